@@ -1,0 +1,201 @@
+package io.github.jettysqlite.sessions;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * One open SQLite file: its writer, its readers and the pragmas they run with.
+ *
+ * <p>Every store that names the same file, one per context, shares one instance, so a server holds one writer per
+ * file however many contexts it runs. Stores {@link #acquire acquire} and {@link #release release} it; the last
+ * release closes every connection, and a later acquire opens the file anew, so a store survives its context being
+ * stopped and started again.
+ */
+final class SQLiteDatabase {
+    private static final Map<Path, SQLiteDatabase> OPEN = new HashMap<>();
+
+    private final DatabaseSettings settings;
+    private final GroupCommitWriter writer;
+    private final ReaderPool readers;
+    private final Set<String> readyTables = new HashSet<>();
+    private int users;
+
+    private SQLiteDatabase(DatabaseSettings settings, CachedConnection writerConnection) {
+        this.settings = settings;
+        this.writer = new GroupCommitWriter(writerConnection);
+        this.readers = new ReaderPool(this::connect, settings.maxReaders());
+    }
+
+    /**
+     * Opens the file, or joins the instance already open on it, and makes sure it holds {@code table}.
+     *
+     * @throws SessionDatabaseException naming the file and the cause when it cannot be used, or when it is already
+     *     open with other settings
+     */
+    static SQLiteDatabase acquire(DatabaseSettings settings, SessionTable table) throws SessionDatabaseException {
+        synchronized (OPEN) {
+            SQLiteDatabase database = OPEN.get(settings.file());
+            if (database == null) {
+                database = open(settings);
+                OPEN.put(settings.file(), database);
+            } else if (!database.settings.equals(settings)) {
+                throw new SessionDatabaseException(
+                        "Session database " + settings.file() + " is already open with " + describe(database.settings)
+                                + "; every store on one file must use the same settings, but this one asks for "
+                                + describe(settings),
+                        null);
+            }
+            database.users++;
+            try {
+                database.ensureTable(table);
+            } catch (SessionDatabaseException e) {
+                database.release();
+                throw e;
+            }
+            return database;
+        }
+    }
+
+    /** Gives back one use; the last one closes the file. */
+    void release() {
+        synchronized (OPEN) {
+            if (--users > 0) {
+                return;
+            }
+            OPEN.remove(settings.file());
+            readers.close();
+            try {
+                writer.close();
+            } catch (SQLException ignored) {
+                // every transaction has committed or rolled back by now; a failing close loses nothing
+            }
+        }
+    }
+
+    DatabaseSettings settings() {
+        return settings;
+    }
+
+    /** Runs the work in a write transaction, possibly shared with concurrent writers (group commit). */
+    <R> R write(SqlWork<R> work) throws SessionDatabaseException {
+        try {
+            return writer.write(work);
+        } catch (SQLException | RuntimeException e) {
+            throw DatabaseErrors.describe(settings, e);
+        }
+    }
+
+    /** Runs the work on a read connection; it sees every transaction committed before it started. */
+    <R> R read(SqlWork<R> work) throws SessionDatabaseException {
+        try {
+            return readers.read(work);
+        } catch (SQLException | RuntimeException e) {
+            throw DatabaseErrors.describe(settings, e);
+        }
+    }
+
+    long[] writerCounts() {
+        return writer.counts();
+    }
+
+    private void ensureTable(SessionTable table) throws SessionDatabaseException {
+        if (readyTables.contains(table.name())) {
+            return;
+        }
+        write(c -> {
+            table.ensureSchema(c);
+            return null;
+        });
+        readyTables.add(table.name());
+    }
+
+    private static SQLiteDatabase open(DatabaseSettings settings) throws SessionDatabaseException {
+        Path file = settings.file();
+        checkLocation(file);
+        CachedConnection writer = null;
+        try {
+            writer = connectTo(settings);
+            String mode = queryString(writer, "PRAGMA journal_mode = WAL");
+            if (!"wal".equalsIgnoreCase(mode)) {
+                throw new SessionDatabaseException(
+                        "Session database " + file + " cannot use write-ahead logging (journal mode is " + mode
+                                + "); it must be on a local file system",
+                        null);
+            }
+            return new SQLiteDatabase(settings, writer);
+        } catch (SQLException | RuntimeException e) {
+            if (writer != null) {
+                try {
+                    writer.close();
+                } catch (SQLException ignored) {
+                    // the original failure is the one worth reporting
+                }
+            }
+            throw DatabaseErrors.describe(settings, e);
+        }
+    }
+
+    /** Checks what SQLite would otherwise report vaguely: a missing or read-only directory or file. */
+    private static void checkLocation(Path file) throws SessionDatabaseException {
+        Path directory = file.getParent();
+        try {
+            Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new SessionDatabaseException(
+                    "Cannot create the directory " + directory + " for session database " + file + ": " + e, e);
+        }
+        if (Files.isDirectory(file)) {
+            throw new SessionDatabaseException("Session database " + file + " is a directory, not a file", null);
+        }
+        if (!Files.isWritable(directory)) {
+            throw new SessionDatabaseException(
+                    "Session database " + file + " cannot be used: its directory " + directory
+                            + " is not writable (SQLite keeps its -wal and -shm files there)",
+                    null);
+        }
+        if (Files.exists(file) && !Files.isWritable(file)) {
+            throw new SessionDatabaseException("Session database " + file + " is read-only", null);
+        }
+    }
+
+    private CachedConnection connect() throws SQLException {
+        return connectTo(settings);
+    }
+
+    private static CachedConnection connectTo(DatabaseSettings settings) throws SQLException {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setBusyTimeout(settings.busyTimeoutMs());
+        CachedConnection c = new CachedConnection(config.createConnection("jdbc:sqlite:" + settings.file()));
+        try {
+            c.execute("PRAGMA synchronous = " + settings.synchronous().name());
+            // Reading the schema proves the file is an SQLite database now, not on the first request.
+            queryString(c, "SELECT count(*) FROM sqlite_schema");
+            return c;
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    private static String queryString(CachedConnection c, String sql) throws SQLException {
+        try (Statement statement = c.connection().createStatement();
+                ResultSet row = statement.executeQuery(sql)) {
+            return row.next() ? row.getString(1) : null;
+        }
+    }
+
+    private static String describe(DatabaseSettings s) {
+        return "synchronous=" + s.synchronous().name().toLowerCase(Locale.ROOT) + ", busyTimeoutMs=" + s.busyTimeoutMs()
+                + ", maxReaders=" + s.maxReaders();
+    }
+}

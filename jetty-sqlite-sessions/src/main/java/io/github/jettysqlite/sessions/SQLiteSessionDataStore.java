@@ -1,0 +1,286 @@
+package io.github.jettysqlite.sessions;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Objects;
+import java.util.Set;
+import org.eclipse.jetty.session.ObjectStreamSessionDataStore;
+import org.eclipse.jetty.session.SessionData;
+import org.eclipse.jetty.session.UnreadableSessionDataException;
+import org.eclipse.jetty.session.UnwriteableSessionDataException;
+import org.eclipse.jetty.util.annotation.ManagedAttribute;
+import org.eclipse.jetty.util.annotation.ManagedObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Jetty {@code SessionDataStore} that keeps the sessions of one context in an SQLite table, which the sessions
+ * of other contexts and virtual hosts may share.
+ *
+ * <p>This class only translates Jetty's contract into calls on the {@link SessionTable}; the base class keeps the
+ * lifecycle, the context class loader, the save-period rule and the scavenging cadence. Attributes are serialized
+ * through Jetty's {@code serializeAttributes}/{@code deserializeAttributes}, so webapp classes resolve through the
+ * webapp's class loader.
+ *
+ * <p>Usually built by {@link SQLiteSessionDataStoreFactory}; settings can be changed only while stopped.
+ */
+@ManagedObject("Keeps session data in an SQLite table")
+public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
+    private static final Logger LOG = LoggerFactory.getLogger(SQLiteSessionDataStore.class);
+
+    public static final String DEFAULT_DATABASE_FILE = "sessions.db";
+    public static final String DEFAULT_TABLE_NAME = SessionTable.DEFAULT_NAME;
+    public static final String DEFAULT_SYNCHRONOUS = "NORMAL";
+    public static final int DEFAULT_BUSY_TIMEOUT_MS = 5_000;
+    public static final int DEFAULT_MAX_READERS = 8;
+
+    /** Expired rows deleted per write transaction, so a mass expiry never holds the write lock for long. */
+    static final int EXPIRED_DELETE_BATCH = 500;
+
+    private Path databaseFile = Path.of(DEFAULT_DATABASE_FILE);
+    private String tableName = DEFAULT_TABLE_NAME;
+    private String synchronous = DEFAULT_SYNCHRONOUS;
+    private int busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS;
+    private int maxReaders = DEFAULT_MAX_READERS;
+
+    private SessionTable table;
+    private SQLiteDatabase database;
+    private SessionScope scope;
+
+    @Override
+    protected void doStart() throws Exception {
+        if (_context == null) {
+            throw new IllegalStateException("No SessionContext");
+        }
+        table = new SessionTable(checked("tableName", () -> SessionTable.validateName(tableName)));
+        DatabaseSettings settings = checked(
+                "databaseFile, synchronous, busyTimeoutMs or maxReaders",
+                () -> new DatabaseSettings(
+                        Objects.requireNonNull(databaseFile, "databaseFile must be set"),
+                        Synchronous.parse(synchronous),
+                        busyTimeoutMs,
+                        maxReaders));
+        scope = new SessionScope(_context.getCanonicalContextPath(), _context.getVhost());
+        database = SQLiteDatabase.acquire(settings, table);
+        super.doStart();
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        super.doStop();
+        if (database != null) {
+            database.release();
+            database = null;
+        }
+    }
+
+    /**
+     * Loads the session of this context with the given id, whether or not it has expired (the session manager
+     * decides what to do with an expired one).
+     *
+     * @return the session, or null when this context holds none with that id
+     * @throws UnreadableSessionDataException when the stored attributes cannot be deserialized
+     */
+    @Override
+    public SessionData doLoad(String id) throws Exception {
+        StoredSession row = database.read(c -> table.load(c, scope, id));
+        if (row == null) {
+            return null;
+        }
+        SessionData data = newSessionData(id, row.created(), row.accessed(), row.lastAccessed(), row.maxInactiveMs());
+        data.setCookieSet(row.cookieSet());
+        data.setLastNode(row.lastNode());
+        data.setLastSaved(row.lastSaved());
+        data.setExpiry(row.expiry());
+        try {
+            deserializeAttributes(data, new ByteArrayInputStream(row.attributes()));
+        } catch (Exception e) {
+            throw new UnreadableSessionDataException(id, _context, e);
+        }
+        return data;
+    }
+
+    /**
+     * Writes the session. A session stored before whose attributes did not change (a request touched it and set
+     * nothing) has only its metadata columns updated, without serializing or rewriting the attributes; if that
+     * row has meanwhile vanished, the session is written whole, so a store always leaves the row present.
+     */
+    @Override
+    public void doStore(String id, SessionData data, long lastSaveTime) throws Exception {
+        if (lastSaveTime > 0 && !data.isDirty()) {
+            int updated = database.write(c -> table.updateMetadata(c, scope, data));
+            if (updated > 0) {
+                return;
+            }
+        }
+        byte[] attributes = serialize(data);
+        database.write(c -> {
+            table.upsert(c, scope, data, attributes);
+            return null;
+        });
+    }
+
+    private byte[] serialize(SessionData data) throws UnwriteableSessionDataException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
+        try {
+            serializeAttributes(data, bytes);
+        } catch (Exception e) {
+            throw new UnwriteableSessionDataException(data.getId(), _context, e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** True when this context holds the session and it has not expired (an immortal session never does). */
+    @Override
+    public boolean doExists(String id) throws Exception {
+        double now = JulianDay.fromEpochMillis(System.currentTimeMillis());
+        return database.read(c -> table.existsUnexpired(c, scope, id, now));
+    }
+
+    /** Removes the session from this context; true when there was one. */
+    @Override
+    public boolean delete(String id) throws Exception {
+        if (database == null) {
+            throw new IllegalStateException("Not started");
+        }
+        return database.write(c -> table.delete(c, scope, id)) > 0;
+    }
+
+    /**
+     * Reconciles the candidates the session cache believes expired: returns each candidate that has expired at
+     * {@code time} (whichever node last used it) or that this context no longer holds, plus every session of this
+     * context last used by this node that has expired. A candidate whose stored expiry is still in the future was
+     * kept alive by another node and is not returned. All candidates are checked by one query.
+     */
+    @Override
+    public Set<String> doCheckExpired(Set<String> candidates, long time) {
+        double at = JulianDay.fromEpochMillis(time);
+        String node = _context.getWorkerName();
+        try {
+            return database.read(c -> {
+                Set<String> expired = table.expiredOwnedBy(c, scope, node, at);
+                if (!candidates.isEmpty()) {
+                    expired.addAll(table.absentOrExpired(c, scope, candidates, at));
+                }
+                return expired;
+            });
+        } catch (Exception e) {
+            LOG.warn("Cannot check expiry of {} candidate sessions in {}", candidates.size(), this, e);
+            return new HashSet<>();
+        }
+    }
+
+    /** Sessions of this context, last used by any node, whose expiry lies in (0, before]. */
+    @Override
+    public Set<String> doGetExpired(long before) {
+        double limit = JulianDay.fromEpochMillis(before);
+        try {
+            return database.read(c -> table.expiredInContext(c, scope, limit));
+        } catch (Exception e) {
+            LOG.warn("Cannot find sessions expired before {} in {}", before, this, e);
+            return new HashSet<>();
+        }
+    }
+
+    /**
+     * Deletes the sessions of every context whose expiry lies in (0, time]: nobody manages them any more. Runs in
+     * batches so that requests waiting to write get the lock in between.
+     */
+    @Override
+    public void doCleanOrphans(long time) {
+        double limit = JulianDay.fromEpochMillis(time);
+        try {
+            int deleted;
+            do {
+                deleted = database.write(c -> table.deleteExpiredBatch(c, limit, EXPIRED_DELETE_BATCH));
+            } while (deleted == EXPIRED_DELETE_BATCH);
+        } catch (Exception e) {
+            LOG.warn("Cannot delete sessions expired before {} in {}", time, this, e);
+        }
+    }
+
+    @Override
+    @ManagedAttribute(value = "does this store serialize sessions", readonly = true)
+    public boolean isPassivating() {
+        return true;
+    }
+
+    @ManagedAttribute(value = "the SQLite database file", readonly = true)
+    public Path getDatabaseFile() {
+        return databaseFile;
+    }
+
+    public void setDatabaseFile(Path databaseFile) {
+        checkStarted();
+        this.databaseFile = databaseFile;
+    }
+
+    @ManagedAttribute(value = "the table holding the sessions", readonly = true)
+    public String getTableName() {
+        return tableName;
+    }
+
+    public void setTableName(String tableName) {
+        checkStarted();
+        this.tableName = tableName;
+    }
+
+    @ManagedAttribute(value = "SQLite's synchronous mode for commits", readonly = true)
+    public String getSynchronous() {
+        return synchronous;
+    }
+
+    /** One of OFF, NORMAL (the default: durable across crashes of the process), FULL (also power loss), EXTRA. */
+    public void setSynchronous(String synchronous) {
+        checkStarted();
+        this.synchronous = synchronous;
+    }
+
+    @ManagedAttribute(value = "ms a write waits for another process's lock", readonly = true)
+    public int getBusyTimeoutMs() {
+        return busyTimeoutMs;
+    }
+
+    public void setBusyTimeoutMs(int busyTimeoutMs) {
+        checkStarted();
+        this.busyTimeoutMs = busyTimeoutMs;
+    }
+
+    @ManagedAttribute(value = "the most read connections open at once", readonly = true)
+    public int getMaxReaders() {
+        return maxReaders;
+    }
+
+    public void setMaxReaders(int maxReaders) {
+        checkStarted();
+        this.maxReaders = maxReaders;
+    }
+
+    /** The open database, for tests and tools in this package; null while stopped. */
+    SQLiteDatabase database() {
+        return database;
+    }
+
+    SessionTable table() {
+        return table;
+    }
+
+    @Override
+    public String toString() {
+        return String.format(
+                "%s@%x[file=%s,table=%s,context=%s]",
+                getClass().getSimpleName(), hashCode(), databaseFile, tableName, scope);
+    }
+
+    /** Runs a validation and names the setting at fault, so a bad configuration stops start-up in one sentence. */
+    private static <T> T checked(String setting, java.util.function.Supplier<T> validation) {
+        try {
+            return validation.get();
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new IllegalArgumentException(
+                    "Invalid SQLite session store setting " + setting + ": " + e.getMessage());
+        }
+    }
+}

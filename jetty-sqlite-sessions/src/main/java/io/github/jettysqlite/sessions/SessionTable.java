@@ -1,0 +1,343 @@
+package io.github.jettysqlite.sessions;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.eclipse.jetty.session.SessionData;
+
+/**
+ * The session table: its DDL, its schema version and every SQL statement the store runs, so that the whole
+ * schema reads in one place.
+ *
+ * <p>Layout. One row per (session id, canonical context path, virtual host), so many contexts and virtual hosts
+ * share one file. Timestamps are epoch milliseconds as Jetty keeps them, except {@code expires_at}, which is a
+ * Julian day ({@code julianday()} scale) or NULL for a session that never expires. The metadata columns come first
+ * and the attribute blob last: a metadata-only update then produces a record of the same size, which SQLite
+ * overwrites in place, rewriting only the page that holds the changed metadata and leaving the blob's overflow
+ * pages untouched.
+ *
+ * <p>Expiry index. A partial index on {@code expires_at} (followed by the context columns, so the per-context
+ * queries filter inside the index) holds only sessions that can expire. Every expiry query compares the bare
+ * column with a bound parameter, never a function of it, so SQLite can {@code SEARCH} the index and the cost
+ * follows the number of expired rows, not the size of the table.
+ */
+final class SessionTable {
+    /** The layout version written to {@code PRAGMA user_version}. */
+    static final int SCHEMA_VERSION = 1;
+
+    static final String DEFAULT_NAME = "jetty_sessions";
+
+    private static final Pattern VALID_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
+
+    /** Columns in table order; checked against an existing table so a foreign table of the same name is refused. */
+    static final List<String> COLUMNS = List.of(
+            "session_id",
+            "context_path",
+            "virtual_host",
+            "last_node",
+            "created_ms",
+            "accessed_ms",
+            "last_accessed_ms",
+            "cookie_set_ms",
+            "last_saved_ms",
+            "max_inactive_ms",
+            "expires_at",
+            "attributes");
+
+    private final String name;
+    private final String expiryIndex;
+
+    private final String createTable;
+    private final String createExpiryIndex;
+    private final String load;
+    private final String existsUnexpired;
+    private final String upsert;
+    private final String updateMetadata;
+    private final String delete;
+    private final String expiredInContext;
+    private final String expiredOwnedBy;
+    private final String absentOrExpired;
+    private final String deleteExpiredBatch;
+
+    SessionTable(String name) {
+        this.name = validateName(name);
+        this.expiryIndex = name + "_expiry";
+
+        createTable = "CREATE TABLE IF NOT EXISTS " + name + " ("
+                + "session_id TEXT NOT NULL, "
+                + "context_path TEXT NOT NULL, "
+                + "virtual_host TEXT NOT NULL, "
+                + "last_node TEXT, "
+                + "created_ms INTEGER NOT NULL, "
+                + "accessed_ms INTEGER NOT NULL, "
+                + "last_accessed_ms INTEGER NOT NULL, "
+                + "cookie_set_ms INTEGER NOT NULL, "
+                + "last_saved_ms INTEGER NOT NULL, "
+                + "max_inactive_ms INTEGER NOT NULL, "
+                + "expires_at REAL, "
+                + "attributes BLOB NOT NULL, "
+                + "PRIMARY KEY (session_id, context_path, virtual_host))";
+        createExpiryIndex = "CREATE INDEX IF NOT EXISTS " + expiryIndex + " ON " + name
+                + " (expires_at, context_path, virtual_host) WHERE expires_at IS NOT NULL";
+
+        String key = " WHERE session_id = ? AND context_path = ? AND virtual_host = ?";
+        load = "SELECT last_node, created_ms, accessed_ms, last_accessed_ms, cookie_set_ms, last_saved_ms,"
+                + " max_inactive_ms, expires_at, attributes FROM " + name + key;
+        existsUnexpired = "SELECT 1 FROM " + name + key + " AND (expires_at IS NULL OR expires_at > ?)";
+        // ON CONFLICT DO UPDATE keeps the row (and its rowid) rather than deleting and re-inserting it as
+        // INSERT OR REPLACE would; created_ms is the only column a later store never changes.
+        upsert = "INSERT INTO " + name + " (" + String.join(", ", COLUMNS) + ")"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                + " ON CONFLICT (session_id, context_path, virtual_host) DO UPDATE SET"
+                + " last_node = excluded.last_node, created_ms = excluded.created_ms,"
+                + " accessed_ms = excluded.accessed_ms, last_accessed_ms = excluded.last_accessed_ms,"
+                + " cookie_set_ms = excluded.cookie_set_ms, last_saved_ms = excluded.last_saved_ms,"
+                + " max_inactive_ms = excluded.max_inactive_ms, expires_at = excluded.expires_at,"
+                + " attributes = excluded.attributes";
+        updateMetadata = "UPDATE " + name + " SET last_node = ?, accessed_ms = ?, last_accessed_ms = ?,"
+                + " cookie_set_ms = ?, last_saved_ms = ?, max_inactive_ms = ?, expires_at = ?" + key;
+        delete = "DELETE FROM " + name + key;
+        // The three expiry statements lead with "expires_at <= ?" on the bare column: SQLite takes that as
+        // implying the index's "expires_at IS NOT NULL", so it searches the partial index for the range.
+        expiredInContext =
+                "SELECT session_id FROM " + name + " WHERE expires_at <= ? AND context_path = ? AND virtual_host = ?";
+        expiredOwnedBy = "SELECT session_id FROM " + name
+                + " WHERE expires_at <= ? AND context_path = ? AND virtual_host = ? AND last_node = ?";
+        deleteExpiredBatch = "DELETE FROM " + name + " WHERE rowid IN (SELECT rowid FROM " + name
+                + " WHERE expires_at <= ? LIMIT ?)";
+        // Candidates arrive as one JSON array, so checking any number of them is one statement prepared once.
+        // A candidate is returned unless a row for it exists in this context that has not expired.
+        absentOrExpired = "SELECT candidate.value FROM json_each(?) AS candidate WHERE NOT EXISTS (SELECT 1 FROM "
+                + name + " WHERE session_id = candidate.value AND context_path = ? AND virtual_host = ?"
+                + " AND (expires_at IS NULL OR expires_at > ?))";
+    }
+
+    /**
+     * Refuses any table name that is not a plain SQL identifier. The name is spliced into SQL text (identifiers
+     * cannot be bound), so this check is what keeps configuration from injecting SQL.
+     */
+    static String validateName(String name) {
+        if (name == null || !VALID_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("table name must match [A-Za-z_][A-Za-z0-9_]{0,62}, not "
+                    + (name == null ? "null" : "'" + name + "'"));
+        }
+        if (name.regionMatches(true, 0, "sqlite_", 0, 7)) {
+            throw new IllegalArgumentException(
+                    "table name must not start with 'sqlite_', which SQLite reserves: '" + name + "'");
+        }
+        return name;
+    }
+
+    String name() {
+        return name;
+    }
+
+    String expiryIndexName() {
+        return expiryIndex;
+    }
+
+    /**
+     * Brings the file to this layout inside one write transaction: refuses a newer schema version, creates the
+     * table and index when missing, refuses a same-named table that is not ours, and records the version.
+     */
+    void ensureSchema(CachedConnection c) throws SQLException {
+        int version = queryInt(c, "PRAGMA user_version");
+        if (version > SCHEMA_VERSION) {
+            throw new SchemaException("was written by a newer version of jetty-sqlite-sessions (schema version "
+                    + version + "); this version understands schema version " + SCHEMA_VERSION
+                    + " at most. Upgrade jetty-sqlite-sessions or use another database file.");
+        }
+        c.execute(createTable);
+        c.execute(createExpiryIndex);
+        List<String> missing = missingColumns(c);
+        if (!missing.isEmpty()) {
+            throw new SchemaException("already has a table named '" + name
+                    + "' that is not a session table of this library (missing columns " + missing
+                    + "). Choose another table name.");
+        }
+        if (version < SCHEMA_VERSION) {
+            c.execute("PRAGMA user_version = " + SCHEMA_VERSION);
+        }
+    }
+
+    private List<String> missingColumns(CachedConnection c) throws SQLException {
+        Set<String> present = new HashSet<>();
+        try (ResultSet rows =
+                c.prepare("SELECT name FROM pragma_table_info('" + name + "')").executeQuery()) {
+            while (rows.next()) {
+                present.add(rows.getString(1));
+            }
+        }
+        List<String> missing = new ArrayList<>();
+        for (String column : COLUMNS) {
+            if (!present.contains(column)) {
+                missing.add(column);
+            }
+        }
+        return missing;
+    }
+
+    /** Reads one session row of a context, expired or not; null when there is none. */
+    StoredSession load(CachedConnection c, SessionScope scope, String id) throws SQLException {
+        PreparedStatement s = c.prepare(load);
+        bindKey(s, 1, scope, id);
+        try (ResultSet row = s.executeQuery()) {
+            if (!row.next()) {
+                return null;
+            }
+            double expiresAt = row.getDouble(8);
+            long expiry = row.wasNull() ? 0 : JulianDay.toEpochMillis(expiresAt);
+            return new StoredSession(
+                    row.getString(1),
+                    row.getLong(2),
+                    row.getLong(3),
+                    row.getLong(4),
+                    row.getLong(5),
+                    row.getLong(6),
+                    row.getLong(7),
+                    expiry,
+                    row.getBytes(9));
+        }
+    }
+
+    /** True when the context holds the session and it has not expired at {@code now} (a Julian day). */
+    boolean existsUnexpired(CachedConnection c, SessionScope scope, String id, double now) throws SQLException {
+        PreparedStatement s = c.prepare(existsUnexpired);
+        bindKey(s, 1, scope, id);
+        s.setDouble(4, now);
+        try (ResultSet row = s.executeQuery()) {
+            return row.next();
+        }
+    }
+
+    /** Writes every column, creating the row if it is missing. */
+    void upsert(CachedConnection c, SessionScope scope, SessionData data, byte[] attributes) throws SQLException {
+        PreparedStatement s = c.prepare(upsert);
+        bindKey(s, 1, scope, data.getId());
+        s.setString(4, data.getLastNode());
+        s.setLong(5, data.getCreated());
+        s.setLong(6, data.getAccessed());
+        s.setLong(7, data.getLastAccessed());
+        s.setLong(8, data.getCookieSet());
+        s.setLong(9, data.getLastSaved());
+        s.setLong(10, data.getMaxInactiveMs());
+        bindExpiry(s, 11, data.getExpiry());
+        s.setBytes(12, attributes);
+        s.executeUpdate();
+    }
+
+    /**
+     * Writes the metadata columns only, leaving the attribute blob as it is.
+     *
+     * @return the number of rows changed: 0 means the row has vanished and must be written whole
+     */
+    int updateMetadata(CachedConnection c, SessionScope scope, SessionData data) throws SQLException {
+        PreparedStatement s = c.prepare(updateMetadata);
+        s.setString(1, data.getLastNode());
+        s.setLong(2, data.getAccessed());
+        s.setLong(3, data.getLastAccessed());
+        s.setLong(4, data.getCookieSet());
+        s.setLong(5, data.getLastSaved());
+        s.setLong(6, data.getMaxInactiveMs());
+        bindExpiry(s, 7, data.getExpiry());
+        bindKey(s, 8, scope, data.getId());
+        return s.executeUpdate();
+    }
+
+    int delete(CachedConnection c, SessionScope scope, String id) throws SQLException {
+        PreparedStatement s = c.prepare(delete);
+        bindKey(s, 1, scope, id);
+        return s.executeUpdate();
+    }
+
+    /** Sessions of the context, last used by any node, whose expiry lies in (0, before]. */
+    Set<String> expiredInContext(CachedConnection c, SessionScope scope, double before) throws SQLException {
+        PreparedStatement s = c.prepare(expiredInContext);
+        s.setDouble(1, before);
+        s.setString(2, scope.contextPath());
+        s.setString(3, scope.virtualHost());
+        return ids(s);
+    }
+
+    /** Sessions of the context last used by {@code node} whose expiry lies in (0, before]. */
+    Set<String> expiredOwnedBy(CachedConnection c, SessionScope scope, String node, double before) throws SQLException {
+        PreparedStatement s = c.prepare(expiredOwnedBy);
+        s.setDouble(1, before);
+        s.setString(2, scope.contextPath());
+        s.setString(3, scope.virtualHost());
+        s.setString(4, node);
+        return ids(s);
+    }
+
+    /** Of the candidates, those the context no longer holds or that have expired at {@code at}. */
+    Set<String> absentOrExpired(CachedConnection c, SessionScope scope, Collection<String> candidates, double at)
+            throws SQLException {
+        PreparedStatement s = c.prepare(absentOrExpired);
+        s.setString(1, JsonArray.of(candidates));
+        s.setString(2, scope.contextPath());
+        s.setString(3, scope.virtualHost());
+        s.setDouble(4, at);
+        return ids(s);
+    }
+
+    /**
+     * Deletes at most {@code limit} sessions of any context whose expiry lies in (0, before]. Callers repeat it
+     * until it returns fewer than {@code limit}, so no single transaction holds the write lock for long.
+     */
+    int deleteExpiredBatch(CachedConnection c, double before, int limit) throws SQLException {
+        PreparedStatement s = c.prepare(deleteExpiredBatch);
+        s.setDouble(1, before);
+        s.setInt(2, limit);
+        return s.executeUpdate();
+    }
+
+    /** The exact SQL of the statements whose query plans the tests pin. */
+    String expiredInContextSql() {
+        return expiredInContext;
+    }
+
+    String expiredOwnedBySql() {
+        return expiredOwnedBy;
+    }
+
+    String deleteExpiredBatchSql() {
+        return deleteExpiredBatch;
+    }
+
+    private static void bindKey(PreparedStatement s, int first, SessionScope scope, String id) throws SQLException {
+        s.setString(first, id);
+        s.setString(first + 1, scope.contextPath());
+        s.setString(first + 2, scope.virtualHost());
+    }
+
+    /** Jetty's expiry of zero or less means "never"; the table says that with NULL, which the index leaves out. */
+    private static void bindExpiry(PreparedStatement s, int index, long expiry) throws SQLException {
+        if (expiry <= 0) {
+            s.setNull(index, java.sql.Types.REAL);
+        } else {
+            s.setDouble(index, JulianDay.fromEpochMillis(expiry));
+        }
+    }
+
+    private static Set<String> ids(PreparedStatement s) throws SQLException {
+        Set<String> ids = new HashSet<>();
+        try (ResultSet rows = s.executeQuery()) {
+            while (rows.next()) {
+                ids.add(rows.getString(1));
+            }
+        }
+        return ids;
+    }
+
+    private static int queryInt(CachedConnection c, String sql) throws SQLException {
+        try (ResultSet row = c.prepare(sql).executeQuery()) {
+            return row.next() ? row.getInt(1) : 0;
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package io.github.jettysqlite.sessions;
+
+/**
+ * One row of the session table as read back, before its attributes are deserialized. Attribute bytes are copied
+ * out of SQLite so that the connection is returned before the (comparatively slow) deserialization runs.
+ */
+record StoredSession(
+        String lastNode,
+        long created,
+        long accessed,
+        long lastAccessed,
+        long cookieSet,
+        long lastSaved,
+        long maxInactiveMs,
+        long expiry,
+        byte[] attributes) {}
