@@ -1,0 +1,121 @@
+package io.github.jettysqlite.sessions;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.eclipse.jetty.session.SessionContext;
+import org.eclipse.jetty.session.SessionData;
+
+/**
+ * Starts real stores on a real SQLite file, each for a context of the given node, context path and virtual host,
+ * and reads the file directly with a separate connection. Stops every store it started.
+ */
+final class StoreFixture implements AutoCloseable {
+    static final String NODE = "node1";
+    static final String OTHER_NODE = "node2";
+
+    private final Path file;
+    private final List<SQLiteSessionDataStore> started = new ArrayList<>();
+
+    StoreFixture(Path file) {
+        this.file = file;
+    }
+
+    Path file() {
+        return file;
+    }
+
+    SQLiteSessionDataStore store() throws Exception {
+        return store(NODE, "/app", SessionContext.NULL_VHOST, s -> {});
+    }
+
+    SQLiteSessionDataStore store(String node, String contextPath, String vhost) throws Exception {
+        return store(node, contextPath, vhost, s -> {});
+    }
+
+    SQLiteSessionDataStore store(String node, String contextPath, String vhost, Consumer<SQLiteSessionDataStore> setup)
+            throws Exception {
+        SQLiteSessionDataStore store = new SQLiteSessionDataStore();
+        store.setDatabaseFile(file);
+        setup.accept(store);
+        store.initialize(new FixedSessionContext(node, contextPath, vhost));
+        store.start();
+        started.add(store);
+        return store;
+    }
+
+    /** A session of the store's context, last used by {@code node}, with one attribute. */
+    static SessionData session(SQLiteSessionDataStore store, String id, long expiry, String node) {
+        long now = System.currentTimeMillis();
+        SessionData data = store.newSessionData(id, now - 10_000, now - 1_000, now - 2_000, 60_000);
+        data.setExpiry(expiry);
+        data.setLastNode(node);
+        data.setAttribute("user", "alice");
+        return data;
+    }
+
+    /** Writes the session whole, as a first store does. */
+    static void put(SQLiteSessionDataStore store, SessionData data) throws Exception {
+        data.setLastSaved(System.currentTimeMillis());
+        store.doStore(data.getId(), data, 0);
+    }
+
+    Connection connect() throws SQLException {
+        return DriverManager.getConnection("jdbc:sqlite:" + file);
+    }
+
+    List<List<Object>> query(String sql, Object... params) throws SQLException {
+        try (Connection c = connect();
+                PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                s.setObject(i + 1, params[i]);
+            }
+            List<List<Object>> rows = new ArrayList<>();
+            try (ResultSet r = s.executeQuery()) {
+                int columns = r.getMetaData().getColumnCount();
+                while (r.next()) {
+                    List<Object> row = new ArrayList<>();
+                    for (int i = 1; i <= columns; i++) {
+                        row.add(r.getObject(i));
+                    }
+                    rows.add(row);
+                }
+            }
+            return rows;
+        }
+    }
+
+    int update(String sql, Object... params) throws SQLException {
+        try (Connection c = connect();
+                PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                s.setObject(i + 1, params[i]);
+            }
+            return s.executeUpdate();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (SQLiteSessionDataStore store : started) {
+            if (store.isStarted()) {
+                store.stop();
+            }
+        }
+    }
+
+    /** A session context without a web context: Jetty runs store calls directly in the calling thread. */
+    static final class FixedSessionContext extends SessionContext {
+        FixedSessionContext(String node, String contextPath, String vhost) {
+            _workerName = node;
+            _canonicalContextPath = contextPath;
+            _vhost = vhost;
+        }
+    }
+}
