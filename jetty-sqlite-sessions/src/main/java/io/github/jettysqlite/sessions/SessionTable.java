@@ -154,13 +154,13 @@ final class SessionTable {
                     + " at most. Upgrade jetty-sqlite-sessions or use another database file.");
         }
         c.execute(createTable);
-        c.execute(createExpiryIndex);
         List<String> missing = missingColumns(c);
         if (!missing.isEmpty()) {
             throw new SchemaException("already has a table named '" + name
                     + "' that is not a session table of this library (missing columns " + missing
                     + "). Choose another table name.");
         }
+        c.execute(createExpiryIndex);
         if (version < SCHEMA_VERSION) {
             c.execute("PRAGMA user_version = " + SCHEMA_VERSION);
         }
