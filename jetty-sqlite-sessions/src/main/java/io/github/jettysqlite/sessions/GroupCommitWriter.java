@@ -62,6 +62,11 @@ final class GroupCommitWriter {
         }
     }
 
+    /** Writes waiting for the writer, for tests that arrange a batch. */
+    int queued() {
+        return queue.size();
+    }
+
     /** Transactions committed and writes they carried, so tests and metrics can see batching happen. */
     long[] counts() {
         lock.lock();

@@ -104,8 +104,8 @@ final class SQLiteDatabase {
         }
     }
 
-    long[] writerCounts() {
-        return writer.counts();
+    GroupCommitWriter writer() {
+        return writer;
     }
 
     private void ensureTable(SessionTable table) throws SessionDatabaseException {
