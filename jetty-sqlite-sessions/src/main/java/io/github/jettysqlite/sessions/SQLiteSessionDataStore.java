@@ -2,6 +2,10 @@ package io.github.jettysqlite.sessions;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.ObjectInputFilter;
+import java.io.ObjectInputStream;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Objects;
@@ -35,6 +39,8 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
     public static final String DEFAULT_SYNCHRONOUS = "NORMAL";
     public static final int DEFAULT_BUSY_TIMEOUT_MS = 5_000;
     public static final int DEFAULT_MAX_READERS = 8;
+    /** The default attribute deserialization filter; see {@link #setDeserializationFilter(String)}. */
+    public static final String DEFAULT_DESERIALIZATION_FILTER = DeserializationFilter.DEFAULT_PATTERN;
 
     /** Expired rows deleted per write transaction, so a mass expiry never holds the write lock for long. */
     static final int EXPIRED_DELETE_BATCH = 500;
@@ -44,7 +50,9 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
     private String synchronous = DEFAULT_SYNCHRONOUS;
     private int busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS;
     private int maxReaders = DEFAULT_MAX_READERS;
+    private String deserializationFilter = DEFAULT_DESERIALIZATION_FILTER;
 
+    private ObjectInputFilter inputFilter;
     private SessionTable table;
     private SQLiteDatabase database;
     private SessionScope scope;
@@ -55,6 +63,7 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
             throw new IllegalStateException("No SessionContext");
         }
         table = new SessionTable(checked("tableName", () -> SessionTable.validateName(tableName)));
+        inputFilter = checked("deserializationFilter", () -> DeserializationFilter.create(deserializationFilter));
         DatabaseSettings settings = checked(
                 "databaseFile, synchronous, busyTimeoutMs or maxReaders",
                 () -> new DatabaseSettings(
@@ -120,6 +129,14 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
             table.upsert(c, scope, data, attributes);
             return null;
         });
+    }
+
+    /** Jetty's class-loading stream, restricted by the deserialization filter before it reads anything. */
+    @Override
+    protected ObjectInputStream newObjectInputStream(InputStream is) throws IOException {
+        ObjectInputStream in = super.newObjectInputStream(is);
+        in.setObjectInputFilter(inputFilter);
+        return in;
     }
 
     private byte[] serialize(SessionData data) throws UnwriteableSessionDataException {
@@ -256,6 +273,22 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
     public void setMaxReaders(int maxReaders) {
         checkStarted();
         this.maxReaders = maxReaders;
+    }
+
+    @ManagedAttribute(value = "the filter every attribute is deserialized through", readonly = true)
+    public String getDeserializationFilter() {
+        return deserializationFilter;
+    }
+
+    /**
+     * The {@link java.io.ObjectInputFilter} pattern (the JDK's {@code jdk.serialFilter} syntax) that every attribute
+     * is deserialized through; a rejected class or exceeded limit makes the session unreadable instead of letting
+     * the object be built. Defaults to {@link #DEFAULT_DESERIALIZATION_FILTER}: graph limits plus a deny-list of
+     * known gadget classes. A JVM-wide filter, when set, applies as well.
+     */
+    public void setDeserializationFilter(String deserializationFilter) {
+        checkStarted();
+        this.deserializationFilter = deserializationFilter;
     }
 
     /** The open database, for tests and tools in this package; null while stopped. */

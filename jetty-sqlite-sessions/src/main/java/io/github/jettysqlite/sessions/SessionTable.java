@@ -28,8 +28,16 @@ import org.eclipse.jetty.session.SessionData;
  * follows the number of expired rows, not the size of the table.
  */
 final class SessionTable {
-    /** The layout version written to {@code PRAGMA user_version}. */
-    static final int SCHEMA_VERSION = 1;
+    /**
+     * The layout version written to {@code PRAGMA user_version}, which covers every session table in the file.
+     *
+     * <ol>
+     *   <li>primary key (session_id, context_path, virtual_host)
+     *   <li>primary key (context_path, virtual_host, session_id): a context's sessions form one key range, so
+     *       counting or listing them does not scan the table
+     * </ol>
+     */
+    static final int SCHEMA_VERSION = 2;
 
     static final String DEFAULT_NAME = "jetty_sessions";
 
@@ -54,6 +62,7 @@ final class SessionTable {
     private final String expiryIndex;
 
     private final String createTable;
+    private final String copyFromVersion1;
     private final String createExpiryIndex;
     private final String load;
     private final String existsUnexpired;
@@ -82,7 +91,9 @@ final class SessionTable {
                 + "max_inactive_ms INTEGER NOT NULL, "
                 + "expires_at REAL, "
                 + "attributes BLOB NOT NULL, "
-                + "PRIMARY KEY (session_id, context_path, virtual_host))";
+                + "PRIMARY KEY (context_path, virtual_host, session_id))";
+        copyFromVersion1 = "INSERT INTO " + name + " (" + String.join(", ", COLUMNS) + ") SELECT "
+                + String.join(", ", COLUMNS) + " FROM " + name + "_v1";
         createExpiryIndex = "CREATE INDEX IF NOT EXISTS " + expiryIndex + " ON " + name
                 + " (expires_at, context_path, virtual_host) WHERE expires_at IS NOT NULL";
 
@@ -94,7 +105,7 @@ final class SessionTable {
         // INSERT OR REPLACE would; created_ms is the only column a later store never changes.
         upsert = "INSERT INTO " + name + " (" + String.join(", ", COLUMNS) + ")"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                + " ON CONFLICT (session_id, context_path, virtual_host) DO UPDATE SET"
+                + " ON CONFLICT (context_path, virtual_host, session_id) DO UPDATE SET"
                 + " last_node = excluded.last_node, created_ms = excluded.created_ms,"
                 + " accessed_ms = excluded.accessed_ms, last_accessed_ms = excluded.last_accessed_ms,"
                 + " cookie_set_ms = excluded.cookie_set_ms, last_saved_ms = excluded.last_saved_ms,"
@@ -103,14 +114,16 @@ final class SessionTable {
         updateMetadata = "UPDATE " + name + " SET last_node = ?, accessed_ms = ?, last_accessed_ms = ?,"
                 + " cookie_set_ms = ?, last_saved_ms = ?, max_inactive_ms = ?, expires_at = ?" + key;
         delete = "DELETE FROM " + name + key;
-        // The three expiry statements lead with "expires_at <= ?" on the bare column: SQLite takes that as
-        // implying the index's "expires_at IS NOT NULL", so it searches the partial index for the range.
-        expiredInContext =
-                "SELECT session_id FROM " + name + " WHERE expires_at <= ? AND context_path = ? AND virtual_host = ?";
-        expiredOwnedBy = "SELECT session_id FROM " + name
-                + " WHERE expires_at <= ? AND context_path = ? AND virtual_host = ? AND last_node = ?";
-        deleteExpiredBatch = "DELETE FROM " + name + " WHERE rowid IN (SELECT rowid FROM " + name
-                + " WHERE expires_at <= ? LIMIT ?)";
+        // The three expiry statements compare the bare column with a bound parameter; SQLite takes
+        // "expires_at <= ?" as implying the partial index's "expires_at IS NOT NULL" and searches the index for
+        // the range, so their cost follows the number of expired rows. INDEXED BY pins that choice: without
+        // statistics the planner would rather walk the primary key's context prefix, that is every session of the
+        // context, and should the index ever become unusable, SQLite fails the statement instead of scanning.
+        String expiredRows = " FROM " + name + " INDEXED BY " + expiryIndex + " WHERE expires_at <= ?";
+        expiredInContext = "SELECT session_id" + expiredRows + " AND context_path = ? AND virtual_host = ?";
+        expiredOwnedBy =
+                "SELECT session_id" + expiredRows + " AND context_path = ? AND virtual_host = ? AND last_node = ?";
+        deleteExpiredBatch = "DELETE FROM " + name + " WHERE rowid IN (SELECT rowid" + expiredRows + " LIMIT ?)";
         // Candidates arrive as one JSON array, so checking any number of them is one statement prepared once.
         // A candidate is returned unless a row for it exists in this context that has not expired.
         absentOrExpired = "SELECT candidate.value FROM json_each(?) AS candidate WHERE NOT EXISTS (SELECT 1 FROM "
@@ -143,8 +156,9 @@ final class SessionTable {
     }
 
     /**
-     * Brings the file to this layout inside one write transaction: refuses a newer schema version, creates the
-     * table and index when missing, refuses a same-named table that is not ours, and records the version.
+     * Brings the file to this layout inside one write transaction: refuses a newer schema version, migrates every
+     * session table of an older version in place, creates this table and its index when missing, refuses a
+     * same-named table that is not ours, and records the version.
      */
     void ensureSchema(CachedConnection c) throws SQLException {
         int version = queryInt(c, "PRAGMA user_version");
@@ -153,8 +167,13 @@ final class SessionTable {
                     + version + "); this version understands schema version " + SCHEMA_VERSION
                     + " at most. Upgrade jetty-sqlite-sessions or use another database file.");
         }
+        if (version == 1) {
+            for (String table : sessionTables(c)) {
+                new SessionTable(table).migrateFromVersion1(c);
+            }
+        }
         c.execute(createTable);
-        List<String> missing = missingColumns(c);
+        List<String> missing = missingColumns(c, name);
         if (!missing.isEmpty()) {
             throw new SchemaException("already has a table named '" + name
                     + "' that is not a session table of this library (missing columns " + missing
@@ -166,10 +185,42 @@ final class SessionTable {
         }
     }
 
-    private List<String> missingColumns(CachedConnection c) throws SQLException {
+    /**
+     * Version 1 to 2: the primary key changed order, which SQLite can only do by rebuilding the table. The rows
+     * are copied unchanged inside the caller's transaction, so a failure leaves version 1 intact.
+     */
+    private void migrateFromVersion1(CachedConnection c) throws SQLException {
+        c.execute("ALTER TABLE " + name + " RENAME TO " + name + "_v1");
+        c.execute(createTable);
+        c.execute(copyFromVersion1);
+        c.execute("DROP TABLE " + name + "_v1");
+        c.execute(createExpiryIndex);
+    }
+
+    /** The tables in the file that have every column of a session table, whatever their name. */
+    private static List<String> sessionTables(CachedConnection c) throws SQLException {
+        List<String> tables = new ArrayList<>();
+        try (ResultSet rows = c.prepare(
+                        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")
+                .executeQuery()) {
+            while (rows.next()) {
+                tables.add(rows.getString(1));
+            }
+        }
+        List<String> sessionTables = new ArrayList<>();
+        for (String table : tables) {
+            if (VALID_NAME.matcher(table).matches() && missingColumns(c, table).isEmpty()) {
+                sessionTables.add(table);
+            }
+        }
+        return sessionTables;
+    }
+
+    /** Table names reach this query only after matching VALID_NAME, so splicing them in is safe. */
+    private static List<String> missingColumns(CachedConnection c, String table) throws SQLException {
         Set<String> present = new HashSet<>();
         try (ResultSet rows =
-                c.prepare("SELECT name FROM pragma_table_info('" + name + "')").executeQuery()) {
+                c.prepare("SELECT name FROM pragma_table_info('" + table + "')").executeQuery()) {
             while (rows.next()) {
                 present.add(rows.getString(1));
             }
