@@ -96,47 +96,47 @@ final class GroupCommitWriter {
             return;
         }
         try {
-            connection.execute("BEGIN IMMEDIATE");
-            try {
-                for (Pending<?> p : batch) {
-                    p.run(connection);
-                }
-                connection.execute("COMMIT");
-            } catch (Exception | Error e) {
-                rollback();
-                throw e;
-            }
-            transactions++;
-            writes += batch.size();
-            batch.forEach(Pending::succeed);
+            commit(batch);
         } catch (Exception e) {
             if (batch.size() == 1) {
                 batch.get(0).fail(e);
             } else {
                 batch.forEach(this::commitAlone);
             }
+        } catch (Error e) {
+            // Every caller must learn its outcome, or it would wait for a commit that will never come.
+            batch.forEach(p -> p.fail(e));
+            throw e;
         }
     }
 
     private void commitAlone(Pending<?> pending) {
         try {
-            connection.execute("BEGIN IMMEDIATE");
-            try {
-                pending.run(connection);
-                connection.execute("COMMIT");
-            } catch (Exception | Error e) {
-                rollback();
-                throw e;
-            }
-            transactions++;
-            writes++;
-            pending.succeed();
-        } catch (Exception e) {
+            commit(List.of(pending));
+        } catch (Exception | Error e) {
             pending.fail(e);
         }
     }
 
+    /** Runs the writes in one transaction; on any failure rolls it back and throws, leaving each write undone. */
+    private void commit(List<Pending<?>> batch) throws Exception {
+        try {
+            connection.execute("BEGIN IMMEDIATE");
+            for (Pending<?> p : batch) {
+                p.run(connection);
+            }
+            connection.execute("COMMIT");
+        } catch (Exception | Error e) {
+            rollback();
+            throw e;
+        }
+        transactions++;
+        writes += batch.size();
+        batch.forEach(Pending::succeed);
+    }
+
     private void rollback() {
+        connection.forgetStatements();
         try {
             connection.execute("ROLLBACK");
         } catch (SQLException ignored) {
@@ -149,7 +149,7 @@ final class GroupCommitWriter {
         private final SqlWork<R> work;
         private R value;
         private R staged;
-        private Exception failure;
+        private Throwable failure;
         private boolean done;
 
         Pending(SqlWork<R> work) {
@@ -165,7 +165,7 @@ final class GroupCommitWriter {
             done = true;
         }
 
-        void fail(Exception e) {
+        void fail(Throwable e) {
             failure = e;
             done = true;
         }
@@ -176,6 +176,9 @@ final class GroupCommitWriter {
             }
             if (failure instanceof RuntimeException runtime) {
                 throw runtime;
+            }
+            if (failure instanceof Error error) {
+                throw error;
             }
             if (failure != null) {
                 throw new SQLException(failure);

@@ -2,23 +2,13 @@ package io.github.jettysqlite.sessions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import jakarta.servlet.http.HttpServlet;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import jakarta.servlet.http.HttpSession;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.handler.ContextHandlerCollection;
-import org.eclipse.jetty.session.DefaultSessionIdManager;
-import org.eclipse.jetty.session.HouseKeeper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -119,36 +109,11 @@ class EndToEndTest {
     }
 
     private Server startServer(int port) throws Exception {
-        Server s = new Server();
-        ServerConnector connector = new ServerConnector(s);
-        connector.setHost("127.0.0.1");
-        connector.setPort(port);
-        s.addConnector(connector);
-
-        DefaultSessionIdManager ids = new DefaultSessionIdManager(s);
-        HouseKeeper houseKeeper = new HouseKeeper();
-        houseKeeper.setIntervalSec(1);
-        ids.setSessionHouseKeeper(houseKeeper);
-        s.addBean(ids, true);
-
-        SQLiteSessionDataStoreFactory factory = new SQLiteSessionDataStoreFactory(file);
-        factory.setGracePeriodSec(1);
-        s.addBean(factory);
-
-        ContextHandlerCollection contexts = new ContextHandlerCollection();
-        for (String path : new String[] {"/a", "/b"}) {
-            ServletContextHandler context = new ServletContextHandler(ServletContextHandler.SESSIONS);
-            context.setContextPath(path);
-            context.addServlet(SessionServlet.class, "/*");
-            contexts.addHandler(context);
-        }
-        s.setHandler(contexts);
-        s.start();
-        return s;
+        return TestServer.start(file, port);
     }
 
     private int port() {
-        return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+        return TestServer.port(server);
     }
 
     private String get(String pathAndQuery) throws Exception {
@@ -159,24 +124,5 @@ class EndToEndTest {
 
     private List<List<Object>> query(String sql, Object... params) throws Exception {
         return new StoreFixture(file).query(sql, params);
-    }
-
-    /** ?set=name=value sets an attribute, ?get=name answers it, ?ttl=s sets the timeout; otherwise the id. */
-    public static final class SessionServlet extends HttpServlet {
-        @Override
-        protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-            HttpSession session = request.getSession(true);
-            String ttl = request.getParameter("ttl");
-            if (ttl != null) {
-                session.setMaxInactiveInterval(Integer.parseInt(ttl));
-            }
-            String set = request.getParameter("set");
-            if (set != null) {
-                String[] pair = set.split("=", 2);
-                session.setAttribute(pair[0], pair[1]);
-            }
-            String get = request.getParameter("get");
-            response.getWriter().print(get == null ? session.getId() : String.valueOf(session.getAttribute(get)));
-        }
     }
 }
