@@ -27,14 +27,22 @@ final class GroupCommitWriter {
     /** Bounds one transaction, so a burst of writes does not hold the write lock for too long. */
     private static final int MAX_BATCH = 256;
 
+    /** Runs after each commit, still holding the writer: the place for checkpoints. */
+    @FunctionalInterface
+    interface CommitListener {
+        void committed(CachedConnection connection, long transactions);
+    }
+
     private final CachedConnection connection;
+    private final CommitListener listener;
     private final ReentrantLock lock = new ReentrantLock();
     private final ConcurrentLinkedQueue<Pending<?>> queue = new ConcurrentLinkedQueue<>();
     private long transactions;
     private long writes;
 
-    GroupCommitWriter(CachedConnection connection) {
+    GroupCommitWriter(CachedConnection connection, CommitListener listener) {
         this.connection = connection;
+        this.listener = listener;
     }
 
     /** Runs the work inside a committed write transaction and returns its result once that commit is done. */
@@ -133,6 +141,11 @@ final class GroupCommitWriter {
         transactions++;
         writes += batch.size();
         batch.forEach(Pending::succeed);
+        try {
+            listener.committed(connection, transactions);
+        } catch (RuntimeException e) {
+            // Housekeeping must never turn a committed write into a failed one; the listener logs its own faults.
+        }
     }
 
     private void rollback() {

@@ -72,6 +72,13 @@ final class SessionTable {
     private final String expiredInContext;
     private final String expiredOwnedBy;
     private final String absentOrExpired;
+    private final String countAll;
+    private final String countInScope;
+    private final String countExpired;
+    private final String statsByScope;
+    private final String list;
+    private final String findById;
+    private final String deleteAllBatch;
     private final String deleteExpiredBatch;
 
     SessionTable(String name) {
@@ -129,6 +136,25 @@ final class SessionTable {
         absentOrExpired = "SELECT candidate.value FROM json_each(?) AS candidate WHERE NOT EXISTS (SELECT 1 FROM "
                 + name + " WHERE session_id = candidate.value AND context_path = ? AND virtual_host = ?"
                 + " AND (expires_at IS NULL OR expires_at > ?))";
+
+        // Operations and statistics: not on the request path, but the per-context count walks only the primary
+        // key's context prefix and the expired count only the expiry index.
+        countAll = "SELECT count(*) FROM " + name;
+        countInScope = "SELECT count(*) FROM " + name + " WHERE context_path = ? AND virtual_host = ?";
+        countExpired = "SELECT count(*)" + expiredRows;
+        statsByScope = "SELECT context_path, virtual_host, count(*),"
+                + " coalesce(sum(expires_at IS NOT NULL AND expires_at <= ?), 0), coalesce(sum(expires_at IS NULL), 0),"
+                + " min(created_ms), max(created_ms) FROM " + name + " GROUP BY context_path, virtual_host"
+                + " ORDER BY context_path, virtual_host";
+        String summaryColumns = "session_id, context_path, virtual_host, last_node, created_ms, accessed_ms,"
+                + " expires_at, length(attributes)";
+        // ?1 context path or NULL for all; ?2 1 for expired only, 0 for unexpired only, NULL for both; ?3 now.
+        list = "SELECT " + summaryColumns + " FROM " + name + " WHERE (?1 IS NULL OR context_path = ?1)"
+                + " AND (?2 IS NULL OR ((expires_at IS NOT NULL AND expires_at <= ?3) = ?2))"
+                + " ORDER BY context_path, virtual_host, session_id LIMIT ?4 OFFSET ?5";
+        findById = "SELECT " + summaryColumns + ", last_accessed_ms, cookie_set_ms, last_saved_ms, max_inactive_ms,"
+                + " attributes FROM " + name + " WHERE session_id = ? ORDER BY context_path, virtual_host";
+        deleteAllBatch = "DELETE FROM " + name + " WHERE rowid IN (SELECT rowid FROM " + name + " LIMIT ?)";
     }
 
     /**
@@ -346,6 +372,112 @@ final class SessionTable {
         s.setDouble(1, before);
         s.setInt(2, limit);
         return s.executeUpdate();
+    }
+
+    long count(CachedConnection c) throws SQLException {
+        return queryLong(c.prepare(countAll));
+    }
+
+    long countInScope(CachedConnection c, SessionScope scope) throws SQLException {
+        PreparedStatement s = c.prepare(countInScope);
+        s.setString(1, scope.contextPath());
+        s.setString(2, scope.virtualHost());
+        return queryLong(s);
+    }
+
+    /** Sessions of every context whose expiry lies in (0, at]: what the next purge would delete. */
+    long countExpired(CachedConnection c, double at) throws SQLException {
+        PreparedStatement s = c.prepare(countExpired);
+        s.setDouble(1, at);
+        return queryLong(s);
+    }
+
+    List<SessionDatabaseAdmin.ContextStats> statsByScope(CachedConnection c, double now) throws SQLException {
+        PreparedStatement s = c.prepare(statsByScope);
+        s.setDouble(1, now);
+        List<SessionDatabaseAdmin.ContextStats> stats = new ArrayList<>();
+        try (ResultSet r = s.executeQuery()) {
+            while (r.next()) {
+                stats.add(new SessionDatabaseAdmin.ContextStats(
+                        r.getString(1),
+                        r.getString(2),
+                        r.getLong(3),
+                        r.getLong(4),
+                        r.getLong(5),
+                        r.getLong(6),
+                        r.getLong(7)));
+            }
+        }
+        return stats;
+    }
+
+    /**
+     * A page of sessions in key order.
+     *
+     * @param contextPath a canonical context path, or null for every context
+     * @param expired true for expired sessions only, false for unexpired only, null for both
+     */
+    List<SessionDatabaseAdmin.SessionSummary> list(
+            CachedConnection c, String contextPath, Boolean expired, double now, int offset, int limit)
+            throws SQLException {
+        PreparedStatement s = c.prepare(list);
+        s.setString(1, contextPath);
+        if (expired == null) {
+            s.setNull(2, java.sql.Types.INTEGER);
+        } else {
+            s.setInt(2, expired ? 1 : 0);
+        }
+        s.setDouble(3, now);
+        s.setInt(4, limit);
+        s.setInt(5, offset);
+        List<SessionDatabaseAdmin.SessionSummary> page = new ArrayList<>();
+        try (ResultSet r = s.executeQuery()) {
+            while (r.next()) {
+                page.add(summary(r));
+            }
+        }
+        return page;
+    }
+
+    /** Every context's session with this id, with its stored attribute bytes. */
+    List<SessionDatabaseAdmin.SessionDetail> findById(CachedConnection c, String id) throws SQLException {
+        PreparedStatement s = c.prepare(findById);
+        s.setString(1, id);
+        List<SessionDatabaseAdmin.SessionDetail> found = new ArrayList<>();
+        try (ResultSet r = s.executeQuery()) {
+            while (r.next()) {
+                found.add(new SessionDatabaseAdmin.SessionDetail(
+                        summary(r), r.getLong(9), r.getLong(10), r.getLong(11), r.getLong(12), r.getBytes(13)));
+            }
+        }
+        return found;
+    }
+
+    /** Deletes at most {@code limit} sessions of any context, expired or not. */
+    int deleteAllBatch(CachedConnection c, int limit) throws SQLException {
+        PreparedStatement s = c.prepare(deleteAllBatch);
+        s.setInt(1, limit);
+        return s.executeUpdate();
+    }
+
+    private static SessionDatabaseAdmin.SessionSummary summary(ResultSet r) throws SQLException {
+        double expiresAt = r.getDouble(7);
+        long expiry = r.wasNull() ? 0 : JulianDay.toEpochMillis(expiresAt);
+        return new SessionDatabaseAdmin.SessionSummary(
+                r.getString(1),
+                r.getString(2),
+                r.getString(3),
+                r.getString(4),
+                r.getLong(5),
+                r.getLong(6),
+                expiry,
+                r.getLong(8));
+    }
+
+    private static long queryLong(PreparedStatement s) throws SQLException {
+        try (ResultSet r = s.executeQuery()) {
+            return r.next() ? r.getLong(1) : 0;
+        }
     }
 
     /** The exact SQL of the statements whose query plans the tests pin. */
