@@ -145,10 +145,13 @@ final class Housekeeping {
         return lines;
     }
 
-    /** Runs a pragma or statement and discards whatever rows it answers. */
+    /**
+     * Runs a pragma that answers no rows to completion. {@code executeUpdate} steps until SQLite is done, where
+     * {@code execute} steps once, and {@code incremental_vacuum} frees one page per step.
+     */
     private static void run(CachedConnection c, String sql) throws SQLException {
         try (Statement s = c.connection().createStatement()) {
-            s.execute(sql);
+            s.executeUpdate(sql);
         }
     }
 }

@@ -49,12 +49,21 @@ final class SQLiteDatabase {
      *     open with other settings
      */
     static SQLiteDatabase acquire(DatabaseSettings settings, SessionTable table) throws SessionDatabaseException {
+        return acquire(settings, table, false);
+    }
+
+    /**
+     * As {@link #acquire(DatabaseSettings, SessionTable)}, but when the file is already open, joins it with
+     * whatever settings it has (administration inside a running server takes the server's settings).
+     */
+    static SQLiteDatabase acquire(DatabaseSettings settings, SessionTable table, boolean joinOpenSettings)
+            throws SessionDatabaseException {
         synchronized (OPEN) {
             SQLiteDatabase database = OPEN.get(settings.file());
             if (database == null) {
                 database = open(settings);
                 OPEN.put(settings.file(), database);
-            } else if (!database.settings.equals(settings)) {
+            } else if (!joinOpenSettings && !database.settings.equals(settings)) {
                 throw new SessionDatabaseException(
                         "Session database " + settings.file() + " is already open with " + describe(database.settings)
                                 + "; every store on one file must use the same settings, but this one asks for "

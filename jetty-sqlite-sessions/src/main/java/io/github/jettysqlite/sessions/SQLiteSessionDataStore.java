@@ -16,6 +16,8 @@ import org.eclipse.jetty.session.UnreadableSessionDataException;
 import org.eclipse.jetty.session.UnwriteableSessionDataException;
 import org.eclipse.jetty.util.annotation.ManagedAttribute;
 import org.eclipse.jetty.util.annotation.ManagedObject;
+import org.eclipse.jetty.util.annotation.ManagedOperation;
+import org.eclipse.jetty.util.annotation.Name;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +53,12 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
     private int busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS;
     private int maxReaders = DEFAULT_MAX_READERS;
     private String deserializationFilter = DEFAULT_DESERIALIZATION_FILTER;
+
+    private final OperationStats loads = new OperationStats();
+    private final OperationStats stores = new OperationStats();
+    private final OperationStats deletes = new OperationStats();
+    private volatile long lastScavengeNanos;
+    private volatile long lastOrphansRemoved;
 
     private ObjectInputFilter inputFilter;
     private SessionTable table;
@@ -94,7 +102,15 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
      */
     @Override
     public SessionData doLoad(String id) throws Exception {
-        StoredSession row = database.read(c -> table.load(c, scope, id));
+        long start = System.nanoTime();
+        try {
+            return load(id, database.read(c -> table.load(c, scope, id)));
+        } finally {
+            loads.recordSince(start);
+        }
+    }
+
+    private SessionData load(String id, StoredSession row) throws UnreadableSessionDataException {
         if (row == null) {
             return null;
         }
@@ -118,6 +134,15 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
      */
     @Override
     public void doStore(String id, SessionData data, long lastSaveTime) throws Exception {
+        long start = System.nanoTime();
+        try {
+            write(data, lastSaveTime);
+        } finally {
+            stores.recordSince(start);
+        }
+    }
+
+    private void write(SessionData data, long lastSaveTime) throws Exception {
         if (lastSaveTime > 0 && !data.isDirty()) {
             int updated = database.write(c -> table.updateMetadata(c, scope, data));
             if (updated > 0) {
@@ -159,10 +184,13 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
     /** Removes the session from this context; true when there was one. */
     @Override
     public boolean delete(String id) throws Exception {
-        if (database == null) {
-            throw new IllegalStateException("Not started");
+        SQLiteDatabase database = requireDatabase();
+        long start = System.nanoTime();
+        try {
+            return database.write(c -> table.delete(c, scope, id)) > 0;
+        } finally {
+            deletes.recordSince(start);
         }
-        return database.write(c -> table.delete(c, scope, id)) > 0;
     }
 
     /**
@@ -208,13 +236,31 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
     @Override
     public void doCleanOrphans(long time) {
         double limit = JulianDay.fromEpochMillis(time);
+        long removed = 0;
         try {
             int deleted;
             do {
                 deleted = database.write(c -> table.deleteExpiredBatch(c, limit, EXPIRED_DELETE_BATCH));
+                removed += deleted;
             } while (deleted == EXPIRED_DELETE_BATCH);
+            if (removed > 0) {
+                database.releaseFreePages();
+            }
         } catch (Exception e) {
             LOG.warn("Cannot delete sessions expired before {} in {}", time, this, e);
+        } finally {
+            lastOrphansRemoved = removed;
+        }
+    }
+
+    /** Times each scavenging pass (Jetty's reconciliation of candidates, the expiry search and the orphan sweep). */
+    @Override
+    public Set<String> getExpired(Set<String> candidates) {
+        long start = System.nanoTime();
+        try {
+            return super.getExpired(candidates);
+        } finally {
+            lastScavengeNanos = System.nanoTime() - start;
         }
     }
 
@@ -289,6 +335,127 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
     public void setDeserializationFilter(String deserializationFilter) {
         checkStarted();
         this.deserializationFilter = deserializationFilter;
+    }
+
+    @ManagedAttribute(value = "schema version of the session table layout", readonly = true)
+    public int getSchemaVersion() throws SessionDatabaseException {
+        return requireDatabase().schemaVersion();
+    }
+
+    @ManagedAttribute(value = "SQLite journal mode", readonly = true)
+    public String getJournalMode() throws SessionDatabaseException {
+        return requireDatabase().journalMode();
+    }
+
+    @ManagedAttribute(value = "sessions in the table, all contexts", readonly = true)
+    public long getSessionsStored() throws SessionDatabaseException {
+        return requireDatabase().read(table::count);
+    }
+
+    @ManagedAttribute(value = "sessions in the table for this context", readonly = true)
+    public long getSessionsStoredInContext() throws SessionDatabaseException {
+        return requireDatabase().read(c -> table.countInScope(c, scope));
+    }
+
+    @ManagedAttribute(value = "expired sessions, all contexts, waiting to be removed", readonly = true)
+    public long getExpiredSessionsWaiting() throws SessionDatabaseException {
+        return admin().countExpired();
+    }
+
+    @ManagedAttribute(value = "size of the database file in bytes", readonly = true)
+    public long getFileSizeBytes() {
+        return requireDatabase().fileBytes();
+    }
+
+    @ManagedAttribute(value = "size of the write-ahead log in bytes", readonly = true)
+    public long getWalSizeBytes() {
+        return requireDatabase().walBytes();
+    }
+
+    @ManagedAttribute(value = "checkpoints forced because the WAL outgrew its bound", readonly = true)
+    public long getForcedCheckpoints() {
+        return requireDatabase().housekeeping().forcedCheckpoints();
+    }
+
+    @ManagedAttribute(value = "sessions loaded", readonly = true)
+    public long getLoadCount() {
+        return loads.count();
+    }
+
+    @ManagedAttribute(value = "mean load time in ms", readonly = true)
+    public double getLoadMeanMs() {
+        return loads.meanMillis();
+    }
+
+    @ManagedAttribute(value = "longest load time in ms", readonly = true)
+    public double getLoadMaxMs() {
+        return loads.maxMillis();
+    }
+
+    @ManagedAttribute(value = "sessions stored", readonly = true)
+    public long getStoreCount() {
+        return stores.count();
+    }
+
+    @ManagedAttribute(value = "mean store time in ms", readonly = true)
+    public double getStoreMeanMs() {
+        return stores.meanMillis();
+    }
+
+    @ManagedAttribute(value = "longest store time in ms", readonly = true)
+    public double getStoreMaxMs() {
+        return stores.maxMillis();
+    }
+
+    @ManagedAttribute(value = "sessions deleted", readonly = true)
+    public long getDeleteCount() {
+        return deletes.count();
+    }
+
+    @ManagedAttribute(value = "mean delete time in ms", readonly = true)
+    public double getDeleteMeanMs() {
+        return deletes.meanMillis();
+    }
+
+    @ManagedAttribute(value = "longest delete time in ms", readonly = true)
+    public double getDeleteMaxMs() {
+        return deletes.maxMillis();
+    }
+
+    @ManagedAttribute(value = "duration of the last scavenging pass in ms", readonly = true)
+    public double getLastScavengeDurationMs() {
+        return lastScavengeNanos / 1e6;
+    }
+
+    @ManagedAttribute(value = "expired sessions the last orphan sweep removed", readonly = true)
+    public long getLastScavengeRowsRemoved() {
+        return lastOrphansRemoved;
+    }
+
+    @ManagedOperation(value = "delete every expired session of every context now; returns how many", impact = "ACTION")
+    public long purgeExpiredSessions() throws SessionDatabaseException {
+        return admin().purgeExpired(SessionDatabaseAdmin.Progress.NONE);
+    }
+
+    @ManagedOperation(value = "copy the live database to a file with SQLite's online backup", impact = "ACTION")
+    public String backup(@Name(value = "file", description = "the backup file to write") String file)
+            throws SessionDatabaseException {
+        Path target = Path.of(file);
+        admin().backup(target, SessionDatabaseAdmin.Progress.NONE);
+        return "backed up " + databaseFile.toAbsolutePath() + " to " + target.toAbsolutePath();
+    }
+
+    /** Administration of the database this store uses, sharing its connections; for JMX and tools. */
+    public SessionDatabaseAdmin admin() {
+        return SessionDatabaseAdmin.of(requireDatabase(), table);
+    }
+
+    private SQLiteDatabase requireDatabase() {
+        SQLiteDatabase open = database;
+        if (open == null) {
+            throw new IllegalStateException("Not started");
+        }
+        return open;
     }
 
     /** The open database, for tests and tools in this package; null while stopped. */

@@ -102,7 +102,7 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
             throw new SessionDatabaseException("Session database " + settings.file() + " does not exist", null);
         }
         requireTable(settings, table);
-        return new SessionDatabaseAdmin(SQLiteDatabase.acquire(settings, table), table, true);
+        return new SessionDatabaseAdmin(SQLiteDatabase.acquire(settings, table, true), table, true);
     }
 
     /** Administers the database a running store uses, sharing its connections. */
