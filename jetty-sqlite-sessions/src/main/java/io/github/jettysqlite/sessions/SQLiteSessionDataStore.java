@@ -72,13 +72,11 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
         }
         table = new SessionTable(checked("tableName", () -> SessionTable.validateName(tableName)));
         inputFilter = checked("deserializationFilter", () -> DeserializationFilter.create(deserializationFilter));
-        DatabaseSettings settings = checked(
-                "databaseFile, synchronous, busyTimeoutMs or maxReaders",
-                () -> new DatabaseSettings(
-                        Objects.requireNonNull(databaseFile, "databaseFile must be set"),
-                        Synchronous.parse(synchronous),
-                        busyTimeoutMs,
-                        maxReaders));
+        Synchronous mode = checked("synchronous", () -> Synchronous.parse(synchronous));
+        checked("busyTimeoutMs", () -> requireAtLeast(0, busyTimeoutMs, "busyTimeoutMs"));
+        checked("maxReaders", () -> requireAtLeast(1, maxReaders, "maxReaders"));
+        checked("databaseFile", () -> Objects.requireNonNull(databaseFile, "databaseFile must be set"));
+        DatabaseSettings settings = new DatabaseSettings(databaseFile, mode, busyTimeoutMs, maxReaders);
         scope = new SessionScope(_context.getCanonicalContextPath(), _context.getVhost());
         database = SQLiteDatabase.acquire(settings, table);
         super.doStart();
@@ -472,6 +470,13 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
         return String.format(
                 "%s@%x[file=%s,table=%s,context=%s]",
                 getClass().getSimpleName(), hashCode(), databaseFile, tableName, scope);
+    }
+
+    private static int requireAtLeast(int least, int value, String setting) {
+        if (value < least) {
+            throw new IllegalArgumentException(setting + " must be at least " + least + ", not " + value);
+        }
+        return value;
     }
 
     /** Runs a validation and names the setting at fault, so a bad configuration stops start-up in one sentence. */

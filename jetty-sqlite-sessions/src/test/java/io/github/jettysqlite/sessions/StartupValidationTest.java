@@ -70,16 +70,16 @@ class StartupValidationTest {
     void unknownSynchronousModeStopsStart() {
         assertThatThrownBy(() -> fixture.store(
                         StoreFixture.NODE, "/app", SessionContext.NULL_VHOST, s -> s.setSynchronous("fast")))
-                .hasMessage(
-                        "Invalid SQLite session store setting databaseFile, synchronous, busyTimeoutMs or maxReaders: "
-                                + "synchronous must be one of OFF, NORMAL, FULL, EXTRA, not 'fast'");
+                .hasMessage("Invalid SQLite session store setting synchronous: "
+                        + "synchronous must be one of OFF, NORMAL, FULL, EXTRA, not 'fast'");
     }
 
     @Test
     void negativeBusyTimeoutStopsStart() {
         assertThatThrownBy(() -> fixture.store(
                         StoreFixture.NODE, "/app", SessionContext.NULL_VHOST, s -> s.setBusyTimeoutMs(-1)))
-                .hasMessageContaining("busyTimeoutMs must be 0 or more, not -1");
+                .hasMessage(
+                        "Invalid SQLite session store setting busyTimeoutMs: busyTimeoutMs must be at least 0, not -1");
     }
 
     @Test
