@@ -189,6 +189,10 @@ final class SQLiteDatabase {
         }
     }
 
+    ReaderPool readers() {
+        return readers;
+    }
+
     GroupCommitWriter writer() {
         return writer;
     }
