@@ -70,16 +70,25 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
         if (_context == null) {
             throw new IllegalStateException("No SessionContext");
         }
+        DatabaseSettings settings = validateSettings();
+        scope = new SessionScope(_context.getCanonicalContextPath(), _context.getVhost());
+        database = SQLiteDatabase.acquire(settings, table);
+        super.doStart();
+    }
+
+    /**
+     * Checks every setting, keeping the parsed table and filter, and returns what opening the file needs.
+     *
+     * @throws IllegalArgumentException naming the first setting that is wrong and why
+     */
+    DatabaseSettings validateSettings() {
         table = new SessionTable(checked("tableName", () -> SessionTable.validateName(tableName)));
         inputFilter = checked("deserializationFilter", () -> DeserializationFilter.create(deserializationFilter));
         Synchronous mode = checked("synchronous", () -> Synchronous.parse(synchronous));
         checked("busyTimeoutMs", () -> requireAtLeast(0, busyTimeoutMs, "busyTimeoutMs"));
         checked("maxReaders", () -> requireAtLeast(1, maxReaders, "maxReaders"));
         checked("databaseFile", () -> Objects.requireNonNull(databaseFile, "databaseFile must be set"));
-        DatabaseSettings settings = new DatabaseSettings(databaseFile, mode, busyTimeoutMs, maxReaders);
-        scope = new SessionScope(_context.getCanonicalContextPath(), _context.getVhost());
-        database = SQLiteDatabase.acquire(settings, table);
-        super.doStart();
+        return new DatabaseSettings(databaseFile, mode, busyTimeoutMs, maxReaders);
     }
 
     @Override

@@ -28,8 +28,22 @@ public class SQLiteSessionDataStoreFactory extends AbstractSessionDataStoreFacto
         setDatabaseFile(databaseFile.toString());
     }
 
+    /**
+     * Checks every setting now, so that {@code jetty.xml} can stop the server at start-up, before any context
+     * tries to open the database, instead of each context failing on its own.
+     *
+     * @throws IllegalArgumentException naming the first setting that is wrong and why
+     */
+    public void validate() {
+        newStore().validateSettings();
+    }
+
     @Override
     public SessionDataStore getSessionDataStore(SessionManager manager) {
+        return newStore();
+    }
+
+    private SQLiteSessionDataStore newStore() {
         SQLiteSessionDataStore store = new SQLiteSessionDataStore();
         store.setDatabaseFile(Path.of(databaseFile));
         store.setTableName(tableName);

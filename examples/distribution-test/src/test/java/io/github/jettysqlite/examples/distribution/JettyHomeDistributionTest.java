@@ -1,0 +1,151 @@
+package io.github.jettysqlite.examples.distribution;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.stream.Stream;
+import org.eclipse.jetty.client.ContentResponse;
+import org.eclipse.jetty.client.HttpClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The jetty-home module on a real Jetty distribution: a fresh $JETTY_BASE gets our archive unpacked into it,
+ * {@code --add-modules=http,eeN-deploy,session-store-sqlite} and the example WAR; Jetty runs as its own process.
+ */
+class JettyHomeDistributionTest {
+    private static final Path DISTRIBUTION = Path.of(System.getProperty("distribution.dir"));
+    private static final Path HOME = DISTRIBUTION.resolve("jetty-home-" + System.getProperty("jetty-home.version"));
+    private static final Path ARCHIVE = DISTRIBUTION.resolve("sqlite-sessions-archive");
+
+    private HttpClient client;
+
+    @BeforeEach
+    void startClient() throws Exception {
+        client = new HttpClient();
+        client.start();
+    }
+
+    @AfterEach
+    void stopClient() throws Exception {
+        client.stop();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ee10", "ee11"})
+    void sessionHoldingAWebappOnlyClassSurvivesARestartOfJetty(String environment) throws Exception {
+        Path base = newBase(environment);
+        int port = JettyProcess.freePort();
+        String cart = "http://127.0.0.1:" + port + "/shop/";
+
+        try (JettyProcess jetty = startJetty(base, port)) {
+            assertThat(get(cart + "?add=book")).isEqualTo("cart: [book]");
+            assertThat(get(cart + "?add=pen")).isEqualTo("cart: [book, pen]");
+        }
+        Path database = base.resolve("sessions/sessions.db");
+        assertThat(database).isRegularFile();
+        assertThat(query(database, "SELECT count(*) FROM jetty_sessions WHERE context_path = '_shop'"))
+                .isEqualTo("1");
+
+        try (JettyProcess jetty = startJetty(base, port)) {
+            assertThat(get(cart)).isEqualTo("cart: [book, pen]");
+        }
+    }
+
+    @Test
+    void configuredFileAndTableAreWhereThePropertiesSay() throws Exception {
+        Path base = newBase("ee10");
+        Path database = base.resolve("data/shop-sessions.db");
+        int port = JettyProcess.freePort();
+
+        try (JettyProcess jetty = startJetty(
+                base, port, "jetty.session.sqlite.file=" + database, "jetty.session.sqlite.table=shop_sessions")) {
+            assertThat(get("http://127.0.0.1:" + port + "/shop/?add=lamp")).isEqualTo("cart: [lamp]");
+        }
+
+        assertThat(query(database, "SELECT count(*) FROM shop_sessions")).isEqualTo("1");
+        assertThat(base.resolve("sessions/sessions.db")).doesNotExist();
+    }
+
+    @Test
+    void invalidTableNameStopsJettyAtStartWithOurMessage() throws Exception {
+        Path base = newBase("ee10");
+
+        try (JettyProcess jetty = JettyProcess.start(
+                HOME,
+                base,
+                "jetty.http.host=127.0.0.1",
+                "jetty.http.port=" + JettyProcess.freePort(),
+                "jetty.session.sqlite.table=sessions;DROP")) {
+            assertThat(jetty.awaitExit()).as(jetty.output()).isNotZero();
+            assertThat(jetty.output())
+                    .contains("Invalid SQLite session store setting tableName: table name must match"
+                            + " [A-Za-z_][A-Za-z0-9_]{0,62}, not 'sessions;DROP'");
+        }
+    }
+
+    /** A fresh jetty-base: our archive unpacked into it, the modules added, the WAR dropped in. */
+    private static Path newBase(String environment) throws Exception {
+        Path base = Files.createTempDirectory(DISTRIBUTION, "base-" + environment + "-");
+        copyTree(ARCHIVE, base);
+        int added = JettyProcess.run(HOME, base, "--add-modules=http," + environment + "-deploy,session-store-sqlite");
+        assertThat(added).isZero();
+        Files.copy(
+                DISTRIBUTION.resolve("shop.war"),
+                base.resolve("webapps/shop.war"),
+                StandardCopyOption.REPLACE_EXISTING);
+        return base;
+    }
+
+    private static JettyProcess startJetty(Path base, int port, String... properties) throws Exception {
+        String[] arguments = Stream.concat(
+                        Stream.of("jetty.http.host=127.0.0.1", "jetty.http.port=" + port), Stream.of(properties))
+                .toArray(String[]::new);
+        JettyProcess jetty = JettyProcess.start(HOME, base, arguments);
+        try {
+            jetty.awaitListening(port);
+            return jetty;
+        } catch (Throwable e) {
+            jetty.close();
+            throw e;
+        }
+    }
+
+    private String get(String uri) throws Exception {
+        ContentResponse response = client.GET(uri);
+        assertThat(response.getStatus()).as(response.getContentAsString()).isEqualTo(200);
+        return response.getContentAsString().strip();
+    }
+
+    private static String query(Path database, String sql) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + database);
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery(sql)) {
+            r.next();
+            return r.getString(1);
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> paths = Files.walk(from)) {
+            for (Path source : (Iterable<Path>) paths::iterator) {
+                Path target = to.resolve(from.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+}
