@@ -1,0 +1,93 @@
+package io.github.jettysqlite.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Both embedded examples, started as a user would and driven over HTTP; the count survives a restart. */
+class EmbeddedExamplesTest {
+    @TempDir
+    Path dir;
+
+    private HttpClient client;
+    private Server server;
+
+    @BeforeEach
+    void startClient() throws Exception {
+        client = new HttpClient();
+        client.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        client.stop();
+        if (server != null) {
+            server.stop();
+        }
+    }
+
+    @Test
+    void programmaticDemoKeepsTheCountAcrossARestart() throws Exception {
+        Path database = dir.resolve("sessions.db");
+        server = start(VisitCounterDemo.newServer(0, database));
+        int port = port();
+        assertThat(visit()).isEqualTo("visits: 1");
+        assertThat(visit()).isEqualTo("visits: 2");
+        server.stop();
+
+        server = start(VisitCounterDemo.newServer(port, database));
+
+        assertThat(visit()).isEqualTo("visits: 3");
+        assertThat(count(database)).isEqualTo(1);
+    }
+
+    @Test
+    void xmlConfiguredDemoKeepsTheCountAcrossARestart() throws Exception {
+        Path database = dir.resolve("xml/sessions.db");
+        server = start(XmlConfiguredDemo.newServer(0, database));
+        int port = port();
+        assertThat(visit()).isEqualTo("visits: 1");
+        server.stop();
+
+        server = start(XmlConfiguredDemo.newServer(port, database));
+
+        assertThat(visit()).isEqualTo("visits: 2");
+        assertThat(count(database)).isEqualTo(1);
+    }
+
+    private static Server start(Server server) throws Exception {
+        ((ServerConnector) server.getConnectors()[0]).setHost("127.0.0.1");
+        server.start();
+        return server;
+    }
+
+    private int port() {
+        return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+    }
+
+    private String visit() throws Exception {
+        return client.GET("http://127.0.0.1:" + port() + "/")
+                .getContentAsString()
+                .strip();
+    }
+
+    private static int count(Path database) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + database);
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT count(*) FROM jetty_sessions")) {
+            r.next();
+            return r.getInt(1);
+        }
+    }
+}
