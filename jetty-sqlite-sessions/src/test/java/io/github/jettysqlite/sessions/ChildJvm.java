@@ -1,0 +1,84 @@
+package io.github.jettysqlite.sessions;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A test main run in a JVM of its own, with this module's test class path; its stdout arrives line by line. */
+final class ChildJvm implements AutoCloseable {
+    private final Process process;
+    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private final StringBuffer output = new StringBuffer();
+
+    private ChildJvm(Process process) {
+        this.process = process;
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in =
+                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    lines.add(line);
+                    output.append(line).append('\n');
+                }
+            } catch (IOException ignored) {
+                // the child died, which is the point of some tests
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    static ChildJvm start(Class<?> main, String... args) throws IOException {
+        // Surefire hands the JVM a manifest-only jar; the real test class path is in this property.
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-cp",
+                classPath,
+                main.getName()));
+        command.addAll(List.of(args));
+        return new ChildJvm(
+                new ProcessBuilder(command).redirectErrorStream(true).start());
+    }
+
+    /** The next line the child printed, or null if none came within the timeout. */
+    String nextLine(long timeout, TimeUnit unit) throws InterruptedException {
+        return lines.poll(timeout, unit);
+    }
+
+    /** Lines printed so far and not yet taken. */
+    List<String> drain() {
+        List<String> drained = new ArrayList<>();
+        lines.drainTo(drained);
+        return drained;
+    }
+
+    String output() {
+        return output.toString();
+    }
+
+    /** SIGKILL: the child gets no chance to flush, close or roll back anything. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+}
