@@ -155,7 +155,12 @@ final class SQLiteDatabase {
     void vacuum() throws SessionDatabaseException {
         try {
             writer.exclusive(c -> {
-                c.execute("VACUUM");
+                // VACUUM refuses to run while any statement of its connection is mid-way, and sqlite-jdbc
+                // leaves some cached ones so; they are closed and prepared again on their next use.
+                c.forgetStatements();
+                try (java.sql.Statement vacuum = c.connection().createStatement()) {
+                    vacuum.executeUpdate("VACUUM");
+                }
                 return null;
             });
         } catch (SQLException e) {

@@ -1,0 +1,57 @@
+package io.github.jettysqlite.sessions.cli;
+
+import io.github.jettysqlite.sessions.SessionDatabaseAdmin;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** What every command shares: the database named by the global options, and the output streams. */
+abstract class AdminCommand implements Callable<Integer> {
+    @ParentCommand
+    SessionsCli cli;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public final Integer call() throws Exception {
+        if (cli.database == null) {
+            throw new ParameterException(spec.commandLine(), "Missing required option: '--db=<database>'");
+        }
+        try (SessionDatabaseAdmin admin = SessionDatabaseAdmin.open(cli.database, cli.table)) {
+            return run(admin);
+        }
+    }
+
+    abstract int run(SessionDatabaseAdmin admin) throws Exception;
+
+    PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+
+    static String time(long epochMillis) {
+        return epochMillis <= 0 ? "never" : Instant.ofEpochMilli(epochMillis).toString();
+    }
+
+    /** A progress bar on standard error, redrawn in place. */
+    SessionDatabaseAdmin.Progress progressBar(String task) {
+        return (done, total) -> {
+            int width = 30;
+            int filled = total <= 0 ? width : (int) (width * Math.min(done, total) / total);
+            err().print("\r" + task + " [" + "#".repeat(filled) + " ".repeat(width - filled) + "] " + done + "/"
+                    + total);
+            if (done >= total) {
+                err().println();
+            }
+            err().flush();
+        };
+    }
+}

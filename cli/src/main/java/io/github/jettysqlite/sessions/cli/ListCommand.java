@@ -1,0 +1,51 @@
+package io.github.jettysqlite.sessions.cli;
+
+import io.github.jettysqlite.sessions.SessionDatabaseAdmin;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "list", mixinStandardHelpOptions = true, description = "List sessions, one a line, in key order.")
+final class ListCommand extends AdminCommand {
+    @Option(names = "--context", description = "Only this canonical context path (as stats shows it, e.g. _shop).")
+    String context;
+
+    @ArgGroup(exclusive = true)
+    Expiry expiry;
+
+    static final class Expiry {
+        @Option(names = "--expired", description = "Only expired sessions.")
+        boolean expired;
+
+        @Option(names = "--live", description = "Only sessions that have not expired.")
+        boolean live;
+    }
+
+    @Option(names = "--offset", defaultValue = "0", description = "Skip this many (default: ${DEFAULT-VALUE}).")
+    int offset;
+
+    @Option(
+            names = "--limit",
+            defaultValue = "100",
+            description = "Show at most this many (default: ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Override
+    int run(SessionDatabaseAdmin admin) throws Exception {
+        Boolean expired = expiry == null ? null : expiry.expired;
+        long now = System.currentTimeMillis();
+        for (SessionDatabaseAdmin.SessionSummary s : admin.list(context, expired, offset, limit)) {
+            out().printf(
+                            "%s\t%s\t%s\tnode=%s\taccessed=%s\texpires=%s%s\t%d bytes%n",
+                            s.id(),
+                            s.contextPath(),
+                            s.virtualHost(),
+                            s.lastNode(),
+                            time(s.accessed()),
+                            time(s.expiry()),
+                            s.isExpiredAt(now) ? " (expired)" : "",
+                            s.attributeBytes());
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,71 @@
+package io.github.jettysqlite.sessions.cli;
+
+import java.nio.file.Path;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code java -jar jetty-sqlite-sessions-cli.jar --db sessions.db <command>}: inspects and maintains a session
+ * database, safely while Jetty keeps using it.
+ */
+@Command(
+        name = "jetty-sqlite-sessions",
+        mixinStandardHelpOptions = true,
+        versionProvider = SessionsCli.Version.class,
+        description = "Inspect and maintain a jetty-sqlite-sessions database, also while Jetty runs.",
+        subcommands = {
+            StatsCommand.class,
+            ListCommand.class,
+            ShowCommand.class,
+            PurgeExpiredCommand.class,
+            DeleteAllCommand.class,
+            BackupCommand.class,
+            VacuumCommand.class,
+            CheckCommand.class
+        })
+public final class SessionsCli {
+    /** Exit code of a command that ran but found a problem or could not reach the database. */
+    static final int FAILED = 1;
+
+    // Not "required" to picocli, so that "<command> --help" works without it; commands check it when they run.
+    @Option(names = "--db", description = "The session database file (required by every command).")
+    Path database;
+
+    @Option(
+            names = "--table",
+            defaultValue = "jetty_sessions",
+            description = "The session table (default: ${DEFAULT-VALUE}).")
+    String table;
+
+    @Option(names = "--verbose", description = "Print stack traces of failures.")
+    boolean verbose;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with error handling: a failure prints one line, or its stack trace with --verbose. */
+    static CommandLine commandLine() {
+        CommandLine line = new CommandLine(new SessionsCli());
+        line.setExecutionExceptionHandler((e, cl, parsed) -> {
+            SessionsCli root = cl.getCommandSpec().root().userObject() instanceof SessionsCli cli ? cli : null;
+            if (root != null && root.verbose) {
+                e.printStackTrace(cl.getErr());
+            } else {
+                cl.getErr().println("error: " + e.getMessage());
+            }
+            return FAILED;
+        });
+        return line;
+    }
+
+    /** The version from the jar's manifest, when packaged. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = SessionsCli.class.getPackage().getImplementationVersion();
+            return new String[] {"jetty-sqlite-sessions " + (version == null ? "(development build)" : version)};
+        }
+    }
+}

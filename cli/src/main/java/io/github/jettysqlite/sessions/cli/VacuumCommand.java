@@ -1,0 +1,18 @@
+package io.github.jettysqlite.sessions.cli;
+
+import io.github.jettysqlite.sessions.SessionDatabaseAdmin;
+import picocli.CommandLine.Command;
+
+@Command(
+        name = "vacuum",
+        mixinStandardHelpOptions = true,
+        description = "Rebuild the file without free pages. Holds the write lock while it runs: prefer quiet hours.")
+final class VacuumCommand extends AdminCommand {
+    @Override
+    int run(SessionDatabaseAdmin admin) throws Exception {
+        long before = admin.stats().fileBytes();
+        admin.vacuum();
+        out().println("vacuumed: " + before + " -> " + admin.stats().fileBytes() + " bytes");
+        return 0;
+    }
+}

@@ -1,0 +1,47 @@
+package io.github.jettysqlite.sessions.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packaged jar, run as its own process with java -jar against a database another process keeps writing. */
+class CliJarIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void packagedJarRunsStatsAndPurgeOnALiveDatabase() throws Exception {
+        Path db = dir.resolve("sessions.db");
+        try (LiveStore live = new LiveStore(db, "_app")) {
+            live.put("old", System.currentTimeMillis() - 1_000, "x");
+            live.startWriting();
+
+            String stats = runJar(0, "--db", db.toString(), "stats");
+            String purge = runJar(0, "--db", db.toString(), "purge-expired");
+            String missing = runJar(1, "--db", dir.resolve("missing.db").toString(), "check");
+
+            assertThat(stats).contains("_app");
+            assertThat(purge).contains("removed 1 expired sessions");
+            assertThat(missing).contains("does not exist");
+            assertThat(live.written()).isPositive();
+        }
+    }
+
+    private static String runJar(int expectedExit, String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                System.getProperty("cli.jar")));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(output).isEqualTo(expectedExit);
+        return output;
+    }
+}

@@ -1,0 +1,72 @@
+package io.github.jettysqlite.sessions.cli;
+
+import io.github.jettysqlite.sessions.SQLiteSessionDataStore;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.session.SessionContext;
+import org.eclipse.jetty.session.SessionData;
+
+/**
+ * A real store on a file, as a running Jetty context has it, with a background thread that keeps writing live
+ * sessions while a command runs.
+ */
+final class LiveStore implements AutoCloseable {
+    final SQLiteSessionDataStore store = new SQLiteSessionDataStore();
+    private final AtomicBoolean writing = new AtomicBoolean(true);
+    private final AtomicLong written = new AtomicLong();
+    private final Thread writer;
+
+    LiveStore(Path file, String contextPath) throws Exception {
+        store.setDatabaseFile(file);
+        store.initialize(new Context(contextPath));
+        store.start();
+        writer = new Thread(() -> {
+            while (writing.get()) {
+                try {
+                    put("live-" + written.getAndIncrement(), System.currentTimeMillis() + 3_600_000, "busy");
+                    Thread.sleep(2);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+        writer.setDaemon(true);
+    }
+
+    LiveStore startWriting() {
+        writer.start();
+        return this;
+    }
+
+    void put(String id, long expiry, String user) throws Exception {
+        long now = System.currentTimeMillis();
+        SessionData data = store.newSessionData(id, now - 60_000, now, now - 1_000, 60_000);
+        data.setExpiry(expiry);
+        data.setLastNode("node0");
+        data.setAttribute("user", user);
+        store.store(id, data);
+    }
+
+    long written() {
+        return written.get();
+    }
+
+    @Override
+    public void close() throws Exception {
+        writing.set(false);
+        if (writer.isAlive()) {
+            writer.join(10_000);
+        }
+        store.stop();
+    }
+
+    /** A context without a web application around it. */
+    private static final class Context extends SessionContext {
+        Context(String contextPath) {
+            _workerName = "node0";
+            _canonicalContextPath = contextPath;
+            _vhost = NULL_VHOST;
+        }
+    }
+}

@@ -1,0 +1,207 @@
+package io.github.jettysqlite.sessions.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Every command, run against a database that a started store keeps writing to meanwhile. */
+class SessionsCliTest {
+    @TempDir
+    Path dir;
+
+    private Path db;
+    private LiveStore live;
+
+    @BeforeEach
+    void start() throws Exception {
+        db = dir.resolve("sessions.db");
+        live = new LiveStore(db, "_shop");
+        long now = System.currentTimeMillis();
+        live.put("fresh", now + 3_600_000, "alice");
+        live.put("stale1", now - 60_000, "bob");
+        live.put("stale2", now - 120_000, "carol");
+        live.startWriting();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        live.close();
+    }
+
+    record Run(int exit, String out, String err) {}
+
+    private Run run(String... args) {
+        CommandLine cli = SessionsCli.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int exit = cli.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    private Run onDb(String... args) {
+        List<String> all = new ArrayList<>(List.of("--db", db.toString()));
+        all.addAll(List.of(args));
+        return run(all.toArray(String[]::new));
+    }
+
+    @Test
+    void statsCountsSessionsOfTheLiveDatabase() {
+        Run stats = onDb("stats");
+
+        assertThat(stats.exit()).isZero();
+        assertThat(stats.out())
+                .contains("schema version 2")
+                .contains("journal wal")
+                .containsPattern("_shop\\s+0\\.0\\.0\\.0\\s+\\d+\\s+2\\s+0");
+    }
+
+    @Test
+    void listFiltersExpiredSessionsAndPages() {
+        Run expired = onDb("list", "--context", "_shop", "--expired");
+        Run firstLive = onDb("list", "--live", "--limit", "1");
+
+        assertThat(expired.exit()).isZero();
+        assertThat(expired.out().lines())
+                .hasSize(2)
+                .allMatch(l -> l.startsWith("stale"))
+                .allMatch(l -> l.contains("(expired)"));
+        assertThat(firstLive.out().lines()).hasSize(1);
+    }
+
+    @Test
+    void showPrintsMetadataAndAttributeNamesAndValuesOnRequest() {
+        Run names = onDb("show", "fresh");
+        Run withValues = onDb("show", "fresh", "--values");
+
+        assertThat(names.exit()).isZero();
+        assertThat(names.out())
+                .contains("session fresh in context _shop")
+                .contains("attribute user: java.lang.String")
+                .doesNotContain("alice");
+        assertThat(withValues.out()).contains("= alice");
+    }
+
+    @Test
+    void showReportsAnAttributeTheFilterRejectsInOneLine() {
+        Run rejected = onDb("show", "fresh", "--filter", "!java.lang.Integer");
+
+        assertThat(rejected.exit()).isEqualTo(1);
+        assertThat(rejected.err())
+                .contains("cannot read the attributes")
+                .contains("REJECTED")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
+    void purgeExpiredRemovesExactlyTheExpiredSessions() throws Exception {
+        Run purge = onDb("purge-expired");
+
+        assertThat(purge.exit()).isZero();
+        assertThat(purge.out()).contains("removed 2 expired sessions");
+        assertThat(purge.err()).contains("purging [");
+        assertThat(count("SELECT count(*) FROM jetty_sessions WHERE session_id LIKE 'stale%'"))
+                .isZero();
+        assertThat(count("SELECT count(*) FROM jetty_sessions WHERE session_id = 'fresh'"))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void deleteAllRefusesWithoutConfirmationAndDeletesWithIt() throws Exception {
+        Run refused = onDb("delete-all");
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.err()).contains("add --yes");
+        assertThat(count("SELECT count(*) FROM jetty_sessions WHERE session_id = 'fresh'"))
+                .isEqualTo(1);
+
+        Run deleted = onDb("delete-all", "--yes");
+
+        assertThat(deleted.exit()).isZero();
+        assertThat(deleted.out()).containsPattern("removed \\d+ sessions");
+        assertThat(count("SELECT count(*) FROM jetty_sessions WHERE session_id IN ('fresh', 'stale1', 'stale2')"))
+                .isZero();
+    }
+
+    @Test
+    void backupWritesACopyThatOpensWithTheSessions() throws Exception {
+        Path copy = dir.resolve("backup/copy.db");
+
+        Run backup = onDb("backup", copy.toString());
+
+        assertThat(backup.exit()).as(backup.err()).isZero();
+        assertThat(backup.out()).contains("integrity check ok");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + copy);
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT count(*) FROM jetty_sessions WHERE session_id = 'fresh'")) {
+            r.next();
+            assertThat(r.getInt(1)).isEqualTo(1);
+        }
+        assertThat(onDb("backup", copy.toString()).err()).contains("add --force");
+    }
+
+    @Test
+    void vacuumAndCheckSucceedOnTheLiveDatabase() {
+        Run vacuum = onDb("vacuum");
+        Run check = onDb("check");
+
+        assertThat(vacuum.exit()).as(vacuum.err()).isZero();
+        assertThat(vacuum.out()).startsWith("vacuumed: ");
+        assertThat(check.exit()).isZero();
+        assertThat(check.out()).contains("schema version 2").contains("integrity: ok");
+    }
+
+    @Test
+    void missingFileNonSQLiteFileAndUnknownTableFailInOneLine() throws Exception {
+        Run missing = run("--db", dir.resolve("nothing.db").toString(), "stats");
+        Path text =
+                Files.writeString(dir.resolve("notes.db"), "plain text, not a database; long enough to have a header");
+        Run notSqlite = run("--db", text.toString(), "stats");
+        Run unknownTable = onDb("--table", "nope", "stats");
+
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.err())
+                .startsWith("error: ")
+                .contains("does not exist")
+                .doesNotContain("\tat ");
+        assertThat(notSqlite.exit()).isEqualTo(1);
+        assertThat(notSqlite.err()).contains("is not an SQLite database");
+        assertThat(unknownTable.err()).contains("has no table named 'nope'");
+        assertThat(dir.resolve("nothing.db")).doesNotExist();
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String command :
+                List.of("stats", "list", "show", "purge-expired", "delete-all", "backup", "vacuum", "check")) {
+            Run help = run(command, "--help");
+            assertThat(help.exit()).as(command).isZero();
+            assertThat(help.out()).as(command).contains("Usage:").contains(command);
+        }
+        assertThat(run("--help").out()).contains("purge-expired");
+        assertThat(run("--version").exit()).isZero();
+    }
+
+    private int count(String sql) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery(sql)) {
+            r.next();
+            return r.getInt(1);
+        }
+    }
+}
