@@ -4,6 +4,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -14,7 +15,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * runs everything queued so far in one {@code BEGIN IMMEDIATE ... COMMIT} transaction and marks each piece done.
  * A caller whose work a previous holder already committed finds it done and returns at once. Nobody returns before
  * the transaction holding their work has committed. With one thread this is one transaction per write; under
- * concurrency many writes share one commit.
+ * concurrency many writes share one commit. Callers that find the writer busy park instead of queueing on its
+ * lock, so that a leader's batch completes them all at once rather than handing the lock along one by one.
  *
  * <p>If a shared transaction fails, it is rolled back and each piece is retried in a transaction of its own, so
  * one bad write (say, a full disk hit by a large blob) fails alone and the others still land.
@@ -47,15 +49,22 @@ final class GroupCommitWriter {
 
     /** Runs the work inside a committed write transaction and returns its result once that commit is done. */
     <R> R write(SqlWork<R> work) throws SQLException {
-        Pending<R> pending = new Pending<>(work);
+        Pending<R> pending = new Pending<>(work, Thread.currentThread());
         queue.add(pending);
-        lock.lock();
-        try {
-            while (!pending.done) {
-                commitQueued();
+        while (!pending.done) {
+            if (lock.tryLock()) {
+                try {
+                    while (!pending.done) {
+                        commitQueued();
+                    }
+                } finally {
+                    unlockAndHandOff();
+                }
+            } else {
+                // Another thread leads. It wakes us when our write is committed, or, if our write came too late
+                // for its batches, when it lets go of the writer so that we can lead.
+                LockSupport.park(this);
             }
-        } finally {
-            lock.unlock();
         }
         return pending.result();
     }
@@ -66,7 +75,7 @@ final class GroupCommitWriter {
         try {
             return work.run(connection);
         } finally {
-            lock.unlock();
+            unlockAndHandOff();
         }
     }
 
@@ -81,7 +90,7 @@ final class GroupCommitWriter {
         try {
             return new long[] {transactions, writes};
         } finally {
-            lock.unlock();
+            unlockAndHandOff();
         }
     }
 
@@ -90,7 +99,20 @@ final class GroupCommitWriter {
         try {
             connection.close();
         } finally {
-            lock.unlock();
+            unlockAndHandOff();
+        }
+    }
+
+    /**
+     * Lets go of the writer and wakes the oldest waiting caller, which then leads the next batch. Every release goes
+     * through here: a caller that queued its write after the last batch was drained is parked, and only this wakes
+     * it.
+     */
+    private void unlockAndHandOff() {
+        lock.unlock();
+        Pending<?> next = queue.peek();
+        if (next != null) {
+            LockSupport.unpark(next.owner);
         }
     }
 
@@ -157,16 +179,21 @@ final class GroupCommitWriter {
         }
     }
 
-    /** One caller's work and, once the writer has run it, its outcome. Fields are guarded by the writer lock. */
+    /**
+     * One caller's work and, once the writer has run it, its outcome. The outcome fields are written before the
+     * volatile {@code done}, and read only after it, so the caller sees them without holding the lock.
+     */
     private static final class Pending<R> {
         private final SqlWork<R> work;
+        private final Thread owner;
         private R value;
         private R staged;
         private Throwable failure;
-        private boolean done;
+        private volatile boolean done;
 
-        Pending(SqlWork<R> work) {
+        Pending(SqlWork<R> work, Thread owner) {
             this.work = work;
+            this.owner = owner;
         }
 
         void run(CachedConnection c) throws SQLException {
@@ -175,12 +202,17 @@ final class GroupCommitWriter {
 
         void succeed() {
             value = staged;
-            done = true;
+            finish();
         }
 
         void fail(Throwable e) {
             failure = e;
+            finish();
+        }
+
+        private void finish() {
             done = true;
+            LockSupport.unpark(owner);
         }
 
         R result() throws SQLException {

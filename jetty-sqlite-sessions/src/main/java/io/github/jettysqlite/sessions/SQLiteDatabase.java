@@ -275,6 +275,8 @@ final class SQLiteDatabase {
     static CachedConnection connectTo(DatabaseSettings settings) throws SQLException {
         SQLiteConfig config = new SQLiteConfig();
         config.setBusyTimeout(settings.busyTimeoutMs());
+        // Otherwise sqlite-jdbc runs "SELECT last_insert_rowid()" after every INSERT, inside the writer lock.
+        config.setGetGeneratedKeys(false);
         CachedConnection c = new CachedConnection(config.createConnection("jdbc:sqlite:" + settings.file()));
         try {
             c.execute("PRAGMA synchronous = " + settings.synchronous().name());
