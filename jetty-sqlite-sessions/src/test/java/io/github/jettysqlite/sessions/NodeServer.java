@@ -27,7 +27,11 @@ public final class NodeServer {
         DefaultSessionIdManager ids = new DefaultSessionIdManager(server);
         ids.setWorkerName(args[1]);
         server.addBean(ids, true);
-        server.addBean(new NullSessionCacheFactory());
+        // Requests of one session alternate between nodes, so a node must save before it answers: Jetty's
+        // flushOnResponseCommit, as its documentation advises for clusters without sticky sessions.
+        NullSessionCacheFactory cache = new NullSessionCacheFactory();
+        cache.setFlushOnResponseCommit(true);
+        server.addBean(cache);
         server.addBean(new SQLiteSessionDataStoreFactory(Path.of(args[0])));
         ServletContextHandler context = new ServletContextHandler(ServletContextHandler.SESSIONS);
         context.setContextPath("/");
