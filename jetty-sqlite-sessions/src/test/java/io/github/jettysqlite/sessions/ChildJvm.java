@@ -19,12 +19,20 @@ final class ChildJvm implements AutoCloseable {
 
     private ChildJvm(Process process) {
         this.process = process;
+        // Only standard output carries what the child reports; standard error (the JVM's own warnings, such as
+        // Java 22+ on sqlite-jdbc loading its native library) is kept for diagnostics alone.
+        follow(process.getInputStream(), true);
+        follow(process.getErrorStream(), false);
+    }
+
+    private void follow(java.io.InputStream stream, boolean report) {
         Thread reader = new Thread(() -> {
-            try (BufferedReader in =
-                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = in.readLine()) != null) {
-                    lines.add(line);
+                    if (report) {
+                        lines.add(line);
+                    }
                     output.append(line).append('\n');
                 }
             } catch (IOException ignored) {
@@ -45,8 +53,7 @@ final class ChildJvm implements AutoCloseable {
                 classPath,
                 main.getName()));
         command.addAll(List.of(args));
-        return new ChildJvm(
-                new ProcessBuilder(command).redirectErrorStream(true).start());
+        return new ChildJvm(new ProcessBuilder(command).start());
     }
 
     /** The next line the child printed, or null if none came within the timeout. */
