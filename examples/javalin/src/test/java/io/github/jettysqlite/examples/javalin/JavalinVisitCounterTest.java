@@ -1,0 +1,39 @@
+package io.github.jettysqlite.examples.javalin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.javalin.Javalin;
+import java.nio.file.Path;
+import org.eclipse.jetty.client.HttpClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Javalin app over real HTTP: its session count survives a restart of the app on the same file. */
+class JavalinVisitCounterTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void sessionSurvivesARestartOfTheApp() throws Exception {
+        Path database = dir.resolve("sessions.db");
+        HttpClient client = new HttpClient();
+        client.start();
+        Javalin app = JavalinVisitCounter.create(database).start("127.0.0.1", 0);
+        try {
+            int port = app.port();
+            assertThat(client.GET("http://127.0.0.1:" + port + "/").getContentAsString())
+                    .isEqualTo("visits: 1");
+            assertThat(client.GET("http://127.0.0.1:" + port + "/").getContentAsString())
+                    .isEqualTo("visits: 2");
+            app.stop();
+
+            app = JavalinVisitCounter.create(database).start("127.0.0.1", port);
+
+            assertThat(client.GET("http://127.0.0.1:" + port + "/").getContentAsString())
+                    .isEqualTo("visits: 3");
+        } finally {
+            app.stop();
+            client.stop();
+        }
+    }
+}
