@@ -1,0 +1,45 @@
+package io.github.jettysqlite.examples.boot4;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.eclipse.jetty.client.HttpClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** The Boot app over real HTTP: its session count survives a restart of the application on the same file. */
+class SessionsApplicationTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void sessionSurvivesARestartOfTheApplication() throws Exception {
+        Path database = dir.resolve("boot.db");
+        HttpClient client = new HttpClient();
+        client.start();
+        ConfigurableApplicationContext app = start(database, 0);
+        try {
+            String port = app.getEnvironment().getProperty("local.server.port");
+            String uri = "http://127.0.0.1:" + port + "/";
+            assertThat(client.GET(uri).getContentAsString()).isEqualTo("visits: 1");
+            assertThat(client.GET(uri).getContentAsString()).isEqualTo("visits: 2");
+            app.close();
+
+            app = start(database, Integer.parseInt(port));
+
+            assertThat(client.GET(uri).getContentAsString()).isEqualTo("visits: 3");
+            assertThat(database).isRegularFile();
+        } finally {
+            app.close();
+            client.stop();
+        }
+    }
+
+    private static ConfigurableApplicationContext start(Path database, int port) {
+        return new SpringApplicationBuilder(SessionsApplication.class)
+                .properties("server.address=127.0.0.1", "server.port=" + port, "jetty.sqlite-sessions.file=" + database)
+                .run();
+    }
+}
