@@ -61,8 +61,26 @@ final class Housekeeping {
         }
     }
 
-    Void optimize(CachedConnection c) throws SQLException {
-        run(c, "PRAGMA optimize = 0x10002");
+    /**
+     * Runs {@code PRAGMA optimize} on the writer, outside any transaction of the caller's. It reads statistics and
+     * may then write them (ANALYZE); run on its own in autocommit, that upgrade fails with SQLITE_BUSY_SNAPSHOT
+     * whenever another process wrote in between, so it takes the write lock first. Housekeeping never fails its
+     * caller: a failed run is logged and left for the next one.
+     */
+    Void optimize(CachedConnection c) {
+        try {
+            run(c, "BEGIN IMMEDIATE");
+            try {
+                run(c, "PRAGMA optimize = 0x10002");
+                run(c, "COMMIT");
+            } catch (SQLException e) {
+                run(c, "ROLLBACK");
+                throw e;
+            }
+        } catch (SQLException e) {
+            c.forgetStatements();
+            LOG.debug("PRAGMA optimize on {} deferred", wal, e);
+        }
         lastOptimizeNanos = System.nanoTime();
         return null;
     }

@@ -92,7 +92,7 @@ final class SQLiteDatabase {
             try {
                 writer.exclusive(housekeeping::optimize);
             } catch (SQLException e) {
-                LOG.debug("PRAGMA optimize failed while closing {}", settings.file(), e);
+                LOG.debug("Closing {}: the writer was already unusable", settings.file(), e);
             }
             try {
                 writer.close();
