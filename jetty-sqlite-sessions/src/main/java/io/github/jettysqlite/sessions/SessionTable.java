@@ -395,10 +395,9 @@ final class SessionTable {
     List<SessionDatabaseAdmin.ContextStats> statsByScope(CachedConnection c, double now) throws SQLException {
         PreparedStatement s = c.prepare(statsByScope);
         s.setDouble(1, now);
-        List<SessionDatabaseAdmin.ContextStats> stats = new ArrayList<>();
-        try (ResultSet r = s.executeQuery()) {
-            while (r.next()) {
-                stats.add(new SessionDatabaseAdmin.ContextStats(
+        return rows(
+                s,
+                r -> new SessionDatabaseAdmin.ContextStats(
                         r.getString(1),
                         r.getString(2),
                         r.getLong(3),
@@ -406,9 +405,6 @@ final class SessionTable {
                         r.getLong(5),
                         r.getLong(6),
                         r.getLong(7)));
-            }
-        }
-        return stats;
     }
 
     /**
@@ -430,27 +426,17 @@ final class SessionTable {
         s.setDouble(3, now);
         s.setInt(4, limit);
         s.setInt(5, offset);
-        List<SessionDatabaseAdmin.SessionSummary> page = new ArrayList<>();
-        try (ResultSet r = s.executeQuery()) {
-            while (r.next()) {
-                page.add(summary(r));
-            }
-        }
-        return page;
+        return rows(s, SessionTable::summary);
     }
 
     /** Every context's session with this id, with its stored attribute bytes. */
     List<SessionDatabaseAdmin.SessionDetail> findById(CachedConnection c, String id) throws SQLException {
         PreparedStatement s = c.prepare(findById);
         s.setString(1, id);
-        List<SessionDatabaseAdmin.SessionDetail> found = new ArrayList<>();
-        try (ResultSet r = s.executeQuery()) {
-            while (r.next()) {
-                found.add(new SessionDatabaseAdmin.SessionDetail(
+        return rows(
+                s,
+                r -> new SessionDatabaseAdmin.SessionDetail(
                         summary(r), r.getLong(9), r.getLong(10), r.getLong(11), r.getLong(12), r.getBytes(13)));
-            }
-        }
-        return found;
     }
 
     /** Deletes at most {@code limit} sessions of any context, expired or not. */
@@ -472,6 +458,22 @@ final class SessionTable {
                 r.getLong(6),
                 expiry,
                 r.getLong(8));
+    }
+
+    /** Reads one value from the current row of a result. */
+    @FunctionalInterface
+    private interface RowReader<T> {
+        T read(ResultSet row) throws SQLException;
+    }
+
+    private static <T> List<T> rows(PreparedStatement s, RowReader<T> reader) throws SQLException {
+        List<T> rows = new ArrayList<>();
+        try (ResultSet r = s.executeQuery()) {
+            while (r.next()) {
+                rows.add(reader.read(r));
+            }
+        }
+        return rows;
     }
 
     private static long queryLong(PreparedStatement s) throws SQLException {
