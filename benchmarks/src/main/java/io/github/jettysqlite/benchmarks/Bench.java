@@ -8,7 +8,10 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -50,9 +53,7 @@ public final class Bench {
             serde();
         }
         if (options.sections().contains("ops")) {
-            for (String subject : options.subjects()) {
-                operations(subject);
-            }
+            operations();
         }
         if (options.sections().contains("expiry")) {
             new ExpiryBench(options, report).run();
@@ -93,52 +94,85 @@ public final class Bench {
         }
     }
 
-    /** Every operation of one subject, at every thread count and attribute size, on a file of its own. */
-    private void operations(String name) throws Exception {
-        Path dir = Files.createDirectories(options.dataDir().resolve(name.replace('/', '-')));
-        try (Subject subject = Subjects.open(name, dir)) {
+    /**
+     * Every operation of every subject, at every thread count and attribute size, each subject on a file of its
+     * own. The subjects take turns cell by cell (one operation at one thread count), so a change in the load other
+     * processes put on the machine falls on all of them alike and the ratios stay fair.
+     */
+    private void operations() throws Exception {
+        Map<String, Subject> subjects = new LinkedHashMap<>();
+        try {
+            for (String name : options.subjects()) {
+                subjects.put(name, Subjects.open(name, Files.createDirectories(dataDir(name))));
+            }
             for (int size : options.sizes()) {
-                List<BenchSession> base = new ArrayList<>();
-                for (int i = 0; i < Math.max(options.baseSessions(), maxThreads()); i++) {
-                    BenchSession s = subject.create("base-" + size + "-" + i, size);
-                    if (subject.storeNew(s) != 1) {
-                        throw new IllegalStateException(name + " did not store " + s.id);
-                    }
-                    base.add(s);
-                }
-                ConcurrentLinkedQueue<String> created = new ConcurrentLinkedQueue<>();
+                Map<String, List<BenchSession>> bases = new HashMap<>();
+                Map<String, ConcurrentLinkedQueue<String>> created = new HashMap<>();
                 AtomicLong sequence = new AtomicLong();
+                for (Subject subject : subjects.values()) {
+                    bases.put(subject.name(), base(subject, size));
+                    created.put(subject.name(), new ConcurrentLinkedQueue<>());
+                }
                 for (Operation op : options.operations()) {
-                    if (!subject.operations().contains(op)) {
-                        continue;
+                    Map<String, List<ConcurrentLinkedQueue<String>>> toDelete = new HashMap<>();
+                    if (op == Operation.DELETE) {
+                        created.forEach((name, ids) -> toDelete.put(name, split(ids)));
                     }
                     boolean first = true;
-                    List<ConcurrentLinkedQueue<String>> toDelete = op == Operation.DELETE ? split(created) : null;
                     for (int threads : options.threads()) {
-                        ConcurrentLinkedQueue<String> ids = toDelete == null ? created : toDelete.remove(0);
-                        Measure.Op body = body(subject, op, size, threads, base, ids, sequence);
-                        long warmup = first ? options.firstWarmupMs() : options.warmupMs();
+                        for (Subject subject : subjects.values()) {
+                            if (!subject.operations().contains(op)) {
+                                continue;
+                            }
+                            String name = subject.name();
+                            ConcurrentLinkedQueue<String> ids =
+                                    op == Operation.DELETE ? toDelete.get(name).remove(0) : created.get(name);
+                            Measure.Op body = body(subject, op, size, threads, bases.get(name), ids, sequence);
+                            long warmup = first ? options.firstWarmupMs() : options.warmupMs();
+                            Measure.Stats stats = Measure.run(threads, warmup, options.measureMs(), body);
+                            report.operation(name, op, size, threads, stats);
+                            print(name, op, size, threads, stats);
+                        }
                         first = false;
-                        Measure.Stats stats = Measure.run(threads, warmup, options.measureMs(), body);
-                        report.operation(name, op, size, threads, stats);
-                        System.out.printf(
-                                "%-22s %-32s %6d B %2d thr: %,10.0f ops/s  p50 %8.1f us  p99 %9.1f us%s%n",
-                                name,
-                                op.label,
-                                size,
-                                threads,
-                                stats.opsPerSec(),
-                                stats.p50Us(),
-                                stats.p99Us(),
-                                stats.errors() == 0
-                                        ? ""
-                                        : "  ERRORS " + stats.errors() + " first: " + stats.firstError());
                     }
                 }
             }
         } finally {
-            deleteRecursively(dir);
+            for (Subject subject : subjects.values()) {
+                subject.close();
+                deleteRecursively(dataDir(subject.name()));
+            }
         }
+    }
+
+    private Path dataDir(String subject) {
+        return options.dataDir().resolve(subject.replace('/', '-'));
+    }
+
+    /** The sessions that updates, loads and exists work on, stored before any cell runs. */
+    private List<BenchSession> base(Subject subject, int size) throws Exception {
+        List<BenchSession> base = new ArrayList<>();
+        for (int i = 0; i < Math.max(options.baseSessions(), maxThreads()); i++) {
+            BenchSession s = subject.create("base-" + size + "-" + i, size);
+            if (subject.storeNew(s) != 1) {
+                throw new IllegalStateException(subject.name() + " did not store " + s.id);
+            }
+            base.add(s);
+        }
+        return base;
+    }
+
+    private static void print(String name, Operation op, int size, int threads, Measure.Stats stats) {
+        System.out.printf(
+                "%-22s %-32s %6d B %2d thr: %,10.0f ops/s  p50 %8.1f us  p99 %9.1f us%s%n",
+                name,
+                op.label,
+                size,
+                threads,
+                stats.opsPerSec(),
+                stats.p50Us(),
+                stats.p99Us(),
+                stats.errors() == 0 ? "" : "  ERRORS " + stats.errors() + " first: " + stats.firstError());
     }
 
     /** Shares the sessions created so far between the delete cells, so no cell finds none left. */
