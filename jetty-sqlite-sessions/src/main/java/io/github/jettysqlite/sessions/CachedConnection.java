@@ -19,6 +19,7 @@ final class CachedConnection implements AutoCloseable {
         this.connection = connection;
     }
 
+    /** The statement for this SQL, prepared on first use and reused after that. */
     PreparedStatement prepare(String sql) throws SQLException {
         PreparedStatement statement = statements.get(sql);
         if (statement == null) {
@@ -26,6 +27,22 @@ final class CachedConnection implements AutoCloseable {
             statements.put(sql, statement);
         }
         return statement;
+    }
+
+    /**
+     * Closes every cached statement so the next use prepares it afresh. Called after any failed work: sqlite-jdbc
+     * finalizes a statement whose execution failed (a full disk, say) while still reporting it open, and such a
+     * statement would fail every later call with "statement is not executing".
+     */
+    void forgetStatements() {
+        for (PreparedStatement statement : statements.values()) {
+            try {
+                statement.close();
+            } catch (SQLException ignored) {
+                // already finalized by the driver, which is why it is being forgotten
+            }
+        }
+        statements.clear();
     }
 
     /** Runs a statement that returns nothing, such as a pragma or a transaction boundary. */

@@ -27,14 +27,22 @@ final class GroupCommitWriter {
     /** Bounds one transaction, so a burst of writes does not hold the write lock for too long. */
     private static final int MAX_BATCH = 256;
 
+    /** Runs after each commit, still holding the writer: the place for checkpoints. */
+    @FunctionalInterface
+    interface CommitListener {
+        void committed(CachedConnection connection, long transactions);
+    }
+
     private final CachedConnection connection;
+    private final CommitListener listener;
     private final ReentrantLock lock = new ReentrantLock();
     private final ConcurrentLinkedQueue<Pending<?>> queue = new ConcurrentLinkedQueue<>();
     private long transactions;
     private long writes;
 
-    GroupCommitWriter(CachedConnection connection) {
+    GroupCommitWriter(CachedConnection connection, CommitListener listener) {
         this.connection = connection;
+        this.listener = listener;
     }
 
     /** Runs the work inside a committed write transaction and returns its result once that commit is done. */
@@ -60,6 +68,11 @@ final class GroupCommitWriter {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Writes waiting for the writer, for tests that arrange a batch. */
+    int queued() {
+        return queue.size();
     }
 
     /** Transactions committed and writes they carried, so tests and metrics can see batching happen. */
@@ -91,47 +104,52 @@ final class GroupCommitWriter {
             return;
         }
         try {
-            connection.execute("BEGIN IMMEDIATE");
-            try {
-                for (Pending<?> p : batch) {
-                    p.run(connection);
-                }
-                connection.execute("COMMIT");
-            } catch (Exception | Error e) {
-                rollback();
-                throw e;
-            }
-            transactions++;
-            writes += batch.size();
-            batch.forEach(Pending::succeed);
+            commit(batch);
         } catch (Exception e) {
             if (batch.size() == 1) {
                 batch.get(0).fail(e);
             } else {
                 batch.forEach(this::commitAlone);
             }
+        } catch (Error e) {
+            // Every caller must learn its outcome, or it would wait for a commit that will never come.
+            batch.forEach(p -> p.fail(e));
+            throw e;
         }
     }
 
     private void commitAlone(Pending<?> pending) {
         try {
-            connection.execute("BEGIN IMMEDIATE");
-            try {
-                pending.run(connection);
-                connection.execute("COMMIT");
-            } catch (Exception | Error e) {
-                rollback();
-                throw e;
-            }
-            transactions++;
-            writes++;
-            pending.succeed();
-        } catch (Exception e) {
+            commit(List.of(pending));
+        } catch (Exception | Error e) {
             pending.fail(e);
         }
     }
 
+    /** Runs the writes in one transaction; on any failure rolls it back and throws, leaving each write undone. */
+    private void commit(List<Pending<?>> batch) throws Exception {
+        try {
+            connection.execute("BEGIN IMMEDIATE");
+            for (Pending<?> p : batch) {
+                p.run(connection);
+            }
+            connection.execute("COMMIT");
+        } catch (Exception | Error e) {
+            rollback();
+            throw e;
+        }
+        transactions++;
+        writes += batch.size();
+        batch.forEach(Pending::succeed);
+        try {
+            listener.committed(connection, transactions);
+        } catch (RuntimeException e) {
+            // Housekeeping must never turn a committed write into a failed one; the listener logs its own faults.
+        }
+    }
+
     private void rollback() {
+        connection.forgetStatements();
         try {
             connection.execute("ROLLBACK");
         } catch (SQLException ignored) {
@@ -144,7 +162,7 @@ final class GroupCommitWriter {
         private final SqlWork<R> work;
         private R value;
         private R staged;
-        private Exception failure;
+        private Throwable failure;
         private boolean done;
 
         Pending(SqlWork<R> work) {
@@ -160,7 +178,7 @@ final class GroupCommitWriter {
             done = true;
         }
 
-        void fail(Exception e) {
+        void fail(Throwable e) {
             failure = e;
             done = true;
         }
@@ -171,6 +189,9 @@ final class GroupCommitWriter {
             }
             if (failure instanceof RuntimeException runtime) {
                 throw runtime;
+            }
+            if (failure instanceof Error error) {
+                throw error;
             }
             if (failure != null) {
                 throw new SQLException(failure);

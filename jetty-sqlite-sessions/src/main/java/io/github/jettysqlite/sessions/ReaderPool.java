@@ -33,6 +33,9 @@ final class ReaderPool {
         CachedConnection connection = acquire();
         try {
             return work.run(connection);
+        } catch (SQLException | RuntimeException e) {
+            connection.forgetStatements();
+            throw e;
         } finally {
             release(connection);
         }

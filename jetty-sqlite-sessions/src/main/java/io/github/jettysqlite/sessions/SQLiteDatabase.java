@@ -8,9 +8,12 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -22,9 +25,11 @@ import org.sqlite.SQLiteConfig;
  * stopped and started again.
  */
 final class SQLiteDatabase {
+    private static final Logger LOG = LoggerFactory.getLogger(SQLiteDatabase.class);
     private static final Map<Path, SQLiteDatabase> OPEN = new HashMap<>();
 
     private final DatabaseSettings settings;
+    private final Housekeeping housekeeping;
     private final GroupCommitWriter writer;
     private final ReaderPool readers;
     private final Set<String> readyTables = new HashSet<>();
@@ -32,7 +37,8 @@ final class SQLiteDatabase {
 
     private SQLiteDatabase(DatabaseSettings settings, CachedConnection writerConnection) {
         this.settings = settings;
-        this.writer = new GroupCommitWriter(writerConnection);
+        this.housekeeping = new Housekeeping(settings);
+        this.writer = new GroupCommitWriter(writerConnection, housekeeping::afterCommit);
         this.readers = new ReaderPool(this::connect, settings.maxReaders());
     }
 
@@ -43,12 +49,21 @@ final class SQLiteDatabase {
      *     open with other settings
      */
     static SQLiteDatabase acquire(DatabaseSettings settings, SessionTable table) throws SessionDatabaseException {
+        return acquire(settings, table, false);
+    }
+
+    /**
+     * As {@link #acquire(DatabaseSettings, SessionTable)}, but when the file is already open, joins it with
+     * whatever settings it has (administration inside a running server takes the server's settings).
+     */
+    static SQLiteDatabase acquire(DatabaseSettings settings, SessionTable table, boolean joinOpenSettings)
+            throws SessionDatabaseException {
         synchronized (OPEN) {
             SQLiteDatabase database = OPEN.get(settings.file());
             if (database == null) {
                 database = open(settings);
                 OPEN.put(settings.file(), database);
-            } else if (!database.settings.equals(settings)) {
+            } else if (!joinOpenSettings && !database.settings.equals(settings)) {
                 throw new SessionDatabaseException(
                         "Session database " + settings.file() + " is already open with " + describe(database.settings)
                                 + "; every store on one file must use the same settings, but this one asks for "
@@ -74,6 +89,11 @@ final class SQLiteDatabase {
             }
             OPEN.remove(settings.file());
             readers.close();
+            try {
+                writer.exclusive(housekeeping::optimize);
+            } catch (SQLException e) {
+                LOG.debug("PRAGMA optimize failed while closing {}", settings.file(), e);
+            }
             try {
                 writer.close();
             } catch (SQLException ignored) {
@@ -104,8 +124,77 @@ final class SQLiteDatabase {
         }
     }
 
-    long[] writerCounts() {
-        return writer.counts();
+    int schemaVersion() throws SessionDatabaseException {
+        return read(c -> Integer.valueOf(queryString(c, "PRAGMA user_version")));
+    }
+
+    String journalMode() throws SessionDatabaseException {
+        return read(c -> queryString(c, "PRAGMA journal_mode"));
+    }
+
+    long fileBytes() {
+        return sizeOf(settings.file());
+    }
+
+    long walBytes() {
+        return sizeOf(Housekeeping.walFile(settings.file()));
+    }
+
+    Housekeeping housekeeping() {
+        return housekeeping;
+    }
+
+    /** Returns the pages that deletes freed to the file system, when the file was created for that. */
+    void releaseFreePages() throws SessionDatabaseException {
+        write(c -> {
+            housekeeping.incrementalVacuum(c);
+            return null;
+        });
+    }
+
+    void vacuum() throws SessionDatabaseException {
+        try {
+            writer.exclusive(c -> {
+                c.execute("VACUUM");
+                return null;
+            });
+        } catch (SQLException e) {
+            throw DatabaseErrors.describe(settings, e);
+        }
+    }
+
+    List<String> integrityCheck() throws SessionDatabaseException {
+        return read(Housekeeping::integrityCheck);
+    }
+
+    /** Online backup on a connection of its own, so neither the writer nor the readers wait for it. */
+    void backup(Path target, SessionDatabaseAdmin.Progress progress) throws SessionDatabaseException {
+        Path copy = target.toAbsolutePath().normalize();
+        if (copy.equals(settings.file())) {
+            throw new SessionDatabaseException("Cannot back up session database " + copy + " onto itself", null);
+        }
+        try (CachedConnection source = connectTo(settings)) {
+            Housekeeping.backup(source, copy, progress);
+        } catch (SQLException | RuntimeException e) {
+            throw new SessionDatabaseException(
+                    "Backup of session database " + settings.file() + " to " + copy + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.exists(file) ? Files.size(file) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    ReaderPool readers() {
+        return readers;
+    }
+
+    GroupCommitWriter writer() {
+        return writer;
     }
 
     private void ensureTable(SessionTable table) throws SessionDatabaseException {
@@ -117,6 +206,11 @@ final class SQLiteDatabase {
             return null;
         });
         readyTables.add(table.name());
+        try {
+            writer.exclusive(housekeeping::optimize);
+        } catch (SQLException e) {
+            throw DatabaseErrors.describe(settings, e);
+        }
     }
 
     private static SQLiteDatabase open(DatabaseSettings settings) throws SessionDatabaseException {
@@ -125,6 +219,7 @@ final class SQLiteDatabase {
         CachedConnection writer = null;
         try {
             writer = connectTo(settings);
+            Housekeeping.enableIncrementalVacuumIfNew(writer);
             String mode = queryString(writer, "PRAGMA journal_mode = WAL");
             if (!"wal".equalsIgnoreCase(mode)) {
                 throw new SessionDatabaseException(
@@ -172,7 +267,7 @@ final class SQLiteDatabase {
         return connectTo(settings);
     }
 
-    private static CachedConnection connectTo(DatabaseSettings settings) throws SQLException {
+    static CachedConnection connectTo(DatabaseSettings settings) throws SQLException {
         SQLiteConfig config = new SQLiteConfig();
         config.setBusyTimeout(settings.busyTimeoutMs());
         CachedConnection c = new CachedConnection(config.createConnection("jdbc:sqlite:" + settings.file()));
@@ -187,7 +282,7 @@ final class SQLiteDatabase {
         }
     }
 
-    private static String queryString(CachedConnection c, String sql) throws SQLException {
+    static String queryString(CachedConnection c, String sql) throws SQLException {
         try (Statement statement = c.connection().createStatement();
                 ResultSet row = statement.executeQuery(sql)) {
             return row.next() ? row.getString(1) : null;

@@ -2,6 +2,10 @@ package io.github.jettysqlite.sessions;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.ObjectInputFilter;
+import java.io.ObjectInputStream;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Objects;
@@ -12,6 +16,8 @@ import org.eclipse.jetty.session.UnreadableSessionDataException;
 import org.eclipse.jetty.session.UnwriteableSessionDataException;
 import org.eclipse.jetty.util.annotation.ManagedAttribute;
 import org.eclipse.jetty.util.annotation.ManagedObject;
+import org.eclipse.jetty.util.annotation.ManagedOperation;
+import org.eclipse.jetty.util.annotation.Name;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +41,8 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
     public static final String DEFAULT_SYNCHRONOUS = "NORMAL";
     public static final int DEFAULT_BUSY_TIMEOUT_MS = 5_000;
     public static final int DEFAULT_MAX_READERS = 8;
+    /** The default attribute deserialization filter; see {@link #setDeserializationFilter(String)}. */
+    public static final String DEFAULT_DESERIALIZATION_FILTER = DeserializationFilter.DEFAULT_PATTERN;
 
     /** Expired rows deleted per write transaction, so a mass expiry never holds the write lock for long. */
     static final int EXPIRED_DELETE_BATCH = 500;
@@ -44,7 +52,15 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
     private String synchronous = DEFAULT_SYNCHRONOUS;
     private int busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS;
     private int maxReaders = DEFAULT_MAX_READERS;
+    private String deserializationFilter = DEFAULT_DESERIALIZATION_FILTER;
 
+    private final OperationStats loads = new OperationStats();
+    private final OperationStats stores = new OperationStats();
+    private final OperationStats deletes = new OperationStats();
+    private volatile long lastScavengeNanos;
+    private volatile long lastOrphansRemoved;
+
+    private ObjectInputFilter inputFilter;
     private SessionTable table;
     private SQLiteDatabase database;
     private SessionScope scope;
@@ -55,13 +71,12 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
             throw new IllegalStateException("No SessionContext");
         }
         table = new SessionTable(checked("tableName", () -> SessionTable.validateName(tableName)));
-        DatabaseSettings settings = checked(
-                "databaseFile, synchronous, busyTimeoutMs or maxReaders",
-                () -> new DatabaseSettings(
-                        Objects.requireNonNull(databaseFile, "databaseFile must be set"),
-                        Synchronous.parse(synchronous),
-                        busyTimeoutMs,
-                        maxReaders));
+        inputFilter = checked("deserializationFilter", () -> DeserializationFilter.create(deserializationFilter));
+        Synchronous mode = checked("synchronous", () -> Synchronous.parse(synchronous));
+        checked("busyTimeoutMs", () -> requireAtLeast(0, busyTimeoutMs, "busyTimeoutMs"));
+        checked("maxReaders", () -> requireAtLeast(1, maxReaders, "maxReaders"));
+        checked("databaseFile", () -> Objects.requireNonNull(databaseFile, "databaseFile must be set"));
+        DatabaseSettings settings = new DatabaseSettings(databaseFile, mode, busyTimeoutMs, maxReaders);
         scope = new SessionScope(_context.getCanonicalContextPath(), _context.getVhost());
         database = SQLiteDatabase.acquire(settings, table);
         super.doStart();
@@ -85,7 +100,15 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
      */
     @Override
     public SessionData doLoad(String id) throws Exception {
-        StoredSession row = database.read(c -> table.load(c, scope, id));
+        long start = System.nanoTime();
+        try {
+            return load(id, database.read(c -> table.load(c, scope, id)));
+        } finally {
+            loads.recordSince(start);
+        }
+    }
+
+    private SessionData load(String id, StoredSession row) throws UnreadableSessionDataException {
         if (row == null) {
             return null;
         }
@@ -109,6 +132,15 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
      */
     @Override
     public void doStore(String id, SessionData data, long lastSaveTime) throws Exception {
+        long start = System.nanoTime();
+        try {
+            write(data, lastSaveTime);
+        } finally {
+            stores.recordSince(start);
+        }
+    }
+
+    private void write(SessionData data, long lastSaveTime) throws Exception {
         if (lastSaveTime > 0 && !data.isDirty()) {
             int updated = database.write(c -> table.updateMetadata(c, scope, data));
             if (updated > 0) {
@@ -120,6 +152,14 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
             table.upsert(c, scope, data, attributes);
             return null;
         });
+    }
+
+    /** Jetty's class-loading stream, restricted by the deserialization filter before it reads anything. */
+    @Override
+    protected ObjectInputStream newObjectInputStream(InputStream is) throws IOException {
+        ObjectInputStream in = super.newObjectInputStream(is);
+        in.setObjectInputFilter(inputFilter);
+        return in;
     }
 
     private byte[] serialize(SessionData data) throws UnwriteableSessionDataException {
@@ -142,10 +182,13 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
     /** Removes the session from this context; true when there was one. */
     @Override
     public boolean delete(String id) throws Exception {
-        if (database == null) {
-            throw new IllegalStateException("Not started");
+        SQLiteDatabase database = requireDatabase();
+        long start = System.nanoTime();
+        try {
+            return database.write(c -> table.delete(c, scope, id)) > 0;
+        } finally {
+            deletes.recordSince(start);
         }
-        return database.write(c -> table.delete(c, scope, id)) > 0;
     }
 
     /**
@@ -191,13 +234,31 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
     @Override
     public void doCleanOrphans(long time) {
         double limit = JulianDay.fromEpochMillis(time);
+        long removed = 0;
         try {
             int deleted;
             do {
                 deleted = database.write(c -> table.deleteExpiredBatch(c, limit, EXPIRED_DELETE_BATCH));
+                removed += deleted;
             } while (deleted == EXPIRED_DELETE_BATCH);
+            if (removed > 0) {
+                database.releaseFreePages();
+            }
         } catch (Exception e) {
             LOG.warn("Cannot delete sessions expired before {} in {}", time, this, e);
+        } finally {
+            lastOrphansRemoved = removed;
+        }
+    }
+
+    /** Times each scavenging pass (Jetty's reconciliation of candidates, the expiry search and the orphan sweep). */
+    @Override
+    public Set<String> getExpired(Set<String> candidates) {
+        long start = System.nanoTime();
+        try {
+            return super.getExpired(candidates);
+        } finally {
+            lastScavengeNanos = System.nanoTime() - start;
         }
     }
 
@@ -258,6 +319,143 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
         this.maxReaders = maxReaders;
     }
 
+    @ManagedAttribute(value = "the filter every attribute is deserialized through", readonly = true)
+    public String getDeserializationFilter() {
+        return deserializationFilter;
+    }
+
+    /**
+     * The {@link java.io.ObjectInputFilter} pattern (the JDK's {@code jdk.serialFilter} syntax) that every attribute
+     * is deserialized through; a rejected class or exceeded limit makes the session unreadable instead of letting
+     * the object be built. Defaults to {@link #DEFAULT_DESERIALIZATION_FILTER}: graph limits plus a deny-list of
+     * known gadget classes. A JVM-wide filter, when set, applies as well.
+     */
+    public void setDeserializationFilter(String deserializationFilter) {
+        checkStarted();
+        this.deserializationFilter = deserializationFilter;
+    }
+
+    @ManagedAttribute(value = "schema version of the session table layout", readonly = true)
+    public int getSchemaVersion() throws SessionDatabaseException {
+        return requireDatabase().schemaVersion();
+    }
+
+    @ManagedAttribute(value = "SQLite journal mode", readonly = true)
+    public String getJournalMode() throws SessionDatabaseException {
+        return requireDatabase().journalMode();
+    }
+
+    @ManagedAttribute(value = "sessions in the table, all contexts", readonly = true)
+    public long getSessionsStored() throws SessionDatabaseException {
+        return requireDatabase().read(table::count);
+    }
+
+    @ManagedAttribute(value = "sessions in the table for this context", readonly = true)
+    public long getSessionsStoredInContext() throws SessionDatabaseException {
+        return requireDatabase().read(c -> table.countInScope(c, scope));
+    }
+
+    @ManagedAttribute(value = "expired sessions, all contexts, waiting to be removed", readonly = true)
+    public long getExpiredSessionsWaiting() throws SessionDatabaseException {
+        return admin().countExpired();
+    }
+
+    @ManagedAttribute(value = "size of the database file in bytes", readonly = true)
+    public long getFileSizeBytes() {
+        return requireDatabase().fileBytes();
+    }
+
+    @ManagedAttribute(value = "size of the write-ahead log in bytes", readonly = true)
+    public long getWalSizeBytes() {
+        return requireDatabase().walBytes();
+    }
+
+    @ManagedAttribute(value = "checkpoints forced because the WAL outgrew its bound", readonly = true)
+    public long getForcedCheckpoints() {
+        return requireDatabase().housekeeping().forcedCheckpoints();
+    }
+
+    @ManagedAttribute(value = "sessions loaded", readonly = true)
+    public long getLoadCount() {
+        return loads.count();
+    }
+
+    @ManagedAttribute(value = "mean load time in ms", readonly = true)
+    public double getLoadMeanMs() {
+        return loads.meanMillis();
+    }
+
+    @ManagedAttribute(value = "longest load time in ms", readonly = true)
+    public double getLoadMaxMs() {
+        return loads.maxMillis();
+    }
+
+    @ManagedAttribute(value = "sessions stored", readonly = true)
+    public long getStoreCount() {
+        return stores.count();
+    }
+
+    @ManagedAttribute(value = "mean store time in ms", readonly = true)
+    public double getStoreMeanMs() {
+        return stores.meanMillis();
+    }
+
+    @ManagedAttribute(value = "longest store time in ms", readonly = true)
+    public double getStoreMaxMs() {
+        return stores.maxMillis();
+    }
+
+    @ManagedAttribute(value = "sessions deleted", readonly = true)
+    public long getDeleteCount() {
+        return deletes.count();
+    }
+
+    @ManagedAttribute(value = "mean delete time in ms", readonly = true)
+    public double getDeleteMeanMs() {
+        return deletes.meanMillis();
+    }
+
+    @ManagedAttribute(value = "longest delete time in ms", readonly = true)
+    public double getDeleteMaxMs() {
+        return deletes.maxMillis();
+    }
+
+    @ManagedAttribute(value = "duration of the last scavenging pass in ms", readonly = true)
+    public double getLastScavengeDurationMs() {
+        return lastScavengeNanos / 1e6;
+    }
+
+    @ManagedAttribute(value = "expired sessions the last orphan sweep removed", readonly = true)
+    public long getLastScavengeRowsRemoved() {
+        return lastOrphansRemoved;
+    }
+
+    @ManagedOperation(value = "delete every expired session of every context now; returns how many", impact = "ACTION")
+    public long purgeExpiredSessions() throws SessionDatabaseException {
+        return admin().purgeExpired(SessionDatabaseAdmin.Progress.NONE);
+    }
+
+    @ManagedOperation(value = "copy the live database to a file with SQLite's online backup", impact = "ACTION")
+    public String backup(@Name(value = "file", description = "the backup file to write") String file)
+            throws SessionDatabaseException {
+        Path target = Path.of(file);
+        admin().backup(target, SessionDatabaseAdmin.Progress.NONE);
+        return "backed up " + databaseFile.toAbsolutePath() + " to " + target.toAbsolutePath();
+    }
+
+    /** Administration of the database this store uses, sharing its connections; for JMX and tools. */
+    public SessionDatabaseAdmin admin() {
+        return SessionDatabaseAdmin.of(requireDatabase(), table);
+    }
+
+    private SQLiteDatabase requireDatabase() {
+        SQLiteDatabase open = database;
+        if (open == null) {
+            throw new IllegalStateException("Not started");
+        }
+        return open;
+    }
+
     /** The open database, for tests and tools in this package; null while stopped. */
     SQLiteDatabase database() {
         return database;
@@ -272,6 +470,13 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
         return String.format(
                 "%s@%x[file=%s,table=%s,context=%s]",
                 getClass().getSimpleName(), hashCode(), databaseFile, tableName, scope);
+    }
+
+    private static int requireAtLeast(int least, int value, String setting) {
+        if (value < least) {
+            throw new IllegalArgumentException(setting + " must be at least " + least + ", not " + value);
+        }
+        return value;
     }
 
     /** Runs a validation and names the setting at fault, so a bad configuration stops start-up in one sentence. */

@@ -19,6 +19,7 @@ public class SQLiteSessionDataStoreFactory extends AbstractSessionDataStoreFacto
     private String synchronous = SQLiteSessionDataStore.DEFAULT_SYNCHRONOUS;
     private int busyTimeoutMs = SQLiteSessionDataStore.DEFAULT_BUSY_TIMEOUT_MS;
     private int maxReaders = SQLiteSessionDataStore.DEFAULT_MAX_READERS;
+    private String deserializationFilter = SQLiteSessionDataStore.DEFAULT_DESERIALIZATION_FILTER;
 
     /** Keeps sessions in {@code sessions.db} in the working directory. */
     public SQLiteSessionDataStoreFactory() {}
@@ -35,6 +36,7 @@ public class SQLiteSessionDataStoreFactory extends AbstractSessionDataStoreFacto
         store.setSynchronous(synchronous);
         store.setBusyTimeoutMs(busyTimeoutMs);
         store.setMaxReaders(maxReaders);
+        store.setDeserializationFilter(deserializationFilter);
         store.setGracePeriodSec(getGracePeriodSec());
         store.setSavePeriodSec(getSavePeriodSec());
         return store;
@@ -83,5 +85,18 @@ public class SQLiteSessionDataStoreFactory extends AbstractSessionDataStoreFacto
     /** The most read connections open at once per database file. Default 8. */
     public void setMaxReaders(int maxReaders) {
         this.maxReaders = maxReaders;
+    }
+
+    public String getDeserializationFilter() {
+        return deserializationFilter;
+    }
+
+    /**
+     * The {@link java.io.ObjectInputFilter} pattern attributes are deserialized through; see {@link
+     * SQLiteSessionDataStore#setDeserializationFilter(String)}. To add to the default rather than replace it, start
+     * from {@link SQLiteSessionDataStore#DEFAULT_DESERIALIZATION_FILTER}.
+     */
+    public void setDeserializationFilter(String deserializationFilter) {
+        this.deserializationFilter = deserializationFilter;
     }
 }

@@ -28,8 +28,16 @@ import org.eclipse.jetty.session.SessionData;
  * follows the number of expired rows, not the size of the table.
  */
 final class SessionTable {
-    /** The layout version written to {@code PRAGMA user_version}. */
-    static final int SCHEMA_VERSION = 1;
+    /**
+     * The layout version written to {@code PRAGMA user_version}, which covers every session table in the file.
+     *
+     * <ol>
+     *   <li>primary key (session_id, context_path, virtual_host)
+     *   <li>primary key (context_path, virtual_host, session_id): a context's sessions form one key range, so
+     *       counting or listing them does not scan the table
+     * </ol>
+     */
+    static final int SCHEMA_VERSION = 2;
 
     static final String DEFAULT_NAME = "jetty_sessions";
 
@@ -54,6 +62,7 @@ final class SessionTable {
     private final String expiryIndex;
 
     private final String createTable;
+    private final String copyFromVersion1;
     private final String createExpiryIndex;
     private final String load;
     private final String existsUnexpired;
@@ -63,6 +72,13 @@ final class SessionTable {
     private final String expiredInContext;
     private final String expiredOwnedBy;
     private final String absentOrExpired;
+    private final String countAll;
+    private final String countInScope;
+    private final String countExpired;
+    private final String statsByScope;
+    private final String list;
+    private final String findById;
+    private final String deleteAllBatch;
     private final String deleteExpiredBatch;
 
     SessionTable(String name) {
@@ -82,7 +98,9 @@ final class SessionTable {
                 + "max_inactive_ms INTEGER NOT NULL, "
                 + "expires_at REAL, "
                 + "attributes BLOB NOT NULL, "
-                + "PRIMARY KEY (session_id, context_path, virtual_host))";
+                + "PRIMARY KEY (context_path, virtual_host, session_id))";
+        copyFromVersion1 = "INSERT INTO " + name + " (" + String.join(", ", COLUMNS) + ") SELECT "
+                + String.join(", ", COLUMNS) + " FROM " + name + "_v1";
         createExpiryIndex = "CREATE INDEX IF NOT EXISTS " + expiryIndex + " ON " + name
                 + " (expires_at, context_path, virtual_host) WHERE expires_at IS NOT NULL";
 
@@ -94,7 +112,7 @@ final class SessionTable {
         // INSERT OR REPLACE would; created_ms is the only column a later store never changes.
         upsert = "INSERT INTO " + name + " (" + String.join(", ", COLUMNS) + ")"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                + " ON CONFLICT (session_id, context_path, virtual_host) DO UPDATE SET"
+                + " ON CONFLICT (context_path, virtual_host, session_id) DO UPDATE SET"
                 + " last_node = excluded.last_node, created_ms = excluded.created_ms,"
                 + " accessed_ms = excluded.accessed_ms, last_accessed_ms = excluded.last_accessed_ms,"
                 + " cookie_set_ms = excluded.cookie_set_ms, last_saved_ms = excluded.last_saved_ms,"
@@ -103,19 +121,40 @@ final class SessionTable {
         updateMetadata = "UPDATE " + name + " SET last_node = ?, accessed_ms = ?, last_accessed_ms = ?,"
                 + " cookie_set_ms = ?, last_saved_ms = ?, max_inactive_ms = ?, expires_at = ?" + key;
         delete = "DELETE FROM " + name + key;
-        // The three expiry statements lead with "expires_at <= ?" on the bare column: SQLite takes that as
-        // implying the index's "expires_at IS NOT NULL", so it searches the partial index for the range.
-        expiredInContext =
-                "SELECT session_id FROM " + name + " WHERE expires_at <= ? AND context_path = ? AND virtual_host = ?";
-        expiredOwnedBy = "SELECT session_id FROM " + name
-                + " WHERE expires_at <= ? AND context_path = ? AND virtual_host = ? AND last_node = ?";
-        deleteExpiredBatch = "DELETE FROM " + name + " WHERE rowid IN (SELECT rowid FROM " + name
-                + " WHERE expires_at <= ? LIMIT ?)";
+        // The three expiry statements compare the bare column with a bound parameter; SQLite takes
+        // "expires_at <= ?" as implying the partial index's "expires_at IS NOT NULL" and searches the index for
+        // the range, so their cost follows the number of expired rows. INDEXED BY pins that choice: without
+        // statistics the planner would rather walk the primary key's context prefix, that is every session of the
+        // context, and should the index ever become unusable, SQLite fails the statement instead of scanning.
+        String expiredRows = " FROM " + name + " INDEXED BY " + expiryIndex + " WHERE expires_at <= ?";
+        expiredInContext = "SELECT session_id" + expiredRows + " AND context_path = ? AND virtual_host = ?";
+        expiredOwnedBy =
+                "SELECT session_id" + expiredRows + " AND context_path = ? AND virtual_host = ? AND last_node = ?";
+        deleteExpiredBatch = "DELETE FROM " + name + " WHERE rowid IN (SELECT rowid" + expiredRows + " LIMIT ?)";
         // Candidates arrive as one JSON array, so checking any number of them is one statement prepared once.
         // A candidate is returned unless a row for it exists in this context that has not expired.
         absentOrExpired = "SELECT candidate.value FROM json_each(?) AS candidate WHERE NOT EXISTS (SELECT 1 FROM "
                 + name + " WHERE session_id = candidate.value AND context_path = ? AND virtual_host = ?"
                 + " AND (expires_at IS NULL OR expires_at > ?))";
+
+        // Operations and statistics: not on the request path, but the per-context count walks only the primary
+        // key's context prefix and the expired count only the expiry index.
+        countAll = "SELECT count(*) FROM " + name;
+        countInScope = "SELECT count(*) FROM " + name + " WHERE context_path = ? AND virtual_host = ?";
+        countExpired = "SELECT count(*)" + expiredRows;
+        statsByScope = "SELECT context_path, virtual_host, count(*),"
+                + " coalesce(sum(expires_at IS NOT NULL AND expires_at <= ?), 0), coalesce(sum(expires_at IS NULL), 0),"
+                + " min(created_ms), max(created_ms) FROM " + name + " GROUP BY context_path, virtual_host"
+                + " ORDER BY context_path, virtual_host";
+        String summaryColumns = "session_id, context_path, virtual_host, last_node, created_ms, accessed_ms,"
+                + " expires_at, length(attributes)";
+        // ?1 context path or NULL for all; ?2 1 for expired only, 0 for unexpired only, NULL for both; ?3 now.
+        list = "SELECT " + summaryColumns + " FROM " + name + " WHERE (?1 IS NULL OR context_path = ?1)"
+                + " AND (?2 IS NULL OR ((expires_at IS NOT NULL AND expires_at <= ?3) = ?2))"
+                + " ORDER BY context_path, virtual_host, session_id LIMIT ?4 OFFSET ?5";
+        findById = "SELECT " + summaryColumns + ", last_accessed_ms, cookie_set_ms, last_saved_ms, max_inactive_ms,"
+                + " attributes FROM " + name + " WHERE session_id = ? ORDER BY context_path, virtual_host";
+        deleteAllBatch = "DELETE FROM " + name + " WHERE rowid IN (SELECT rowid FROM " + name + " LIMIT ?)";
     }
 
     /**
@@ -143,8 +182,9 @@ final class SessionTable {
     }
 
     /**
-     * Brings the file to this layout inside one write transaction: refuses a newer schema version, creates the
-     * table and index when missing, refuses a same-named table that is not ours, and records the version.
+     * Brings the file to this layout inside one write transaction: refuses a newer schema version, migrates every
+     * session table of an older version in place, creates this table and its index when missing, refuses a
+     * same-named table that is not ours, and records the version.
      */
     void ensureSchema(CachedConnection c) throws SQLException {
         int version = queryInt(c, "PRAGMA user_version");
@@ -153,23 +193,60 @@ final class SessionTable {
                     + version + "); this version understands schema version " + SCHEMA_VERSION
                     + " at most. Upgrade jetty-sqlite-sessions or use another database file.");
         }
+        if (version == 1) {
+            for (String table : sessionTables(c)) {
+                new SessionTable(table).migrateFromVersion1(c);
+            }
+        }
         c.execute(createTable);
-        c.execute(createExpiryIndex);
-        List<String> missing = missingColumns(c);
+        List<String> missing = missingColumns(c, name);
         if (!missing.isEmpty()) {
             throw new SchemaException("already has a table named '" + name
                     + "' that is not a session table of this library (missing columns " + missing
                     + "). Choose another table name.");
         }
+        c.execute(createExpiryIndex);
         if (version < SCHEMA_VERSION) {
             c.execute("PRAGMA user_version = " + SCHEMA_VERSION);
         }
     }
 
-    private List<String> missingColumns(CachedConnection c) throws SQLException {
+    /**
+     * Version 1 to 2: the primary key changed order, which SQLite can only do by rebuilding the table. The rows
+     * are copied unchanged inside the caller's transaction, so a failure leaves version 1 intact.
+     */
+    private void migrateFromVersion1(CachedConnection c) throws SQLException {
+        c.execute("ALTER TABLE " + name + " RENAME TO " + name + "_v1");
+        c.execute(createTable);
+        c.execute(copyFromVersion1);
+        c.execute("DROP TABLE " + name + "_v1");
+        c.execute(createExpiryIndex);
+    }
+
+    /** The tables in the file that have every column of a session table, whatever their name. */
+    private static List<String> sessionTables(CachedConnection c) throws SQLException {
+        List<String> tables = new ArrayList<>();
+        try (ResultSet rows = c.prepare(
+                        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")
+                .executeQuery()) {
+            while (rows.next()) {
+                tables.add(rows.getString(1));
+            }
+        }
+        List<String> sessionTables = new ArrayList<>();
+        for (String table : tables) {
+            if (VALID_NAME.matcher(table).matches() && missingColumns(c, table).isEmpty()) {
+                sessionTables.add(table);
+            }
+        }
+        return sessionTables;
+    }
+
+    /** Table names reach this query only after matching VALID_NAME, so splicing them in is safe. */
+    private static List<String> missingColumns(CachedConnection c, String table) throws SQLException {
         Set<String> present = new HashSet<>();
         try (ResultSet rows =
-                c.prepare("SELECT name FROM pragma_table_info('" + name + "')").executeQuery()) {
+                c.prepare("SELECT name FROM pragma_table_info('" + table + "')").executeQuery()) {
             while (rows.next()) {
                 present.add(rows.getString(1));
             }
@@ -295,6 +372,112 @@ final class SessionTable {
         s.setDouble(1, before);
         s.setInt(2, limit);
         return s.executeUpdate();
+    }
+
+    long count(CachedConnection c) throws SQLException {
+        return queryLong(c.prepare(countAll));
+    }
+
+    long countInScope(CachedConnection c, SessionScope scope) throws SQLException {
+        PreparedStatement s = c.prepare(countInScope);
+        s.setString(1, scope.contextPath());
+        s.setString(2, scope.virtualHost());
+        return queryLong(s);
+    }
+
+    /** Sessions of every context whose expiry lies in (0, at]: what the next purge would delete. */
+    long countExpired(CachedConnection c, double at) throws SQLException {
+        PreparedStatement s = c.prepare(countExpired);
+        s.setDouble(1, at);
+        return queryLong(s);
+    }
+
+    List<SessionDatabaseAdmin.ContextStats> statsByScope(CachedConnection c, double now) throws SQLException {
+        PreparedStatement s = c.prepare(statsByScope);
+        s.setDouble(1, now);
+        List<SessionDatabaseAdmin.ContextStats> stats = new ArrayList<>();
+        try (ResultSet r = s.executeQuery()) {
+            while (r.next()) {
+                stats.add(new SessionDatabaseAdmin.ContextStats(
+                        r.getString(1),
+                        r.getString(2),
+                        r.getLong(3),
+                        r.getLong(4),
+                        r.getLong(5),
+                        r.getLong(6),
+                        r.getLong(7)));
+            }
+        }
+        return stats;
+    }
+
+    /**
+     * A page of sessions in key order.
+     *
+     * @param contextPath a canonical context path, or null for every context
+     * @param expired true for expired sessions only, false for unexpired only, null for both
+     */
+    List<SessionDatabaseAdmin.SessionSummary> list(
+            CachedConnection c, String contextPath, Boolean expired, double now, int offset, int limit)
+            throws SQLException {
+        PreparedStatement s = c.prepare(list);
+        s.setString(1, contextPath);
+        if (expired == null) {
+            s.setNull(2, java.sql.Types.INTEGER);
+        } else {
+            s.setInt(2, expired ? 1 : 0);
+        }
+        s.setDouble(3, now);
+        s.setInt(4, limit);
+        s.setInt(5, offset);
+        List<SessionDatabaseAdmin.SessionSummary> page = new ArrayList<>();
+        try (ResultSet r = s.executeQuery()) {
+            while (r.next()) {
+                page.add(summary(r));
+            }
+        }
+        return page;
+    }
+
+    /** Every context's session with this id, with its stored attribute bytes. */
+    List<SessionDatabaseAdmin.SessionDetail> findById(CachedConnection c, String id) throws SQLException {
+        PreparedStatement s = c.prepare(findById);
+        s.setString(1, id);
+        List<SessionDatabaseAdmin.SessionDetail> found = new ArrayList<>();
+        try (ResultSet r = s.executeQuery()) {
+            while (r.next()) {
+                found.add(new SessionDatabaseAdmin.SessionDetail(
+                        summary(r), r.getLong(9), r.getLong(10), r.getLong(11), r.getLong(12), r.getBytes(13)));
+            }
+        }
+        return found;
+    }
+
+    /** Deletes at most {@code limit} sessions of any context, expired or not. */
+    int deleteAllBatch(CachedConnection c, int limit) throws SQLException {
+        PreparedStatement s = c.prepare(deleteAllBatch);
+        s.setInt(1, limit);
+        return s.executeUpdate();
+    }
+
+    private static SessionDatabaseAdmin.SessionSummary summary(ResultSet r) throws SQLException {
+        double expiresAt = r.getDouble(7);
+        long expiry = r.wasNull() ? 0 : JulianDay.toEpochMillis(expiresAt);
+        return new SessionDatabaseAdmin.SessionSummary(
+                r.getString(1),
+                r.getString(2),
+                r.getString(3),
+                r.getString(4),
+                r.getLong(5),
+                r.getLong(6),
+                expiry,
+                r.getLong(8));
+    }
+
+    private static long queryLong(PreparedStatement s) throws SQLException {
+        try (ResultSet r = s.executeQuery()) {
+            return r.next() ? r.getLong(1) : 0;
+        }
     }
 
     /** The exact SQL of the statements whose query plans the tests pin. */

@@ -1,0 +1,157 @@
+package io.github.jettysqlite.sessions;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConnection;
+
+/**
+ * What keeps a long-running database file healthy without an operator: planner statistics, a bounded WAL, and
+ * free pages handed back after mass deletes.
+ *
+ * <ul>
+ *   <li>{@code PRAGMA optimize} when the file opens, hourly while it is written, and when it closes, as SQLite
+ *       advises for long-lived connections.
+ *   <li>SQLite's automatic checkpoint is passive: while reads overlap without pause it cannot reset the WAL, which
+ *       then grows without bound. Every {@value #WAL_CHECK_EVERY} commits the writer looks at the WAL's size and,
+ *       past {@value #WAL_LIMIT_BYTES} bytes, runs a TRUNCATE checkpoint, which waits (up to the busy timeout) for
+ *       readers to move on and then empties the WAL.
+ *   <li>New files are created with {@code auto_vacuum=INCREMENTAL}, so that after a purge the freed pages can be
+ *       returned to the file system without a full {@code VACUUM}.
+ * </ul>
+ */
+final class Housekeeping {
+    private static final Logger LOG = LoggerFactory.getLogger(Housekeeping.class);
+
+    static final long WAL_LIMIT_BYTES = 16L * 1024 * 1024;
+    static final int WAL_CHECK_EVERY = 64;
+    private static final long OPTIMIZE_EVERY_NANOS = TimeUnit.HOURS.toNanos(1);
+
+    private final Path wal;
+    private final AtomicLong forcedCheckpoints = new AtomicLong();
+    private volatile long lastOptimizeNanos = System.nanoTime();
+
+    Housekeeping(DatabaseSettings settings) {
+        this.wal = walFile(settings.file());
+    }
+
+    static Path walFile(Path database) {
+        return database.resolveSibling(database.getFileName() + "-wal");
+    }
+
+    /** Checkpoints forced because the WAL outgrew its bound. */
+    long forcedCheckpoints() {
+        return forcedCheckpoints.get();
+    }
+
+    /** auto_vacuum can only be chosen before the first table exists, so only an empty file gets it. */
+    static void enableIncrementalVacuumIfNew(CachedConnection c) throws SQLException {
+        if ("0".equals(SQLiteDatabase.queryString(c, "PRAGMA page_count"))) {
+            run(c, "PRAGMA auto_vacuum = INCREMENTAL");
+        }
+    }
+
+    Void optimize(CachedConnection c) throws SQLException {
+        run(c, "PRAGMA optimize = 0x10002");
+        lastOptimizeNanos = System.nanoTime();
+        return null;
+    }
+
+    /** Called by the writer after each commit, holding the write connection. */
+    void afterCommit(CachedConnection c, long transactions) {
+        if (transactions % WAL_CHECK_EVERY != 0) {
+            return;
+        }
+        try {
+            if (walBytes() > WAL_LIMIT_BYTES) {
+                SQLiteDatabase.queryString(c, "PRAGMA wal_checkpoint(TRUNCATE)");
+                forcedCheckpoints.incrementAndGet();
+            }
+            if (System.nanoTime() - lastOptimizeNanos > OPTIMIZE_EVERY_NANOS) {
+                optimize(c);
+            }
+        } catch (SQLException e) {
+            // A checkpoint that could not finish now (readers still busy) is retried after the next commits.
+            c.forgetStatements();
+            LOG.debug("Housekeeping of {} deferred", wal, e);
+        }
+    }
+
+    /** Hands free pages back to the file system; does nothing for files created without incremental vacuum. */
+    void incrementalVacuum(CachedConnection c) throws SQLException {
+        if ("2".equals(SQLiteDatabase.queryString(c, "PRAGMA auto_vacuum"))) {
+            run(c, "PRAGMA incremental_vacuum");
+        }
+    }
+
+    static List<String> integrityCheck(CachedConnection c) throws SQLException {
+        return integrityCheck(c.connection());
+    }
+
+    /** Copies the database page by page with SQLite's online backup API, then checks the copy's integrity. */
+    static void backup(CachedConnection source, Path target, SessionDatabaseAdmin.Progress progress)
+            throws SQLException {
+        try {
+            Files.createDirectories(target.getParent());
+        } catch (IOException e) {
+            throw new SQLException("cannot create the directory " + target.getParent() + ": " + e, e);
+        }
+        int status = ((SQLiteConnection) source.connection())
+                .getDatabase()
+                .backup(
+                        "main",
+                        target.toString(),
+                        (remaining, pages) -> progress.update(pages - remaining, pages),
+                        10,
+                        100,
+                        256);
+        if (status != 0) {
+            throw new SQLException("SQLite backup returned code " + status);
+        }
+        try (Connection copy = new org.sqlite.SQLiteConfig().createConnection("jdbc:sqlite:" + target)) {
+            List<String> problems = integrityCheck(copy);
+            if (!problems.equals(List.of("ok"))) {
+                throw new SQLException("the copy fails its integrity check: " + problems);
+            }
+        }
+    }
+
+    private long walBytes() {
+        try {
+            return Files.exists(wal) ? Files.size(wal) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static List<String> integrityCheck(Connection c) throws SQLException {
+        List<String> lines = new ArrayList<>();
+        try (Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("PRAGMA integrity_check")) {
+            while (r.next()) {
+                lines.add(r.getString(1));
+            }
+        }
+        return lines;
+    }
+
+    /**
+     * Runs a pragma that answers no rows to completion. {@code executeUpdate} steps until SQLite is done, where
+     * {@code execute} steps once, and {@code incremental_vacuum} frees one page per step.
+     */
+    private static void run(CachedConnection c, String sql) throws SQLException {
+        try (Statement s = c.connection().createStatement()) {
+            s.executeUpdate(sql);
+        }
+    }
+}

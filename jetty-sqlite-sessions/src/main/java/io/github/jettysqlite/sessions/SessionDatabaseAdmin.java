@@ -1,0 +1,269 @@
+package io.github.jettysqlite.sessions;
+
+import java.io.ByteArrayInputStream;
+import java.io.ObjectInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jetty.session.SessionData;
+import org.eclipse.jetty.util.ClassLoadingObjectInputStream;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * Inspects and maintains a session database while Jetty keeps using it: statistics, listing, purging, backup,
+ * vacuum and integrity checks. The command-line tool and the store's JMX operations are thin layers over this.
+ *
+ * <p>Writes go through the same group-committing writer as the store (in another process, through SQLite's
+ * locking), and deletes run in small batches, so requests never wait long behind an administrative task.
+ */
+public final class SessionDatabaseAdmin implements AutoCloseable {
+    /** Rows per transaction for purges and bulk deletes. */
+    static final int BATCH = SQLiteSessionDataStore.EXPIRED_DELETE_BATCH;
+
+    /** Sessions of one context and virtual host. Times are epoch milliseconds. */
+    public record ContextStats(
+            String contextPath,
+            String virtualHost,
+            long sessions,
+            long expired,
+            long immortal,
+            long oldestCreated,
+            long newestCreated) {}
+
+    /** Everything about the database an operator asks first. Sizes are bytes; the WAL is 0 when absent. */
+    public record Stats(
+            Path file,
+            String table,
+            int schemaVersion,
+            String journalMode,
+            long sessions,
+            long expired,
+            long immortal,
+            long fileBytes,
+            long walBytes,
+            List<ContextStats> contexts) {}
+
+    /** One session's metadata; {@code expiry} is 0 for a session that never expires. */
+    public record SessionSummary(
+            String id,
+            String contextPath,
+            String virtualHost,
+            String lastNode,
+            long created,
+            long accessed,
+            long expiry,
+            long attributeBytes) {
+        public boolean isExpiredAt(long time) {
+            return expiry > 0 && expiry <= time;
+        }
+    }
+
+    /** A session's full stored row, its attributes still serialized. */
+    public record SessionDetail(
+            SessionSummary summary,
+            long lastAccessed,
+            long cookieSet,
+            long lastSaved,
+            long maxInactiveMs,
+            byte[] attributes) {}
+
+    /** Told how far a long task has come. */
+    @FunctionalInterface
+    public interface Progress {
+        Progress NONE = (done, total) -> {};
+
+        void update(long done, long total);
+    }
+
+    private final SQLiteDatabase database;
+    private final SessionTable table;
+    private final boolean ownsDatabase;
+
+    private SessionDatabaseAdmin(SQLiteDatabase database, SessionTable table, boolean ownsDatabase) {
+        this.database = database;
+        this.table = table;
+        this.ownsDatabase = ownsDatabase;
+    }
+
+    /**
+     * Opens an existing session database for administration.
+     *
+     * @throws SessionDatabaseException when the file is missing, is not an SQLite database, or has no such table
+     */
+    public static SessionDatabaseAdmin open(Path file, String tableName) throws SessionDatabaseException {
+        SessionTable table = new SessionTable(tableName);
+        DatabaseSettings settings = new DatabaseSettings(file, Synchronous.NORMAL, 5_000, 2);
+        if (!Files.isRegularFile(settings.file())) {
+            throw new SessionDatabaseException("Session database " + settings.file() + " does not exist", null);
+        }
+        requireTable(settings, table);
+        return new SessionDatabaseAdmin(SQLiteDatabase.acquire(settings, table, true), table, true);
+    }
+
+    /** Administers the database a running store uses, sharing its connections. */
+    static SessionDatabaseAdmin of(SQLiteDatabase database, SessionTable table) {
+        return new SessionDatabaseAdmin(database, table, false);
+    }
+
+    private static void requireTable(DatabaseSettings settings, SessionTable table) throws SessionDatabaseException {
+        SQLiteConfig readOnly = new SQLiteConfig();
+        readOnly.setReadOnly(true);
+        try (Connection c = readOnly.createConnection("jdbc:sqlite:" + settings.file());
+                PreparedStatement s =
+                        c.prepareStatement("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?")) {
+            s.setString(1, table.name());
+            try (ResultSet r = s.executeQuery()) {
+                if (!r.next() || r.getInt(1) == 0) {
+                    throw new SessionDatabaseException(
+                            "Session database " + settings.file() + " has no table named '" + table.name() + "'", null);
+                }
+            }
+        } catch (SQLException e) {
+            throw DatabaseErrors.describe(settings, e);
+        }
+    }
+
+    public Path file() {
+        return database.settings().file();
+    }
+
+    public String table() {
+        return table.name();
+    }
+
+    public Stats stats() throws SessionDatabaseException {
+        long now = System.currentTimeMillis();
+        List<ContextStats> contexts = database.read(c -> table.statsByScope(c, JulianDay.fromEpochMillis(now)));
+        return new Stats(
+                file(),
+                table.name(),
+                database.schemaVersion(),
+                database.journalMode(),
+                contexts.stream().mapToLong(ContextStats::sessions).sum(),
+                contexts.stream().mapToLong(ContextStats::expired).sum(),
+                contexts.stream().mapToLong(ContextStats::immortal).sum(),
+                database.fileBytes(),
+                database.walBytes(),
+                contexts);
+    }
+
+    /**
+     * A page of sessions in (context, virtual host, id) order.
+     *
+     * @param contextPath Jetty's canonical context path (e.g. {@code _shop} for {@code /shop}), or null for all
+     * @param expired true for expired sessions only, false for unexpired only, null for both
+     */
+    public List<SessionSummary> list(String contextPath, Boolean expired, int offset, int limit)
+            throws SessionDatabaseException {
+        double now = JulianDay.fromEpochMillis(System.currentTimeMillis());
+        return database.read(c -> table.list(c, contextPath, expired, now, offset, limit));
+    }
+
+    /** The sessions with this id, one per context that holds it. */
+    public List<SessionDetail> show(String id) throws SessionDatabaseException {
+        return database.read(c -> table.findById(c, id));
+    }
+
+    /**
+     * Deserializes a session's attributes through the deserialization filter, resolving classes through the given
+     * loader (the webapp's classes, for attributes of webapp types), exactly as the store would.
+     *
+     * @param filterPattern an {@link java.io.ObjectInputFilter} pattern, usually {@link
+     *     SQLiteSessionDataStore#DEFAULT_DESERIALIZATION_FILTER}
+     * @throws Exception when the attributes cannot be read: a class is missing or the filter rejects one
+     */
+    public static Map<String, Object> readAttributes(SessionDetail session, ClassLoader loader, String filterPattern)
+            throws Exception {
+        SessionSummary s = session.summary();
+        SessionData data = new SessionData(
+                s.id(),
+                s.contextPath(),
+                s.virtualHost(),
+                s.created(),
+                s.accessed(),
+                session.lastAccessed(),
+                session.maxInactiveMs());
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(loader);
+        try (ObjectInputStream in = new ClassLoadingObjectInputStream(new ByteArrayInputStream(session.attributes()))) {
+            in.setObjectInputFilter(DeserializationFilter.create(filterPattern));
+            SessionData.deserializeAttributes(data, in);
+            return data.getAllAttributes();
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    /** Sessions of every context that have expired now: what {@link #purgeExpired} would delete. */
+    public long countExpired() throws SessionDatabaseException {
+        double now = JulianDay.fromEpochMillis(System.currentTimeMillis());
+        return database.read(c -> table.countExpired(c, now));
+    }
+
+    /** Deletes every expired session of every context, in batches; returns how many were deleted. */
+    public long purgeExpired(Progress progress) throws SessionDatabaseException {
+        double now = JulianDay.fromEpochMillis(System.currentTimeMillis());
+        long total = database.read(c -> table.countExpired(c, now));
+        long deleted = deleteInBatches(total, progress, c -> table.deleteExpiredBatch(c, now, BATCH));
+        database.releaseFreePages();
+        return deleted;
+    }
+
+    /** Deletes every session of every context, in batches; returns how many were deleted. */
+    public long deleteAll(Progress progress) throws SessionDatabaseException {
+        long total = database.read(table::count);
+        long deleted = deleteInBatches(total, progress, c -> table.deleteAllBatch(c, BATCH));
+        database.releaseFreePages();
+        return deleted;
+    }
+
+    private long deleteInBatches(long total, Progress progress, SqlWork<Integer> batch)
+            throws SessionDatabaseException {
+        long deleted = 0;
+        int last;
+        progress.update(0, total);
+        do {
+            last = database.write(batch);
+            deleted += last;
+            progress.update(deleted, Math.max(total, deleted));
+        } while (last == BATCH);
+        return deleted;
+    }
+
+    /**
+     * Copies the live database to {@code target} with SQLite's online backup, which lets writers go on, then
+     * opens the copy and runs an integrity check on it.
+     *
+     * @throws SessionDatabaseException when the copy fails or does not pass the check
+     */
+    public void backup(Path target, Progress progress) throws SessionDatabaseException {
+        database.backup(target, progress);
+    }
+
+    /** Rebuilds the file without free pages. Holds the write lock for its whole run; prefer quiet hours. */
+    public void vacuum() throws SessionDatabaseException {
+        database.vacuum();
+    }
+
+    /** SQLite's integrity check: a single "ok" when the file is sound, otherwise each problem found. */
+    public List<String> check() throws SessionDatabaseException {
+        return database.integrityCheck();
+    }
+
+    public int schemaVersion() throws SessionDatabaseException {
+        return database.schemaVersion();
+    }
+
+    @Override
+    public void close() {
+        if (ownsDatabase) {
+            database.release();
+        }
+    }
+}

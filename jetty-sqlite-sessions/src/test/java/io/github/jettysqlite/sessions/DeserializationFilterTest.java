@@ -1,0 +1,128 @@
+package io.github.jettysqlite.sessions;
+
+import static io.github.jettysqlite.sessions.StoreFixture.NODE;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.InvalidClassException;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.commons.collections.functors.InvokerTransformer;
+import org.eclipse.jetty.session.SessionContext;
+import org.eclipse.jetty.session.SessionData;
+import org.eclipse.jetty.session.UnreadableSessionDataException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every attribute is read through an ObjectInputFilter; a rejected payload is never instantiated. */
+class DeserializationFilterTest {
+    @TempDir
+    Path dir;
+
+    private StoreFixture fixture;
+
+    @BeforeEach
+    void open() {
+        fixture = new StoreFixture(dir.resolve("sessions.db"));
+        InvokerTransformer.SIDE_EFFECTS.set(0);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        fixture.close();
+    }
+
+    @Test
+    void plantedGadgetIsRejectedBeforeItsReadObjectRuns() throws Exception {
+        SQLiteSessionDataStore store = fixture.store();
+        plant(store, "s1", new InvokerTransformer());
+        assertThat(InvokerTransformer.SIDE_EFFECTS).hasValue(0);
+
+        assertThatThrownBy(() -> store.load("s1"))
+                .isInstanceOf(UnreadableSessionDataException.class)
+                .hasRootCauseInstanceOf(InvalidClassException.class)
+                .rootCause()
+                .hasMessageContaining("REJECTED");
+        assertThat(InvokerTransformer.SIDE_EFFECTS).hasValue(0);
+    }
+
+    @Test
+    void gadgetNestedInsideAnOrdinaryCollectionIsRejectedToo() throws Exception {
+        SQLiteSessionDataStore store = fixture.store();
+        plant(store, "s1", new java.util.ArrayList<>(List.of("harmless", new InvokerTransformer())));
+
+        assertThatThrownBy(() -> store.load("s1")).isInstanceOf(UnreadableSessionDataException.class);
+        assertThat(InvokerTransformer.SIDE_EFFECTS).hasValue(0);
+    }
+
+    @Test
+    void withoutTheFilterTheSameRowWouldRunTheSideEffect() throws Exception {
+        // Shows the test above can fail: an allow-all filter lets the stand-in gadget's readObject run.
+        SQLiteSessionDataStore store =
+                fixture.store(NODE, "/app", SessionContext.NULL_VHOST, s -> s.setDeserializationFilter("*"));
+        plant(store, "s1", new InvokerTransformer());
+
+        store.load("s1");
+
+        assertThat(InvokerTransformer.SIDE_EFFECTS).hasValue(1);
+    }
+
+    @Test
+    void configuredPatternRejectsTheClassesItNames() throws Exception {
+        SQLiteSessionDataStore store = fixture.store(
+                NODE,
+                "/app",
+                SessionContext.NULL_VHOST,
+                s -> s.setDeserializationFilter("!" + Forbidden.class.getName() + ";maxdepth=20"));
+        plant(store, "s1", new Forbidden());
+        plant(store, "s2", "a plain string");
+
+        assertThatThrownBy(() -> store.load("s1")).isInstanceOf(UnreadableSessionDataException.class);
+        assertThat(store.load("s2").getAttribute("payload")).isEqualTo("a plain string");
+    }
+
+    @Test
+    void graphDeeperThanTheLimitIsRejected() throws Exception {
+        SQLiteSessionDataStore store = fixture.store();
+        Object deep = "bottom";
+        for (int i = 0; i < 500; i++) {
+            deep = List.of(deep);
+        }
+        plant(store, "s1", deep);
+
+        assertThatThrownBy(() -> store.load("s1"))
+                .isInstanceOf(UnreadableSessionDataException.class)
+                .rootCause()
+                .hasMessageContaining("REJECTED");
+    }
+
+    @Test
+    void defaultFilterAcceptsLargeOrdinaryAttributes() throws Exception {
+        SQLiteSessionDataStore store = fixture.store();
+        byte[] tenMiB = new byte[10 * 1024 * 1024];
+        tenMiB[tenMiB.length - 1] = 42;
+        plant(store, "s1", tenMiB);
+
+        assertThat((byte[]) store.load("s1").getAttribute("payload")).isEqualTo(tenMiB);
+    }
+
+    @Test
+    void malformedPatternStopsStart() {
+        assertThatThrownBy(() -> fixture.store(
+                        NODE, "/app", SessionContext.NULL_VHOST, s -> s.setDeserializationFilter("maxdepth=lots")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Invalid SQLite session store setting deserializationFilter: ");
+    }
+
+    /** Stores an attribute with an allow-all writer, as an attacker with write access to the file could. */
+    private void plant(SQLiteSessionDataStore reader, String id, Object payload) throws Exception {
+        SessionData data = StoreFixture.session(reader, id, 0, NODE);
+        data.setAttribute("payload", payload);
+        StoreFixture.put(reader, data);
+    }
+
+    static final class Forbidden implements Serializable {}
+}

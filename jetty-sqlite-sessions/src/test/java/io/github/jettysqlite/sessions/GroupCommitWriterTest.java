@@ -1,0 +1,172 @@
+package io.github.jettysqlite.sessions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.session.SessionData;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Group commit: concurrent writes share transactions, each caller returns only once its write has committed. */
+class GroupCommitWriterTest {
+    @TempDir
+    Path dir;
+
+    private StoreFixture fixture;
+    private SQLiteSessionDataStore store;
+    private GroupCommitWriter writer;
+    private ExecutorService pool;
+
+    @BeforeEach
+    void start() throws Exception {
+        fixture = new StoreFixture(dir.resolve("group.db"));
+        store = fixture.store();
+        writer = store.database().writer();
+        pool = Executors.newFixedThreadPool(16);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        pool.shutdownNow();
+        pool.awaitTermination(10, TimeUnit.SECONDS);
+        fixture.close();
+    }
+
+    @Test
+    void writesQueuedWhileTheWriterIsBusyCommitInOneTransaction() throws Exception {
+        long[] before = writer.counts();
+        List<Future<Object>> writes = new ArrayList<>();
+        CountDownLatch release = holdWriter();
+        for (int i = 0; i < 10; i++) {
+            String id = "s" + i;
+            writes.add(pool.submit(() -> {
+                StoreFixture.put(store, StoreFixture.session(store, id, 0, StoreFixture.NODE));
+                return null;
+            }));
+        }
+        waitUntil(() -> writer.queued() == 10);
+        release.countDown();
+        for (Future<Object> write : writes) {
+            write.get(10, TimeUnit.SECONDS);
+        }
+
+        long[] after = writer.counts();
+        assertThat(after[0] - before[0]).as("transactions").isEqualTo(1);
+        assertThat(after[1] - before[1]).as("writes").isEqualTo(10);
+        assertThat(fixture.query("SELECT count(*) FROM jetty_sessions")).containsExactly(List.of(10));
+    }
+
+    @Test
+    void aFailingWriteInABatchFailsAloneAndTheOthersCommit() throws Exception {
+        CountDownLatch release = holdWriter();
+        Future<Object> good1 = pool.submit(() -> writeRow("good1"));
+        waitUntil(() -> writer.queued() == 1);
+        Future<Object> bad = pool.submit(() -> writer.write(c -> {
+            c.execute("INSERT INTO no_such_table VALUES (1)");
+            return null;
+        }));
+        waitUntil(() -> writer.queued() == 2);
+        Future<Object> good2 = pool.submit(() -> writeRow("good2"));
+        waitUntil(() -> writer.queued() == 3);
+        release.countDown();
+
+        good1.get(10, TimeUnit.SECONDS);
+        good2.get(10, TimeUnit.SECONDS);
+        assertThat(catchFailure(bad)).isInstanceOf(SQLException.class).hasMessageContaining("no_such_table");
+        assertThat(fixture.query("SELECT session_id FROM jetty_sessions ORDER BY session_id"))
+                .containsExactly(List.of("good1"), List.of("good2"));
+    }
+
+    @Test
+    void everyAcknowledgedStoreOfManyThreadsIsInTheFile() throws Exception {
+        int threads = 16;
+        int perThread = 50;
+        List<Future<List<String>>> results = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int thread = t;
+            results.add(pool.submit(() -> {
+                List<String> acknowledged = new ArrayList<>();
+                for (int i = 0; i < perThread; i++) {
+                    String id = "t" + thread + "-" + i;
+                    SessionData data =
+                            StoreFixture.session(store, id, System.currentTimeMillis() + 60_000, StoreFixture.NODE);
+                    data.setAttribute("n", i);
+                    store.store(id, data);
+                    // A separate connection must already see what store() acknowledged.
+                    assertThat(fixture.query("SELECT count(*) FROM jetty_sessions WHERE session_id = ?", id))
+                            .containsExactly(List.of(1));
+                    acknowledged.add(id);
+                }
+                return acknowledged;
+            }));
+        }
+        int total = 0;
+        for (Future<List<String>> result : results) {
+            for (String id : result.get(60, TimeUnit.SECONDS)) {
+                assertThat(store.load(id)).isNotNull();
+                total++;
+            }
+        }
+
+        assertThat(total).isEqualTo(threads * perThread);
+        long[] counts = writer.counts();
+        assertThat(counts[0]).isLessThanOrEqualTo(counts[1]);
+    }
+
+    /** Occupies the writer until the returned latch is counted down, so that writes queue up behind it. */
+    private CountDownLatch holdWriter() throws InterruptedException {
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        pool.submit(() -> writer.exclusive(c -> {
+            holding.countDown();
+            await(release);
+            return null;
+        }));
+        assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+        return release;
+    }
+
+    private Object writeRow(String id) throws Exception {
+        StoreFixture.put(store, StoreFixture.session(store, id, 0, StoreFixture.NODE));
+        return null;
+    }
+
+    private static Throwable catchFailure(Future<?> future) throws InterruptedException {
+        try {
+            future.get(10, TimeUnit.SECONDS);
+            return null;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return e.getCause();
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("write did not finish", e);
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not reached in 10 s");
+            }
+            Thread.sleep(5);
+        }
+    }
+}

@@ -1,0 +1,229 @@
+package io.github.jettysqlite.sessions;
+
+import static io.github.jettysqlite.sessions.StoreFixture.NODE;
+import static io.github.jettysqlite.sessions.StoreFixture.OTHER_NODE;
+import static io.github.jettysqlite.sessions.StoreFixture.put;
+import static io.github.jettysqlite.sessions.StoreFixture.session;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import org.eclipse.jetty.jmx.MBeanContainer;
+import org.eclipse.jetty.session.SessionContext;
+import org.eclipse.jetty.session.SessionData;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What an operator sees and does without stopping Jetty: JMX figures and operations, and the admin API. */
+class OperationsTest {
+    private static final long HOUR = 3_600_000;
+
+    @TempDir
+    Path dir;
+
+    private StoreFixture fixture;
+    private SQLiteSessionDataStore store;
+    private long now;
+
+    @BeforeEach
+    void start() throws Exception {
+        fixture = new StoreFixture(dir.resolve("sessions.db"));
+        store = fixture.store();
+        now = System.currentTimeMillis();
+        SQLiteSessionDataStore other = fixture.store(NODE, "/other", SessionContext.NULL_VHOST);
+        put(store, session(store, "live1", now + HOUR, NODE));
+        put(store, session(store, "live2", now + HOUR, OTHER_NODE));
+        put(store, session(store, "expired", now - HOUR, NODE));
+        put(other, session(other, "elsewhere", 0, NODE));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        fixture.close();
+    }
+
+    @Test
+    void jmxShowsTheStoreThroughJettysMBeanContainer() throws Exception {
+        store.load("live1");
+        store.load("live2");
+        store.delete("nobody");
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        MBeanContainer container = new MBeanContainer(server);
+        container.beanAdded(null, store);
+        try {
+            ObjectName name = onlyName(server.queryNames(new ObjectName("io.github.jettysqlite.sessions:*"), null));
+
+            assertThat(server.getAttribute(name, "sessionsStored")).isEqualTo(4L);
+            assertThat(server.getAttribute(name, "sessionsStoredInContext")).isEqualTo(3L);
+            assertThat(server.getAttribute(name, "expiredSessionsWaiting")).isEqualTo(1L);
+            assertThat(server.getAttribute(name, "schemaVersion")).isEqualTo(2);
+            assertThat(server.getAttribute(name, "journalMode")).isEqualTo("wal");
+            assertThat(server.getAttribute(name, "synchronous")).isEqualTo("NORMAL");
+            assertThat(server.getAttribute(name, "tableName")).isEqualTo("jetty_sessions");
+            assertThat((Long) server.getAttribute(name, "fileSizeBytes")).isPositive();
+            assertThat(server.getAttribute(name, "loadCount")).isEqualTo(2L);
+            assertThat(server.getAttribute(name, "storeCount")).isEqualTo(3L);
+            assertThat(server.getAttribute(name, "deleteCount")).isEqualTo(1L);
+            assertThat((Double) server.getAttribute(name, "storeMaxMs")).isPositive();
+
+            assertThat(server.invoke(name, "purgeExpiredSessions", null, null)).isEqualTo(1L);
+            assertThat(server.getAttribute(name, "expiredSessionsWaiting")).isEqualTo(0L);
+            Path backup = dir.resolve("backups/copy.db");
+            server.invoke(name, "backup", new Object[] {backup.toString()}, new String[] {String.class.getName()});
+            assertThat(new StoreFixture(backup).query("SELECT count(*) FROM jetty_sessions"))
+                    .containsExactly(List.of(3));
+        } finally {
+            container.beanRemoved(null, store);
+            container.destroy();
+        }
+    }
+
+    @Test
+    void statsCountSessionsPerContext() throws Exception {
+        SessionDatabaseAdmin.Stats stats = store.admin().stats();
+
+        assertThat(stats.sessions()).isEqualTo(4);
+        assertThat(stats.expired()).isEqualTo(1);
+        assertThat(stats.immortal()).isEqualTo(1);
+        assertThat(stats.schemaVersion()).isEqualTo(2);
+        assertThat(stats.contexts())
+                .extracting(SessionDatabaseAdmin.ContextStats::contextPath, SessionDatabaseAdmin.ContextStats::sessions)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("/app", 3L),
+                        org.assertj.core.groups.Tuple.tuple("/other", 1L));
+    }
+
+    @Test
+    void listFiltersByContextAndExpiryAndPages() throws Exception {
+        SessionDatabaseAdmin admin = store.admin();
+
+        assertThat(admin.list(null, null, 0, 100))
+                .extracting(SessionDatabaseAdmin.SessionSummary::id)
+                .containsExactly("expired", "live1", "live2", "elsewhere");
+        assertThat(admin.list("/app", true, 0, 100))
+                .extracting(SessionDatabaseAdmin.SessionSummary::id)
+                .containsExactly("expired");
+        assertThat(admin.list("/app", false, 1, 1))
+                .extracting(SessionDatabaseAdmin.SessionSummary::id)
+                .containsExactly("live2");
+    }
+
+    @Test
+    void showReadsAttributesThroughTheFilter() throws Exception {
+        SessionDatabaseAdmin.SessionDetail detail = store.admin().show("live1").get(0);
+
+        assertThat(detail.summary().lastNode()).isEqualTo(NODE);
+        assertThat(SessionDatabaseAdmin.readAttributes(
+                        detail, getClass().getClassLoader(), SQLiteSessionDataStore.DEFAULT_DESERIALIZATION_FILTER))
+                .containsEntry("user", "alice");
+        // Filters see class descriptors, never strings; Jetty's format opens with an Integer count, so this pattern
+        // stops the stream at its first object.
+        assertThatThrownBy(() ->
+                        SessionDatabaseAdmin.readAttributes(detail, getClass().getClassLoader(), "!java.lang.Integer"))
+                .hasMessageContaining("REJECTED");
+    }
+
+    @Test
+    void adminOpenRefusesWhatIsNotASessionDatabase() throws Exception {
+        assertThatThrownBy(() -> SessionDatabaseAdmin.open(dir.resolve("missing.db"), "jetty_sessions"))
+                .hasMessageEndingWith("missing.db does not exist");
+        Files.writeString(dir.resolve("text.db"), "not a database at all, just some text that is long enough");
+        assertThatThrownBy(() -> SessionDatabaseAdmin.open(dir.resolve("text.db"), "jetty_sessions"))
+                .hasMessageContaining("is not an SQLite database");
+        assertThatThrownBy(() -> SessionDatabaseAdmin.open(fixture.file(), "other_table"))
+                .hasMessageContaining("has no table named 'other_table'");
+        assertThat(Files.exists(dir.resolve("missing.db"))).isFalse();
+    }
+
+    @Test
+    void deleteAllEmptiesEveryContextInBatches() throws Exception {
+        for (int i = 0; i < SessionDatabaseAdmin.BATCH + 10; i++) {
+            put(store, session(store, "bulk" + i, now + HOUR, NODE));
+        }
+        List<Long> progress = new ArrayList<>();
+        try (SessionDatabaseAdmin admin = SessionDatabaseAdmin.open(fixture.file(), "jetty_sessions")) {
+            assertThat(admin.deleteAll((done, total) -> progress.add(done))).isEqualTo(SessionDatabaseAdmin.BATCH + 14);
+        }
+        assertThat(fixture.query("SELECT count(*) FROM jetty_sessions")).containsExactly(List.of(0));
+        assertThat(progress).hasSizeGreaterThanOrEqualTo(3).last().isEqualTo((long) SessionDatabaseAdmin.BATCH + 14);
+    }
+
+    @Test
+    void checkReportsASoundFile() throws Exception {
+        assertThat(store.admin().check()).containsExactly("ok");
+    }
+
+    @Test
+    void fileShrinksAfterAMassExpiryIsPurged() throws Exception {
+        byte[] payload = new byte[16 * 1024];
+        for (int i = 0; i < 1500; i++) {
+            SessionData data = session(store, "big" + i, now - HOUR, NODE);
+            data.setAttribute("payload", payload);
+            put(store, data);
+        }
+        checkpoint();
+        long before = Files.size(fixture.file());
+
+        assertThat(store.admin().purgeExpired(SessionDatabaseAdmin.Progress.NONE))
+                .isEqualTo(1501);
+        checkpoint();
+
+        assertThat(Files.size(fixture.file())).isLessThan(before / 10);
+    }
+
+    @Test
+    void walStaysBoundedWhileReadsNeverPause() throws Exception {
+        byte[] payload = new byte[16 * 1024];
+        put(store, session(store, "hot", now + HOUR, NODE));
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        List<Thread> readers = new ArrayList<>();
+        for (int r = 0; r < 4; r++) {
+            Thread reader = new Thread(() -> {
+                while (writing.get()) {
+                    try {
+                        store.load("hot");
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            });
+            reader.start();
+            readers.add(reader);
+        }
+        long largestWal = 0;
+        try {
+            for (int i = 0; i < 6000; i++) {
+                SessionData data = session(store, "w" + (i % 500), now + HOUR, NODE);
+                data.setAttribute("payload", payload);
+                put(store, data);
+                largestWal = Math.max(largestWal, Files.size(Housekeeping.walFile(fixture.file())));
+            }
+        } finally {
+            writing.set(false);
+            for (Thread reader : readers) {
+                reader.join();
+            }
+        }
+
+        // 6000 writes of 16 KiB put about 100 MiB through the WAL; it must never hold more than a few times its bound.
+        assertThat(largestWal).isLessThan(3 * Housekeeping.WAL_LIMIT_BYTES);
+    }
+
+    private void checkpoint() throws Exception {
+        store.database().writer().exclusive(c -> SQLiteDatabase.queryString(c, "PRAGMA wal_checkpoint(TRUNCATE)"));
+    }
+
+    private static ObjectName onlyName(Set<ObjectName> names) {
+        assertThat(names).hasSize(1);
+        return names.iterator().next();
+    }
+}
