@@ -1,0 +1,56 @@
+package io.github.jettysqlite.benchmarks;
+
+import org.eclipse.jetty.session.SessionData;
+
+/**
+ * A session as the benchmark keeps it in memory: Jetty's {@link SessionData} (attributes {@code payload}, a byte
+ * array of the chosen size, and {@code v}, a version bumped by every update so loads can check they see the last
+ * store). One thread uses a given session at a time.
+ */
+final class BenchSession {
+    final String id;
+    final SessionData data;
+    final int size;
+    int version;
+
+    BenchSession(String id, SessionData data, int size) {
+        this.id = id;
+        this.data = data;
+        this.size = size;
+    }
+
+    static final String PAYLOAD = "payload";
+    static final String VERSION = "v";
+    static final long MAX_INACTIVE_MS = 30 * 60 * 1000L;
+
+    /** Fills a fresh session the same way for every subject. */
+    static BenchSession of(SessionData data, int size) {
+        data.setLastNode(Sessions.NODE);
+        data.setAttribute(PAYLOAD, Payloads.of(size));
+        data.setAttribute(VERSION, 0);
+        return new BenchSession(data.getId(), data, size);
+    }
+
+    /** A new version of the attributes: the session becomes dirty. */
+    void change() {
+        version++;
+        data.setAttribute(VERSION, version);
+    }
+
+    /** What a request that only read the session does: access times and expiry move on, attributes stay. */
+    void access() {
+        long now = System.currentTimeMillis();
+        data.setLastAccessed(data.getAccessed());
+        data.setAccessed(now);
+        data.setExpiry(data.calcExpiry(now));
+        data.setMetaDataDirty(true);
+    }
+
+    /** True when the loaded data holds this session's attributes as last stored. */
+    boolean matches(SessionData loaded) {
+        return loaded != null
+                && loaded.getAttribute(PAYLOAD) instanceof byte[] payload
+                && payload.length == size
+                && Integer.valueOf(version).equals(loaded.getAttribute(VERSION));
+    }
+}

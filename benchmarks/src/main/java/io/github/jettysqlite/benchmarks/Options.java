@@ -1,0 +1,113 @@
+package io.github.jettysqlite.benchmarks;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Command-line settings. {@code --quick} is the smoke run the build executes (tiny durations and N); every other
+ * option overrides one setting of the full run.
+ */
+record Options(
+        Path dataDir,
+        Path outDir,
+        List<String> subjects,
+        List<Operation> operations,
+        List<Integer> threads,
+        List<Integer> sizes,
+        Set<String> sections,
+        long warmupMs,
+        long firstWarmupMs,
+        long measureMs,
+        int baseSessions,
+        List<Integer> expiryN,
+        int expiryRepeats,
+        int sizeSessions,
+        int httpUsers,
+        long httpWarmupMs,
+        long httpMeasureMs,
+        boolean quick) {
+
+    static final List<String> ALL_SECTIONS = List.of("serde", "ops", "expiry", "size", "http");
+
+    static Options parse(String... args) {
+        boolean quick = Arrays.asList(args).contains("--quick");
+        Path dataDir = Path.of("target/bench-data");
+        Path outDir = Path.of("target/bench-results");
+        List<String> subjects = Subjects.ALL;
+        List<Operation> operations = List.of(Operation.values());
+        List<Integer> threads = quick ? List.of(1, 4) : List.of(1, 8, 32);
+        List<Integer> sizes = List.of(1024, 16 * 1024);
+        Set<String> sections = new TreeSet<>(ALL_SECTIONS);
+        long warmupMs = quick ? 10 : 300;
+        long firstWarmupMs = quick ? 30 : 1500;
+        long measureMs = quick ? 40 : 1200;
+        int baseSessions = quick ? 64 : 1000;
+        List<Integer> expiryN = quick ? List.of(1_000, 5_000) : List.of(10_000, 100_000, 1_000_000);
+        int expiryRepeats = quick ? 3 : 15;
+        int sizeSessions = quick ? 500 : 10_000;
+        int httpUsers = quick ? 4 : 16;
+        long httpWarmupMs = quick ? 300 : 3000;
+        long httpMeasureMs = quick ? 500 : 6000;
+        for (int i = 0; i < args.length; i++) {
+            String value = i + 1 < args.length ? args[i + 1] : null;
+            switch (args[i]) {
+                case "--quick" -> {
+                    continue;
+                }
+                case "--data-dir" -> dataDir = Path.of(value);
+                case "--out" -> outDir = Path.of(value);
+                case "--subjects" -> subjects = List.of(value.split(","));
+                case "--ops" ->
+                    operations = Arrays.stream(value.split(","))
+                            .map(s -> Operation.valueOf(s.toUpperCase()))
+                            .toList();
+                case "--threads" -> threads = ints(value);
+                case "--sizes" -> sizes = ints(value);
+                case "--sections" -> sections = new TreeSet<>(List.of(value.split(",")));
+                case "--warmup-ms" -> warmupMs = Long.parseLong(value);
+                case "--first-warmup-ms" -> firstWarmupMs = Long.parseLong(value);
+                case "--measure-ms" -> measureMs = Long.parseLong(value);
+                case "--base-sessions" -> baseSessions = Integer.parseInt(value);
+                case "--expiry-n" -> expiryN = ints(value);
+                case "--expiry-repeats" -> expiryRepeats = Integer.parseInt(value);
+                case "--size-sessions" -> sizeSessions = Integer.parseInt(value);
+                case "--http-users" -> httpUsers = Integer.parseInt(value);
+                case "--http-warmup-ms" -> httpWarmupMs = Long.parseLong(value);
+                case "--http-measure-ms" -> httpMeasureMs = Long.parseLong(value);
+                default -> throw new IllegalArgumentException("unknown option " + args[i] + "; see docs/benchmarks.md");
+            }
+            i++;
+        }
+        for (String section : sections) {
+            if (!ALL_SECTIONS.contains(section)) {
+                throw new IllegalArgumentException("unknown section " + section + "; known: " + ALL_SECTIONS);
+            }
+        }
+        return new Options(
+                dataDir,
+                outDir,
+                subjects,
+                operations,
+                threads,
+                sizes,
+                sections,
+                warmupMs,
+                firstWarmupMs,
+                measureMs,
+                baseSessions,
+                expiryN,
+                expiryRepeats,
+                sizeSessions,
+                httpUsers,
+                httpWarmupMs,
+                httpMeasureMs,
+                quick);
+    }
+
+    private static List<Integer> ints(String csv) {
+        return Arrays.stream(csv.split(",")).map(Integer::parseInt).toList();
+    }
+}

@@ -1,0 +1,506 @@
+package io.github.jettysqlite.benchmarks;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Collects every figure of a run, checks the targets against them and writes it all as Markdown. */
+final class Report {
+    private record OpKey(String subject, Operation op, int size, int threads) {}
+
+    private record Expiry(int n, String query, double medianMs, boolean correct) {}
+
+    private record Size(String subject, int size, long bytesPer10k) {}
+
+    private record Http(String config, LoadClient.Result result) {}
+
+    private record Serde(int size, String what, Measure.Stats stats) {}
+
+    private final Options options;
+    private final Map<OpKey, Measure.Stats> operations = new LinkedHashMap<>();
+    private final List<Expiry> expiry = new ArrayList<>();
+    private final List<Size> sizes = new ArrayList<>();
+    private final List<Http> http = new ArrayList<>();
+    private final List<Serde> serde = new ArrayList<>();
+    private Instant started;
+    private Instant finished;
+
+    Report(Options options) {
+        this.options = options;
+    }
+
+    void started(Instant at) {
+        started = at;
+    }
+
+    void finished(Instant at) {
+        finished = at;
+    }
+
+    synchronized void operation(String subject, Operation op, int size, int threads, Measure.Stats stats) {
+        operations.put(new OpKey(subject, op, size, threads), stats);
+    }
+
+    void expiry(int n, String query, double medianMs, boolean correct) {
+        expiry.add(new Expiry(n, query, medianMs, correct));
+    }
+
+    void size(String subject, int size, long bytesPer10k) {
+        sizes.add(new Size(subject, size, bytesPer10k));
+    }
+
+    void http(String config, LoadClient.Result result) {
+        http.add(new Http(config, result));
+    }
+
+    void serde(int size, String what, Measure.Stats stats) {
+        serde.add(new Serde(size, what, stats));
+    }
+
+    int operationCount() {
+        return operations.size();
+    }
+
+    /** Everything the smoke run must not see: an operation that never ran, failed or returned wrong data. */
+    List<String> problems() {
+        List<String> problems = new ArrayList<>();
+        // Jetty's JDBC store may fail under concurrent writes on SQLite (SQLITE_BUSY): its behaviour, reported in the
+        // tables. Wrong data is a problem whoever returns it; so is any failure of this store or the raw ceiling.
+        operations.forEach((k, s) -> {
+            boolean failuresCount = !k.subject().startsWith("jdbc");
+            if (s.ops() == 0 || s.wrong() > 0 || (failuresCount && s.errors() > 0)) {
+                problems.add(k + ": " + s.ops() + " ops, " + s.errors() + " errors, first: " + s.firstError());
+            }
+        });
+        serde.forEach(s -> {
+            if (s.stats().ops() == 0 || s.stats().errors() > 0) {
+                problems.add("serde " + s);
+            }
+        });
+        expiry.stream().filter(e -> !e.correct()).forEach(e -> problems.add("expiry wrong result: " + e));
+        // Jetty's JDBC store answers some requests from a stale row under a NullSessionCache (see the doc); that is
+        // its behaviour to report, not a failure of the run.
+        http.stream()
+                .filter(h -> h.result().requests() == 0
+                        || (h.result().errors() > 0 && !h.config().startsWith("jdbc")))
+                .forEach(h -> problems.add("http " + h));
+        sizes.stream().filter(s -> s.bytesPer10k() <= 0).forEach(s -> problems.add("size " + s));
+        return problems;
+    }
+
+    Path write() throws IOException {
+        Files.createDirectories(options.outDir());
+        Path file = options.outDir().resolve("results.md");
+        Files.writeString(file, markdown());
+        return file;
+    }
+
+    String markdown() {
+        StringBuilder md = new StringBuilder();
+        md.append("## Run\n\n");
+        md.append("- started ").append(started).append(", took ");
+        md.append(Duration.between(started, finished).toSeconds()).append(" s\n");
+        md.append("- Java ")
+                .append(System.getProperty("java.version"))
+                .append(" (")
+                .append(System.getProperty("java.vm.name"))
+                .append("), ")
+                .append(Runtime.getRuntime().availableProcessors())
+                .append(" cores, ")
+                .append(System.getProperty("os.name"))
+                .append(' ')
+                .append(System.getProperty("os.arch"))
+                .append('\n');
+        md.append("- per cell: first warm-up ")
+                .append(options.firstWarmupMs())
+                .append(" ms, warm-up ")
+                .append(options.warmupMs())
+                .append(" ms, measured ")
+                .append(options.measureMs())
+                .append(" ms; ")
+                .append(options.baseSessions())
+                .append(" base sessions per size")
+                .append(options.quick() ? " (QUICK smoke run: figures meaningless)" : "")
+                .append("\n\n");
+        targets(md);
+        operationTables(md);
+        serdeTable(md);
+        expiryTable(md);
+        sizeTable(md);
+        httpTable(md);
+        return md.toString();
+    }
+
+    // ---- targets
+
+    private void targets(StringBuilder md) {
+        md.append("## Targets\n\n");
+        md.append("Ratios from this run; 1 KiB attributes and 1 thread unless the row says otherwise.\n\n");
+        md.append("| target | this store | anchor | ratio | needed | |\n|---|---:|---:|---:|---:|---|\n");
+        for (String sync : List.of("NORMAL", "FULL")) {
+            String ours = "sqlite-store/" + sync;
+            String documented = "jdbc-documented/" + sync;
+            String hikari = "jdbc-hikari/" + sync;
+            String raw = "raw/" + sync;
+            String s = " (" + sync + ")";
+            ratio(
+                    md,
+                    "store new vs JDBC documented" + s,
+                    ours,
+                    documented,
+                    Operation.STORE_NEW,
+                    Operation.STORE_NEW,
+                    1024,
+                    1,
+                    10);
+            ratio(
+                    md,
+                    "update vs JDBC documented" + s,
+                    ours,
+                    documented,
+                    Operation.UPDATE,
+                    Operation.UPDATE,
+                    1024,
+                    1,
+                    10);
+            ratio(md, "load vs JDBC documented" + s, ours, documented, Operation.LOAD, Operation.LOAD, 1024, 1, 3);
+            ratio(
+                    md,
+                    "store new vs JDBC+Hikari" + s,
+                    ours,
+                    hikari,
+                    Operation.STORE_NEW,
+                    Operation.STORE_NEW,
+                    1024,
+                    1,
+                    1.0);
+            ratio(md, "update vs JDBC+Hikari" + s, ours, hikari, Operation.UPDATE, Operation.UPDATE, 1024, 1, 1.0);
+            ratio(md, "load vs JDBC+Hikari" + s, ours, hikari, Operation.LOAD, Operation.LOAD, 1024, 1, 1.0);
+            ratio(
+                    md,
+                    "metadata-only update, 16 KiB, vs JDBC+Hikari" + s,
+                    ours,
+                    hikari,
+                    Operation.TOUCH,
+                    Operation.TOUCH,
+                    16384,
+                    1,
+                    2);
+            for (int threads : List.of(8, 32)) {
+                String t = ", " + threads + " threads";
+                ratio(
+                        md,
+                        "store new" + t + " vs JDBC+Hikari" + s,
+                        ours,
+                        hikari,
+                        Operation.STORE_NEW,
+                        Operation.STORE_NEW,
+                        1024,
+                        threads,
+                        2);
+                ratio(
+                        md,
+                        "update" + t + " vs JDBC+Hikari" + s,
+                        ours,
+                        hikari,
+                        Operation.UPDATE,
+                        Operation.UPDATE,
+                        1024,
+                        threads,
+                        2);
+            }
+            ratio(
+                    md,
+                    "store new vs raw 1 row/tx" + s,
+                    ours,
+                    raw,
+                    Operation.STORE_NEW,
+                    Operation.STORE_NEW,
+                    1024,
+                    1,
+                    0.8);
+            ratio(
+                    md,
+                    "load vs raw select + Jetty deserialization" + s,
+                    ours,
+                    raw,
+                    Operation.LOAD,
+                    Operation.LOAD,
+                    1024,
+                    1,
+                    0.9);
+            for (int threads : List.of(8, 32)) {
+                String t = ", " + threads + " threads";
+                ratio(
+                        md,
+                        "store new" + t + " vs raw 1 row/tx" + s,
+                        ours,
+                        raw,
+                        Operation.STORE_NEW,
+                        Operation.STORE_NEW,
+                        1024,
+                        threads,
+                        2);
+                ratio(
+                        md,
+                        "update" + t + " vs raw 1 row/tx" + s,
+                        ours,
+                        raw,
+                        Operation.UPDATE,
+                        Operation.UPDATE,
+                        1024,
+                        threads,
+                        2);
+            }
+        }
+        if (!expiry.isEmpty()) {
+            int smallest = options.expiryN().get(0);
+            int largest = options.expiryN().get(options.expiryN().size() - 1);
+            for (Expiry big : expiry) {
+                if (big.n() != largest) {
+                    continue;
+                }
+                expiry.stream()
+                        .filter(e -> e.n() == smallest && e.query().equals(big.query()))
+                        .findFirst()
+                        .ifPresent(small -> row(
+                                md,
+                                big.query() + ": time at N=" + count(largest) + " / N=" + count(smallest),
+                                ms(big.medianMs()),
+                                ms(small.medianMs()),
+                                big.medianMs() / small.medianMs(),
+                                "<= 1.5",
+                                big.medianMs() / small.medianMs() <= 1.5));
+            }
+        }
+        Http upper = http.stream()
+                .filter(h -> h.config().equals(HttpBench.IN_MEMORY))
+                .findFirst()
+                .orElse(null);
+        if (upper != null) {
+            for (Http h : http) {
+                if (!h.config().startsWith("sqlite-store")) {
+                    continue;
+                }
+                double needed = h.config().contains("NullSessionCache") ? 0.7 : 0.9;
+                double r = h.result().requestsPerSec() / upper.result().requestsPerSec();
+                row(
+                        md,
+                        "HTTP " + h.config() + " vs in-memory",
+                        rate(h.result().requestsPerSec()) + " req/s",
+                        rate(upper.result().requestsPerSec()) + " req/s",
+                        r,
+                        ">= " + needed,
+                        r >= needed);
+            }
+        }
+        md.append('\n');
+    }
+
+    private void ratio(
+            StringBuilder md,
+            String label,
+            String ours,
+            String anchor,
+            Operation op,
+            Operation anchorOp,
+            int size,
+            int threads,
+            double needed) {
+        Measure.Stats a = operations.get(new OpKey(ours, op, size, threads));
+        Measure.Stats b = operations.get(new OpKey(anchor, anchorOp, size, threads));
+        if (a == null || b == null) {
+            return;
+        }
+        double r = a.opsPerSec() / b.opsPerSec();
+        row(md, label, rate(a.opsPerSec()) + "/s", rate(b.opsPerSec()) + "/s", r, ">= " + needed, r >= needed);
+    }
+
+    private static void row(
+            StringBuilder md, String label, String ours, String anchor, double ratio, String needed, boolean met) {
+        md.append("| ")
+                .append(label)
+                .append(" | ")
+                .append(ours)
+                .append(" | ")
+                .append(anchor)
+                .append(" | ")
+                .append(String.format(Locale.ROOT, "%.2fx", ratio))
+                .append(" | ")
+                .append(needed)
+                .append(" | ")
+                .append(met ? "met" : "**missed**")
+                .append(" |\n");
+    }
+
+    // ---- tables
+
+    private void operationTables(StringBuilder md) {
+        if (operations.isEmpty()) {
+            return;
+        }
+        List<String> subjects =
+                operations.keySet().stream().map(OpKey::subject).distinct().toList();
+        md.append("## Operations\n\nops/s, then p50 / p99 latency in microseconds. Errors, if any, in brackets.\n\n");
+        for (int size : options.sizes()) {
+            md.append("### Attributes of ").append(size / 1024).append(" KiB\n\n");
+            md.append("| operation | threads |");
+            subjects.forEach(s -> md.append(' ').append(s).append(" |"));
+            md.append("\n|---|---:|");
+            subjects.forEach(s -> md.append("---:|"));
+            md.append('\n');
+            for (Operation op : Operation.values()) {
+                for (int threads : options.threads()) {
+                    StringBuilder line = new StringBuilder("| " + op.label + " | " + threads + " |");
+                    boolean any = false;
+                    for (String subject : subjects) {
+                        Measure.Stats s = operations.get(new OpKey(subject, op, size, threads));
+                        if (s == null) {
+                            line.append(" |");
+                            continue;
+                        }
+                        any = true;
+                        line.append(' ')
+                                .append(rate(s.opsPerSec()))
+                                .append("<br>")
+                                .append(us(s.p50Us()))
+                                .append(" / ")
+                                .append(us(s.p99Us()));
+                        if (s.errors() > 0) {
+                            line.append(" [").append(s.errors()).append(" errors]");
+                        }
+                        line.append(" |");
+                    }
+                    if (any) {
+                        md.append(line).append('\n');
+                    }
+                }
+            }
+            md.append('\n');
+        }
+        List<String> errors = new ArrayList<>();
+        operations.forEach((k, s) -> {
+            if (s.errors() > 0) {
+                errors.add("- " + k.subject() + " " + k.op().label + " " + k.size() + " B " + k.threads() + " threads: "
+                        + s.errors() + " errors, first: " + s.firstError());
+            }
+        });
+        if (!errors.isEmpty()) {
+            md.append("Errors:\n\n").append(String.join("\n", errors)).append("\n\n");
+        }
+    }
+
+    private void serdeTable(StringBuilder md) {
+        if (serde.isEmpty()) {
+            return;
+        }
+        md.append("## Jetty attribute serialization alone (1 thread)\n\n| attributes | operation | p50 µs | ops/s |\n")
+                .append("|---:|---|---:|---:|\n");
+        for (Serde s : serde) {
+            md.append("| ")
+                    .append(s.size())
+                    .append(" B | ")
+                    .append(s.what())
+                    .append(" | ")
+                    .append(us(s.stats().p50Us()))
+                    .append(" | ")
+                    .append(rate(s.stats().opsPerSec()))
+                    .append(" |\n");
+        }
+        md.append('\n');
+    }
+
+    private void expiryTable(StringBuilder md) {
+        if (expiry.isEmpty()) {
+            return;
+        }
+        md.append("## Expiry queries, 100 expired among N (this store, median ms)\n\n| query |");
+        options.expiryN().forEach(n -> md.append(" N=").append(count(n)).append(" |"));
+        md.append("\n|---|");
+        options.expiryN().forEach(n -> md.append("---:|"));
+        md.append('\n');
+        expiry.stream().map(Expiry::query).distinct().forEach(q -> {
+            md.append("| ").append(q).append(" |");
+            for (int n : options.expiryN()) {
+                expiry.stream()
+                        .filter(e -> e.n() == n && e.query().equals(q))
+                        .findFirst()
+                        .ifPresentOrElse(
+                                e -> md.append(' ')
+                                        .append(ms(e.medianMs()))
+                                        .append(e.correct() ? "" : " WRONG")
+                                        .append(" |"),
+                                () -> md.append(" |"));
+            }
+            md.append('\n');
+        });
+        md.append('\n');
+    }
+
+    private void sizeTable(StringBuilder md) {
+        if (sizes.isEmpty()) {
+            return;
+        }
+        md.append("## Disk space per 10,000 sessions (after the store stopped)\n\n| store | attributes | MiB |\n")
+                .append("|---|---:|---:|\n");
+        for (Size s : sizes) {
+            md.append("| ")
+                    .append(s.subject())
+                    .append(" | ")
+                    .append(s.size())
+                    .append(" B | ")
+                    .append(String.format(Locale.ROOT, "%.1f", s.bytesPer10k() / 1048576.0))
+                    .append(" |\n");
+        }
+        md.append('\n');
+    }
+
+    private void httpTable(StringBuilder md) {
+        if (http.isEmpty()) {
+            return;
+        }
+        md.append("## HTTP end to end (")
+                .append(options.httpUsers())
+                .append(" users, keep-alive, client in its own JVM)\n\n")
+                .append("| server | req/s | p50 µs | p99 µs | failed or wrong answers |\n|---|---:|---:|---:|---:|\n");
+        for (Http h : http) {
+            md.append("| ")
+                    .append(h.config())
+                    .append(" | ")
+                    .append(rate(h.result().requestsPerSec()))
+                    .append(" | ")
+                    .append(us(h.result().p50Us()))
+                    .append(" | ")
+                    .append(us(h.result().p99Us()))
+                    .append(" | ")
+                    .append(h.result().errors())
+                    .append(" |\n");
+        }
+        md.append('\n');
+    }
+
+    private static String rate(double perSec) {
+        return String.format(Locale.ROOT, "%,.0f", perSec);
+    }
+
+    private static String us(double us) {
+        return String.format(Locale.ROOT, us < 100 ? "%.1f" : "%,.0f", us);
+    }
+
+    private static String ms(double ms) {
+        return String.format(Locale.ROOT, "%.3f ms", ms);
+    }
+
+    private static String count(int n) {
+        return n >= 1_000_000 && n % 1_000_000 == 0
+                ? n / 1_000_000 + "M"
+                : n >= 1000 && n % 1000 == 0 ? n / 1000 + "k" : Integer.toString(n);
+    }
+}

@@ -1,0 +1,46 @@
+package io.github.jettysqlite.benchmarks;
+
+import java.util.Set;
+
+/**
+ * Something that keeps sessions and that the operations are measured on: a Jetty {@code SessionDataStore} or the
+ * raw SQLite ceiling. Every operation returns how many operations it completed, 0 when it returned wrong data.
+ */
+interface Subject extends AutoCloseable {
+    String name();
+
+    /** The operations this subject can run. */
+    Set<Operation> operations();
+
+    /** A new session held in memory (no I/O) with attributes of about {@code size} bytes. */
+    BenchSession create(String id, int size);
+
+    /** Stores a session never stored before. */
+    int storeNew(BenchSession s) throws Exception;
+
+    /** Changes an attribute of a stored session and stores it. */
+    int update(BenchSession s) throws Exception;
+
+    /** Stores a session whose attributes did not change: only its access times and expiry moved on. */
+    int touch(BenchSession s) throws Exception;
+
+    /** Loads a stored session and checks that it holds what was stored last. */
+    int load(BenchSession s) throws Exception;
+
+    int exists(BenchSession s) throws Exception;
+
+    int delete(String id) throws Exception;
+
+    /** Raw ceiling only: 100 new rows in one transaction; returns 100. */
+    default int storeBatch100(int size) throws Exception {
+        throw new UnsupportedOperationException();
+    }
+
+    /** Raw ceiling only: the primary-key select without deserializing the attributes. */
+    default int selectOnly(BenchSession s) throws Exception {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    void close() throws Exception;
+}

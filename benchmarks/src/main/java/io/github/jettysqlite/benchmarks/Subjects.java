@@ -1,0 +1,100 @@
+package io.github.jettysqlite.benchmarks;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.github.jettysqlite.sessions.SQLiteSessionDataStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.eclipse.jetty.session.AbstractSessionDataStore;
+import org.eclipse.jetty.session.DatabaseAdaptor;
+import org.eclipse.jetty.session.FileSessionDataStore;
+import org.eclipse.jetty.session.JDBCSessionDataStore;
+
+/**
+ * Builds every subject of the comparison on a fresh file under one directory, all with WAL and the given
+ * {@code synchronous} mode, so the SQLite settings are the same for every SQLite-backed subject.
+ */
+final class Subjects {
+    /** Subject names in the order they run; NORMAL and FULL variants of each SQLite-backed subject. */
+    static final List<String> ALL = List.of(
+            "sqlite-store/NORMAL",
+            "sqlite-store/FULL",
+            "jdbc-documented/NORMAL",
+            "jdbc-documented/FULL",
+            "jdbc-hikari/NORMAL",
+            "jdbc-hikari/FULL",
+            "file-store",
+            "raw/NORMAL",
+            "raw/FULL");
+
+    static final int HIKARI_POOL_SIZE = 10;
+
+    private Subjects() {}
+
+    static Subject open(String name, Path dir) throws Exception {
+        String slug = name.replace('/', '-').toLowerCase(Locale.ROOT);
+        String synchronous = name.contains("/") ? name.substring(name.indexOf('/') + 1) : "NORMAL";
+        Path file = dir.resolve(slug + ".db");
+        return switch (name.substring(0, name.contains("/") ? name.indexOf('/') : name.length())) {
+            case "sqlite-store" -> new StoreSubject(name, sqliteStore(file, synchronous), null);
+            case "jdbc-documented" -> new StoreSubject(name, jdbcDocumented(file, synchronous), null);
+            case "jdbc-hikari" -> {
+                HikariDataSource pool = hikari(file, synchronous, HIKARI_POOL_SIZE);
+                yield new StoreSubject(name, jdbc(pool), pool);
+            }
+            case "file-store" -> new StoreSubject(name, fileStore(Files.createDirectories(dir.resolve(slug))), null);
+            case "raw" -> new RawSubject(name, file, synchronous);
+            default -> throw new IllegalArgumentException("unknown subject " + name + "; known: " + ALL);
+        };
+    }
+
+    /** This library's store, configured as its README says: a file and a synchronous mode. */
+    static SQLiteSessionDataStore sqliteStore(Path file, String synchronous) {
+        SQLiteSessionDataStore store = new SQLiteSessionDataStore();
+        store.setDatabaseFile(file);
+        store.setSynchronous(synchronous);
+        return store;
+    }
+
+    /**
+     * Jetty's JDBC store configured as Jetty documents it: a driver class and a URL, so every call opens a new
+     * connection. The URL carries the same pragmas as every other subject (sqlite-jdbc applies them on connect).
+     */
+    static JDBCSessionDataStore jdbcDocumented(Path file, String synchronous) {
+        DatabaseAdaptor adaptor = new DatabaseAdaptor();
+        adaptor.setDriverInfo("org.sqlite.JDBC", url(file, synchronous));
+        JDBCSessionDataStore store = new JDBCSessionDataStore();
+        store.setDatabaseAdaptor(adaptor);
+        return store;
+    }
+
+    /** Jetty's JDBC store at its best: a HikariCP pool keeps connections open, WAL, a busy timeout. */
+    static JDBCSessionDataStore jdbc(HikariDataSource pool) {
+        DatabaseAdaptor adaptor = new DatabaseAdaptor();
+        adaptor.setDatasource(pool);
+        JDBCSessionDataStore store = new JDBCSessionDataStore();
+        store.setDatabaseAdaptor(adaptor);
+        return store;
+    }
+
+    static HikariDataSource hikari(Path file, String synchronous, int poolSize) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url(file, synchronous));
+        config.setMaximumPoolSize(poolSize);
+        config.setMinimumIdle(poolSize);
+        config.setPoolName("bench-" + file.getFileName());
+        return new HikariDataSource(config);
+    }
+
+    static AbstractSessionDataStore fileStore(Path dir) {
+        FileSessionDataStore store = new FileSessionDataStore();
+        store.setStoreDir(dir.toFile());
+        return store;
+    }
+
+    static String url(Path file, String synchronous) {
+        return "jdbc:sqlite:" + file + "?journal_mode=WAL&synchronous=" + synchronous + "&busy_timeout=5000";
+    }
+}
