@@ -21,6 +21,50 @@ final class DatabaseErrors {
                 "Session database " + file + (cause == null ? " failed" : " " + cause) + ": " + e.getMessage(), e);
     }
 
+    /** For a database reached over the network, where the cause travels as a standard SQLSTATE. */
+    static SessionDatabaseException describe(String location, Exception e) {
+        if (e instanceof SessionDatabaseException described) {
+            return described;
+        }
+        if (e instanceof SchemaException) {
+            return new SessionDatabaseException("Session database " + location + " " + e.getMessage(), e);
+        }
+        String state = null;
+        for (Throwable t = e; t != null && state == null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql) {
+                state = sql.getSQLState();
+            }
+        }
+        String cause = state == null ? null : causeOfState(state);
+        return new SessionDatabaseException(
+                "Session database " + location + (cause == null ? " failed" : " " + cause) + ": " + e.getMessage(), e);
+    }
+
+    private static String causeOfState(String state) {
+        if (state.startsWith("08")) {
+            return "cannot be reached (check the host, the port and that the server is running)";
+        }
+        if (state.startsWith("28")) {
+            return "refused the credentials";
+        }
+        if (state.equals("3D000")) {
+            return "has no such database";
+        }
+        if (state.equals("42501")) {
+            return "denied this user the privilege it needs";
+        }
+        if (state.equals("53100")) {
+            return "is full (no space left on the server's disk)";
+        }
+        if (state.startsWith("53")) {
+            return "is out of resources (connections or memory)";
+        }
+        if (state.startsWith("57")) {
+            return "is shutting down or cancelled the statement";
+        }
+        return null;
+    }
+
     private static String cause(DatabaseSettings settings, Exception e) {
         if (!(e instanceof SQLiteException sqlite)) {
             return null;

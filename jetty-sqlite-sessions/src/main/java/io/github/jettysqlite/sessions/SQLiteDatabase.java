@@ -24,7 +24,7 @@ import org.sqlite.SQLiteConfig;
  * release closes every connection, and a later acquire opens the file anew, so a store survives its context being
  * stopped and started again.
  */
-final class SQLiteDatabase {
+final class SQLiteDatabase implements SessionDatabase {
     private static final Logger LOG = LoggerFactory.getLogger(SQLiteDatabase.class);
     private static final Map<Path, SQLiteDatabase> OPEN = new HashMap<>();
 
@@ -81,8 +81,19 @@ final class SQLiteDatabase {
         }
     }
 
+    @Override
+    public SqlDialect dialect() {
+        return SqlDialect.SQLITE;
+    }
+
+    @Override
+    public String location() {
+        return settings.file().toString();
+    }
+
     /** Gives back one use; the last one closes the file. */
-    void release() {
+    @Override
+    public void release() {
         synchronized (OPEN) {
             if (--users > 0) {
                 return;
@@ -107,7 +118,8 @@ final class SQLiteDatabase {
     }
 
     /** Runs the work in a write transaction, possibly shared with concurrent writers (group commit). */
-    <R> R write(SqlWork<R> work) throws SessionDatabaseException {
+    @Override
+    public <R> R write(SqlWork<R> work) throws SessionDatabaseException {
         try {
             return writer.write(work);
         } catch (SQLException | RuntimeException e) {
@@ -116,7 +128,8 @@ final class SQLiteDatabase {
     }
 
     /** Runs the work on a read connection; it sees every transaction committed before it started. */
-    <R> R read(SqlWork<R> work) throws SessionDatabaseException {
+    @Override
+    public <R> R read(SqlWork<R> work) throws SessionDatabaseException {
         try {
             return readers.read(work);
         } catch (SQLException | RuntimeException e) {
@@ -124,19 +137,18 @@ final class SQLiteDatabase {
         }
     }
 
-    int schemaVersion() throws SessionDatabaseException {
-        return read(c -> Integer.valueOf(queryString(c, "PRAGMA user_version")));
-    }
-
-    String journalMode() throws SessionDatabaseException {
+    @Override
+    public String journalMode() throws SessionDatabaseException {
         return read(c -> queryString(c, "PRAGMA journal_mode"));
     }
 
-    long fileBytes() {
+    @Override
+    public long fileBytes() {
         return sizeOf(settings.file());
     }
 
-    long walBytes() {
+    @Override
+    public long walBytes() {
         return sizeOf(Housekeeping.walFile(settings.file()));
     }
 
@@ -144,15 +156,22 @@ final class SQLiteDatabase {
         return housekeeping;
     }
 
+    @Override
+    public long forcedCheckpoints() {
+        return housekeeping.forcedCheckpoints();
+    }
+
     /** Returns the pages that deletes freed to the file system, when the file was created for that. */
-    void releaseFreePages() throws SessionDatabaseException {
+    @Override
+    public void releaseFreePages() throws SessionDatabaseException {
         write(c -> {
             housekeeping.incrementalVacuum(c);
             return null;
         });
     }
 
-    void vacuum() throws SessionDatabaseException {
+    @Override
+    public void vacuum() throws SessionDatabaseException {
         try {
             writer.exclusive(c -> {
                 // VACUUM refuses to run while any statement of its connection is mid-way, and sqlite-jdbc
@@ -168,12 +187,14 @@ final class SQLiteDatabase {
         }
     }
 
-    List<String> integrityCheck() throws SessionDatabaseException {
+    @Override
+    public List<String> integrityCheck() throws SessionDatabaseException {
         return read(Housekeeping::integrityCheck);
     }
 
     /** Online backup on a connection of its own, so neither the writer nor the readers wait for it. */
-    void backup(Path target, SessionDatabaseAdmin.Progress progress) throws SessionDatabaseException {
+    @Override
+    public void backup(Path target, SessionDatabaseAdmin.Progress progress) throws SessionDatabaseException {
         Path copy = target.toAbsolutePath().normalize();
         if (copy.equals(settings.file())) {
             throw new SessionDatabaseException("Cannot back up session database " + copy + " onto itself", null);

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A Jetty {@code SessionDataStore} that keeps the sessions of one context in an SQLite table, which the sessions
- * of other contexts and virtual hosts may share.
+ * of other contexts and virtual hosts may share. Given a PostgreSQL {@link #setUrl URL} or {@link #setDataSource
+ * DataSource} instead of a file, it keeps the same table on that server, for servers on several machines.
  *
  * <p>This class only translates Jetty's contract into calls on the {@link SessionTable}; the base class keeps the
  * lifecycle, the context class loader, the save-period rule and the scavenging cadence. Attributes are serialized
@@ -41,6 +42,7 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
     public static final String DEFAULT_SYNCHRONOUS = "NORMAL";
     public static final int DEFAULT_BUSY_TIMEOUT_MS = 5_000;
     public static final int DEFAULT_MAX_READERS = 8;
+    public static final int DEFAULT_POOL_SIZE = 10;
     /** The default attribute deserialization filter; see {@link #setDeserializationFilter(String)}. */
     public static final String DEFAULT_DESERIALIZATION_FILTER = DeserializationFilter.DEFAULT_PATTERN;
 
@@ -52,6 +54,11 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
     private String synchronous = DEFAULT_SYNCHRONOUS;
     private int busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS;
     private int maxReaders = DEFAULT_MAX_READERS;
+    private String url;
+    private String user;
+    private String password;
+    private javax.sql.DataSource dataSource;
+    private int poolSize = DEFAULT_POOL_SIZE;
     private String deserializationFilter = DEFAULT_DESERIALIZATION_FILTER;
 
     private final OperationStats loads = new OperationStats();
@@ -62,7 +69,9 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
 
     private ObjectInputFilter inputFilter;
     private SessionTable table;
-    private SQLiteDatabase database;
+    private DatabaseSettings sqliteSettings;
+    private PostgresSettings postgresSettings;
+    private SessionDatabase database;
     private SessionScope scope;
 
     @Override
@@ -70,25 +79,56 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
         if (_context == null) {
             throw new IllegalStateException("No SessionContext");
         }
-        DatabaseSettings settings = validateSettings();
+        validateSettings();
         scope = new SessionScope(_context.getCanonicalContextPath(), _context.getVhost());
-        database = SQLiteDatabase.acquire(settings, table);
+        database = postgresSettings != null
+                ? PostgresDatabase.acquire(postgresSettings, table)
+                : SQLiteDatabase.acquire(sqliteSettings, table);
         super.doStart();
     }
 
     /**
-     * Checks every setting, keeping the parsed table and filter, and returns what opening the file needs.
+     * Checks every setting, keeping the parsed table and filter and what opening the database needs.
      *
      * @throws IllegalArgumentException naming the first setting that is wrong and why
      */
-    DatabaseSettings validateSettings() {
-        table = new SessionTable(checked("tableName", () -> SessionTable.validateName(tableName)));
+    void validateSettings() {
+        SqlDialect dialect = checked(dataSource != null ? "dataSource" : "url", this::chooseDialect);
+        table = checked("tableName", () -> new SessionTable(tableName, dialect));
         inputFilter = checked("deserializationFilter", () -> DeserializationFilter.create(deserializationFilter));
         Synchronous mode = checked("synchronous", () -> Synchronous.parse(synchronous));
         checked("busyTimeoutMs", () -> requireAtLeast(0, busyTimeoutMs, "busyTimeoutMs"));
         checked("maxReaders", () -> requireAtLeast(1, maxReaders, "maxReaders"));
-        checked("databaseFile", () -> Objects.requireNonNull(databaseFile, "databaseFile must be set"));
-        return new DatabaseSettings(databaseFile, mode, busyTimeoutMs, maxReaders);
+        if (dialect == SqlDialect.POSTGRESQL) {
+            sqliteSettings = null;
+            postgresSettings = checked(
+                    "url", () -> new PostgresSettings(url, user, password, poolSize, busyTimeoutMs, dataSource));
+            return;
+        }
+        Path file = url != null
+                ? checked("url", () -> Path.of(url.substring("jdbc:sqlite:".length())))
+                : checked("databaseFile", () -> Objects.requireNonNull(databaseFile, "databaseFile must be set"));
+        postgresSettings = null;
+        sqliteSettings = new DatabaseSettings(file, mode, busyTimeoutMs, maxReaders);
+    }
+
+    /** A file unless a URL or data source says otherwise; only SQLite and PostgreSQL are spoken. */
+    private SqlDialect chooseDialect() {
+        if (dataSource != null) {
+            if (url != null) {
+                throw new IllegalArgumentException("set a url or a dataSource, not both");
+            }
+            return SqlDialect.POSTGRESQL;
+        }
+        if (url == null) {
+            return SqlDialect.SQLITE;
+        }
+        SqlDialect dialect = SqlDialect.ofUrl(url);
+        if (dialect == null) {
+            throw new IllegalArgumentException("only jdbc:sqlite: and jdbc:postgresql: URLs are supported, not '"
+                    + PostgresSettings.redact(url) + "'");
+        }
+        return dialect;
     }
 
     @Override
@@ -191,7 +231,7 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
     /** Removes the session from this context; true when there was one. */
     @Override
     public boolean delete(String id) throws Exception {
-        SQLiteDatabase database = requireDatabase();
+        SessionDatabase database = requireDatabase();
         long start = System.nanoTime();
         try {
             return database.write(c -> table.delete(c, scope, id)) > 0;
@@ -287,6 +327,62 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
         this.databaseFile = databaseFile;
     }
 
+    @ManagedAttribute(value = "the JDBC URL of the session database, without its query string", readonly = true)
+    public String getUrl() {
+        return url == null ? null : PostgresSettings.redact(url);
+    }
+
+    /**
+     * Keeps sessions where this JDBC URL points instead of in {@link #setDatabaseFile the file}: a {@code
+     * jdbc:postgresql://host/database} URL for a PostgreSQL server (add {@code org.postgresql:postgresql} and {@code
+     * com.zaxxer:HikariCP} to the class path), or a {@code jdbc:sqlite:path} URL for a file. Null (the default)
+     * means the file.
+     */
+    public void setUrl(String url) {
+        checkStarted();
+        this.url = url == null || url.isBlank() ? null : url.trim();
+    }
+
+    public String getUser() {
+        return user;
+    }
+
+    /** The PostgreSQL user, unless the URL names one. */
+    public void setUser(String user) {
+        checkStarted();
+        this.user = user == null || user.isEmpty() ? null : user;
+    }
+
+    /** The PostgreSQL password, unless the URL holds one. Never shown by JMX or in messages. */
+    public void setPassword(String password) {
+        checkStarted();
+        this.password = password == null || password.isEmpty() ? null : password;
+    }
+
+    public javax.sql.DataSource getDataSource() {
+        return dataSource;
+    }
+
+    /**
+     * Keeps sessions on the PostgreSQL server this application-owned data source reaches, pooled as the
+     * application chose; it is never closed by the store. Excludes {@link #setUrl}.
+     */
+    public void setDataSource(javax.sql.DataSource dataSource) {
+        checkStarted();
+        this.dataSource = dataSource;
+    }
+
+    @ManagedAttribute(value = "the most PostgreSQL connections the store's own pool opens", readonly = true)
+    public int getPoolSize() {
+        return poolSize;
+    }
+
+    /** On PostgreSQL with a URL, the most connections the pool opens, shared by every store with the same URL. */
+    public void setPoolSize(int poolSize) {
+        checkStarted();
+        this.poolSize = poolSize;
+    }
+
     @ManagedAttribute(value = "the table holding the sessions", readonly = true)
     public String getTableName() {
         return tableName;
@@ -346,10 +442,10 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
 
     @ManagedAttribute(value = "schema version of the session table layout", readonly = true)
     public int getSchemaVersion() throws SessionDatabaseException {
-        return requireDatabase().schemaVersion();
+        return requireDatabase().read(table::schemaVersion);
     }
 
-    @ManagedAttribute(value = "SQLite journal mode", readonly = true)
+    @ManagedAttribute(value = "SQLite journal mode (none on PostgreSQL)", readonly = true)
     public String getJournalMode() throws SessionDatabaseException {
         return requireDatabase().journalMode();
     }
@@ -369,19 +465,19 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
         return admin().countExpired();
     }
 
-    @ManagedAttribute(value = "size of the database file in bytes", readonly = true)
+    @ManagedAttribute(value = "size of the database file in bytes (-1 on PostgreSQL)", readonly = true)
     public long getFileSizeBytes() {
         return requireDatabase().fileBytes();
     }
 
-    @ManagedAttribute(value = "size of the write-ahead log in bytes", readonly = true)
+    @ManagedAttribute(value = "size of the write-ahead log in bytes (-1 on PostgreSQL)", readonly = true)
     public long getWalSizeBytes() {
         return requireDatabase().walBytes();
     }
 
     @ManagedAttribute(value = "checkpoints forced because the WAL outgrew its bound", readonly = true)
     public long getForcedCheckpoints() {
-        return requireDatabase().housekeeping().forcedCheckpoints();
+        return requireDatabase().forcedCheckpoints();
     }
 
     @ManagedAttribute(value = "sessions loaded", readonly = true)
@@ -449,7 +545,7 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
             throws SessionDatabaseException {
         Path target = Path.of(file);
         admin().backup(target, SessionDatabaseAdmin.Progress.NONE);
-        return "backed up " + databaseFile.toAbsolutePath() + " to " + target.toAbsolutePath();
+        return "backed up " + requireDatabase().location() + " to " + target.toAbsolutePath();
     }
 
     /** Administration of the database this store uses, sharing its connections; for JMX and tools. */
@@ -457,8 +553,8 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
         return SessionDatabaseAdmin.of(requireDatabase(), table);
     }
 
-    private SQLiteDatabase requireDatabase() {
-        SQLiteDatabase open = database;
+    private SessionDatabase requireDatabase() {
+        SessionDatabase open = database;
         if (open == null) {
             throw new IllegalStateException("Not started");
         }
@@ -466,8 +562,13 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
     }
 
     /** The open database, for tests and tools in this package; null while stopped. */
-    SQLiteDatabase database() {
+    SessionDatabase database() {
         return database;
+    }
+
+    /** The open SQLite database, for tests of its connection model; fails on PostgreSQL. */
+    SQLiteDatabase sqliteDatabase() {
+        return (SQLiteDatabase) database;
     }
 
     SessionTable table() {
@@ -477,8 +578,12 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
     @Override
     public String toString() {
         return String.format(
-                "%s@%x[file=%s,table=%s,context=%s]",
-                getClass().getSimpleName(), hashCode(), databaseFile, tableName, scope);
+                "%s@%x[database=%s,table=%s,context=%s]",
+                getClass().getSimpleName(),
+                hashCode(),
+                url != null ? PostgresSettings.redact(url) : databaseFile,
+                tableName,
+                scope);
     }
 
     private static int requireAtLeast(int least, int value, String setting) {

@@ -80,11 +80,11 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
         void update(long done, long total);
     }
 
-    private final SQLiteDatabase database;
+    private final SessionDatabase database;
     private final SessionTable table;
     private final boolean ownsDatabase;
 
-    private SessionDatabaseAdmin(SQLiteDatabase database, SessionTable table, boolean ownsDatabase) {
+    private SessionDatabaseAdmin(SessionDatabase database, SessionTable table, boolean ownsDatabase) {
         this.database = database;
         this.table = table;
         this.ownsDatabase = ownsDatabase;
@@ -105,8 +105,40 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
         return new SessionDatabaseAdmin(SQLiteDatabase.acquire(settings, table, true), table, true);
     }
 
+    /**
+     * Connects to the session table on a PostgreSQL server (or in the SQLite file a {@code jdbc:sqlite:} URL names),
+     * creating the table if it is missing, as a migration target needs.
+     *
+     * @param user the user, or null to take it from the URL
+     * @param password the password, or null to take it from the URL
+     * @throws SessionDatabaseException when the server cannot be reached or refuses the table
+     */
+    public static SessionDatabaseAdmin connect(String url, String user, String password, String tableName)
+            throws SessionDatabaseException {
+        SqlDialect dialect = SqlDialect.ofUrl(url);
+        if (dialect == null) {
+            throw new SessionDatabaseException(
+                    "only jdbc:sqlite: and jdbc:postgresql: URLs are supported, not '" + PostgresSettings.redact(url)
+                            + "'",
+                    null);
+        }
+        SessionTable table;
+        try {
+            table = new SessionTable(tableName, dialect);
+        } catch (IllegalArgumentException e) {
+            throw new SessionDatabaseException(e.getMessage(), e);
+        }
+        if (dialect == SqlDialect.SQLITE) {
+            DatabaseSettings settings =
+                    new DatabaseSettings(Path.of(url.substring("jdbc:sqlite:".length())), Synchronous.NORMAL, 5_000, 2);
+            return new SessionDatabaseAdmin(SQLiteDatabase.acquire(settings, table, true), table, true);
+        }
+        PostgresSettings settings = new PostgresSettings(url, user, password, 2, 10_000, null);
+        return new SessionDatabaseAdmin(PostgresDatabase.acquire(settings, table), table, true);
+    }
+
     /** Administers the database a running store uses, sharing its connections. */
-    static SessionDatabaseAdmin of(SQLiteDatabase database, SessionTable table) {
+    static SessionDatabaseAdmin of(SessionDatabase database, SessionTable table) {
         return new SessionDatabaseAdmin(database, table, false);
     }
 
@@ -128,8 +160,14 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
         }
     }
 
+    /** The SQLite file administered, or null on PostgreSQL. */
     public Path file() {
-        return database.settings().file();
+        return database instanceof SQLiteDatabase sqlite ? sqlite.settings().file() : null;
+    }
+
+    /** The file, or the PostgreSQL server's URL without its query string. */
+    public String location() {
+        return database.location();
     }
 
     public String table() {
@@ -142,7 +180,7 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
         return new Stats(
                 file(),
                 table.name(),
-                database.schemaVersion(),
+                schemaVersion(),
                 database.journalMode(),
                 contexts.stream().mapToLong(ContextStats::sessions).sum(),
                 contexts.stream().mapToLong(ContextStats::expired).sum(),
@@ -257,7 +295,7 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
     }
 
     public int schemaVersion() throws SessionDatabaseException {
-        return database.schemaVersion();
+        return database.read(table::schemaVersion);
     }
 
     @Override

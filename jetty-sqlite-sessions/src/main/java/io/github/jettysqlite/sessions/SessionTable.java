@@ -41,6 +41,12 @@ final class SessionTable {
 
     static final String DEFAULT_NAME = "jetty_sessions";
 
+    /** On PostgreSQL, the table recording each session table's layout version. */
+    static final String POSTGRESQL_VERSION_TABLE = "jetty_session_schema";
+
+    /** Any fixed number will do: it only has to differ from the advisory locks other applications take. */
+    private static final long SCHEMA_LOCK_KEY = 0x6a657474795f7373L;
+
     private static final Pattern VALID_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
 
     /** Columns in table order; checked against an existing table so a foreign table of the same name is refused. */
@@ -58,10 +64,17 @@ final class SessionTable {
             "expires_at",
             "attributes");
 
+    /** PostgreSQL truncates identifiers past 63 bytes; the longest derived name is the table's plus "_expiry". */
+    private static final int POSTGRESQL_MAX_NAME = 63 - "_expiry".length();
+
     private final String name;
+    private final SqlDialect dialect;
     private final String expiryIndex;
 
     private final String createTable;
+    private final String createVersionTable;
+    private final String readVersion;
+    private final String recordVersion;
     private final String copyFromVersion1;
     private final String createExpiryIndex;
     private final String load;
@@ -82,23 +95,38 @@ final class SessionTable {
     private final String deleteExpiredBatch;
 
     SessionTable(String name) {
+        this(name, SqlDialect.SQLITE);
+    }
+
+    SessionTable(String name, SqlDialect dialect) {
         this.name = validateName(name);
+        this.dialect = dialect;
         this.expiryIndex = name + "_expiry";
+        if (dialect == SqlDialect.POSTGRESQL && name.length() > POSTGRESQL_MAX_NAME) {
+            throw new IllegalArgumentException("table name must be at most " + POSTGRESQL_MAX_NAME
+                    + " characters on PostgreSQL, which cuts longer index names short: '" + name + "'");
+        }
+        String millis = dialect.millisType;
 
         createTable = "CREATE TABLE IF NOT EXISTS " + name + " ("
                 + "session_id TEXT NOT NULL, "
                 + "context_path TEXT NOT NULL, "
                 + "virtual_host TEXT NOT NULL, "
                 + "last_node TEXT, "
-                + "created_ms INTEGER NOT NULL, "
-                + "accessed_ms INTEGER NOT NULL, "
-                + "last_accessed_ms INTEGER NOT NULL, "
-                + "cookie_set_ms INTEGER NOT NULL, "
-                + "last_saved_ms INTEGER NOT NULL, "
-                + "max_inactive_ms INTEGER NOT NULL, "
-                + "expires_at REAL, "
-                + "attributes BLOB NOT NULL, "
+                + "created_ms " + millis + " NOT NULL, "
+                + "accessed_ms " + millis + " NOT NULL, "
+                + "last_accessed_ms " + millis + " NOT NULL, "
+                + "cookie_set_ms " + millis + " NOT NULL, "
+                + "last_saved_ms " + millis + " NOT NULL, "
+                + "max_inactive_ms " + millis + " NOT NULL, "
+                + "expires_at " + dialect.julianDayType + ", "
+                + "attributes " + dialect.bytesType + " NOT NULL, "
                 + "PRIMARY KEY (context_path, virtual_host, session_id))";
+        createVersionTable = "CREATE TABLE IF NOT EXISTS " + POSTGRESQL_VERSION_TABLE
+                + " (table_name TEXT PRIMARY KEY, version INTEGER NOT NULL)";
+        readVersion = "SELECT version FROM " + POSTGRESQL_VERSION_TABLE + " WHERE table_name = ?";
+        recordVersion = "INSERT INTO " + POSTGRESQL_VERSION_TABLE + " (table_name, version) VALUES (?, ?)"
+                + " ON CONFLICT (table_name) DO UPDATE SET version = excluded.version";
         copyFromVersion1 = "INSERT INTO " + name + " (" + String.join(", ", COLUMNS) + ") SELECT "
                 + String.join(", ", COLUMNS) + " FROM " + name + "_v1";
         createExpiryIndex = "CREATE INDEX IF NOT EXISTS " + expiryIndex + " ON " + name
@@ -121,19 +149,21 @@ final class SessionTable {
         updateMetadata = "UPDATE " + name + " SET last_node = ?, accessed_ms = ?, last_accessed_ms = ?,"
                 + " cookie_set_ms = ?, last_saved_ms = ?, max_inactive_ms = ?, expires_at = ?" + key;
         delete = "DELETE FROM " + name + key;
-        // The three expiry statements compare the bare column with a bound parameter; SQLite takes
-        // "expires_at <= ?" as implying the partial index's "expires_at IS NOT NULL" and searches the index for
-        // the range, so their cost follows the number of expired rows. INDEXED BY pins that choice: without
-        // statistics the planner would rather walk the primary key's context prefix, that is every session of the
-        // context, and should the index ever become unusable, SQLite fails the statement instead of scanning.
-        String expiredRows = " FROM " + name + " INDEXED BY " + expiryIndex + " WHERE expires_at <= ?";
+        // The three expiry statements compare the bare column with a bound parameter; both engines take
+        // "expires_at <= ?" as implying the partial index's "expires_at IS NOT NULL" and search the index for
+        // the range, so their cost follows the number of expired rows. On SQLite, INDEXED BY pins that choice:
+        // without statistics the planner would rather walk the primary key's context prefix, that is every session
+        // of the context, and should the index ever become unusable, SQLite fails the statement instead of scanning.
+        String expiredRows = " FROM " + name + dialect.pinnedTo(expiryIndex) + " WHERE expires_at <= ?";
         expiredInContext = "SELECT session_id" + expiredRows + " AND context_path = ? AND virtual_host = ?";
         expiredOwnedBy =
                 "SELECT session_id" + expiredRows + " AND context_path = ? AND virtual_host = ? AND last_node = ?";
-        deleteExpiredBatch = "DELETE FROM " + name + " WHERE rowid IN (SELECT rowid" + expiredRows + " LIMIT ?)";
+        String row = dialect.rowLocator;
+        deleteExpiredBatch = "DELETE FROM " + name + " WHERE " + row + " IN (SELECT " + row + expiredRows + " LIMIT ?)";
         // Candidates arrive as one JSON array, so checking any number of them is one statement prepared once.
         // A candidate is returned unless a row for it exists in this context that has not expired.
-        absentOrExpired = "SELECT candidate.value FROM json_each(?) AS candidate WHERE NOT EXISTS (SELECT 1 FROM "
+        absentOrExpired = "SELECT candidate.value FROM " + dialect.jsonArrayElements("?", "candidate")
+                + " WHERE NOT EXISTS (SELECT 1 FROM "
                 + name + " WHERE session_id = candidate.value AND context_path = ? AND virtual_host = ?"
                 + " AND (expires_at IS NULL OR expires_at > ?))";
 
@@ -143,18 +173,21 @@ final class SessionTable {
         countInScope = "SELECT count(*) FROM " + name + " WHERE context_path = ? AND virtual_host = ?";
         countExpired = "SELECT count(*)" + expiredRows;
         statsByScope = "SELECT context_path, virtual_host, count(*),"
-                + " coalesce(sum(expires_at IS NOT NULL AND expires_at <= ?), 0), coalesce(sum(expires_at IS NULL), 0),"
+                + " coalesce(sum(CASE WHEN expires_at <= ? THEN 1 ELSE 0 END), 0),"
+                + " coalesce(sum(CASE WHEN expires_at IS NULL THEN 1 ELSE 0 END), 0),"
                 + " min(created_ms), max(created_ms) FROM " + name + " GROUP BY context_path, virtual_host"
                 + " ORDER BY context_path, virtual_host";
         String summaryColumns = "session_id, context_path, virtual_host, last_node, created_ms, accessed_ms,"
                 + " expires_at, length(attributes)";
-        // ?1 context path or NULL for all; ?2 1 for expired only, 0 for unexpired only, NULL for both; ?3 now.
-        list = "SELECT " + summaryColumns + " FROM " + name + " WHERE (?1 IS NULL OR context_path = ?1)"
-                + " AND (?2 IS NULL OR ((expires_at IS NOT NULL AND expires_at <= ?3) = ?2))"
-                + " ORDER BY context_path, virtual_host, session_id LIMIT ?4 OFFSET ?5";
+        // Parameters: the context path twice (NULL for all), the wanted expiry state (1 expired only, 0 unexpired
+        // only, NULL both), now, the state again, limit, offset. Plain "?" markers, which both drivers accept.
+        list = "SELECT " + summaryColumns + " FROM " + name + " WHERE (CAST(? AS TEXT) IS NULL OR context_path = ?)"
+                + " AND (CAST(? AS INTEGER) IS NULL OR"
+                + " (CASE WHEN expires_at <= ? THEN 1 ELSE 0 END) = ?)"
+                + " ORDER BY context_path, virtual_host, session_id LIMIT ? OFFSET ?";
         findById = "SELECT " + summaryColumns + ", last_accessed_ms, cookie_set_ms, last_saved_ms, max_inactive_ms,"
                 + " attributes FROM " + name + " WHERE session_id = ? ORDER BY context_path, virtual_host";
-        deleteAllBatch = "DELETE FROM " + name + " WHERE rowid IN (SELECT rowid FROM " + name + " LIMIT ?)";
+        deleteAllBatch = "DELETE FROM " + name + " WHERE " + row + " IN (SELECT " + row + " FROM " + name + " LIMIT ?)";
     }
 
     /**
@@ -177,6 +210,10 @@ final class SessionTable {
         return name;
     }
 
+    SqlDialect dialect() {
+        return dialect;
+    }
+
     String expiryIndexName() {
         return expiryIndex;
     }
@@ -187,6 +224,10 @@ final class SessionTable {
      * same-named table that is not ours, and records the version.
      */
     void ensureSchema(CachedConnection c) throws SQLException {
+        if (dialect == SqlDialect.POSTGRESQL) {
+            ensurePostgresSchema(c);
+            return;
+        }
         int version = queryInt(c, "PRAGMA user_version");
         if (version > SCHEMA_VERSION) {
             throw new SchemaException("was written by a newer version of jetty-sqlite-sessions (schema version "
@@ -212,6 +253,56 @@ final class SessionTable {
     }
 
     /**
+     * PostgreSQL keeps one version per session table, in a table of its own, since a server holds many schemas and
+     * applications. Layout version 1 never existed there.
+     */
+    private void ensurePostgresSchema(CachedConnection c) throws SQLException {
+        // Nodes starting together would race on CREATE TABLE IF NOT EXISTS, which PostgreSQL does not make atomic
+        // (the loser fails on a catalog unique index); a lock held until this transaction ends lines them up.
+        PreparedStatement lock = c.prepare("SELECT pg_advisory_xact_lock(?)");
+        lock.setLong(1, SCHEMA_LOCK_KEY);
+        lock.executeQuery().close();
+        c.execute(createVersionTable);
+        int version = schemaVersion(c);
+        if (version > SCHEMA_VERSION) {
+            throw new SchemaException("holds table '" + name + "' written by a newer version of jetty-sqlite-sessions"
+                    + " (schema version " + version + "); this version understands schema version " + SCHEMA_VERSION
+                    + " at most. Upgrade jetty-sqlite-sessions or use another table.");
+        }
+        c.execute(createTable);
+        List<String> missing = missingColumns(c, name);
+        if (!missing.isEmpty()) {
+            throw new SchemaException("already has a table named '" + name
+                    + "' that is not a session table of this library (missing columns " + missing
+                    + "). Choose another table name.");
+        }
+        c.execute(createExpiryIndex);
+        if (version < SCHEMA_VERSION) {
+            PreparedStatement record = c.prepare(recordVersion);
+            record.setString(1, versionKey());
+            record.setInt(2, SCHEMA_VERSION);
+            record.executeUpdate();
+        }
+    }
+
+    /** The layout version of this table: the file's on SQLite, the table's own on PostgreSQL; 0 when unrecorded. */
+    int schemaVersion(CachedConnection c) throws SQLException {
+        if (dialect == SqlDialect.SQLITE) {
+            return queryInt(c, "PRAGMA user_version");
+        }
+        PreparedStatement s = c.prepare(readVersion);
+        s.setString(1, versionKey());
+        try (ResultSet row = s.executeQuery()) {
+            return row.next() ? row.getInt(1) : 0;
+        }
+    }
+
+    /** PostgreSQL folds unquoted identifiers to lower case, so that is how its catalogs spell the table. */
+    private String versionKey() {
+        return name.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
      * Version 1 to 2: the primary key changed order, which SQLite can only do by rebuilding the table. The rows
      * are copied unchanged inside the caller's transaction, so a failure leaves version 1 intact.
      */
@@ -224,7 +315,7 @@ final class SessionTable {
     }
 
     /** The tables in the file that have every column of a session table, whatever their name. */
-    private static List<String> sessionTables(CachedConnection c) throws SQLException {
+    private List<String> sessionTables(CachedConnection c) throws SQLException {
         List<String> tables = new ArrayList<>();
         try (ResultSet rows = c.prepare(
                         "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")
@@ -243,10 +334,17 @@ final class SessionTable {
     }
 
     /** Table names reach this query only after matching VALID_NAME, so splicing them in is safe. */
-    private static List<String> missingColumns(CachedConnection c, String table) throws SQLException {
+    private List<String> missingColumns(CachedConnection c, String table) throws SQLException {
         Set<String> present = new HashSet<>();
-        try (ResultSet rows =
-                c.prepare("SELECT name FROM pragma_table_info('" + table + "')").executeQuery()) {
+        PreparedStatement columns;
+        if (dialect == SqlDialect.POSTGRESQL) {
+            columns = c.prepare("SELECT column_name FROM information_schema.columns"
+                    + " WHERE table_schema = current_schema() AND table_name = ?");
+            columns.setString(1, table.toLowerCase(java.util.Locale.ROOT));
+        } else {
+            columns = c.prepare("SELECT name FROM pragma_table_info('" + table + "')");
+        }
+        try (ResultSet rows = columns.executeQuery()) {
             while (rows.next()) {
                 present.add(rows.getString(1));
             }
@@ -418,14 +516,17 @@ final class SessionTable {
             throws SQLException {
         PreparedStatement s = c.prepare(list);
         s.setString(1, contextPath);
-        if (expired == null) {
-            s.setNull(2, java.sql.Types.INTEGER);
-        } else {
-            s.setInt(2, expired ? 1 : 0);
+        s.setString(2, contextPath);
+        for (int index : new int[] {3, 5}) {
+            if (expired == null) {
+                s.setNull(index, java.sql.Types.INTEGER);
+            } else {
+                s.setInt(index, expired ? 1 : 0);
+            }
         }
-        s.setDouble(3, now);
-        s.setInt(4, limit);
-        s.setInt(5, offset);
+        s.setDouble(4, now);
+        s.setInt(6, limit);
+        s.setInt(7, offset);
         return rows(s, SessionTable::summary);
     }
 
@@ -504,7 +605,7 @@ final class SessionTable {
     /** Jetty's expiry of zero or less means "never"; the table says that with NULL, which the index leaves out. */
     private static void bindExpiry(PreparedStatement s, int index, long expiry) throws SQLException {
         if (expiry <= 0) {
-            s.setNull(index, java.sql.Types.REAL);
+            s.setNull(index, java.sql.Types.DOUBLE);
         } else {
             s.setDouble(index, JulianDay.fromEpochMillis(expiry));
         }

@@ -51,7 +51,7 @@ class ConnectionModelTest {
             pool.shutdownNow();
         }
 
-        assertThat(store.database().readers().opened()).isBetween(1, 2);
+        assertThat(store.sqliteDatabase().readers().opened()).isBetween(1, 2);
     }
 
     @Test

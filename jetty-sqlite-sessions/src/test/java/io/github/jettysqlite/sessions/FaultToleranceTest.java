@@ -50,7 +50,7 @@ class FaultToleranceTest {
     void fullDiskFailsTheStoreInWordsKeepsTheSessionAndRecovers() throws Exception {
         SQLiteSessionDataStore store = fixture.store();
         StoreFixture.put(store, StoreFixture.session(store, "stored-before", 0, NODE));
-        long pages = store.database().writer().exclusive(c -> {
+        long pages = store.sqliteDatabase().writer().exclusive(c -> {
             try (var r = c.prepare("PRAGMA page_count").executeQuery()) {
                 r.next();
                 return r.getLong(1);
@@ -174,7 +174,7 @@ class FaultToleranceTest {
 
     private static void setMaxPageCount(SQLiteSessionDataStore store, long pages) throws Exception {
         // max_page_count belongs to the connection, so it is set on the store's own writer.
-        store.database().writer().exclusive(c -> {
+        store.sqliteDatabase().writer().exclusive(c -> {
             try (var r = c.prepare("PRAGMA max_page_count = " + pages).executeQuery()) {
                 return r.next();
             }

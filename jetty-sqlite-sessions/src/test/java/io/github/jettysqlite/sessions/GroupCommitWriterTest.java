@@ -31,7 +31,7 @@ class GroupCommitWriterTest {
     void start() throws Exception {
         fixture = new StoreFixture(dir.resolve("group.db"));
         store = fixture.store();
-        writer = store.database().writer();
+        writer = store.sqliteDatabase().writer();
         pool = Executors.newFixedThreadPool(16);
     }
 

@@ -219,7 +219,9 @@ class OperationsTest {
     }
 
     private void checkpoint() throws Exception {
-        store.database().writer().exclusive(c -> SQLiteDatabase.queryString(c, "PRAGMA wal_checkpoint(TRUNCATE)"));
+        store.sqliteDatabase()
+                .writer()
+                .exclusive(c -> SQLiteDatabase.queryString(c, "PRAGMA wal_checkpoint(TRUNCATE)"));
     }
 
     private static ObjectName onlyName(Set<ObjectName> names) {

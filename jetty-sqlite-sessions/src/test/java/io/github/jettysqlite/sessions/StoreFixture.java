@@ -13,18 +13,36 @@ import org.eclipse.jetty.session.SessionContext;
 import org.eclipse.jetty.session.SessionData;
 
 /**
- * Starts real stores on a real SQLite file, each for a context of the given node, context path and virtual host,
- * and reads the file directly with a separate connection. Stops every store it started.
+ * Starts real stores on a real SQLite file, or in a schema of its own on a real PostgreSQL server, each for a
+ * context of the given node, context path and virtual host, and reads the table directly with a separate
+ * connection. Stops every store it started.
  */
 final class StoreFixture implements AutoCloseable {
     static final String NODE = "node1";
     static final String OTHER_NODE = "node2";
 
     private final Path file;
+    private final String url;
     private final List<SQLiteSessionDataStore> started = new ArrayList<>();
 
     StoreFixture(Path file) {
         this.file = file;
+        this.url = null;
+    }
+
+    /** A fixture on the engine: the SQLite file {@code sessions.db} in {@code dir}, or a fresh PostgreSQL schema. */
+    StoreFixture(Engine engine, Path dir) {
+        this.file = engine == Engine.SQLITE ? dir.resolve("sessions.db") : null;
+        this.url = engine == Engine.POSTGRESQL ? PostgresServer.get().freshSchemaUrl() : null;
+    }
+
+    Engine engine() {
+        return url == null ? Engine.SQLITE : Engine.POSTGRESQL;
+    }
+
+    /** The PostgreSQL URL the stores use; null on SQLite. */
+    String url() {
+        return url;
     }
 
     Path file() {
@@ -42,7 +60,11 @@ final class StoreFixture implements AutoCloseable {
     SQLiteSessionDataStore store(String node, String contextPath, String vhost, Consumer<SQLiteSessionDataStore> setup)
             throws Exception {
         SQLiteSessionDataStore store = new SQLiteSessionDataStore();
-        store.setDatabaseFile(file);
+        if (url != null) {
+            store.setUrl(url);
+        } else {
+            store.setDatabaseFile(file);
+        }
         setup.accept(store);
         store.initialize(new FixedSessionContext(node, contextPath, vhost));
         store.start();
@@ -67,7 +89,7 @@ final class StoreFixture implements AutoCloseable {
     }
 
     Connection connect() throws SQLException {
-        return DriverManager.getConnection("jdbc:sqlite:" + file);
+        return DriverManager.getConnection(url != null ? url : "jdbc:sqlite:" + file);
     }
 
     List<List<Object>> query(String sql, Object... params) throws SQLException {
@@ -82,13 +104,24 @@ final class StoreFixture implements AutoCloseable {
                 while (r.next()) {
                     List<Object> row = new ArrayList<>();
                     for (int i = 1; i <= columns; i++) {
-                        row.add(r.getObject(i));
+                        row.add(normalized(r.getObject(i)));
                     }
                     rows.add(row);
                 }
             }
             return rows;
         }
+    }
+
+    /** Integers as Long and floating point as Double, whichever width the engine chose for the column. */
+    private static Object normalized(Object value) {
+        if (value instanceof Integer || value instanceof Short) {
+            return ((Number) value).longValue();
+        }
+        if (value instanceof Float) {
+            return ((Number) value).doubleValue();
+        }
+        return value;
     }
 
     int update(String sql, Object... params) throws SQLException {
