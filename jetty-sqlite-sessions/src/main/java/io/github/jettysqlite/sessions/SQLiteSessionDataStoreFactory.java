@@ -19,6 +19,11 @@ public class SQLiteSessionDataStoreFactory extends AbstractSessionDataStoreFacto
     private String synchronous = SQLiteSessionDataStore.DEFAULT_SYNCHRONOUS;
     private int busyTimeoutMs = SQLiteSessionDataStore.DEFAULT_BUSY_TIMEOUT_MS;
     private int maxReaders = SQLiteSessionDataStore.DEFAULT_MAX_READERS;
+    private String url;
+    private String user;
+    private String password;
+    private javax.sql.DataSource dataSource;
+    private int poolSize = SQLiteSessionDataStore.DEFAULT_POOL_SIZE;
     private String deserializationFilter = SQLiteSessionDataStore.DEFAULT_DESERIALIZATION_FILTER;
 
     /** Keeps sessions in {@code sessions.db} in the working directory. */
@@ -50,6 +55,11 @@ public class SQLiteSessionDataStoreFactory extends AbstractSessionDataStoreFacto
         store.setSynchronous(synchronous);
         store.setBusyTimeoutMs(busyTimeoutMs);
         store.setMaxReaders(maxReaders);
+        store.setUrl(url);
+        store.setUser(user);
+        store.setPassword(password);
+        store.setDataSource(dataSource);
+        store.setPoolSize(poolSize);
         store.setDeserializationFilter(deserializationFilter);
         store.setGracePeriodSec(getGracePeriodSec());
         store.setSavePeriodSec(getSavePeriodSec());
@@ -99,6 +109,51 @@ public class SQLiteSessionDataStoreFactory extends AbstractSessionDataStoreFacto
     /** The most read connections open at once per database file. Default 8. */
     public void setMaxReaders(int maxReaders) {
         this.maxReaders = maxReaders;
+    }
+
+    public String getUrl() {
+        return url;
+    }
+
+    /**
+     * A JDBC URL to keep sessions at instead of the file: {@code jdbc:postgresql://host:port/database} for a
+     * PostgreSQL server shared by several machines, or {@code jdbc:sqlite:path}. Empty or null (the default) means
+     * {@link #setDatabaseFile the file}.
+     */
+    public void setUrl(String url) {
+        this.url = url;
+    }
+
+    public String getUser() {
+        return user;
+    }
+
+    /** The PostgreSQL user, when the URL does not name one. */
+    public void setUser(String user) {
+        this.user = user;
+    }
+
+    /** The PostgreSQL password, when the URL does not hold one. */
+    public void setPassword(String password) {
+        this.password = password;
+    }
+
+    public javax.sql.DataSource getDataSource() {
+        return dataSource;
+    }
+
+    /** An application-owned, pooled DataSource on PostgreSQL, instead of a URL; the store never closes it. */
+    public void setDataSource(javax.sql.DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    public int getPoolSize() {
+        return poolSize;
+    }
+
+    /** With a PostgreSQL URL, the most connections the pool opens (one pool per URL and user). Default 10. */
+    public void setPoolSize(int poolSize) {
+        this.poolSize = poolSize;
     }
 
     public String getDeserializationFilter() {
