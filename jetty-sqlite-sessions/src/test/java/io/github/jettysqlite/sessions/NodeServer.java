@@ -5,16 +5,20 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 import java.io.IOException;
-import java.nio.file.Path;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.session.DefaultSessionIdManager;
+import org.eclipse.jetty.session.HouseKeeper;
 import org.eclipse.jetty.session.NullSessionCacheFactory;
 
 /**
- * Child process of {@link TwoProcessesTest}: one Jetty node with no session cache (every request loads from and
- * stores to the file) and a counter in the session. Prints {@code READY <port>} once it listens.
+ * Child process of {@link TwoProcessesTest} and {@link PostgresClusterTest}: one Jetty node with no session cache
+ * (every request loads from and stores to the database) and a counter in the session. Prints {@code READY <port>}
+ * once it listens.
+ *
+ * <p>Arguments: the SQLite file or a {@code jdbc:postgresql:} URL, the node's name, and optionally the sessions'
+ * maximum inactive interval, the scavenging interval and the store's grace period, all in seconds.
  */
 public final class NodeServer {
     private NodeServer() {}
@@ -26,26 +30,54 @@ public final class NodeServer {
         server.addConnector(connector);
         DefaultSessionIdManager ids = new DefaultSessionIdManager(server);
         ids.setWorkerName(args[1]);
+        if (args.length > 3) {
+            HouseKeeper scavenger = new HouseKeeper();
+            scavenger.setIntervalSec(Long.parseLong(args[3]));
+            ids.setSessionHouseKeeper(scavenger);
+        }
         server.addBean(ids, true);
         // Requests of one session alternate between nodes, so a node must save before it answers: Jetty's
         // flushOnResponseCommit, as its documentation advises for clusters without sticky sessions.
         NullSessionCacheFactory cache = new NullSessionCacheFactory();
         cache.setFlushOnResponseCommit(true);
         server.addBean(cache);
-        server.addBean(new SQLiteSessionDataStoreFactory(Path.of(args[0])));
+        SQLiteSessionDataStoreFactory store = new SQLiteSessionDataStoreFactory();
+        if (args[0].startsWith("jdbc:")) {
+            store.setUrl(args[0]);
+        } else {
+            store.setDatabaseFile(args[0]);
+        }
+        if (args.length > 4) {
+            store.setGracePeriodSec(Integer.parseInt(args[4]));
+        }
+        server.addBean(store);
         ServletContextHandler context = new ServletContextHandler(ServletContextHandler.SESSIONS);
         context.setContextPath("/");
         context.addServlet(Counter.class, "/");
+        if (args.length > 2) {
+            context.getSessionHandler().setMaxInactiveInterval(Integer.parseInt(args[2]));
+        }
         server.setHandler(context);
         server.start();
         System.out.println("READY " + connector.getLocalPort());
         server.join();
     }
 
-    /** {@code GET /} adds one to the session's count; {@code GET /?peek} only reads it. Answers the count. */
+    /**
+     * {@code GET /} adds one to the session's count; {@code GET /?peek} only reads it; both answer the session id and
+     * the count. {@code GET /?invalidate} ends the session and answers {@code invalidated}.
+     */
     public static final class Counter extends HttpServlet {
         @Override
         protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            if (request.getParameter("invalidate") != null) {
+                HttpSession existing = request.getSession(false);
+                if (existing != null) {
+                    existing.invalidate();
+                }
+                response.getWriter().print(existing == null ? "none" : "invalidated");
+                return;
+            }
             HttpSession session = request.getSession(true);
             Integer count = (Integer) session.getAttribute("count");
             int value = count == null ? 0 : count;

@@ -263,7 +263,7 @@ class SQLiteSessionDataStoreTest {
 
         store.doCleanOrphans(now);
 
-        assertThat(fixture.query("SELECT count(*) FROM jetty_sessions")).containsExactly(List.of(0L));
+        assertThat(fixture.query("SELECT count(*) FROM jetty_sessions")).containsExactly(List.of(0));
     }
 
     @Test

@@ -113,10 +113,14 @@ final class StoreFixture implements AutoCloseable {
         }
     }
 
-    /** Integers as Long and floating point as Double, whichever width the engine chose for the column. */
+    /**
+     * Values as SQLite's driver reports them, whichever engine ran the query: integers that fit an int as Integer,
+     * larger ones as Long, floating point as Double. PostgreSQL reports count(*) as a Long, for one.
+     */
     private static Object normalized(Object value) {
-        if (value instanceof Integer || value instanceof Short) {
-            return ((Number) value).longValue();
+        if (value instanceof Long || value instanceof Integer || value instanceof Short) {
+            long n = ((Number) value).longValue();
+            return n == (int) n ? (Object) (int) n : (Object) n;
         }
         if (value instanceof Float) {
             return ((Number) value).doubleValue();
