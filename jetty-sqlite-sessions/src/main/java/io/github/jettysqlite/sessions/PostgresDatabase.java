@@ -41,12 +41,21 @@ final class PostgresDatabase implements SessionDatabase {
      * @throws SessionDatabaseException naming the server and the cause when it cannot be used
      */
     static PostgresDatabase acquire(PostgresSettings settings, SessionTable table) throws SessionDatabaseException {
+        return acquire(settings, table, false);
+    }
+
+    /**
+     * As {@link #acquire(PostgresSettings, SessionTable)}, but joins a pool already open on the same server and user
+     * whatever its settings (administration inside a running server takes the server's pool).
+     */
+    static PostgresDatabase acquire(PostgresSettings settings, SessionTable table, boolean joinOpenSettings)
+            throws SessionDatabaseException {
         synchronized (OPEN) {
             PostgresDatabase database = OPEN.get(settings.poolKey());
             if (database == null) {
                 database = open(settings);
                 OPEN.put(settings.poolKey(), database);
-            } else if (!database.settings.equals(settings)) {
+            } else if (!joinOpenSettings && !database.settings.equals(settings)) {
                 throw new SessionDatabaseException(
                         "Session database " + settings.location() + " is already open with " + database.settings
                                 + "; every store on one server and user must use the same settings, but this one"

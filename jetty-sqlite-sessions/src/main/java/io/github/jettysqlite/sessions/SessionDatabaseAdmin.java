@@ -72,6 +72,15 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
             long maxInactiveMs,
             byte[] attributes) {}
 
+    /**
+     * What a migration did.
+     *
+     * @param live the unexpired sessions read from the source
+     * @param copied the sessions written to the target
+     * @param keptNewer the sessions the target already held in a later save, left as they were
+     */
+    public record MigrationResult(long live, long copied, long keptNewer) {}
+
     /** Told how far a long task has come. */
     @FunctionalInterface
     public interface Progress {
@@ -134,7 +143,7 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
             return new SessionDatabaseAdmin(SQLiteDatabase.acquire(settings, table, true), table, true);
         }
         PostgresSettings settings = new PostgresSettings(url, user, password, 2, 10_000, null);
-        return new SessionDatabaseAdmin(PostgresDatabase.acquire(settings, table), table, true);
+        return new SessionDatabaseAdmin(PostgresDatabase.acquire(settings, table, true), table, true);
     }
 
     /** Administers the database a running store uses, sharing its connections. */
@@ -292,6 +301,48 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
     /** SQLite's integrity check: a single "ok" when the file is sound, otherwise each problem found. */
     public List<String> check() throws SessionDatabaseException {
         return database.integrityCheck();
+    }
+
+    /**
+     * Copies every session that has not expired from this database to {@code target}, {@code batchSize} rows per
+     * transaction, attributes byte for byte. Safe to run while servers use either database, and to run again: a
+     * session the target holds in a later save (a server there has used it since) is left alone, and a second run
+     * over unchanged data writes the same rows again and nothing else.
+     */
+    public MigrationResult copyLiveSessionsTo(SessionDatabaseAdmin target, int batchSize, Progress progress)
+            throws SessionDatabaseException {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize must be at least 1, not " + batchSize);
+        }
+        if (target.database == database && target.table.name().equals(table.name())) {
+            throw new SessionDatabaseException("Cannot migrate " + location() + " onto itself", null);
+        }
+        double now = JulianDay.fromEpochMillis(System.currentTimeMillis());
+        long live = database.read(c -> table.countLive(c, now));
+        long seen = 0;
+        long copied = 0;
+        progress.update(0, live);
+        SessionRow last = null;
+        while (true) {
+            SessionRow after = last;
+            List<SessionRow> page = database.read(c -> after == null
+                    ? table.liveRowsAfter(c, "", "", "", now, batchSize)
+                    : table.liveRowsAfter(c, after.contextPath(), after.virtualHost(), after.id(), now, batchSize));
+            if (page.isEmpty()) {
+                break;
+            }
+            copied += target.database.write(c -> {
+                int written = 0;
+                for (SessionRow row : page) {
+                    written += target.table.copyIn(c, row);
+                }
+                return written;
+            });
+            seen += page.size();
+            last = page.get(page.size() - 1);
+            progress.update(seen, Math.max(live, seen));
+        }
+        return new MigrationResult(seen, copied, seen - copied);
     }
 
     public int schemaVersion() throws SessionDatabaseException {

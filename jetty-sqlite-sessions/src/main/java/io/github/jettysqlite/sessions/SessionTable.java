@@ -92,6 +92,9 @@ final class SessionTable {
     private final String list;
     private final String findById;
     private final String deleteAllBatch;
+    private final String countLive;
+    private final String liveRowsAfter;
+    private final String copyIn;
     private final String deleteExpiredBatch;
 
     SessionTable(String name) {
@@ -187,6 +190,15 @@ final class SessionTable {
                 + " ORDER BY context_path, virtual_host, session_id LIMIT ? OFFSET ?";
         findById = "SELECT " + summaryColumns + ", last_accessed_ms, cookie_set_ms, last_saved_ms, max_inactive_ms,"
                 + " attributes FROM " + name + " WHERE session_id = ? ORDER BY context_path, virtual_host";
+        // Migration: live rows in key order, a page at a time after the last key seen (keyset paging, so each page
+        // starts where the last ended without counting the rows before it), written to the target unless the
+        // target already holds a newer save of the same session, which makes a second run change nothing.
+        String live = "(expires_at IS NULL OR expires_at > ?)";
+        countLive = "SELECT count(*) FROM " + name + " WHERE " + live;
+        liveRowsAfter = "SELECT " + String.join(", ", COLUMNS) + " FROM " + name
+                + " WHERE (context_path, virtual_host, session_id) > (?, ?, ?) AND " + live
+                + " ORDER BY context_path, virtual_host, session_id LIMIT ?";
+        copyIn = upsert + " WHERE " + name + ".last_saved_ms <= excluded.last_saved_ms";
         deleteAllBatch = "DELETE FROM " + name + " WHERE " + row + " IN (SELECT " + row + " FROM " + name + " LIMIT ?)";
     }
 
@@ -544,6 +556,71 @@ final class SessionTable {
     int deleteAllBatch(CachedConnection c, int limit) throws SQLException {
         PreparedStatement s = c.prepare(deleteAllBatch);
         s.setInt(1, limit);
+        return s.executeUpdate();
+    }
+
+    /** Sessions of every context that have not expired at {@code now}: what a migration copies. */
+    long countLive(CachedConnection c, double now) throws SQLException {
+        PreparedStatement s = c.prepare(countLive);
+        s.setDouble(1, now);
+        return queryLong(s);
+    }
+
+    /**
+     * Up to {@code limit} unexpired rows whose key follows the given one, in key order; the empty key ("", "", "")
+     * starts at the beginning.
+     */
+    List<SessionRow> liveRowsAfter(
+            CachedConnection c, String contextPath, String virtualHost, String id, double now, int limit)
+            throws SQLException {
+        PreparedStatement s = c.prepare(liveRowsAfter);
+        s.setString(1, contextPath);
+        s.setString(2, virtualHost);
+        s.setString(3, id);
+        s.setDouble(4, now);
+        s.setInt(5, limit);
+        return rows(s, r -> {
+            double expiresAt = r.getDouble(11);
+            Double expiry = r.wasNull() ? null : expiresAt;
+            return new SessionRow(
+                    r.getString(1),
+                    r.getString(2),
+                    r.getString(3),
+                    r.getString(4),
+                    r.getLong(5),
+                    r.getLong(6),
+                    r.getLong(7),
+                    r.getLong(8),
+                    r.getLong(9),
+                    r.getLong(10),
+                    expiry,
+                    r.getBytes(12));
+        });
+    }
+
+    /**
+     * Writes a row copied from another database, unless this one holds a later save of it.
+     *
+     * @return 1 when written, 0 when the row here was newer
+     */
+    int copyIn(CachedConnection c, SessionRow row) throws SQLException {
+        PreparedStatement s = c.prepare(copyIn);
+        s.setString(1, row.id());
+        s.setString(2, row.contextPath());
+        s.setString(3, row.virtualHost());
+        s.setString(4, row.lastNode());
+        s.setLong(5, row.created());
+        s.setLong(6, row.accessed());
+        s.setLong(7, row.lastAccessed());
+        s.setLong(8, row.cookieSet());
+        s.setLong(9, row.lastSaved());
+        s.setLong(10, row.maxInactiveMs());
+        if (row.expiresAt() == null) {
+            s.setNull(11, java.sql.Types.DOUBLE);
+        } else {
+            s.setDouble(11, row.expiresAt());
+        }
+        s.setBytes(12, row.attributes());
         return s.executeUpdate();
     }
 

@@ -43,15 +43,6 @@ abstract class AdminCommand implements Callable<Integer> {
 
     /** A progress bar on standard error, redrawn in place. */
     SessionDatabaseAdmin.Progress progressBar(String task) {
-        return (done, total) -> {
-            int width = 30;
-            int filled = total <= 0 ? width : (int) (width * Math.min(done, total) / total);
-            err().print("\r" + task + " [" + "#".repeat(filled) + " ".repeat(width - filled) + "] " + done + "/"
-                    + total);
-            if (done >= total) {
-                err().println();
-            }
-            err().flush();
-        };
+        return new ProgressBar(err(), task);
     }
 }

@@ -22,14 +22,17 @@ import picocli.CommandLine.Option;
             DeleteAllCommand.class,
             BackupCommand.class,
             VacuumCommand.class,
-            CheckCommand.class
+            CheckCommand.class,
+            MigrateCommand.class
         })
 public final class SessionsCli {
     /** Exit code of a command that ran but found a problem or could not reach the database. */
     static final int FAILED = 1;
 
     // Not "required" to picocli, so that "<command> --help" works without it; commands check it when they run.
-    @Option(names = "--db", description = "The session database file (required by every command).")
+    @Option(
+            names = "--db",
+            description = "The session database file (required by every command but migrate, which takes --from).")
     Path database;
 
     @Option(

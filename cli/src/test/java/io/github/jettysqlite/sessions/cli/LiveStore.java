@@ -18,7 +18,12 @@ final class LiveStore implements AutoCloseable {
     private final Thread writer;
 
     LiveStore(Path file, String contextPath) throws Exception {
-        store.setDatabaseFile(file);
+        this(store -> store.setDatabaseFile(file), contextPath);
+    }
+
+    /** A store wherever {@code where} points it, such as a PostgreSQL URL. */
+    LiveStore(java.util.function.Consumer<SQLiteSessionDataStore> where, String contextPath) throws Exception {
+        where.accept(store);
         store.initialize(new Context(contextPath));
         store.start();
         writer = new Thread(() -> {
@@ -41,7 +46,7 @@ final class LiveStore implements AutoCloseable {
 
     void put(String id, long expiry, String user) throws Exception {
         long now = System.currentTimeMillis();
-        SessionData data = store.newSessionData(id, now - 60_000, now, now - 1_000, 60_000);
+        SessionData data = store.newSessionData(id, now - 60_000, now, now - 1_000, expiry <= 0 ? -1 : 60_000);
         data.setExpiry(expiry);
         data.setLastNode("node0");
         data.setAttribute("user", user);

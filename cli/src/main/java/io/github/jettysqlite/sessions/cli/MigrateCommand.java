@@ -1,0 +1,76 @@
+package io.github.jettysqlite.sessions.cli;
+
+import io.github.jettysqlite.sessions.SessionDatabaseAdmin;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * Copies every live session from an SQLite file to another database, usually a PostgreSQL server that several
+ * machines will share. Reads the source through the same connections a running server would, so it can run while
+ * Jetty still serves from the file.
+ */
+@Command(
+        name = "migrate",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Copy every unexpired session from an SQLite file to a PostgreSQL server (or another SQLite file),"
+                    + " in batches, with progress.",
+            "Running it again is safe: sessions already copied are written again unchanged, and a session the"
+                    + " target holds in a later save is left alone."
+        })
+final class MigrateCommand implements Callable<Integer> {
+    @ParentCommand
+    SessionsCli cli;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--from", required = true, description = "The SQLite session database to copy from.")
+    Path from;
+
+    @Option(
+            names = "--to",
+            required = true,
+            description = "JDBC URL of the target, e.g. jdbc:postgresql://db.example.com:5432/app")
+    String to;
+
+    @Option(names = "--to-user", description = "User on the target, unless the URL names one.")
+    String user;
+
+    @Option(
+            names = "--to-password",
+            description = "Password on the target, unless the URL holds one. Default: the PGPASSWORD variable.")
+    String password;
+
+    @Option(
+            names = "--batch",
+            defaultValue = "500",
+            description = "Sessions per transaction on the target (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Override
+    public Integer call() throws Exception {
+        String secret = password != null ? password : System.getenv("PGPASSWORD");
+        try (SessionDatabaseAdmin source = SessionDatabaseAdmin.open(from, cli.table);
+                SessionDatabaseAdmin target = SessionDatabaseAdmin.connect(to, user, secret, cli.table)) {
+            SessionDatabaseAdmin.MigrationResult result = source.copyLiveSessionsTo(
+                    target, batch, new ProgressBar(spec.commandLine().getErr(), "copying"));
+            spec.commandLine()
+                    .getOut()
+                    .printf(
+                            "copied %d of %d live sessions from %s to %s table %s (%d kept: the target's were newer)%n",
+                            result.copied(),
+                            result.live(),
+                            source.location(),
+                            target.location(),
+                            target.table(),
+                            result.keptNewer());
+            return 0;
+        }
+    }
+}
