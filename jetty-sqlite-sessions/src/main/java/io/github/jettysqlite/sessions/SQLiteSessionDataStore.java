@@ -81,10 +81,20 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
         }
         validateSettings();
         scope = new SessionScope(_context.getCanonicalContextPath(), _context.getVhost());
-        database = postgresSettings != null
-                ? PostgresDatabase.acquire(postgresSettings, table)
-                : SQLiteDatabase.acquire(sqliteSettings, table);
+        database = postgresSettings != null ? openPostgres() : SQLiteDatabase.acquire(sqliteSettings, table);
         super.doStart();
+    }
+
+    private SessionDatabase openPostgres() throws SessionDatabaseException {
+        try {
+            return PostgresDatabase.acquire(postgresSettings, table);
+        } catch (NoClassDefFoundError e) {
+            throw new IllegalStateException(
+                    "Sessions on PostgreSQL (" + postgresSettings.location() + ") need"
+                            + " org.postgresql:postgresql and com.zaxxer:HikariCP on the class path (in jetty-home: add the"
+                            + " session-store-sqlite-postgresql module); missing: " + e.getMessage(),
+                    e);
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package io.github.jettysqlite.examples.distribution;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.jettysqlite.sessions.PostgresServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +22,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The jetty-home module on a real Jetty distribution: a fresh $JETTY_BASE gets our archive unpacked into it,
- * {@code --add-modules=http,eeN-deploy,session-store-sqlite} and the example WAR; Jetty runs as its own process.
+ * {@code --add-modules=http,eeN-deploy,session-store-sqlite} (or {@code session-store-sqlite-postgresql}) and the
+ * example WAR; Jetty runs as its own process.
  */
 class JettyHomeDistributionTest {
     private static final Path DISTRIBUTION = Path.of(System.getProperty("distribution.dir"));
@@ -78,6 +80,26 @@ class JettyHomeDistributionTest {
     }
 
     @Test
+    void postgresModuleKeepsSessionsOnTheServerAcrossARestart() throws Exception {
+        Path base = newBase("ee10", "session-store-sqlite-postgresql");
+        assertThat(base.resolve("lib/sqlite-postgresql")).isDirectory();
+        String url = PostgresServer.get().freshSchemaUrl();
+        int port = JettyProcess.freePort();
+        String cart = "http://127.0.0.1:" + port + "/shop/";
+
+        try (JettyProcess jetty = startJetty(base, port, "jetty.session.sqlite.url=" + url)) {
+            assertThat(get(cart + "?add=kettle")).isEqualTo("cart: [kettle]");
+        }
+        try (JettyProcess jetty = startJetty(base, port, "jetty.session.sqlite.url=" + url)) {
+            assertThat(get(cart + "?add=mug")).isEqualTo("cart: [kettle, mug]");
+        }
+
+        assertThat(query(url, "SELECT count(*) FROM jetty_sessions WHERE context_path = '_shop'"))
+                .isEqualTo("1");
+        assertThat(base.resolve("sessions/sessions.db")).doesNotExist();
+    }
+
+    @Test
     void invalidTableNameStopsJettyAtStartWithOurMessage() throws Exception {
         Path base = newBase("ee10");
 
@@ -96,9 +118,13 @@ class JettyHomeDistributionTest {
 
     /** A fresh jetty-base: our archive unpacked into it, the modules added, the WAR dropped in. */
     private static Path newBase(String environment) throws Exception {
+        return newBase(environment, "session-store-sqlite");
+    }
+
+    private static Path newBase(String environment, String sessionModule) throws Exception {
         Path base = Files.createTempDirectory(DISTRIBUTION, "base-" + environment + "-");
         copyTree(ARCHIVE, base);
-        int added = JettyProcess.run(HOME, base, "--add-modules=http," + environment + "-deploy,session-store-sqlite");
+        int added = JettyProcess.run(HOME, base, "--add-modules=http," + environment + "-deploy," + sessionModule);
         assertThat(added).isZero();
         Files.copy(
                 DISTRIBUTION.resolve("shop.war"),
@@ -128,7 +154,11 @@ class JettyHomeDistributionTest {
     }
 
     private static String query(Path database, String sql) throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + database);
+        return query("jdbc:sqlite:" + database, sql);
+    }
+
+    private static String query(String url, String sql) throws Exception {
+        try (Connection c = DriverManager.getConnection(url);
                 Statement s = c.createStatement();
                 ResultSet r = s.executeQuery(sql)) {
             r.next();
