@@ -64,6 +64,9 @@ public final class Bench {
         if (options.sections().contains("http")) {
             new HttpBench(options, report).run();
         }
+        if (options.sections().contains("postgres")) {
+            new PostgresBench(options, report, this).run();
+        }
         report.finished(Instant.now());
         return report;
     }
@@ -110,7 +113,7 @@ public final class Bench {
                 Map<String, ConcurrentLinkedQueue<String>> created = new HashMap<>();
                 AtomicLong sequence = new AtomicLong();
                 for (Subject subject : subjects.values()) {
-                    bases.put(subject.name(), base(subject, size));
+                    bases.put(subject.name(), base(subject, size, Math.max(options.baseSessions(), maxThreads())));
                     created.put(subject.name(), new ConcurrentLinkedQueue<>());
                 }
                 for (Operation op : options.operations()) {
@@ -150,9 +153,9 @@ public final class Bench {
     }
 
     /** The sessions that updates, loads and exists work on, stored before any cell runs. */
-    private List<BenchSession> base(Subject subject, int size) throws Exception {
+    static List<BenchSession> base(Subject subject, int size, int count) throws Exception {
         List<BenchSession> base = new ArrayList<>();
-        for (int i = 0; i < Math.max(options.baseSessions(), maxThreads()); i++) {
+        for (int i = 0; i < count; i++) {
             BenchSession s = subject.create("base-" + size + "-" + i, size);
             if (subject.storeNew(s) != 1) {
                 throw new IllegalStateException(subject.name() + " did not store " + s.id);
@@ -162,7 +165,7 @@ public final class Bench {
         return base;
     }
 
-    private static void print(String name, Operation op, int size, int threads, Measure.Stats stats) {
+    static void print(String name, Operation op, int size, int threads, Measure.Stats stats) {
         System.out.printf(
                 "%-22s %-32s %6d B %2d thr: %,10.0f ops/s  p50 %8.1f us  p99 %9.1f us%s%n",
                 name,
@@ -176,7 +179,7 @@ public final class Bench {
     }
 
     /** Shares the sessions created so far between the delete cells, so no cell finds none left. */
-    private List<ConcurrentLinkedQueue<String>> split(ConcurrentLinkedQueue<String> created) {
+    List<ConcurrentLinkedQueue<String>> split(ConcurrentLinkedQueue<String> created) {
         List<ConcurrentLinkedQueue<String>> parts = new ArrayList<>();
         options.threads().forEach(t -> parts.add(new ConcurrentLinkedQueue<>()));
         int i = 0;
@@ -186,7 +189,7 @@ public final class Bench {
         return parts;
     }
 
-    private int maxThreads() {
+    int maxThreads() {
         return options.threads().stream().mapToInt(Integer::intValue).max().orElse(1);
     }
 
@@ -195,7 +198,7 @@ public final class Bench {
      * thread mutates a {@code SessionData} at a time, as Jetty guarantees); readers pick base sessions at random;
      * deletes consume the sessions the store-new cells created and stop when none are left.
      */
-    private static Measure.Op body(
+    static Measure.Op body(
             Subject subject,
             Operation op,
             int size,

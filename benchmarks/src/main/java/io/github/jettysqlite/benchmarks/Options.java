@@ -28,9 +28,10 @@ record Options(
         int httpUsers,
         long httpWarmupMs,
         long httpMeasureMs,
-        boolean quick) {
+        boolean quick,
+        String postgresUrl) {
 
-    static final List<String> ALL_SECTIONS = List.of("serde", "ops", "expiry", "size", "http");
+    static final List<String> ALL_SECTIONS = List.of("serde", "ops", "expiry", "size", "http", "postgres");
 
     static Options parse(String... args) {
         boolean quick = Arrays.asList(args).contains("--quick");
@@ -51,6 +52,7 @@ record Options(
         int httpUsers = quick ? 4 : 16;
         long httpWarmupMs = quick ? 300 : 3000;
         long httpMeasureMs = quick ? 500 : 6000;
+        String postgresUrl = System.getenv("JSS_POSTGRES_URL");
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -77,6 +79,7 @@ record Options(
                 case "--http-users" -> httpUsers = Integer.parseInt(value);
                 case "--http-warmup-ms" -> httpWarmupMs = Long.parseLong(value);
                 case "--http-measure-ms" -> httpMeasureMs = Long.parseLong(value);
+                case "--postgres-url" -> postgresUrl = value;
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + "; see docs/benchmarks.md");
             }
             i++;
@@ -104,7 +107,8 @@ record Options(
                 httpUsers,
                 httpWarmupMs,
                 httpMeasureMs,
-                quick);
+                quick,
+                postgresUrl);
     }
 
     private static List<Integer> ints(String csv) {

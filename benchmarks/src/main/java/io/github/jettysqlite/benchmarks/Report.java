@@ -25,6 +25,8 @@ final class Report {
 
     private final Options options;
     private final Map<OpKey, Measure.Stats> operations = new LinkedHashMap<>();
+    private final Map<OpKey, Measure.Stats> postgres = new LinkedHashMap<>();
+    private boolean postgresSkipped;
     private final List<Expiry> expiry = new ArrayList<>();
     private final List<Size> sizes = new ArrayList<>();
     private final List<Http> http = new ArrayList<>();
@@ -46,6 +48,18 @@ final class Report {
 
     synchronized void operation(String subject, Operation op, int size, int threads, Measure.Stats stats) {
         operations.put(new OpKey(subject, op, size, threads), stats);
+    }
+
+    synchronized void postgres(String subject, Operation op, int size, int threads, Measure.Stats stats) {
+        postgres.put(new OpKey(subject, op, size, threads), stats);
+    }
+
+    void postgresSkipped() {
+        postgresSkipped = true;
+    }
+
+    int postgresCount() {
+        return postgres.size();
     }
 
     void expiry(int n, String query, double medianMs, boolean correct) {
@@ -79,6 +93,13 @@ final class Report {
             boolean ours = !k.subject().startsWith("jdbc");
             if (s.ops() == 0 || (ours && (s.wrong() > 0 || s.errors() > 0))) {
                 problems.add(k + ": " + s.ops() + " ops, " + s.errors() + " errors, first: " + s.firstError());
+            }
+        });
+        postgres.forEach((k, s) -> {
+            boolean ours = k.subject().equals("postgres-store");
+            if (s.ops() == 0 || (ours && (s.wrong() > 0 || s.errors() > 0))) {
+                problems.add(
+                        "postgres " + k + ": " + s.ops() + " ops, " + s.errors() + " errors, first: " + s.firstError());
             }
         });
         serde.forEach(s -> {
@@ -137,6 +158,7 @@ final class Report {
         expiryTable(md);
         sizeTable(md);
         httpTable(md);
+        postgresTable(md);
         return md.toString();
     }
 
@@ -397,6 +419,48 @@ final class Report {
         if (!errors.isEmpty()) {
             md.append("Errors:\n\n").append(String.join("\n", errors)).append("\n\n");
         }
+    }
+
+    /** This store against Jetty's JDBC store on one PostgreSQL server, with the ratio of their throughputs. */
+    private void postgresTable(StringBuilder md) {
+        if (postgresSkipped) {
+            md.append("## PostgreSQL\n\nSkipped: no server named (--postgres-url or JSS_POSTGRES_URL).\n\n");
+            return;
+        }
+        if (postgres.isEmpty()) {
+            return;
+        }
+        md.append("## PostgreSQL\n\nThis store and Jetty's JDBCSessionDataStore on the same PostgreSQL server, each"
+                + " with a HikariCP pool of " + Subjects.HIKARI_POOL_SIZE + " connections. ops/s, then p50 / p99"
+                + " latency in microseconds; the ratio is ours over Jetty's throughput.\n\n");
+        for (int size : options.sizes()) {
+            md.append("### Attributes of ").append(size / 1024).append(" KiB\n\n");
+            md.append("| operation | threads | postgres-store | postgres-jdbc-hikari | ratio |\n");
+            md.append("|---|---:|---:|---:|---:|\n");
+            for (Operation op : Operation.STORE_OPERATIONS) {
+                for (int threads : options.threads()) {
+                    Measure.Stats ours = postgres.get(new OpKey("postgres-store", op, size, threads));
+                    Measure.Stats jetty = postgres.get(new OpKey("postgres-jdbc-hikari", op, size, threads));
+                    if (ours == null || jetty == null) {
+                        continue;
+                    }
+                    md.append("| ")
+                            .append(op.label)
+                            .append(" | ")
+                            .append(threads)
+                            .append(" | ");
+                    md.append(cell(ours)).append(" | ").append(cell(jetty)).append(" | ");
+                    md.append(String.format("%.2fx", ours.opsPerSec() / jetty.opsPerSec()));
+                    md.append(" |\n");
+                }
+            }
+            md.append('\n');
+        }
+    }
+
+    private static String cell(Measure.Stats s) {
+        return rate(s.opsPerSec()) + "<br>" + us(s.p50Us()) + " / " + us(s.p99Us())
+                + (s.errors() > 0 ? " [" + s.errors() + " errors]" : "");
     }
 
     private void serdeTable(StringBuilder md) {

@@ -2,6 +2,7 @@ package io.github.jettysqlite.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.jettysqlite.sessions.PostgresServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -17,8 +18,14 @@ class QuickBenchTest {
 
     @Test
     void everyOperationRunsAndReturnsCorrectData() throws Exception {
-        Options options =
-                Options.parse("--quick", "--data-dir", dir.resolve("data").toString(), "--out", dir.toString());
+        Options options = Options.parse(
+                "--quick",
+                "--data-dir",
+                dir.resolve("data").toString(),
+                "--out",
+                dir.toString(),
+                "--postgres-url",
+                PostgresServer.get().url());
 
         Report report = new Bench(options).run();
 
@@ -30,8 +37,20 @@ class QuickBenchTest {
                     operations * options.threads().size() * options.sizes().size();
         }
         assertThat(report.operationCount()).isEqualTo(expectedCells);
+        assertThat(report.postgresCount())
+                .isEqualTo(PostgresBench.SUBJECTS.size()
+                        * Operation.STORE_OPERATIONS.size()
+                        * options.threads().size()
+                        * options.sizes().size());
         String markdown = Files.readString(report.write());
         assertThat(markdown)
-                .contains("## Targets", "## Operations", "## Expiry", "## Disk space", "## HTTP end to end");
+                .contains(
+                        "## Targets",
+                        "## Operations",
+                        "## Expiry",
+                        "## Disk space",
+                        "## HTTP end to end",
+                        "## PostgreSQL")
+                .doesNotContain("Skipped: no server named");
     }
 }

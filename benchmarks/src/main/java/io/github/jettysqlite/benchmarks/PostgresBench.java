@@ -1,0 +1,134 @@
+package io.github.jettysqlite.benchmarks;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.github.jettysqlite.sessions.SQLiteSessionDataStore;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.session.DatabaseAdaptor;
+import org.eclipse.jetty.session.JDBCSessionDataStore;
+
+/**
+ * This library's store on PostgreSQL beside Jetty's {@code JDBCSessionDataStore} on the same server, each in a
+ * schema of its own and each given the same HikariCP pool (10 connections, all kept open), measured cell by cell
+ * as the SQLite operations are. Runs only when a server is named ({@code --postgres-url} or
+ * {@code JSS_POSTGRES_URL}).
+ */
+final class PostgresBench {
+    static final List<String> SUBJECTS = List.of("postgres-store", "postgres-jdbc-hikari");
+
+    private final Options options;
+    private final Report report;
+    private final Bench bench;
+
+    PostgresBench(Options options, Report report, Bench bench) {
+        this.options = options;
+        this.report = report;
+        this.bench = bench;
+    }
+
+    void run() throws Exception {
+        String url = options.postgresUrl();
+        if (url == null || url.isBlank()) {
+            System.out.println("postgres: skipped, no server named (--postgres-url or JSS_POSTGRES_URL)");
+            report.postgresSkipped();
+            return;
+        }
+        Map<String, Subject> subjects = new LinkedHashMap<>();
+        List<String> schemas = new ArrayList<>();
+        try {
+            for (String name : SUBJECTS) {
+                String schema = "bench_" + ProcessHandle.current().pid() + "_" + name.replace('-', '_');
+                schemas.add(schema);
+                HikariDataSource pool = pool(url, schema);
+                subjects.put(name, new StoreSubject(name, store(name, pool), pool));
+            }
+            measure(subjects);
+        } finally {
+            for (Subject subject : subjects.values()) {
+                subject.close();
+            }
+            dropSchemas(url, schemas);
+        }
+    }
+
+    private static org.eclipse.jetty.session.AbstractSessionDataStore store(String name, HikariDataSource pool) {
+        if (name.equals("postgres-store")) {
+            SQLiteSessionDataStore store = new SQLiteSessionDataStore();
+            store.setDataSource(pool);
+            return store;
+        }
+        DatabaseAdaptor adaptor = new DatabaseAdaptor();
+        adaptor.setDatasource(pool);
+        JDBCSessionDataStore store = new JDBCSessionDataStore();
+        store.setDatabaseAdaptor(adaptor);
+        return store;
+    }
+
+    private void measure(Map<String, Subject> subjects) throws Exception {
+        int baseCount = Math.max(options.baseSessions(), bench.maxThreads());
+        for (int size : options.sizes()) {
+            Map<String, List<BenchSession>> bases = new HashMap<>();
+            Map<String, ConcurrentLinkedQueue<String>> created = new HashMap<>();
+            AtomicLong sequence = new AtomicLong();
+            for (Subject subject : subjects.values()) {
+                bases.put(subject.name(), Bench.base(subject, size, baseCount));
+                created.put(subject.name(), new ConcurrentLinkedQueue<>());
+            }
+            for (Operation op : Operation.STORE_OPERATIONS) {
+                if (!options.operations().contains(op)) {
+                    continue;
+                }
+                Map<String, List<ConcurrentLinkedQueue<String>>> toDelete = new HashMap<>();
+                if (op == Operation.DELETE) {
+                    created.forEach((name, ids) -> toDelete.put(name, bench.split(ids)));
+                }
+                boolean first = true;
+                for (int threads : options.threads()) {
+                    for (Subject subject : subjects.values()) {
+                        String name = subject.name();
+                        ConcurrentLinkedQueue<String> ids =
+                                op == Operation.DELETE ? toDelete.get(name).remove(0) : created.get(name);
+                        Measure.Op body = Bench.body(subject, op, size, threads, bases.get(name), ids, sequence);
+                        long warmup = first ? options.firstWarmupMs() : options.warmupMs();
+                        Measure.Stats stats = Measure.run(threads, warmup, options.measureMs(), body);
+                        report.postgres(name, op, size, threads, stats);
+                        Bench.print(name, op, size, threads, stats);
+                    }
+                    first = false;
+                }
+            }
+        }
+    }
+
+    private static HikariDataSource pool(String url, String schema) throws Exception {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement s = c.createStatement()) {
+            s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            s.execute("CREATE SCHEMA " + schema);
+        }
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema);
+        config.setMaximumPoolSize(Subjects.HIKARI_POOL_SIZE);
+        config.setMinimumIdle(Subjects.HIKARI_POOL_SIZE);
+        config.setPoolName("bench-" + schema);
+        return new HikariDataSource(config);
+    }
+
+    private static void dropSchemas(String url, List<String> schemas) throws Exception {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement s = c.createStatement()) {
+            for (String schema : schemas) {
+                s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            }
+        }
+    }
+}
