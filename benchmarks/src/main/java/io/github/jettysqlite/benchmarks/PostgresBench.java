@@ -49,7 +49,7 @@ final class PostgresBench {
                 String schema = "bench_" + ProcessHandle.current().pid() + "_" + name.replace('-', '_');
                 schemas.add(schema);
                 HikariDataSource pool = pool(url, schema);
-                subjects.put(name, new StoreSubject(name, store(name, pool), pool));
+                subjects.put(name, new StoreSubject(name, store(name, pool, schema), pool));
             }
             measure(subjects);
         } finally {
@@ -60,7 +60,8 @@ final class PostgresBench {
         }
     }
 
-    private static org.eclipse.jetty.session.AbstractSessionDataStore store(String name, HikariDataSource pool) {
+    private static org.eclipse.jetty.session.AbstractSessionDataStore store(
+            String name, HikariDataSource pool, String schema) {
         if (name.equals("postgres-store")) {
             SQLiteSessionDataStore store = new SQLiteSessionDataStore();
             store.setDataSource(pool);
@@ -70,6 +71,10 @@ final class PostgresBench {
         adaptor.setDatasource(pool);
         JDBCSessionDataStore store = new JDBCSessionDataStore();
         store.setDatabaseAdaptor(adaptor);
+        // Otherwise Jetty looks for its table in every schema and, finding one elsewhere, does not create its own.
+        JDBCSessionDataStore.SessionTableSchema table = new JDBCSessionDataStore.SessionTableSchema();
+        table.setSchemaName(schema);
+        store.setSessionTableSchema(table);
         return store;
     }
 

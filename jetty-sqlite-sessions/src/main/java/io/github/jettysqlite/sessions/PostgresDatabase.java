@@ -130,6 +130,12 @@ final class PostgresDatabase implements SessionDatabase {
         return run(work, true);
     }
 
+    /** One statement in autocommit: BEGIN and COMMIT would add a round trip to the server's own commit. */
+    @Override
+    public <R> R writeStatement(SqlWork<R> work) throws SessionDatabaseException {
+        return run(work, false);
+    }
+
     @Override
     public <R> R read(SqlWork<R> work) throws SessionDatabaseException {
         return run(work, false);

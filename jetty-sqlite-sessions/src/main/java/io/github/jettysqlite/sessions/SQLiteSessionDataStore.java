@@ -201,13 +201,13 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
 
     private void write(SessionData data, long lastSaveTime) throws Exception {
         if (lastSaveTime > 0 && !data.isDirty()) {
-            int updated = database.write(c -> table.updateMetadata(c, scope, data));
+            int updated = database.writeStatement(c -> table.updateMetadata(c, scope, data));
             if (updated > 0) {
                 return;
             }
         }
         byte[] attributes = serialize(data);
-        database.write(c -> {
+        database.writeStatement(c -> {
             table.upsert(c, scope, data, attributes);
             return null;
         });
@@ -244,7 +244,7 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
         SessionDatabase database = requireDatabase();
         long start = System.nanoTime();
         try {
-            return database.write(c -> table.delete(c, scope, id)) > 0;
+            return database.writeStatement(c -> table.delete(c, scope, id)) > 0;
         } finally {
             deletes.recordSince(start);
         }
@@ -297,7 +297,7 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
         try {
             int deleted;
             do {
-                deleted = database.write(c -> table.deleteExpiredBatch(c, limit, EXPIRED_DELETE_BATCH));
+                deleted = database.writeStatement(c -> table.deleteExpiredBatch(c, limit, EXPIRED_DELETE_BATCH));
                 removed += deleted;
             } while (deleted == EXPIRED_DELETE_BATCH);
             if (removed > 0) {

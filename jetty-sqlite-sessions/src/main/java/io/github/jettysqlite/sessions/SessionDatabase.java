@@ -15,6 +15,15 @@ interface SessionDatabase {
     /** Runs the work in a write transaction; it commits when the work returns and rolls back when it throws. */
     <R> R write(SqlWork<R> work) throws SessionDatabaseException;
 
+    /**
+     * Runs work that is a single statement, atomic on its own. Where each transaction costs a round trip to a
+     * server (PostgreSQL), it runs without an explicit transaction, so the statement's own commit is the only one;
+     * an SQLite file gives it to its group-committing writer like any other write.
+     */
+    default <R> R writeStatement(SqlWork<R> work) throws SessionDatabaseException {
+        return write(work);
+    }
+
     /** Runs the work on a connection that sees every transaction committed before it started. */
     <R> R read(SqlWork<R> work) throws SessionDatabaseException;
 
