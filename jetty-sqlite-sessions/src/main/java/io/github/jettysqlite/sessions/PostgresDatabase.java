@@ -158,12 +158,20 @@ final class PostgresDatabase implements SessionDatabase {
                 }
                 throw e;
             } finally {
-                // The connection goes back to a pool that may not be ours: leave it as it was lent.
                 c.forgetStatements();
-                connection.setAutoCommit(autoCommit);
+                restoreAutoCommit(connection, autoCommit);
             }
         } catch (SQLException | RuntimeException e) {
             throw DatabaseErrors.describe(location(), e);
+        }
+    }
+
+    /** The connection goes back to a pool that may not be ours: leave it as it was lent. */
+    private static void restoreAutoCommit(Connection connection, boolean autoCommit) {
+        try {
+            connection.setAutoCommit(autoCommit);
+        } catch (SQLException ignored) {
+            // a broken connection, which the pool discards; the failure that broke it is the one to report
         }
     }
 

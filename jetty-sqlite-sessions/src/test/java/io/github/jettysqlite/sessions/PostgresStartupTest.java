@@ -1,0 +1,145 @@
+package io.github.jettysqlite.sessions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.eclipse.jetty.session.SessionContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * On PostgreSQL too, whatever makes the database unusable stops the store at start with one sentence that names
+ * the server (never the password) and says what is wrong, and touches nothing already stored.
+ */
+class PostgresStartupTest {
+    @TempDir
+    Path dir;
+
+    private StoreFixture fixture;
+
+    @BeforeEach
+    void open() {
+        fixture = new StoreFixture(Engine.POSTGRESQL, dir);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        fixture.close();
+    }
+
+    @Test
+    void unreachableServerIsNamedWithoutItsPassword() {
+        assertThatThrownBy(() -> start(s -> {
+                    s.setUrl("jdbc:postgresql://127.0.0.1:1/jetty?password=hunter2&connectTimeout=2");
+                    s.setBusyTimeoutMs(500);
+                }))
+                .isInstanceOf(SessionDatabaseException.class)
+                .hasMessageStartingWith("Session database jdbc:postgresql://127.0.0.1:1/jetty cannot be reached")
+                .message()
+                .doesNotContain("hunter2");
+    }
+
+    @Test
+    void missingDatabaseIsNamed() {
+        String url = fixture.url().replaceFirst("(//[^/]+/)[^?]*", "$1no_such_database");
+        assertThatThrownBy(() -> start(s -> s.setUrl(url)))
+                .isInstanceOf(SessionDatabaseException.class)
+                .hasMessageContaining("has no such database");
+    }
+
+    @Test
+    void unsupportedUrlIsRefusedBeforeConnecting() {
+        assertThatThrownBy(() -> start(s -> s.setUrl("jdbc:mysql://127.0.0.1/jetty")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Invalid SQLite session store setting url: only jdbc:sqlite: and jdbc:postgresql: URLs are"
+                        + " supported, not 'jdbc:mysql://127.0.0.1/jetty'");
+    }
+
+    @Test
+    void urlAndDataSourceTogetherAreRefused() {
+        assertThatThrownBy(() -> start(s -> s.setDataSource(new SQLiteDataSource())))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Invalid SQLite session store setting dataSource: set a url or a dataSource, not both");
+    }
+
+    @Test
+    void dataSourceThatIsNotPostgresIsRefused() throws Exception {
+        SQLiteDataSource sqlite = new SQLiteDataSource();
+        sqlite.setUrl("jdbc:sqlite:" + dir.resolve("other.db"));
+        SQLiteSessionDataStore store = new SQLiteSessionDataStore();
+        store.setDataSource(sqlite);
+        store.initialize(new StoreFixture.FixedSessionContext("n", "/app", SessionContext.NULL_VHOST));
+
+        assertThatThrownBy(store::start)
+                .isInstanceOf(SessionDatabaseException.class)
+                .hasMessageContaining("is SQLite, not PostgreSQL");
+    }
+
+    @Test
+    void tableNameTooLongForPostgresIndexNamesIsRefused() {
+        String name = "t".repeat(57);
+        assertThatThrownBy(() -> start(s -> s.setTableName(name)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(
+                        "Invalid SQLite session store setting tableName: table name must be at most 56");
+    }
+
+    @Test
+    void foreignTableOfTheSameNameIsRefusedAndKept() throws Exception {
+        fixture.update("CREATE TABLE jetty_sessions (id INTEGER PRIMARY KEY, note TEXT)");
+        fixture.update("INSERT INTO jetty_sessions VALUES (1, 'not ours')");
+
+        assertThatThrownBy(() -> start(s -> {}))
+                .isInstanceOf(SessionDatabaseException.class)
+                .hasMessageContaining("already has a table named 'jetty_sessions' that is not a session table");
+        assertThat(fixture.query("SELECT note FROM jetty_sessions")).containsExactly(List.of("not ours"));
+    }
+
+    @Test
+    void tableFromANewerVersionIsRefused() throws Exception {
+        start(s -> {}).stop();
+        fixture.update("UPDATE jetty_session_schema SET version = 99 WHERE table_name = 'jetty_sessions'");
+
+        assertThatThrownBy(() -> start(s -> {}))
+                .isInstanceOf(SessionDatabaseException.class)
+                .hasMessageContaining("newer version of jetty-sqlite-sessions (schema version 99)");
+    }
+
+    @Test
+    void nodesStartingTogetherCreateTheTableOnce() throws Exception {
+        // Eight stores in eight threads race to create the same table: none may fail.
+        List<Thread> threads = new java.util.ArrayList<>();
+        List<Throwable> failures = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        String url = fixture.url();
+        for (int i = 0; i < 8; i++) {
+            int node = i;
+            threads.add(new Thread(() -> {
+                SQLiteSessionDataStore store = new SQLiteSessionDataStore();
+                // A user per node would give each its own pool; the URL differs only in a harmless parameter.
+                store.setUrl(url + "&ApplicationName=node" + node);
+                try {
+                    store.initialize(new StoreFixture.FixedSessionContext("node" + node, "/app", "0.0.0.0"));
+                    store.start();
+                    store.stop();
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            }));
+        }
+        threads.forEach(Thread::start);
+        for (Thread t : threads) {
+            t.join(60_000);
+        }
+        assertThat(failures).isEmpty();
+        assertThat(fixture.query("SELECT count(*) FROM jetty_session_schema")).containsExactly(List.of(1));
+    }
+
+    private SQLiteSessionDataStore start(java.util.function.Consumer<SQLiteSessionDataStore> setup) throws Exception {
+        return fixture.store(StoreFixture.NODE, "/app", SessionContext.NULL_VHOST, setup);
+    }
+}
