@@ -115,6 +115,52 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
     }
 
     /**
+     * Opens an existing session table for administration: in the SQLite file a {@code jdbc:sqlite:} URL names, or on
+     * the PostgreSQL server a {@code jdbc:postgresql:} URL names.
+     *
+     * @param user the user, or null to take it from the URL
+     * @param password the password, or null to take it from the URL
+     * @throws SessionDatabaseException when the database cannot be reached or has no such table
+     */
+    public static SessionDatabaseAdmin open(String url, String user, String password, String tableName)
+            throws SessionDatabaseException {
+        SqlDialect dialect = SqlDialect.ofUrl(url);
+        if (dialect == SqlDialect.SQLITE) {
+            return open(Path.of(url.substring("jdbc:sqlite:".length())), tableName);
+        }
+        if (dialect == SqlDialect.POSTGRESQL) {
+            requirePostgresTable(url, user, password, tableName);
+        }
+        return connect(url, user, password, tableName);
+    }
+
+    private static void requirePostgresTable(String url, String user, String password, String tableName)
+            throws SessionDatabaseException {
+        java.util.Properties credentials = new java.util.Properties();
+        if (user != null) {
+            credentials.setProperty("user", user);
+        }
+        if (password != null) {
+            credentials.setProperty("password", password);
+        }
+        try (Connection c = java.sql.DriverManager.getConnection(url, credentials);
+                PreparedStatement s = c.prepareStatement("SELECT count(*) FROM information_schema.tables"
+                        + " WHERE table_schema = current_schema() AND table_name = ?")) {
+            s.setString(1, tableName.toLowerCase(java.util.Locale.ROOT));
+            try (ResultSet r = s.executeQuery()) {
+                if (!r.next() || r.getInt(1) == 0) {
+                    throw new SessionDatabaseException(
+                            "Session database " + PostgresSettings.redact(url) + " has no table named '" + tableName
+                                    + "'",
+                            null);
+                }
+            }
+        } catch (SQLException e) {
+            throw DatabaseErrors.describe(PostgresSettings.redact(url), e);
+        }
+    }
+
+    /**
      * Connects to the session table on a PostgreSQL server (or in the SQLite file a {@code jdbc:sqlite:} URL names),
      * creating the table if it is missing, as a migration target needs.
      *

@@ -2,6 +2,7 @@ package io.github.jettysqlite.sessions.cli;
 
 import io.github.jettysqlite.sessions.SessionDatabaseAdmin;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,9 +23,16 @@ abstract class AdminCommand implements Callable<Integer> {
         if (cli.database == null) {
             throw new ParameterException(spec.commandLine(), "Missing required option: '--db=<database>'");
         }
-        try (SessionDatabaseAdmin admin = SessionDatabaseAdmin.open(cli.database, cli.table)) {
+        try (SessionDatabaseAdmin admin = open()) {
             return run(admin);
         }
+    }
+
+    private SessionDatabaseAdmin open() throws Exception {
+        if (cli.database.startsWith("jdbc:")) {
+            return SessionDatabaseAdmin.open(cli.database, cli.user, System.getenv("PGPASSWORD"), cli.table);
+        }
+        return SessionDatabaseAdmin.open(Path.of(cli.database), cli.table);
     }
 
     abstract int run(SessionDatabaseAdmin admin) throws Exception;

@@ -1,6 +1,5 @@
 package io.github.jettysqlite.sessions.cli;
 
-import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -32,8 +31,15 @@ public final class SessionsCli {
     // Not "required" to picocli, so that "<command> --help" works without it; commands check it when they run.
     @Option(
             names = "--db",
-            description = "The session database file (required by every command but migrate, which takes --from).")
-    Path database;
+            description = "The session database file, or a jdbc:postgresql: URL (required by every command but"
+                    + " migrate, which takes --from).")
+    String database;
+
+    @Option(
+            names = "--user",
+            description = "With a PostgreSQL --db, the user, unless the URL names one; the password comes from the"
+                    + " URL or the PGPASSWORD variable.")
+    String user;
 
     @Option(
             names = "--table",

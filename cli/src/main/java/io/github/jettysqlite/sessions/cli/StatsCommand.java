@@ -11,11 +11,14 @@ final class StatsCommand extends AdminCommand {
     @Override
     int run(SessionDatabaseAdmin admin) throws Exception {
         SessionDatabaseAdmin.Stats stats = admin.stats();
-        out().printf("database        %s%n", stats.file());
+        out().printf("database        %s%n", admin.location());
         out().printf(
                         "table           %s (schema version %d, journal %s)%n",
                         stats.table(), stats.schemaVersion(), stats.journalMode());
-        out().printf("file size       %d bytes, WAL %d bytes%n", stats.fileBytes(), stats.walBytes());
+        if (stats.fileBytes() >= 0) {
+            // A PostgreSQL server does not tell one table's share of its files (-1).
+            out().printf("file size       %d bytes, WAL %d bytes%n", stats.fileBytes(), stats.walBytes());
+        }
         out().printf(
                         "sessions        %d (expired %d, never expire %d)%n",
                         stats.sessions(), stats.expired(), stats.immortal());

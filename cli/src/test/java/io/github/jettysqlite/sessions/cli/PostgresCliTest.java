@@ -1,0 +1,76 @@
+package io.github.jettysqlite.sessions.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.jettysqlite.sessions.PostgresServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The inspection commands with {@code --db <jdbc:postgresql: url>}, while a store on that server keeps writing. */
+class PostgresCliTest {
+    private String url;
+    private LiveStore live;
+
+    @BeforeEach
+    void start() throws Exception {
+        url = PostgresServer.get().freshSchemaUrl();
+        live = new LiveStore(store -> store.setUrl(url), "_shop");
+        long now = System.currentTimeMillis();
+        live.put("fresh", now + 3_600_000, "alice");
+        live.put("stale1", now - 60_000, "bob");
+        live.put("stale2", now - 120_000, "carol");
+        live.startWriting();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        live.close();
+    }
+
+    record Run(int exit, String out, String err) {}
+
+    private static Run run(String... args) {
+        var cli = SessionsCli.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return new Run(cli.execute(args), out.toString(), err.toString());
+    }
+
+    @Test
+    void statsListShowAndPurgeWorkOnTheServer() {
+        Run stats = run("--db", url, "stats");
+        assertThat(stats.exit()).as(stats.err()).isZero();
+        assertThat(stats.out())
+                .contains("database        " + url.substring(0, url.indexOf('?')))
+                .contains("journal none (PostgreSQL)")
+                .doesNotContain("file size")
+                .containsPattern("_shop\\s+0\\.0\\.0\\.0\\s+\\d+\\s+2\\s+0");
+
+        Run expired = run("--db", url, "list", "--expired");
+        assertThat(expired.exit()).as(expired.err()).isZero();
+        assertThat(expired.out()).contains("stale1", "stale2").doesNotContain("fresh");
+
+        Run show = run("--db", url, "show", "fresh", "--values");
+        assertThat(show.exit()).as(show.err()).isZero();
+        assertThat(show.out()).contains("alice");
+
+        Run purge = run("--db", url, "purge-expired");
+        assertThat(purge.exit()).as(purge.err()).isZero();
+        assertThat(purge.out()).contains("removed 2 expired sessions");
+    }
+
+    @Test
+    void unknownTableOnTheServerIsOneLine() {
+        Run run = run("--db", url, "--table", "nothing_here", "stats");
+
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.err().strip())
+                .endsWith("has no table named 'nothing_here'")
+                .doesNotContain("\n");
+    }
+}
