@@ -16,11 +16,17 @@ import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.http.HttpHeader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Two Jetty nodes in two JVMs on one database file, no session cache, concurrent load for a fixed time: each
- * session's requests alternate between the nodes, and every increment must be in the final count.
+ * Two Jetty nodes in two JVMs on one database (an SQLite file, or a PostgreSQL server), no session cache,
+ * concurrent load for a fixed time: each session's requests alternate between the nodes, and every increment must
+ * be in the final count.
  */
+@ParameterizedClass
+@EnumSource(Engine.class)
 class TwoProcessesTest {
     private static final int SESSIONS = 8;
     private static final long LOAD_MILLIS = Long.getLong("twoProcesses.millis", 8_000);
@@ -28,13 +34,18 @@ class TwoProcessesTest {
     @TempDir
     Path dir;
 
+    @Parameter
+    Engine engine;
+
     @Test
     void sessionsMoveBetweenNodesWithoutLostUpdatesOrLockErrors() throws Exception {
-        Path file = dir.resolve("shared.db");
+        String database = engine == Engine.SQLITE
+                ? dir.resolve("shared.db").toString()
+                : PostgresServer.get().freshSchemaUrl();
         HttpClient client = new HttpClient();
         ExecutorService pool = Executors.newFixedThreadPool(SESSIONS);
-        try (ChildJvm nodeA = ChildJvm.start(NodeServer.class, file.toString(), "nodeA");
-                ChildJvm nodeB = ChildJvm.start(NodeServer.class, file.toString(), "nodeB")) {
+        try (ChildJvm nodeA = ChildJvm.start(NodeServer.class, database, "nodeA");
+                ChildJvm nodeB = ChildJvm.start(NodeServer.class, database, "nodeB")) {
             String[] nodes = {baseUri(nodeA), baseUri(nodeB)};
             // Cookies are per host, not per port: each loop sends its own session cookie and nothing else.
             client.setHttpCookieStore(new HttpCookieStore.Empty());
@@ -66,7 +77,8 @@ class TwoProcessesTest {
             assertThat(served.get()).isGreaterThan(SESSIONS * 10L);
             assertThat(nodeA.output() + nodeB.output())
                     .doesNotContain("SQLITE_BUSY")
-                    .doesNotContain("database is locked");
+                    .doesNotContain("database is locked")
+                    .doesNotContain("Session database");
         } finally {
             pool.shutdownNow();
             client.stop();
