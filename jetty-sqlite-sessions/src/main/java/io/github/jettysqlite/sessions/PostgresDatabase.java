@@ -93,8 +93,9 @@ final class PostgresDatabase implements SessionDatabase {
             HikariDataSource pool = new HikariDataSource(config);
             return new PostgresDatabase(settings, pool, pool);
         } catch (RuntimeException e) {
-            Throwable cause = e.getCause() instanceof SQLException sql ? sql : e;
-            throw DatabaseErrors.describe(settings.location(), cause instanceof Exception ex ? ex : e);
+            // The pool wraps the driver's refusal, whose SQLSTATE says why.
+            Exception cause = e.getCause() instanceof SQLException sql ? sql : e;
+            throw DatabaseErrors.describe(settings.location(), cause);
         }
     }
 
