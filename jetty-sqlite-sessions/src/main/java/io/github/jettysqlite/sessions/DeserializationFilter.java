@@ -1,6 +1,7 @@
 package io.github.jettysqlite.sessions;
 
 import java.io.ObjectInputFilter;
+import java.io.ObjectInputFilter.Status;
 
 /**
  * The {@link ObjectInputFilter} every attribute blob is read through, so that a planted or tampered row cannot
@@ -50,9 +51,77 @@ final class DeserializationFilter {
             "!org.hibernate.property.**",
             "!org.hibernate.tuple.**",
             "!com.alibaba.fastjson.**",
-            "!javassist.**");
+            "!javassist.**",
+            // Further families from the public ysoserial and marshalsec chain lists.
+            "!org.apache.commons.collections.keyvalue.TiedMapEntry",
+            "!org.apache.commons.collections.map.LazyMap",
+            "!org.apache.commons.collections4.keyvalue.TiedMapEntry",
+            "!org.apache.commons.collections4.map.LazyMap",
+            "!org.apache.commons.collections4.comparators.TransformingComparator",
+            "!org.apache.commons.io.output.DeferredFileOutputStream",
+            "!org.apache.tomcat.util.http.fileupload.disk.DiskFileItem",
+            "!org.apache.myfaces.view.facelets.el.ValueExpressionMethodExpression",
+            "!org.springframework.transaction.jta.JtaTransactionManager",
+            "!org.springframework.jndi.**",
+            "!org.apache.click.control.Column*",
+            "!com.vaadin.data.util.NestedMethodProperty",
+            "!com.vaadin.data.util.PropertysetItem",
+            "!org.aspectj.weaver.tools.cache.SimpleCache*",
+            "!org.jboss.interceptor.**",
+            "!org.jboss.weld.interceptor.**",
+            "!org.hibernate.engine.spi.TypedValue",
+            "!org.apache.xbean.naming.**",
+            "!com.caucho.naming.**",
+            "!org.apache.wicket.util.io.DeferredFileOutputStream",
+            "!com.sun.org.apache.bcel.internal.util.ClassLoader",
+            "!com.sun.org.apache.xpath.internal.objects.*",
+            "!org.apache.xpath.objects.*",
+            "!java.beans.beancontext.*",
+            "!javax.swing.**",
+            "!sun.swing.**",
+            "!com.sun.corba.**",
+            "!org.apache.commons.configuration.**",
+            "!org.apache.commons.dbcp.**",
+            "!org.apache.commons.dbcp2.**",
+            "!org.apache.tomcat.dbcp.**");
 
     private DeserializationFilter() {}
+
+    /**
+     * The filter, plus a bound the JDK's limits cannot express: an array's declared length must fit in the bytes
+     * the stream has left. Java allocates an array from its declared length before reading a single element, so
+     * without this a blob of a few hundred bytes can declare nested arrays of millions of elements each (all within
+     * {@code maxarray}) and make every load of that row allocate gigabytes. Every element takes at least one byte
+     * of stream (a primitive its full width), so a longer array than the rest of the stream could fill is a lie.
+     * Collections that size their tables from a stored count (HashMap, ArrayList, ...) ask the filter the same way.
+     */
+    static ObjectInputFilter boundedBy(ObjectInputFilter filter, long streamLength) {
+        return info -> {
+            long length = info.arrayLength();
+            if (length >= 0) {
+                long needed = length * elementBytes(info.serialClass());
+                if (needed > streamLength - info.streamBytes()) {
+                    return Status.REJECTED;
+                }
+            }
+            return filter.checkInput(info);
+        };
+    }
+
+    /** The fewest stream bytes one element of an array of this class takes. */
+    private static int elementBytes(Class<?> arrayClass) {
+        Class<?> element = arrayClass == null ? null : arrayClass.getComponentType();
+        if (element == long.class || element == double.class) {
+            return 8;
+        }
+        if (element == int.class || element == float.class) {
+            return 4;
+        }
+        if (element == short.class || element == char.class) {
+            return 2;
+        }
+        return 1;
+    }
 
     /**
      * Builds the filter from a pattern in the JDK's {@code jdk.serialFilter} syntax, merged with the JVM-wide

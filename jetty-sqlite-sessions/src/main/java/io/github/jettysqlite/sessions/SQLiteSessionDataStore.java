@@ -1,15 +1,11 @@
 package io.github.jettysqlite.sessions;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.ObjectInputFilter;
-import java.io.ObjectInputStream;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.session.ObjectStreamSessionDataStore;
 import org.eclipse.jetty.session.SessionData;
 import org.eclipse.jetty.session.UnreadableSessionDataException;
@@ -60,14 +56,18 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
     private javax.sql.DataSource dataSource;
     private int poolSize = DEFAULT_POOL_SIZE;
     private String deserializationFilter = DEFAULT_DESERIALIZATION_FILTER;
+    private String attributeKey;
+    private String attributeOldKeys;
+    private boolean acceptUnsealedRows = true;
 
     private final OperationStats loads = new OperationStats();
     private final OperationStats stores = new OperationStats();
     private final OperationStats deletes = new OperationStats();
+    private final LongAdder storesOfDeletedSessions = new LongAdder();
     private volatile long lastScavengeNanos;
     private volatile long lastOrphansRemoved;
 
-    private ObjectInputFilter inputFilter;
+    private SessionAttributes attributes;
     private SessionTable table;
     private DatabaseSettings sqliteSettings;
     private PostgresSettings postgresSettings;
@@ -105,7 +105,12 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
     void validateSettings() {
         SqlDialect dialect = checked(dataSource != null ? "dataSource" : "url", this::chooseDialect);
         table = checked("tableName", () -> new SessionTable(tableName, dialect));
-        inputFilter = checked("deserializationFilter", () -> DeserializationFilter.create(deserializationFilter));
+        ObjectInputFilter inputFilter =
+                checked("deserializationFilter", () -> DeserializationFilter.create(deserializationFilter));
+        checked("attributeKey", () -> AttributeSeal.of(attributeKey, null));
+        AttributeSeal seal = checked("attributeOldKeys", () -> AttributeSeal.of(attributeKey, attributeOldKeys));
+        attributes = new SessionAttributes(
+                new AttributeCodec(seal, acceptUnsealedRows), new AttributeSerializer(inputFilter));
         Synchronous mode = checked("synchronous", () -> Synchronous.parse(synchronous));
         checked("busyTimeoutMs", () -> requireAtLeast(0, busyTimeoutMs, "busyTimeoutMs"));
         checked("maxReaders", () -> requireAtLeast(1, maxReaders, "maxReaders"));
@@ -177,7 +182,7 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
         data.setLastSaved(row.lastSaved());
         data.setExpiry(row.expiry());
         try {
-            deserializeAttributes(data, new ByteArrayInputStream(row.attributes()));
+            attributes.readInto(data, row.attributes(), keyOf(id));
         } catch (Exception e) {
             throw new UnreadableSessionDataException(id, _context, e);
         }
@@ -185,9 +190,11 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
     }
 
     /**
-     * Writes the session. A session stored before whose attributes did not change (a request touched it and set
-     * nothing) has only its metadata columns updated, without serializing or rewriting the attributes; if that
-     * row has meanwhile vanished, the session is written whole, so a store always leaves the row present.
+     * Writes the session. A session never saved before ({@code lastSaveTime <= 0}: new, or given a new id) is
+     * inserted. A session saved before is only ever updated: its metadata alone when no attribute changed, without
+     * serializing or rewriting the attributes, otherwise the whole row. When no row matched, another request or node
+     * deleted the session meanwhile (a logout, an invalidation, a purge) and it stays deleted: recreating it would
+     * bring a logged-out session back.
      */
     @Override
     public void doStore(String id, SessionData data, long lastSaveTime) throws Exception {
@@ -200,35 +207,39 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
     }
 
     private void write(SessionData data, long lastSaveTime) throws Exception {
-        if (lastSaveTime > 0 && !data.isDirty()) {
-            int updated = database.writeStatement(c -> table.updateMetadata(c, scope, data));
-            if (updated > 0) {
-                return;
-            }
+        if (lastSaveTime <= 0) {
+            byte[] attributes = serialize(data);
+            database.writeStatement(c -> {
+                table.upsert(c, scope, data, attributes);
+                return null;
+            });
+            return;
         }
-        byte[] attributes = serialize(data);
-        database.writeStatement(c -> {
-            table.upsert(c, scope, data, attributes);
-            return null;
-        });
-    }
-
-    /** Jetty's class-loading stream, restricted by the deserialization filter before it reads anything. */
-    @Override
-    protected ObjectInputStream newObjectInputStream(InputStream is) throws IOException {
-        ObjectInputStream in = super.newObjectInputStream(is);
-        in.setObjectInputFilter(inputFilter);
-        return in;
+        int updated;
+        if (data.isDirty()) {
+            byte[] attributes = serialize(data);
+            updated = database.writeStatement(c -> table.update(c, scope, data, attributes));
+        } else {
+            updated = database.writeStatement(c -> table.updateMetadata(c, scope, data));
+        }
+        if (updated == 0) {
+            storesOfDeletedSessions.increment();
+            LOG.debug(
+                    "Not storing session {} of {}: it was deleted elsewhere since it was loaded", data.getId(), scope);
+        }
     }
 
     private byte[] serialize(SessionData data) throws UnwriteableSessionDataException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
         try {
-            serializeAttributes(data, bytes);
+            return attributes.write(data, keyOf(data.getId()));
         } catch (Exception e) {
             throw new UnwriteableSessionDataException(data.getId(), _context, e);
         }
-        return bytes.toByteArray();
+    }
+
+    /** The key columns of a session's row in this context, which a seal covers. */
+    private AttributeSeal.SessionKey keyOf(String id) {
+        return new AttributeSeal.SessionKey(scope.contextPath(), scope.virtualHost(), id);
     }
 
     /** True when this context holds the session and it has not expired (an immortal session never does). */
@@ -450,6 +461,48 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
         this.deserializationFilter = deserializationFilter;
     }
 
+    @ManagedAttribute(value = "are attribute blobs sealed with a secret key", readonly = true)
+    public boolean isSealing() {
+        return attributeKey != null;
+    }
+
+    /**
+     * Seals every attribute blob written with an HMAC-SHA256 under this secret key, over the blob and the row's key
+     * columns, and refuses to deserialize a blob whose seal does not verify: a row forged or copied by anyone who can
+     * write to the database then never reaches {@code readObject}. The key is named, never given: {@code env:NAME}
+     * (an environment variable) or {@code file:PATH} (a file), holding at least 32 bytes of text (for example the
+     * output of {@code openssl rand -base64 32}). It is never logged or shown. Null (the default) seals nothing.
+     */
+    public void setAttributeKey(String attributeKey) {
+        checkStarted();
+        this.attributeKey = attributeKey == null || attributeKey.isBlank() ? null : attributeKey.trim();
+    }
+
+    /**
+     * Keys that still verify seals but no longer seal, comma-separated, each {@code env:NAME} or {@code file:PATH}:
+     * to rotate, make the old key an old key and set a new {@link #setAttributeKey attributeKey}; rows move to the new
+     * key as they are written. With only old keys, nothing new is sealed.
+     */
+    public void setAttributeOldKeys(String attributeOldKeys) {
+        checkStarted();
+        this.attributeOldKeys = attributeOldKeys;
+    }
+
+    @ManagedAttribute(value = "are rows without a seal still read while keys are configured", readonly = true)
+    public boolean isAcceptUnsealedRows() {
+        return acceptUnsealedRows;
+    }
+
+    /**
+     * With a key configured, whether rows written without a seal (before sealing was switched on) are still read;
+     * they are sealed on their next write. True by default; false once every row has been sealed, so that an
+     * unsealed row planted later is refused.
+     */
+    public void setAcceptUnsealedRows(boolean acceptUnsealedRows) {
+        checkStarted();
+        this.acceptUnsealedRows = acceptUnsealedRows;
+    }
+
     @ManagedAttribute(value = "schema version of the session table layout", readonly = true)
     public int getSchemaVersion() throws SessionDatabaseException {
         return requireDatabase().read(table::schemaVersion);
@@ -533,6 +586,11 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
     @ManagedAttribute(value = "longest delete time in ms", readonly = true)
     public double getDeleteMaxMs() {
         return deletes.maxMillis();
+    }
+
+    @ManagedAttribute(value = "stores of sessions deleted elsewhere, left deleted", readonly = true)
+    public long getStoresOfDeletedSessions() {
+        return storesOfDeletedSessions.sum();
     }
 
     @ManagedAttribute(value = "duration of the last scavenging pass in ms", readonly = true)

@@ -25,6 +25,9 @@ public class SQLiteSessionDataStoreFactory extends AbstractSessionDataStoreFacto
     private javax.sql.DataSource dataSource;
     private int poolSize = SQLiteSessionDataStore.DEFAULT_POOL_SIZE;
     private String deserializationFilter = SQLiteSessionDataStore.DEFAULT_DESERIALIZATION_FILTER;
+    private String attributeKey;
+    private String attributeOldKeys;
+    private boolean acceptUnsealedRows = true;
 
     /** Keeps sessions in {@code sessions.db} in the working directory. */
     public SQLiteSessionDataStoreFactory() {}
@@ -61,6 +64,9 @@ public class SQLiteSessionDataStoreFactory extends AbstractSessionDataStoreFacto
         store.setDataSource(dataSource);
         store.setPoolSize(poolSize);
         store.setDeserializationFilter(deserializationFilter);
+        store.setAttributeKey(attributeKey);
+        store.setAttributeOldKeys(attributeOldKeys);
+        store.setAcceptUnsealedRows(acceptUnsealedRows);
         store.setGracePeriodSec(getGracePeriodSec());
         store.setSavePeriodSec(getSavePeriodSec());
         return store;
@@ -167,5 +173,32 @@ public class SQLiteSessionDataStoreFactory extends AbstractSessionDataStoreFacto
      */
     public void setDeserializationFilter(String deserializationFilter) {
         this.deserializationFilter = deserializationFilter;
+    }
+
+    public String getAttributeKey() {
+        return attributeKey;
+    }
+
+    /** Where the key that seals attribute blobs is: {@code env:NAME} or {@code file:PATH}; see {@link SQLiteSessionDataStore#setAttributeKey(String)}. */
+    public void setAttributeKey(String attributeKey) {
+        this.attributeKey = attributeKey;
+    }
+
+    public String getAttributeOldKeys() {
+        return attributeOldKeys;
+    }
+
+    /** Keys that still verify but no longer seal, comma-separated; see {@link SQLiteSessionDataStore#setAttributeOldKeys(String)}. */
+    public void setAttributeOldKeys(String attributeOldKeys) {
+        this.attributeOldKeys = attributeOldKeys;
+    }
+
+    public boolean isAcceptUnsealedRows() {
+        return acceptUnsealedRows;
+    }
+
+    /** Whether unsealed rows are still read while a key is configured; see {@link SQLiteSessionDataStore#setAcceptUnsealedRows(boolean)}. */
+    public void setAcceptUnsealedRows(boolean acceptUnsealedRows) {
+        this.acceptUnsealedRows = acceptUnsealedRows;
     }
 }

@@ -1,7 +1,5 @@
 package io.github.jettysqlite.sessions;
 
-import java.io.ByteArrayInputStream;
-import java.io.ObjectInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -11,7 +9,6 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.session.SessionData;
-import org.eclipse.jetty.util.ClassLoadingObjectInputStream;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -76,10 +73,13 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
      * What a migration did.
      *
      * @param live the unexpired sessions read from the source
-     * @param copied the sessions written to the target
+     * @param copied the sessions written to the target: new there, or saved in the source since the last copy
+     * @param unchanged the sessions the target already held in this very save
      * @param keptNewer the sessions the target already held in a later save, left as they were
+     * @param deletedOnTarget the sessions an earlier run copied and the target has deleted since (a logout, an
+     *     expiry), left deleted
      */
-    public record MigrationResult(long live, long copied, long keptNewer) {}
+    public record MigrationResult(long live, long copied, long unchanged, long keptNewer, long deletedOnTarget) {}
 
     /** Told how far a long task has come. */
     @FunctionalInterface
@@ -268,10 +268,22 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
      *
      * @param filterPattern an {@link java.io.ObjectInputFilter} pattern, usually {@link
      *     SQLiteSessionDataStore#DEFAULT_DESERIALIZATION_FILTER}
-     * @throws Exception when the attributes cannot be read: a class is missing or the filter rejects one
+     * @throws Exception when the attributes cannot be read: a class is missing, the filter rejects one, or the row is
+     *     sealed
      */
     public static Map<String, Object> readAttributes(SessionDetail session, ClassLoader loader, String filterPattern)
             throws Exception {
+        return readAttributes(session, loader, filterPattern, null);
+    }
+
+    /**
+     * As {@link #readAttributes(SessionDetail, ClassLoader, String)}, verifying a sealed row's seal first.
+     *
+     * @param attributeKeys where the keys that may have sealed the row are ({@code env:NAME} or {@code file:PATH},
+     *     comma-separated), or null; a sealed row is read only once one of them verifies it
+     */
+    public static Map<String, Object> readAttributes(
+            SessionDetail session, ClassLoader loader, String filterPattern, String attributeKeys) throws Exception {
         SessionSummary s = session.summary();
         SessionData data = new SessionData(
                 s.id(),
@@ -281,12 +293,15 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
                 s.accessed(),
                 session.lastAccessed(),
                 session.maxInactiveMs());
+        SessionAttributes attributes = new SessionAttributes(
+                new AttributeCodec(AttributeSeal.of(null, attributeKeys), true),
+                new AttributeSerializer(DeserializationFilter.create(filterPattern)));
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(loader);
-        try (ObjectInputStream in = new ClassLoadingObjectInputStream(new ByteArrayInputStream(session.attributes()))) {
-            in.setObjectInputFilter(DeserializationFilter.create(filterPattern));
-            SessionData.deserializeAttributes(data, in);
+        try {
+            attributes.readInto(
+                    data, session.attributes(), new AttributeSeal.SessionKey(s.contextPath(), s.virtualHost(), s.id()));
             return data.getAllAttributes();
         } finally {
             thread.setContextClassLoader(previous);
@@ -352,8 +367,9 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
     /**
      * Copies every session that has not expired from this database to {@code target}, {@code batchSize} rows per
      * transaction, attributes byte for byte. Safe to run while servers use either database, and to run again: a
-     * session the target holds in a later save (a server there has used it since) is left alone, and a second run
-     * over unchanged data writes the same rows again and nothing else.
+     * session the target holds in the same or a later save (a server there has used it since) is left alone, and a
+     * session an earlier run copied that the target has deleted since (a logout there) stays deleted. A ledger on
+     * the target ({@value SessionTable#MIGRATION_LEDGER}) records what was copied.
      */
     public MigrationResult copyLiveSessionsTo(SessionDatabaseAdmin target, int batchSize, Progress progress)
             throws SessionDatabaseException {
@@ -363,10 +379,14 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
         if (target.database == database && target.table.name().equals(table.name())) {
             throw new SessionDatabaseException("Cannot migrate " + location() + " onto itself", null);
         }
+        target.database.write(c -> {
+            target.table.ensureLedger(c);
+            return null;
+        });
         double now = JulianDay.fromEpochMillis(System.currentTimeMillis());
         long live = database.read(c -> table.countLive(c, now));
         long seen = 0;
-        long copied = 0;
+        long[] outcomes = new long[SessionTable.CopyOutcome.values().length];
         progress.update(0, live);
         SessionRow last = null;
         while (true) {
@@ -377,18 +397,26 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
             if (page.isEmpty()) {
                 break;
             }
-            copied += target.database.write(c -> {
-                int written = 0;
+            long[] pageOutcomes = target.database.write(c -> {
+                long[] counted = new long[outcomes.length];
                 for (SessionRow row : page) {
-                    written += target.table.copyIn(c, row);
+                    counted[target.table.copyIn(c, row).ordinal()]++;
                 }
-                return written;
+                return counted;
             });
+            for (int i = 0; i < outcomes.length; i++) {
+                outcomes[i] += pageOutcomes[i];
+            }
             seen += page.size();
             last = page.get(page.size() - 1);
             progress.update(seen, Math.max(live, seen));
         }
-        return new MigrationResult(seen, copied, seen - copied);
+        return new MigrationResult(
+                seen,
+                outcomes[SessionTable.CopyOutcome.COPIED.ordinal()],
+                outcomes[SessionTable.CopyOutcome.UNCHANGED.ordinal()],
+                outcomes[SessionTable.CopyOutcome.KEPT_NEWER.ordinal()],
+                outcomes[SessionTable.CopyOutcome.DELETED_HERE.ordinal()]);
     }
 
     public int schemaVersion() throws SessionDatabaseException {

@@ -44,6 +44,9 @@ final class SessionTable {
     /** On PostgreSQL, the table recording each session table's layout version. */
     static final String POSTGRESQL_VERSION_TABLE = "jetty_session_schema";
 
+    /** On a migration target, the sessions each migration copied there, so that a later run can tell deletions. */
+    static final String MIGRATION_LEDGER = "jetty_session_migrations";
+
     /** Any fixed number will do: it only has to differ from the advisory locks other applications take. */
     private static final long SCHEMA_LOCK_KEY = 0x6a657474795f7373L;
 
@@ -81,6 +84,7 @@ final class SessionTable {
     private final String existsUnexpired;
     private final String upsert;
     private final String updateMetadata;
+    private final String update;
     private final String delete;
     private final String expiredInContext;
     private final String expiredOwnedBy;
@@ -94,7 +98,12 @@ final class SessionTable {
     private final String deleteAllBatch;
     private final String countLive;
     private final String liveRowsAfter;
-    private final String copyIn;
+    private final String copyUpdate;
+    private final String copyInsert;
+    private final String lastSavedOf;
+    private final String createLedger;
+    private final String ledgerCreated;
+    private final String recordInLedger;
     private final String deleteExpiredBatch;
 
     SessionTable(String name) {
@@ -151,6 +160,8 @@ final class SessionTable {
                 + " attributes = excluded.attributes";
         updateMetadata = "UPDATE " + name + " SET last_node = ?, accessed_ms = ?, last_accessed_ms = ?,"
                 + " cookie_set_ms = ?, last_saved_ms = ?, max_inactive_ms = ?, expires_at = ?" + key;
+        update = "UPDATE " + name + " SET last_node = ?, accessed_ms = ?, last_accessed_ms = ?,"
+                + " cookie_set_ms = ?, last_saved_ms = ?, max_inactive_ms = ?, expires_at = ?, attributes = ?" + key;
         delete = "DELETE FROM " + name + key;
         // The three expiry statements compare the bare column with a bound parameter; both engines take
         // "expires_at <= ?" as implying the partial index's "expires_at IS NOT NULL" and search the index for
@@ -198,7 +209,25 @@ final class SessionTable {
         liveRowsAfter = "SELECT " + String.join(", ", COLUMNS) + " FROM " + name
                 + " WHERE (context_path, virtual_host, session_id) > (?, ?, ?) AND " + live
                 + " ORDER BY context_path, virtual_host, session_id LIMIT ?";
-        copyIn = upsert + " WHERE " + name + ".last_saved_ms <= excluded.last_saved_ms";
+        // A copy overwrites only an older save of the same session; the ledger remembers each session copied (with
+        // its creation time, which tells it from a later session that happens to reuse the id), so that a session
+        // absent from the target but in the ledger is known to have been deleted there, and is not copied back.
+        copyUpdate = "UPDATE " + name + " SET last_node = ?, created_ms = ?, accessed_ms = ?, last_accessed_ms = ?,"
+                + " cookie_set_ms = ?, last_saved_ms = ?, max_inactive_ms = ?, expires_at = ?, attributes = ?" + key
+                + " AND last_saved_ms < ?";
+        copyInsert = "INSERT INTO " + name + " (" + String.join(", ", COLUMNS) + ")"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        lastSavedOf = "SELECT last_saved_ms FROM " + name + key;
+        createLedger = "CREATE TABLE IF NOT EXISTS " + MIGRATION_LEDGER + " (table_name TEXT NOT NULL,"
+                + " context_path TEXT NOT NULL, virtual_host TEXT NOT NULL, session_id TEXT NOT NULL,"
+                + " created_ms " + millis
+                + " NOT NULL, PRIMARY KEY (table_name, context_path, virtual_host, session_id))";
+        String ledgerKey = " WHERE table_name = ? AND context_path = ? AND virtual_host = ? AND session_id = ?";
+        ledgerCreated = "SELECT created_ms FROM " + MIGRATION_LEDGER + ledgerKey;
+        recordInLedger = "INSERT INTO " + MIGRATION_LEDGER
+                + " (table_name, context_path, virtual_host, session_id, created_ms) VALUES (?, ?, ?, ?, ?)"
+                + " ON CONFLICT (table_name, context_path, virtual_host, session_id)"
+                + " DO UPDATE SET created_ms = excluded.created_ms";
         deleteAllBatch = "DELETE FROM " + name + " WHERE " + row + " IN (SELECT " + row + " FROM " + name + " LIMIT ?)";
     }
 
@@ -422,18 +451,36 @@ final class SessionTable {
     /**
      * Writes the metadata columns only, leaving the attribute blob as it is.
      *
-     * @return the number of rows changed: 0 means the row has vanished and must be written whole
+     * @return the number of rows changed: 0 means the session was deleted since it was loaded
      */
     int updateMetadata(CachedConnection c, SessionScope scope, SessionData data) throws SQLException {
         PreparedStatement s = c.prepare(updateMetadata);
-        s.setString(1, data.getLastNode());
-        s.setLong(2, data.getAccessed());
-        s.setLong(3, data.getLastAccessed());
-        s.setLong(4, data.getCookieSet());
-        s.setLong(5, data.getLastSaved());
-        s.setLong(6, data.getMaxInactiveMs());
-        bindExpiry(s, 7, data.getExpiry());
+        bindMetadata(s, 1, data);
         bindKey(s, 8, scope, data.getId());
+        return s.executeUpdate();
+    }
+
+    /** Binds the seven metadata columns in the order both updates list them. */
+    private static void bindMetadata(PreparedStatement s, int first, SessionData data) throws SQLException {
+        s.setString(first, data.getLastNode());
+        s.setLong(first + 1, data.getAccessed());
+        s.setLong(first + 2, data.getLastAccessed());
+        s.setLong(first + 3, data.getCookieSet());
+        s.setLong(first + 4, data.getLastSaved());
+        s.setLong(first + 5, data.getMaxInactiveMs());
+        bindExpiry(s, first + 6, data.getExpiry());
+    }
+
+    /**
+     * Writes the metadata columns and the attributes of an existing row; never creates one.
+     *
+     * @return the number of rows changed: 0 means the session was deleted since it was loaded
+     */
+    int update(CachedConnection c, SessionScope scope, SessionData data, byte[] attributes) throws SQLException {
+        PreparedStatement s = c.prepare(update);
+        bindMetadata(s, 1, data);
+        s.setBytes(8, attributes);
+        bindKey(s, 9, scope, data.getId());
         return s.executeUpdate();
     }
 
@@ -598,30 +645,95 @@ final class SessionTable {
         });
     }
 
+    /** What copying one row into this table did. */
+    enum CopyOutcome {
+        /** Written: new here, or newer than the save here. */
+        COPIED,
+        /** This table already holds this very save. */
+        UNCHANGED,
+        /** This table holds a later save, which is kept. */
+        KEPT_NEWER,
+        /** A previous copy put it here and it has been deleted here since; it stays deleted. */
+        DELETED_HERE
+    }
+
+    /** Creates the migration ledger when missing; run on a target before copying into it. */
+    void ensureLedger(CachedConnection c) throws SQLException {
+        c.execute(createLedger);
+    }
+
     /**
-     * Writes a row copied from another database, unless this one holds a later save of it.
-     *
-     * @return 1 when written, 0 when the row here was newer
+     * Writes a row copied from another database unless this one holds the same or a later save of it, or held it
+     * and has deleted it since. Run inside one write transaction with the rest of its batch.
      */
-    int copyIn(CachedConnection c, SessionRow row) throws SQLException {
-        PreparedStatement s = c.prepare(copyIn);
-        s.setString(1, row.id());
+    CopyOutcome copyIn(CachedConnection c, SessionRow row) throws SQLException {
+        PreparedStatement saved = c.prepare(lastSavedOf);
+        bindKey(saved, 1, row);
+        Long lastSavedHere;
+        try (ResultSet r = saved.executeQuery()) {
+            lastSavedHere = r.next() ? r.getLong(1) : null;
+        }
+        if (lastSavedHere == null) {
+            if (copiedBefore(c, row)) {
+                return CopyOutcome.DELETED_HERE;
+            }
+            PreparedStatement insert = c.prepare(copyInsert);
+            bindKey(insert, 1, row);
+            bindCopiedColumns(insert, 4, row);
+            insert.executeUpdate();
+        } else if (lastSavedHere < row.lastSaved()) {
+            PreparedStatement update = c.prepare(copyUpdate);
+            bindCopiedColumns(update, 1, row);
+            bindKey(update, 10, row);
+            update.setLong(13, row.lastSaved());
+            update.executeUpdate();
+        } else if (lastSavedHere > row.lastSaved()) {
+            return CopyOutcome.KEPT_NEWER;
+        }
+        // Recorded for an unchanged row too: a target filled by a version without the ledger learns it now.
+        PreparedStatement record = c.prepare(recordInLedger);
+        record.setString(1, name);
+        record.setString(2, row.contextPath());
+        record.setString(3, row.virtualHost());
+        record.setString(4, row.id());
+        record.setLong(5, row.created());
+        record.executeUpdate();
+        return lastSavedHere != null && lastSavedHere == row.lastSaved() ? CopyOutcome.UNCHANGED : CopyOutcome.COPIED;
+    }
+
+    /** True when the ledger holds this very session (the same id, created at the same time) as copied before. */
+    private boolean copiedBefore(CachedConnection c, SessionRow row) throws SQLException {
+        PreparedStatement s = c.prepare(ledgerCreated);
+        s.setString(1, name);
         s.setString(2, row.contextPath());
         s.setString(3, row.virtualHost());
-        s.setString(4, row.lastNode());
-        s.setLong(5, row.created());
-        s.setLong(6, row.accessed());
-        s.setLong(7, row.lastAccessed());
-        s.setLong(8, row.cookieSet());
-        s.setLong(9, row.lastSaved());
-        s.setLong(10, row.maxInactiveMs());
-        if (row.expiresAt() == null) {
-            s.setNull(11, java.sql.Types.DOUBLE);
-        } else {
-            s.setDouble(11, row.expiresAt());
+        s.setString(4, row.id());
+        try (ResultSet r = s.executeQuery()) {
+            return r.next() && r.getLong(1) == row.created();
         }
-        s.setBytes(12, row.attributes());
-        return s.executeUpdate();
+    }
+
+    /** Binds every column but the key, in table order, from {@code first} on. */
+    private static void bindCopiedColumns(PreparedStatement s, int first, SessionRow row) throws SQLException {
+        s.setString(first, row.lastNode());
+        s.setLong(first + 1, row.created());
+        s.setLong(first + 2, row.accessed());
+        s.setLong(first + 3, row.lastAccessed());
+        s.setLong(first + 4, row.cookieSet());
+        s.setLong(first + 5, row.lastSaved());
+        s.setLong(first + 6, row.maxInactiveMs());
+        if (row.expiresAt() == null) {
+            s.setNull(first + 7, java.sql.Types.DOUBLE);
+        } else {
+            s.setDouble(first + 7, row.expiresAt());
+        }
+        s.setBytes(first + 8, row.attributes());
+    }
+
+    private static void bindKey(PreparedStatement s, int first, SessionRow row) throws SQLException {
+        s.setString(first, row.id());
+        s.setString(first + 1, row.contextPath());
+        s.setString(first + 2, row.virtualHost());
     }
 
     private static SessionDatabaseAdmin.SessionSummary summary(ResultSet r) throws SQLException {

@@ -125,10 +125,14 @@ class OperationsTest {
         assertThat(SessionDatabaseAdmin.readAttributes(
                         detail, getClass().getClassLoader(), SQLiteSessionDataStore.DEFAULT_DESERIALIZATION_FILTER))
                 .containsEntry("user", "alice");
-        // Filters see class descriptors, never strings; Jetty's format opens with an Integer count, so this pattern
-        // stops the stream at its first object.
-        assertThatThrownBy(() ->
-                        SessionDatabaseAdmin.readAttributes(detail, getClass().getClassLoader(), "!java.lang.Integer"))
+        // Filters see class descriptors, never strings: an Integer attribute meets this pattern.
+        SessionData counted = session(store, "counted", now + HOUR, NODE);
+        counted.setAttribute("visits", 7);
+        put(store, counted);
+        SessionDatabaseAdmin.SessionDetail withInteger =
+                store.admin().show("counted").get(0);
+        assertThatThrownBy(() -> SessionDatabaseAdmin.readAttributes(
+                        withInteger, getClass().getClassLoader(), "!java.lang.Integer"))
                 .hasMessageContaining("REJECTED");
     }
 

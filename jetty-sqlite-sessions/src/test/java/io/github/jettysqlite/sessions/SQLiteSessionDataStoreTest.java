@@ -304,7 +304,7 @@ class SQLiteSessionDataStoreTest {
     }
 
     @Test
-    void metadataOnlyStoreOfAVanishedRowWritesItWhole() throws Exception {
+    void storeOfARowDeletedMeanwhileLeavesItDeleted() throws Exception {
         SessionData data = session(store, "s1", now + HOUR, NODE);
         store.store("s1", data);
         fixture.update("DELETE FROM jetty_sessions");
@@ -312,8 +312,11 @@ class SQLiteSessionDataStoreTest {
         data.setAccessed(now + 1);
         data.setMetaDataDirty(true);
         store.store("s1", data);
+        data.setAttribute("user", "mallory");
+        store.store("s1", data);
 
-        assertThat(store.load("s1").getAttribute("user")).isEqualTo("alice");
+        assertThat(store.load("s1")).isNull();
+        assertThat(store.getStoresOfDeletedSessions()).isEqualTo(2);
     }
 
     @Test

@@ -20,8 +20,9 @@ import picocli.CommandLine.Spec;
         description = {
             "Copy every unexpired session from an SQLite file to a PostgreSQL server (or another SQLite file),"
                     + " in batches, with progress.",
-            "Running it again is safe: sessions already copied are written again unchanged, and a session the"
-                    + " target holds in a later save is left alone."
+            "Running it again is safe: it copies what changed in the file since, leaves a session the target holds"
+                    + " in a later save alone, and does not bring back a session deleted on the target since it was"
+                    + " copied (a ledger on the target records what was copied)."
         })
 final class MigrateCommand implements Callable<Integer> {
     @ParentCommand
@@ -63,13 +64,16 @@ final class MigrateCommand implements Callable<Integer> {
             spec.commandLine()
                     .getOut()
                     .printf(
-                            "copied %d of %d live sessions from %s to %s table %s (%d kept: the target's were newer)%n",
+                            "copied %d of %d live sessions from %s to %s table %s (%d unchanged, %d kept: the target's"
+                                    + " were newer, %d left deleted: deleted on the target since copied)%n",
                             result.copied(),
                             result.live(),
                             source.location(),
                             target.location(),
                             target.table(),
-                            result.keptNewer());
+                            result.unchanged(),
+                            result.keptNewer(),
+                            result.deletedOnTarget());
             return 0;
         }
     }

@@ -27,6 +27,13 @@ final class ShowCommand extends AdminCommand {
     @Option(names = "--filter", description = "ObjectInputFilter pattern (default: the store's default filter).")
     String filter = SQLiteSessionDataStore.DEFAULT_DESERIALIZATION_FILTER;
 
+    @Option(
+            names = "--attribute-key",
+            paramLabel = "env:NAME|file:PATH",
+            description = "Where the key(s) that sealed the rows are, comma-separated (the store's attributeKey and"
+                    + " attributeOldKeys); a sealed row is read only once its seal verifies.")
+    String attributeKeys;
+
     @Override
     int run(SessionDatabaseAdmin admin) throws Exception {
         List<SessionDatabaseAdmin.SessionDetail> sessions = admin.show(id);
@@ -57,10 +64,11 @@ final class ShowCommand extends AdminCommand {
         try (URLClassLoader loader = new URLClassLoader(urls, getClass().getClassLoader())) {
             Map<String, Object> attributes;
             try {
-                attributes = SessionDatabaseAdmin.readAttributes(session, loader, filter);
+                attributes = SessionDatabaseAdmin.readAttributes(session, loader, filter, attributeKeys);
             } catch (Exception e) {
                 err().println("error: cannot read the attributes: " + rootMessage(e)
-                        + " (a missing class can be given with --classpath; a rejected one is what the filter is for)");
+                        + " (a missing class can be given with --classpath, a sealed row's key with --attribute-key; a rejected"
+                        + " class is what the filter is for)");
                 return SessionsCli.FAILED;
             }
             for (Map.Entry<String, Object> attribute : attributes.entrySet()) {

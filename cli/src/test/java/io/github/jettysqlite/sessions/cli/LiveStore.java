@@ -53,6 +53,13 @@ final class LiveStore implements AutoCloseable {
         store.store(id, data);
     }
 
+    /** Loads the session, changes its user and stores it, as a request that changes an attribute does. */
+    void update(String id, String user) throws Exception {
+        SessionData data = store.load(id);
+        data.setAttribute("user", user);
+        store.store(id, data);
+    }
+
     long written() {
         return written.get();
     }

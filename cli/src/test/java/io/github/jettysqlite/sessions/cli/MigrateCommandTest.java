@@ -76,7 +76,8 @@ class MigrateCommandTest {
         // A third run over unchanged data leaves the target exactly as it was.
         Run third = run("migrate", "--from", file.toString(), "--to", url);
         assertThat(third.exit()).as(third.err()).isZero();
-        assertThat(counts(third.out())).containsExactly(sourceRows.size(), sourceRows.size());
+        assertThat(counts(third.out())).containsExactly(0, sourceRows.size());
+        assertThat(third.out()).contains("(" + sourceRows.size() + " unchanged,");
         assertThat(rows(url)).containsExactlyInAnyOrderElementsOf(sourceRows);
 
         // A store on PostgreSQL serves the moved sessions, attributes and all.
@@ -91,8 +92,40 @@ class MigrateCommandTest {
             target.put("fresh", System.currentTimeMillis() + HOUR, "alice-on-postgres");
             Run fourth = run("migrate", "--from", file.toString(), "--to", url);
             assertThat(fourth.exit()).as(fourth.err()).isZero();
-            assertThat(fourth.out()).contains("(1 kept: the target's were newer)");
+            assertThat(fourth.out()).contains("1 kept: the target's were newer");
             assertThat(target.store.load("fresh").getAttribute("user")).isEqualTo("alice-on-postgres");
+        }
+    }
+
+    @Test
+    void sessionDeletedOnTheTargetSinceTheFirstRunStaysDeleted() throws Exception {
+        Path file = dir.resolve("sessions.db");
+        String url = PostgresServer.get().freshSchemaUrl();
+        long expiry = System.currentTimeMillis() + HOUR;
+        try (LiveStore source = new LiveStore(file, "_shop")) {
+            source.put("logged-out", expiry, "alice");
+            source.put("still-in", expiry, "bob");
+            assertThat(run("migrate", "--from", file.toString(), "--to", url).exit())
+                    .isZero();
+
+            // The user logs out on a node already on PostgreSQL, while the old node still writes the file.
+            try (LiveStore target = new LiveStore(store -> store.setUrl(url), "_shop")) {
+                assertThat(target.store.delete("logged-out")).isTrue();
+            }
+            Thread.sleep(5);
+            source.update("logged-out", "alice-again");
+            source.update("still-in", "bob-again");
+            source.put("new-since", expiry, "carol");
+        }
+
+        Run second = run("migrate", "--from", file.toString(), "--to", url);
+
+        assertThat(second.exit()).as(second.err()).isZero();
+        assertThat(second.out()).contains("copied 2 of 3 live sessions").contains("1 left deleted");
+        try (LiveStore target = new LiveStore(store -> store.setUrl(url), "_shop")) {
+            assertThat(target.store.load("logged-out")).isNull();
+            assertThat(target.store.load("still-in").getAttribute("user")).isEqualTo("bob-again");
+            assertThat(target.store.load("new-since").getAttribute("user")).isEqualTo("carol");
         }
     }
 

@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import org.eclipse.jetty.session.SessionData;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -98,7 +99,11 @@ class SessionsCliTest {
     }
 
     @Test
-    void showReportsAnAttributeTheFilterRejectsInOneLine() {
+    void showReportsAnAttributeTheFilterRejectsInOneLine() throws Exception {
+        SessionData counted = live.store.load("fresh");
+        counted.setAttribute("visits", 7);
+        live.store.store("fresh", counted);
+
         Run rejected = onDb("show", "fresh", "--filter", "!java.lang.Integer");
 
         assertThat(rejected.exit()).isEqualTo(1);
