@@ -182,7 +182,10 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
         data.setLastSaved(row.lastSaved());
         data.setExpiry(row.expiry());
         try {
-            attributes.readInto(data, row.attributes(), keyOf(id));
+            boolean current = attributes.readInto(data, row.attributes(), keyOf(id));
+            if (data instanceof TrackedSessionData tracked) {
+                tracked.setRewriteAttributes(!current);
+            }
         } catch (Exception e) {
             throw new UnreadableSessionDataException(id, _context, e);
         }
@@ -215,10 +218,14 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
             });
             return;
         }
+        TrackedSessionData tracked = data instanceof TrackedSessionData t ? t : null;
         int updated;
-        if (data.isDirty()) {
+        if (data.isDirty() || (tracked != null && tracked.rewriteAttributes())) {
             byte[] attributes = serialize(data);
             updated = database.writeStatement(c -> table.update(c, scope, data, attributes));
+            if (tracked != null) {
+                tracked.setRewriteAttributes(false);
+            }
         } else {
             updated = database.writeStatement(c -> table.updateMetadata(c, scope, data));
         }
@@ -240,6 +247,19 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
     /** The key columns of a session's row in this context, which a seal covers. */
     private AttributeSeal.SessionKey keyOf(String id) {
         return new AttributeSeal.SessionKey(scope.contextPath(), scope.virtualHost(), id);
+    }
+
+    /** Session data that remembers what the store needs to know of the row it came from. */
+    @Override
+    public SessionData newSessionData(String id, long created, long accessed, long lastAccessed, long maxInactiveMs) {
+        return new TrackedSessionData(
+                id,
+                _context.getCanonicalContextPath(),
+                _context.getVhost(),
+                created,
+                accessed,
+                lastAccessed,
+                maxInactiveMs);
     }
 
     /** True when this context holds the session and it has not expired (an immortal session never does). */

@@ -26,17 +26,21 @@ final class SessionAttributes {
      * Deserializes a row's attributes into {@code data}, after its seal (if any) verified, without marking anything
      * changed.
      *
+     * @return true when the row is in the current layout and sealed exactly when this store seals, false when its
+     *     next store should write the attributes again even if none changed
+     *
      * @throws IOException when the seal does not verify, an unsealed row is refused, the filter rejects a class or
      *     bound, or the bytes are not what they claim
      */
-    void readInto(SessionData data, byte[] blob, AttributeSeal.SessionKey row)
+    boolean readInto(SessionData data, byte[] blob, AttributeSeal.SessionKey row)
             throws IOException, ClassNotFoundException {
         if (AttributeCodec.isJettyStream(blob)) {
             codec.requireUnsealedAccepted();
             serializer.deserializeJettyStream(data, blob);
-            return;
+            return false;
         }
-        Map<String, byte[]> serialized = codec.decode(blob, row).attributes();
+        AttributeCodec.Decoded decoded = codec.decode(blob, row);
+        Map<String, byte[]> serialized = decoded.attributes();
         Map<String, Object> values = new HashMap<>(serialized.size() * 2);
         for (Map.Entry<String, byte[]> e : serialized.entrySet()) {
             Object value = serializer.deserialize(e.getValue());
@@ -45,6 +49,7 @@ final class SessionAttributes {
             }
         }
         data.putAllAttributes(values);
+        return decoded.sealed() == codec.seals();
     }
 
     /** Serializes every attribute of {@code data} into the column value for its row. */

@@ -44,11 +44,16 @@ final class ChildJvm implements AutoCloseable {
     }
 
     static ChildJvm start(Class<?> main, String... args) throws IOException {
+        return start("256m", main, args);
+    }
+
+    /** As {@link #start(Class, String...)}, with the given maximum heap ({@code -Xmx}). */
+    static ChildJvm start(String maxHeap, Class<?> main, String... args) throws IOException {
         // Surefire hands the JVM a manifest-only jar; the real test class path is in this property.
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
+                "-Xmx" + maxHeap,
                 "-cp",
                 classPath,
                 main.getName()));

@@ -1,0 +1,250 @@
+package io.github.jettysqlite.sessions;
+
+import static io.github.jettysqlite.sessions.StoreFixture.NODE;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.eclipse.jetty.session.SessionContext;
+import org.eclipse.jetty.session.SessionData;
+import org.eclipse.jetty.session.UnreadableSessionDataException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * With an attribute key, a row's attributes are deserialized only when its seal verifies: a row forged, altered or
+ * copied by anyone who can write to the database never reaches {@code readObject}.
+ */
+@ParameterizedClass
+@EnumSource(Engine.class)
+class SealedRowsTest {
+    private static final long HOUR = 3_600_000;
+
+    @TempDir
+    Path dir;
+
+    @Parameter
+    Engine engine;
+
+    private StoreFixture fixture;
+    private String key;
+    private String otherKey;
+
+    @BeforeEach
+    void start() throws Exception {
+        fixture = new StoreFixture(engine, dir);
+        key = keyFile("key", "k1-0123456789abcdef0123456789abcdef");
+        otherKey = keyFile("other", "k2-fedcba9876543210fedcba9876543210");
+        Tripwire.READS.set(0);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        fixture.close();
+    }
+
+    @Test
+    void sealedRowRoundTripsAndCarriesItsSeal() throws Exception {
+        SQLiteSessionDataStore store = store("/app", s -> s.setAttributeKey(key));
+        put(store, "s1", "alice");
+
+        assertThat(store.load("s1").getAttribute("user")).isEqualTo("alice");
+        assertThat(formatOf("s1")).isEqualTo(2);
+    }
+
+    @Test
+    void rowForgedWithAnotherKeyNeverReachesReadObject() throws Exception {
+        SQLiteSessionDataStore forger = store("/app", s -> s.setAttributeKey(otherKey));
+        SessionData forged = StoreFixture.session(forger, "s1", System.currentTimeMillis() + HOUR, NODE);
+        forged.setAttribute("payload", new Tripwire());
+        StoreFixture.put(forger, forged);
+        forger.stop();
+        SQLiteSessionDataStore store = store("/app", s -> s.setAttributeKey(key));
+
+        assertThatThrownBy(() -> store.load("s1"))
+                .isInstanceOf(UnreadableSessionDataException.class)
+                .rootCause()
+                .hasMessageContaining("key this store does not accept");
+        assertThat(Tripwire.READS).hasValue(0);
+    }
+
+    @Test
+    void alteredBlobFailsItsSeal() throws Exception {
+        SQLiteSessionDataStore store = store("/app", s -> s.setAttributeKey(key));
+        put(store, "s1", "alice");
+        byte[] blob = blobOf("s1");
+        blob[blob.length - 1] ^= 1;
+        fixture.update("UPDATE jetty_sessions SET attributes = ? WHERE session_id = 's1'", (Object) blob);
+
+        assertThatThrownBy(() -> store.load("s1"))
+                .isInstanceOf(UnreadableSessionDataException.class)
+                .rootCause()
+                .hasMessageContaining("does not match its content and row");
+    }
+
+    @Test
+    void blobCopiedToAnotherIdOrContextFailsItsSeal() throws Exception {
+        SQLiteSessionDataStore store = store("/app", s -> s.setAttributeKey(key));
+        SQLiteSessionDataStore other = store("/other", s -> s.setAttributeKey(key));
+        put(store, "admin-session", "admin");
+        put(store, "victim", "bob");
+        put(other, "admin-session", "someone");
+        byte[] adminBlob = blobOf("admin-session");
+
+        fixture.update("UPDATE jetty_sessions SET attributes = ? WHERE session_id = 'victim'", (Object) adminBlob);
+        fixture.update(
+                "UPDATE jetty_sessions SET attributes = ? WHERE session_id = 'admin-session' AND context_path = '/other'",
+                (Object) adminBlob);
+
+        assertThat(store.load("admin-session").getAttribute("user")).isEqualTo("admin");
+        assertThatThrownBy(() -> store.load("victim")).isInstanceOf(UnreadableSessionDataException.class);
+        assertThatThrownBy(() -> other.load("admin-session")).isInstanceOf(UnreadableSessionDataException.class);
+    }
+
+    @Test
+    void storeWithTheWrongKeyOrNoKeyCannotReadSealedRows() throws Exception {
+        SQLiteSessionDataStore sealer = store("/app", s -> s.setAttributeKey(key));
+        put(sealer, "s1", "alice");
+        sealer.stop();
+
+        SQLiteSessionDataStore wrongKey = store("/app", s -> s.setAttributeKey(otherKey));
+        assertThatThrownBy(() -> wrongKey.load("s1")).isInstanceOf(UnreadableSessionDataException.class);
+        wrongKey.stop();
+        SQLiteSessionDataStore noKey = store("/app", s -> {});
+        assertThatThrownBy(() -> noKey.load("s1"))
+                .isInstanceOf(UnreadableSessionDataException.class)
+                .rootCause()
+                .hasMessageContaining("has no attributeKey");
+    }
+
+    @Test
+    void rotatedKeyStillVerifiesOldRowsAndSealsNewWritesWithTheNewKey() throws Exception {
+        SQLiteSessionDataStore before = store("/app", s -> s.setAttributeKey(key));
+        put(before, "old", "alice");
+        put(before, "touched", "bob");
+        before.stop();
+
+        SQLiteSessionDataStore rotated = store("/app", s -> {
+            s.setAttributeKey(otherKey);
+            s.setAttributeOldKeys(key);
+        });
+        assertThat(rotated.load("old").getAttribute("user")).isEqualTo("alice");
+        SessionData touched = rotated.load("touched");
+        touched.setAttribute("user", "bob2");
+        rotated.store("touched", touched);
+        rotated.stop();
+
+        SQLiteSessionDataStore newKeyOnly = store("/app", s -> s.setAttributeKey(otherKey));
+        assertThat(newKeyOnly.load("touched").getAttribute("user")).isEqualTo("bob2");
+        assertThatThrownBy(() -> newKeyOnly.load("old")).isInstanceOf(UnreadableSessionDataException.class);
+    }
+
+    @Test
+    void unsealedRowsAreReadAndSealedOnTheirNextWriteUnlessRefused() throws Exception {
+        SQLiteSessionDataStore unsealed = store("/app", s -> {});
+        put(unsealed, "before", "alice");
+        put(unsealed, "planted-later", "mallory");
+        unsealed.stop();
+        assertThat(formatOf("before")).isEqualTo(1);
+
+        SQLiteSessionDataStore sealing = store("/app", s -> s.setAttributeKey(key));
+        SessionData before = sealing.load("before");
+        assertThat(before.getAttribute("user")).isEqualTo("alice");
+        // Only the access time changes, yet the row is written whole so that it carries a seal from now on.
+        before.setAccessed(System.currentTimeMillis());
+        before.setMetaDataDirty(true);
+        sealing.store("before", before);
+        assertThat(formatOf("before")).isEqualTo(2);
+        sealing.stop();
+
+        SQLiteSessionDataStore strict = store("/app", s -> {
+            s.setAttributeKey(key);
+            s.setAcceptUnsealedRows(false);
+        });
+        assertThat(strict.load("before").getAttribute("user")).isEqualTo("alice");
+        assertThatThrownBy(() -> strict.load("planted-later"))
+                .isInstanceOf(UnreadableSessionDataException.class)
+                .rootCause()
+                .hasMessageContaining("refuses unsealed rows");
+    }
+
+    @Test
+    void withoutSealingAForgedRowWouldReachReadObject() throws Exception {
+        // Shows the forged-row test can fail: a store that does not verify seals deserializes what it finds.
+        SQLiteSessionDataStore forger = store("/app", s -> {});
+        SessionData forged = StoreFixture.session(forger, "s1", System.currentTimeMillis() + HOUR, NODE);
+        forged.setAttribute("payload", new Tripwire());
+        StoreFixture.put(forger, forged);
+
+        forger.load("s1");
+
+        assertThat(Tripwire.READS).hasValue(1);
+    }
+
+    @Test
+    void keyIsNamedInErrorsButNeverShown() throws Exception {
+        Path shortKey = dir.resolve("short");
+        Files.writeString(shortKey, "s3cr3t-but-short");
+
+        assertThatThrownBy(() -> store("/app", s -> s.setAttributeKey("file:" + shortKey)))
+                .hasMessageContaining("attributeKey")
+                .hasMessageContaining(shortKey.toString())
+                .hasMessageNotContaining("s3cr3t");
+        assertThatThrownBy(() -> store("/app", s -> s.setAttributeKey("env:JSS_TEST_KEY_THAT_IS_NOT_SET")))
+                .hasMessageContaining("JSS_TEST_KEY_THAT_IS_NOT_SET is not set");
+        assertThatThrownBy(() -> store("/app", s -> s.setAttributeKey("k1-0123456789abcdef0123456789abcdef")))
+                .hasMessageContaining("env:VARIABLE or file:PATH")
+                .hasMessageNotContaining("0123456789abcdef");
+        SQLiteSessionDataStore store = store("/app", s -> s.setAttributeKey(key));
+        assertThat(store.toString()).doesNotContain("k1-0123");
+        assertThat(store.isSealing()).isTrue();
+    }
+
+    private SQLiteSessionDataStore store(String context, Consumer<SQLiteSessionDataStore> setup) throws Exception {
+        return fixture.store(NODE, context, SessionContext.NULL_VHOST, setup);
+    }
+
+    private static void put(SQLiteSessionDataStore store, String id, String user) throws Exception {
+        SessionData data = StoreFixture.session(store, id, System.currentTimeMillis() + HOUR, NODE);
+        data.setAttribute("user", user);
+        StoreFixture.put(store, data);
+    }
+
+    private String keyFile(String name, String text) throws IOException {
+        Path file = dir.resolve(name + ".key");
+        Files.writeString(file, text + "\n");
+        return "file:" + file;
+    }
+
+    private byte[] blobOf(String id) throws Exception {
+        List<List<Object>> rows = fixture.query(
+                "SELECT attributes FROM jetty_sessions WHERE session_id = ? AND context_path = '/app'", id);
+        return (byte[]) rows.get(0).get(0);
+    }
+
+    private int formatOf(String id) throws Exception {
+        return blobOf(id)[3];
+    }
+
+    /** Counts its own deserializations: proof of whether a row reached readObject. */
+    static final class Tripwire implements Serializable {
+        static final AtomicInteger READS = new AtomicInteger();
+
+        private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+            in.defaultReadObject();
+            READS.incrementAndGet();
+        }
+    }
+}
