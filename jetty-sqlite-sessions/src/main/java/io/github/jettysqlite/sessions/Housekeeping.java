@@ -116,23 +116,32 @@ final class Housekeeping {
         return integrityCheck(c.connection());
     }
 
-    /** Copies the database page by page with SQLite's online backup API, then checks the copy's integrity. */
+    /**
+     * Copies the database page by page with SQLite's online backup API, from one read snapshot, then checks the
+     * copy's integrity. The backup API restarts whenever another connection writes between its steps, so on a busy
+     * server it would never end; holding one read transaction on the source across every step pins the snapshot
+     * (WAL lets writers go on meanwhile), so the copy finishes and holds exactly what was committed when it began.
+     */
     static void backup(CachedConnection source, Path target, SessionDatabaseAdmin.Progress progress)
             throws SQLException {
-        try {
-            Files.createDirectories(target.getParent());
-        } catch (IOException e) {
-            throw new SQLException("cannot create the directory " + target.getParent() + ": " + e, e);
+        int status;
+        try (Statement snapshot = source.connection().createStatement()) {
+            snapshot.execute("BEGIN");
+            try {
+                snapshot.executeQuery("SELECT count(*) FROM sqlite_schema").close();
+                status = ((SQLiteConnection) source.connection())
+                        .getDatabase()
+                        .backup(
+                                "main",
+                                target.toString(),
+                                (remaining, pages) -> progress.update(pages - remaining, pages),
+                                10,
+                                100,
+                                256);
+            } finally {
+                snapshot.execute("ROLLBACK");
+            }
         }
-        int status = ((SQLiteConnection) source.connection())
-                .getDatabase()
-                .backup(
-                        "main",
-                        target.toString(),
-                        (remaining, pages) -> progress.update(pages - remaining, pages),
-                        10,
-                        100,
-                        256);
         if (status != 0) {
             throw new SQLException("SQLite backup returned code " + status);
         }

@@ -227,7 +227,8 @@ final class PostgresDatabase implements SessionDatabase {
     public void releaseFreePages() {}
 
     @Override
-    public void backup(Path target, SessionDatabaseAdmin.Progress progress) throws SessionDatabaseException {
+    public void backup(Path target, boolean overwrite, SessionDatabaseAdmin.Progress progress)
+            throws SessionDatabaseException {
         throw unsupported("backup", "use pg_dump, or the server's own backups");
     }
 

@@ -2,7 +2,9 @@ package io.github.jettysqlite.sessions;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -192,18 +194,62 @@ final class SQLiteDatabase implements SessionDatabase {
         return read(Housekeeping::integrityCheck);
     }
 
-    /** Online backup on a connection of its own, so neither the writer nor the readers wait for it. */
+    /**
+     * Online backup on a connection of its own, so neither the writer nor the readers wait for it. The copy is
+     * written beside the target and moved into place only once it passed its integrity check, so a failed backup
+     * never leaves a half-written file where a good one was.
+     */
     @Override
-    public void backup(Path target, SessionDatabaseAdmin.Progress progress) throws SessionDatabaseException {
+    public void backup(Path target, boolean overwrite, SessionDatabaseAdmin.Progress progress)
+            throws SessionDatabaseException {
         Path copy = target.toAbsolutePath().normalize();
-        if (copy.equals(settings.file())) {
-            throw new SessionDatabaseException("Cannot back up session database " + copy + " onto itself", null);
+        refuseBackupOntoItself(copy);
+        if (Files.exists(copy, LinkOption.NOFOLLOW_LINKS) && !overwrite) {
+            throw new SessionDatabaseException(
+                    "Backup target " + copy + " exists; ask to overwrite it (--force, or overwrite=true)", null);
         }
-        try (CachedConnection source = connectTo(settings)) {
-            Housekeeping.backup(source, copy, progress);
-        } catch (SQLException | RuntimeException e) {
+        Path partial = null;
+        try {
+            Files.createDirectories(copy.getParent());
+            partial = Files.createTempFile(copy.getParent(), "." + copy.getFileName(), ".partial");
+            try (CachedConnection source = connectTo(settings)) {
+                Housekeeping.backup(source, partial, progress);
+            }
+            Files.move(partial, copy, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | SQLException | RuntimeException e) {
             throw new SessionDatabaseException(
                     "Backup of session database " + settings.file() + " to " + copy + " failed: " + e.getMessage(), e);
+        } finally {
+            deleteQuietly(partial);
+        }
+    }
+
+    /** Compares real files, so a symbolic or hard link to the database (or its WAL) is refused too. */
+    private void refuseBackupOntoItself(Path copy) throws SessionDatabaseException {
+        Path database = settings.file();
+        for (Path own : List.of(
+                database, Housekeeping.walFile(database), database.resolveSibling(database.getFileName() + "-shm"))) {
+            try {
+                if (copy.equals(own) || (Files.exists(copy) && Files.exists(own) && Files.isSameFile(copy, own))) {
+                    throw new SessionDatabaseException(
+                            "Cannot back up session database " + database + " onto itself (" + copy + ")", null);
+                }
+            } catch (IOException e) {
+                throw new SessionDatabaseException(
+                        "Cannot compare backup target " + copy + " with " + own + ": " + e, e);
+            }
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        if (file == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(file.resolveSibling(file.getFileName() + "-journal"));
+        } catch (IOException ignored) {
+            // a stray partial file is named as one and harms nothing
         }
     }
 

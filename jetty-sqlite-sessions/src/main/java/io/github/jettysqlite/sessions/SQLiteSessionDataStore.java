@@ -628,11 +628,16 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
         return admin().purgeExpired(SessionDatabaseAdmin.Progress.NONE);
     }
 
-    @ManagedOperation(value = "copy the live database to a file with SQLite's online backup", impact = "ACTION")
-    public String backup(@Name(value = "file", description = "the backup file to write") String file)
+    @ManagedOperation(
+            value = "copy the live database to a file with SQLite's online backup; an existing file is replaced only"
+                    + " with overwrite=true",
+            impact = "ACTION")
+    public String backup(
+            @Name(value = "file", description = "the backup file to write") String file,
+            @Name(value = "overwrite", description = "replace the file if it exists") boolean overwrite)
             throws SessionDatabaseException {
         Path target = Path.of(file);
-        admin().backup(target, SessionDatabaseAdmin.Progress.NONE);
+        admin().backup(target, overwrite, SessionDatabaseAdmin.Progress.NONE);
         return "backed up " + requireDatabase().location() + " to " + target.toAbsolutePath();
     }
 

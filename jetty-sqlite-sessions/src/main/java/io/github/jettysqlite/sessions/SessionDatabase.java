@@ -48,8 +48,8 @@ interface SessionDatabase {
     /** Hands pages freed by deletes back to the operating system, where the engine leaves that to the caller. */
     void releaseFreePages() throws SessionDatabaseException;
 
-    /** Copies the live database to a file. */
-    void backup(Path target, SessionDatabaseAdmin.Progress progress) throws SessionDatabaseException;
+    /** Copies the live database to a file, replacing an existing one only when asked. */
+    void backup(Path target, boolean overwrite, SessionDatabaseAdmin.Progress progress) throws SessionDatabaseException;
 
     /** Rebuilds the storage without free space. */
     void vacuum() throws SessionDatabaseException;

@@ -345,13 +345,16 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
     }
 
     /**
-     * Copies the live database to {@code target} with SQLite's online backup, which lets writers go on, then
-     * opens the copy and runs an integrity check on it.
+     * Copies the live database to {@code target} with SQLite's online backup from one read snapshot, which lets
+     * writers go on and finishes however busy they are, then opens the copy and runs an integrity check on it. The
+     * copy is moved into place only once it passed.
      *
-     * @throws SessionDatabaseException when the copy fails or does not pass the check
+     * @param overwrite whether an existing file at {@code target} may be replaced
+     * @throws SessionDatabaseException when the target exists and may not be replaced, is the database itself (through
+     *     any link), or the copy fails or does not pass the check
      */
-    public void backup(Path target, Progress progress) throws SessionDatabaseException {
-        database.backup(target, progress);
+    public void backup(Path target, boolean overwrite, Progress progress) throws SessionDatabaseException {
+        database.backup(target, overwrite, progress);
     }
 
     /** Rebuilds the file without free pages. Holds the write lock for its whole run; prefer quiet hours. */

@@ -78,9 +78,19 @@ class OperationsTest {
             assertThat(server.invoke(name, "purgeExpiredSessions", null, null)).isEqualTo(1L);
             assertThat(server.getAttribute(name, "expiredSessionsWaiting")).isEqualTo(0L);
             Path backup = dir.resolve("backups/copy.db");
-            server.invoke(name, "backup", new Object[] {backup.toString()}, new String[] {String.class.getName()});
+            String[] signature = {String.class.getName(), boolean.class.getName()};
+            server.invoke(name, "backup", new Object[] {backup.toString(), false}, signature);
             assertThat(new StoreFixture(backup).query("SELECT count(*) FROM jetty_sessions"))
                     .containsExactly(List.of(3));
+            // An existing file is replaced only when asked.
+            put(store, session(store, "after-backup", now + HOUR, NODE));
+            assertThatThrownBy(() -> server.invoke(name, "backup", new Object[] {backup.toString(), false}, signature))
+                    .hasStackTraceContaining("exists; ask to overwrite it");
+            assertThat(new StoreFixture(backup).query("SELECT count(*) FROM jetty_sessions"))
+                    .containsExactly(List.of(3));
+            server.invoke(name, "backup", new Object[] {backup.toString(), true}, signature);
+            assertThat(new StoreFixture(backup).query("SELECT count(*) FROM jetty_sessions"))
+                    .containsExactly(List.of(4));
         } finally {
             container.beanRemoved(null, store);
             container.destroy();

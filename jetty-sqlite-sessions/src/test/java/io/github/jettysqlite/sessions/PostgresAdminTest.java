@@ -67,7 +67,7 @@ class PostgresAdminTest {
             assertThat(shop.load("live")).isNotNull();
             assertThat(admin.stats().sessions()).isEqualTo(2);
 
-            assertThatThrownBy(() -> admin.backup(dir.resolve("copy.db"), SessionDatabaseAdmin.Progress.NONE))
+            assertThatThrownBy(() -> admin.backup(dir.resolve("copy.db"), false, SessionDatabaseAdmin.Progress.NONE))
                     .isInstanceOf(SessionDatabaseException.class)
                     .hasMessageContaining("pg_dump");
 

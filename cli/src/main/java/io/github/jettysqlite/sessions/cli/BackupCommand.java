@@ -10,7 +10,8 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "backup",
         mixinStandardHelpOptions = true,
-        description = "Copy the live database with SQLite's online backup, then check the copy's integrity.")
+        description = "Copy the live database with SQLite's online backup from one snapshot (it finishes however"
+                + " busy the server is), check the copy's integrity, then move it into place.")
 final class BackupCommand extends AdminCommand {
     @Parameters(paramLabel = "FILE", description = "Where to write the copy.")
     Path target;
@@ -24,7 +25,7 @@ final class BackupCommand extends AdminCommand {
             err().println("error: " + target + " exists; add --force to overwrite it");
             return SessionsCli.FAILED;
         }
-        admin.backup(target, progressBar("copying pages"));
+        admin.backup(target, force, progressBar("copying pages"));
         out().println("backed up to " + target + " (integrity check ok)");
         return 0;
     }
