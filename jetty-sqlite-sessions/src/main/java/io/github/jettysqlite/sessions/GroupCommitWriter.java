@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one write connection of a database file, shared by every store on that file, with group commit.
@@ -18,14 +20,19 @@ import java.util.concurrent.locks.ReentrantLock;
  * concurrency many writes share one commit. Callers that find the writer busy park instead of queueing on its
  * lock, so that a leader's batch completes them all at once rather than handing the lock along one by one.
  *
- * <p>If a shared transaction fails, it is rolled back and each piece is retried in a transaction of its own, so
- * one bad write (say, a full disk hit by a large blob) fails alone and the others still land.
+ * <p>Failures fail fast and alone. When the transaction cannot even begin (another process holds the write lock
+ * past the busy timeout), every write of the batch fails at once with that cause: retrying each would make the
+ * k-th caller wait k busy timeouts. When a write's own statement or the commit fails, the transaction is rolled back
+ * and each write is retried in a transaction of its own, so one bad write (say, a full disk hit by a large blob)
+ * fails alone and the others land. A connection whose rollback failed is in an unknown state and is replaced.
  *
  * <p>Transactions are begun with an explicit {@code BEGIN IMMEDIATE} on a connection left in auto-commit mode;
  * sqlite-jdbc's own transaction mode would begin the next transaction right after each commit and keep the
  * write lock while idle.
  */
 final class GroupCommitWriter {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCommitWriter.class);
+
     /** Bounds one transaction, so a burst of writes does not hold the write lock for too long. */
     private static final int MAX_BATCH = 256;
 
@@ -35,35 +42,61 @@ final class GroupCommitWriter {
         void committed(CachedConnection connection, long transactions);
     }
 
-    private final CachedConnection connection;
+    /** Opens a fresh write connection, to replace one left in an unknown state. */
+    @FunctionalInterface
+    interface Opener {
+        CachedConnection open() throws SQLException;
+    }
+
+    private final Opener opener;
     private final CommitListener listener;
     private final ReentrantLock lock = new ReentrantLock();
     private final ConcurrentLinkedQueue<Pending<?>> queue = new ConcurrentLinkedQueue<>();
+    private CachedConnection connection;
     private long transactions;
     private long writes;
 
-    GroupCommitWriter(CachedConnection connection, CommitListener listener) {
+    GroupCommitWriter(CachedConnection connection, Opener opener, CommitListener listener) {
         this.connection = connection;
+        this.opener = opener;
         this.listener = listener;
     }
 
-    /** Runs the work inside a committed write transaction and returns its result once that commit is done. */
+    /**
+     * Runs the work inside a committed write transaction and returns its result once that commit is done.
+     *
+     * @throws SQLException when the write failed, or the caller was interrupted before a leader took its write
+     */
     <R> R write(SqlWork<R> work) throws SQLException {
         Pending<R> pending = new Pending<>(work, Thread.currentThread());
         queue.add(pending);
-        while (!pending.done) {
-            if (lock.tryLock()) {
-                try {
-                    while (!pending.done) {
-                        commitQueued();
+        boolean interrupted = false;
+        try {
+            while (!pending.done) {
+                if (lock.tryLock()) {
+                    try {
+                        while (!pending.done) {
+                            commitQueued();
+                        }
+                    } finally {
+                        unlockAndHandOff();
                     }
-                } finally {
-                    unlockAndHandOff();
+                } else {
+                    // Another thread leads. It wakes us when our write is committed, or, if our write came too late
+                    // for its batches, when it lets go of the writer so that we can lead.
+                    LockSupport.park(this);
+                    if (Thread.interrupted()) {
+                        interrupted = true;
+                        if (queue.remove(pending)) {
+                            throw new SQLException("interrupted while waiting for the writer; the write was not run");
+                        }
+                        // A leader has it: wait for its outcome. The flag is cleared, so the next park really parks.
+                    }
                 }
-            } else {
-                // Another thread leads. It wakes us when our write is committed, or, if our write came too late
-                // for its batches, when it lets go of the writer so that we can lead.
-                LockSupport.park(this);
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
         return pending.result();
@@ -73,7 +106,7 @@ final class GroupCommitWriter {
     <R> R exclusive(SqlWork<R> work) throws SQLException {
         lock.lock();
         try {
-            return work.run(connection);
+            return work.run(requireConnection());
         } finally {
             unlockAndHandOff();
         }
@@ -97,7 +130,9 @@ final class GroupCommitWriter {
     void close() throws SQLException {
         lock.lock();
         try {
-            connection.close();
+            if (connection != null) {
+                connection.close();
+            }
         } finally {
             unlockAndHandOff();
         }
@@ -118,66 +153,117 @@ final class GroupCommitWriter {
 
     private void commitQueued() {
         List<Pending<?>> batch = new ArrayList<>();
-        Pending<?> next;
-        while (batch.size() < MAX_BATCH && (next = queue.poll()) != null) {
-            batch.add(next);
-        }
-        if (batch.isEmpty()) {
-            return;
-        }
         try {
-            commit(batch);
-        } catch (Exception e) {
-            if (batch.size() == 1) {
-                batch.get(0).fail(e);
-            } else {
-                batch.forEach(this::commitAlone);
+            Pending<?> next;
+            while (batch.size() < MAX_BATCH && (next = queue.poll()) != null) {
+                batch.add(next);
+            }
+            if (!batch.isEmpty()) {
+                commitBatch(batch);
             }
         } catch (Error e) {
-            // Every caller must learn its outcome, or it would wait for a commit that will never come.
+            // Every caller must learn an outcome, or it would wait for a commit that will never come. Writes already
+            // committed keep their success: failing a done write does nothing.
             batch.forEach(p -> p.fail(e));
             throw e;
         }
     }
 
-    private void commitAlone(Pending<?> pending) {
-        try {
-            commit(List.of(pending));
-        } catch (Exception | Error e) {
-            pending.fail(e);
+    private void commitBatch(List<Pending<?>> batch) {
+        Failure failure = tryCommit(batch);
+        if (failure == null) {
+            return;
+        }
+        if (failure.beforeAnyWrite || batch.size() == 1) {
+            batch.forEach(p -> p.fail(failure.cause));
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            Failure alone = tryCommit(batch.subList(i, i + 1));
+            if (alone == null) {
+                continue;
+            }
+            if (alone.beforeAnyWrite) {
+                batch.subList(i, batch.size()).forEach(p -> p.fail(alone.cause));
+                return;
+            }
+            batch.get(i).fail(alone.cause);
         }
     }
 
-    /** Runs the writes in one transaction; on any failure rolls it back and throws, leaving each write undone. */
-    private void commit(List<Pending<?>> batch) throws Exception {
+    /**
+     * Runs the writes in one transaction; on success marks each done and tells the listener.
+     *
+     * @return null on success, otherwise what failed, the transaction rolled back
+     */
+    private Failure tryCommit(List<Pending<?>> batch) {
+        CachedConnection c;
         try {
-            connection.execute("BEGIN IMMEDIATE");
+            c = requireConnection();
+            c.execute("BEGIN IMMEDIATE");
+        } catch (SQLException | RuntimeException e) {
+            forgetStatements();
+            return new Failure(e, true);
+        }
+        try {
             for (Pending<?> p : batch) {
-                p.run(connection);
+                p.run(c);
             }
-            connection.execute("COMMIT");
-        } catch (Exception | Error e) {
-            rollback();
+            c.execute("COMMIT");
+        } catch (SQLException | RuntimeException e) {
+            rollback(e);
+            return new Failure(e, false);
+        } catch (Error e) {
+            rollback(e);
             throw e;
         }
         transactions++;
         writes += batch.size();
         batch.forEach(Pending::succeed);
         try {
-            listener.committed(connection, transactions);
+            listener.committed(c, transactions);
         } catch (RuntimeException e) {
             // Housekeeping must never turn a committed write into a failed one; the listener logs its own faults.
+            LOG.debug("Housekeeping after a commit failed", e);
+        }
+        return null;
+    }
+
+    private CachedConnection requireConnection() throws SQLException {
+        if (connection == null) {
+            connection = opener.open();
+        }
+        return connection;
+    }
+
+    private void forgetStatements() {
+        if (connection != null) {
+            connection.forgetStatements();
         }
     }
 
-    private void rollback() {
+    private void rollback(Throwable cause) {
         connection.forgetStatements();
         try {
             connection.execute("ROLLBACK");
-        } catch (SQLException ignored) {
-            // SQLite had already rolled back (it does so itself after SQLITE_FULL, for one); nothing is left.
+        } catch (SQLException e) {
+            // SQLite rolls back by itself after some failures (SQLITE_FULL, for one); then there is nothing left to
+            // undo. Any other failure leaves the connection in a state nobody knows: it must not carry another write.
+            if (String.valueOf(e.getMessage()).contains("no transaction is active")) {
+                return;
+            }
+            LOG.warn("Rollback after a failed write ({}) failed too; replacing the write connection", cause, e);
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // it is being discarded because it misbehaved
+            }
+            connection = null;
         }
     }
+
+    /** Why a transaction failed, and whether it failed before any write ran (so none of them is at fault). */
+    private record Failure(Exception cause, boolean beforeAnyWrite) {}
 
     /**
      * One caller's work and, once the writer has run it, its outcome. The outcome fields are written before the
@@ -205,7 +291,11 @@ final class GroupCommitWriter {
             finish();
         }
 
+        /** Records the failure, unless an outcome is already known (a committed write stays committed). */
         void fail(Throwable e) {
+            if (done) {
+                return;
+            }
             failure = e;
             finish();
         }

@@ -26,6 +26,7 @@ final class PostgresDatabase implements SessionDatabase {
     private final PostgresSettings settings;
     private final DataSource dataSource;
     private final HikariDataSource ownedPool;
+    private String location;
     private final Set<String> readyTables = new HashSet<>();
     private int users;
 
@@ -33,6 +34,7 @@ final class PostgresDatabase implements SessionDatabase {
         this.settings = settings;
         this.dataSource = dataSource;
         this.ownedPool = ownedPool;
+        this.location = settings.location();
     }
 
     /**
@@ -99,12 +101,21 @@ final class PostgresDatabase implements SessionDatabase {
         }
     }
 
-    /** An application's data source could point anywhere; the SQL here is PostgreSQL's. */
+    /**
+     * An application's data source could point anywhere; the SQL here is PostgreSQL's. Its server's URL (without
+     * credentials) names it in every later message.
+     */
     private void requirePostgres() throws SessionDatabaseException {
-        String product = read(c -> c.connection().getMetaData().getDatabaseProductName());
-        if (!"PostgreSQL".equalsIgnoreCase(product)) {
+        String[] product = read(c -> new String[] {
+            c.connection().getMetaData().getDatabaseProductName(),
+            c.connection().getMetaData().getURL()
+        });
+        if (product[1] != null) {
+            location = settings.location() + " (" + PostgresSettings.redact(product[1]) + ")";
+        }
+        if (!"PostgreSQL".equalsIgnoreCase(product[0])) {
             throw new SessionDatabaseException(
-                    "Session database " + location() + " is " + product
+                    "Session database " + location() + " is " + product[0]
                             + ", not PostgreSQL; a DataSource must reach PostgreSQL (for SQLite, set databaseFile)",
                     null);
         }
@@ -184,13 +195,17 @@ final class PostgresDatabase implements SessionDatabase {
         }
     }
 
+    /** Gives back one use; the last one closes the pool this instance built. A release beyond the uses is ignored. */
     @Override
     public void release() {
         synchronized (OPEN) {
+            if (users <= 0) {
+                return;
+            }
             if (--users > 0) {
                 return;
             }
-            OPEN.remove(settings.poolKey());
+            OPEN.remove(settings.poolKey(), this);
             if (ownedPool != null) {
                 ownedPool.close();
             }
@@ -199,7 +214,7 @@ final class PostgresDatabase implements SessionDatabase {
 
     @Override
     public String location() {
-        return settings.location();
+        return location;
     }
 
     @Override

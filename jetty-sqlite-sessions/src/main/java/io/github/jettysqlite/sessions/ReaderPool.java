@@ -1,14 +1,18 @@
 package io.github.jettysqlite.sessions;
 
 import java.sql.SQLException;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Read connections of a database file. Under WAL, readers never wait for the writer, so reads run in parallel on
  * as many connections as there are concurrent readers, up to a bound; each connection keeps its prepared
  * statements. Connections are opened on first demand and kept until the database closes.
+ *
+ * <p>A read that finds every connection busy waits at most the busy timeout, then fails in words rather than pinning
+ * a Jetty thread; closing the pool wakes every waiter.
  */
 final class ReaderPool {
     /** Opens one more read connection. */
@@ -17,16 +21,26 @@ final class ReaderPool {
         CachedConnection open() throws SQLException;
     }
 
+    /** Enough permits to wake any number of waiters when the pool closes. */
+    private static final int WAKE_ALL = Integer.MAX_VALUE / 2;
+
     private final Opener opener;
     private final int max;
-    private final BlockingQueue<CachedConnection> idle;
+    private final long waitMs;
+    private final Semaphore permits;
+    private final ConcurrentLinkedQueue<CachedConnection> idle = new ConcurrentLinkedQueue<>();
     private final AtomicInteger opened = new AtomicInteger();
     private volatile boolean closed;
 
-    ReaderPool(Opener opener, int max) {
+    /**
+     * @param max the most connections open at once
+     * @param waitMs how long a read waits for a connection when all are in use
+     */
+    ReaderPool(Opener opener, int max, long waitMs) {
         this.opener = opener;
         this.max = max;
-        this.idle = new ArrayBlockingQueue<>(max);
+        this.waitMs = waitMs;
+        this.permits = new Semaphore(max);
     }
 
     <R> R read(SqlWork<R> work) throws SQLException {
@@ -47,6 +61,7 @@ final class ReaderPool {
 
     void close() {
         closed = true;
+        permits.release(WAKE_ALL);
         CachedConnection connection;
         while ((connection = idle.poll()) != null) {
             closeQuietly(connection);
@@ -54,34 +69,48 @@ final class ReaderPool {
     }
 
     private CachedConnection acquire() throws SQLException {
-        if (closed) {
-            throw new SQLException("the session database is closed");
-        }
-        CachedConnection connection = idle.poll();
-        if (connection != null) {
-            return connection;
-        }
-        if (opened.incrementAndGet() <= max) {
-            try {
-                return opener.open();
-            } catch (SQLException | RuntimeException e) {
-                opened.decrementAndGet();
-                throw e;
-            }
-        }
-        opened.decrementAndGet();
+        requireOpen();
         try {
-            return idle.take();
+            if (!permits.tryAcquire(waitMs, TimeUnit.MILLISECONDS)) {
+                throw new SQLException("no read connection came free within " + waitMs + " ms (all " + max
+                        + " are in use; raise maxReaders or busyTimeoutMs)");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SQLException("interrupted while waiting for a read connection", e);
         }
+        try {
+            requireOpen();
+            CachedConnection connection = idle.poll();
+            if (connection != null) {
+                return connection;
+            }
+            connection = opener.open();
+            opened.incrementAndGet();
+            return connection;
+        } catch (SQLException | RuntimeException e) {
+            permits.release();
+            throw e;
+        }
+    }
+
+    private void requireOpen() throws SQLException {
+        if (closed) {
+            throw new SQLException("the session database is closed");
+        }
     }
 
     private void release(CachedConnection connection) {
-        if (closed || !idle.offer(connection)) {
+        if (closed) {
             closeQuietly(connection);
+        } else {
+            idle.offer(connection);
+            // Closed meanwhile: close() may have drained the idle connections before this one arrived.
+            if (closed && idle.remove(connection)) {
+                closeQuietly(connection);
+            }
         }
+        permits.release();
     }
 
     private void closeQuietly(CachedConnection connection) {

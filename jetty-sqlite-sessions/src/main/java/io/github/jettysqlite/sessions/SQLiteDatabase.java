@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
@@ -40,8 +42,8 @@ final class SQLiteDatabase implements SessionDatabase {
     private SQLiteDatabase(DatabaseSettings settings, CachedConnection writerConnection) {
         this.settings = settings;
         this.housekeeping = new Housekeeping(settings);
-        this.writer = new GroupCommitWriter(writerConnection, housekeeping::afterCommit);
-        this.readers = new ReaderPool(this::connect, settings.maxReaders());
+        this.writer = new GroupCommitWriter(writerConnection, this::connect, housekeeping::afterCommit);
+        this.readers = new ReaderPool(this::connect, settings.maxReaders(), settings.busyTimeoutMs());
     }
 
     /**
@@ -93,14 +95,18 @@ final class SQLiteDatabase implements SessionDatabase {
         return settings.file().toString();
     }
 
-    /** Gives back one use; the last one closes the file. */
+    /** Gives back one use; the last one closes the file. A release beyond the uses taken is ignored. */
     @Override
     public void release() {
         synchronized (OPEN) {
+            if (users <= 0) {
+                LOG.warn("Session database {} released more often than acquired; ignored", settings.file());
+                return;
+            }
             if (--users > 0) {
                 return;
             }
-            OPEN.remove(settings.file());
+            OPEN.remove(settings.file(), this);
             readers.close();
             try {
                 writer.exclusive(housekeeping::optimize);
@@ -339,12 +345,19 @@ final class SQLiteDatabase implements SessionDatabase {
         return connectTo(settings);
     }
 
+    /**
+     * Wraps every connection this class opens. The identity, except in tests that inject faults a real file cannot
+     * produce on demand (a COMMIT that fails, say) around a real connection.
+     */
+    static volatile UnaryOperator<Connection> connectionDecorator = UnaryOperator.identity();
+
     static CachedConnection connectTo(DatabaseSettings settings) throws SQLException {
         SQLiteConfig config = new SQLiteConfig();
         config.setBusyTimeout(settings.busyTimeoutMs());
         // Otherwise sqlite-jdbc runs "SELECT last_insert_rowid()" after every INSERT, inside the writer lock.
         config.setGetGeneratedKeys(false);
-        CachedConnection c = new CachedConnection(config.createConnection("jdbc:sqlite:" + settings.file()));
+        CachedConnection c = new CachedConnection(
+                connectionDecorator.apply(config.createConnection("jdbc:sqlite:" + settings.file())));
         try {
             c.execute("PRAGMA synchronous = " + settings.synchronous().name());
             // Reading the schema proves the file is an SQLite database now, not on the first request.

@@ -82,7 +82,14 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
         validateSettings();
         scope = new SessionScope(_context.getCanonicalContextPath(), _context.getVhost());
         database = postgresSettings != null ? openPostgres() : SQLiteDatabase.acquire(sqliteSettings, table);
-        super.doStart();
+        try {
+            super.doStart();
+        } catch (Exception | Error e) {
+            // Give the use back now, and forget it, so that a stop after this failed start cannot give it back twice.
+            database.release();
+            database = null;
+            throw e;
+        }
     }
 
     private SessionDatabase openPostgres() throws SessionDatabaseException {

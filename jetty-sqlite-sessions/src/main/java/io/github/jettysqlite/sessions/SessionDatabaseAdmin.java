@@ -92,6 +92,7 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
     private final SessionDatabase database;
     private final SessionTable table;
     private final boolean ownsDatabase;
+    private boolean closed;
 
     private SessionDatabaseAdmin(SessionDatabase database, SessionTable table, boolean ownsDatabase) {
         this.database = database;
@@ -426,9 +427,11 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
         return database.read(table::schemaVersion);
     }
 
+    /** Gives back the database this admin opened; closing twice gives it back once. */
     @Override
     public void close() {
-        if (ownsDatabase) {
+        if (ownsDatabase && !closed) {
+            closed = true;
             database.release();
         }
     }

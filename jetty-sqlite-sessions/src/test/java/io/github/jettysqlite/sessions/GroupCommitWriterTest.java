@@ -54,7 +54,7 @@ class GroupCommitWriterTest {
                 return null;
             }));
         }
-        waitUntil(() -> writer.queued() == 10);
+        Waiting.until(() -> writer.queued() == 10);
         release.countDown();
         for (Future<Object> write : writes) {
             write.get(10, TimeUnit.SECONDS);
@@ -70,14 +70,14 @@ class GroupCommitWriterTest {
     void aFailingWriteInABatchFailsAloneAndTheOthersCommit() throws Exception {
         CountDownLatch release = holdWriter();
         Future<Object> good1 = pool.submit(() -> writeRow("good1"));
-        waitUntil(() -> writer.queued() == 1);
+        Waiting.until(() -> writer.queued() == 1);
         Future<Object> bad = pool.submit(() -> writer.write(c -> {
             c.execute("INSERT INTO no_such_table VALUES (1)");
             return null;
         }));
-        waitUntil(() -> writer.queued() == 2);
+        Waiting.until(() -> writer.queued() == 2);
         Future<Object> good2 = pool.submit(() -> writeRow("good2"));
-        waitUntil(() -> writer.queued() == 3);
+        Waiting.until(() -> writer.queued() == 3);
         release.countDown();
 
         good1.get(10, TimeUnit.SECONDS);
@@ -129,7 +129,7 @@ class GroupCommitWriterTest {
         CountDownLatch release = new CountDownLatch(1);
         pool.submit(() -> writer.exclusive(c -> {
             holding.countDown();
-            await(release);
+            Waiting.await(release);
             return null;
         }));
         assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
@@ -149,24 +149,6 @@ class GroupCommitWriterTest {
             return e.getCause();
         } catch (java.util.concurrent.TimeoutException e) {
             throw new AssertionError("write did not finish", e);
-        }
-    }
-
-    private static void await(CountDownLatch latch) {
-        try {
-            latch.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not reached in 10 s");
-            }
-            Thread.sleep(5);
         }
     }
 }

@@ -5,13 +5,25 @@ import static io.github.jettysqlite.sessions.StoreFixture.put;
 import static io.github.jettysqlite.sessions.StoreFixture.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mockito.AdditionalAnswers.delegatesTo;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.mock;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.sql.DataSource;
+import org.eclipse.jetty.session.SessionData;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /** A PostgreSQL server that drops the store's connections or refuses a write loses nothing and needs no restart. */
 class PostgresFaultToleranceTest {
@@ -76,5 +88,75 @@ class PostgresFaultToleranceTest {
         fixture.update("ALTER TABLE jetty_sessions DROP CONSTRAINT small");
         put(store, big);
         assertThat(store.load("kept").getAttribute("user")).isEqualTo("x".repeat(1_000));
+    }
+
+    @Test
+    void writeTheServerRefusesNamesTheServerAndTheCauseNeverThePasswordAndKeepsTheSessionDirty() throws Exception {
+        AtomicReference<String> failWith = new AtomicReference<>();
+        PGSimpleDataSource real = new PGSimpleDataSource();
+        real.setURL(fixture.url());
+        real.setPassword("hunter2-never-shown");
+        DataSource failing = failingWrites(real, failWith);
+        SQLiteSessionDataStore onDataSource =
+                fixture.store(NODE, "/ds", org.eclipse.jetty.session.SessionContext.NULL_VHOST, s -> {
+                    s.setUrl(null);
+                    s.setDataSource(failing);
+                });
+        long now = System.currentTimeMillis();
+        put(onDataSource, session(onDataSource, "s1", now + HOUR, NODE));
+        Map<String, String> causes = Map.of(
+                "53100", "is full",
+                "42501", "denied this user the privilege",
+                "28P01", "refused the credentials",
+                "57P01", "is shutting down");
+
+        for (Map.Entry<String, String> cause : causes.entrySet()) {
+            SessionData changed = onDataSource.load("s1");
+            changed.setAttribute("user", "bob");
+            failWith.set(cause.getKey());
+
+            assertThatThrownBy(() -> onDataSource.store("s1", changed))
+                    .as(cause.getKey())
+                    .isInstanceOf(SessionDatabaseException.class)
+                    .hasMessageContaining("jdbc:postgresql://")
+                    .hasMessageContaining(cause.getValue())
+                    .hasMessageNotContaining("hunter2");
+            assertThat(changed.isDirty()).as("still to be saved").isTrue();
+            failWith.set(null);
+            assertThat(onDataSource.load("s1").getAttribute("user")).isEqualTo("alice");
+        }
+    }
+
+    /** The real data source, but every UPDATE or INSERT fails with the SQLSTATE {@code failWith} holds, if any. */
+    private static DataSource failingWrites(DataSource real, AtomicReference<String> failWith) throws Exception {
+        DataSource dataSource = mock(DataSource.class, delegatesTo(real));
+        doAnswer(call -> {
+                    Connection connection = real.getConnection();
+                    Connection wrapped = mock(Connection.class, delegatesTo(connection));
+                    doAnswer(prepare -> {
+                                String sql = prepare.getArgument(0);
+                                PreparedStatement statement = connection.prepareStatement(sql);
+                                if (!sql.startsWith("UPDATE") && !sql.startsWith("INSERT")) {
+                                    return statement;
+                                }
+                                PreparedStatement faulty = mock(PreparedStatement.class, delegatesTo(statement));
+                                doAnswer(execute -> {
+                                            String state = failWith.get();
+                                            if (state != null) {
+                                                throw new SQLException("injected failure " + state, state);
+                                            }
+                                            return statement.executeUpdate();
+                                        })
+                                        .when(faulty)
+                                        .executeUpdate();
+                                return faulty;
+                            })
+                            .when(wrapped)
+                            .prepareStatement(anyString());
+                    return wrapped;
+                })
+                .when(dataSource)
+                .getConnection();
+        return dataSource;
     }
 }

@@ -1,0 +1,424 @@
+package io.github.jettysqlite.sessions;
+
+import static io.github.jettysqlite.sessions.StoreFixture.NODE;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mockito.AdditionalAnswers.delegatesTo;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.mock;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.jetty.session.SessionContext;
+import org.eclipse.jetty.session.SessionData;
+import org.eclipse.jetty.util.component.AbstractLifeCycle;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+
+/**
+ * Faults of the SQLite writer, readers and shared database fail fast and alone. Faults a real file cannot produce on
+ * demand (a COMMIT or ROLLBACK that fails) are injected around real sqlite-jdbc connections with Mockito; everything
+ * else is real.
+ */
+class WriterFaultTest {
+    private static final long HOUR = 3_600_000;
+
+    @TempDir
+    Path dir;
+
+    private StoreFixture fixture;
+    private ExecutorService pool;
+    /** Failures still to inject, per statement: the next executions of that SQL throw. */
+    private final AtomicInteger commitFailures = new AtomicInteger();
+
+    private final AtomicInteger rollbackFailures = new AtomicInteger();
+
+    @BeforeEach
+    void start() {
+        fixture = new StoreFixture(dir.resolve("sessions.db"));
+        pool = Executors.newCachedThreadPool();
+        SQLiteDatabase.connectionDecorator = this::withInjectedFaults;
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        SQLiteDatabase.connectionDecorator = c -> c;
+        pool.shutdownNow();
+        fixture.close();
+    }
+
+    @Test
+    void beginThatCannotGetTheLockFailsTheWholeBatchAtOnce() throws Exception {
+        SQLiteSessionDataStore store =
+                fixture.store(NODE, "/app", SessionContext.NULL_VHOST, s -> s.setBusyTimeoutMs(400));
+        try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + fixture.file());
+                Statement lock = other.createStatement()) {
+            lock.execute("BEGIN IMMEDIATE");
+            List<Future<Long>> callers = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                String id = "s" + i;
+                callers.add(pool.submit(() -> {
+                    long begin = System.nanoTime();
+                    assertThatThrownBy(() -> StoreFixture.put(store, StoreFixture.session(store, id, 0, NODE)))
+                            .hasMessageContaining(fixture.file().toString())
+                            .hasMessageContaining("locked by another connection or process");
+                    return (System.nanoTime() - begin) / 1_000_000;
+                }));
+            }
+            for (Future<Long> caller : callers) {
+                // Each caller waits for at most the leader's attempt and its own batch's: two busy timeouts.
+                assertThat(caller.get(20, TimeUnit.SECONDS)).isLessThan(1_200);
+            }
+            lock.execute("ROLLBACK");
+        }
+        StoreFixture.put(store, StoreFixture.session(store, "after", 0, NODE));
+        assertThat(fixture.query("SELECT session_id FROM jetty_sessions")).containsExactly(List.of("after"));
+    }
+
+    @Test
+    void commitFailingOnceLetsEachWriteOfTheBatchLearnItsOwnOutcome() throws Exception {
+        SQLiteSessionDataStore store = fixture.store();
+        GroupCommitWriter writer = store.sqliteDatabase().writer();
+        CountDownLatch release = hold(writer);
+        List<Future<Object>> writes = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String id = "s" + i;
+            writes.add(pool.submit(() -> {
+                StoreFixture.put(store, StoreFixture.session(store, id, 0, NODE));
+                return null;
+            }));
+        }
+        Waiting.until(() -> writer.queued() == 3);
+        commitFailures.set(1);
+        release.countDown();
+
+        for (Future<Object> write : writes) {
+            write.get(10, TimeUnit.SECONDS);
+        }
+        assertThat(commitFailures).hasValue(0);
+        assertThat(fixture.query("SELECT count(*) FROM jetty_sessions")).containsExactly(List.of(3));
+    }
+
+    @Test
+    void commitFailingAlwaysFailsEveryCallerInWordsAndLeavesTheSessionDirty() throws Exception {
+        SQLiteSessionDataStore store = fixture.store();
+        SessionData data = StoreFixture.session(store, "s1", System.currentTimeMillis() + HOUR, NODE);
+        StoreFixture.put(store, data);
+        SessionData changed = store.load("s1");
+        changed.setAttribute("user", "bob");
+        long lastSaved = changed.getLastSaved();
+        commitFailures.set(Integer.MAX_VALUE);
+
+        assertThatThrownBy(() -> store.store("s1", changed))
+                .hasMessageContaining(fixture.file().toString())
+                .hasMessageContaining("hit an I/O error");
+        assertThatThrownBy(() -> StoreFixture.put(store, StoreFixture.session(store, "s2", 0, NODE)))
+                .hasMessageContaining(fixture.file().toString());
+
+        assertThat(changed.isDirty()).as("still to be saved").isTrue();
+        assertThat(changed.getLastSaved()).isEqualTo(lastSaved);
+        commitFailures.set(0);
+        assertThat(store.load("s1").getAttribute("user")).isEqualTo("alice");
+        assertThat(fixture.query("SELECT count(*) FROM jetty_sessions")).containsExactly(List.of(1));
+        store.store("s1", changed);
+        assertThat(store.load("s1").getAttribute("user")).isEqualTo("bob");
+    }
+
+    @Test
+    void rollbackThatFailsReplacesTheWriteConnection() throws Exception {
+        SQLiteSessionDataStore store = fixture.store();
+        commitFailures.set(1);
+        rollbackFailures.set(1);
+
+        // The commit fails, then its rollback: the connection, in a state nobody knows, is discarded.
+        assertThatThrownBy(() -> StoreFixture.put(store, StoreFixture.session(store, "s1", 0, NODE)))
+                .hasMessageContaining("hit an I/O error");
+        assertThat(rollbackFailures).hasValue(0);
+        StoreFixture.put(store, StoreFixture.session(store, "s2", 0, NODE));
+        StoreFixture.put(store, StoreFixture.session(store, "s1", 0, NODE));
+
+        assertThat(fixture.query("SELECT session_id FROM jetty_sessions ORDER BY session_id"))
+                .containsExactly(List.of("s1"), List.of("s2"));
+        assertThat(fixture.query("PRAGMA integrity_check")).containsExactly(List.of("ok"));
+    }
+
+    @Test
+    void errorMidBatchLeavesNoCallerParked() throws Exception {
+        SQLiteSessionDataStore store = fixture.store();
+        GroupCommitWriter writer = store.sqliteDatabase().writer();
+        CountDownLatch release = hold(writer);
+        Future<Object> before = pool.submit(() -> writer.write(c -> 1));
+        Waiting.until(() -> writer.queued() == 1);
+        Future<Object> failing = pool.submit(() -> writer.write(c -> {
+            throw new StackOverflowError("injected");
+        }));
+        Waiting.until(() -> writer.queued() == 2);
+        Future<Object> after = pool.submit(() -> writer.write(c -> 3));
+        Waiting.until(() -> writer.queued() == 3);
+        release.countDown();
+
+        List<Throwable> outcomes = new ArrayList<>();
+        for (Future<Object> caller : List.of(before, failing, after)) {
+            try {
+                caller.get(10, TimeUnit.SECONDS);
+                outcomes.add(null);
+            } catch (ExecutionException e) {
+                outcomes.add(e.getCause());
+            }
+        }
+        assertThat(outcomes.get(1)).isInstanceOf(StackOverflowError.class);
+        assertThat(writer.queued()).isZero();
+        StoreFixture.put(store, StoreFixture.session(store, "later", 0, NODE));
+        assertThat(store.load("later")).isNotNull();
+    }
+
+    @Test
+    void commitListenerThrowingAnErrorFailsNoCommittedWrite() throws Exception {
+        DatabaseSettings settings = new DatabaseSettings(dir.resolve("direct.db"), Synchronous.NORMAL, 1_000, 1);
+        CachedConnection connection = SQLiteDatabase.connectTo(settings);
+        connection.execute("CREATE TABLE t (v INTEGER)");
+        AtomicInteger commits = new AtomicInteger();
+        GroupCommitWriter writer =
+                new GroupCommitWriter(connection, () -> SQLiteDatabase.connectTo(settings), (c, n) -> {
+                    if (commits.incrementAndGet() == 1) {
+                        throw new AssertionError("housekeeping blew up");
+                    }
+                });
+        CountDownLatch release = hold(writer);
+        List<Future<Object>> writes = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            int value = i;
+            writes.add(pool.submit(() -> writer.write(c -> {
+                c.execute("INSERT INTO t VALUES (" + value + ")");
+                return value;
+            })));
+            Waiting.until(() -> writer.queued() == value + 1);
+        }
+        release.countDown();
+
+        int errors = 0;
+        for (Future<Object> write : writes) {
+            try {
+                write.get(10, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                assertThat(e.getCause()).hasMessage("housekeeping blew up");
+                errors++;
+            }
+        }
+        assertThat(errors)
+                .as("only the thread that ran the listener sees its error")
+                .isEqualTo(1);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + settings.file());
+                Statement s = c.createStatement();
+                var r = s.executeQuery("SELECT count(*) FROM t")) {
+            r.next();
+            assertThat(r.getInt(1)).isEqualTo(3);
+        }
+        writer.close();
+    }
+
+    @Test
+    void interruptedCallerWhoseWriteNoLeaderTookFailsAtOnceWithoutRunningIt() throws Exception {
+        SQLiteSessionDataStore store = fixture.store();
+        GroupCommitWriter writer = store.sqliteDatabase().writer();
+        CountDownLatch release = hold(writer);
+        AtomicInteger ran = new AtomicInteger();
+        AtomicReference<Thread> caller = new AtomicReference<>();
+        Future<Object> write = pool.submit(() -> {
+            caller.set(Thread.currentThread());
+            return writer.write(c -> ran.incrementAndGet());
+        });
+        Waiting.until(() -> writer.queued() == 1);
+
+        caller.get().interrupt();
+
+        assertThatThrownBy(() -> write.get(5, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(SQLException.class)
+                .hasMessageContaining("interrupted while waiting for the writer");
+        release.countDown();
+        assertThat(writer.queued()).isZero();
+        assertThat(ran).hasValue(0);
+    }
+
+    @Test
+    void interruptedCallerWhoseWriteALeaderRunsWaitsWithoutSpinning() throws Exception {
+        SQLiteSessionDataStore store = fixture.store();
+        GroupCommitWriter writer = store.sqliteDatabase().writer();
+        CountDownLatch release = hold(writer);
+        CountDownLatch leaderRunning = new CountDownLatch(1);
+        CountDownLatch leaderMayFinish = new CountDownLatch(1);
+        Future<Object> leader = pool.submit(() -> writer.write(c -> {
+            leaderRunning.countDown();
+            Waiting.await(leaderMayFinish);
+            return "leader";
+        }));
+        Waiting.until(() -> writer.queued() == 1);
+        AtomicReference<Thread> caller = new AtomicReference<>();
+        AtomicReference<Boolean> flagAfter = new AtomicReference<>();
+        Future<Object> waiting = pool.submit(() -> {
+            caller.set(Thread.currentThread());
+            Object result = writer.write(c -> "mine");
+            flagAfter.set(Thread.currentThread().isInterrupted());
+            return result;
+        });
+        Waiting.until(() -> writer.queued() == 2);
+        release.countDown();
+        assertThat(leaderRunning.await(5, TimeUnit.SECONDS)).isTrue();
+
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long cpuBefore = threads.getThreadCpuTime(caller.get().getId());
+        caller.get().interrupt();
+        Thread.sleep(500);
+        long cpuMs = (threads.getThreadCpuTime(caller.get().getId()) - cpuBefore) / 1_000_000;
+        leaderMayFinish.countDown();
+
+        assertThat(leader.get(5, TimeUnit.SECONDS)).isEqualTo("leader");
+        assertThat(waiting.get(5, TimeUnit.SECONDS)).isEqualTo("mine");
+        assertThat(cpuMs)
+                .as("CPU the interrupted caller burnt while waiting 500 ms")
+                .isLessThan(100);
+        assertThat(flagAfter.get()).as("interrupt flag restored").isTrue();
+    }
+
+    @Test
+    void readWaitingForABusyConnectionGivesUpAfterTheBusyTimeout() throws Exception {
+        SQLiteSessionDataStore store = fixture.store(NODE, "/app", SessionContext.NULL_VHOST, s -> {
+            s.setMaxReaders(1);
+            s.setBusyTimeoutMs(300);
+        });
+        CountDownLatch finish = occupyTheOnlyReader(store);
+
+        long begin = System.nanoTime();
+        assertThatThrownBy(() -> store.load("s1"))
+                .hasMessageContaining(fixture.file().toString())
+                .hasMessageContaining("no read connection came free within 300 ms");
+        assertThat((System.nanoTime() - begin) / 1_000_000).isBetween(250L, 3_000L);
+        finish.countDown();
+        assertThat(store.load("s1")).isNull();
+    }
+
+    @Test
+    void stoppingTheStoreWakesReadsWaitingForAConnection() throws Exception {
+        SQLiteSessionDataStore store = fixture.store(NODE, "/app", SessionContext.NULL_VHOST, s -> {
+            s.setMaxReaders(1);
+            s.setBusyTimeoutMs(60_000);
+        });
+        CountDownLatch finish = occupyTheOnlyReader(store);
+        Future<Object> waiter = pool.submit(() -> store.load("s1"));
+        Thread.sleep(200);
+
+        store.stop();
+
+        assertThatThrownBy(() -> waiter.get(2, TimeUnit.SECONDS)).hasMessageContaining("closed");
+        finish.countDown();
+    }
+
+    private CountDownLatch occupyTheOnlyReader(SQLiteSessionDataStore store) throws InterruptedException {
+        CountDownLatch reading = new CountDownLatch(1);
+        CountDownLatch finish = new CountDownLatch(1);
+        pool.submit(() -> store.sqliteDatabase().read(c -> {
+            reading.countDown();
+            Waiting.await(finish);
+            return null;
+        }));
+        assertThat(reading.await(5, TimeUnit.SECONDS)).isTrue();
+        return finish;
+    }
+
+    @Test
+    void adminClosedTwiceAndAStoreThatFailedToStartLeaveTheSharedDatabaseToItsOwner() throws Exception {
+        SQLiteSessionDataStore owner = fixture.store();
+        StoreFixture.put(owner, StoreFixture.session(owner, "s1", System.currentTimeMillis() + HOUR, NODE));
+
+        SessionDatabaseAdmin admin = SessionDatabaseAdmin.open(fixture.file(), "jetty_sessions");
+        admin.close();
+        admin.close();
+        SQLiteSessionDataStore failing = new SQLiteSessionDataStore();
+        failing.setDatabaseFile(fixture.file());
+        failing.initialize(new StoreFixture.FixedSessionContext(NODE, "/other", SessionContext.NULL_VHOST));
+        failing.addBean(new AbstractLifeCycle() {
+            @Override
+            protected void doStart() {
+                throw new IllegalStateException("a child bean refuses to start");
+            }
+        });
+        assertThatThrownBy(failing::start).hasMessageContaining("refuses to start");
+        failing.stop();
+        failing.stop();
+
+        assertThat(owner.load("s1")).isNotNull();
+        StoreFixture.put(owner, StoreFixture.session(owner, "s2", 0, NODE));
+        owner.stop();
+        // The owner was the last user: the file is closed, which removes its write-ahead log.
+        assertThat(Files.exists(dir.resolve("sessions.db-wal"))).isFalse();
+    }
+
+    /** A real connection whose COMMIT and ROLLBACK fail as many times as the counters say. */
+    private Connection withInjectedFaults(Connection real) {
+        Connection connection = mock(Connection.class, delegatesTo(real));
+        try {
+            doAnswer(call -> {
+                        String sql = call.getArgument(0);
+                        PreparedStatement statement = real.prepareStatement(sql);
+                        AtomicInteger failures = "COMMIT".equals(sql)
+                                ? commitFailures
+                                : "ROLLBACK".equals(sql) ? rollbackFailures : null;
+                        if (failures == null) {
+                            return statement;
+                        }
+                        PreparedStatement faulty = mock(PreparedStatement.class, delegatesTo(statement));
+                        doAnswer(execute -> {
+                                    if (failures.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
+                                        throw new SQLiteException(
+                                                "[SQLITE_IOERR] disk I/O error (injected)",
+                                                SQLiteErrorCode.SQLITE_IOERR);
+                                    }
+                                    return statement.execute();
+                                })
+                                .when(faulty)
+                                .execute();
+                        return faulty;
+                    })
+                    .when(connection)
+                    .prepareStatement(anyString());
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return connection;
+    }
+
+    /** Occupies the writer until the returned latch is counted down, so that writes queue up behind it. */
+    private CountDownLatch hold(GroupCommitWriter writer) throws InterruptedException {
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        pool.submit(() -> writer.exclusive(c -> {
+            holding.countDown();
+            Waiting.await(release);
+            return null;
+        }));
+        assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+        return release;
+    }
+}
