@@ -1,24 +1,44 @@
 package io.github.jettysqlite.sessions;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * What opening a database file needs. Every store that names the same file shares one open database, so they
  * must agree on these settings.
  *
- * @param file the database file, absolute and normalized so two spellings of one path share connections
+ * @param file the database file, absolute and with links resolved: two spellings of one file (a symbolic link
+ *     among them) share connections, and the WAL is found where SQLite puts it, beside the real file
  * @param synchronous SQLite's durability level for commits
  * @param busyTimeoutMs how long a write waits for another process's write lock before failing
  * @param maxReaders how many read connections may be open at once
  */
 record DatabaseSettings(Path file, Synchronous synchronous, int busyTimeoutMs, int maxReaders) {
     DatabaseSettings {
-        file = file.toAbsolutePath().normalize();
+        file = canonical(file);
         if (busyTimeoutMs < 0) {
             throw new IllegalArgumentException("busyTimeoutMs must be 0 or more, not " + busyTimeoutMs);
         }
         if (maxReaders < 1) {
             throw new IllegalArgumentException("maxReaders must be at least 1, not " + maxReaders);
         }
+    }
+
+    /** The real file, as SQLite itself resolves it; for a file not yet created, its real directory. */
+    static Path canonical(Path file) {
+        Path absolute = file.toAbsolutePath().normalize();
+        try {
+            if (Files.exists(absolute)) {
+                return absolute.toRealPath();
+            }
+            Path parent = absolute.getParent();
+            if (parent != null && Files.isDirectory(parent)) {
+                return parent.toRealPath().resolve(absolute.getFileName());
+            }
+        } catch (IOException e) {
+            // an unreadable link or directory: SQLite will report it when it opens the path as given
+        }
+        return absolute;
     }
 }

@@ -105,11 +105,21 @@ final class Housekeeping {
         }
     }
 
-    /** Hands free pages back to the file system; does nothing for files created without incremental vacuum. */
-    void incrementalVacuum(CachedConnection c) throws SQLException {
-        if ("2".equals(SQLiteDatabase.queryString(c, "PRAGMA auto_vacuum"))) {
-            run(c, "PRAGMA incremental_vacuum");
+    /** Free pages handed back to the file system per write transaction: 4 MiB with the default page size. */
+    static final int VACUUM_PAGES_PER_STEP = 1024;
+
+    /**
+     * Hands at most {@value #VACUUM_PAGES_PER_STEP} free pages back to the file system; does nothing for files
+     * created without incremental vacuum.
+     *
+     * @return true when free pages remain for another step
+     */
+    Boolean incrementalVacuumStep(CachedConnection c) throws SQLException {
+        if (!"2".equals(SQLiteDatabase.queryString(c, "PRAGMA auto_vacuum"))) {
+            return false;
         }
+        run(c, "PRAGMA incremental_vacuum(" + VACUUM_PAGES_PER_STEP + ")");
+        return !"0".equals(SQLiteDatabase.queryString(c, "PRAGMA freelist_count"));
     }
 
     static List<String> integrityCheck(CachedConnection c) throws SQLException {

@@ -43,14 +43,15 @@ final class PostgresDatabase implements SessionDatabase {
      * @throws SessionDatabaseException naming the server and the cause when it cannot be used
      */
     static PostgresDatabase acquire(PostgresSettings settings, SessionTable table) throws SessionDatabaseException {
-        return acquire(settings, table, false);
+        return acquire(settings, table, false, TableUse.SERVE);
     }
 
     /**
      * As {@link #acquire(PostgresSettings, SessionTable)}, but joins a pool already open on the same server and user
      * whatever its settings (administration inside a running server takes the server's pool).
      */
-    static PostgresDatabase acquire(PostgresSettings settings, SessionTable table, boolean joinOpenSettings)
+    static PostgresDatabase acquire(
+            PostgresSettings settings, SessionTable table, boolean joinOpenSettings, TableUse use)
             throws SessionDatabaseException {
         synchronized (OPEN) {
             PostgresDatabase database = OPEN.get(settings.poolKey());
@@ -66,7 +67,7 @@ final class PostgresDatabase implements SessionDatabase {
             }
             database.users++;
             try {
-                database.ensureTable(table);
+                database.ensureTable(table, use);
             } catch (SessionDatabaseException e) {
                 database.release();
                 throw e;
@@ -97,7 +98,7 @@ final class PostgresDatabase implements SessionDatabase {
         } catch (RuntimeException e) {
             // The pool wraps the driver's refusal, whose SQLSTATE says why.
             Exception cause = e.getCause() instanceof SQLException sql ? sql : e;
-            throw DatabaseErrors.describe(settings.location(), cause);
+            throw DatabaseErrors.describe(settings.location(), Redaction.scrubbed(cause, settings.password()));
         }
     }
 
@@ -121,8 +122,19 @@ final class PostgresDatabase implements SessionDatabase {
         }
     }
 
-    private void ensureTable(SessionTable table) throws SessionDatabaseException {
+    private void ensureTable(SessionTable table, TableUse use) throws SessionDatabaseException {
         if (readyTables.contains(table.name())) {
+            return;
+        }
+        if (use != TableUse.SERVE) {
+            read(c -> {
+                if (use == TableUse.MAINTAIN) {
+                    table.requireCurrent(c);
+                } else {
+                    table.requireReadable(c);
+                }
+                return null;
+            });
             return;
         }
         write(c -> {
@@ -174,7 +186,7 @@ final class PostgresDatabase implements SessionDatabase {
                 restoreAutoCommit(connection, autoCommit);
             }
         } catch (SQLException | RuntimeException e) {
-            throw DatabaseErrors.describe(location(), e);
+            throw DatabaseErrors.describe(location(), Redaction.scrubbed(e, settings.password()));
         }
     }
 

@@ -40,20 +40,8 @@ record PostgresSettings(
         return dataSource != null ? "DataSource " + dataSource.getClass().getName() : redact(url);
     }
 
-    /**
-     * The URL without what may hold a secret: its query string ({@code ?password=...}) and any user information
-     * before the host ({@code //user:password@host}).
-     */
     static String redact(String url) {
-        int query = url.indexOf('?');
-        String base = query < 0 ? url : url.substring(0, query);
-        int authority = base.indexOf("//");
-        int at = authority < 0 ? -1 : base.indexOf('@', authority);
-        int path = authority < 0 ? -1 : base.indexOf('/', authority + 2);
-        if (at >= 0 && (path < 0 || at < path)) {
-            base = base.substring(0, authority + 2) + base.substring(at + 1);
-        }
-        return base;
+        return Redaction.url(url);
     }
 
     @Override

@@ -36,6 +36,7 @@ final class SQLiteDatabase implements SessionDatabase {
     private final Housekeeping housekeeping;
     private final GroupCommitWriter writer;
     private final ReaderPool readers;
+    private final FileIdentity identity;
     private final Set<String> readyTables = new HashSet<>();
     private int users;
 
@@ -44,6 +45,7 @@ final class SQLiteDatabase implements SessionDatabase {
         this.housekeeping = new Housekeeping(settings);
         this.writer = new GroupCommitWriter(writerConnection, this::connect, housekeeping::afterCommit);
         this.readers = new ReaderPool(this::connect, settings.maxReaders(), settings.busyTimeoutMs());
+        this.identity = FileIdentity.of(settings.file());
     }
 
     /**
@@ -53,14 +55,14 @@ final class SQLiteDatabase implements SessionDatabase {
      *     open with other settings
      */
     static SQLiteDatabase acquire(DatabaseSettings settings, SessionTable table) throws SessionDatabaseException {
-        return acquire(settings, table, false);
+        return acquire(settings, table, false, TableUse.SERVE);
     }
 
     /**
      * As {@link #acquire(DatabaseSettings, SessionTable)}, but when the file is already open, joins it with
      * whatever settings it has (administration inside a running server takes the server's settings).
      */
-    static SQLiteDatabase acquire(DatabaseSettings settings, SessionTable table, boolean joinOpenSettings)
+    static SQLiteDatabase acquire(DatabaseSettings settings, SessionTable table, boolean joinOpenSettings, TableUse use)
             throws SessionDatabaseException {
         synchronized (OPEN) {
             SQLiteDatabase database = OPEN.get(settings.file());
@@ -76,7 +78,7 @@ final class SQLiteDatabase implements SessionDatabase {
             }
             database.users++;
             try {
-                database.ensureTable(table);
+                database.ensureTable(table, use);
             } catch (SessionDatabaseException e) {
                 database.release();
                 throw e;
@@ -128,6 +130,7 @@ final class SQLiteDatabase implements SessionDatabase {
     /** Runs the work in a write transaction, possibly shared with concurrent writers (group commit). */
     @Override
     public <R> R write(SqlWork<R> work) throws SessionDatabaseException {
+        identity.requireUnchanged();
         try {
             return writer.write(work);
         } catch (SQLException | RuntimeException e) {
@@ -160,6 +163,11 @@ final class SQLiteDatabase implements SessionDatabase {
         return sizeOf(Housekeeping.walFile(settings.file()));
     }
 
+    /** Why the path no longer names the file opened (deleted, replaced), or null while it does. */
+    String fileLost() {
+        return identity.lost();
+    }
+
     Housekeeping housekeeping() {
         return housekeeping;
     }
@@ -169,13 +177,17 @@ final class SQLiteDatabase implements SessionDatabase {
         return housekeeping.forcedCheckpoints();
     }
 
-    /** Returns the pages that deletes freed to the file system, when the file was created for that. */
+    /**
+     * Returns the pages that deletes freed to the file system, when the file was created for that: a bounded
+     * number per write transaction, so that requests waiting to write get the lock in between, however many pages a
+     * mass purge freed.
+     */
     @Override
     public void releaseFreePages() throws SessionDatabaseException {
-        write(c -> {
-            housekeeping.incrementalVacuum(c);
-            return null;
-        });
+        boolean more;
+        do {
+            more = write(housekeeping::incrementalVacuumStep);
+        } while (more);
     }
 
     @Override
@@ -208,8 +220,15 @@ final class SQLiteDatabase implements SessionDatabase {
     @Override
     public void backup(Path target, boolean overwrite, SessionDatabaseAdmin.Progress progress)
             throws SessionDatabaseException {
+        backup(settings, target, overwrite, progress);
+    }
+
+    /** The backup of the file the settings name, from a read-only connection of its own. */
+    static void backup(
+            DatabaseSettings settings, Path target, boolean overwrite, SessionDatabaseAdmin.Progress progress)
+            throws SessionDatabaseException {
         Path copy = target.toAbsolutePath().normalize();
-        refuseBackupOntoItself(copy);
+        refuseBackupOntoItself(settings.file(), copy);
         if (Files.exists(copy, LinkOption.NOFOLLOW_LINKS) && !overwrite) {
             throw new SessionDatabaseException(
                     "Backup target " + copy + " exists; ask to overwrite it (--force, or overwrite=true)", null);
@@ -218,7 +237,7 @@ final class SQLiteDatabase implements SessionDatabase {
         try {
             Files.createDirectories(copy.getParent());
             partial = Files.createTempFile(copy.getParent(), "." + copy.getFileName(), ".partial");
-            try (CachedConnection source = connectTo(settings)) {
+            try (CachedConnection source = ReadOnlySQLiteDatabase.connect(settings)) {
                 Housekeeping.backup(source, partial, progress);
             }
             Files.move(partial, copy, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -231,8 +250,7 @@ final class SQLiteDatabase implements SessionDatabase {
     }
 
     /** Compares real files, so a symbolic or hard link to the database (or its WAL) is refused too. */
-    private void refuseBackupOntoItself(Path copy) throws SessionDatabaseException {
-        Path database = settings.file();
+    private static void refuseBackupOntoItself(Path database, Path copy) throws SessionDatabaseException {
         for (Path own : List.of(
                 database, Housekeeping.walFile(database), database.resolveSibling(database.getFileName() + "-shm"))) {
             try {
@@ -259,7 +277,7 @@ final class SQLiteDatabase implements SessionDatabase {
         }
     }
 
-    private static long sizeOf(Path file) {
+    static long sizeOf(Path file) {
         try {
             return Files.exists(file) ? Files.size(file) : 0;
         } catch (IOException e) {
@@ -275,8 +293,19 @@ final class SQLiteDatabase implements SessionDatabase {
         return writer;
     }
 
-    private void ensureTable(SessionTable table) throws SessionDatabaseException {
+    private void ensureTable(SessionTable table, TableUse use) throws SessionDatabaseException {
         if (readyTables.contains(table.name())) {
+            return;
+        }
+        if (use != TableUse.SERVE) {
+            read(c -> {
+                if (use == TableUse.MAINTAIN) {
+                    table.requireCurrent(c);
+                } else {
+                    table.requireReadable(c);
+                }
+                return null;
+            });
             return;
         }
         write(c -> {

@@ -2,6 +2,7 @@ package io.github.jettysqlite.sessions;
 
 import java.io.ObjectInputFilter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
@@ -128,7 +129,7 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
             return;
         }
         Path file = url != null
-                ? checked("url", () -> Path.of(url.substring("jdbc:sqlite:".length())))
+                ? checked("url", () -> ((DatabaseLocation.SQLiteFile) DatabaseLocation.parse(url)).file())
                 : checked("databaseFile", () -> Objects.requireNonNull(databaseFile, "databaseFile must be set"));
         postgresSettings = null;
         sqliteSettings = new DatabaseSettings(file, mode, busyTimeoutMs, maxReaders);
@@ -145,12 +146,9 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
         if (url == null) {
             return SqlDialect.SQLITE;
         }
-        SqlDialect dialect = SqlDialect.ofUrl(url);
-        if (dialect == null) {
-            throw new IllegalArgumentException("only jdbc:sqlite: and jdbc:postgresql: URLs are supported, not '"
-                    + PostgresSettings.redact(url) + "'");
-        }
-        return dialect;
+        return DatabaseLocation.parse(url) instanceof DatabaseLocation.PostgreSQLUrl
+                ? SqlDialect.POSTGRESQL
+                : SqlDialect.SQLITE;
     }
 
     @Override
@@ -565,6 +563,14 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
         return requireDatabase().walBytes();
     }
 
+    @ManagedAttribute(
+            value = "why writes are refused: the database file was deleted or replaced while in use (null while it"
+                    + " is the file opened)",
+            readonly = true)
+    public String getDatabaseFileLost() {
+        return requireDatabase() instanceof SQLiteDatabase sqlite ? sqlite.fileLost() : null;
+    }
+
     @ManagedAttribute(value = "checkpoints forced because the WAL outgrew its bound", readonly = true)
     public long getForcedCheckpoints() {
         return requireDatabase().forcedCheckpoints();
@@ -630,9 +636,12 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
         return lastOrphansRemoved;
     }
 
-    @ManagedOperation(value = "delete every expired session of every context now; returns how many", impact = "ACTION")
+    @ManagedOperation(
+            value =
+                    "delete the sessions of every context that expired more than the grace period ago; returns how many",
+            impact = "ACTION")
     public long purgeExpiredSessions() throws SessionDatabaseException {
-        return admin().purgeExpired(SessionDatabaseAdmin.Progress.NONE);
+        return admin().purgeExpired(Duration.ofSeconds(getGracePeriodSec()), SessionDatabaseAdmin.Progress.NONE);
     }
 
     @ManagedOperation(

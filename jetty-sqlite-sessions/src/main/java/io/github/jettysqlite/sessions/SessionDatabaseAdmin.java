@@ -2,14 +2,10 @@ package io.github.jettysqlite.sessions;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.session.SessionData;
-import org.sqlite.SQLiteConfig;
 
 /**
  * Inspects and maintains a session database while Jetty keeps using it: statistics, listing, purging, backup,
@@ -101,96 +97,117 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
     }
 
     /**
-     * Opens an existing session database for administration.
+     * Opens an existing session database to look at it: statistics, listing, showing, checking, backing up. Opening
+     * changes nothing (on SQLite it is a read-only connection): no table is created, no journal mode set, no schema
+     * upgraded, and writes through it are refused.
      *
-     * @throws SessionDatabaseException when the file is missing, is not an SQLite database, or has no such table
+     * @param fileOrUrl an SQLite file, or a {@code jdbc:sqlite:} or {@code jdbc:postgresql:} URL
+     * @param user on PostgreSQL, the user unless the URL names one; otherwise null
+     * @param password on PostgreSQL, the password unless the URL holds one; otherwise null. Never shown in messages
+     * @throws SessionDatabaseException when the database is missing or unreachable, or holds no such session table
      */
-    public static SessionDatabaseAdmin open(Path file, String tableName) throws SessionDatabaseException {
-        SessionTable table = new SessionTable(tableName);
-        DatabaseSettings settings = new DatabaseSettings(file, Synchronous.NORMAL, 5_000, 2);
-        if (!Files.isRegularFile(settings.file())) {
-            throw new SessionDatabaseException("Session database " + settings.file() + " does not exist", null);
+    public static SessionDatabaseAdmin inspect(String fileOrUrl, String user, String password, String tableName)
+            throws SessionDatabaseException {
+        DatabaseLocation location = parse(fileOrUrl);
+        if (location instanceof DatabaseLocation.SQLiteFile sqlite) {
+            SessionTable table = table(tableName, SqlDialect.SQLITE);
+            return new SessionDatabaseAdmin(
+                    ReadOnlySQLiteDatabase.open(toolSettings(sqlite.file()), table), table, true);
         }
-        requireTable(settings, table);
-        return new SessionDatabaseAdmin(SQLiteDatabase.acquire(settings, table, true), table, true);
+        return onPostgres(
+                ((DatabaseLocation.PostgreSQLUrl) location).url(), user, password, tableName, TableUse.INSPECT);
     }
 
     /**
-     * Opens an existing session table for administration: in the SQLite file a {@code jdbc:sqlite:} URL names, or on
-     * the PostgreSQL server a {@code jdbc:postgresql:} URL names.
+     * Opens an existing session database to maintain it: everything {@link #inspect} allows, plus purging,
+     * deleting and vacuuming. The table must already be at this library's layout version; a tool never upgrades a
+     * schema behind an operator's back (a server does, as does {@link #connect}).
      *
-     * @param user the user, or null to take it from the URL
-     * @param password the password, or null to take it from the URL
-     * @throws SessionDatabaseException when the database cannot be reached or has no such table
+     * @throws SessionDatabaseException when the database is missing or unreachable, holds no such table, or holds it
+     *     in an older or newer layout
      */
-    public static SessionDatabaseAdmin open(String url, String user, String password, String tableName)
+    public static SessionDatabaseAdmin open(String fileOrUrl, String user, String password, String tableName)
             throws SessionDatabaseException {
-        SqlDialect dialect = SqlDialect.ofUrl(url);
-        if (dialect == SqlDialect.SQLITE) {
-            return open(Path.of(url.substring("jdbc:sqlite:".length())), tableName);
-        }
-        if (dialect == SqlDialect.POSTGRESQL) {
-            requirePostgresTable(url, user, password, tableName);
-        }
-        return connect(url, user, password, tableName);
-    }
-
-    private static void requirePostgresTable(String url, String user, String password, String tableName)
-            throws SessionDatabaseException {
-        java.util.Properties credentials = new java.util.Properties();
-        if (user != null) {
-            credentials.setProperty("user", user);
-        }
-        if (password != null) {
-            credentials.setProperty("password", password);
-        }
-        try (Connection c = java.sql.DriverManager.getConnection(url, credentials);
-                PreparedStatement s = c.prepareStatement("SELECT count(*) FROM information_schema.tables"
-                        + " WHERE table_schema = current_schema() AND table_name = ?")) {
-            s.setString(1, tableName.toLowerCase(java.util.Locale.ROOT));
-            try (ResultSet r = s.executeQuery()) {
-                if (!r.next() || r.getInt(1) == 0) {
-                    throw new SessionDatabaseException(
-                            "Session database " + PostgresSettings.redact(url) + " has no table named '" + tableName
-                                    + "'",
-                            null);
-                }
+        DatabaseLocation location = parse(fileOrUrl);
+        if (location instanceof DatabaseLocation.SQLiteFile sqlite) {
+            DatabaseSettings settings = toolSettings(sqlite.file());
+            if (!Files.isRegularFile(settings.file())) {
+                throw new SessionDatabaseException("Session database " + settings.file() + " does not exist", null);
             }
-        } catch (SQLException e) {
-            throw DatabaseErrors.describe(PostgresSettings.redact(url), e);
+            SessionTable table = table(tableName, SqlDialect.SQLITE);
+            // Reading first proves the file is SQLite and holds the table at this layout, before anything opens it
+            // for writing (which would switch its journal mode).
+            ReadOnlySQLiteDatabase look = ReadOnlySQLiteDatabase.open(settings, table);
+            try {
+                look.read(c -> {
+                    table.requireCurrent(c);
+                    return null;
+                });
+            } finally {
+                look.release();
+            }
+            return new SessionDatabaseAdmin(
+                    SQLiteDatabase.acquire(settings, table, true, TableUse.MAINTAIN), table, true);
         }
+        return onPostgres(
+                ((DatabaseLocation.PostgreSQLUrl) location).url(), user, password, tableName, TableUse.MAINTAIN);
+    }
+
+    /** As {@link #open(String, String, String, String)}, for an SQLite file. */
+    public static SessionDatabaseAdmin open(Path file, String tableName) throws SessionDatabaseException {
+        return open(file.toString(), null, null, tableName);
     }
 
     /**
-     * Connects to the session table on a PostgreSQL server (or in the SQLite file a {@code jdbc:sqlite:} URL names),
-     * creating the table if it is missing, as a migration target needs.
+     * Connects to the session table on a PostgreSQL server or in an SQLite file, creating the table if it is missing
+     * and upgrading an older layout, as a migration target (or the command line's {@code upgrade-schema}) needs.
      *
      * @param user the user, or null to take it from the URL
      * @param password the password, or null to take it from the URL
      * @throws SessionDatabaseException when the server cannot be reached or refuses the table
      */
-    public static SessionDatabaseAdmin connect(String url, String user, String password, String tableName)
+    public static SessionDatabaseAdmin connect(String fileOrUrl, String user, String password, String tableName)
             throws SessionDatabaseException {
-        SqlDialect dialect = SqlDialect.ofUrl(url);
-        if (dialect == null) {
-            throw new SessionDatabaseException(
-                    "only jdbc:sqlite: and jdbc:postgresql: URLs are supported, not '" + PostgresSettings.redact(url)
-                            + "'",
-                    null);
+        DatabaseLocation location = parse(fileOrUrl);
+        if (location instanceof DatabaseLocation.SQLiteFile sqlite) {
+            SessionTable table = table(tableName, SqlDialect.SQLITE);
+            return new SessionDatabaseAdmin(
+                    SQLiteDatabase.acquire(toolSettings(sqlite.file()), table, true, TableUse.SERVE), table, true);
         }
-        SessionTable table;
+        return onPostgres(((DatabaseLocation.PostgreSQLUrl) location).url(), user, password, tableName, TableUse.SERVE);
+    }
+
+    private static SessionDatabaseAdmin onPostgres(
+            String url, String user, String password, String tableName, TableUse use) throws SessionDatabaseException {
+        SessionTable table = table(tableName, SqlDialect.POSTGRESQL);
+        PostgresSettings settings;
         try {
-            table = new SessionTable(tableName, dialect);
+            settings = new PostgresSettings(url, user, password, 2, 3_000, null);
         } catch (IllegalArgumentException e) {
             throw new SessionDatabaseException(e.getMessage(), e);
         }
-        if (dialect == SqlDialect.SQLITE) {
-            DatabaseSettings settings =
-                    new DatabaseSettings(Path.of(url.substring("jdbc:sqlite:".length())), Synchronous.NORMAL, 5_000, 2);
-            return new SessionDatabaseAdmin(SQLiteDatabase.acquire(settings, table, true), table, true);
+        return new SessionDatabaseAdmin(PostgresDatabase.acquire(settings, table, true, use), table, true);
+    }
+
+    private static DatabaseLocation parse(String fileOrUrl) throws SessionDatabaseException {
+        try {
+            return DatabaseLocation.parse(fileOrUrl);
+        } catch (IllegalArgumentException e) {
+            throw new SessionDatabaseException(e.getMessage(), e);
         }
-        PostgresSettings settings = new PostgresSettings(url, user, password, 2, 10_000, null);
-        return new SessionDatabaseAdmin(PostgresDatabase.acquire(settings, table, true), table, true);
+    }
+
+    private static SessionTable table(String tableName, SqlDialect dialect) throws SessionDatabaseException {
+        try {
+            return new SessionTable(tableName, dialect);
+        } catch (IllegalArgumentException e) {
+            throw new SessionDatabaseException(e.getMessage(), e);
+        }
+    }
+
+    /** A tool is one more connection beside a running server: it waits as long, and needs few readers. */
+    private static DatabaseSettings toolSettings(Path file) {
+        return new DatabaseSettings(file, Synchronous.NORMAL, 5_000, 2);
     }
 
     /** Administers the database a running store uses, sharing its connections. */
@@ -198,27 +215,9 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
         return new SessionDatabaseAdmin(database, table, false);
     }
 
-    private static void requireTable(DatabaseSettings settings, SessionTable table) throws SessionDatabaseException {
-        SQLiteConfig readOnly = new SQLiteConfig();
-        readOnly.setReadOnly(true);
-        try (Connection c = readOnly.createConnection("jdbc:sqlite:" + settings.file());
-                PreparedStatement s =
-                        c.prepareStatement("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?")) {
-            s.setString(1, table.name());
-            try (ResultSet r = s.executeQuery()) {
-                if (!r.next() || r.getInt(1) == 0) {
-                    throw new SessionDatabaseException(
-                            "Session database " + settings.file() + " has no table named '" + table.name() + "'", null);
-                }
-            }
-        } catch (SQLException e) {
-            throw DatabaseErrors.describe(settings, e);
-        }
-    }
-
     /** The SQLite file administered, or null on PostgreSQL. */
     public Path file() {
-        return database instanceof SQLiteDatabase sqlite ? sqlite.settings().file() : null;
+        return database.dialect() == SqlDialect.SQLITE ? Path.of(database.location()) : null;
     }
 
     /** The file, or the PostgreSQL server's URL without its query string. */
@@ -309,17 +308,24 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
         }
     }
 
-    /** Sessions of every context that have expired now: what {@link #purgeExpired} would delete. */
+    /** Sessions of every context that have expired now. */
     public long countExpired() throws SessionDatabaseException {
         double now = JulianDay.fromEpochMillis(System.currentTimeMillis());
         return database.read(c -> table.countExpired(c, now));
     }
 
-    /** Deletes every expired session of every context, in batches; returns how many were deleted. */
-    public long purgeExpired(Progress progress) throws SessionDatabaseException {
-        double now = JulianDay.fromEpochMillis(System.currentTimeMillis());
-        long total = database.read(c -> table.countExpired(c, now));
-        long deleted = deleteInBatches(total, progress, c -> table.deleteExpiredBatch(c, now, BATCH));
+    /**
+     * Deletes the sessions of every context that expired longer than {@code olderThan} ago, in batches, and returns
+     * how many. The margin is Jetty's grace period: with a save period, a session in use may carry a stored expiry
+     * in the past until its next save, and a purge must leave it alone, as Jetty's own sweeps do.
+     */
+    public long purgeExpired(Duration olderThan, Progress progress) throws SessionDatabaseException {
+        if (olderThan.isNegative()) {
+            throw new IllegalArgumentException("olderThan must not be negative, not " + olderThan);
+        }
+        double before = JulianDay.fromEpochMillis(System.currentTimeMillis() - olderThan.toMillis());
+        long total = database.read(c -> table.countExpired(c, before));
+        long deleted = deleteInBatches(total, progress, c -> table.deleteExpiredBatch(c, before, BATCH));
         database.releaseFreePages();
         return deleted;
     }

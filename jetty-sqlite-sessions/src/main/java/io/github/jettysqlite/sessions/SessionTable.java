@@ -294,6 +294,42 @@ final class SessionTable {
     }
 
     /**
+     * Checks, without changing anything, that this table exists with every column of a session table, at any
+     * layout version this library can read.
+     *
+     * @throws SchemaException when it is missing, foreign, or newer than this library
+     */
+    void requireReadable(CachedConnection c) throws SQLException {
+        List<String> missing = missingColumns(c, name);
+        if (missing.size() == COLUMNS.size()) {
+            throw new SchemaException("has no table named '" + name + "'");
+        }
+        if (!missing.isEmpty()) {
+            throw new SchemaException("has a table named '" + name
+                    + "' that is not a session table of this library (missing columns " + missing + ")");
+        }
+        int version = schemaVersion(c);
+        if (version > SCHEMA_VERSION) {
+            throw new SchemaException("holds table '" + name + "' in schema version " + version
+                    + ", newer than this version of jetty-sqlite-sessions understands (" + SCHEMA_VERSION + ")");
+        }
+    }
+
+    /**
+     * As {@link #requireReadable}, and the table must be at this library's layout version: tools that write never
+     * upgrade a schema behind an operator's back.
+     */
+    void requireCurrent(CachedConnection c) throws SQLException {
+        requireReadable(c);
+        int version = schemaVersion(c);
+        if (version < SCHEMA_VERSION) {
+            throw new SchemaException("holds table '" + name + "' in schema version " + version + "; this version of"
+                    + " jetty-sqlite-sessions writes version " + SCHEMA_VERSION + " and upgrades only when asked:"
+                    + " start a server with it, or run the command line's upgrade-schema");
+        }
+    }
+
+    /**
      * PostgreSQL keeps one version per session table, in a table of its own, since a server holds many schemas and
      * applications. Layout version 1 never existed there.
      */

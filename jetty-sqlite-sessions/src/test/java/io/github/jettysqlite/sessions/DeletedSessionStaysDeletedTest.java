@@ -116,7 +116,7 @@ class DeletedSessionStaysDeletedTest {
         SessionData held = nodeA.load("kept-out");
         SessionData expired = nodeA.load("expired");
 
-        nodeB.admin().purgeExpired(SessionDatabaseAdmin.Progress.NONE);
+        nodeB.admin().purgeExpired(java.time.Duration.ZERO, SessionDatabaseAdmin.Progress.NONE);
         expired.setAttribute("late", "write");
         nodeA.store("expired", expired);
         nodeB.admin().deleteAll(SessionDatabaseAdmin.Progress.NONE);

@@ -63,7 +63,8 @@ class PostgresAdminTest {
                     .isNotEmpty());
 
             assertThat(admin.countExpired()).isEqualTo(2);
-            assertThat(admin.purgeExpired(SessionDatabaseAdmin.Progress.NONE)).isEqualTo(2);
+            assertThat(admin.purgeExpired(java.time.Duration.ZERO, SessionDatabaseAdmin.Progress.NONE))
+                    .isEqualTo(2);
             assertThat(shop.load("live")).isNotNull();
             assertThat(admin.stats().sessions()).isEqualTo(2);
 

@@ -1,6 +1,7 @@
 package io.github.jettysqlite.sessions;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -102,5 +103,38 @@ class SchemaMigrationTest {
 
         assertThat(again.load("live")).isNotNull();
         assertThat(fixture.query("SELECT count(*) FROM jetty_sessions")).containsExactly(List.of(3));
+    }
+
+    @Test
+    void lookingAtAnOlderFileChangesNothingAndWritingToolsRefuseToUpgradeIt() throws Exception {
+        byte[] before = java.nio.file.Files.readAllBytes(fixture.file());
+
+        try (SessionDatabaseAdmin admin =
+                SessionDatabaseAdmin.inspect(fixture.file().toString(), null, null, "jetty_sessions")) {
+            assertThat(admin.stats().sessions()).isEqualTo(3);
+            assertThat(admin.schemaVersion()).isEqualTo(1);
+            assertThat(admin.show("live")).hasSize(1);
+            assertThat(admin.check()).containsExactly("ok");
+        }
+        assertThatThrownBy(() -> SessionDatabaseAdmin.inspect(fixture.file().toString(), null, null, "absent"))
+                .hasMessageContaining("has no table named 'absent'");
+        assertThatThrownBy(() -> SessionDatabaseAdmin.open(fixture.file(), "jetty_sessions"))
+                .hasMessageContaining("schema version 1")
+                .hasMessageContaining("upgrade-schema");
+
+        assertThat(java.util.Arrays.equals(java.nio.file.Files.readAllBytes(fixture.file()), before))
+                .as("the file is byte for byte as it was")
+                .isTrue();
+        assertThat(fixture.query("PRAGMA user_version")).containsExactly(List.of(1));
+        assertThat(fixture.query("SELECT count(*) FROM sqlite_schema WHERE name = 'absent'"))
+                .containsExactly(List.of(0));
+
+        try (SessionDatabaseAdmin upgrade =
+                SessionDatabaseAdmin.connect(fixture.file().toString(), null, null, "jetty_sessions")) {
+            assertThat(upgrade.schemaVersion()).isEqualTo(SessionTable.SCHEMA_VERSION);
+        }
+        try (SessionDatabaseAdmin maintain = SessionDatabaseAdmin.open(fixture.file(), "jetty_sessions")) {
+            assertThat(maintain.stats().sessions()).isEqualTo(3);
+        }
     }
 }

@@ -2,7 +2,6 @@ package io.github.jettysqlite.sessions.cli;
 
 import io.github.jettysqlite.sessions.SessionDatabaseAdmin;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,11 +27,17 @@ abstract class AdminCommand implements Callable<Integer> {
         }
     }
 
+    /** Read-only for commands that only look; for commands that write, a database already at this layout. */
     private SessionDatabaseAdmin open() throws Exception {
-        if (cli.database.startsWith("jdbc:")) {
-            return SessionDatabaseAdmin.open(cli.database, cli.user, System.getenv("PGPASSWORD"), cli.table);
-        }
-        return SessionDatabaseAdmin.open(Path.of(cli.database), cli.table);
+        String password = System.getenv("PGPASSWORD");
+        return writes()
+                ? SessionDatabaseAdmin.open(cli.database, cli.user, password, cli.table)
+                : SessionDatabaseAdmin.inspect(cli.database, cli.user, password, cli.table);
+    }
+
+    /** True for a command that changes the database; the others open it read-only. */
+    boolean writes() {
+        return false;
     }
 
     abstract int run(SessionDatabaseAdmin admin) throws Exception;

@@ -13,6 +13,11 @@ final class DeleteAllCommand extends AdminCommand {
     boolean confirmed;
 
     @Override
+    boolean writes() {
+        return true;
+    }
+
+    @Override
     int run(SessionDatabaseAdmin admin) throws Exception {
         if (!confirmed) {
             err().println("error: delete-all removes every session of every context; add --yes to confirm");

@@ -57,7 +57,7 @@ final class MigrateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         String secret = password != null ? password : System.getenv("PGPASSWORD");
-        try (SessionDatabaseAdmin source = SessionDatabaseAdmin.open(from, cli.table);
+        try (SessionDatabaseAdmin source = SessionDatabaseAdmin.inspect(from.toString(), null, null, cli.table);
                 SessionDatabaseAdmin target = SessionDatabaseAdmin.connect(to, user, secret, cli.table)) {
             SessionDatabaseAdmin.MigrationResult result = source.copyLiveSessionsTo(
                     target, batch, new ProgressBar(spec.commandLine().getErr(), "copying"));

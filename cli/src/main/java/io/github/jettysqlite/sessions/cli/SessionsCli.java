@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
             BackupCommand.class,
             VacuumCommand.class,
             CheckCommand.class,
+            UpgradeSchemaCommand.class,
             MigrateCommand.class
         })
 public final class SessionsCli {

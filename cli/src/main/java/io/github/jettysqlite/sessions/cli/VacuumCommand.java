@@ -9,6 +9,11 @@ import picocli.CommandLine.Command;
         description = "Rebuild the file without free pages. Holds the write lock while it runs: prefer quiet hours.")
 final class VacuumCommand extends AdminCommand {
     @Override
+    boolean writes() {
+        return true;
+    }
+
+    @Override
     int run(SessionDatabaseAdmin admin) throws Exception {
         long before = admin.stats().fileBytes();
         admin.vacuum();

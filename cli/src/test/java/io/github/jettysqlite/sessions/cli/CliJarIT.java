@@ -22,7 +22,7 @@ class CliJarIT {
             live.startWriting();
 
             String stats = runJar(0, "--db", db.toString(), "stats");
-            String purge = runJar(0, "--db", db.toString(), "purge-expired");
+            String purge = runJar(0, "--db", db.toString(), "purge-expired", "--older-than", "0");
             String missing = runJar(1, "--db", dir.resolve("missing.db").toString(), "check");
 
             assertThat(stats).contains("_app");

@@ -59,7 +59,7 @@ class PostgresCliTest {
         assertThat(show.exit()).as(show.err()).isZero();
         assertThat(show.out()).contains("alice");
 
-        Run purge = run("--db", url, "purge-expired");
+        Run purge = run("--db", url, "purge-expired", "--older-than", "0");
         assertThat(purge.exit()).as(purge.err()).isZero();
         assertThat(purge.out()).contains("removed 2 expired sessions");
     }
@@ -72,5 +72,28 @@ class PostgresCliTest {
         assertThat(run.err().strip())
                 .endsWith("has no table named 'nothing_here'")
                 .doesNotContain("\n");
+    }
+
+    @Test
+    void malformedOrUnreachableUrlNeverPrintsItsPassword() {
+        for (String bad : new String[] {
+            "jdbc:postgresql://127.0.0.1:notaport/db?user=x&password=s3cret-in-url",
+            "jdbc:postgresql://127.0.0.1:1/db?user=x&password=s3cret-in-url",
+            "jdbc:postgresql://x:s3cret-in-url@127.0.0.1:1/db"
+        }) {
+            for (String command : new String[] {"stats", "upgrade-schema"}) {
+                Run run = run("--db", bad, command);
+
+                assertThat(run.exit()).as(bad + " " + command).isEqualTo(1);
+                assertThat(run.err())
+                        .as(bad + " " + command)
+                        .startsWith("error: ")
+                        .doesNotContain("s3cret");
+            }
+            // Not in the stack traces either, where drivers and pools repeat the URL they were given.
+            Run verbose = run("--verbose", "--db", bad, "purge-expired");
+            assertThat(verbose.exit()).isEqualTo(1);
+            assertThat(verbose.err()).contains("\tat ").doesNotContain("s3cret");
+        }
     }
 }

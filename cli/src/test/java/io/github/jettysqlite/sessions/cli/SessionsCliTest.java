@@ -114,8 +114,21 @@ class SessionsCliTest {
     }
 
     @Test
+    void purgeExpiredKeepsSessionsWithinTheGracePeriodUnlessToldOtherwise() throws Exception {
+        // stale1 expired a minute ago, stale2 two: within Jetty's default grace of an hour, both may still be in use.
+        Run withinGrace = onDb("purge-expired");
+        assertThat(withinGrace.exit()).as(withinGrace.err()).isZero();
+        assertThat(withinGrace.out()).contains("removed 0 expired sessions");
+        Run olderThan90s = onDb("purge-expired", "--older-than", "90s");
+        assertThat(olderThan90s.out()).contains("removed 1 expired sessions");
+        assertThat(count("SELECT count(*) FROM jetty_sessions WHERE session_id = 'stale2'"))
+                .isZero();
+        assertThat(onDb("purge-expired", "--older-than", "soon").err()).contains("is not a duration");
+    }
+
+    @Test
     void purgeExpiredRemovesExactlyTheExpiredSessions() throws Exception {
-        Run purge = onDb("purge-expired");
+        Run purge = onDb("purge-expired", "--older-than", "0");
 
         assertThat(purge.exit()).isZero();
         assertThat(purge.out()).contains("removed 2 expired sessions");

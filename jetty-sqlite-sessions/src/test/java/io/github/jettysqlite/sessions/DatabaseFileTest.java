@@ -1,0 +1,114 @@
+package io.github.jettysqlite.sessions;
+
+import static io.github.jettysqlite.sessions.StoreFixture.NODE;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import org.eclipse.jetty.session.SessionContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The file under a running store: deleted, replaced, reached through a link, or named by a URL. */
+class DatabaseFileTest {
+    private static final long HOUR = 3_600_000;
+
+    @TempDir
+    Path dir;
+
+    private StoreFixture fixture;
+
+    @BeforeEach
+    void start() {
+        fixture = new StoreFixture(dir.resolve("sessions.db"));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        fixture.close();
+    }
+
+    @Test
+    void fileDeletedUnderARunningStoreMakesTheNextStoreFailInWords() throws Exception {
+        SQLiteSessionDataStore store = fixture.store();
+        StoreFixture.put(store, StoreFixture.session(store, "before", System.currentTimeMillis() + HOUR, NODE));
+
+        Files.delete(fixture.file());
+        Thread.sleep(2 * FileIdentity.CHECK_EVERY_MS);
+
+        assertThatThrownBy(() -> StoreFixture.put(store, StoreFixture.session(store, "after", 0, NODE)))
+                .isInstanceOf(SessionDatabaseException.class)
+                .hasMessageContaining(fixture.file().toString())
+                .hasMessageContaining("was deleted while in use");
+        assertThat(store.getDatabaseFileLost()).isEqualTo("was deleted");
+        // For good: a later write is refused without another look at the file.
+        assertThatThrownBy(() -> StoreFixture.put(store, StoreFixture.session(store, "later", 0, NODE)))
+                .hasMessageContaining("writes are refused");
+    }
+
+    @Test
+    void restoredBackupMovedOverTheFileIsNotWrittenToThroughTheOldOne() throws Exception {
+        SQLiteSessionDataStore store = fixture.store();
+        StoreFixture.put(store, StoreFixture.session(store, "s1", System.currentTimeMillis() + HOUR, NODE));
+        Path backup = dir.resolve("backup.db");
+        store.admin().backup(backup, false, SessionDatabaseAdmin.Progress.NONE);
+        assertThat(store.getDatabaseFileLost()).isNull();
+
+        Files.move(backup, fixture.file(), StandardCopyOption.REPLACE_EXISTING);
+        Thread.sleep(2 * FileIdentity.CHECK_EVERY_MS);
+
+        assertThatThrownBy(() -> StoreFixture.put(store, StoreFixture.session(store, "s2", 0, NODE)))
+                .hasMessageContaining("was replaced by another file while in use");
+        assertThat(store.getDatabaseFileLost()).isEqualTo("was replaced by another file");
+    }
+
+    @Test
+    void databaseReachedThroughASymbolicLinkSharesOneDatabaseAndFindsItsWal() throws Exception {
+        Path real = Files.createDirectories(dir.resolve("real")).resolve("sessions.db");
+        Path link = Files.createSymbolicLink(dir.resolve("link.db"), Files.createFile(real));
+        StoreFixture viaLink = new StoreFixture(link);
+        StoreFixture viaTarget = new StoreFixture(real);
+        try (viaLink;
+                viaTarget) {
+            SQLiteSessionDataStore throughLink = viaLink.store();
+            SQLiteSessionDataStore direct = viaTarget.store(NODE, "/other", SessionContext.NULL_VHOST);
+            StoreFixture.put(throughLink, StoreFixture.session(throughLink, "s1", 0, NODE));
+
+            assertThat(throughLink.database()).isSameAs(direct.database());
+            assertThat(Files.exists(dir.resolve("real/sessions.db-wal"))).isTrue();
+            assertThat(Files.exists(dir.resolve("link.db-wal"))).isFalse();
+            assertThat(throughLink.getWalSizeBytes()).isEqualTo(Files.size(dir.resolve("real/sessions.db-wal")));
+        }
+    }
+
+    @Test
+    void sqliteUrlsInFileFormWorkAndUrlsWithParametersAreRefusedWithoutStrayFiles() throws Exception {
+        Path file = dir.resolve("by url.db");
+        SQLiteSessionDataStore byUri = fixture.store(NODE, "/app", SessionContext.NULL_VHOST, s -> {
+            s.setUrl("jdbc:sqlite:file:" + file.toString().replace(" ", "%20"));
+        });
+        StoreFixture.put(byUri, StoreFixture.session(byUri, "s1", 0, NODE));
+        assertThat(Files.exists(file)).isTrue();
+
+        for (String url : List.of(
+                "jdbc:sqlite:" + dir.resolve("params.db") + "?journal_mode=DELETE",
+                "jdbc:sqlite:file:" + dir.resolve("params.db") + "?mode=ro",
+                "jdbc:sqlite::memory:",
+                "jdbc:sqlite:file://elsewhere.example.org/sessions.db")) {
+            assertThatThrownBy(() -> fixture.store(NODE, "/bad", SessionContext.NULL_VHOST, s -> s.setUrl(url)))
+                    .as(url)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("Invalid SQLite session store setting url: ");
+        }
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString()))
+                    .noneMatch(name -> name.startsWith("params") || name.startsWith("file:"));
+        }
+        assertThat(Files.exists(Path.of("file:"))).isFalse();
+    }
+}
