@@ -1,12 +1,12 @@
 package io.github.jettysqlite.sessions;
 
+import java.io.IOException;
 import java.io.ObjectInputFilter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.session.ObjectStreamSessionDataStore;
 import org.eclipse.jetty.session.SessionData;
 import org.eclipse.jetty.session.UnreadableSessionDataException;
@@ -60,15 +60,16 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
     private String attributeKey;
     private String attributeOldKeys;
     private boolean acceptUnsealedRows = true;
+    private boolean saveInPlaceChanges = true;
 
     private final OperationStats loads = new OperationStats();
     private final OperationStats stores = new OperationStats();
     private final OperationStats deletes = new OperationStats();
-    private final LongAdder storesOfDeletedSessions = new LongAdder();
     private volatile long lastScavengeNanos;
     private volatile long lastOrphansRemoved;
 
     private SessionAttributes attributes;
+    private SessionWriter writer;
     private SessionTable table;
     private DatabaseSettings sqliteSettings;
     private PostgresSettings postgresSettings;
@@ -83,6 +84,7 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
         validateSettings();
         scope = new SessionScope(_context.getCanonicalContextPath(), _context.getVhost());
         database = postgresSettings != null ? openPostgres() : SQLiteDatabase.acquire(sqliteSettings, table);
+        writer = new SessionWriter(database, table, scope, attributes, saveInPlaceChanges);
         try {
             super.doStart();
         } catch (Exception | Error e) {
@@ -187,10 +189,7 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
         data.setLastSaved(row.lastSaved());
         data.setExpiry(row.expiry());
         try {
-            boolean current = attributes.readInto(data, row.attributes(), keyOf(id));
-            if (data instanceof TrackedSessionData tracked) {
-                tracked.setRewriteAttributes(!current);
-            }
+            attributes.readInto(data, row.attributes(), row.attributesVersion(), keyOf(id));
         } catch (Exception e) {
             throw new UnreadableSessionDataException(id, _context, e);
         }
@@ -198,54 +197,19 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
     }
 
     /**
-     * Writes the session. A session never saved before ({@code lastSaveTime <= 0}: new, or given a new id) is
-     * inserted. A session saved before is only ever updated: its metadata alone when no attribute changed, without
-     * serializing or rewriting the attributes, otherwise the whole row. When no row matched, another request or node
-     * deleted the session meanwhile (a logout, an invalidation, a purge) and it stays deleted: recreating it would
-     * bring a logged-out session back.
+     * Writes the session through the {@link SessionWriter}: a new session is inserted, a saved one only updated
+     * (never recreated once deleted elsewhere), and only this request's attribute changes are written onto the row
+     * as it is now, so concurrent requests of one session keep each other's changes.
      */
     @Override
     public void doStore(String id, SessionData data, long lastSaveTime) throws Exception {
         long start = System.nanoTime();
         try {
-            write(data, lastSaveTime);
+            writer.store(data, lastSaveTime);
+        } catch (IOException e) {
+            throw new UnwriteableSessionDataException(id, _context, e);
         } finally {
             stores.recordSince(start);
-        }
-    }
-
-    private void write(SessionData data, long lastSaveTime) throws Exception {
-        if (lastSaveTime <= 0) {
-            byte[] attributes = serialize(data);
-            database.writeStatement(c -> {
-                table.upsert(c, scope, data, attributes);
-                return null;
-            });
-            return;
-        }
-        TrackedSessionData tracked = data instanceof TrackedSessionData t ? t : null;
-        int updated;
-        if (data.isDirty() || (tracked != null && tracked.rewriteAttributes())) {
-            byte[] attributes = serialize(data);
-            updated = database.writeStatement(c -> table.update(c, scope, data, attributes));
-            if (tracked != null) {
-                tracked.setRewriteAttributes(false);
-            }
-        } else {
-            updated = database.writeStatement(c -> table.updateMetadata(c, scope, data));
-        }
-        if (updated == 0) {
-            storesOfDeletedSessions.increment();
-            LOG.debug(
-                    "Not storing session {} of {}: it was deleted elsewhere since it was loaded", data.getId(), scope);
-        }
-    }
-
-    private byte[] serialize(SessionData data) throws UnwriteableSessionDataException {
-        try {
-            return attributes.write(data, keyOf(data.getId()));
-        } catch (Exception e) {
-            throw new UnwriteableSessionDataException(data.getId(), _context, e);
         }
     }
 
@@ -623,7 +587,29 @@ public class SQLiteSessionDataStore extends ObjectStreamSessionDataStore {
 
     @ManagedAttribute(value = "stores of sessions deleted elsewhere, left deleted", readonly = true)
     public long getStoresOfDeletedSessions() {
-        return storesOfDeletedSessions.sum();
+        return writer == null ? 0 : writer.storesOfDeletedSessions();
+    }
+
+    @ManagedAttribute(value = "attribute writes merged with a concurrent change of the same session", readonly = true)
+    public long getMergedWrites() {
+        return writer == null ? 0 : writer.mergedWrites();
+    }
+
+    @ManagedAttribute(value = "are attributes changed in place (without setAttribute) saved", readonly = true)
+    public boolean isSaveInPlaceChanges() {
+        return saveInPlaceChanges;
+    }
+
+    /**
+     * Whether an attribute changed in place, without {@code setAttribute} being called again (an item added to a
+     * stored list, a field of a stored bean), is saved. True by default, as Jetty's own stores save it: every
+     * attribute is serialized on each store and compared with what the row holds, and only those that differ are
+     * written. An application that always calls {@code setAttribute} after a change can set this false: only the
+     * attributes set are then serialized, which saves that work on every request, and an in-place change is lost.
+     */
+    public void setSaveInPlaceChanges(boolean saveInPlaceChanges) {
+        checkStarted();
+        this.saveInPlaceChanges = saveInPlaceChanges;
     }
 
     @ManagedAttribute(value = "duration of the last scavenging pass in ms", readonly = true)

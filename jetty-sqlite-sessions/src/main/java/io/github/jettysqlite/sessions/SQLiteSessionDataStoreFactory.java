@@ -28,6 +28,7 @@ public class SQLiteSessionDataStoreFactory extends AbstractSessionDataStoreFacto
     private String attributeKey;
     private String attributeOldKeys;
     private boolean acceptUnsealedRows = true;
+    private boolean saveInPlaceChanges = true;
 
     /** Keeps sessions in {@code sessions.db} in the working directory. */
     public SQLiteSessionDataStoreFactory() {}
@@ -67,6 +68,7 @@ public class SQLiteSessionDataStoreFactory extends AbstractSessionDataStoreFacto
         store.setAttributeKey(attributeKey);
         store.setAttributeOldKeys(attributeOldKeys);
         store.setAcceptUnsealedRows(acceptUnsealedRows);
+        store.setSaveInPlaceChanges(saveInPlaceChanges);
         store.setGracePeriodSec(getGracePeriodSec());
         store.setSavePeriodSec(getSavePeriodSec());
         return store;
@@ -200,5 +202,14 @@ public class SQLiteSessionDataStoreFactory extends AbstractSessionDataStoreFacto
     /** Whether unsealed rows are still read while a key is configured; see {@link SQLiteSessionDataStore#setAcceptUnsealedRows(boolean)}. */
     public void setAcceptUnsealedRows(boolean acceptUnsealedRows) {
         this.acceptUnsealedRows = acceptUnsealedRows;
+    }
+
+    public boolean isSaveInPlaceChanges() {
+        return saveInPlaceChanges;
+    }
+
+    /** Whether attributes changed in place are saved; see {@link SQLiteSessionDataStore#setSaveInPlaceChanges(boolean)}. */
+    public void setSaveInPlaceChanges(boolean saveInPlaceChanges) {
+        this.saveInPlaceChanges = saveInPlaceChanges;
     }
 }

@@ -301,7 +301,10 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
         thread.setContextClassLoader(loader);
         try {
             attributes.readInto(
-                    data, session.attributes(), new AttributeSeal.SessionKey(s.contextPath(), s.virtualHost(), s.id()));
+                    data,
+                    session.attributes(),
+                    TrackedSessionData.UNKNOWN_VERSION,
+                    new AttributeSeal.SessionKey(s.contextPath(), s.virtualHost(), s.id()));
             return data.getAllAttributes();
         } finally {
             thread.setContextClassLoader(previous);

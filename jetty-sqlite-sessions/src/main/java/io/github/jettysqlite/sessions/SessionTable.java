@@ -35,9 +35,14 @@ final class SessionTable {
      *   <li>primary key (session_id, context_path, virtual_host)
      *   <li>primary key (context_path, virtual_host, session_id): a context's sessions form one key range, so
      *       counting or listing them does not scan the table
+     *   <li>{@code attributes_version}, which every write of the attributes increments, so a write can tell whether
+     *       another request changed them since it loaded the session (added in place)
      * </ol>
      */
-    static final int SCHEMA_VERSION = 2;
+    static final int SCHEMA_VERSION = 3;
+
+    /** Incremented by every write of the attributes, never by a metadata-only update. */
+    static final String VERSION_COLUMN = "attributes_version";
 
     static final String DEFAULT_NAME = "jetty_sessions";
 
@@ -84,7 +89,10 @@ final class SessionTable {
     private final String existsUnexpired;
     private final String upsert;
     private final String updateMetadata;
-    private final String update;
+    private final String updateAttributes;
+    private final String updateAttributesAnyVersion;
+    private final String currentAttributes;
+    private final String addVersionColumn;
     private final String delete;
     private final String expiredInContext;
     private final String expiredOwnedBy;
@@ -132,6 +140,7 @@ final class SessionTable {
                 + "last_saved_ms " + millis + " NOT NULL, "
                 + "max_inactive_ms " + millis + " NOT NULL, "
                 + "expires_at " + dialect.julianDayType + ", "
+                + VERSION_COLUMN + " " + millis + " NOT NULL DEFAULT 0, "
                 + "attributes " + dialect.bytesType + " NOT NULL, "
                 + "PRIMARY KEY (context_path, virtual_host, session_id))";
         createVersionTable = "CREATE TABLE IF NOT EXISTS " + POSTGRESQL_VERSION_TABLE
@@ -146,10 +155,15 @@ final class SessionTable {
 
         String key = " WHERE session_id = ? AND context_path = ? AND virtual_host = ?";
         load = "SELECT last_node, created_ms, accessed_ms, last_accessed_ms, cookie_set_ms, last_saved_ms,"
-                + " max_inactive_ms, expires_at, attributes FROM " + name + key;
+                + " max_inactive_ms, expires_at, attributes, " + VERSION_COLUMN + " FROM " + name + key;
+        addVersionColumn =
+                "ALTER TABLE " + name + " ADD COLUMN " + VERSION_COLUMN + " " + millis + " NOT NULL DEFAULT 0";
         existsUnexpired = "SELECT 1 FROM " + name + key + " AND (expires_at IS NULL OR expires_at > ?)";
         // ON CONFLICT DO UPDATE keeps the row (and its rowid) rather than deleting and re-inserting it as
         // INSERT OR REPLACE would; created_ms is the only column a later store never changes.
+        // ON CONFLICT DO UPDATE keeps the row (and its rowid) rather than deleting and re-inserting it as
+        // INSERT OR REPLACE would. An insert meeting a row (a retry after an ambiguous failure) replaces it whole
+        // and moves the version on, so that requests holding the old row merge rather than overwrite.
         upsert = "INSERT INTO " + name + " (" + String.join(", ", COLUMNS) + ")"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 + " ON CONFLICT (context_path, virtual_host, session_id) DO UPDATE SET"
@@ -157,11 +171,25 @@ final class SessionTable {
                 + " accessed_ms = excluded.accessed_ms, last_accessed_ms = excluded.last_accessed_ms,"
                 + " cookie_set_ms = excluded.cookie_set_ms, last_saved_ms = excluded.last_saved_ms,"
                 + " max_inactive_ms = excluded.max_inactive_ms, expires_at = excluded.expires_at,"
-                + " attributes = excluded.attributes";
-        updateMetadata = "UPDATE " + name + " SET last_node = ?, accessed_ms = ?, last_accessed_ms = ?,"
-                + " cookie_set_ms = ?, last_saved_ms = ?, max_inactive_ms = ?, expires_at = ?" + key;
-        update = "UPDATE " + name + " SET last_node = ?, accessed_ms = ?, last_accessed_ms = ?,"
-                + " cookie_set_ms = ?, last_saved_ms = ?, max_inactive_ms = ?, expires_at = ?, attributes = ?" + key;
+                + " attributes = excluded.attributes, " + VERSION_COLUMN + " = " + name + "." + VERSION_COLUMN + " + 1";
+        // Time never goes backwards: the access-dependent columns take the written values only when this write's
+        // access is at least as recent as the stored one, so a slow request cannot shorten a session that other
+        // requests kept alive meanwhile. Every SET expression reads the row as it was before the statement.
+        String newer = "CASE WHEN accessed_ms <= ? THEN ? ELSE ";
+        String metadata = " last_node = " + newer + "last_node END,"
+                + " last_accessed_ms = " + newer + "last_accessed_ms END,"
+                + " max_inactive_ms = " + newer + "max_inactive_ms END,"
+                + " expires_at = " + newer + "expires_at END,"
+                + " accessed_ms = " + dialect.greatest("accessed_ms", "?") + ","
+                + " cookie_set_ms = " + dialect.greatest("cookie_set_ms", "?") + ","
+                + " last_saved_ms = " + dialect.greatest("last_saved_ms", "?");
+        updateMetadata = "UPDATE " + name + " SET" + metadata + key;
+        String attributesSet = "UPDATE " + name + " SET" + metadata + ", attributes = ?, " + VERSION_COLUMN + " = "
+                + VERSION_COLUMN + " + 1" + key;
+        updateAttributes = attributesSet + " AND " + VERSION_COLUMN + " = ?";
+        updateAttributesAnyVersion = attributesSet;
+        currentAttributes =
+                "SELECT " + VERSION_COLUMN + ", attributes FROM " + name + key + dialect.lockingTheRowsRead();
         delete = "DELETE FROM " + name + key;
         // The three expiry statements compare the bare column with a bound parameter; both engines take
         // "expires_at <= ?" as implying the partial index's "expires_at IS NOT NULL" and search the index for
@@ -213,8 +241,8 @@ final class SessionTable {
         // its creation time, which tells it from a later session that happens to reuse the id), so that a session
         // absent from the target but in the ledger is known to have been deleted there, and is not copied back.
         copyUpdate = "UPDATE " + name + " SET last_node = ?, created_ms = ?, accessed_ms = ?, last_accessed_ms = ?,"
-                + " cookie_set_ms = ?, last_saved_ms = ?, max_inactive_ms = ?, expires_at = ?, attributes = ?" + key
-                + " AND last_saved_ms < ?";
+                + " cookie_set_ms = ?, last_saved_ms = ?, max_inactive_ms = ?, expires_at = ?, attributes = ?, "
+                + VERSION_COLUMN + " = " + VERSION_COLUMN + " + 1" + key + " AND last_saved_ms < ?";
         copyInsert = "INSERT INTO " + name + " (" + String.join(", ", COLUMNS) + ")"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
         lastSavedOf = "SELECT last_saved_ms FROM " + name + key;
@@ -280,6 +308,11 @@ final class SessionTable {
                 new SessionTable(table).migrateFromVersion1(c);
             }
         }
+        if (version >= 1 && version < 3) {
+            for (String table : sessionTables(c)) {
+                new SessionTable(table).addVersionColumnIfMissing(c);
+            }
+        }
         c.execute(createTable);
         List<String> missing = missingColumns(c, name);
         if (!missing.isEmpty()) {
@@ -287,6 +320,7 @@ final class SessionTable {
                     + "' that is not a session table of this library (missing columns " + missing
                     + "). Choose another table name.");
         }
+        addVersionColumnIfMissing(c);
         c.execute(createExpiryIndex);
         if (version < SCHEMA_VERSION) {
             c.execute("PRAGMA user_version = " + SCHEMA_VERSION);
@@ -353,6 +387,7 @@ final class SessionTable {
                     + "' that is not a session table of this library (missing columns " + missing
                     + "). Choose another table name.");
         }
+        addVersionColumnIfMissing(c);
         c.execute(createExpiryIndex);
         if (version < SCHEMA_VERSION) {
             PreparedStatement record = c.prepare(recordVersion);
@@ -391,6 +426,16 @@ final class SessionTable {
         c.execute(createExpiryIndex);
     }
 
+    /**
+     * Version 2 to 3: the attributes' version column, added in place (no row is rewritten; existing rows read 0).
+     * A table created by this version already has it.
+     */
+    private void addVersionColumnIfMissing(CachedConnection c) throws SQLException {
+        if (!columnsOf(c, name).contains(VERSION_COLUMN)) {
+            c.execute(addVersionColumn);
+        }
+    }
+
     /** The tables in the file that have every column of a session table, whatever their name. */
     private List<String> sessionTables(CachedConnection c) throws SQLException {
         List<String> tables = new ArrayList<>();
@@ -410,8 +455,19 @@ final class SessionTable {
         return sessionTables;
     }
 
-    /** Table names reach this query only after matching VALID_NAME, so splicing them in is safe. */
     private List<String> missingColumns(CachedConnection c, String table) throws SQLException {
+        Set<String> present = columnsOf(c, table);
+        List<String> missing = new ArrayList<>();
+        for (String column : COLUMNS) {
+            if (!present.contains(column)) {
+                missing.add(column);
+            }
+        }
+        return missing;
+    }
+
+    /** Table names reach this query only after matching VALID_NAME, so splicing them in is safe. */
+    private Set<String> columnsOf(CachedConnection c, String table) throws SQLException {
         Set<String> present = new HashSet<>();
         PreparedStatement columns;
         if (dialect == SqlDialect.POSTGRESQL) {
@@ -426,13 +482,7 @@ final class SessionTable {
                 present.add(rows.getString(1));
             }
         }
-        List<String> missing = new ArrayList<>();
-        for (String column : COLUMNS) {
-            if (!present.contains(column)) {
-                missing.add(column);
-            }
-        }
-        return missing;
+        return present;
     }
 
     /** Reads one session row of a context, expired or not; null when there is none. */
@@ -454,7 +504,8 @@ final class SessionTable {
                     row.getLong(6),
                     row.getLong(7),
                     expiry,
-                    row.getBytes(9));
+                    row.getBytes(9),
+                    row.getLong(10));
         }
     }
 
@@ -485,39 +536,83 @@ final class SessionTable {
     }
 
     /**
-     * Writes the metadata columns only, leaving the attribute blob as it is.
+     * Writes the metadata columns only, leaving the attribute blob and its version as they are; access times and
+     * the expiry move forward only (see the statement).
      *
      * @return the number of rows changed: 0 means the session was deleted since it was loaded
      */
     int updateMetadata(CachedConnection c, SessionScope scope, SessionData data) throws SQLException {
         PreparedStatement s = c.prepare(updateMetadata);
-        bindMetadata(s, 1, data);
-        bindKey(s, 8, scope, data.getId());
+        int next = bindMetadata(s, 1, data);
+        bindKey(s, next, scope, data.getId());
         return s.executeUpdate();
-    }
-
-    /** Binds the seven metadata columns in the order both updates list them. */
-    private static void bindMetadata(PreparedStatement s, int first, SessionData data) throws SQLException {
-        s.setString(first, data.getLastNode());
-        s.setLong(first + 1, data.getAccessed());
-        s.setLong(first + 2, data.getLastAccessed());
-        s.setLong(first + 3, data.getCookieSet());
-        s.setLong(first + 4, data.getLastSaved());
-        s.setLong(first + 5, data.getMaxInactiveMs());
-        bindExpiry(s, first + 6, data.getExpiry());
     }
 
     /**
-     * Writes the metadata columns and the attributes of an existing row; never creates one.
+     * Writes the metadata and the attributes of an existing row, and moves its attributes' version on, provided the
+     * row still holds the attributes' version {@code expected}; never creates a row.
      *
-     * @return the number of rows changed: 0 means the session was deleted since it was loaded
+     * @return 1 when written; 0 when the row is gone or another write changed its attributes since
      */
-    int update(CachedConnection c, SessionScope scope, SessionData data, byte[] attributes) throws SQLException {
-        PreparedStatement s = c.prepare(update);
-        bindMetadata(s, 1, data);
-        s.setBytes(8, attributes);
-        bindKey(s, 9, scope, data.getId());
+    int updateAttributes(CachedConnection c, SessionScope scope, SessionData data, byte[] attributes, long expected)
+            throws SQLException {
+        PreparedStatement s = c.prepare(updateAttributes);
+        int next = bindMetadata(s, 1, data);
+        s.setBytes(next, attributes);
+        bindKey(s, next + 1, scope, data.getId());
+        s.setLong(next + 4, expected);
         return s.executeUpdate();
+    }
+
+    /**
+     * As {@link #updateAttributes}, whatever the row's attributes' version: for session data whose loaded version
+     * the store does not know.
+     */
+    int updateAttributesAnyVersion(CachedConnection c, SessionScope scope, SessionData data, byte[] attributes)
+            throws SQLException {
+        PreparedStatement s = c.prepare(updateAttributesAnyVersion);
+        int next = bindMetadata(s, 1, data);
+        s.setBytes(next, attributes);
+        bindKey(s, next + 1, scope, data.getId());
+        return s.executeUpdate();
+    }
+
+    /**
+     * The attributes as stored now and their version, read inside the caller's write transaction so that nothing
+     * changes them before it commits (on PostgreSQL the row is locked); null when the row is gone.
+     */
+    StoredAttributes currentAttributes(CachedConnection c, SessionScope scope, String id) throws SQLException {
+        PreparedStatement s = c.prepare(currentAttributes);
+        bindKey(s, 1, scope, id);
+        try (ResultSet row = s.executeQuery()) {
+            return row.next() ? new StoredAttributes(row.getLong(1), row.getBytes(2)) : null;
+        }
+    }
+
+    /** A row's attributes column and the version it is at. */
+    record StoredAttributes(long version, byte[] attributes) {}
+
+    /**
+     * Binds the metadata assignments both updates share, in their order: for each access-dependent column the
+     * written access time (the condition) and the value, then the access time, cookie time and save time.
+     *
+     * @return the next parameter index
+     */
+    private static int bindMetadata(PreparedStatement s, int first, SessionData data) throws SQLException {
+        int i = first;
+        long accessed = data.getAccessed();
+        s.setLong(i++, accessed);
+        s.setString(i++, data.getLastNode());
+        s.setLong(i++, accessed);
+        s.setLong(i++, data.getLastAccessed());
+        s.setLong(i++, accessed);
+        s.setLong(i++, data.getMaxInactiveMs());
+        s.setLong(i++, accessed);
+        bindExpiry(s, i++, data.getExpiry());
+        s.setLong(i++, accessed);
+        s.setLong(i++, data.getCookieSet());
+        s.setLong(i++, data.getLastSaved());
+        return i;
     }
 
     int delete(CachedConnection c, SessionScope scope, String id) throws SQLException {

@@ -19,6 +19,17 @@ enum SqlDialect {
         String jsonArrayElements(String parameter, String alias) {
             return "json_each(" + parameter + ") AS " + alias;
         }
+
+        @Override
+        String greatest(String a, String b) {
+            return "max(" + a + ", " + b + ")";
+        }
+
+        @Override
+        String lockingTheRowsRead() {
+            // The group-commit writer's BEGIN IMMEDIATE already holds the file's write lock.
+            return "";
+        }
     },
     POSTGRESQL("BIGINT", "DOUBLE PRECISION", "BYTEA", "ctid") {
         @Override
@@ -31,6 +42,16 @@ enum SqlDialect {
         @Override
         String jsonArrayElements(String parameter, String alias) {
             return "json_array_elements_text(CAST(" + parameter + " AS json)) AS " + alias + "(value)";
+        }
+
+        @Override
+        String greatest(String a, String b) {
+            return "GREATEST(" + a + ", " + b + ")";
+        }
+
+        @Override
+        String lockingTheRowsRead() {
+            return " FOR UPDATE";
         }
     };
 
@@ -55,6 +76,12 @@ enum SqlDialect {
 
     /** A table expression named {@code alias} with one row per element of a JSON array of strings, as column value. */
     abstract String jsonArrayElements(String parameter, String alias);
+
+    /** The larger of two values. */
+    abstract String greatest(String a, String b);
+
+    /** What follows a SELECT inside a write transaction so that no other writer changes its rows before commit. */
+    abstract String lockingTheRowsRead();
 
     /**
      * The dialect a JDBC URL speaks, or null when this library does not support its engine.

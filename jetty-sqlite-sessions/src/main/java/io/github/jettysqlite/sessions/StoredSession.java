@@ -1,7 +1,7 @@
 package io.github.jettysqlite.sessions;
 
 /**
- * One row of the session table as read back, before its attributes are deserialized. Attribute bytes are copied
+ * One row of the session table as read back, with the version its attributes are at, before its attributes are deserialized. Attribute bytes are copied
  * out of SQLite so that the connection is returned before the (comparatively slow) deserialization runs.
  */
 record StoredSession(
@@ -13,4 +13,5 @@ record StoredSession(
         long lastSaved,
         long maxInactiveMs,
         long expiry,
-        byte[] attributes) {}
+        byte[] attributes,
+        long attributesVersion) {}

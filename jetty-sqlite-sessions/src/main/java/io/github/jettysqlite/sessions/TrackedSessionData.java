@@ -1,13 +1,25 @@
 package io.github.jettysqlite.sessions;
 
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.session.SessionData;
 
 /**
- * Jetty's session data, plus what the store knows of the row it was loaded from. Jetty lets the store create the
- * {@code SessionData} objects ({@code newSessionData}), so the store can keep this beside the data itself.
+ * Jetty's session data, plus what the store knows of the row it was loaded from or last written to. Jetty marks the
+ * whole map dirty without saying which attribute changed ({@code setDirty(String)} records no name), but it lets the
+ * store create the {@code SessionData} objects ({@code newSessionData}), so the store keeps the names here, together
+ * with each attribute's serialized form as stored and the version the attributes were at: what it needs to write
+ * only this request's changes onto the row as it is now.
  */
 final class TrackedSessionData extends SessionData {
-    private boolean rewriteAttributes;
+    /** The row's attributes version is not known: the next attribute write reads the row and merges. */
+    static final long UNKNOWN_VERSION = -1;
+
+    private final Set<String> namesSet = ConcurrentHashMap.newKeySet();
+    private volatile Map<String, byte[]> stored;
+    private volatile long storedVersion = UNKNOWN_VERSION;
+    private volatile boolean rewriteAttributes;
 
     TrackedSessionData(
             String id,
@@ -18,6 +30,36 @@ final class TrackedSessionData extends SessionData {
             long lastAccessed,
             long maxInactiveMs) {
         super(id, contextPath, vhost, created, accessed, lastAccessed, maxInactiveMs);
+    }
+
+    /** Remembers which attribute was set or removed; Jetty calls this from {@code setAttribute}. */
+    @Override
+    public void setDirty(String name) {
+        namesSet.add(name);
+        super.setDirty(name);
+    }
+
+    /** Names given to {@code setAttribute} (set or removed) since the attributes were last stored. */
+    Set<String> namesSet() {
+        return namesSet;
+    }
+
+    /** Each attribute's serialized bytes as the row held them when loaded or last written; null when unknown. */
+    Map<String, byte[]> storedAttributes() {
+        return stored;
+    }
+
+    /** The row's attributes version when loaded or last written, or {@link #UNKNOWN_VERSION}. */
+    long storedVersion() {
+        return storedVersion;
+    }
+
+    /** Records what the row now holds of this session's own attributes, after a load or a write. */
+    void stored(Map<String, byte[]> attributes, long version) {
+        this.stored = attributes;
+        this.storedVersion = version;
+        this.namesSet.clear();
+        this.rewriteAttributes = false;
     }
 
     /**

@@ -65,7 +65,9 @@ public final class NodeServer {
 
     /**
      * {@code GET /} adds one to the session's count; {@code GET /?peek} only reads it; both answer the session id and
-     * the count. {@code GET /?invalidate} ends the session and answers {@code invalidated}.
+     * the count. {@code GET /?invalidate} ends the session and answers {@code invalidated}. {@code ?set=name=value}
+     * (with {@code &delay=ms}, held that long after loading the session) sets an attribute; {@code ?get=a,b}
+     * answers {@code a=.. b=..}; {@code ?merged} answers how many writes the store merged.
      */
     public static final class Counter extends HttpServlet {
         @Override
@@ -78,6 +80,36 @@ public final class NodeServer {
                 response.getWriter().print(existing == null ? "none" : "invalidated");
                 return;
             }
+            if (request.getParameter("merged") != null) {
+                var store = (SQLiteSessionDataStore) ServletContextHandler.getCurrentServletContextHandler()
+                        .getSessionHandler()
+                        .getSessionCache()
+                        .getSessionDataStore();
+                response.getWriter().print(store.getMergedWrites());
+                return;
+            }
+            String set = request.getParameter("set");
+            if (set != null) {
+                HttpSession session = request.getSession(true);
+                pause(request.getParameter("delay"));
+                String[] pair = set.split("=", 2);
+                session.setAttribute(pair[0], pair[1]);
+                response.getWriter().print("ok");
+                return;
+            }
+            String get = request.getParameter("get");
+            if (get != null) {
+                HttpSession session = request.getSession(true);
+                StringBuilder values = new StringBuilder();
+                for (String name : get.split(",")) {
+                    values.append(name)
+                            .append('=')
+                            .append(session.getAttribute(name))
+                            .append(' ');
+                }
+                response.getWriter().print(values.toString().trim());
+                return;
+            }
             HttpSession session = request.getSession(true);
             Integer count = (Integer) session.getAttribute("count");
             int value = count == null ? 0 : count;
@@ -86,6 +118,18 @@ public final class NodeServer {
                 session.setAttribute("count", value);
             }
             response.getWriter().print(session.getId() + " " + value);
+        }
+
+        /** Holds the request with its session loaded, so that two requests of one session overlap for certain. */
+        private static void pause(String millis) {
+            if (millis == null) {
+                return;
+            }
+            try {
+                Thread.sleep(Long.parseLong(millis));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

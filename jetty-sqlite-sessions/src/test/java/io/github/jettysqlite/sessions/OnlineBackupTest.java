@@ -32,7 +32,8 @@ class OnlineBackupTest {
             StoreFixture.put(store, seed);
             // Bulk rows copy the seed's attributes: 5,000 rows of 10 kB make the file larger than 50 MB.
             fixture.update("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)"
-                    + " INSERT INTO jetty_sessions SELECT 'bulk' || i, context_path, virtual_host, last_node, created_ms,"
+                    + " INSERT INTO jetty_sessions (" + String.join(", ", SessionTable.COLUMNS) + ")"
+                    + " SELECT 'bulk' || i, context_path, virtual_host, last_node, created_ms,"
                     + " accessed_ms, last_accessed_ms, cookie_set_ms, last_saved_ms, max_inactive_ms, expires_at,"
                     + " attributes FROM n, jetty_sessions WHERE session_id = 'seed'");
             assertThat(Files.size(fixture.file())).isGreaterThan(50_000_000L);

@@ -66,7 +66,7 @@ class OperationsTest {
             assertThat(server.getAttribute(name, "sessionsStored")).isEqualTo(4L);
             assertThat(server.getAttribute(name, "sessionsStoredInContext")).isEqualTo(3L);
             assertThat(server.getAttribute(name, "expiredSessionsWaiting")).isEqualTo(1L);
-            assertThat(server.getAttribute(name, "schemaVersion")).isEqualTo(2);
+            assertThat(server.getAttribute(name, "schemaVersion")).isEqualTo(SessionTable.SCHEMA_VERSION);
             assertThat(server.getAttribute(name, "journalMode")).isEqualTo("wal");
             assertThat(server.getAttribute(name, "synchronous")).isEqualTo("NORMAL");
             assertThat(server.getAttribute(name, "tableName")).isEqualTo("jetty_sessions");
@@ -105,7 +105,7 @@ class OperationsTest {
         assertThat(stats.sessions()).isEqualTo(4);
         assertThat(stats.expired()).isEqualTo(1);
         assertThat(stats.immortal()).isEqualTo(1);
-        assertThat(stats.schemaVersion()).isEqualTo(2);
+        assertThat(stats.schemaVersion()).isEqualTo(SessionTable.SCHEMA_VERSION);
         assertThat(stats.contexts())
                 .extracting(SessionDatabaseAdmin.ContextStats::contextPath, SessionDatabaseAdmin.ContextStats::sessions)
                 .containsExactly(

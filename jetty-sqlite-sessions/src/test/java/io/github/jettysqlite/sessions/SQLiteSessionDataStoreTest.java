@@ -267,7 +267,7 @@ class SQLiteSessionDataStoreTest {
     }
 
     @Test
-    void metadataOnlyStoreNeitherSerializesNorRewritesTheAttributes() throws Exception {
+    void metadataOnlyStoreComparesButNeverRewritesUnchangedAttributes() throws Exception {
         CountingAttribute.writes.set(0);
         SessionData data = session(store, "s1", now + HOUR, NODE);
         data.setAttribute("counted", new CountingAttribute());
@@ -283,12 +283,34 @@ class SQLiteSessionDataStoreTest {
         loaded.setMetaDataDirty(true);
         store.store("s1", loaded);
 
-        assertThat(CountingAttribute.writes).hasValue(1);
-        List<Object> row = fixture.query("SELECT accessed_ms, attributes FROM jetty_sessions")
+        // Serialized once more, to find a change made in place; identical, so nothing but the metadata is written.
+        assertThat(CountingAttribute.writes).hasValue(2);
+        List<Object> row = fixture.query("SELECT accessed_ms, attributes, attributes_version FROM jetty_sessions")
                 .get(0);
         assertThat(row.get(0)).isEqualTo(now + 5_000);
         assertThat((byte[]) row.get(1)).isEqualTo((byte[]) blobBefore);
+        assertThat(row.get(2)).isEqualTo(0);
         assertThat(store.load("s1").getExpiry()).isEqualTo(now + 5_000 + 60_000);
+    }
+
+    @Test
+    void withoutTheInPlaceComparisonAMetadataOnlyStoreSerializesNothing() throws Exception {
+        SQLiteSessionDataStore trusting =
+                fixture.store(NODE, "/trusting", SessionContext.NULL_VHOST, s -> s.setSaveInPlaceChanges(false));
+        CountingAttribute.writes.set(0);
+        SessionData data = session(trusting, "s1", now + HOUR, NODE);
+        data.setAttribute("counted", new CountingAttribute());
+        trusting.store("s1", data);
+
+        SessionData loaded = trusting.load("s1");
+        loaded.setAccessed(now + 5_000);
+        loaded.setMetaDataDirty(true);
+        trusting.store("s1", loaded);
+        loaded.setAttribute("other", "set");
+        trusting.store("s1", loaded);
+
+        assertThat(CountingAttribute.writes).hasValue(1);
+        assertThat(trusting.load("s1").getAttribute("other")).isEqualTo("set");
     }
 
     @Test

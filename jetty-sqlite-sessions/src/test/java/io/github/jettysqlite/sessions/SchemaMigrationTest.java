@@ -69,7 +69,7 @@ class SchemaMigrationTest {
         SQLiteSessionDataStore store = fixture.store();
         SQLiteSessionDataStore other = fixture.store(StoreFixture.NODE, "/other", "example.org");
 
-        assertThat(fixture.query("PRAGMA user_version")).containsExactly(List.of(2));
+        assertThat(fixture.query("PRAGMA user_version")).containsExactly(List.of(SessionTable.SCHEMA_VERSION));
         SessionData live = store.load("live");
         assertThat(live.getAttribute("user")).isEqualTo("alice");
         assertThat(live.getExpiry()).isEqualTo(now + 3_600_000);

@@ -165,7 +165,7 @@ class StartupValidationTest {
     void schemaVersionIsRecorded() throws Exception {
         fixture.store();
 
-        assertThat(fixture.query("PRAGMA user_version")).containsExactly(List.of(2));
+        assertThat(fixture.query("PRAGMA user_version")).containsExactly(List.of(SessionTable.SCHEMA_VERSION));
         assertThat(fixture.query("PRAGMA journal_mode")).containsExactly(List.of("wal"));
     }
 

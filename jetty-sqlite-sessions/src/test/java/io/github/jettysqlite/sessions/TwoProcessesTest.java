@@ -10,10 +10,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpCookieStore;
-import org.eclipse.jetty.http.HttpHeader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.Parameter;
@@ -46,7 +44,7 @@ class TwoProcessesTest {
         ExecutorService pool = Executors.newFixedThreadPool(SESSIONS);
         try (ChildJvm nodeA = ChildJvm.start(NodeServer.class, database, "nodeA");
                 ChildJvm nodeB = ChildJvm.start(NodeServer.class, database, "nodeB")) {
-            String[] nodes = {baseUri(nodeA), baseUri(nodeB)};
+            String[] nodes = {NodeHttp.baseUri(nodeA), NodeHttp.baseUri(nodeB)};
             // Cookies are per host, not per port: each loop sends its own session cookie and nothing else.
             client.setHttpCookieStore(new HttpCookieStore.Empty());
             client.start();
@@ -56,15 +54,15 @@ class TwoProcessesTest {
             for (int s = 0; s < SESSIONS; s++) {
                 int first = s % 2;
                 loops.add(pool.submit(() -> {
-                    String id = get(client, nodes[first], null).split(" ")[0];
+                    String id = NodeHttp.get(client, nodes[first], null).split(" ")[0];
                     long increments = 1;
                     for (int i = 1; System.nanoTime() < deadline; i++) {
-                        String answer = get(client, nodes[(first + i) % 2], id);
+                        String answer = NodeHttp.get(client, nodes[(first + i) % 2], id);
                         assertThat(answer).isEqualTo(id + " " + (increments + 1));
                         increments++;
                         served.incrementAndGet();
                     }
-                    String peek = get(client, nodes[(first + 1) % 2] + "?peek", id);
+                    String peek = NodeHttp.get(client, nodes[(first + 1) % 2] + "?peek", id);
                     return new long[] {increments, Long.parseLong(peek.split(" ")[1])};
                 }));
             }
@@ -83,25 +81,5 @@ class TwoProcessesTest {
             pool.shutdownNow();
             client.stop();
         }
-    }
-
-    private static String baseUri(ChildJvm node) throws InterruptedException {
-        String line;
-        while ((line = node.nextLine(60, TimeUnit.SECONDS)) != null) {
-            if (line.startsWith("READY ")) {
-                return "http://127.0.0.1:" + line.substring(6).trim() + "/";
-            }
-        }
-        throw new AssertionError("node did not start:\n" + node.output());
-    }
-
-    private static String get(HttpClient client, String uri, String sessionId) throws Exception {
-        var request = client.newRequest(uri).timeout(30, TimeUnit.SECONDS);
-        if (sessionId != null) {
-            request.headers(h -> h.put(HttpHeader.COOKIE, "JSESSIONID=" + sessionId));
-        }
-        ContentResponse response = request.send();
-        assertThat(response.getStatus()).as(response.getContentAsString()).isEqualTo(200);
-        return response.getContentAsString();
     }
 }

@@ -67,7 +67,7 @@ class SessionsCliTest {
 
         assertThat(stats.exit()).isZero();
         assertThat(stats.out())
-                .contains("schema version 2")
+                .contains("schema version 3")
                 .contains("journal wal")
                 .containsPattern("_shop\\s+0\\.0\\.0\\.0\\s+\\d+\\s+2\\s+0");
     }
@@ -180,7 +180,7 @@ class SessionsCliTest {
         assertThat(vacuum.exit()).as(vacuum.err()).isZero();
         assertThat(vacuum.out()).startsWith("vacuumed: ");
         assertThat(check.exit()).isZero();
-        assertThat(check.out()).contains("schema version 2").contains("integrity: ok");
+        assertThat(check.out()).contains("schema version 3").contains("integrity: ok");
     }
 
     @Test

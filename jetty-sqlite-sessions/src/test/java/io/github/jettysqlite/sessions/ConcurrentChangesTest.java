@@ -1,0 +1,228 @@
+package io.github.jettysqlite.sessions;
+
+import static io.github.jettysqlite.sessions.StoreFixture.NODE;
+import static io.github.jettysqlite.sessions.StoreFixture.OTHER_NODE;
+import static io.github.jettysqlite.sessions.StoreFixture.put;
+import static io.github.jettysqlite.sessions.StoreFixture.session;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jetty.session.SessionContext;
+import org.eclipse.jetty.session.SessionData;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Two requests of one session that load it, change it and store it, interleaved, on two nodes of one database: each
+ * keeps the other's changes. The interleavings are arranged step by step, so each case happens every time.
+ */
+@ParameterizedClass
+@EnumSource(Engine.class)
+class ConcurrentChangesTest {
+    private static final long HOUR = 3_600_000;
+
+    @TempDir
+    Path dir;
+
+    @Parameter
+    Engine engine;
+
+    private StoreFixture fixture;
+    private SQLiteSessionDataStore nodeA;
+    private SQLiteSessionDataStore nodeB;
+    private long now;
+
+    @BeforeEach
+    void start() throws Exception {
+        fixture = new StoreFixture(engine, dir);
+        nodeA = fixture.store(NODE, "/app", SessionContext.NULL_VHOST);
+        nodeB = fixture.store(OTHER_NODE, "/app", SessionContext.NULL_VHOST);
+        now = System.currentTimeMillis();
+        SessionData s = session(nodeA, "s1", now + HOUR, NODE);
+        s.setAttribute("x", "original");
+        s.setAttribute("cart", new ArrayList<>(List.of("book")));
+        put(nodeA, s);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        fixture.close();
+    }
+
+    @Test
+    void differentAttributesSetConcurrentlyAreBothKept() throws Exception {
+        SessionData first = nodeA.load("s1");
+        SessionData second = nodeB.load("s1");
+        first.setAttribute("a", "from A");
+        second.setAttribute("b", "from B");
+
+        nodeA.store("s1", first);
+        nodeB.store("s1", second);
+
+        assertThat(nodeA.load("s1").getAllAttributes())
+                .containsEntry("a", "from A")
+                .containsEntry("b", "from B")
+                .containsEntry("x", "original");
+        assertThat(nodeA.getMergedWrites() + nodeB.getMergedWrites()).isEqualTo(1);
+    }
+
+    @Test
+    void sameAttributeSetConcurrentlyTakesTheLaterCommitWhole() throws Exception {
+        SessionData first = nodeA.load("s1");
+        SessionData second = nodeB.load("s1");
+        first.setAttribute("x", new ArrayList<>(List.of("A1", "A2", "A3")));
+        second.setAttribute("x", new ArrayList<>(List.of("B1")));
+
+        nodeB.store("s1", second);
+        nodeA.store("s1", first);
+
+        assertThat(nodeB.load("s1").getAttribute("x")).isEqualTo(List.of("A1", "A2", "A3"));
+    }
+
+    @Test
+    void removalIsAChangeAndDoesNotLoseAConcurrentSet() throws Exception {
+        SessionData remover = nodeA.load("s1");
+        SessionData setter = nodeB.load("s1");
+        remover.setAttribute("x", null); // how Jetty removes an attribute
+        setter.setAttribute("y", "set by B");
+
+        nodeB.store("s1", setter);
+        nodeA.store("s1", remover);
+
+        Map<String, Object> after = nodeB.load("s1").getAllAttributes();
+        assertThat(after).doesNotContainKey("x").containsEntry("y", "set by B");
+
+        // And the other way round: the set lands after the removal.
+        SessionData remover2 = nodeA.load("s1");
+        SessionData setter2 = nodeB.load("s1");
+        remover2.setAttribute("y", null);
+        setter2.setAttribute("z", "set by B");
+        nodeA.store("s1", remover2);
+        nodeB.store("s1", setter2);
+        assertThat(nodeB.load("s1").getAllAttributes()).doesNotContainKey("y").containsEntry("z", "set by B");
+    }
+
+    @Test
+    void invalidationWinsOverAConcurrentSet() throws Exception {
+        SessionData setter = nodeA.load("s1");
+        setter.setAttribute("late", "write");
+
+        assertThat(nodeB.delete("s1")).isTrue();
+        nodeA.store("s1", setter);
+
+        assertThat(nodeA.load("s1")).isNull();
+        assertThat(nodeA.getStoresOfDeletedSessions()).isEqualTo(1);
+    }
+
+    @Test
+    void aSlowRequestsOlderAccessNeverMovesTheExpiryBack() throws Exception {
+        SessionData slow = nodeA.load("s1");
+        SessionData quick = nodeB.load("s1");
+        touch(slow, now + 1_000);
+        touch(quick, now + 60_000);
+        quick.setLastNode(OTHER_NODE);
+        nodeB.store("s1", quick);
+
+        slow.setAttribute("slow", "done");
+        nodeA.store("s1", slow);
+
+        SessionData after = nodeA.load("s1");
+        assertThat(after.getAccessed()).isEqualTo(now + 60_000);
+        assertThat(after.getExpiry()).isEqualTo(quick.getExpiry());
+        assertThat(after.getLastNode()).isEqualTo(OTHER_NODE);
+        assertThat(after.getAttribute("slow")).isEqualTo("done");
+
+        // A metadata-only store of the older access changes nothing either.
+        SessionData older = nodeA.load("s1");
+        touch(older, now + 2_000);
+        nodeA.store("s1", older);
+        assertThat(nodeA.load("s1").getExpiry()).isEqualTo(quick.getExpiry());
+    }
+
+    @Test
+    void attributeChangedInPlaceIsSavedAndMergedWithAConcurrentChange() throws Exception {
+        SessionData mutator = nodeA.load("s1");
+        SessionData setter = nodeB.load("s1");
+        @SuppressWarnings("unchecked")
+        List<String> cart = (List<String>) mutator.getAttribute("cart");
+        cart.add("pen"); // in place: no setAttribute, so Jetty marks nothing dirty
+        assertThat(mutator.isDirty()).isFalse();
+        setter.setAttribute("coupon", "SPRING");
+        touch(mutator, now + 1_000);
+
+        nodeB.store("s1", setter);
+        nodeA.store("s1", mutator);
+
+        SessionData after = nodeB.load("s1");
+        assertThat(after.getAttribute("cart")).isEqualTo(List.of("book", "pen"));
+        assertThat(after.getAttribute("coupon")).isEqualTo("SPRING");
+    }
+
+    @Test
+    void withoutTheComparisonAnInPlaceChangeIsNotSavedButSetAttributeStillIs() throws Exception {
+        SQLiteSessionDataStore trusting =
+                fixture.store(NODE, "/trusting", SessionContext.NULL_VHOST, s -> s.setSaveInPlaceChanges(false));
+        SessionData s = session(trusting, "t1", now + HOUR, NODE);
+        s.setAttribute("cart", new ArrayList<>(List.of("book")));
+        put(trusting, s);
+
+        SessionData loaded = trusting.load("t1");
+        @SuppressWarnings("unchecked")
+        List<String> cart = (List<String>) loaded.getAttribute("cart");
+        cart.add("pen");
+        touch(loaded, now + 1_000);
+        trusting.store("t1", loaded);
+        assertThat(trusting.load("t1").getAttribute("cart")).isEqualTo(List.of("book"));
+
+        loaded.setAttribute("cart", cart);
+        trusting.store("t1", loaded);
+        assertThat(trusting.load("t1").getAttribute("cart")).isEqualTo(List.of("book", "pen"));
+    }
+
+    @Test
+    void dataKeptInACacheAfterAMergeMergesAgainRatherThanDroppingTheOtherChange() throws Exception {
+        // One node's session cache keeps its SessionData across requests; another node writes meanwhile.
+        SessionData cached = nodeA.load("s1");
+        SessionData other = nodeB.load("s1");
+        other.setAttribute("b", "from B");
+        nodeB.store("s1", other);
+        cached.setAttribute("a", "first");
+        nodeA.store("s1", cached);
+
+        cached.setAttribute("a", "second");
+        nodeA.store("s1", cached);
+
+        assertThat(nodeB.load("s1").getAllAttributes())
+                .containsEntry("a", "second")
+                .containsEntry("b", "from B");
+    }
+
+    @Test
+    void writeWithoutConflictIsOneStatementThatMovesTheVersionOn() throws Exception {
+        SessionData loaded = nodeA.load("s1");
+        loaded.setAttribute("a", "1");
+        nodeA.store("s1", loaded);
+        loaded.setAttribute("a", "2");
+        nodeA.store("s1", loaded);
+
+        assertThat(fixture.query("SELECT attributes_version FROM jetty_sessions"))
+                .containsExactly(List.of(2));
+        assertThat(nodeA.getMergedWrites()).isZero();
+        assertThat(nodeA.load("s1").getAttribute("a")).isEqualTo("2");
+    }
+
+    private static void touch(SessionData data, long accessed) {
+        data.setLastAccessed(data.getAccessed());
+        data.setAccessed(accessed);
+        data.calcAndSetExpiry(accessed);
+        data.setMetaDataDirty(true);
+    }
+}

@@ -1,0 +1,87 @@
+package io.github.jettysqlite.sessions;
+
+import static io.github.jettysqlite.sessions.StoreFixture.NODE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.eclipse.jetty.session.SessionData;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** A table of layout version 2 (before the attributes' version column) is upgraded in place, every session kept. */
+@ParameterizedClass
+@EnumSource(Engine.class)
+class SchemaUpgradeTest {
+    private static final long HOUR = 3_600_000;
+
+    @TempDir
+    Path dir;
+
+    @Parameter
+    Engine engine;
+
+    private StoreFixture fixture;
+
+    @BeforeEach
+    void writeVersion2Table() throws Exception {
+        fixture = new StoreFixture(engine, dir);
+        SQLiteSessionDataStore writer = fixture.store();
+        long now = System.currentTimeMillis();
+        for (String id : List.of("live", "other")) {
+            SessionData data = StoreFixture.session(writer, id, now + HOUR, NODE);
+            data.setAttribute("cart", List.of(id));
+            StoreFixture.put(writer, data);
+        }
+        writer.stop();
+        // Today's rows in yesterday's layout: the column dropped and the version set back to 2.
+        fixture.update("ALTER TABLE jetty_sessions DROP COLUMN attributes_version");
+        if (engine == Engine.SQLITE) {
+            fixture.update("PRAGMA user_version = 2");
+        } else {
+            fixture.update("UPDATE jetty_session_schema SET version = 2 WHERE table_name = 'jetty_sessions'");
+        }
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        fixture.close();
+    }
+
+    @Test
+    void startAddsTheVersionColumnInPlaceAndRecordsVersion3() throws Exception {
+        List<List<Object>> rowsBefore = physicalRows();
+
+        SQLiteSessionDataStore store = fixture.store();
+
+        assertThat(versionRecorded()).isEqualTo(SessionTable.SCHEMA_VERSION);
+        assertThat(fixture.query("SELECT attributes_version FROM jetty_sessions"))
+                .containsExactly(List.of(0), List.of(0));
+        assertThat(physicalRows()).as("rows stay where they were").isEqualTo(rowsBefore);
+        assertThat(store.load("live").getAttribute("cart")).isEqualTo(List.of("live"));
+        SessionData changed = store.load("other");
+        changed.setAttribute("cart", List.of("other", "more"));
+        store.store("other", changed);
+        assertThat(store.load("other").getAttribute("cart")).isEqualTo(List.of("other", "more"));
+        assertThat(fixture.query("SELECT attributes_version FROM jetty_sessions WHERE session_id = 'other'"))
+                .containsExactly(List.of(1));
+    }
+
+    private int versionRecorded() throws Exception {
+        String sql = engine == Engine.SQLITE
+                ? "PRAGMA user_version"
+                : "SELECT version FROM jetty_session_schema WHERE table_name = 'jetty_sessions'";
+        return ((Number) fixture.query(sql).get(0).get(0)).intValue();
+    }
+
+    /** Each row's physical place (rowid, ctid) with its id: an upgrade in place moves none of them. */
+    private List<List<Object>> physicalRows() throws Exception {
+        String place = engine == Engine.SQLITE ? "rowid" : "CAST(ctid AS TEXT)";
+        return fixture.query("SELECT " + place + ", session_id FROM jetty_sessions ORDER BY session_id");
+    }
+}
