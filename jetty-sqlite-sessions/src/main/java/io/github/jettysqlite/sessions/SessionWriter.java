@@ -1,8 +1,15 @@
 package io.github.jettysqlite.sessions;
 
+import io.github.jettysqlite.sessions.internal.SessionDatabase;
+import io.github.jettysqlite.sessions.internal.SessionScope;
+import io.github.jettysqlite.sessions.internal.attributes.AttributeChanges;
+import io.github.jettysqlite.sessions.internal.attributes.AttributeSeal;
+import io.github.jettysqlite.sessions.internal.attributes.SessionAttributes;
+import io.github.jettysqlite.sessions.internal.attributes.TrackedSessionData;
+import io.github.jettysqlite.sessions.internal.table.SessionStatements;
+import io.github.jettysqlite.sessions.internal.table.StoredAttributes;
 import java.io.IOException;
 import java.util.Map;
-import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.session.SessionData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,31 +28,32 @@ import org.slf4j.LoggerFactory;
  *       transaction (locked on PostgreSQL), this request's changes and removals are applied to the attributes as
  *       the other writer left them, byte for byte, and the result is written: two requests that set different
  *       attributes both keep their change, and of two that set the same one, the later commit wins it whole.
- *   <li>Access times and the expiry never move backwards (see {@link SessionTable}).
+ *   <li>Access times and the expiry never move backwards (see {@link SessionStatements}).
  * </ul>
  */
 final class SessionWriter {
     private static final Logger LOG = LoggerFactory.getLogger(SessionWriter.class);
 
     private final SessionDatabase database;
-    private final SessionTable table;
+    private final SessionStatements table;
     private final SessionScope scope;
     private final SessionAttributes attributes;
     private final boolean compareInPlace;
-    private final LongAdder storesOfDeletedSessions = new LongAdder();
-    private final LongAdder mergedWrites = new LongAdder();
+    private final SessionStoreStatistics statistics;
 
     SessionWriter(
             SessionDatabase database,
-            SessionTable table,
+            SessionStatements table,
             SessionScope scope,
             SessionAttributes attributes,
-            boolean compareInPlace) {
+            boolean compareInPlace,
+            SessionStoreStatistics statistics) {
         this.database = database;
         this.table = table;
         this.scope = scope;
         this.attributes = attributes;
         this.compareInPlace = compareInPlace;
+        this.statistics = statistics;
     }
 
     /**
@@ -92,7 +100,7 @@ final class SessionWriter {
             return;
         }
         Long merged = database.write(c -> {
-            SessionTable.StoredAttributes theirs = table.currentAttributes(c, scope, data.getId());
+            StoredAttributes theirs = table.currentAttributes(c, scope, data.getId());
             if (theirs == null) {
                 return null;
             }
@@ -105,7 +113,7 @@ final class SessionWriter {
             deletedElsewhere(data);
             return;
         }
-        mergedWrites.increment();
+        statistics.mergedWrite();
         LOG.debug(
                 "Session {} of {} was changed by another request meanwhile; merged this request's changes into it",
                 data.getId(),
@@ -115,18 +123,8 @@ final class SessionWriter {
         stored(data, changes.all(), TrackedSessionData.UNKNOWN_VERSION);
     }
 
-    /** Stores of sessions another request or node had deleted since they were loaded; they were left deleted. */
-    long storesOfDeletedSessions() {
-        return storesOfDeletedSessions.sum();
-    }
-
-    /** Attribute writes that met a concurrent change of the same session and were merged into it. */
-    long mergedWrites() {
-        return mergedWrites.sum();
-    }
-
     private void deletedElsewhere(SessionData data) {
-        storesOfDeletedSessions.increment();
+        statistics.storeOfDeletedSession();
         LOG.debug("Not storing session {} of {}: it was deleted elsewhere since it was loaded", data.getId(), scope);
     }
 

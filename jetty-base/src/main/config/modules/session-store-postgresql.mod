@@ -1,0 +1,73 @@
+# jetty-sqlite-sessions on PostgreSQL: HTTP sessions on a server that Jetty on several machines shares.
+
+[description]
+Keeps HTTP sessions on a PostgreSQL server (jetty-sqlite-sessions-postgresql), so that Jetty servers on
+several machines share them. Set jetty.session.postgresql.url, or a JNDI data source name.
+
+[tags]
+session
+
+[provides]
+session-store
+
+[depends]
+sessions
+
+[lib]
+lib/sessions/jetty-sqlite-sessions-@project.version@.jar
+lib/sessions/jetty-sqlite-sessions-postgresql-@project.version@.jar
+lib/sessions/postgresql-${postgresql.version}.jar
+lib/sessions/HikariCP-${hikaricp.version}.jar
+
+[xml]
+etc/sessions/postgresql/session-store.xml
+
+[files]
+# The PostgreSQL driver and the HikariCP pool. The archive this module comes in already holds both under
+# lib/sessions/; with other versions set below, start.jar fetches those from Maven Central.
+maven://org.postgresql/postgresql/${postgresql.version}|lib/sessions/postgresql-${postgresql.version}.jar
+maven://com.zaxxer/HikariCP/${hikaricp.version}|lib/sessions/HikariCP-${hikaricp.version}.jar
+
+[ini]
+postgresql.version?=@postgresql.version@
+hikaricp.version?=@hikaricp.version@
+
+[license]
+The PostgreSQL JDBC driver (org.postgresql:postgresql) is distributed under the BSD 2-Clause License:
+https://jdbc.postgresql.org/license/
+HikariCP (com.zaxxer:HikariCP) is distributed under the Apache License 2.0:
+https://github.com/brettwooldridge/HikariCP/blob/dev/LICENSE
+
+[ini-template]
+## The PostgreSQL database every node shares; the store creates its table there on first start.
+jetty.session.postgresql.url=jdbc:postgresql://localhost:5432/jetty
+
+## Credentials, unless the URL holds them.
+# jetty.session.postgresql.user=jetty
+# jetty.session.postgresql.password=
+
+## Instead of the URL: the JNDI name of a javax.sql.DataSource (enable the jndi and plus modules and bind it),
+## as Jetty's session-store-jdbc offers with db-connection-type=datasource.
+# jetty.session.postgresql.dataSourceName=jdbc/sessions
+
+## With a URL: the most connections each Jetty server opens, and how long a request waits for one (ms).
+# jetty.session.postgresql.poolSize=10
+# jetty.session.postgresql.connectionTimeoutMs=5000
+
+## The table holding the sessions: [A-Za-z_][A-Za-z0-9_]{0,55}.
+# jetty.session.postgresql.table=jetty_sessions
+
+## ObjectInputFilter pattern, sealing and in-place changes, as for SQLite.
+# jetty.session.postgresql.deserializationFilter=
+# jetty.session.postgresql.attributeKey=env:JETTY_SESSION_KEY
+# jetty.session.postgresql.attributeOldKeys=
+# jetty.session.postgresql.acceptUnsealedRows=true
+# jetty.session.postgresql.saveInPlaceChanges=true
+
+## The versions of the driver and the pool (fetched from Maven Central if not in lib/sessions/).
+# postgresql.version=@postgresql.version@
+# hikaricp.version=@hikaricp.version@
+
+## Jetty's own session store settings.
+# jetty.session.gracePeriod.seconds=3600
+# jetty.session.savePeriod.seconds=0

@@ -1,0 +1,72 @@
+# jetty-sqlite-sessions: keep every context's HTTP sessions in one SQLite file.
+
+[description]
+Keeps HTTP sessions in an SQLite database file (jetty-sqlite-sessions).
+Sessions survive restarts and can be shared by several Jetty processes on one host.
+
+[tags]
+session
+
+[provides]
+session-store
+
+[depends]
+sessions
+
+[lib]
+lib/sessions/jetty-sqlite-sessions-@project.version@.jar
+lib/sessions/sqlite-jdbc-${sqlite-jdbc.version}.jar
+
+[xml]
+etc/sessions/sqlite/session-store.xml
+
+[files]
+sessions/
+# The SQLite JDBC driver. The archive this module comes in already holds it under lib/sessions/, so nothing is
+# downloaded; with another sqlite-jdbc.version, start.jar fetches that version from Maven Central.
+maven://org.xerial/sqlite-jdbc/${sqlite-jdbc.version}|lib/sessions/sqlite-jdbc-${sqlite-jdbc.version}.jar
+
+[ini]
+sqlite-jdbc.version?=@sqlite-jdbc.version@
+
+[license]
+The SQLite JDBC driver (org.xerial:sqlite-jdbc) is distributed under the Apache License 2.0:
+https://github.com/xerial/sqlite-jdbc/blob/master/LICENSE
+SQLite itself is in the public domain: https://sqlite.org/copyright.html
+
+[ini-template]
+## The SQLite database file; missing directories are created.
+# jetty.session.sqlite.file=${jetty.base}/sessions/sessions.db
+
+## Commit durability: NORMAL survives a crash of the process, FULL also survives power loss (OFF, NORMAL, FULL, EXTRA).
+# jetty.session.sqlite.synchronous=NORMAL
+
+## Milliseconds a write waits for another process holding the write lock (and a read for a free connection).
+# jetty.session.sqlite.busyTimeoutMs=5000
+
+## Read connections per database file.
+# jetty.session.sqlite.maxReaders=8
+
+## The table holding the sessions: [A-Za-z_][A-Za-z0-9_]{0,62}.
+# jetty.session.sqlite.table=jetty_sessions
+
+## ObjectInputFilter pattern every session attribute is read through (jdk.serialFilter syntax).
+## Leave unset for the library's default: graph limits plus a deny-list of known gadget classes.
+# jetty.session.sqlite.deserializationFilter=
+
+## Seal every attribute blob with HMAC-SHA256: where the key is (env:NAME or file:PATH, 32+ bytes), and keys that
+## still verify after a rotation (comma-separated). Unset: no sealing.
+# jetty.session.sqlite.attributeKey=file:${jetty.base}/etc/sessions/attribute.key
+# jetty.session.sqlite.attributeOldKeys=
+## With a key: whether rows written before sealing began are still read (and sealed on their next write).
+# jetty.session.sqlite.acceptUnsealedRows=true
+
+## Save attributes changed in place without setAttribute (compares every attribute on each store).
+# jetty.session.sqlite.saveInPlaceChanges=true
+
+## The SQLite JDBC driver's version (fetched from Maven Central if not in lib/sessions/).
+# sqlite-jdbc.version=@sqlite-jdbc.version@
+
+## Jetty's own session store settings.
+# jetty.session.gracePeriod.seconds=3600
+# jetty.session.savePeriod.seconds=0

@@ -1,0 +1,54 @@
+package io.github.jettysqlite.sessions.postgresql.internal;
+
+import io.github.jettysqlite.sessions.internal.Redaction;
+import java.util.List;
+import java.util.Objects;
+import javax.sql.DataSource;
+
+/**
+ * What reaching a PostgreSQL server needs: either a JDBC URL (and credentials), from which this library builds and
+ * owns a connection pool, or a {@link DataSource} the application built and owns. Stores with equal settings share
+ * one pool.
+ *
+ * @param url a {@code jdbc:postgresql:} URL, or null when a data source is given
+ * @param user the user name, or null to take it from the URL or the driver's defaults
+ * @param password the password, or null; never shown in messages
+ * @param poolSize the most connections the pool opens
+ * @param connectionTimeoutMs how long a request waits for a free connection before failing
+ * @param dataSource the application's own data source, or null
+ */
+public record PostgresConnectionSettings(
+        String url, String user, String password, int poolSize, int connectionTimeoutMs, DataSource dataSource) {
+    public PostgresConnectionSettings {
+        if ((url == null) == (dataSource == null)) {
+            throw new IllegalArgumentException(
+                    "give either a PostgreSQL URL or a DataSource, not " + (url == null ? "neither" : "both"));
+        }
+        if (url != null && !url.regionMatches(true, 0, "jdbc:postgresql:", 0, 16)) {
+            throw new IllegalArgumentException(
+                    "not a PostgreSQL JDBC URL (jdbc:postgresql://...): " + Redaction.url(url));
+        }
+        if (poolSize < 1) {
+            throw new IllegalArgumentException("poolSize must be at least 1, not " + poolSize);
+        }
+        if (connectionTimeoutMs < 250) {
+            throw new IllegalArgumentException("connectionTimeoutMs must be at least 250, not " + connectionTimeoutMs);
+        }
+    }
+
+    /** What the shared-pool registry keys on: the same server as the same user is the same pool. */
+    Object poolKey() {
+        return dataSource != null ? dataSource : List.of(url, Objects.toString(user, ""));
+    }
+
+    /** The server as messages name it: the URL without its query string, where passwords may sit. */
+    public String location() {
+        return dataSource != null ? "DataSource " + dataSource.getClass().getName() : Redaction.url(url);
+    }
+
+    @Override
+    public String toString() {
+        return "PostgreSQL[" + location() + ", user=" + user + ", poolSize=" + poolSize + ", connectionTimeoutMs="
+                + connectionTimeoutMs + "]";
+    }
+}

@@ -1,0 +1,187 @@
+package io.github.jettysqlite.sessions.postgresql.internal;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.github.jettysqlite.sessions.SessionDatabaseException;
+import io.github.jettysqlite.sessions.internal.CachedConnection;
+import io.github.jettysqlite.sessions.internal.Redaction;
+import io.github.jettysqlite.sessions.internal.SessionDatabase;
+import io.github.jettysqlite.sessions.internal.SharedDatabases;
+import io.github.jettysqlite.sessions.internal.SqlWork;
+import io.github.jettysqlite.sessions.internal.TableUse;
+import io.github.jettysqlite.sessions.internal.table.SessionSchema;
+import io.github.jettysqlite.sessions.internal.table.SessionTable;
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+
+/**
+ * A PostgreSQL server reached through a connection pool. Unlike an SQLite file it needs no writer of its own: the
+ * server orders concurrent transactions, so each unit of work borrows a connection, runs in its own transaction
+ * and gives the connection back.
+ *
+ * <p>Every store with the same settings shares one instance and so one pool. A pool built from a URL is closed with
+ * the last lease; an application's own {@link DataSource} is never closed here.
+ */
+public final class PostgresDatabase implements SessionDatabase {
+    private static final SharedDatabases<Object, PostgresDatabase> OPEN = new SharedDatabases<>();
+
+    private final PostgresConnectionSettings settings;
+    private final DataSource dataSource;
+    private final HikariDataSource ownedPool;
+    private volatile String location;
+
+    private PostgresDatabase(PostgresConnectionSettings settings, DataSource dataSource, HikariDataSource ownedPool) {
+        this.settings = settings;
+        this.dataSource = dataSource;
+        this.ownedPool = ownedPool;
+        this.location = settings.location();
+    }
+
+    /**
+     * Connects (or joins the pool already open) and readies {@code table} for the use.
+     *
+     * @param joinAnySettings whether to join a pool already open on the same server and user whatever its settings
+     *     (tools inside a running server take the server's pool)
+     * @throws SessionDatabaseException naming the server and the cause when it cannot be used
+     */
+    public static SharedDatabases.Lease<PostgresDatabase> acquire(
+            PostgresConnectionSettings settings, SessionTable table, TableUse use, boolean joinAnySettings)
+            throws SessionDatabaseException {
+        return OPEN.acquire(
+                settings.poolKey(),
+                key -> open(settings),
+                open -> {
+                    if (!joinAnySettings && !open.settings.equals(settings)) {
+                        throw new SessionDatabaseException(
+                                "Session database " + settings.location() + " is already open with " + open.settings
+                                        + "; every store on one server and user must use the same settings, but this"
+                                        + " one asks for " + settings,
+                                null);
+                    }
+                },
+                SessionSchema.of(table),
+                use);
+    }
+
+    private static PostgresDatabase open(PostgresConnectionSettings settings) throws SessionDatabaseException {
+        if (settings.dataSource() != null) {
+            PostgresDatabase database = new PostgresDatabase(settings, settings.dataSource(), null);
+            database.requirePostgres();
+            return database;
+        }
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(settings.url());
+        config.setUsername(settings.user());
+        config.setPassword(settings.password());
+        config.setMaximumPoolSize(settings.poolSize());
+        config.setMinimumIdle(1);
+        config.setConnectionTimeout(settings.connectionTimeoutMs());
+        config.setPoolName("jetty-sessions " + settings.location());
+        // Fail now, with the server's own reason, rather than on the first request.
+        config.setInitializationFailTimeout(settings.connectionTimeoutMs());
+        try {
+            HikariDataSource pool = new HikariDataSource(config);
+            return new PostgresDatabase(settings, pool, pool);
+        } catch (RuntimeException e) {
+            // The pool wraps the driver's refusal, whose SQLSTATE says why.
+            Exception cause = e.getCause() instanceof SQLException sql ? sql : e;
+            throw PostgresErrors.describe(settings.location(), cause, settings.password());
+        }
+    }
+
+    /**
+     * An application's data source could point anywhere; the SQL here is PostgreSQL's. Its server's URL (without
+     * credentials) names it in every later message.
+     */
+    private void requirePostgres() throws SessionDatabaseException {
+        String[] product = read(c -> new String[] {
+            c.connection().getMetaData().getDatabaseProductName(),
+            c.connection().getMetaData().getURL()
+        });
+        if (product[1] != null) {
+            location = settings.location() + " (" + Redaction.url(product[1]) + ")";
+        }
+        if (!"PostgreSQL".equalsIgnoreCase(product[0])) {
+            throw new SessionDatabaseException(
+                    "Session database " + location + " is " + product[0]
+                            + ", not PostgreSQL; a DataSource must reach PostgreSQL (for SQLite, use the SQLite store)",
+                    null);
+        }
+    }
+
+    @Override
+    public <R> R write(SqlWork<R> work) throws SessionDatabaseException {
+        return run(work, true);
+    }
+
+    /** One statement in autocommit: BEGIN and COMMIT would add a round trip to the server's own commit. */
+    @Override
+    public <R> R writeStatement(SqlWork<R> work) throws SessionDatabaseException {
+        return run(work, false);
+    }
+
+    @Override
+    public <R> R read(SqlWork<R> work) throws SessionDatabaseException {
+        return run(work, false);
+    }
+
+    private <R> R run(SqlWork<R> work, boolean transaction) throws SessionDatabaseException {
+        try (Connection connection = dataSource.getConnection()) {
+            CachedConnection c = new CachedConnection(connection);
+            boolean autoCommit = connection.getAutoCommit();
+            try {
+                connection.setAutoCommit(!transaction);
+                R result = work.run(c);
+                if (transaction) {
+                    connection.commit();
+                }
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                if (transaction) {
+                    rollbackQuietly(connection);
+                }
+                throw e;
+            } finally {
+                c.forgetStatements();
+                restoreAutoCommit(connection, autoCommit);
+            }
+        } catch (SQLException | RuntimeException e) {
+            throw PostgresErrors.describe(location, e, settings.password());
+        }
+    }
+
+    /** The connection goes back to a pool that may not be ours: leave it as it was lent. */
+    private static void restoreAutoCommit(Connection connection, boolean autoCommit) {
+        try {
+            connection.setAutoCommit(autoCommit);
+        } catch (SQLException ignored) {
+            // a broken connection, which the pool discards; the failure that broke it is the one to report
+        }
+    }
+
+    private static void rollbackQuietly(Connection connection) {
+        try {
+            connection.rollback();
+        } catch (SQLException ignored) {
+            // the connection is broken; the pool discards it, and the server has rolled back already
+        }
+    }
+
+    /** Closes the pool this instance built; an application's own data source stays open. */
+    @Override
+    public void close() {
+        if (ownedPool != null) {
+            ownedPool.close();
+        }
+    }
+
+    @Override
+    public String location() {
+        return location;
+    }
+
+    public PostgresConnectionSettings settings() {
+        return settings;
+    }
+}

@@ -1,0 +1,58 @@
+package io.github.jettysqlite.sessions.postgresql.internal;
+
+import io.github.jettysqlite.sessions.SessionDatabaseException;
+import io.github.jettysqlite.sessions.internal.Redaction;
+import io.github.jettysqlite.sessions.internal.table.SchemaException;
+import java.sql.SQLException;
+
+/**
+ * Turns a PostgreSQL failure into a sentence that names the server and says what went wrong: the cause travels
+ * as a standard SQLSTATE. Every message is scrubbed of passwords first.
+ */
+final class PostgresErrors {
+    private PostgresErrors() {}
+
+    static SessionDatabaseException describe(String location, Exception failure, String password) {
+        if (failure instanceof SessionDatabaseException described) {
+            return described;
+        }
+        Exception e = Redaction.scrubbed(failure, password);
+        if (e instanceof SchemaException) {
+            return new SessionDatabaseException("Session database " + location + " " + e.getMessage(), e);
+        }
+        String state = null;
+        for (Throwable t = e; t != null && state == null; t = t.getCause()) {
+            if (t instanceof SQLException sql) {
+                state = sql.getSQLState();
+            }
+        }
+        String cause = state == null ? null : causeOfState(state);
+        return new SessionDatabaseException(
+                "Session database " + location + (cause == null ? " failed" : " " + cause) + ": " + e.getMessage(), e);
+    }
+
+    private static String causeOfState(String state) {
+        if (state.startsWith("08")) {
+            return "cannot be reached (check the host, the port and that the server is running)";
+        }
+        if (state.startsWith("28")) {
+            return "refused the credentials";
+        }
+        if (state.equals("3D000")) {
+            return "has no such database";
+        }
+        if (state.equals("42501")) {
+            return "denied this user the privilege it needs";
+        }
+        if (state.equals("53100")) {
+            return "is full (no space left on the server's disk)";
+        }
+        if (state.startsWith("53")) {
+            return "is out of resources (connections or memory)";
+        }
+        if (state.startsWith("57")) {
+            return "is shutting down or cancelled the statement";
+        }
+        return null;
+    }
+}

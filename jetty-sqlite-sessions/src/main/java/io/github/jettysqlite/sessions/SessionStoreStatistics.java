@@ -1,0 +1,140 @@
+package io.github.jettysqlite.sessions;
+
+import io.github.jettysqlite.sessions.internal.OperationStats;
+import java.util.concurrent.atomic.LongAdder;
+import org.eclipse.jetty.util.annotation.ManagedAttribute;
+import org.eclipse.jetty.util.annotation.ManagedObject;
+import org.eclipse.jetty.util.annotation.ManagedOperation;
+
+/**
+ * What a store did, for JMX: Jetty's contract calls with their failures and latencies, how often concurrent
+ * writes merged, and scavenging. Added to its store as a child bean, so a JMX console finds it under the store.
+ * Every figure is a lock-free counter: reading them costs the database nothing.
+ */
+@ManagedObject("Calls and timings of a session store")
+public final class SessionStoreStatistics {
+    private final OperationStats loads = new OperationStats();
+    private final OperationStats stores = new OperationStats();
+    private final OperationStats deletes = new OperationStats();
+    private final LongAdder merged = new LongAdder();
+    private final LongAdder deletedElsewhere = new LongAdder();
+    private volatile long lastScavengeNanos;
+    private volatile long lastOrphansRemoved;
+
+    OperationStats loads() {
+        return loads;
+    }
+
+    OperationStats stores() {
+        return stores;
+    }
+
+    OperationStats deletes() {
+        return deletes;
+    }
+
+    void mergedWrite() {
+        merged.increment();
+    }
+
+    void storeOfDeletedSession() {
+        deletedElsewhere.increment();
+    }
+
+    void scavenged(long nanos) {
+        lastScavengeNanos = nanos;
+    }
+
+    void orphansRemoved(long rows) {
+        lastOrphansRemoved = rows;
+    }
+
+    @ManagedAttribute(value = "sessions loaded", readonly = true)
+    public long getLoadCount() {
+        return loads.count();
+    }
+
+    @ManagedAttribute(value = "loads that failed (database error or unreadable session)", readonly = true)
+    public long getLoadFailures() {
+        return loads.failures();
+    }
+
+    @ManagedAttribute(value = "mean load time in ms", readonly = true)
+    public double getLoadMeanMs() {
+        return loads.meanMillis();
+    }
+
+    @ManagedAttribute(value = "longest load time in ms", readonly = true)
+    public double getLoadMaxMs() {
+        return loads.maxMillis();
+    }
+
+    @ManagedAttribute(value = "sessions stored", readonly = true)
+    public long getStoreCount() {
+        return stores.count();
+    }
+
+    @ManagedAttribute(value = "stores that failed (the session stays unsaved in Jetty's cache)", readonly = true)
+    public long getStoreFailures() {
+        return stores.failures();
+    }
+
+    @ManagedAttribute(value = "mean store time in ms", readonly = true)
+    public double getStoreMeanMs() {
+        return stores.meanMillis();
+    }
+
+    @ManagedAttribute(value = "longest store time in ms", readonly = true)
+    public double getStoreMaxMs() {
+        return stores.maxMillis();
+    }
+
+    @ManagedAttribute(value = "sessions deleted", readonly = true)
+    public long getDeleteCount() {
+        return deletes.count();
+    }
+
+    @ManagedAttribute(value = "deletes that failed", readonly = true)
+    public long getDeleteFailures() {
+        return deletes.failures();
+    }
+
+    @ManagedAttribute(value = "mean delete time in ms", readonly = true)
+    public double getDeleteMeanMs() {
+        return deletes.meanMillis();
+    }
+
+    @ManagedAttribute(value = "longest delete time in ms", readonly = true)
+    public double getDeleteMaxMs() {
+        return deletes.maxMillis();
+    }
+
+    @ManagedAttribute(value = "attribute writes merged with a concurrent change of the same session", readonly = true)
+    public long getMergedWrites() {
+        return merged.sum();
+    }
+
+    @ManagedAttribute(value = "stores of sessions deleted elsewhere meanwhile, left deleted", readonly = true)
+    public long getStoresOfDeletedSessions() {
+        return deletedElsewhere.sum();
+    }
+
+    @ManagedAttribute(value = "duration of the last scavenging pass in ms", readonly = true)
+    public double getLastScavengeDurationMs() {
+        return lastScavengeNanos / 1e6;
+    }
+
+    @ManagedAttribute(value = "expired sessions the last orphan sweep removed", readonly = true)
+    public long getLastScavengeRowsRemoved() {
+        return lastOrphansRemoved;
+    }
+
+    @ManagedOperation(value = "start every count and timing afresh", impact = "ACTION")
+    public void reset() {
+        loads.reset();
+        stores.reset();
+        deletes.reset();
+        merged.reset();
+        deletedElsewhere.reset();
+    }
+}

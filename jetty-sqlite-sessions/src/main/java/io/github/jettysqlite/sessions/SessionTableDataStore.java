@@ -1,0 +1,342 @@
+package io.github.jettysqlite.sessions;
+
+import io.github.jettysqlite.sessions.admin.Progress;
+import io.github.jettysqlite.sessions.admin.SessionDatabaseAdmin;
+import io.github.jettysqlite.sessions.internal.JulianDay;
+import io.github.jettysqlite.sessions.internal.SessionDatabase;
+import io.github.jettysqlite.sessions.internal.SessionScope;
+import io.github.jettysqlite.sessions.internal.SharedDatabases;
+import io.github.jettysqlite.sessions.internal.attributes.AttributeSeal;
+import io.github.jettysqlite.sessions.internal.attributes.SessionAttributes;
+import io.github.jettysqlite.sessions.internal.attributes.TrackedSessionData;
+import io.github.jettysqlite.sessions.internal.table.SessionStatements;
+import io.github.jettysqlite.sessions.internal.table.SessionTable;
+import io.github.jettysqlite.sessions.internal.table.StoredSession;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import org.eclipse.jetty.session.ObjectStreamSessionDataStore;
+import org.eclipse.jetty.session.SessionData;
+import org.eclipse.jetty.session.UnreadableSessionDataException;
+import org.eclipse.jetty.session.UnwriteableSessionDataException;
+import org.eclipse.jetty.util.annotation.ManagedAttribute;
+import org.eclipse.jetty.util.annotation.ManagedObject;
+import org.eclipse.jetty.util.annotation.ManagedOperation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Jetty's {@code SessionDataStore} contract, implemented once over the session table, for every engine: an engine's
+ * store adds only its settings and how it opens its database. The base class keeps the lifecycle, the context class
+ * loader, the save-period rule and the scavenging cadence; this class translates each call into statements on the
+ * table, through the {@link SessionWriter} for stores.
+ *
+ * <p>A store serves one context; the stores of every context (and virtual host) naming one database share its
+ * table and its connections.
+ */
+@ManagedObject("Keeps session data in a session table")
+public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore {
+    private static final Logger LOG = LoggerFactory.getLogger(SessionTableDataStore.class);
+
+    /** Expired rows deleted per write transaction, so a mass expiry never holds the write lock for long. */
+    public static final int EXPIRED_DELETE_BATCH = 500;
+
+    private final SessionStoreStatistics statistics = new SessionStoreStatistics();
+    private SessionTable table;
+    private SessionStatements statements;
+    private SessionAttributes attributes;
+    private SessionScope scope;
+    private SessionWriter writer;
+    private SharedDatabases.Lease<? extends SessionDatabase> lease;
+
+    protected SessionTableDataStore() {
+        addBean(statistics);
+    }
+
+    /** This store's settings; {@link #doStart()} checks them and fails naming the first one that is wrong. */
+    protected abstract SessionTableSettings settings();
+
+    /** Opens (or joins) this store's database, with {@code table} created or upgraded there. */
+    protected abstract SharedDatabases.Lease<? extends SessionDatabase> openDatabase(SessionTable table)
+            throws Exception;
+
+    @Override
+    protected void doStart() throws Exception {
+        if (_context == null) {
+            throw new IllegalStateException("No SessionContext");
+        }
+        SessionTableSettings settings = settings();
+        settings.validate();
+        table = settings.table();
+        statements = new SessionStatements(table);
+        attributes = settings.attributes();
+        scope = new SessionScope(_context.getCanonicalContextPath(), _context.getVhost());
+        lease = openDatabase(table);
+        writer = new SessionWriter(
+                lease.database(), statements, scope, attributes, settings.isSaveInPlaceChanges(), statistics);
+        try {
+            super.doStart();
+        } catch (Exception | Error e) {
+            // Give the use back now, and forget it, so that a stop after this failed start cannot give it back twice.
+            lease.close();
+            lease = null;
+            throw e;
+        }
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        super.doStop();
+        if (lease != null) {
+            lease.close();
+            lease = null;
+        }
+    }
+
+    /**
+     * Loads the session of this context with the given id, whether or not it has expired (the session manager
+     * decides what to do with an expired one).
+     *
+     * @return the session, or null when this context holds none with that id
+     * @throws UnreadableSessionDataException when the stored attributes cannot be read: corrupt, refused by the
+     *     deserialization filter, or (with sealing) not sealed by a key this store accepts
+     */
+    @Override
+    public SessionData doLoad(String id) throws Exception {
+        long start = System.nanoTime();
+        boolean failed = true;
+        try {
+            SessionData data = load(id, database().read(c -> statements.load(c, scope, id)));
+            failed = false;
+            return data;
+        } finally {
+            statistics.loads().recordSince(start, failed);
+        }
+    }
+
+    private SessionData load(String id, StoredSession row) throws UnreadableSessionDataException {
+        if (row == null) {
+            return null;
+        }
+        SessionData data = newSessionData(id, row.created(), row.accessed(), row.lastAccessed(), row.maxInactiveMs());
+        data.setCookieSet(row.cookieSet());
+        data.setLastNode(row.lastNode());
+        data.setLastSaved(row.lastSaved());
+        data.setExpiry(row.expiry());
+        try {
+            attributes.readInto(data, row.attributes(), row.attributesVersion(), keyOf(id));
+        } catch (Exception e) {
+            throw new UnreadableSessionDataException(id, _context, e);
+        }
+        return data;
+    }
+
+    /**
+     * Writes the session through the {@link SessionWriter}: a new session is inserted, a saved one only updated
+     * (never recreated once deleted elsewhere), and only this request's attribute changes are written onto the row
+     * as it is now, so concurrent requests of one session keep each other's changes.
+     */
+    @Override
+    public void doStore(String id, SessionData data, long lastSaveTime) throws Exception {
+        long start = System.nanoTime();
+        boolean failed = true;
+        try {
+            writer.store(data, lastSaveTime);
+            failed = false;
+        } catch (IOException e) {
+            throw new UnwriteableSessionDataException(id, _context, e);
+        } finally {
+            statistics.stores().recordSince(start, failed);
+        }
+    }
+
+    /** Session data that remembers what the store needs to know of the row it came from. */
+    @Override
+    public SessionData newSessionData(String id, long created, long accessed, long lastAccessed, long maxInactiveMs) {
+        return new TrackedSessionData(
+                id,
+                _context.getCanonicalContextPath(),
+                _context.getVhost(),
+                created,
+                accessed,
+                lastAccessed,
+                maxInactiveMs);
+    }
+
+    /** True when this context holds the session and it has not expired (an immortal session never does). */
+    @Override
+    public boolean doExists(String id) throws Exception {
+        double now = JulianDay.fromEpochMillis(System.currentTimeMillis());
+        return database().read(c -> statements.existsUnexpired(c, scope, id, now));
+    }
+
+    /** Removes the session from this context; true when there was one. */
+    @Override
+    public boolean delete(String id) throws Exception {
+        SessionDatabase database = database();
+        long start = System.nanoTime();
+        boolean failed = true;
+        try {
+            boolean deleted = database.writeStatement(c -> statements.delete(c, scope, id)) > 0;
+            failed = false;
+            return deleted;
+        } finally {
+            statistics.deletes().recordSince(start, failed);
+        }
+    }
+
+    /**
+     * Reconciles the candidates the session cache believes expired: returns each candidate that has expired at
+     * {@code time} (whichever node last used it) or that this context no longer holds, plus every session of this
+     * context last used by this node that has expired. A candidate whose stored expiry is still in the future was
+     * kept alive by another node and is not returned. All candidates are checked by one query.
+     */
+    @Override
+    public Set<String> doCheckExpired(Set<String> candidates, long time) {
+        double at = JulianDay.fromEpochMillis(time);
+        String node = _context.getWorkerName();
+        try {
+            return database().read(c -> {
+                Set<String> expired = statements.expiredOwnedBy(c, scope, node, at);
+                if (!candidates.isEmpty()) {
+                    expired.addAll(statements.absentOrExpired(c, scope, candidates, at));
+                }
+                return expired;
+            });
+        } catch (Exception e) {
+            LOG.warn("Cannot check expiry of {} candidate sessions in {}", candidates.size(), this, e);
+            return new HashSet<>();
+        }
+    }
+
+    /** Sessions of this context, last used by any node, whose expiry lies in (0, before]. */
+    @Override
+    public Set<String> doGetExpired(long before) {
+        double limit = JulianDay.fromEpochMillis(before);
+        try {
+            return database().read(c -> statements.expiredInContext(c, scope, limit));
+        } catch (Exception e) {
+            LOG.warn("Cannot find sessions expired before {} in {}", before, this, e);
+            return new HashSet<>();
+        }
+    }
+
+    /**
+     * Deletes the sessions of every context whose expiry lies in (0, time]: nobody manages them any more. Runs in
+     * batches so that requests waiting to write get the lock in between.
+     */
+    @Override
+    public void doCleanOrphans(long time) {
+        double limit = JulianDay.fromEpochMillis(time);
+        long removed = 0;
+        try {
+            int deleted;
+            do {
+                deleted = database().writeStatement(c -> statements.deleteExpiredBatch(c, limit, EXPIRED_DELETE_BATCH));
+                removed += deleted;
+            } while (deleted == EXPIRED_DELETE_BATCH);
+            if (removed > 0) {
+                afterMassDelete();
+            }
+        } catch (Exception e) {
+            LOG.warn("Cannot delete sessions expired before {} in {}", time, this, e);
+        } finally {
+            statistics.orphansRemoved(removed);
+        }
+    }
+
+    /** After a sweep deleted rows: what the engine does to hand the space back, if anything. */
+    protected void afterMassDelete() throws SessionDatabaseException {}
+
+    /** Times each scavenging pass (Jetty's reconciliation of candidates, the expiry search and the orphan sweep). */
+    @Override
+    public Set<String> getExpired(Set<String> candidates) {
+        long start = System.nanoTime();
+        try {
+            return super.getExpired(candidates);
+        } finally {
+            statistics.scavenged(System.nanoTime() - start);
+        }
+    }
+
+    @Override
+    @ManagedAttribute(value = "does this store serialize sessions", readonly = true)
+    public boolean isPassivating() {
+        return true;
+    }
+
+    /** The calls this store served, their failures and timings. */
+    public SessionStoreStatistics getStatistics() {
+        return statistics;
+    }
+
+    @ManagedAttribute(value = "the table holding the sessions", readonly = true)
+    public String getTableName() {
+        return settings().getTableName();
+    }
+
+    @ManagedAttribute(value = "the filter every attribute is deserialized through", readonly = true)
+    public String getDeserializationFilter() {
+        return settings().getDeserializationFilter();
+    }
+
+    @ManagedAttribute(value = "are attribute blobs sealed with a secret key", readonly = true)
+    public boolean isSealing() {
+        return settings().getAttributeKey() != null;
+    }
+
+    @ManagedAttribute(value = "are attributes changed in place (without setAttribute) saved", readonly = true)
+    public boolean isSaveInPlaceChanges() {
+        return settings().isSaveInPlaceChanges();
+    }
+
+    @ManagedOperation(value = "count the sessions in the table, all contexts (runs a query)", impact = "INFO")
+    public long countSessions() throws SessionDatabaseException {
+        return admin().countAll();
+    }
+
+    @ManagedOperation(value = "count this context's sessions (runs a query)", impact = "INFO")
+    public long countSessionsInContext() throws SessionDatabaseException {
+        return admin().countInContext(scope.contextPath(), scope.virtualHost());
+    }
+
+    @ManagedOperation(value = "count expired sessions of all contexts not yet removed (runs a query)", impact = "INFO")
+    public long countExpiredSessions() throws SessionDatabaseException {
+        return admin().countExpired();
+    }
+
+    @ManagedOperation(
+            value =
+                    "delete the sessions of every context that expired more than the grace period ago; returns how many",
+            impact = "ACTION")
+    public long purgeExpiredSessions() throws SessionDatabaseException {
+        return admin().purgeExpired(Duration.ofSeconds(getGracePeriodSec()), Progress.NONE);
+    }
+
+    /** Administration of the database this store uses, sharing its connections; for JMX and tools. */
+    public SessionDatabaseAdmin admin() {
+        return SessionDatabaseAdmin.of(database(), table);
+    }
+
+    /** The open database; fails while the store is stopped. */
+    protected SessionDatabase database() {
+        SharedDatabases.Lease<? extends SessionDatabase> open = lease;
+        if (open == null) {
+            throw new IllegalStateException("Not started");
+        }
+        return open.database();
+    }
+
+    /** The key columns of a session's row in this context, which a seal covers. */
+    private AttributeSeal.SessionKey keyOf(String id) {
+        return new AttributeSeal.SessionKey(scope.contextPath(), scope.virtualHost(), id);
+    }
+
+    @Override
+    public String toString() {
+        return String.format(
+                "%s@%x[table=%s,context=%s]",
+                getClass().getSimpleName(), hashCode(), settings().getTableName(), scope);
+    }
+}

@@ -1,0 +1,158 @@
+package io.github.jettysqlite.sessions;
+
+import io.github.jettysqlite.sessions.internal.attributes.AttributeCodec;
+import io.github.jettysqlite.sessions.internal.attributes.AttributeSeal;
+import io.github.jettysqlite.sessions.internal.attributes.AttributeSerializer;
+import io.github.jettysqlite.sessions.internal.attributes.DeserializationFilter;
+import io.github.jettysqlite.sessions.internal.attributes.SessionAttributes;
+import io.github.jettysqlite.sessions.internal.table.SessionTable;
+import io.github.jettysqlite.sessions.internal.table.SqlDialect;
+import java.io.ObjectInputFilter;
+import java.util.function.Supplier;
+
+/**
+ * The settings every engine's store shares: the table, and how attributes are read and written. A plain bean, so
+ * {@code jetty.xml} can build it with {@code <New>} and {@code <Set>}; one per engine extends it with where the
+ * database is. The factory and every store it builds share one instance, and {@link #validate()} is the one place
+ * that checks it, so that a wrong setting stops start-up in one sentence that names the setting.
+ */
+public abstract class SessionTableSettings {
+    public static final String DEFAULT_TABLE_NAME = SessionTable.DEFAULT_NAME;
+    /** The default attribute deserialization filter; see {@link #setDeserializationFilter(String)}. */
+    public static final String DEFAULT_DESERIALIZATION_FILTER = DeserializationFilter.DEFAULT_PATTERN;
+
+    private String tableName = DEFAULT_TABLE_NAME;
+    private String deserializationFilter = DEFAULT_DESERIALIZATION_FILTER;
+    private String attributeKey;
+    private String attributeOldKeys;
+    private boolean acceptUnsealedRows = true;
+    private boolean saveInPlaceChanges = true;
+
+    /** The engine as messages name it: "SQLite", "PostgreSQL". */
+    protected abstract String engine();
+
+    /** The SQL the engine speaks. */
+    protected abstract SqlDialect dialect();
+
+    /**
+     * Checks every setting.
+     *
+     * @throws IllegalArgumentException naming the first setting that is wrong and why
+     */
+    public void validate() {
+        table();
+    }
+
+    /** The table these settings name, on this engine. */
+    SessionTable table() {
+        return checked("tableName", () -> new SessionTable(tableName, dialect()));
+    }
+
+    /** How attributes are serialized, sealed and read back under these settings. */
+    SessionAttributes attributes() {
+        ObjectInputFilter filter =
+                checked("deserializationFilter", () -> DeserializationFilter.create(deserializationFilter));
+        checked("attributeKey", () -> AttributeSeal.of(attributeKey, null));
+        AttributeSeal seal = checked("attributeOldKeys", () -> AttributeSeal.of(attributeKey, attributeOldKeys));
+        return new SessionAttributes(new AttributeCodec(seal, acceptUnsealedRows), new AttributeSerializer(filter));
+    }
+
+    /** Runs one check and names the setting at fault, so a bad configuration stops start-up in one sentence. */
+    protected <T> T checked(String setting, Supplier<T> validation) {
+        try {
+            return validation.get();
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new IllegalArgumentException(
+                    "Invalid " + engine() + " session store setting " + setting + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** For checks of numbers: the value when it is at least {@code least}. */
+    protected static int requireAtLeast(int least, int value, String setting) {
+        if (value < least) {
+            throw new IllegalArgumentException(setting + " must be at least " + least + ", not " + value);
+        }
+        return value;
+    }
+
+    public String getTableName() {
+        return tableName;
+    }
+
+    /** The table holding the sessions, matching {@code [A-Za-z_][A-Za-z0-9_]{0,62}}. Default {@code jetty_sessions}. */
+    public void setTableName(String tableName) {
+        this.tableName = tableName;
+    }
+
+    public String getDeserializationFilter() {
+        return deserializationFilter;
+    }
+
+    /**
+     * The {@link java.io.ObjectInputFilter} pattern (the JDK's {@code jdk.serialFilter} syntax) that every attribute
+     * is deserialized through; a rejected class or exceeded limit makes the session unreadable instead of letting
+     * the object be built. Defaults to {@link #DEFAULT_DESERIALIZATION_FILTER}: graph limits plus a deny-list of
+     * known gadget classes. A JVM-wide filter, when set, applies as well. The strongest setting is an allow-list of
+     * your own packages plus the JDK's.
+     */
+    public void setDeserializationFilter(String deserializationFilter) {
+        this.deserializationFilter = deserializationFilter;
+    }
+
+    /** Where the sealing key is, never the key itself; null when rows are not sealed. */
+    public String getAttributeKey() {
+        return attributeKey;
+    }
+
+    /**
+     * Seals every attribute blob written with an HMAC-SHA256 under this secret key, over the blob and the row's key
+     * columns, and refuses to deserialize a blob whose seal does not verify: a row forged or copied by anyone who can
+     * write to the database then never reaches {@code readObject}. The key is named, never given: {@code env:NAME}
+     * (an environment variable) or {@code file:PATH} (a file), holding at least 32 bytes of text (for example the
+     * output of {@code openssl rand -base64 32}). It is never logged or shown. Null (the default) seals nothing.
+     */
+    public void setAttributeKey(String attributeKey) {
+        this.attributeKey = attributeKey == null || attributeKey.isBlank() ? null : attributeKey.trim();
+    }
+
+    public String getAttributeOldKeys() {
+        return attributeOldKeys;
+    }
+
+    /**
+     * Keys that still verify seals but no longer seal, comma-separated, each {@code env:NAME} or {@code file:PATH}:
+     * to rotate, make the old key an old key and set a new {@link #setAttributeKey attributeKey}; rows move to the new
+     * key as they are written. With only old keys, nothing new is sealed.
+     */
+    public void setAttributeOldKeys(String attributeOldKeys) {
+        this.attributeOldKeys = attributeOldKeys == null || attributeOldKeys.isBlank() ? null : attributeOldKeys;
+    }
+
+    public boolean isAcceptUnsealedRows() {
+        return acceptUnsealedRows;
+    }
+
+    /**
+     * With a key configured, whether rows written without a seal (before sealing was switched on) are still read;
+     * they are sealed on their next write. True by default; false once every row has been sealed, so that an
+     * unsealed row planted later is refused.
+     */
+    public void setAcceptUnsealedRows(boolean acceptUnsealedRows) {
+        this.acceptUnsealedRows = acceptUnsealedRows;
+    }
+
+    public boolean isSaveInPlaceChanges() {
+        return saveInPlaceChanges;
+    }
+
+    /**
+     * Whether an attribute changed in place, without {@code setAttribute} being called again (an item added to a
+     * stored list, a field of a stored bean), is saved. True by default, as Jetty's own stores save it: every
+     * attribute is serialized on each store and compared with what the row holds, and only those that differ are
+     * written. An application that always calls {@code setAttribute} after a change can set this false: only the
+     * attributes set are then serialized, which saves that work on every request, and an in-place change is lost.
+     */
+    public void setSaveInPlaceChanges(boolean saveInPlaceChanges) {
+        this.saveInPlaceChanges = saveInPlaceChanges;
+    }
+}

@@ -1,0 +1,305 @@
+package io.github.jettysqlite.sessions.admin;
+
+import io.github.jettysqlite.sessions.SessionDatabaseException;
+import io.github.jettysqlite.sessions.SessionTableDataStore;
+import io.github.jettysqlite.sessions.internal.DatabaseLocation;
+import io.github.jettysqlite.sessions.internal.FileMaintenance;
+import io.github.jettysqlite.sessions.internal.JulianDay;
+import io.github.jettysqlite.sessions.internal.SessionDatabase;
+import io.github.jettysqlite.sessions.internal.SharedDatabases;
+import io.github.jettysqlite.sessions.internal.SqlWork;
+import io.github.jettysqlite.sessions.internal.TableUse;
+import io.github.jettysqlite.sessions.internal.table.SessionSchema;
+import io.github.jettysqlite.sessions.internal.table.SessionStatements;
+import io.github.jettysqlite.sessions.internal.table.SessionTable;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Inspects and maintains a session database while Jetty keeps using it: statistics, listing, purging, backup,
+ * vacuum, integrity checks and migration. The command-line tool and the stores' JMX operations are thin layers over
+ * this. It sits beside the stores, on the same table statements and database connections.
+ *
+ * <p>Writes go through the database's own writer (group commit on SQLite; in another process, through SQLite's
+ * locking), and deletes run in small batches, so requests never wait long behind an administrative task.
+ */
+public final class SessionDatabaseAdmin implements AutoCloseable {
+    /** Rows per transaction for purges and bulk deletes. */
+    static final int BATCH = SessionTableDataStore.EXPIRED_DELETE_BATCH;
+
+    private final SessionDatabase database;
+    private final SharedDatabases.Lease<? extends SessionDatabase> lease;
+    private final SessionTable table;
+    private final SessionStatements statements;
+    private final AdminQueries queries;
+
+    private SessionDatabaseAdmin(
+            SessionDatabase database, SharedDatabases.Lease<? extends SessionDatabase> lease, SessionTable table) {
+        this.database = database;
+        this.lease = lease;
+        this.table = table;
+        this.statements = new SessionStatements(table);
+        this.queries = new AdminQueries(table);
+    }
+
+    /**
+     * Opens an existing session database to look at it: statistics, listing, showing, checking, backing up. Opening
+     * changes nothing (on SQLite it is a read-only connection): no table is created, no journal mode set, no schema
+     * upgraded, and writes through it are refused.
+     *
+     * @param fileOrUrl an SQLite file, or a {@code jdbc:sqlite:} or {@code jdbc:postgresql:} URL
+     * @param user on PostgreSQL, the user unless the URL names one; otherwise null
+     * @param password on PostgreSQL, the password unless the URL holds one; otherwise null. Never shown in messages
+     * @throws SessionDatabaseException when the database is missing or unreachable, or holds no such session table
+     */
+    public static SessionDatabaseAdmin inspect(String fileOrUrl, String user, String password, String tableName)
+            throws SessionDatabaseException {
+        return open(fileOrUrl, user, password, tableName, TableUse.INSPECT);
+    }
+
+    /**
+     * Opens an existing session database to maintain it: everything {@link #inspect} allows, plus purging,
+     * deleting and vacuuming. The table must already be at this library's layout version; a tool never upgrades a
+     * schema behind an operator's back (a server does, as does {@link #connect}).
+     *
+     * @throws SessionDatabaseException when the database is missing or unreachable, holds no such table, or holds it
+     *     in an older or newer layout
+     */
+    public static SessionDatabaseAdmin open(String fileOrUrl, String user, String password, String tableName)
+            throws SessionDatabaseException {
+        return open(fileOrUrl, user, password, tableName, TableUse.MAINTAIN);
+    }
+
+    /** As {@link #open(String, String, String, String)}, for an SQLite file. */
+    public static SessionDatabaseAdmin open(Path file, String tableName) throws SessionDatabaseException {
+        return open(file.toString(), null, null, tableName);
+    }
+
+    /**
+     * Connects to the session table on a PostgreSQL server or in an SQLite file, creating the table if it is missing
+     * and upgrading an older layout, as a migration target (or the command line's {@code upgrade-schema}) needs.
+     *
+     * @param user the user, or null to take it from the URL
+     * @param password the password, or null to take it from the URL
+     * @throws SessionDatabaseException when the server cannot be reached or refuses the table
+     */
+    public static SessionDatabaseAdmin connect(String fileOrUrl, String user, String password, String tableName)
+            throws SessionDatabaseException {
+        return open(fileOrUrl, user, password, tableName, TableUse.SERVE);
+    }
+
+    private static SessionDatabaseAdmin open(
+            String fileOrUrl, String user, String password, String tableName, TableUse use)
+            throws SessionDatabaseException {
+        DatabaseLocation location;
+        try {
+            location = DatabaseLocation.parse(fileOrUrl);
+        } catch (IllegalArgumentException e) {
+            throw new SessionDatabaseException(e.getMessage(), e);
+        }
+        var engine = Engines.forLocation(location);
+        SessionTable table;
+        try {
+            table = new SessionTable(tableName, engine.dialect());
+        } catch (IllegalArgumentException e) {
+            throw new SessionDatabaseException(e.getMessage(), e);
+        }
+        SharedDatabases.Lease<? extends SessionDatabase> lease = engine.open(location, user, password, table, use);
+        return new SessionDatabaseAdmin(lease.database(), lease, table);
+    }
+
+    /** Administers the database a running store uses, sharing its connections; closing it leaves them open. */
+    public static SessionDatabaseAdmin of(SessionDatabase database, SessionTable table) {
+        return new SessionDatabaseAdmin(database, null, table);
+    }
+
+    /** The SQLite file administered, or null on PostgreSQL. */
+    public Path file() {
+        return database instanceof FileMaintenance file ? file.file() : null;
+    }
+
+    /** The file, or the PostgreSQL server's URL without its query string. */
+    public String location() {
+        return database.location();
+    }
+
+    public String table() {
+        return table.name();
+    }
+
+    public int schemaVersion() throws SessionDatabaseException {
+        SessionSchema schema = SessionSchema.of(table);
+        return database.read(schema::version);
+    }
+
+    public Stats stats() throws SessionDatabaseException {
+        long now = System.currentTimeMillis();
+        List<ContextStats> contexts = database.read(c -> queries.statsByScope(c, JulianDay.fromEpochMillis(now)));
+        FileMaintenance file = database instanceof FileMaintenance f ? f : null;
+        return new Stats(
+                file(),
+                table.name(),
+                schemaVersion(),
+                file == null ? "none (PostgreSQL)" : file.journalMode(),
+                contexts.stream().mapToLong(ContextStats::sessions).sum(),
+                contexts.stream().mapToLong(ContextStats::expired).sum(),
+                contexts.stream().mapToLong(ContextStats::immortal).sum(),
+                file == null ? -1 : file.fileBytes(),
+                file == null ? -1 : file.walBytes(),
+                contexts);
+    }
+
+    /** Sessions of every context. */
+    public long countAll() throws SessionDatabaseException {
+        return database.read(queries::count);
+    }
+
+    /** Sessions of one context and virtual host; walks only that key range. */
+    public long countInContext(String contextPath, String virtualHost) throws SessionDatabaseException {
+        return database.read(c -> queries.countInScope(c, contextPath, virtualHost));
+    }
+
+    /** Sessions of every context that have expired now; walks only the expiry index. */
+    public long countExpired() throws SessionDatabaseException {
+        double now = JulianDay.fromEpochMillis(System.currentTimeMillis());
+        return database.read(c -> queries.countExpired(c, now));
+    }
+
+    /**
+     * A page of sessions in (context, virtual host, id) order.
+     *
+     * @param contextPath Jetty's canonical context path (e.g. {@code _shop} for {@code /shop}), or null for all
+     * @param expired true for expired sessions only, false for unexpired only, null for both
+     */
+    public List<SessionSummary> list(String contextPath, Boolean expired, int offset, int limit)
+            throws SessionDatabaseException {
+        double now = JulianDay.fromEpochMillis(System.currentTimeMillis());
+        return database.read(c -> queries.list(c, contextPath, expired, now, offset, limit));
+    }
+
+    /** The sessions with this id, one per context that holds it. */
+    public List<SessionDetail> show(String id) throws SessionDatabaseException {
+        return database.read(c -> queries.findById(c, id));
+    }
+
+    /**
+     * Deletes the sessions of every context that expired longer than {@code olderThan} ago, in batches, and returns
+     * how many. The margin is Jetty's grace period: with a save period, a session in use may carry a stored expiry
+     * in the past until its next save, and a purge must leave it alone, as Jetty's own sweeps do.
+     */
+    public long purgeExpired(Duration olderThan, Progress progress) throws SessionDatabaseException {
+        if (olderThan.isNegative()) {
+            throw new IllegalArgumentException("olderThan must not be negative, not " + olderThan);
+        }
+        double before = JulianDay.fromEpochMillis(System.currentTimeMillis() - olderThan.toMillis());
+        long total = database.read(c -> queries.countExpired(c, before));
+        long deleted = deleteInBatches(total, progress, c -> statements.deleteExpiredBatch(c, before, BATCH));
+        releaseFreePages();
+        return deleted;
+    }
+
+    /** Deletes every session of every context, in batches; returns how many were deleted. */
+    public long deleteAll(Progress progress) throws SessionDatabaseException {
+        long total = database.read(queries::count);
+        long deleted = deleteInBatches(total, progress, c -> queries.deleteAllBatch(c, BATCH));
+        releaseFreePages();
+        return deleted;
+    }
+
+    private long deleteInBatches(long total, Progress progress, SqlWork<Integer> batch)
+            throws SessionDatabaseException {
+        long deleted = 0;
+        int last;
+        progress.update(0, total);
+        do {
+            last = database.write(batch);
+            deleted += last;
+            progress.update(deleted, Math.max(total, deleted));
+        } while (last == BATCH);
+        return deleted;
+    }
+
+    private void releaseFreePages() throws SessionDatabaseException {
+        if (database instanceof FileMaintenance file) {
+            file.releaseFreePages();
+        }
+    }
+
+    /**
+     * Copies the live database to {@code target} with SQLite's online backup from one read snapshot, which lets
+     * writers go on and finishes however busy they are, then opens the copy and runs an integrity check on it. The
+     * copy is moved into place only once it passed.
+     *
+     * @param overwrite whether an existing file at {@code target} may be replaced
+     * @throws SessionDatabaseException when the target exists and may not be replaced, is the database itself (through
+     *     any link), or the copy fails or does not pass the check; on PostgreSQL, always (use pg_dump)
+     */
+    public void backup(Path target, boolean overwrite, Progress progress) throws SessionDatabaseException {
+        fileMaintenance("backup", "use pg_dump, or the server's own backups")
+                .backup(target, overwrite, progress::update);
+    }
+
+    /** Rebuilds the file without free pages. Holds the write lock for its whole run; prefer quiet hours. */
+    public void vacuum() throws SessionDatabaseException {
+        fileMaintenance("vacuum", "autovacuum maintains the table; run VACUUM FULL on it yourself if needed")
+                .vacuum();
+    }
+
+    /** SQLite's integrity check: a single "ok" when the file is sound, otherwise each problem found. */
+    public List<String> check() throws SessionDatabaseException {
+        return fileMaintenance("check", "use the server's amcheck extension").integrityCheck();
+    }
+
+    private FileMaintenance fileMaintenance(String task, String instead) throws SessionDatabaseException {
+        if (database instanceof FileMaintenance file) {
+            return file;
+        }
+        throw new SessionDatabaseException(
+                "Session database " + location() + " is on PostgreSQL, where " + task + " is not this library's job: "
+                        + instead,
+                null);
+    }
+
+    /**
+     * Copies every session that has not expired from this database to {@code target}, {@code batchSize} rows per
+     * transaction, attributes byte for byte. Safe to run while servers use either database, and to run again: a
+     * session the target holds in the same or a later save (a server there has used it since) is left alone, and a
+     * session an earlier run copied that the target has deleted since (a logout there) stays deleted. A ledger on
+     * the target ({@value MigrationTarget#LEDGER}) records what was copied.
+     */
+    public MigrationResult copyLiveSessionsTo(SessionDatabaseAdmin target, int batchSize, Progress progress)
+            throws SessionDatabaseException {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize must be at least 1, not " + batchSize);
+        }
+        if (target.database == database && target.table.name().equals(table.name())) {
+            throw new SessionDatabaseException("Cannot migrate " + location() + " onto itself", null);
+        }
+        return new Migration(this, target, batchSize).run(progress);
+    }
+
+    <R> R read(SqlWork<R> work) throws SessionDatabaseException {
+        return database.read(work);
+    }
+
+    <R> R write(SqlWork<R> work) throws SessionDatabaseException {
+        return database.write(work);
+    }
+
+    AdminQueries queries() {
+        return queries;
+    }
+
+    SessionTable sessionTable() {
+        return table;
+    }
+
+    /** Gives back the database this admin opened; closing twice gives it back once. */
+    @Override
+    public void close() {
+        if (lease != null) {
+            lease.close();
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package io.github.jettysqlite.sessions.internal;
+
+import io.github.jettysqlite.sessions.SessionDatabaseException;
+
+/**
+ * Where a store's statements run: an SQLite file or a PostgreSQL server. This says only how a unit of work gets a
+ * connection and a transaction; the statements come from the table package, and what only one engine can do (an
+ * SQLite file's maintenance) is that engine's own.
+ */
+public interface SessionDatabase {
+    /** Runs the work in a write transaction; it commits when the work returns and rolls back when it throws. */
+    <R> R write(SqlWork<R> work) throws SessionDatabaseException;
+
+    /**
+     * Runs work that is a single statement, atomic on its own. Where each transaction costs a round trip to a
+     * server (PostgreSQL), it runs without an explicit transaction, so the statement's own commit is the only one;
+     * an SQLite file gives it to its group-committing writer like any other write.
+     */
+    default <R> R writeStatement(SqlWork<R> work) throws SessionDatabaseException {
+        return write(work);
+    }
+
+    /** Runs the work on a connection that sees every transaction committed before it started. */
+    <R> R read(SqlWork<R> work) throws SessionDatabaseException;
+
+    /** What to name in messages: the file, or the server URL without credentials. */
+    String location();
+
+    /** Closes what this database opened; {@link SharedDatabases} calls it when the last user has gone. */
+    void close();
+}

@@ -1,0 +1,179 @@
+package io.github.jettysqlite.sessions.internal.attributes;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InvalidObjectException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The layout of the attributes column: each attribute serialized on its own, in one container, optionally sealed.
+ *
+ * <pre>
+ * 'J' 'S' 'A' format                    format 1: unsealed, 2: sealed
+ * [key id (4 bytes) seal (32 bytes)]    sealed only: HMAC-SHA256 of the key columns, the header and the rest
+ * count (int), then count times:
+ *   name (modified UTF-8, as DataOutput writes it), length (int), that many bytes: one Java serialization stream
+ * </pre>
+ *
+ * <p>One stream per attribute, rather than one for the whole map as Jetty's own stores write, lets a write change one
+ * attribute of a row without deserializing the others (two requests that set different attributes merge byte for
+ * byte), lets the store tell which attribute a request changed in place, and bounds each stream's deserialization
+ * by its own length. Rows written before this layout hold Jetty's single stream, which begins with the Java
+ * serialization magic {@code AC ED}, never with {@code JSA}; they stay readable.
+ */
+public final class AttributeCodec {
+    public static final int HEADER_BYTES = 4;
+    private static final byte UNSEALED = 1;
+    private static final byte SEALED = 2;
+    private static final int SEALED_PREFIX = HEADER_BYTES + AttributeSeal.KEY_ID_BYTES + AttributeSeal.MAC_BYTES;
+
+    private final AttributeSeal seal;
+    private final boolean acceptUnsealed;
+
+    /**
+     * @param seal the keys rows are sealed and verified with
+     * @param acceptUnsealed whether a row without a seal is still read when keys are configured (rows written before
+     *     sealing was switched on); it is sealed on its next write
+     */
+    public AttributeCodec(AttributeSeal seal, boolean acceptUnsealed) {
+        this.seal = seal;
+        this.acceptUnsealed = acceptUnsealed;
+    }
+
+    /** The attributes of a row that does not seal or verify anything. */
+    public static AttributeCodec unsealed() {
+        return new AttributeCodec(AttributeSeal.NONE, true);
+    }
+
+    /** True for a blob in Jetty's whole-map stream, as rows written before this layout hold. */
+    public static boolean isJettyStream(byte[] blob) {
+        return blob.length >= 2 && blob[0] == (byte) 0xAC && blob[1] == (byte) 0xED;
+    }
+
+    /** True when rows written now are sealed. */
+    public boolean seals() {
+        return seal.seals();
+    }
+
+    /**
+     * Checks that an unsealed row (Jetty's stream, or this layout without a seal) may be read.
+     *
+     * @throws InvalidObjectException when keys are configured and unsealed rows are refused
+     */
+    public void requireUnsealedAccepted() throws InvalidObjectException {
+        if (seal.verifies() && !acceptUnsealed) {
+            throw new InvalidObjectException("its attributes are not sealed, and this store refuses unsealed rows");
+        }
+    }
+
+    /** The column value for these serialized attributes in the given row, sealed when a key is configured. */
+    public byte[] encode(Map<String, byte[]> attributes, AttributeSeal.SessionKey row) {
+        int size = (seal.seals() ? SEALED_PREFIX : HEADER_BYTES) + 4;
+        for (Map.Entry<String, byte[]> e : attributes.entrySet()) {
+            size += 2 + e.getKey().length() * 3 + 4 + e.getValue().length;
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(size);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.write(new byte[] {'J', 'S', 'A', seal.seals() ? SEALED : UNSEALED});
+            if (seal.seals()) {
+                out.write(new byte[AttributeSeal.KEY_ID_BYTES + AttributeSeal.MAC_BYTES]);
+            }
+            out.writeInt(attributes.size());
+            for (Map.Entry<String, byte[]> e : attributes.entrySet()) {
+                out.writeUTF(e.getKey());
+                out.writeInt(e.getValue().length);
+                out.write(e.getValue());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot happen in memory", e);
+        }
+        byte[] blob = bytes.toByteArray();
+        if (seal.seals()) {
+            System.arraycopy(seal.currentKeyId(), 0, blob, HEADER_BYTES, AttributeSeal.KEY_ID_BYTES);
+            byte[] mac = seal.seal(row, blob, SEALED_PREFIX);
+            System.arraycopy(mac, 0, blob, HEADER_BYTES + AttributeSeal.KEY_ID_BYTES, AttributeSeal.MAC_BYTES);
+        }
+        return blob;
+    }
+
+    /**
+     * Verifies the seal, when the row has one, before anything else, then splits the container into each
+     * attribute's serialized bytes. Nothing is deserialized here.
+     *
+     * @throws InvalidObjectException when the seal does not verify, an unsealed row is refused, or the container is
+     *     malformed
+     */
+    public Decoded decode(byte[] blob, AttributeSeal.SessionKey row) throws InvalidObjectException {
+        if (blob.length < HEADER_BYTES + 4 || blob[0] != 'J' || blob[1] != 'S' || blob[2] != 'A') {
+            throw new InvalidObjectException("its attributes are in no format this store knows");
+        }
+        int offset;
+        if (blob[3] == SEALED) {
+            if (blob.length < SEALED_PREFIX + 4) {
+                throw new InvalidObjectException("its sealed attributes are truncated");
+            }
+            byte[] keyId = Arrays.copyOfRange(blob, HEADER_BYTES, HEADER_BYTES + AttributeSeal.KEY_ID_BYTES);
+            byte[] mac = Arrays.copyOfRange(blob, HEADER_BYTES + AttributeSeal.KEY_ID_BYTES, SEALED_PREFIX);
+            String refused = seal.check(keyId, mac, row, blob, SEALED_PREFIX);
+            if (refused != null) {
+                throw new InvalidObjectException(refused);
+            }
+            offset = SEALED_PREFIX;
+        } else if (blob[3] == UNSEALED) {
+            requireUnsealedAccepted();
+            offset = HEADER_BYTES;
+        } else {
+            throw new InvalidObjectException("its attributes are in format " + blob[3] + ", newer than this store");
+        }
+        return new Decoded(split(blob, offset), blob[3] == SEALED);
+    }
+
+    /**
+     * Each attribute's serialized bytes by name, read from the container's layout alone: no seal is checked and
+     * nothing is deserialized, so this serves only to tell an operator the names and sizes.
+     */
+    public static Map<String, byte[]> layout(byte[] blob) throws InvalidObjectException {
+        if (blob.length < HEADER_BYTES + 4 || blob[0] != 'J' || blob[1] != 'S' || blob[2] != 'A') {
+            throw new InvalidObjectException("its attributes are in no format this store knows");
+        }
+        return split(blob, blob[3] == SEALED ? SEALED_PREFIX : HEADER_BYTES);
+    }
+
+    private static Map<String, byte[]> split(byte[] blob, int offset) throws InvalidObjectException {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(blob, offset, blob.length - offset))) {
+            int count = in.readInt();
+            // Each entry takes at least six bytes, so a count the blob cannot hold is a lie, not a size to allocate.
+            if (count < 0 || count > (blob.length - offset) / 6) {
+                throw new InvalidObjectException("its attribute count " + count + " does not fit its length");
+            }
+            Map<String, byte[]> attributes = new HashMap<>(count * 2);
+            for (int i = 0; i < count; i++) {
+                String name = in.readUTF();
+                int length = in.readInt();
+                if (length < 0 || length > in.available()) {
+                    throw new InvalidObjectException("attribute '" + name + "' claims more bytes than the row holds");
+                }
+                attributes.put(name, in.readNBytes(length));
+            }
+            return attributes;
+        } catch (InvalidObjectException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new InvalidObjectException("its attributes are truncated: " + e);
+        }
+    }
+
+    /**
+     * A row's attributes, each still serialized.
+     *
+     * @param attributes each attribute's own serialization stream, by name
+     * @param sealed whether the row carried a seal (that verified)
+     */
+    public record Decoded(Map<String, byte[]> attributes, boolean sealed) {}
+}

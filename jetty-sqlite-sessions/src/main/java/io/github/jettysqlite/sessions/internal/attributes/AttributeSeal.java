@@ -1,0 +1,189 @@
+package io.github.jettysqlite.sessions.internal.attributes;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The secret keys that seal attribute blobs: an HMAC-SHA256 over the blob and the key columns of its row, checked
+ * before a single byte is deserialized, so that a row written by anyone but a store holding the key (a shared
+ * database account, SQL injection elsewhere, a foreign backup put back, a blob copied to another session) never
+ * reaches {@code readObject}.
+ *
+ * <p>Keys are named, never given: {@code env:NAME} reads an environment variable, {@code file:PATH} a file, and
+ * the text found there (trimmed, at least {@value #MIN_KEY_BYTES} bytes) is the key. Messages name where a key
+ * comes from and never what it is. The current key seals every write and verifies; old keys only verify, so a
+ * key can be rotated without making the rows sealed under the previous one unreadable.
+ */
+public final class AttributeSeal {
+    public static final int MIN_KEY_BYTES = 32;
+    public static final int KEY_ID_BYTES = 4;
+    public static final int MAC_BYTES = 32;
+
+    /** Seals nothing and verifies nothing: the setting when no key is configured. */
+    public static final AttributeSeal NONE = new AttributeSeal(null, List.of());
+
+    private final Key current;
+    private final List<Key> accepted;
+
+    private AttributeSeal(Key current, List<Key> accepted) {
+        this.current = current;
+        this.accepted = accepted;
+    }
+
+    /**
+     * Reads the keys now, so that a missing variable or unreadable file stops start-up.
+     *
+     * @param currentKey where the sealing key is ({@code env:NAME} or {@code file:PATH}), or null to seal nothing
+     * @param oldKeys where keys that still verify are, separated by commas; null or empty for none
+     * @throws IllegalArgumentException naming the reference that cannot be read, never the key itself
+     */
+    public static AttributeSeal of(String currentKey, String oldKeys) {
+        Key current = isBlank(currentKey) ? null : Key.read(currentKey.trim());
+        List<Key> accepted = new ArrayList<>();
+        if (current != null) {
+            accepted.add(current);
+        }
+        if (!isBlank(oldKeys)) {
+            for (String reference : oldKeys.split(",")) {
+                if (!reference.isBlank()) {
+                    accepted.add(Key.read(reference.trim()));
+                }
+            }
+        }
+        return accepted.isEmpty() ? NONE : new AttributeSeal(current, List.copyOf(accepted));
+    }
+
+    /** True when new blobs are sealed. */
+    public boolean seals() {
+        return current != null;
+    }
+
+    /** True when some key can verify a sealed blob. */
+    public boolean verifies() {
+        return !accepted.isEmpty();
+    }
+
+    /** The identifier of the sealing key, written beside each seal so a reader knows which key to check with. */
+    public byte[] currentKeyId() {
+        return current.id.clone();
+    }
+
+    /** The seal of {@code blob[from..]} as stored in the row with the given key columns, under the current key. */
+    public byte[] seal(SessionKey row, byte[] blob, int from) {
+        return current.mac(row, blob, from);
+    }
+
+    /**
+     * Checks a seal against the key named by {@code keyId}, in constant time.
+     *
+     * @return null when it verifies, otherwise why not (for the unreadable-session message)
+     */
+    public String check(byte[] keyId, byte[] seal, SessionKey row, byte[] blob, int from) {
+        for (Key key : accepted) {
+            if (Arrays.equals(key.id, keyId)) {
+                return MessageDigest.isEqual(key.mac(row, blob, from), seal)
+                        ? null
+                        : "its seal does not match its content and row (forged, altered or copied from another"
+                                + " session)";
+            }
+        }
+        return accepted.isEmpty()
+                ? "it is sealed and this store has no attributeKey to verify it with"
+                : "it is sealed with a key this store does not accept";
+    }
+
+    private static boolean isBlank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    /** The key columns a seal covers, so a blob moved to another row no longer verifies. */
+    public record SessionKey(String contextPath, String virtualHost, String id) {}
+
+    private static final class Key {
+        private final byte[] id;
+        private final SecretKeySpec secret;
+        private final ThreadLocal<Mac> macs;
+
+        private Key(byte[] material) {
+            this.id = Arrays.copyOf(sha256(material), KEY_ID_BYTES);
+            this.secret = new SecretKeySpec(material, "HmacSHA256");
+            this.macs = ThreadLocal.withInitial(this::newMac);
+        }
+
+        static Key read(String reference) {
+            String text;
+            if (reference.startsWith("env:")) {
+                String variable = reference.substring(4);
+                text = System.getenv(variable);
+                if (text == null || text.isBlank()) {
+                    throw new IllegalArgumentException("the environment variable " + variable + " is not set");
+                }
+            } else if (reference.startsWith("file:")) {
+                Path file = Path.of(reference.substring(5));
+                try {
+                    text = Files.readString(file, StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    throw new IllegalArgumentException("cannot read the key file " + file + ": "
+                            + e.getClass().getSimpleName());
+                }
+            } else {
+                throw new IllegalArgumentException("a key is named as env:VARIABLE or file:PATH, never written out");
+            }
+            byte[] material = text.strip().getBytes(StandardCharsets.UTF_8);
+            if (material.length < MIN_KEY_BYTES) {
+                throw new IllegalArgumentException("the key in " + reference + " is shorter than " + MIN_KEY_BYTES
+                        + " bytes; make one with: openssl rand -base64 32");
+            }
+            return new Key(material);
+        }
+
+        byte[] mac(SessionKey row, byte[] blob, int from) {
+            Mac mac = macs.get();
+            update(mac, row.contextPath());
+            update(mac, row.virtualHost());
+            update(mac, row.id());
+            mac.update(blob, 0, AttributeCodec.HEADER_BYTES);
+            mac.update(blob, from, blob.length - from);
+            return mac.doFinal();
+        }
+
+        /** Length-prefixed, so that no two different key columns feed the MAC the same bytes. */
+        private static void update(Mac mac, String value) {
+            byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+            mac.update(new byte[] {
+                (byte) (bytes.length >>> 24),
+                (byte) (bytes.length >>> 16),
+                (byte) (bytes.length >>> 8),
+                (byte) bytes.length
+            });
+            mac.update(bytes);
+        }
+
+        private Mac newMac() {
+            try {
+                Mac mac = Mac.getInstance("HmacSHA256");
+                mac.init(secret);
+                return mac;
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("HmacSHA256 is not available in this JVM", e);
+            }
+        }
+
+        private static byte[] sha256(byte[] material) {
+            try {
+                return MessageDigest.getInstance("SHA-256").digest(material);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("SHA-256 is not available in this JVM", e);
+            }
+        }
+    }
+}

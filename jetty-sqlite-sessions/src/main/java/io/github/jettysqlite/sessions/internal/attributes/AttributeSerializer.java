@@ -1,0 +1,76 @@
+package io.github.jettysqlite.sessions.internal.attributes;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.ObjectInputFilter;
+import java.io.ObjectOutputStream;
+import org.eclipse.jetty.session.SessionData;
+import org.eclipse.jetty.util.ClassLoadingObjectInputStream;
+
+/**
+ * One attribute value to its own Java serialization stream and back, through the webapp's class loader and the
+ * deserialization filter.
+ *
+ * <p>As Jetty's own stores do, each stream first records whether the value's class belongs to the server (it is not
+ * the class the webapp's loader would give for that name) or to the webapp, so that reading it back asks the right
+ * loader. Runs on the thread Jetty calls the store on, whose context class loader is the webapp's.
+ */
+public final class AttributeSerializer {
+    private static final ClassLoader SERVER_LOADER = SessionData.class.getClassLoader();
+
+    private final ObjectInputFilter filter;
+
+    public AttributeSerializer(ObjectInputFilter filter) {
+        this.filter = filter;
+    }
+
+    public byte[] serialize(Object value) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeBoolean(
+                    isServerClass(value.getClass(), Thread.currentThread().getContextClassLoader()));
+            out.writeObject(value);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Reads one attribute value; every class and array in it passes the filter, bounded by the stream's length. */
+    public Object deserialize(byte[] stream) throws IOException, ClassNotFoundException {
+        try (ClassLoadingObjectInputStream in = new ClassLoadingObjectInputStream(new ByteArrayInputStream(stream))) {
+            in.setObjectInputFilter(DeserializationFilter.boundedBy(filter, stream.length));
+            boolean server = in.readBoolean();
+            return in.readObject(server ? SERVER_LOADER : Thread.currentThread().getContextClassLoader());
+        }
+    }
+
+    /**
+     * Reads a row written before the per-attribute layout: Jetty's own stream of the whole map.
+     *
+     * @param data receives the attributes
+     */
+    public void deserializeJettyStream(SessionData data, byte[] stream) throws IOException, ClassNotFoundException {
+        try (ClassLoadingObjectInputStream in = new ClassLoadingObjectInputStream(new ByteArrayInputStream(stream))) {
+            in.setObjectInputFilter(DeserializationFilter.boundedBy(filter, stream.length));
+            SessionData.deserializeAttributes(data, in);
+        }
+    }
+
+    /**
+     * A class is the server's when the webapp's loader does not resolve its name to this very class: it is then read
+     * back through the server's loader, whatever the webapp has of the same name.
+     */
+    private static boolean isServerClass(Class<?> type, ClassLoader webapp) {
+        if (type.getClassLoader() == webapp) {
+            return false;
+        }
+        if (webapp == null) {
+            return true;
+        }
+        try {
+            return Class.forName(type.getName(), false, webapp) != type;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return true;
+        }
+    }
+}

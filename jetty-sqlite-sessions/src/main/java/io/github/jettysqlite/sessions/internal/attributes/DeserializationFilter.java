@@ -1,0 +1,141 @@
+package io.github.jettysqlite.sessions.internal.attributes;
+
+import java.io.ObjectInputFilter;
+import java.io.ObjectInputFilter.Status;
+
+/**
+ * The {@link ObjectInputFilter} every attribute blob is read through, so that a planted or tampered row cannot
+ * run a gadget chain or exhaust memory while Jetty loads a session.
+ *
+ * <p>The default bounds the shape of the object graph generously enough for any real session (attributes up to
+ * tens of MiB) and rejects the class families used by published Java deserialization gadget chains, none of which
+ * a session attribute has a reason to hold. Classes the pattern does not name stay allowed, because a session holds
+ * the webapp's own classes, which no fixed allow-list can know.
+ */
+public final class DeserializationFilter {
+    public static final String DEFAULT_PATTERN = String.join(
+            ";",
+            "maxdepth=100",
+            "maxrefs=1000000",
+            "maxarray=16777216",
+            "maxbytes=67108864",
+            "!org.apache.commons.collections.functors.*",
+            "!org.apache.commons.collections4.functors.*",
+            "!org.apache.commons.beanutils.BeanComparator",
+            "!org.apache.commons.fileupload.disk.DiskFileItem",
+            "!org.apache.wicket.util.upload.DiskFileItem",
+            "!org.apache.xalan.xsltc.trax.*",
+            "!com.sun.org.apache.xalan.internal.xsltc.trax.*",
+            "!org.codehaus.groovy.runtime.*",
+            "!org.springframework.beans.factory.**",
+            "!org.springframework.core.SerializableTypeWrapper*",
+            "!org.springframework.aop.**",
+            "!com.mchange.v2.c3p0.**",
+            "!com.sun.rowset.*",
+            "!com.sun.jndi.**",
+            "!javax.naming.**",
+            "!javax.management.**",
+            "!java.rmi.**",
+            "!sun.rmi.**",
+            "!sun.reflect.annotation.AnnotationInvocationHandler",
+            "!java.beans.EventHandler",
+            "!javax.script.**",
+            "!jdk.nashorn.**",
+            "!org.mozilla.javascript.**",
+            "!org.python.**",
+            "!bsh.**",
+            "!clojure.**",
+            "!net.sf.json.**",
+            "!com.rometools.rome.feed.impl.*",
+            "!com.sun.syndication.feed.impl.*",
+            "!org.hibernate.property.**",
+            "!org.hibernate.tuple.**",
+            "!com.alibaba.fastjson.**",
+            "!javassist.**",
+            // Further families from the public ysoserial and marshalsec chain lists.
+            "!org.apache.commons.collections.keyvalue.TiedMapEntry",
+            "!org.apache.commons.collections.map.LazyMap",
+            "!org.apache.commons.collections4.keyvalue.TiedMapEntry",
+            "!org.apache.commons.collections4.map.LazyMap",
+            "!org.apache.commons.collections4.comparators.TransformingComparator",
+            "!org.apache.commons.io.output.DeferredFileOutputStream",
+            "!org.apache.tomcat.util.http.fileupload.disk.DiskFileItem",
+            "!org.apache.myfaces.view.facelets.el.ValueExpressionMethodExpression",
+            "!org.springframework.transaction.jta.JtaTransactionManager",
+            "!org.springframework.jndi.**",
+            "!org.apache.click.control.Column*",
+            "!com.vaadin.data.util.NestedMethodProperty",
+            "!com.vaadin.data.util.PropertysetItem",
+            "!org.aspectj.weaver.tools.cache.SimpleCache*",
+            "!org.jboss.interceptor.**",
+            "!org.jboss.weld.interceptor.**",
+            "!org.hibernate.engine.spi.TypedValue",
+            "!org.apache.xbean.naming.**",
+            "!com.caucho.naming.**",
+            "!org.apache.wicket.util.io.DeferredFileOutputStream",
+            "!com.sun.org.apache.bcel.internal.util.ClassLoader",
+            "!com.sun.org.apache.xpath.internal.objects.*",
+            "!org.apache.xpath.objects.*",
+            "!java.beans.beancontext.*",
+            "!javax.swing.**",
+            "!sun.swing.**",
+            "!com.sun.corba.**",
+            "!org.apache.commons.configuration.**",
+            "!org.apache.commons.dbcp.**",
+            "!org.apache.commons.dbcp2.**",
+            "!org.apache.tomcat.dbcp.**");
+
+    private DeserializationFilter() {}
+
+    /**
+     * The filter, plus a bound the JDK's limits cannot express: an array's declared length must fit in the bytes
+     * the stream has left. Java allocates an array from its declared length before reading a single element, so
+     * without this a blob of a few hundred bytes can declare nested arrays of millions of elements each (all within
+     * {@code maxarray}) and make every load of that row allocate gigabytes. Every element takes at least one byte
+     * of stream (a primitive its full width), so a longer array than the rest of the stream could fill is a lie.
+     * Collections that size their tables from a stored count (HashMap, ArrayList, ...) ask the filter the same way.
+     */
+    public static ObjectInputFilter boundedBy(ObjectInputFilter filter, long streamLength) {
+        return info -> {
+            long length = info.arrayLength();
+            if (length >= 0) {
+                long needed = length * elementBytes(info.serialClass());
+                if (needed > streamLength - info.streamBytes()) {
+                    return Status.REJECTED;
+                }
+            }
+            return filter.checkInput(info);
+        };
+    }
+
+    /** The fewest stream bytes one element of an array of this class takes. */
+    private static int elementBytes(Class<?> arrayClass) {
+        Class<?> element = arrayClass == null ? null : arrayClass.getComponentType();
+        if (element == long.class || element == double.class) {
+            return 8;
+        }
+        if (element == int.class || element == float.class) {
+            return 4;
+        }
+        if (element == short.class || element == char.class) {
+            return 2;
+        }
+        return 1;
+    }
+
+    /**
+     * Builds the filter from a pattern in the JDK's {@code jdk.serialFilter} syntax, merged with the JVM-wide
+     * filter when one is set, so that configuring this store never weakens a filter the operator set for the JVM.
+     *
+     * @throws IllegalArgumentException naming the fault when the pattern is malformed
+     */
+    public static ObjectInputFilter create(String pattern) {
+        if (pattern == null || pattern.isBlank()) {
+            throw new IllegalArgumentException(
+                    "deserializationFilter must not be empty; use \"*\" to allow every class deliberately");
+        }
+        ObjectInputFilter configured = ObjectInputFilter.Config.createFilter(pattern);
+        ObjectInputFilter jvmWide = ObjectInputFilter.Config.getSerialFilter();
+        return jvmWide == null ? configured : ObjectInputFilter.merge(configured, jvmWide);
+    }
+}

@@ -1,0 +1,128 @@
+package io.github.jettysqlite.sessions.internal.attributes;
+
+import java.io.IOException;
+import java.io.InvalidObjectException;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.eclipse.jetty.session.SessionData;
+
+/**
+ * A session's attributes to and from the attributes column: each value serialized on its own ({@link
+ * AttributeSerializer}) and the lot packed, sealed and checked by the {@link AttributeCodec}.
+ */
+public final class SessionAttributes {
+    private final AttributeCodec codec;
+    private final AttributeSerializer serializer;
+
+    public SessionAttributes(AttributeCodec codec, AttributeSerializer serializer) {
+        this.codec = codec;
+        this.serializer = serializer;
+    }
+
+    public AttributeCodec codec() {
+        return codec;
+    }
+
+    /**
+     * Deserializes a row's attributes into {@code data}, after its seal (if any) verified, without marking anything
+     * changed, and records in tracked data what the row held.
+     *
+     * @throws IOException when the seal does not verify, an unsealed row is refused, the filter rejects a class or
+     *     bound, or the bytes are not what they claim
+     */
+    public void readInto(SessionData data, byte[] blob, long version, AttributeSeal.SessionKey row)
+            throws IOException, ClassNotFoundException {
+        Map<String, byte[]> serialized;
+        boolean current;
+        if (AttributeCodec.isJettyStream(blob)) {
+            codec.requireUnsealedAccepted();
+            serializer.deserializeJettyStream(data, blob);
+            serialized = data instanceof TrackedSessionData ? serializeAll(data.getAllAttributes()) : null;
+            current = false;
+        } else {
+            AttributeCodec.Decoded decoded = codec.decode(blob, row);
+            serialized = decoded.attributes();
+            Map<String, Object> values = new HashMap<>(serialized.size() * 2);
+            for (Map.Entry<String, byte[]> e : serialized.entrySet()) {
+                Object value = serializer.deserialize(e.getValue());
+                if (value != null) {
+                    values.put(e.getKey(), value);
+                }
+            }
+            data.putAllAttributes(values);
+            current = decoded.sealed() == codec.seals();
+        }
+        if (data instanceof TrackedSessionData tracked) {
+            tracked.stored(serialized, version);
+            tracked.setRewriteAttributes(!current);
+        }
+    }
+
+    /**
+     * What storing {@code data} changes in its attributes. Attributes set through {@code setAttribute} are
+     * serialized; so, when {@code compareInPlace}, is every other attribute, so that one changed in place (a list
+     * the application added to without calling {@code setAttribute} again) is found by comparing its bytes with what
+     * the row held, as Jetty's own stores save it by rewriting everything. Without the comparison, attributes not
+     * set keep the bytes stored.
+     */
+    public AttributeChanges changes(SessionData data, boolean compareInPlace) throws IOException {
+        Map<String, Object> values = data.getAllAttributes();
+        TrackedSessionData tracked = data instanceof TrackedSessionData t ? t : null;
+        Map<String, byte[]> stored = tracked == null ? null : tracked.storedAttributes();
+        Set<String> namesSet = tracked == null ? Set.of() : tracked.namesSet();
+        Map<String, byte[]> all = new HashMap<>(values.size() * 2);
+        Map<String, byte[]> changed = new HashMap<>();
+        for (Map.Entry<String, Object> e : values.entrySet()) {
+            String name = e.getKey();
+            byte[] before = stored == null ? null : stored.get(name);
+            byte[] now = before != null && !compareInPlace && !namesSet.contains(name)
+                    ? before
+                    : serializer.serialize(e.getValue());
+            all.put(name, now);
+            if (before == null || (now != before && !Arrays.equals(now, before))) {
+                changed.put(name, now);
+            }
+        }
+        Set<String> removed = new HashSet<>();
+        if (stored != null) {
+            for (String name : stored.keySet()) {
+                if (!values.containsKey(name)) {
+                    removed.add(name);
+                }
+            }
+        }
+        return new AttributeChanges(all, changed, removed);
+    }
+
+    /** The column value for these serialized attributes in the given row, sealed when a key is configured. */
+    public byte[] encode(Map<String, byte[]> serialized, AttributeSeal.SessionKey row) {
+        return codec.encode(serialized, row);
+    }
+
+    /**
+     * The attributes another writer left in the row, each still serialized, to apply this request's changes to;
+     * null when they cannot be merged byte for byte (a row in Jetty's whole-map stream, or one whose seal does not
+     * verify), in which case this request's attributes are written whole.
+     */
+    public Map<String, byte[]> storedByAnother(byte[] blob, AttributeSeal.SessionKey row) {
+        if (AttributeCodec.isJettyStream(blob)) {
+            return null;
+        }
+        try {
+            return new HashMap<>(codec.decode(blob, row).attributes());
+        } catch (InvalidObjectException e) {
+            return null;
+        }
+    }
+
+    private Map<String, byte[]> serializeAll(Map<String, Object> values) throws IOException {
+        Map<String, byte[]> serialized = new HashMap<>(values.size() * 2);
+        for (Map.Entry<String, Object> e : values.entrySet()) {
+            serialized.put(e.getKey(), serializer.serialize(e.getValue()));
+        }
+        return serialized;
+    }
+}

@@ -1,0 +1,76 @@
+package io.github.jettysqlite.sessions.internal.attributes;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.jetty.session.SessionData;
+
+/**
+ * Jetty's session data, plus what the store knows of the row it was loaded from or last written to. Jetty marks the
+ * whole map dirty without saying which attribute changed ({@code setDirty(String)} records no name), but it lets the
+ * store create the {@code SessionData} objects ({@code newSessionData}), so the store keeps the names here, together
+ * with each attribute's serialized form as stored and the version the attributes were at: what it needs to write
+ * only this request's changes onto the row as it is now.
+ */
+public final class TrackedSessionData extends SessionData {
+    /** The row's attributes version is not known: the next attribute write reads the row and merges. */
+    public static final long UNKNOWN_VERSION = -1;
+
+    private final Set<String> namesSet = ConcurrentHashMap.newKeySet();
+    private volatile Map<String, byte[]> stored;
+    private volatile long storedVersion = UNKNOWN_VERSION;
+    private volatile boolean rewriteAttributes;
+
+    public TrackedSessionData(
+            String id,
+            String contextPath,
+            String vhost,
+            long created,
+            long accessed,
+            long lastAccessed,
+            long maxInactiveMs) {
+        super(id, contextPath, vhost, created, accessed, lastAccessed, maxInactiveMs);
+    }
+
+    /** Remembers which attribute was set or removed; Jetty calls this from {@code setAttribute}. */
+    @Override
+    public void setDirty(String name) {
+        namesSet.add(name);
+        super.setDirty(name);
+    }
+
+    /** Names given to {@code setAttribute} (set or removed) since the attributes were last stored. */
+    public Set<String> namesSet() {
+        return namesSet;
+    }
+
+    /** Each attribute's serialized bytes as the row held them when loaded or last written; null when unknown. */
+    public Map<String, byte[]> storedAttributes() {
+        return stored;
+    }
+
+    /** The row's attributes version when loaded or last written, or {@link #UNKNOWN_VERSION}. */
+    public long storedVersion() {
+        return storedVersion;
+    }
+
+    /** Records what the row now holds of this session's own attributes, after a load or a write. */
+    public void stored(Map<String, byte[]> attributes, long version) {
+        this.stored = attributes;
+        this.storedVersion = version;
+        this.namesSet.clear();
+        this.rewriteAttributes = false;
+    }
+
+    /**
+     * True when the row's attributes must be written again even if none changed: they were loaded from an older
+     * layout, or unsealed while the store seals.
+     */
+    public boolean rewriteAttributes() {
+        return rewriteAttributes;
+    }
+
+    public void setRewriteAttributes(boolean rewrite) {
+        this.rewriteAttributes = rewrite;
+    }
+}

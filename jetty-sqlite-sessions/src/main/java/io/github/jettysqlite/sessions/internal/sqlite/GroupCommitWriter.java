@@ -1,0 +1,354 @@
+package io.github.jettysqlite.sessions.internal.sqlite;
+
+import io.github.jettysqlite.sessions.internal.CachedConnection;
+import io.github.jettysqlite.sessions.internal.SqlWork;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one write connection of a database file, shared by every store on that file, with group commit.
+ *
+ * <p>SQLite admits one writer at a time and every commit costs a WAL append (and an fsync under
+ * {@code synchronous=FULL}). Callers therefore queue their work and then take the writer lock; whoever holds it
+ * runs everything queued so far in one {@code BEGIN IMMEDIATE ... COMMIT} transaction and marks each piece done.
+ * A caller whose work a previous holder already committed finds it done and returns at once. Nobody returns before
+ * the transaction holding their work has committed. With one thread this is one transaction per write; under
+ * concurrency many writes share one commit. Callers that find the writer busy park instead of queueing on its
+ * lock, so that a leader's batch completes them all at once rather than handing the lock along one by one.
+ *
+ * <p>Failures fail fast and alone. When the transaction cannot even begin (another process holds the write lock
+ * past the busy timeout), every write of the batch fails at once with that cause: retrying each would make the
+ * k-th caller wait k busy timeouts. When a write's own statement or the commit fails, the transaction is rolled back
+ * and each write is retried in a transaction of its own, so one bad write (say, a full disk hit by a large blob)
+ * fails alone and the others land. A connection whose rollback failed is in an unknown state and is replaced.
+ *
+ * <p>Transactions are begun with an explicit {@code BEGIN IMMEDIATE} on a connection left in auto-commit mode;
+ * sqlite-jdbc's own transaction mode would begin the next transaction right after each commit and keep the
+ * write lock while idle.
+ */
+final class GroupCommitWriter {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCommitWriter.class);
+
+    /** Bounds one transaction, so a burst of writes does not hold the write lock for too long. */
+    private static final int MAX_BATCH = 256;
+
+    /** How long a parked caller sleeps before it looks at the writer again, should a wake-up ever go astray. */
+    private static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+    /** Runs after each commit, still holding the writer: the place for checkpoints. */
+    @FunctionalInterface
+    interface CommitListener {
+        void committed(CachedConnection connection, long transactions);
+    }
+
+    /** Opens a fresh write connection, to replace one left in an unknown state. */
+    @FunctionalInterface
+    interface Opener {
+        CachedConnection open() throws SQLException;
+    }
+
+    private final Opener opener;
+    private final CommitListener listener;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ConcurrentLinkedQueue<Pending<?>> queue = new ConcurrentLinkedQueue<>();
+    private CachedConnection connection;
+    private boolean closed;
+    private long transactions;
+    private long writes;
+
+    GroupCommitWriter(CachedConnection connection, Opener opener, CommitListener listener) {
+        this.connection = connection;
+        this.opener = opener;
+        this.listener = listener;
+    }
+
+    /**
+     * Runs the work inside a committed write transaction and returns its result once that commit is done.
+     *
+     * @throws SQLException when the write failed, or the caller was interrupted before a leader took its write
+     */
+    <R> R write(SqlWork<R> work) throws SQLException {
+        Pending<R> pending = new Pending<>(work, Thread.currentThread());
+        queue.add(pending);
+        boolean interrupted = false;
+        try {
+            while (!pending.done) {
+                if (lock.tryLock()) {
+                    try {
+                        while (!pending.done) {
+                            commitQueued();
+                        }
+                    } finally {
+                        unlockAndHandOff();
+                    }
+                } else {
+                    // Another thread leads. It wakes us when our write is committed, or, if our write came too late
+                    // for its batches, when it lets go of the writer so that we can lead. The timeout is only a
+                    // safety net: no wake-up is ever owed to a caller that does not look again.
+                    LockSupport.parkNanos(this, RECHECK_NANOS);
+                    if (Thread.interrupted()) {
+                        interrupted = true;
+                        if (queue.remove(pending)) {
+                            // The wake-up a leader handed to this caller must not be lost with it: pass it on.
+                            wakeNext();
+                            throw new SQLException("interrupted while waiting for the writer; the write was not run");
+                        }
+                        // A leader has it: wait for its outcome. The flag is cleared, so the next park really parks.
+                    }
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return pending.result();
+    }
+
+    /** Runs work holding the writer without a transaction of its own, for pragmas and checkpoints. */
+    <R> R exclusive(SqlWork<R> work) throws SQLException {
+        lock.lock();
+        try {
+            return work.run(requireConnection());
+        } finally {
+            unlockAndHandOff();
+        }
+    }
+
+    /** Writes waiting for the writer, for tests that arrange a batch. */
+    int queued() {
+        return queue.size();
+    }
+
+    /** Transactions committed and writes they carried, so tests and metrics can see batching happen. */
+    long[] counts() {
+        lock.lock();
+        try {
+            return new long[] {transactions, writes};
+        } finally {
+            unlockAndHandOff();
+        }
+    }
+
+    /** Closes the connection; every later write fails, and none opens a connection nobody would close. */
+    void close() throws SQLException {
+        lock.lock();
+        try {
+            closed = true;
+            if (connection != null) {
+                connection.close();
+                connection = null;
+            }
+        } finally {
+            unlockAndHandOff();
+        }
+    }
+
+    /**
+     * Lets go of the writer and wakes the oldest waiting caller, which then leads the next batch. Every release goes
+     * through here: a caller that queued its write after the last batch was drained is parked, and only this wakes
+     * it.
+     */
+    private void unlockAndHandOff() {
+        lock.unlock();
+        wakeNext();
+    }
+
+    private void wakeNext() {
+        Pending<?> next = queue.peek();
+        if (next != null) {
+            LockSupport.unpark(next.owner);
+        }
+    }
+
+    private void commitQueued() {
+        List<Pending<?>> batch = new ArrayList<>();
+        try {
+            Pending<?> next;
+            while (batch.size() < MAX_BATCH && (next = queue.poll()) != null) {
+                batch.add(next);
+            }
+            if (!batch.isEmpty()) {
+                commitBatch(batch);
+            }
+        } catch (Error e) {
+            // Every caller must learn an outcome, or it would wait for a commit that will never come. Writes already
+            // committed keep their success: failing a done write does nothing.
+            batch.forEach(p -> p.fail(e));
+            throw e;
+        }
+    }
+
+    private void commitBatch(List<Pending<?>> batch) {
+        Failure failure = tryCommit(batch);
+        if (failure == null) {
+            return;
+        }
+        if (failure.beforeAnyWrite || batch.size() == 1) {
+            batch.forEach(p -> p.fail(failure.cause));
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            Failure alone = tryCommit(batch.subList(i, i + 1));
+            if (alone == null) {
+                continue;
+            }
+            if (alone.beforeAnyWrite) {
+                batch.subList(i, batch.size()).forEach(p -> p.fail(alone.cause));
+                return;
+            }
+            batch.get(i).fail(alone.cause);
+        }
+    }
+
+    /**
+     * Runs the writes in one transaction; on success marks each done and tells the listener.
+     *
+     * @return null on success, otherwise what failed, the transaction rolled back
+     */
+    private Failure tryCommit(List<Pending<?>> batch) {
+        CachedConnection c;
+        try {
+            c = requireConnection();
+            c.execute("BEGIN IMMEDIATE");
+        } catch (SQLException | RuntimeException e) {
+            forgetStatements();
+            if (String.valueOf(e.getMessage()).contains("within a transaction")) {
+                // Some earlier work left a transaction open on this connection (a failed rollback elsewhere): it
+                // is in a state nobody knows, and must not carry the writes.
+                discardConnection(e);
+            }
+            return new Failure(e, true);
+        }
+        try {
+            for (Pending<?> p : batch) {
+                p.run(c);
+            }
+            c.execute("COMMIT");
+        } catch (SQLException | RuntimeException e) {
+            rollback();
+            return new Failure(e, false);
+        } catch (Error e) {
+            rollback();
+            throw e;
+        }
+        transactions++;
+        writes += batch.size();
+        batch.forEach(Pending::succeed);
+        try {
+            listener.committed(c, transactions);
+        } catch (RuntimeException e) {
+            // Housekeeping must never turn a committed write into a failed one; the listener logs its own faults.
+            LOG.debug("Housekeeping after a commit failed", e);
+        }
+        return null;
+    }
+
+    private CachedConnection requireConnection() throws SQLException {
+        if (closed) {
+            throw new SQLException("the session database is closed");
+        }
+        if (connection == null) {
+            connection = opener.open();
+        }
+        return connection;
+    }
+
+    private void forgetStatements() {
+        if (connection != null) {
+            connection.forgetStatements();
+        }
+    }
+
+    private void rollback() {
+        connection.forgetStatements();
+        try {
+            connection.execute("ROLLBACK");
+        } catch (SQLException e) {
+            // SQLite rolls back by itself after some failures (SQLITE_FULL, for one); then there is nothing left to
+            // undo. Any other failure leaves the connection in a state nobody knows: it must not carry another write.
+            if (String.valueOf(e.getMessage()).contains("no transaction is active")) {
+                return;
+            }
+            discardConnection(e);
+        }
+    }
+
+    /** Closes a connection whose transaction state is unknown; the next write opens a fresh one. */
+    private void discardConnection(Exception why) {
+        LOG.warn("The write connection lost track of its transaction ({}); replacing it", why.toString());
+        try {
+            connection.close();
+        } catch (SQLException ignored) {
+            // it is being discarded because it misbehaved
+        }
+        connection = null;
+    }
+
+    /** Why a transaction failed, and whether it failed before any write ran (so none of them is at fault). */
+    private record Failure(Exception cause, boolean beforeAnyWrite) {}
+
+    /**
+     * One caller's work and, once the writer has run it, its outcome. The outcome fields are written before the
+     * volatile {@code done}, and read only after it, so the caller sees them without holding the lock.
+     */
+    private static final class Pending<R> {
+        private final SqlWork<R> work;
+        private final Thread owner;
+        private R value;
+        private R staged;
+        private Throwable failure;
+        private volatile boolean done;
+
+        Pending(SqlWork<R> work, Thread owner) {
+            this.work = work;
+            this.owner = owner;
+        }
+
+        void run(CachedConnection c) throws SQLException {
+            staged = work.run(c);
+        }
+
+        void succeed() {
+            value = staged;
+            finish();
+        }
+
+        /** Records the failure, unless an outcome is already known (a committed write stays committed). */
+        void fail(Throwable e) {
+            if (done) {
+                return;
+            }
+            failure = e;
+            finish();
+        }
+
+        private void finish() {
+            done = true;
+            LockSupport.unpark(owner);
+        }
+
+        R result() throws SQLException {
+            if (failure instanceof SQLException sql) {
+                throw sql;
+            }
+            if (failure instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (failure instanceof Error error) {
+                throw error;
+            }
+            if (failure != null) {
+                throw new SQLException(failure);
+            }
+            return value;
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package io.github.jettysqlite.sessions.internal.sqlite;
+
+import io.github.jettysqlite.sessions.internal.CachedConnection;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What keeps a long-running database file healthy without an operator: planner statistics, a bounded WAL, and
+ * free pages handed back after mass deletes.
+ *
+ * <ul>
+ *   <li>{@code PRAGMA optimize} when the file opens, hourly while it is written, and when it closes, as SQLite
+ *       advises for long-lived connections.
+ *   <li>SQLite's automatic checkpoint is passive: while reads overlap without pause it cannot reset the WAL, which
+ *       then grows without bound. Every {@value #WAL_CHECK_EVERY} commits the writer looks at the WAL's size and,
+ *       past {@value #WAL_LIMIT_BYTES} bytes, runs a TRUNCATE checkpoint, which waits (up to the busy timeout) for
+ *       readers to move on and then empties the WAL.
+ *   <li>New files are created with {@code auto_vacuum=INCREMENTAL}, so that after a purge the freed pages can be
+ *       returned to the file system without a full {@code VACUUM}.
+ * </ul>
+ */
+final class Housekeeping {
+    private static final Logger LOG = LoggerFactory.getLogger(Housekeeping.class);
+
+    static final long WAL_LIMIT_BYTES = 16L * 1024 * 1024;
+    static final int WAL_CHECK_EVERY = 64;
+    private static final long OPTIMIZE_EVERY_NANOS = TimeUnit.HOURS.toNanos(1);
+
+    private final Path wal;
+    private final AtomicLong forcedCheckpoints = new AtomicLong();
+    private volatile long lastOptimizeNanos = System.nanoTime();
+
+    Housekeeping(SQLiteDatabaseSettings settings) {
+        this.wal = settings.wal();
+    }
+
+    /** Checkpoints forced because the WAL outgrew its bound. */
+    long forcedCheckpoints() {
+        return forcedCheckpoints.get();
+    }
+
+    /** auto_vacuum can only be chosen before the first table exists, so only an empty file gets it. */
+    static void enableIncrementalVacuumIfNew(CachedConnection c) throws SQLException {
+        if ("0".equals(SQLiteConnections.queryString(c, "PRAGMA page_count"))) {
+            run(c, "PRAGMA auto_vacuum = INCREMENTAL");
+        }
+    }
+
+    /**
+     * Runs {@code PRAGMA optimize} on the writer, outside any transaction of the caller's. It reads statistics and
+     * may then write them (ANALYZE); run on its own in autocommit, that upgrade fails with SQLITE_BUSY_SNAPSHOT
+     * whenever another process wrote in between, so it takes the write lock first. Housekeeping never fails its
+     * caller: a failed run is logged and left for the next one.
+     */
+    Void optimize(CachedConnection c) {
+        try {
+            run(c, "BEGIN IMMEDIATE");
+            try {
+                run(c, "PRAGMA optimize = 0x10002");
+                run(c, "COMMIT");
+            } catch (SQLException e) {
+                run(c, "ROLLBACK");
+                throw e;
+            }
+        } catch (SQLException e) {
+            c.forgetStatements();
+            LOG.debug("PRAGMA optimize on {} deferred", wal, e);
+        }
+        lastOptimizeNanos = System.nanoTime();
+        return null;
+    }
+
+    /** Called by the writer after each commit, holding the write connection. */
+    void afterCommit(CachedConnection c, long transactions) {
+        if (transactions % WAL_CHECK_EVERY != 0) {
+            return;
+        }
+        try {
+            if (walBytes() > WAL_LIMIT_BYTES) {
+                SQLiteConnections.queryString(c, "PRAGMA wal_checkpoint(TRUNCATE)");
+                forcedCheckpoints.incrementAndGet();
+            }
+            if (System.nanoTime() - lastOptimizeNanos > OPTIMIZE_EVERY_NANOS) {
+                optimize(c);
+            }
+        } catch (SQLException e) {
+            // A checkpoint that could not finish now (readers still busy) is retried after the next commits.
+            c.forgetStatements();
+            LOG.debug("Housekeeping of {} deferred", wal, e);
+        }
+    }
+
+    /** Free pages handed back to the file system per write transaction: 4 MiB with the default page size. */
+    static final int VACUUM_PAGES_PER_STEP = 1024;
+
+    /**
+     * Hands at most {@value #VACUUM_PAGES_PER_STEP} free pages back to the file system; does nothing for files
+     * created without incremental vacuum.
+     *
+     * @return true when free pages remain for another step
+     */
+    Boolean incrementalVacuumStep(CachedConnection c) throws SQLException {
+        if (!"2".equals(SQLiteConnections.queryString(c, "PRAGMA auto_vacuum"))) {
+            return false;
+        }
+        run(c, "PRAGMA incremental_vacuum(" + VACUUM_PAGES_PER_STEP + ")");
+        return !"0".equals(SQLiteConnections.queryString(c, "PRAGMA freelist_count"));
+    }
+
+    private long walBytes() {
+        try {
+            return Files.exists(wal) ? Files.size(wal) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    static List<String> integrityCheck(Connection c) throws SQLException {
+        List<String> lines = new ArrayList<>();
+        try (Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("PRAGMA integrity_check")) {
+            while (r.next()) {
+                lines.add(r.getString(1));
+            }
+        }
+        return lines;
+    }
+
+    /**
+     * Runs a pragma that answers no rows to completion. {@code executeUpdate} steps until SQLite is done, where
+     * {@code execute} steps once, and {@code incremental_vacuum} frees one page per step.
+     */
+    private static void run(CachedConnection c, String sql) throws SQLException {
+        try (Statement s = c.connection().createStatement()) {
+            s.executeUpdate(sql);
+        }
+    }
+}

@@ -1,0 +1,233 @@
+package io.github.jettysqlite.sessions.internal.sqlite;
+
+import io.github.jettysqlite.sessions.SessionDatabaseException;
+import io.github.jettysqlite.sessions.internal.CachedConnection;
+import io.github.jettysqlite.sessions.internal.FileMaintenance;
+import io.github.jettysqlite.sessions.internal.SessionDatabase;
+import io.github.jettysqlite.sessions.internal.SharedDatabases;
+import io.github.jettysqlite.sessions.internal.SqlWork;
+import io.github.jettysqlite.sessions.internal.TableUse;
+import io.github.jettysqlite.sessions.internal.table.SessionSchema;
+import io.github.jettysqlite.sessions.internal.table.SessionTable;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One open SQLite file: its group-committing writer, its readers, the housekeeping that keeps it healthy, and the
+ * check that it is still the file that was opened.
+ *
+ * <p>Every store and tool that names the same real file shares one instance through {@link #acquire}, so a server
+ * holds one writer per file however many contexts it runs.
+ */
+public final class SQLiteDatabase implements SessionDatabase, FileMaintenance {
+    private static final Logger LOG = LoggerFactory.getLogger(SQLiteDatabase.class);
+    private static final SharedDatabases<Path, SQLiteDatabase> OPEN = new SharedDatabases<>();
+
+    private final SQLiteDatabaseSettings settings;
+    private final Housekeeping housekeeping;
+    private final GroupCommitWriter writer;
+    private final ReaderPool readers;
+    private final FileIdentity identity;
+
+    private SQLiteDatabase(SQLiteDatabaseSettings settings, CachedConnection writerConnection) {
+        this.settings = settings;
+        this.housekeeping = new Housekeeping(settings);
+        this.writer = new GroupCommitWriter(writerConnection, this::connect, housekeeping::afterCommit);
+        // A read waits for a free connection as long as a write waits for the lock, and a second at least: a busy
+        // timeout of 0 means "never wait for another process", not "fail the ninth concurrent read".
+        this.readers = new ReaderPool(this::connect, settings.maxReaders(), Math.max(settings.busyTimeoutMs(), 1_000));
+        this.identity = FileIdentity.of(settings.file());
+    }
+
+    /**
+     * Opens the file, or joins the instance already open on it, and readies {@code table} for the use.
+     *
+     * @param joinAnySettings whether to join an open instance whatever its settings (tools inside a running server
+     *     take the server's); otherwise every user of one file must ask for the same settings
+     * @throws SessionDatabaseException naming the file and the cause when it cannot be used, or when it is already
+     *     open with other settings
+     */
+    public static SharedDatabases.Lease<SQLiteDatabase> acquire(
+            SQLiteDatabaseSettings settings, SessionTable table, TableUse use, boolean joinAnySettings)
+            throws SessionDatabaseException {
+        return OPEN.acquire(
+                settings.file(),
+                file -> open(settings),
+                open -> {
+                    if (!joinAnySettings && !open.settings.equals(settings)) {
+                        throw new SessionDatabaseException(
+                                "Session database " + settings.file() + " is already open with "
+                                        + open.settings.describe() + "; every store on one file must use the same"
+                                        + " settings, but this one asks for " + settings.describe(),
+                                null);
+                    }
+                },
+                SessionSchema.of(table),
+                use);
+    }
+
+    /** Whether a database is open for that real file in this JVM. */
+    public static boolean isOpen(Path file) {
+        return OPEN.isOpen(SQLiteDatabaseSettings.canonical(file));
+    }
+
+    private static SQLiteDatabase open(SQLiteDatabaseSettings settings) throws SessionDatabaseException {
+        SQLiteConnections.checkLocation(settings.file());
+        CachedConnection writer = null;
+        try {
+            writer = SQLiteConnections.open(settings);
+            Housekeeping.enableIncrementalVacuumIfNew(writer);
+            String mode = SQLiteConnections.queryString(writer, "PRAGMA journal_mode = WAL");
+            if (!"wal".equalsIgnoreCase(mode)) {
+                throw new SessionDatabaseException(
+                        "Session database " + settings.file() + " cannot use write-ahead logging (journal mode is "
+                                + mode + "); it must be on a local file system",
+                        null);
+            }
+            SQLiteDatabase database = new SQLiteDatabase(settings, writer);
+            database.writer.exclusive(database.housekeeping::optimize);
+            return database;
+        } catch (SQLException | RuntimeException e) {
+            if (writer != null) {
+                try {
+                    writer.close();
+                } catch (SQLException ignored) {
+                    // the original failure is the one worth reporting
+                }
+            }
+            throw SQLiteErrors.describe(settings, e);
+        }
+    }
+
+    public SQLiteDatabaseSettings settings() {
+        return settings;
+    }
+
+    /** Runs the work in a write transaction, possibly shared with concurrent writers (group commit). */
+    @Override
+    public <R> R write(SqlWork<R> work) throws SessionDatabaseException {
+        identity.requireUnchanged();
+        try {
+            return writer.write(work);
+        } catch (SQLException | RuntimeException e) {
+            throw SQLiteErrors.describe(settings, e);
+        }
+    }
+
+    /** Runs the work on a read connection; it sees every transaction committed before it started. */
+    @Override
+    public <R> R read(SqlWork<R> work) throws SessionDatabaseException {
+        try {
+            return readers.read(work);
+        } catch (SQLException | RuntimeException e) {
+            throw SQLiteErrors.describe(settings, e);
+        }
+    }
+
+    @Override
+    public String location() {
+        return settings.file().toString();
+    }
+
+    /** Closes every connection, after a last {@code optimize}; transactions have all ended by now. */
+    @Override
+    public void close() {
+        readers.close();
+        try {
+            writer.exclusive(housekeeping::optimize);
+        } catch (SQLException e) {
+            LOG.debug("Closing {}: the writer was already unusable", settings.file(), e);
+        }
+        try {
+            writer.close();
+        } catch (SQLException ignored) {
+            // every transaction has committed or rolled back by now; a failing close loses nothing
+        }
+    }
+
+    @Override
+    public Path file() {
+        return settings.file();
+    }
+
+    @Override
+    public String journalMode() throws SessionDatabaseException {
+        return read(c -> SQLiteConnections.queryString(c, "PRAGMA journal_mode"));
+    }
+
+    @Override
+    public long fileBytes() {
+        return SQLiteConnections.sizeOf(settings.file());
+    }
+
+    @Override
+    public long walBytes() {
+        return SQLiteConnections.sizeOf(settings.wal());
+    }
+
+    /** Checkpoints forced because the WAL outgrew its bound. */
+    public long forcedCheckpoints() {
+        return housekeeping.forcedCheckpoints();
+    }
+
+    /** Why the path no longer names the file opened (deleted, replaced), or null while it does. */
+    public String fileLost() {
+        return identity.lost();
+    }
+
+    /**
+     * Returns the pages that deletes freed to the file system, when the file was created for that: a bounded
+     * number per write transaction, so that requests waiting to write get the lock in between, however many pages a
+     * mass purge freed.
+     */
+    @Override
+    public void releaseFreePages() throws SessionDatabaseException {
+        boolean more;
+        do {
+            more = write(housekeeping::incrementalVacuumStep);
+        } while (more);
+    }
+
+    @Override
+    public void vacuum() throws SessionDatabaseException {
+        try {
+            writer.exclusive(c -> {
+                // VACUUM refuses to run while any statement of its connection is mid-way, and sqlite-jdbc
+                // leaves some cached ones so; they are closed and prepared again on their next use.
+                c.forgetStatements();
+                try (Statement vacuum = c.connection().createStatement()) {
+                    vacuum.executeUpdate("VACUUM");
+                }
+                return null;
+            });
+        } catch (SQLException e) {
+            throw SQLiteErrors.describe(settings, e);
+        }
+    }
+
+    @Override
+    public List<String> integrityCheck() throws SessionDatabaseException {
+        return read(c -> Housekeeping.integrityCheck(c.connection()));
+    }
+
+    @Override
+    public void backup(Path target, boolean overwrite, ProgressListener progress) throws SessionDatabaseException {
+        SQLiteBackup.copy(settings, target, overwrite, progress);
+    }
+
+    GroupCommitWriter writer() {
+        return writer;
+    }
+
+    ReaderPool readers() {
+        return readers;
+    }
+
+    private CachedConnection connect() throws SQLException {
+        return SQLiteConnections.open(settings);
+    }
+}

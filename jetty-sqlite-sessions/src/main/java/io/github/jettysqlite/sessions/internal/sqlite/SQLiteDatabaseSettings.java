@@ -1,0 +1,55 @@
+package io.github.jettysqlite.sessions.internal.sqlite;
+
+import io.github.jettysqlite.sessions.Synchronous;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * What opening a database file needs. Every store that names the same file shares one open database, so they
+ * must agree on these settings.
+ *
+ * @param file the database file, absolute and with links resolved: two spellings of one file (a symbolic link
+ *     among them) share connections, and the WAL is found where SQLite puts it, beside the real file
+ * @param synchronous SQLite's durability level for commits
+ * @param busyTimeoutMs how long a write waits for another process's write lock before failing
+ * @param maxReaders how many read connections may be open at once
+ */
+public record SQLiteDatabaseSettings(Path file, Synchronous synchronous, int busyTimeoutMs, int maxReaders) {
+    public SQLiteDatabaseSettings {
+        file = canonical(file);
+        if (busyTimeoutMs < 0) {
+            throw new IllegalArgumentException("busyTimeoutMs must be 0 or more, not " + busyTimeoutMs);
+        }
+        if (maxReaders < 1) {
+            throw new IllegalArgumentException("maxReaders must be at least 1, not " + maxReaders);
+        }
+    }
+
+    /** The real file, as SQLite itself resolves it; for a file not yet created, its real directory. */
+    public static Path canonical(Path file) {
+        Path absolute = file.toAbsolutePath().normalize();
+        try {
+            if (Files.exists(absolute)) {
+                return absolute.toRealPath();
+            }
+            Path parent = absolute.getParent();
+            if (parent != null && Files.isDirectory(parent)) {
+                return parent.toRealPath().resolve(absolute.getFileName());
+            }
+        } catch (IOException e) {
+            // an unreadable link or directory: SQLite will report it when it opens the path as given
+        }
+        return absolute;
+    }
+
+    /** The write-ahead log SQLite keeps beside the (real) database file. */
+    public Path wal() {
+        return file.resolveSibling(file.getFileName() + "-wal");
+    }
+
+    /** How messages describe these settings when two stores disagree on them. */
+    String describe() {
+        return "synchronous=" + synchronous.name() + ", busyTimeoutMs=" + busyTimeoutMs + ", maxReaders=" + maxReaders;
+    }
+}

@@ -1,0 +1,46 @@
+package io.github.jettysqlite.sessions.internal.sqlite;
+
+import io.github.jettysqlite.sessions.SessionDatabaseException;
+import io.github.jettysqlite.sessions.internal.table.SchemaException;
+import java.nio.file.Path;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+
+/** Turns SQLite's result codes into sentences that name the database file and say what went wrong. */
+final class SQLiteErrors {
+    private SQLiteErrors() {}
+
+    static SessionDatabaseException describe(SQLiteDatabaseSettings settings, Exception e) {
+        if (e instanceof SessionDatabaseException described) {
+            return described;
+        }
+        Path file = settings.file();
+        if (e instanceof SchemaException) {
+            return new SessionDatabaseException("Session database " + file + " " + e.getMessage(), e);
+        }
+        String cause = cause(settings, e);
+        return new SessionDatabaseException(
+                "Session database " + file + (cause == null ? " failed" : " " + cause) + ": " + e.getMessage(), e);
+    }
+
+    private static String cause(SQLiteDatabaseSettings settings, Exception e) {
+        if (!(e instanceof SQLiteException sqlite)) {
+            return null;
+        }
+        SQLiteErrorCode code = sqlite.getResultCode();
+        // Extended codes carry the primary code in their low byte.
+        int primary = code == null ? sqlite.getErrorCode() & 0xff : code.code & 0xff;
+        return switch (primary) {
+            case 5, 6 ->
+                "is locked by another connection or process for longer than the busy timeout of "
+                        + settings.busyTimeoutMs() + " ms";
+            case 8 -> "is read-only (check the permissions of the file and its directory)";
+            case 10 -> "hit an I/O error";
+            case 11 -> "is corrupt";
+            case 13 -> "is full (no space left on the disk, or the page limit was reached)";
+            case 14 -> "cannot be opened (check that the directory exists and is writable)";
+            case 26 -> "is not an SQLite database";
+            default -> null;
+        };
+    }
+}

@@ -1,0 +1,279 @@
+package io.github.jettysqlite.sessions.internal.table;
+
+import static io.github.jettysqlite.sessions.internal.table.SessionTable.KEY;
+import static io.github.jettysqlite.sessions.internal.table.SessionTable.VERSION_COLUMN;
+
+import io.github.jettysqlite.sessions.internal.CachedConnection;
+import io.github.jettysqlite.sessions.internal.SessionScope;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Collection;
+import java.util.Set;
+import org.eclipse.jetty.session.SessionData;
+
+/**
+ * Every statement a store runs on the request path and in scavenging, each built once per table and prepared once
+ * per connection, so that no request parses SQL.
+ */
+public final class SessionStatements {
+    private final String load;
+    private final String existsUnexpired;
+    private final String upsert;
+    private final String updateMetadata;
+    private final String updateAttributes;
+    private final String updateAttributesAnyVersion;
+    private final String currentAttributes;
+    private final String delete;
+    private final String expiredInContext;
+    private final String expiredOwnedBy;
+    private final String absentOrExpired;
+    private final String deleteExpiredBatch;
+
+    public SessionStatements(SessionTable table) {
+        String name = table.name();
+        SqlDialect dialect = table.dialect();
+        load = "SELECT last_node, created_ms, accessed_ms, last_accessed_ms, cookie_set_ms, last_saved_ms,"
+                + " max_inactive_ms, expires_at, attributes, " + VERSION_COLUMN + " FROM " + name + KEY;
+        existsUnexpired = "SELECT 1 FROM " + name + KEY + " AND (expires_at IS NULL OR expires_at > ?)";
+        // ON CONFLICT DO UPDATE keeps the row (and its rowid) rather than deleting and re-inserting it as
+        // INSERT OR REPLACE would. An insert meeting a row (a retry after an ambiguous failure) replaces it whole
+        // and moves the version on, so that requests holding the old row merge rather than overwrite.
+        upsert = "INSERT INTO " + name + " (" + String.join(", ", SessionTable.COLUMNS) + ")"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                + " ON CONFLICT (context_path, virtual_host, session_id) DO UPDATE SET"
+                + " last_node = excluded.last_node, created_ms = excluded.created_ms,"
+                + " accessed_ms = excluded.accessed_ms, last_accessed_ms = excluded.last_accessed_ms,"
+                + " cookie_set_ms = excluded.cookie_set_ms, last_saved_ms = excluded.last_saved_ms,"
+                + " max_inactive_ms = excluded.max_inactive_ms, expires_at = excluded.expires_at,"
+                + " attributes = excluded.attributes, " + VERSION_COLUMN + " = " + name + "." + VERSION_COLUMN
+                + " + 1";
+        // Time never goes backwards: the access-dependent columns take the written values only when this write's
+        // access is at least as recent as the stored one, so a slow request cannot shorten a session that other
+        // requests kept alive meanwhile. Every SET expression reads the row as it was before the statement.
+        String newer = "CASE WHEN accessed_ms <= ? THEN ? ELSE ";
+        String metadata = " last_node = " + newer + "last_node END,"
+                + " last_accessed_ms = " + newer + "last_accessed_ms END,"
+                + " max_inactive_ms = " + newer + "max_inactive_ms END,"
+                + " expires_at = " + newer + "expires_at END,"
+                + " accessed_ms = " + dialect.greatest("accessed_ms", "?") + ","
+                + " cookie_set_ms = " + dialect.greatest("cookie_set_ms", "?") + ","
+                + " last_saved_ms = " + dialect.greatest("last_saved_ms", "?");
+        updateMetadata = "UPDATE " + name + " SET" + metadata + KEY;
+        String attributesSet = "UPDATE " + name + " SET" + metadata + ", attributes = ?, " + VERSION_COLUMN + " = "
+                + VERSION_COLUMN + " + 1" + KEY;
+        updateAttributes = attributesSet + " AND " + VERSION_COLUMN + " = ?";
+        updateAttributesAnyVersion = attributesSet;
+        currentAttributes =
+                "SELECT " + VERSION_COLUMN + ", attributes FROM " + name + KEY + dialect.lockingTheRowsRead();
+        delete = "DELETE FROM " + name + KEY;
+        // The expiry statements compare the bare column with a bound parameter; both engines take "expires_at <= ?"
+        // as implying the partial index's "expires_at IS NOT NULL" and search the index for the range, so their cost
+        // follows the number of expired rows. On SQLite, INDEXED BY pins that choice: without statistics the planner
+        // would rather walk the primary key's context prefix, that is every session of the context, and should the
+        // index ever become unusable, SQLite fails the statement instead of scanning.
+        String expiredRows = expiredRows(table);
+        expiredInContext = "SELECT session_id" + expiredRows + " AND context_path = ? AND virtual_host = ?";
+        expiredOwnedBy =
+                "SELECT session_id" + expiredRows + " AND context_path = ? AND virtual_host = ? AND last_node = ?";
+        String row = dialect.rowLocator;
+        deleteExpiredBatch = "DELETE FROM " + name + " WHERE " + row + " IN (SELECT " + row + expiredRows + " LIMIT ?)";
+        // Candidates arrive as one JSON array, so checking any number of them is one statement prepared once.
+        // A candidate is returned unless a row for it exists in this context that has not expired.
+        absentOrExpired = "SELECT candidate.value FROM " + dialect.jsonArrayElements("?", "candidate")
+                + " WHERE NOT EXISTS (SELECT 1 FROM "
+                + name + " WHERE session_id = candidate.value AND context_path = ? AND virtual_host = ?"
+                + " AND (expires_at IS NULL OR expires_at > ?))";
+    }
+
+    /** " FROM table [INDEXED BY its expiry index] WHERE expires_at <= ?": the expired rows, through the index. */
+    public static String expiredRows(SessionTable table) {
+        return " FROM " + table.name() + table.dialect().pinnedTo(table.expiryIndex()) + " WHERE expires_at <= ?";
+    }
+
+    /** Reads one session row of a context, expired or not; null when there is none. */
+    public StoredSession load(CachedConnection c, SessionScope scope, String id) throws SQLException {
+        PreparedStatement s = c.prepare(load);
+        Sql.bindKey(s, 1, scope, id);
+        try (ResultSet row = s.executeQuery()) {
+            if (!row.next()) {
+                return null;
+            }
+            return new StoredSession(
+                    row.getString(1),
+                    row.getLong(2),
+                    row.getLong(3),
+                    row.getLong(4),
+                    row.getLong(5),
+                    row.getLong(6),
+                    row.getLong(7),
+                    Sql.expiry(row, 8),
+                    row.getBytes(9),
+                    row.getLong(10));
+        }
+    }
+
+    /** True when the context holds the session and it has not expired at {@code now} (a Julian day). */
+    public boolean existsUnexpired(CachedConnection c, SessionScope scope, String id, double now) throws SQLException {
+        PreparedStatement s = c.prepare(existsUnexpired);
+        Sql.bindKey(s, 1, scope, id);
+        s.setDouble(4, now);
+        try (ResultSet row = s.executeQuery()) {
+            return row.next();
+        }
+    }
+
+    /** Writes every column of a session never saved before, replacing a row of the same key if one exists. */
+    public void upsert(CachedConnection c, SessionScope scope, SessionData data, byte[] attributes)
+            throws SQLException {
+        PreparedStatement s = c.prepare(upsert);
+        Sql.bindKey(s, 1, scope, data.getId());
+        s.setString(4, data.getLastNode());
+        s.setLong(5, data.getCreated());
+        s.setLong(6, data.getAccessed());
+        s.setLong(7, data.getLastAccessed());
+        s.setLong(8, data.getCookieSet());
+        s.setLong(9, data.getLastSaved());
+        s.setLong(10, data.getMaxInactiveMs());
+        Sql.bindExpiry(s, 11, data.getExpiry());
+        s.setBytes(12, attributes);
+        s.executeUpdate();
+    }
+
+    /**
+     * Writes the metadata columns only, leaving the attributes and their version as they are; access times and the
+     * expiry move forward only.
+     *
+     * @return the number of rows changed: 0 means the session was deleted since it was loaded
+     */
+    public int updateMetadata(CachedConnection c, SessionScope scope, SessionData data) throws SQLException {
+        PreparedStatement s = c.prepare(updateMetadata);
+        int next = bindMetadata(s, 1, data);
+        Sql.bindKey(s, next, scope, data.getId());
+        return s.executeUpdate();
+    }
+
+    /**
+     * Writes the metadata and the attributes of an existing row and moves its attributes' version on, provided the
+     * row still holds the attributes' version {@code expected}; never creates a row.
+     *
+     * @return 1 when written; 0 when the row is gone or another write changed its attributes since
+     */
+    public int updateAttributes(
+            CachedConnection c, SessionScope scope, SessionData data, byte[] attributes, long expected)
+            throws SQLException {
+        PreparedStatement s = c.prepare(updateAttributes);
+        int next = bindMetadata(s, 1, data);
+        s.setBytes(next, attributes);
+        Sql.bindKey(s, next + 1, scope, data.getId());
+        s.setLong(next + 4, expected);
+        return s.executeUpdate();
+    }
+
+    /** As {@link #updateAttributes}, whatever the version: for session data whose loaded version is unknown. */
+    public int updateAttributesAnyVersion(CachedConnection c, SessionScope scope, SessionData data, byte[] attributes)
+            throws SQLException {
+        PreparedStatement s = c.prepare(updateAttributesAnyVersion);
+        int next = bindMetadata(s, 1, data);
+        s.setBytes(next, attributes);
+        Sql.bindKey(s, next + 1, scope, data.getId());
+        return s.executeUpdate();
+    }
+
+    /**
+     * The attributes as stored now and their version, read inside the caller's write transaction so that nothing
+     * changes them before it commits (on PostgreSQL the row is locked); null when the row is gone.
+     */
+    public StoredAttributes currentAttributes(CachedConnection c, SessionScope scope, String id) throws SQLException {
+        PreparedStatement s = c.prepare(currentAttributes);
+        Sql.bindKey(s, 1, scope, id);
+        try (ResultSet row = s.executeQuery()) {
+            return row.next() ? new StoredAttributes(row.getLong(1), row.getBytes(2)) : null;
+        }
+    }
+
+    /** Removes a context's session; the number of rows removed (0 or 1). */
+    public int delete(CachedConnection c, SessionScope scope, String id) throws SQLException {
+        PreparedStatement s = c.prepare(delete);
+        Sql.bindKey(s, 1, scope, id);
+        return s.executeUpdate();
+    }
+
+    /** Sessions of the context, last used by any node, whose expiry lies in (0, before]. */
+    public Set<String> expiredInContext(CachedConnection c, SessionScope scope, double before) throws SQLException {
+        PreparedStatement s = c.prepare(expiredInContext);
+        s.setDouble(1, before);
+        s.setString(2, scope.contextPath());
+        s.setString(3, scope.virtualHost());
+        return Sql.ids(s);
+    }
+
+    /** Sessions of the context last used by {@code node} whose expiry lies in (0, before]. */
+    public Set<String> expiredOwnedBy(CachedConnection c, SessionScope scope, String node, double before)
+            throws SQLException {
+        PreparedStatement s = c.prepare(expiredOwnedBy);
+        s.setDouble(1, before);
+        s.setString(2, scope.contextPath());
+        s.setString(3, scope.virtualHost());
+        s.setString(4, node);
+        return Sql.ids(s);
+    }
+
+    /** Of the candidates, those the context no longer holds or that have expired at {@code at}. */
+    public Set<String> absentOrExpired(CachedConnection c, SessionScope scope, Collection<String> candidates, double at)
+            throws SQLException {
+        PreparedStatement s = c.prepare(absentOrExpired);
+        s.setString(1, JsonArray.of(candidates));
+        s.setString(2, scope.contextPath());
+        s.setString(3, scope.virtualHost());
+        s.setDouble(4, at);
+        return Sql.ids(s);
+    }
+
+    /**
+     * Deletes at most {@code limit} sessions of any context whose expiry lies in (0, before]. Callers repeat it
+     * until it returns fewer than {@code limit}, so no single transaction holds the write lock for long.
+     */
+    public int deleteExpiredBatch(CachedConnection c, double before, int limit) throws SQLException {
+        PreparedStatement s = c.prepare(deleteExpiredBatch);
+        s.setDouble(1, before);
+        s.setInt(2, limit);
+        return s.executeUpdate();
+    }
+
+    /** The exact SQL of the statements whose query plans the tests pin. */
+    public String expiredInContextSql() {
+        return expiredInContext;
+    }
+
+    public String expiredOwnedBySql() {
+        return expiredOwnedBy;
+    }
+
+    public String deleteExpiredBatchSql() {
+        return deleteExpiredBatch;
+    }
+
+    /**
+     * Binds the metadata assignments both updates share, in their order: for each access-dependent column the
+     * written access time (the condition) and the value, then the access time, cookie time and save time.
+     *
+     * @return the next parameter index
+     */
+    private static int bindMetadata(PreparedStatement s, int first, SessionData data) throws SQLException {
+        int i = first;
+        long accessed = data.getAccessed();
+        s.setLong(i++, accessed);
+        s.setString(i++, data.getLastNode());
+        s.setLong(i++, accessed);
+        s.setLong(i++, data.getLastAccessed());
+        s.setLong(i++, accessed);
+        s.setLong(i++, data.getMaxInactiveMs());
+        s.setLong(i++, accessed);
+        Sql.bindExpiry(s, i++, data.getExpiry());
+        s.setLong(i++, accessed);
+        s.setLong(i++, data.getCookieSet());
+        s.setLong(i++, data.getLastSaved());
+        return i;
+    }
+}

@@ -1,0 +1,17 @@
+package io.github.jettysqlite.sessions.internal.table;
+
+/**
+ * One row of the session table as read back, with the version its attributes are at, before its attributes are deserialized. Attribute bytes are copied
+ * out of SQLite so that the connection is returned before the (comparatively slow) deserialization runs.
+ */
+public record StoredSession(
+        String lastNode,
+        long created,
+        long accessed,
+        long lastAccessed,
+        long cookieSet,
+        long lastSaved,
+        long maxInactiveMs,
+        long expiry,
+        byte[] attributes,
+        long attributesVersion) {}
