@@ -38,7 +38,7 @@ class ConcurrentStressTest {
     @Test
     void randomOperationsAgreeWithTheModel() throws Exception {
         long seed = Long.getLong("stress.seed", System.nanoTime());
-        try (StoreFixture fixture = new StoreFixture(dir.resolve("stress.db"))) {
+        try (SQLiteFixture fixture = new SQLiteFixture(dir.resolve("stress.db"))) {
             SQLiteSessionDataStore store = fixture.store();
             Expected[] model = new Expected[IDS];
             for (int i = 0; i < IDS; i++) {

@@ -42,8 +42,8 @@ class CrashSafetyTest {
                 acknowledged.addAll(writer.drain());
             }
 
-            assertThat(new StoreFixture(file).query("PRAGMA integrity_check")).containsExactly(List.of("ok"));
-            StoreFixture reopened = new StoreFixture(file);
+            assertThat(new SQLiteFixture(file).query("PRAGMA integrity_check")).containsExactly(List.of("ok"));
+            SQLiteFixture reopened = new SQLiteFixture(file);
             try (reopened) {
                 SQLiteSessionDataStore store = reopened.store("check", "/app", SessionContext.NULL_VHOST);
                 for (String id : acknowledged) {

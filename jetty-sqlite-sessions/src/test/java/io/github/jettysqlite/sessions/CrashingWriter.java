@@ -12,8 +12,7 @@ public final class CrashingWriter {
     private CrashingWriter() {}
 
     public static void main(String[] args) throws Exception {
-        SQLiteSessionDataStore store = new SQLiteSessionDataStore();
-        store.setDatabaseFile(Path.of(args[0]));
+        SQLiteSessionDataStore store = new SQLiteSessionDataStore(new SQLiteSessionSettings(Path.of(args[0])));
         store.initialize(new StoreFixture.FixedSessionContext("crash", "/app", SessionContext.NULL_VHOST));
         store.start();
         for (int i = 0; ; i++) {

@@ -4,6 +4,9 @@ import static io.github.jettysqlite.sessions.StoreFixture.NODE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.jettysqlite.sessions.admin.Progress;
+import io.github.jettysqlite.sessions.internal.sqlite.FileIdentity;
+import io.github.jettysqlite.sessions.internal.sqlite.SQLiteDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -21,11 +24,11 @@ class DatabaseFileTest {
     @TempDir
     Path dir;
 
-    private StoreFixture fixture;
+    private SQLiteFixture fixture;
 
     @BeforeEach
     void start() {
-        fixture = new StoreFixture(dir.resolve("sessions.db"));
+        fixture = new SQLiteFixture(dir.resolve("sessions.db"));
     }
 
     @AfterEach
@@ -56,7 +59,7 @@ class DatabaseFileTest {
         SQLiteSessionDataStore store = fixture.store();
         StoreFixture.put(store, StoreFixture.session(store, "s1", System.currentTimeMillis() + HOUR, NODE));
         Path backup = dir.resolve("backup.db");
-        store.admin().backup(backup, false, SessionDatabaseAdmin.Progress.NONE);
+        store.admin().backup(backup, false, Progress.NONE);
         assertThat(store.getDatabaseFileLost()).isNull();
 
         Files.move(backup, fixture.file(), StandardCopyOption.REPLACE_EXISTING);
@@ -71,15 +74,18 @@ class DatabaseFileTest {
     void databaseReachedThroughASymbolicLinkSharesOneDatabaseAndFindsItsWal() throws Exception {
         Path real = Files.createDirectories(dir.resolve("real")).resolve("sessions.db");
         Path link = Files.createSymbolicLink(dir.resolve("link.db"), Files.createFile(real));
-        StoreFixture viaLink = new StoreFixture(link);
-        StoreFixture viaTarget = new StoreFixture(real);
+        SQLiteFixture viaLink = new SQLiteFixture(link);
+        SQLiteFixture viaTarget = new SQLiteFixture(real);
         try (viaLink;
                 viaTarget) {
             SQLiteSessionDataStore throughLink = viaLink.store();
             SQLiteSessionDataStore direct = viaTarget.store(NODE, "/other", SessionContext.NULL_VHOST);
             StoreFixture.put(throughLink, StoreFixture.session(throughLink, "s1", 0, NODE));
 
-            assertThat(throughLink.database()).isSameAs(direct.database());
+            assertThat(SQLiteDatabase.isOpen(link)).isTrue();
+            assertThat(throughLink.countSessions())
+                    .isEqualTo(direct.countSessions())
+                    .isEqualTo(1);
             assertThat(Files.exists(dir.resolve("real/sessions.db-wal"))).isTrue();
             assertThat(Files.exists(dir.resolve("link.db-wal"))).isFalse();
             assertThat(throughLink.getWalSizeBytes()).isEqualTo(Files.size(dir.resolve("real/sessions.db-wal")));
@@ -89,8 +95,8 @@ class DatabaseFileTest {
     @Test
     void sqliteUrlsInFileFormWorkAndUrlsWithParametersAreRefusedWithoutStrayFiles() throws Exception {
         Path file = dir.resolve("by url.db");
-        SQLiteSessionDataStore byUri = fixture.store(NODE, "/app", SessionContext.NULL_VHOST, s -> {
-            s.setUrl("jdbc:sqlite:file:" + file.toString().replace(" ", "%20"));
+        SQLiteSessionDataStore byUri = fixture.sqliteStore(NODE, "/app", SessionContext.NULL_VHOST, s -> {
+            s.setDatabaseFile("jdbc:sqlite:file:" + file.toString().replace(" ", "%20"));
         });
         StoreFixture.put(byUri, StoreFixture.session(byUri, "s1", 0, NODE));
         assertThat(Files.exists(file)).isTrue();
@@ -100,10 +106,11 @@ class DatabaseFileTest {
                 "jdbc:sqlite:file:" + dir.resolve("params.db") + "?mode=ro",
                 "jdbc:sqlite::memory:",
                 "jdbc:sqlite:file://elsewhere.example.org/sessions.db")) {
-            assertThatThrownBy(() -> fixture.store(NODE, "/bad", SessionContext.NULL_VHOST, s -> s.setUrl(url)))
+            assertThatThrownBy(() ->
+                            fixture.sqliteStore(NODE, "/bad", SessionContext.NULL_VHOST, s -> s.setDatabaseFile(url)))
                     .as(url)
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageStartingWith("Invalid SQLite session store setting url: ");
+                    .hasMessageStartingWith("Invalid SQLite session store setting databaseFile: ");
         }
         try (var files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString()))

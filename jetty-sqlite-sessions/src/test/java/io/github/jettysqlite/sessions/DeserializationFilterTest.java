@@ -22,11 +22,11 @@ class DeserializationFilterTest {
     @TempDir
     Path dir;
 
-    private StoreFixture fixture;
+    private SQLiteFixture fixture;
 
     @BeforeEach
     void open() {
-        fixture = new StoreFixture(dir.resolve("sessions.db"));
+        fixture = new SQLiteFixture(dir.resolve("sessions.db"));
         InvokerTransformer.SIDE_EFFECTS.set(0);
     }
 

@@ -139,6 +139,6 @@ class EndToEndTest {
     }
 
     private List<List<Object>> query(String sql, Object... params) throws Exception {
-        return new StoreFixture(file).query(sql, params);
+        return new SQLiteFixture(file).query(sql, params);
     }
 }

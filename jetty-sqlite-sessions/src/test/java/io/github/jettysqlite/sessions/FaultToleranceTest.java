@@ -4,6 +4,7 @@ import static io.github.jettysqlite.sessions.StoreFixture.NODE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.jettysqlite.sessions.internal.sqlite.SQLiteInternals;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -26,13 +27,13 @@ class FaultToleranceTest {
     @TempDir
     Path dir;
 
-    private StoreFixture fixture;
+    private SQLiteFixture fixture;
     private Server server;
     private HttpClient client;
 
     @BeforeEach
     void open() {
-        fixture = new StoreFixture(dir.resolve("sessions.db"));
+        fixture = new SQLiteFixture(dir.resolve("sessions.db"));
     }
 
     @AfterEach
@@ -50,7 +51,7 @@ class FaultToleranceTest {
     void fullDiskFailsTheStoreInWordsKeepsTheSessionAndRecovers() throws Exception {
         SQLiteSessionDataStore store = fixture.store();
         StoreFixture.put(store, StoreFixture.session(store, "stored-before", 0, NODE));
-        long pages = store.sqliteDatabase().writer().exclusive(c -> {
+        long pages = SQLiteInternals.runExclusive(fixture.file(), c -> {
             try (var r = c.prepare("PRAGMA page_count").executeQuery()) {
                 r.next();
                 return r.getLong(1);
@@ -81,7 +82,7 @@ class FaultToleranceTest {
     @Test
     void writeLockHeldPastTheBusyTimeoutFailsTheStoreInWords() throws Exception {
         SQLiteSessionDataStore store =
-                fixture.store(NODE, "/app", SessionContext.NULL_VHOST, s -> s.setBusyTimeoutMs(200));
+                fixture.sqliteStore(NODE, "/app", SessionContext.NULL_VHOST, s -> s.setBusyTimeoutMs(200));
         StoreFixture.put(store, StoreFixture.session(store, "s1", 0, NODE));
 
         try (Connection other = fixture.connect();
@@ -109,8 +110,8 @@ class FaultToleranceTest {
         try (Connection other = fixture.connect();
                 Statement lock = other.createStatement()) {
             lock.execute("BEGIN EXCLUSIVE");
-            assertThatThrownBy(
-                            () -> fixture.store(NODE, "/app", SessionContext.NULL_VHOST, s -> s.setBusyTimeoutMs(100)))
+            assertThatThrownBy(() ->
+                            fixture.sqliteStore(NODE, "/app", SessionContext.NULL_VHOST, s -> s.setBusyTimeoutMs(100)))
                     .isInstanceOf(SessionDatabaseException.class)
                     .hasMessageContaining(fixture.file().toString())
                     .hasMessageContaining("is locked");
@@ -174,7 +175,7 @@ class FaultToleranceTest {
 
     private static void setMaxPageCount(SQLiteSessionDataStore store, long pages) throws Exception {
         // max_page_count belongs to the connection, so it is set on the store's own writer.
-        store.sqliteDatabase().writer().exclusive(c -> {
+        SQLiteInternals.runExclusive(Path.of(store.getDatabaseFile()), c -> {
             try (var r = c.prepare("PRAGMA max_page_count = " + pages).executeQuery()) {
                 return r.next();
             }

@@ -13,8 +13,7 @@ public final class HostileBlobReader {
     private HostileBlobReader() {}
 
     public static void main(String[] args) throws Exception {
-        SQLiteSessionDataStore store = new SQLiteSessionDataStore();
-        store.setDatabaseFile(Path.of(args[0]));
+        SQLiteSessionDataStore store = new SQLiteSessionDataStore(new SQLiteSessionSettings(Path.of(args[0])));
         store.initialize(new StoreFixture.FixedSessionContext("reader", "/app", SessionContext.NULL_VHOST));
         store.start();
         for (int i = 1; i < args.length; i++) {

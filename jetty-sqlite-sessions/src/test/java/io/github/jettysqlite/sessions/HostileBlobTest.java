@@ -3,6 +3,10 @@ package io.github.jettysqlite.sessions;
 import static io.github.jettysqlite.sessions.StoreFixture.NODE;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.jettysqlite.sessions.internal.attributes.AttributeCodec;
+import io.github.jettysqlite.sessions.internal.attributes.AttributeSeal;
+import io.github.jettysqlite.sessions.internal.attributes.AttributeSerializer;
+import io.github.jettysqlite.sessions.internal.attributes.DeserializationFilter;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectOutputStream;
 import java.nio.ByteBuffer;
@@ -33,7 +37,7 @@ class HostileBlobTest {
         Path file = dir.resolve("sessions.db");
         Map<String, byte[]> hostile = new HashMap<>();
         AttributeSerializer serializer = new AttributeSerializer(DeserializationFilter.create("*"));
-        try (StoreFixture fixture = new StoreFixture(file)) {
+        try (SQLiteFixture fixture = new SQLiteFixture(file)) {
             SQLiteSessionDataStore store = fixture.store();
             Object nested = "bottom";
             for (int i = 0; i < 100; i++) {

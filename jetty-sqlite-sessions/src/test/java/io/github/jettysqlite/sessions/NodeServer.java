@@ -41,12 +41,7 @@ public final class NodeServer {
         NullSessionCacheFactory cache = new NullSessionCacheFactory();
         cache.setFlushOnResponseCommit(true);
         server.addBean(cache);
-        SQLiteSessionDataStoreFactory store = new SQLiteSessionDataStoreFactory();
-        if (args[0].startsWith("jdbc:")) {
-            store.setUrl(args[0]);
-        } else {
-            store.setDatabaseFile(args[0]);
-        }
+        SessionTableDataStoreFactory<?> store = factoryFor(args[0]);
         if (args.length > 4) {
             store.setGracePeriodSec(Integer.parseInt(args[4]));
         }
@@ -61,6 +56,22 @@ public final class NodeServer {
         server.start();
         System.out.println("READY " + connector.getLocalPort());
         server.join();
+    }
+
+    /**
+     * The factory for the database: a file, or a {@code jdbc:postgresql:} URL. The PostgreSQL store lives in another
+     * artifact, whose tests run these nodes; it is found by name so that this module needs none of it.
+     */
+    static SessionTableDataStoreFactory<?> factoryFor(String database) throws ReflectiveOperationException {
+        if (!database.startsWith("jdbc:postgresql:")) {
+            return new SQLiteSessionDataStoreFactory(java.nio.file.Path.of(database));
+        }
+        Class<?> settings = Class.forName("io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionSettings");
+        Object configured = settings.getConstructor(String.class).newInstance(database);
+        return (SessionTableDataStoreFactory<?>)
+                Class.forName("io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionDataStoreFactory")
+                        .getConstructor(settings)
+                        .newInstance(configured);
     }
 
     /**
@@ -81,11 +92,11 @@ public final class NodeServer {
                 return;
             }
             if (request.getParameter("merged") != null) {
-                var store = (SQLiteSessionDataStore) ServletContextHandler.getCurrentServletContextHandler()
+                var store = (SessionTableDataStore) ServletContextHandler.getCurrentServletContextHandler()
                         .getSessionHandler()
                         .getSessionCache()
                         .getSessionDataStore();
-                response.getWriter().print(store.getMergedWrites());
+                response.getWriter().print(store.getStatistics().getMergedWrites());
                 return;
             }
             String set = request.getParameter("set");

@@ -4,6 +4,8 @@ import static io.github.jettysqlite.sessions.StoreFixture.NODE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.jettysqlite.sessions.admin.Progress;
+import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -25,7 +27,7 @@ class OnlineBackupTest {
 
     @Test
     void backupOfAFiftyMegabyteFileFinishesWhileAWriterCommitsContinuously() throws Exception {
-        try (StoreFixture fixture = new StoreFixture(dir.resolve("sessions.db"))) {
+        try (SQLiteFixture fixture = new SQLiteFixture(dir.resolve("sessions.db"))) {
             SQLiteSessionDataStore store = fixture.store();
             SessionData seed = StoreFixture.session(store, "seed", System.currentTimeMillis() + HOUR, NODE);
             seed.setAttribute("payload", new byte[10_000]);
@@ -74,7 +76,7 @@ class OnlineBackupTest {
                 assertThat(elapsedMs).isLessThan(30_000);
                 assertThat(commitsDuring).as("the writer kept committing").isPositive();
                 assertThat(progressCalls).hasValueGreaterThan(10);
-                try (StoreFixture copy = new StoreFixture(backup)) {
+                try (SQLiteFixture copy = new SQLiteFixture(backup)) {
                     assertThat(copy.query("PRAGMA integrity_check")).containsExactly(List.of("ok"));
                     Set<String> ids = new HashSet<>();
                     for (List<Object> row : copy.query("SELECT session_id FROM jetty_sessions")) {
@@ -96,7 +98,7 @@ class OnlineBackupTest {
 
     @Test
     void backupOntoTheDatabaseThroughALinkIsRefusedAndAnExistingFileKeptUnlessAsked() throws Exception {
-        try (StoreFixture fixture = new StoreFixture(dir.resolve("sessions.db"))) {
+        try (SQLiteFixture fixture = new SQLiteFixture(dir.resolve("sessions.db"))) {
             SQLiteSessionDataStore store = fixture.store();
             StoreFixture.put(store, StoreFixture.session(store, "s1", System.currentTimeMillis() + HOUR, NODE));
             Path symlink = Files.createSymbolicLink(dir.resolve("link.db"), fixture.file());
@@ -104,7 +106,7 @@ class OnlineBackupTest {
             Path wal = dir.resolve("sessions.db-wal");
 
             for (Path self : List.of(fixture.file(), symlink, hardLink, wal)) {
-                assertThatThrownBy(() -> store.admin().backup(self, true, SessionDatabaseAdmin.Progress.NONE))
+                assertThatThrownBy(() -> store.admin().backup(self, true, Progress.NONE))
                         .as(self.toString())
                         .hasMessageContaining("onto itself");
             }
@@ -112,11 +114,11 @@ class OnlineBackupTest {
 
             Path existing = dir.resolve("existing.db");
             Files.writeString(existing, "an earlier backup");
-            assertThatThrownBy(() -> store.admin().backup(existing, false, SessionDatabaseAdmin.Progress.NONE))
+            assertThatThrownBy(() -> store.admin().backup(existing, false, Progress.NONE))
                     .hasMessageContaining("exists; ask to overwrite it");
             assertThat(Files.readString(existing)).isEqualTo("an earlier backup");
-            store.admin().backup(existing, true, SessionDatabaseAdmin.Progress.NONE);
-            assertThat(new StoreFixture(existing).query("SELECT count(*) FROM jetty_sessions"))
+            store.admin().backup(existing, true, Progress.NONE);
+            assertThat(new SQLiteFixture(existing).query("SELECT count(*) FROM jetty_sessions"))
                     .containsExactly(List.of(1));
             try (var files = Files.list(dir)) {
                 assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".partial"));

@@ -7,6 +7,15 @@ import static io.github.jettysqlite.sessions.StoreFixture.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.jettysqlite.sessions.admin.AttributeReader;
+import io.github.jettysqlite.sessions.admin.ContextStats;
+import io.github.jettysqlite.sessions.admin.Progress;
+import io.github.jettysqlite.sessions.admin.SessionDatabaseAdmin;
+import io.github.jettysqlite.sessions.admin.SessionDetail;
+import io.github.jettysqlite.sessions.admin.SessionSummary;
+import io.github.jettysqlite.sessions.admin.Stats;
+import io.github.jettysqlite.sessions.internal.sqlite.SQLiteInternals;
+import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,13 +40,13 @@ class OperationsTest {
     @TempDir
     Path dir;
 
-    private StoreFixture fixture;
+    private SQLiteFixture fixture;
     private SQLiteSessionDataStore store;
     private long now;
 
     @BeforeEach
     void start() throws Exception {
-        fixture = new StoreFixture(dir.resolve("sessions.db"));
+        fixture = new SQLiteFixture(dir.resolve("sessions.db"));
         store = fixture.store();
         now = System.currentTimeMillis();
         SQLiteSessionDataStore other = fixture.store(NODE, "/other", SessionContext.NULL_VHOST);
@@ -60,37 +69,44 @@ class OperationsTest {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         MBeanContainer container = new MBeanContainer(server);
         container.beanAdded(null, store);
+        container.beanAdded(store, store.getStatistics());
         try {
-            ObjectName name = onlyName(server.queryNames(new ObjectName("io.github.jettysqlite.sessions:*"), null));
+            ObjectName name = onlyName(server.queryNames(
+                    new ObjectName("io.github.jettysqlite.sessions:type=sqlitesessiondatastore,*"), null));
+            ObjectName statistics = onlyName(server.queryNames(
+                    new ObjectName("io.github.jettysqlite.sessions:type=sessionstorestatistics,*"), null));
 
-            assertThat(server.getAttribute(name, "sessionsStored")).isEqualTo(4L);
-            assertThat(server.getAttribute(name, "sessionsStoredInContext")).isEqualTo(3L);
-            assertThat(server.getAttribute(name, "expiredSessionsWaiting")).isEqualTo(1L);
+            // Figures that cost a query are operations, so a console polling attributes never scans the table.
+            assertThat(server.invoke(name, "countSessions", null, null)).isEqualTo(4L);
+            assertThat(server.invoke(name, "countSessionsInContext", null, null))
+                    .isEqualTo(3L);
+            assertThat(server.invoke(name, "countExpiredSessions", null, null)).isEqualTo(1L);
             assertThat(server.getAttribute(name, "schemaVersion")).isEqualTo(SessionTable.SCHEMA_VERSION);
             assertThat(server.getAttribute(name, "journalMode")).isEqualTo("wal");
             assertThat(server.getAttribute(name, "synchronous")).isEqualTo("NORMAL");
             assertThat(server.getAttribute(name, "tableName")).isEqualTo("jetty_sessions");
             assertThat((Long) server.getAttribute(name, "fileSizeBytes")).isPositive();
-            assertThat(server.getAttribute(name, "loadCount")).isEqualTo(2L);
-            assertThat(server.getAttribute(name, "storeCount")).isEqualTo(3L);
-            assertThat(server.getAttribute(name, "deleteCount")).isEqualTo(1L);
-            assertThat((Double) server.getAttribute(name, "storeMaxMs")).isPositive();
+            assertThat(server.getAttribute(statistics, "loadCount")).isEqualTo(2L);
+            assertThat(server.getAttribute(statistics, "storeCount")).isEqualTo(3L);
+            assertThat(server.getAttribute(statistics, "storeFailures")).isEqualTo(0L);
+            assertThat(server.getAttribute(statistics, "deleteCount")).isEqualTo(1L);
+            assertThat((Double) server.getAttribute(statistics, "storeMaxMs")).isPositive();
 
             assertThat(server.invoke(name, "purgeExpiredSessions", null, null)).isEqualTo(1L);
-            assertThat(server.getAttribute(name, "expiredSessionsWaiting")).isEqualTo(0L);
+            assertThat(server.invoke(name, "countExpiredSessions", null, null)).isEqualTo(0L);
             Path backup = dir.resolve("backups/copy.db");
             String[] signature = {String.class.getName(), boolean.class.getName()};
             server.invoke(name, "backup", new Object[] {backup.toString(), false}, signature);
-            assertThat(new StoreFixture(backup).query("SELECT count(*) FROM jetty_sessions"))
+            assertThat(new SQLiteFixture(backup).query("SELECT count(*) FROM jetty_sessions"))
                     .containsExactly(List.of(3));
             // An existing file is replaced only when asked.
             put(store, session(store, "after-backup", now + HOUR, NODE));
             assertThatThrownBy(() -> server.invoke(name, "backup", new Object[] {backup.toString(), false}, signature))
                     .hasStackTraceContaining("exists; ask to overwrite it");
-            assertThat(new StoreFixture(backup).query("SELECT count(*) FROM jetty_sessions"))
+            assertThat(new SQLiteFixture(backup).query("SELECT count(*) FROM jetty_sessions"))
                     .containsExactly(List.of(3));
             server.invoke(name, "backup", new Object[] {backup.toString(), true}, signature);
-            assertThat(new StoreFixture(backup).query("SELECT count(*) FROM jetty_sessions"))
+            assertThat(new SQLiteFixture(backup).query("SELECT count(*) FROM jetty_sessions"))
                     .containsExactly(List.of(4));
         } finally {
             container.beanRemoved(null, store);
@@ -100,14 +116,14 @@ class OperationsTest {
 
     @Test
     void statsCountSessionsPerContext() throws Exception {
-        SessionDatabaseAdmin.Stats stats = store.admin().stats();
+        Stats stats = store.admin().stats();
 
         assertThat(stats.sessions()).isEqualTo(4);
         assertThat(stats.expired()).isEqualTo(1);
         assertThat(stats.immortal()).isEqualTo(1);
         assertThat(stats.schemaVersion()).isEqualTo(SessionTable.SCHEMA_VERSION);
         assertThat(stats.contexts())
-                .extracting(SessionDatabaseAdmin.ContextStats::contextPath, SessionDatabaseAdmin.ContextStats::sessions)
+                .extracting(ContextStats::contextPath, ContextStats::sessions)
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple("/app", 3L),
                         org.assertj.core.groups.Tuple.tuple("/other", 1L));
@@ -118,32 +134,35 @@ class OperationsTest {
         SessionDatabaseAdmin admin = store.admin();
 
         assertThat(admin.list(null, null, 0, 100))
-                .extracting(SessionDatabaseAdmin.SessionSummary::id)
+                .extracting(SessionSummary::id)
                 .containsExactly("expired", "live1", "live2", "elsewhere");
         assertThat(admin.list("/app", true, 0, 100))
-                .extracting(SessionDatabaseAdmin.SessionSummary::id)
+                .extracting(SessionSummary::id)
                 .containsExactly("expired");
         assertThat(admin.list("/app", false, 1, 1))
-                .extracting(SessionDatabaseAdmin.SessionSummary::id)
+                .extracting(SessionSummary::id)
                 .containsExactly("live2");
     }
 
     @Test
     void showReadsAttributesThroughTheFilter() throws Exception {
-        SessionDatabaseAdmin.SessionDetail detail = store.admin().show("live1").get(0);
+        SessionDetail detail = store.admin().show("live1").get(0);
 
         assertThat(detail.summary().lastNode()).isEqualTo(NODE);
-        assertThat(SessionDatabaseAdmin.readAttributes(
-                        detail, getClass().getClassLoader(), SQLiteSessionDataStore.DEFAULT_DESERIALIZATION_FILTER))
+        assertThat(AttributeReader.values(
+                        detail,
+                        getClass().getClassLoader(),
+                        SessionTableSettings.DEFAULT_DESERIALIZATION_FILTER,
+                        null,
+                        true))
                 .containsEntry("user", "alice");
         // Filters see class descriptors, never strings: an Integer attribute meets this pattern.
         SessionData counted = session(store, "counted", now + HOUR, NODE);
         counted.setAttribute("visits", 7);
         put(store, counted);
-        SessionDatabaseAdmin.SessionDetail withInteger =
-                store.admin().show("counted").get(0);
-        assertThatThrownBy(() -> SessionDatabaseAdmin.readAttributes(
-                        withInteger, getClass().getClassLoader(), "!java.lang.Integer"))
+        SessionDetail withInteger = store.admin().show("counted").get(0);
+        assertThatThrownBy(() -> AttributeReader.values(
+                        withInteger, getClass().getClassLoader(), "!java.lang.Integer", null, true))
                 .hasMessageContaining("REJECTED");
     }
 
@@ -161,15 +180,19 @@ class OperationsTest {
 
     @Test
     void deleteAllEmptiesEveryContextInBatches() throws Exception {
-        for (int i = 0; i < SessionDatabaseAdmin.BATCH + 10; i++) {
+        for (int i = 0; i < SessionTableDataStore.EXPIRED_DELETE_BATCH + 10; i++) {
             put(store, session(store, "bulk" + i, now + HOUR, NODE));
         }
         List<Long> progress = new ArrayList<>();
         try (SessionDatabaseAdmin admin = SessionDatabaseAdmin.open(fixture.file(), "jetty_sessions")) {
-            assertThat(admin.deleteAll((done, total) -> progress.add(done))).isEqualTo(SessionDatabaseAdmin.BATCH + 14);
+            assertThat(admin.deleteAll((done, total) -> progress.add(done)))
+                    .isEqualTo(SessionTableDataStore.EXPIRED_DELETE_BATCH + 14);
         }
         assertThat(fixture.query("SELECT count(*) FROM jetty_sessions")).containsExactly(List.of(0));
-        assertThat(progress).hasSizeGreaterThanOrEqualTo(3).last().isEqualTo((long) SessionDatabaseAdmin.BATCH + 14);
+        assertThat(progress)
+                .hasSizeGreaterThanOrEqualTo(3)
+                .last()
+                .isEqualTo((long) SessionTableDataStore.EXPIRED_DELETE_BATCH + 14);
     }
 
     @Test
@@ -188,8 +211,7 @@ class OperationsTest {
         checkpoint();
         long before = Files.size(fixture.file());
 
-        assertThat(store.admin().purgeExpired(Duration.ZERO, SessionDatabaseAdmin.Progress.NONE))
-                .isEqualTo(1501);
+        assertThat(store.admin().purgeExpired(Duration.ZERO, Progress.NONE)).isEqualTo(1501);
         checkpoint();
 
         assertThat(Files.size(fixture.file())).isLessThan(before / 10);
@@ -203,11 +225,13 @@ class OperationsTest {
             data.setAttribute("payload", payload);
             put(store, data);
         }
-        long[] before = store.sqliteDatabase().writer().counts();
+        SQLiteInternals database = SQLiteInternals.of(fixture.file());
+        long[] before = database.counts();
 
-        store.admin().purgeExpired(Duration.ZERO, SessionDatabaseAdmin.Progress.NONE);
+        store.admin().purgeExpired(Duration.ZERO, Progress.NONE);
 
-        long transactions = store.sqliteDatabase().writer().counts()[0] - before[0];
+        long transactions = database.counts()[0] - before[0];
+        database.close();
         // 1,501 rows in batches of 500 take 4 transactions; some 6,000 freed pages, 1,024 a step, at least 5 more.
         assertThat(transactions).isGreaterThanOrEqualTo(4 + 5);
         assertThat(fixture.query("PRAGMA freelist_count")).containsExactly(List.of(0));
@@ -218,7 +242,7 @@ class OperationsTest {
         put(store, session(store, "minute-ago", now - 60_000, NODE));
         put(store, session(store, "hours-ago", now - 2 * HOUR, NODE));
 
-        assertThat(store.admin().purgeExpired(Duration.ofHours(1), SessionDatabaseAdmin.Progress.NONE))
+        assertThat(store.admin().purgeExpired(Duration.ofHours(1), Progress.NONE))
                 .isEqualTo(2);
         assertThat(store.load("minute-ago")).isNotNull();
         assertThat(store.load("hours-ago")).isNull();
@@ -252,7 +276,7 @@ class OperationsTest {
                 SessionData data = session(store, "w" + (i % 500), now + HOUR, NODE);
                 data.setAttribute("payload", payload);
                 put(store, data);
-                largestWal = Math.max(largestWal, Files.size(Housekeeping.walFile(fixture.file())));
+                largestWal = Math.max(largestWal, Files.size(Path.of(fixture.file() + "-wal")));
             }
         } finally {
             writing.set(false);
@@ -262,13 +286,15 @@ class OperationsTest {
         }
 
         // 6000 writes of 16 KiB put about 100 MiB through the WAL; it must never hold more than a few times its bound.
-        assertThat(largestWal).isLessThan(3 * Housekeeping.WAL_LIMIT_BYTES);
+        assertThat(largestWal).isLessThan(3 * 16L * 1024 * 1024);
     }
 
     private void checkpoint() throws Exception {
-        store.sqliteDatabase()
-                .writer()
-                .exclusive(c -> SQLiteDatabase.queryString(c, "PRAGMA wal_checkpoint(TRUNCATE)"));
+        SQLiteInternals.runExclusive(fixture.file(), c -> {
+            try (var checkpoint = c.connection().createStatement()) {
+                return checkpoint.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+            }
+        });
     }
 
     private static ObjectName onlyName(Set<ObjectName> names) {

@@ -2,6 +2,9 @@ package io.github.jettysqlite.sessions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.jettysqlite.sessions.internal.table.SessionStatements;
+import io.github.jettysqlite.sessions.internal.table.SessionTable;
+import io.github.jettysqlite.sessions.internal.table.SqlDialect;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -21,14 +24,14 @@ class QueryPlanTest {
     @TempDir
     Path dir;
 
-    private StoreFixture fixture;
-    private SessionTable table;
+    private SQLiteFixture fixture;
+    private SessionStatements table;
 
     @BeforeEach
     void start() throws Exception {
-        fixture = new StoreFixture(dir.resolve("plans.db"));
+        fixture = new SQLiteFixture(dir.resolve("plans.db"));
         SQLiteSessionDataStore store = fixture.store();
-        table = store.table();
+        table = new SessionStatements(new SessionTable(SessionTable.DEFAULT_NAME, SqlDialect.SQLITE));
         long now = System.currentTimeMillis();
         // Enough rows, some immortal, that a plan could prefer a scan if the index were unusable.
         for (int i = 0; i < 200; i++) {

@@ -32,13 +32,13 @@ class RoundTripPropertiesTest {
     @TempDir
     Path dir;
 
-    private StoreFixture fixture;
+    private SQLiteFixture fixture;
     private long seed;
     private SplittableRandom random;
 
     @BeforeEach
     void open() {
-        fixture = new StoreFixture(dir.resolve("properties.db"));
+        fixture = new SQLiteFixture(dir.resolve("properties.db"));
         seed = Long.getLong("properties.seed", System.nanoTime());
         random = new SplittableRandom(seed);
     }

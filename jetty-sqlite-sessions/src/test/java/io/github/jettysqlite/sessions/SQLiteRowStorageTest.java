@@ -23,13 +23,13 @@ class SQLiteRowStorageTest {
     @TempDir
     Path dir;
 
-    private StoreFixture fixture;
+    private SQLiteFixture fixture;
     private SQLiteSessionDataStore store;
     private long now;
 
     @BeforeEach
     void start() throws Exception {
-        fixture = new StoreFixture(Engine.SQLITE, dir);
+        fixture = SQLiteFixture.in(dir);
         store = fixture.store();
         now = System.currentTimeMillis();
     }

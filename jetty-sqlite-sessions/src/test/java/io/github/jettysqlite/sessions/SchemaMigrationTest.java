@@ -3,6 +3,8 @@ package io.github.jettysqlite.sessions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.jettysqlite.sessions.admin.SessionDatabaseAdmin;
+import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import java.nio.file.Path;
 import java.util.List;
 import org.eclipse.jetty.session.SessionContext;
@@ -28,15 +30,15 @@ class SchemaMigrationTest {
     @TempDir
     Path dir;
 
-    private StoreFixture fixture;
+    private SQLiteFixture fixture;
     private long now;
 
     @BeforeEach
     void writeVersion1Database() throws Exception {
-        fixture = new StoreFixture(dir.resolve("sessions.db"));
+        fixture = new SQLiteFixture(dir.resolve("sessions.db"));
         now = System.currentTimeMillis();
         // Rows are written by today's store (same columns, same encoding) into a file laid out as version 1.
-        StoreFixture source = new StoreFixture(dir.resolve("source.db"));
+        SQLiteFixture source = new SQLiteFixture(dir.resolve("source.db"));
         try (source) {
             SQLiteSessionDataStore writer = source.store();
             SQLiteSessionDataStore other = source.store(StoreFixture.NODE, "/other", "example.org");

@@ -1,8 +1,6 @@
 package io.github.jettysqlite.sessions;
 
-import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -13,59 +11,45 @@ import org.eclipse.jetty.session.SessionContext;
 import org.eclipse.jetty.session.SessionData;
 
 /**
- * Starts real stores on a real SQLite file, or in a schema of its own on a real PostgreSQL server, each for a
- * context of the given node, context path and virtual host, and reads the table directly with a separate
- * connection. Stops every store it started.
+ * Starts real stores of one engine on a real database (an SQLite file, or a schema of its own on a real PostgreSQL
+ * server), each for a context of the given node, context path and virtual host, and reads the table directly with a
+ * separate connection. Stops every store it started. The contract suites run on each engine's fixture.
  */
-final class StoreFixture implements AutoCloseable {
-    static final String NODE = "node1";
-    static final String OTHER_NODE = "node2";
+public abstract class StoreFixture implements AutoCloseable {
+    public static final String NODE = "node1";
+    public static final String OTHER_NODE = "node2";
 
-    private final Path file;
-    private final String url;
-    private final List<SQLiteSessionDataStore> started = new ArrayList<>();
+    private final List<SessionTableDataStore> started = new ArrayList<>();
 
-    StoreFixture(Path file) {
-        this.file = file;
-        this.url = null;
-    }
+    /** A store of this engine, its settings changed by {@code setup}. */
+    public abstract SessionTableDataStore newStore(Consumer<SessionTableSettings> setup);
 
-    /** A fixture on the engine: the SQLite file {@code sessions.db} in {@code dir}, or a fresh PostgreSQL schema. */
-    StoreFixture(Engine engine, Path dir) {
-        this.file = engine == Engine.SQLITE ? dir.resolve("sessions.db") : null;
-        this.url = engine == Engine.POSTGRESQL ? PostgresServer.get().freshSchemaUrl() : null;
-    }
+    /** A connection of its own to the database the stores use. */
+    public abstract Connection connect() throws SQLException;
 
-    Engine engine() {
-        return url == null ? Engine.SQLITE : Engine.POSTGRESQL;
-    }
+    /** What a {@link NodeServer} child is given to reach the same database: a file, or a JDBC URL. */
+    public abstract String database();
 
-    /** The PostgreSQL URL the stores use; null on SQLite. */
-    String url() {
-        return url;
-    }
+    /** True for SQLite, false for PostgreSQL: for the few statements a test spells per engine. */
+    public abstract boolean isSQLite();
 
-    Path file() {
-        return file;
-    }
-
-    SQLiteSessionDataStore store() throws Exception {
+    public SessionTableDataStore store() throws Exception {
         return store(NODE, "/app", SessionContext.NULL_VHOST, s -> {});
     }
 
-    SQLiteSessionDataStore store(String node, String contextPath, String vhost) throws Exception {
+    public SessionTableDataStore store(String node, String contextPath, String vhost) throws Exception {
         return store(node, contextPath, vhost, s -> {});
     }
 
-    SQLiteSessionDataStore store(String node, String contextPath, String vhost, Consumer<SQLiteSessionDataStore> setup)
+    public SessionTableDataStore store(
+            String node, String contextPath, String vhost, Consumer<SessionTableSettings> setup) throws Exception {
+        SessionTableDataStore store = newStore(setup);
+        return start(store, node, contextPath, vhost);
+    }
+
+    /** Starts a store built elsewhere for a context, and stops it when the fixture closes. */
+    public <S extends SessionTableDataStore> S start(S store, String node, String contextPath, String vhost)
             throws Exception {
-        SQLiteSessionDataStore store = new SQLiteSessionDataStore();
-        if (url != null) {
-            store.setUrl(url);
-        } else {
-            store.setDatabaseFile(file);
-        }
-        setup.accept(store);
         store.initialize(new FixedSessionContext(node, contextPath, vhost));
         store.start();
         started.add(store);
@@ -73,7 +57,7 @@ final class StoreFixture implements AutoCloseable {
     }
 
     /** A session of the store's context, last used by {@code node}, with one attribute. */
-    static SessionData session(SQLiteSessionDataStore store, String id, long expiry, String node) {
+    public static SessionData session(SessionTableDataStore store, String id, long expiry, String node) {
         long now = System.currentTimeMillis();
         SessionData data = store.newSessionData(id, now - 10_000, now - 1_000, now - 2_000, 60_000);
         data.setExpiry(expiry);
@@ -83,16 +67,12 @@ final class StoreFixture implements AutoCloseable {
     }
 
     /** Writes the session whole, as a first store does. */
-    static void put(SQLiteSessionDataStore store, SessionData data) throws Exception {
+    public static void put(SessionTableDataStore store, SessionData data) throws Exception {
         data.setLastSaved(System.currentTimeMillis());
         store.doStore(data.getId(), data, 0);
     }
 
-    Connection connect() throws SQLException {
-        return DriverManager.getConnection(url != null ? url : "jdbc:sqlite:" + file);
-    }
-
-    List<List<Object>> query(String sql, Object... params) throws SQLException {
+    public List<List<Object>> query(String sql, Object... params) throws SQLException {
         try (Connection c = connect();
                 PreparedStatement s = c.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {
@@ -113,6 +93,11 @@ final class StoreFixture implements AutoCloseable {
         }
     }
 
+    /** The single number a query answers. */
+    public long count(String sql, Object... params) throws SQLException {
+        return ((Number) query(sql, params).get(0).get(0)).longValue();
+    }
+
     /**
      * Values as SQLite's driver reports them, whichever engine ran the query: integers that fit an int as Integer,
      * larger ones as Long, floating point as Double. PostgreSQL reports count(*) as a Long, for one.
@@ -128,7 +113,7 @@ final class StoreFixture implements AutoCloseable {
         return value;
     }
 
-    int update(String sql, Object... params) throws SQLException {
+    public int update(String sql, Object... params) throws SQLException {
         try (Connection c = connect();
                 PreparedStatement s = c.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {
@@ -140,7 +125,7 @@ final class StoreFixture implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        for (SQLiteSessionDataStore store : started) {
+        for (SessionTableDataStore store : started) {
             if (store.isStarted()) {
                 store.stop();
             }
@@ -148,8 +133,8 @@ final class StoreFixture implements AutoCloseable {
     }
 
     /** A session context without a web context: Jetty runs store calls directly in the calling thread. */
-    static final class FixedSessionContext extends SessionContext {
-        FixedSessionContext(String node, String contextPath, String vhost) {
+    public static final class FixedSessionContext extends SessionContext {
+        public FixedSessionContext(String node, String contextPath, String vhost) {
             _workerName = node;
             _canonicalContextPath = contextPath;
             _vhost = vhost;

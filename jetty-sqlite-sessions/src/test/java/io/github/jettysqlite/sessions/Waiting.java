@@ -5,11 +5,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /** Bounded waits for tests that arrange threads: none of them can hang a build. */
-final class Waiting {
+public final class Waiting {
     private Waiting() {}
 
     /** Waits up to ten seconds for the latch; keeps the interrupt for the caller to see. */
-    static void await(CountDownLatch latch) {
+    public static void await(CountDownLatch latch) {
         try {
             latch.await(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -18,7 +18,7 @@ final class Waiting {
     }
 
     /** Polls the condition until it holds, failing the test after ten seconds. */
-    static void until(BooleanSupplier condition) throws InterruptedException {
+    public static void until(BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

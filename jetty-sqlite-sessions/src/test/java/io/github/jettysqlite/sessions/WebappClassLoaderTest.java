@@ -26,7 +26,7 @@ class WebappClassLoaderTest {
     Path dir;
 
     private Path classes;
-    private StoreFixture fixture;
+    private SQLiteFixture fixture;
 
     @BeforeEach
     void compileWebappClass() throws Exception {
@@ -43,7 +43,7 @@ class WebappClassLoaderTest {
         int status =
                 ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(), source.toString());
         assertThat(status).isZero();
-        fixture = new StoreFixture(dir.resolve("sessions.db"));
+        fixture = new SQLiteFixture(dir.resolve("sessions.db"));
     }
 
     @AfterEach

@@ -50,6 +50,7 @@ public record SQLiteDatabaseSettings(Path file, Synchronous synchronous, int bus
 
     /** How messages describe these settings when two stores disagree on them. */
     String describe() {
-        return "synchronous=" + synchronous.name() + ", busyTimeoutMs=" + busyTimeoutMs + ", maxReaders=" + maxReaders;
+        return "synchronous=" + synchronous.name().toLowerCase(java.util.Locale.ROOT) + ", busyTimeoutMs="
+                + busyTimeoutMs + ", maxReaders=" + maxReaders;
     }
 }

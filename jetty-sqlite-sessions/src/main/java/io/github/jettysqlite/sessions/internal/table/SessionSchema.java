@@ -102,9 +102,9 @@ public abstract class SessionSchema {
     }
 
     protected SchemaException newerVersion(int version) {
-        return new SchemaException("holds table '" + table.name() + "' in schema version " + version + ", written by"
-                + " a newer version of jetty-sqlite-sessions; this one understands version " + SCHEMA_VERSION
-                + " at most. Upgrade jetty-sqlite-sessions or use another table.");
+        return new SchemaException("holds table '" + table.name() + "' written by a newer version of"
+                + " jetty-sqlite-sessions (schema version " + version + "); this version understands schema version "
+                + SCHEMA_VERSION + " at most. Upgrade jetty-sqlite-sessions or use another table.");
     }
 
     /** After {@code CREATE TABLE IF NOT EXISTS}: a same-named table without our columns is someone else's. */

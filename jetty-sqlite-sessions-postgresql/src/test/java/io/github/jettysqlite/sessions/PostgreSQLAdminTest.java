@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The administration API on PostgreSQL: the same statistics, listings and purges as on a file. */
-class PostgresAdminTest {
+class PostgreSQLAdminTest {
     private static final long HOUR = 3_600_000;
 
     @TempDir

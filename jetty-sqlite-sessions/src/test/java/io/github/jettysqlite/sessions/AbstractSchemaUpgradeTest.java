@@ -3,6 +3,7 @@ package io.github.jettysqlite.sessions;
 import static io.github.jettysqlite.sessions.StoreFixture.NODE;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import java.nio.file.Path;
 import java.util.List;
 import org.eclipse.jetty.session.SessionData;
@@ -10,28 +11,23 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /** A table of layout version 2 (before the attributes' version column) is upgraded in place, every session kept. */
-@ParameterizedClass
-@EnumSource(Engine.class)
-class SchemaUpgradeTest {
+abstract class AbstractSchemaUpgradeTest {
     private static final long HOUR = 3_600_000;
 
     @TempDir
     Path dir;
 
-    @Parameter
-    Engine engine;
-
     private StoreFixture fixture;
+
+    /** The engine under test: a fixture of its own in the directory. */
+    abstract StoreFixture newFixture(Path dir) throws Exception;
 
     @BeforeEach
     void writeVersion2Table() throws Exception {
-        fixture = new StoreFixture(engine, dir);
-        SQLiteSessionDataStore writer = fixture.store();
+        fixture = newFixture(dir);
+        SessionTableDataStore writer = fixture.store();
         long now = System.currentTimeMillis();
         for (String id : List.of("live", "other")) {
             SessionData data = StoreFixture.session(writer, id, now + HOUR, NODE);
@@ -41,7 +37,7 @@ class SchemaUpgradeTest {
         writer.stop();
         // Today's rows in yesterday's layout: the column dropped and the version set back to 2.
         fixture.update("ALTER TABLE jetty_sessions DROP COLUMN attributes_version");
-        if (engine == Engine.SQLITE) {
+        if (fixture.isSQLite()) {
             fixture.update("PRAGMA user_version = 2");
         } else {
             fixture.update("UPDATE jetty_session_schema SET version = 2 WHERE table_name = 'jetty_sessions'");
@@ -57,7 +53,7 @@ class SchemaUpgradeTest {
     void startAddsTheVersionColumnInPlaceAndRecordsVersion3() throws Exception {
         List<List<Object>> rowsBefore = physicalRows();
 
-        SQLiteSessionDataStore store = fixture.store();
+        SessionTableDataStore store = fixture.store();
 
         assertThat(versionRecorded()).isEqualTo(SessionTable.SCHEMA_VERSION);
         assertThat(fixture.query("SELECT attributes_version FROM jetty_sessions"))
@@ -73,7 +69,7 @@ class SchemaUpgradeTest {
     }
 
     private int versionRecorded() throws Exception {
-        String sql = engine == Engine.SQLITE
+        String sql = fixture.isSQLite()
                 ? "PRAGMA user_version"
                 : "SELECT version FROM jetty_session_schema WHERE table_name = 'jetty_sessions'";
         return ((Number) fixture.query(sql).get(0).get(0)).intValue();
@@ -81,7 +77,7 @@ class SchemaUpgradeTest {
 
     /** Each row's physical place (rowid, ctid) with its id: an upgrade in place moves none of them. */
     private List<List<Object>> physicalRows() throws Exception {
-        String place = engine == Engine.SQLITE ? "rowid" : "CAST(ctid AS TEXT)";
+        String place = fixture.isSQLite() ? "rowid" : "CAST(ctid AS TEXT)";
         return fixture.query("SELECT " + place + ", session_id FROM jetty_sessions ORDER BY session_id");
     }
 }

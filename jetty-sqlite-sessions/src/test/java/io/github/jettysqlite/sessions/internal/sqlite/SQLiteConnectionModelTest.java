@@ -1,8 +1,13 @@
-package io.github.jettysqlite.sessions;
+package io.github.jettysqlite.sessions.internal.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.jettysqlite.sessions.SQLiteFixture;
+import io.github.jettysqlite.sessions.SQLiteSessionDataStore;
+import io.github.jettysqlite.sessions.SessionDatabaseException;
+import io.github.jettysqlite.sessions.StoreFixture;
+import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,15 +22,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Long-lived connections: a bounded reader pool, one writer, nothing left open after a refused start. */
-class ConnectionModelTest {
+class SQLiteConnectionModelTest {
     @TempDir
     Path dir;
 
-    private StoreFixture fixture;
+    private SQLiteFixture fixture;
 
     @BeforeEach
     void open() {
-        fixture = new StoreFixture(dir.resolve("sessions.db"));
+        fixture = new SQLiteFixture(dir.resolve("sessions.db"));
     }
 
     @AfterEach
@@ -36,7 +41,7 @@ class ConnectionModelTest {
     @Test
     void manyConcurrentReadersShareABoundedPool() throws Exception {
         SQLiteSessionDataStore store =
-                fixture.store(StoreFixture.NODE, "/app", SessionContext.NULL_VHOST, s -> s.setMaxReaders(2));
+                fixture.sqliteStore(StoreFixture.NODE, "/app", SessionContext.NULL_VHOST, s -> s.setMaxReaders(2));
         StoreFixture.put(store, StoreFixture.session(store, "s1", 0, StoreFixture.NODE));
         ExecutorService pool = Executors.newFixedThreadPool(16);
         try {
@@ -51,7 +56,9 @@ class ConnectionModelTest {
             pool.shutdownNow();
         }
 
-        assertThat(store.sqliteDatabase().readers().opened()).isBetween(1, 2);
+        try (SQLiteInternals database = SQLiteInternals.of(fixture.file())) {
+            assertThat(database.readersOpened()).isBetween(1, 2);
+        }
     }
 
     @Test
@@ -60,7 +67,7 @@ class ConnectionModelTest {
         fixture.update("PRAGMA user_version = 7");
         assertThatThrownBy(() -> fixture.store()).isInstanceOf(SessionDatabaseException.class);
 
-        fixture.update("PRAGMA user_version = 2");
+        fixture.update("PRAGMA user_version = " + SessionTable.SCHEMA_VERSION);
         SQLiteSessionDataStore store = fixture.store();
 
         StoreFixture.put(store, StoreFixture.session(store, "s1", 0, StoreFixture.NODE));

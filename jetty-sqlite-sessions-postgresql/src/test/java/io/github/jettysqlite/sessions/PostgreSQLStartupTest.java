@@ -16,7 +16,7 @@ import org.sqlite.SQLiteDataSource;
  * On PostgreSQL too, whatever makes the database unusable stops the store at start with one sentence that names
  * the server (never the password) and says what is wrong, and touches nothing already stored.
  */
-class PostgresStartupTest {
+class PostgreSQLStartupTest {
     @TempDir
     Path dir;
 

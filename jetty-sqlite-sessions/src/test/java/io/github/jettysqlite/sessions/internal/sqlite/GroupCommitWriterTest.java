@@ -1,7 +1,11 @@
-package io.github.jettysqlite.sessions;
+package io.github.jettysqlite.sessions.internal.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.jettysqlite.sessions.SQLiteFixture;
+import io.github.jettysqlite.sessions.SQLiteSessionDataStore;
+import io.github.jettysqlite.sessions.StoreFixture;
+import io.github.jettysqlite.sessions.Waiting;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -22,16 +26,18 @@ class GroupCommitWriterTest {
     @TempDir
     Path dir;
 
-    private StoreFixture fixture;
+    private SQLiteFixture fixture;
     private SQLiteSessionDataStore store;
+    private SQLiteInternals internals;
     private GroupCommitWriter writer;
     private ExecutorService pool;
 
     @BeforeEach
     void start() throws Exception {
-        fixture = new StoreFixture(dir.resolve("group.db"));
+        fixture = new SQLiteFixture(dir.resolve("group.db"));
         store = fixture.store();
-        writer = store.sqliteDatabase().writer();
+        internals = SQLiteInternals.of(fixture.file());
+        writer = internals.writer();
         pool = Executors.newFixedThreadPool(16);
     }
 
@@ -39,6 +45,7 @@ class GroupCommitWriterTest {
     void stop() throws Exception {
         pool.shutdownNow();
         pool.awaitTermination(10, TimeUnit.SECONDS);
+        internals.close();
         fixture.close();
     }
 

@@ -14,32 +14,25 @@ import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpCookieStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Two Jetty nodes in two JVMs on one database (an SQLite file, or a PostgreSQL server), no session cache,
  * concurrent load for a fixed time: each session's requests alternate between the nodes, and every increment must
  * be in the final count.
  */
-@ParameterizedClass
-@EnumSource(Engine.class)
-class TwoProcessesTest {
+abstract class AbstractTwoProcessesTest {
     private static final int SESSIONS = 8;
     private static final long LOAD_MILLIS = Long.getLong("twoProcesses.millis", 8_000);
 
     @TempDir
     Path dir;
 
-    @Parameter
-    Engine engine;
+    /** The database both nodes share: a file in the directory, or a fresh PostgreSQL schema. */
+    abstract String newDatabase(Path dir);
 
     @Test
     void sessionsMoveBetweenNodesWithoutLostUpdatesOrLockErrors() throws Exception {
-        String database = engine == Engine.SQLITE
-                ? dir.resolve("shared.db").toString()
-                : PostgresServer.get().freshSchemaUrl();
+        String database = newDatabase(dir);
         HttpClient client = new HttpClient();
         ExecutorService pool = Executors.newFixedThreadPool(SESSIONS);
         try (ChildJvm nodeA = ChildJvm.start(NodeServer.class, database, "nodeA");

@@ -19,32 +19,27 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * With an attribute key, a row's attributes are deserialized only when its seal verifies: a row forged, altered or
  * copied by anyone who can write to the database never reaches {@code readObject}.
  */
-@ParameterizedClass
-@EnumSource(Engine.class)
-class SealedRowsTest {
+abstract class AbstractSealedRowsTest {
     private static final long HOUR = 3_600_000;
 
     @TempDir
     Path dir;
 
-    @Parameter
-    Engine engine;
-
     private StoreFixture fixture;
     private String key;
     private String otherKey;
 
+    /** The engine under test: a fixture of its own in the directory. */
+    abstract StoreFixture newFixture(Path dir) throws Exception;
+
     @BeforeEach
     void start() throws Exception {
-        fixture = new StoreFixture(engine, dir);
+        fixture = newFixture(dir);
         key = keyFile("key", "k1-0123456789abcdef0123456789abcdef");
         otherKey = keyFile("other", "k2-fedcba9876543210fedcba9876543210");
         Tripwire.READS.set(0);
@@ -57,7 +52,7 @@ class SealedRowsTest {
 
     @Test
     void sealedRowRoundTripsAndCarriesItsSeal() throws Exception {
-        SQLiteSessionDataStore store = store("/app", s -> s.setAttributeKey(key));
+        SessionTableDataStore store = store("/app", s -> s.setAttributeKey(key));
         put(store, "s1", "alice");
 
         assertThat(store.load("s1").getAttribute("user")).isEqualTo("alice");
@@ -66,12 +61,12 @@ class SealedRowsTest {
 
     @Test
     void rowForgedWithAnotherKeyNeverReachesReadObject() throws Exception {
-        SQLiteSessionDataStore forger = store("/app", s -> s.setAttributeKey(otherKey));
+        SessionTableDataStore forger = store("/app", s -> s.setAttributeKey(otherKey));
         SessionData forged = StoreFixture.session(forger, "s1", System.currentTimeMillis() + HOUR, NODE);
         forged.setAttribute("payload", new Tripwire());
         StoreFixture.put(forger, forged);
         forger.stop();
-        SQLiteSessionDataStore store = store("/app", s -> s.setAttributeKey(key));
+        SessionTableDataStore store = store("/app", s -> s.setAttributeKey(key));
 
         assertThatThrownBy(() -> store.load("s1"))
                 .isInstanceOf(UnreadableSessionDataException.class)
@@ -82,7 +77,7 @@ class SealedRowsTest {
 
     @Test
     void alteredBlobFailsItsSeal() throws Exception {
-        SQLiteSessionDataStore store = store("/app", s -> s.setAttributeKey(key));
+        SessionTableDataStore store = store("/app", s -> s.setAttributeKey(key));
         put(store, "s1", "alice");
         byte[] blob = blobOf("s1");
         blob[blob.length - 1] ^= 1;
@@ -96,8 +91,8 @@ class SealedRowsTest {
 
     @Test
     void blobCopiedToAnotherIdOrContextFailsItsSeal() throws Exception {
-        SQLiteSessionDataStore store = store("/app", s -> s.setAttributeKey(key));
-        SQLiteSessionDataStore other = store("/other", s -> s.setAttributeKey(key));
+        SessionTableDataStore store = store("/app", s -> s.setAttributeKey(key));
+        SessionTableDataStore other = store("/other", s -> s.setAttributeKey(key));
         put(store, "admin-session", "admin");
         put(store, "victim", "bob");
         put(other, "admin-session", "someone");
@@ -115,14 +110,14 @@ class SealedRowsTest {
 
     @Test
     void storeWithTheWrongKeyOrNoKeyCannotReadSealedRows() throws Exception {
-        SQLiteSessionDataStore sealer = store("/app", s -> s.setAttributeKey(key));
+        SessionTableDataStore sealer = store("/app", s -> s.setAttributeKey(key));
         put(sealer, "s1", "alice");
         sealer.stop();
 
-        SQLiteSessionDataStore wrongKey = store("/app", s -> s.setAttributeKey(otherKey));
+        SessionTableDataStore wrongKey = store("/app", s -> s.setAttributeKey(otherKey));
         assertThatThrownBy(() -> wrongKey.load("s1")).isInstanceOf(UnreadableSessionDataException.class);
         wrongKey.stop();
-        SQLiteSessionDataStore noKey = store("/app", s -> {});
+        SessionTableDataStore noKey = store("/app", s -> {});
         assertThatThrownBy(() -> noKey.load("s1"))
                 .isInstanceOf(UnreadableSessionDataException.class)
                 .rootCause()
@@ -131,12 +126,12 @@ class SealedRowsTest {
 
     @Test
     void rotatedKeyStillVerifiesOldRowsAndSealsNewWritesWithTheNewKey() throws Exception {
-        SQLiteSessionDataStore before = store("/app", s -> s.setAttributeKey(key));
+        SessionTableDataStore before = store("/app", s -> s.setAttributeKey(key));
         put(before, "old", "alice");
         put(before, "touched", "bob");
         before.stop();
 
-        SQLiteSessionDataStore rotated = store("/app", s -> {
+        SessionTableDataStore rotated = store("/app", s -> {
             s.setAttributeKey(otherKey);
             s.setAttributeOldKeys(key);
         });
@@ -146,20 +141,20 @@ class SealedRowsTest {
         rotated.store("touched", touched);
         rotated.stop();
 
-        SQLiteSessionDataStore newKeyOnly = store("/app", s -> s.setAttributeKey(otherKey));
+        SessionTableDataStore newKeyOnly = store("/app", s -> s.setAttributeKey(otherKey));
         assertThat(newKeyOnly.load("touched").getAttribute("user")).isEqualTo("bob2");
         assertThatThrownBy(() -> newKeyOnly.load("old")).isInstanceOf(UnreadableSessionDataException.class);
     }
 
     @Test
     void unsealedRowsAreReadAndSealedOnTheirNextWriteUnlessRefused() throws Exception {
-        SQLiteSessionDataStore unsealed = store("/app", s -> {});
+        SessionTableDataStore unsealed = store("/app", s -> {});
         put(unsealed, "before", "alice");
         put(unsealed, "planted-later", "mallory");
         unsealed.stop();
         assertThat(formatOf("before")).isEqualTo(1);
 
-        SQLiteSessionDataStore sealing = store("/app", s -> s.setAttributeKey(key));
+        SessionTableDataStore sealing = store("/app", s -> s.setAttributeKey(key));
         SessionData before = sealing.load("before");
         assertThat(before.getAttribute("user")).isEqualTo("alice");
         // Only the access time changes, yet the row is written whole so that it carries a seal from now on.
@@ -169,7 +164,7 @@ class SealedRowsTest {
         assertThat(formatOf("before")).isEqualTo(2);
         sealing.stop();
 
-        SQLiteSessionDataStore strict = store("/app", s -> {
+        SessionTableDataStore strict = store("/app", s -> {
             s.setAttributeKey(key);
             s.setAcceptUnsealedRows(false);
         });
@@ -183,7 +178,7 @@ class SealedRowsTest {
     @Test
     void withoutSealingAForgedRowWouldReachReadObject() throws Exception {
         // Shows the forged-row test can fail: a store that does not verify seals deserializes what it finds.
-        SQLiteSessionDataStore forger = store("/app", s -> {});
+        SessionTableDataStore forger = store("/app", s -> {});
         SessionData forged = StoreFixture.session(forger, "s1", System.currentTimeMillis() + HOUR, NODE);
         forged.setAttribute("payload", new Tripwire());
         StoreFixture.put(forger, forged);
@@ -207,16 +202,16 @@ class SealedRowsTest {
         assertThatThrownBy(() -> store("/app", s -> s.setAttributeKey("k1-0123456789abcdef0123456789abcdef")))
                 .hasMessageContaining("env:VARIABLE or file:PATH")
                 .hasMessageNotContaining("0123456789abcdef");
-        SQLiteSessionDataStore store = store("/app", s -> s.setAttributeKey(key));
+        SessionTableDataStore store = store("/app", s -> s.setAttributeKey(key));
         assertThat(store.toString()).doesNotContain("k1-0123");
         assertThat(store.isSealing()).isTrue();
     }
 
-    private SQLiteSessionDataStore store(String context, Consumer<SQLiteSessionDataStore> setup) throws Exception {
+    private SessionTableDataStore store(String context, Consumer<SessionTableSettings> setup) throws Exception {
         return fixture.store(NODE, context, SessionContext.NULL_VHOST, setup);
     }
 
-    private static void put(SQLiteSessionDataStore store, String id, String user) throws Exception {
+    private static void put(SessionTableDataStore store, String id, String user) throws Exception {
         SessionData data = StoreFixture.session(store, id, System.currentTimeMillis() + HOUR, NODE);
         data.setAttribute("user", user);
         StoreFixture.put(store, data);

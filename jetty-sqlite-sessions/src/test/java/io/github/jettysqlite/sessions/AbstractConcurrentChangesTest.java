@@ -16,33 +16,28 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Two requests of one session that load it, change it and store it, interleaved, on two nodes of one database: each
  * keeps the other's changes. The interleavings are arranged step by step, so each case happens every time.
  */
-@ParameterizedClass
-@EnumSource(Engine.class)
-class ConcurrentChangesTest {
+abstract class AbstractConcurrentChangesTest {
     private static final long HOUR = 3_600_000;
 
     @TempDir
     Path dir;
 
-    @Parameter
-    Engine engine;
-
     private StoreFixture fixture;
-    private SQLiteSessionDataStore nodeA;
-    private SQLiteSessionDataStore nodeB;
+    private SessionTableDataStore nodeA;
+    private SessionTableDataStore nodeB;
     private long now;
+
+    /** The engine under test: a fixture of its own in the directory. */
+    abstract StoreFixture newFixture(Path dir) throws Exception;
 
     @BeforeEach
     void start() throws Exception {
-        fixture = new StoreFixture(engine, dir);
+        fixture = newFixture(dir);
         nodeA = fixture.store(NODE, "/app", SessionContext.NULL_VHOST);
         nodeB = fixture.store(OTHER_NODE, "/app", SessionContext.NULL_VHOST);
         now = System.currentTimeMillis();
@@ -71,7 +66,9 @@ class ConcurrentChangesTest {
                 .containsEntry("a", "from A")
                 .containsEntry("b", "from B")
                 .containsEntry("x", "original");
-        assertThat(nodeA.getMergedWrites() + nodeB.getMergedWrites()).isEqualTo(1);
+        assertThat(nodeA.getStatistics().getMergedWrites()
+                        + nodeB.getStatistics().getMergedWrites())
+                .isEqualTo(1);
     }
 
     @Test
@@ -119,7 +116,7 @@ class ConcurrentChangesTest {
         nodeA.store("s1", setter);
 
         assertThat(nodeA.load("s1")).isNull();
-        assertThat(nodeA.getStoresOfDeletedSessions()).isEqualTo(1);
+        assertThat(nodeA.getStatistics().getStoresOfDeletedSessions()).isEqualTo(1);
     }
 
     @Test
@@ -168,7 +165,7 @@ class ConcurrentChangesTest {
 
     @Test
     void withoutTheComparisonAnInPlaceChangeIsNotSavedButSetAttributeStillIs() throws Exception {
-        SQLiteSessionDataStore trusting =
+        SessionTableDataStore trusting =
                 fixture.store(NODE, "/trusting", SessionContext.NULL_VHOST, s -> s.setSaveInPlaceChanges(false));
         SessionData s = session(trusting, "t1", now + HOUR, NODE);
         s.setAttribute("cart", new ArrayList<>(List.of("book")));
@@ -215,7 +212,7 @@ class ConcurrentChangesTest {
 
         assertThat(fixture.query("SELECT attributes_version FROM jetty_sessions"))
                 .containsExactly(List.of(2));
-        assertThat(nodeA.getMergedWrites()).isZero();
+        assertThat(nodeA.getStatistics().getMergedWrites()).isZero();
         assertThat(nodeA.load("s1").getAttribute("a")).isEqualTo("2");
     }
 

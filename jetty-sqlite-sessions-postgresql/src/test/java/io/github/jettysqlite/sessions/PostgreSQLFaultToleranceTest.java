@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /** A PostgreSQL server that drops the store's connections or refuses a write loses nothing and needs no restart. */
-class PostgresFaultToleranceTest {
+class PostgreSQLFaultToleranceTest {
     private static final long HOUR = 3_600_000;
 
     @TempDir

@@ -6,6 +6,7 @@ import static io.github.jettysqlite.sessions.StoreFixture.put;
 import static io.github.jettysqlite.sessions.StoreFixture.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.jettysqlite.sessions.admin.Progress;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -31,33 +32,28 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A session deleted while another request or node still holds it is never written back: a logout stays a logout.
  * Two stores on one database (two nodes), with no session cache, as a cluster without sticky sessions runs them.
  */
-@ParameterizedClass
-@EnumSource(Engine.class)
-class DeletedSessionStaysDeletedTest {
+abstract class AbstractDeletedSessionStaysDeletedTest {
     private static final long HOUR = 3_600_000;
 
     @TempDir
     Path dir;
 
-    @Parameter
-    Engine engine;
-
     private StoreFixture fixture;
-    private SQLiteSessionDataStore nodeA;
-    private SQLiteSessionDataStore nodeB;
+    private SessionTableDataStore nodeA;
+    private SessionTableDataStore nodeB;
     private long now;
+
+    /** The engine under test: a fixture of its own in the directory. */
+    abstract StoreFixture newFixture(Path dir) throws Exception;
 
     @BeforeEach
     void start() throws Exception {
-        fixture = new StoreFixture(engine, dir);
+        fixture = newFixture(dir);
         nodeA = fixture.store(NODE, "/app", SessionContext.NULL_VHOST);
         nodeB = fixture.store(OTHER_NODE, "/app", SessionContext.NULL_VHOST);
         now = System.currentTimeMillis();
@@ -79,7 +75,7 @@ class DeletedSessionStaysDeletedTest {
 
         assertThat(nodeA.load("s1")).isNull();
         assertThat(rows()).isZero();
-        assertThat(nodeA.getStoresOfDeletedSessions()).isEqualTo(1);
+        assertThat(nodeA.getStatistics().getStoresOfDeletedSessions()).isEqualTo(1);
     }
 
     @Test
@@ -93,7 +89,7 @@ class DeletedSessionStaysDeletedTest {
         nodeA.store("s1", held);
 
         assertThat(rows()).isZero();
-        assertThat(nodeA.getStoresOfDeletedSessions()).isEqualTo(1);
+        assertThat(nodeA.getStatistics().getStoresOfDeletedSessions()).isEqualTo(1);
     }
 
     @Test
@@ -116,15 +112,15 @@ class DeletedSessionStaysDeletedTest {
         SessionData held = nodeA.load("kept-out");
         SessionData expired = nodeA.load("expired");
 
-        nodeB.admin().purgeExpired(java.time.Duration.ZERO, SessionDatabaseAdmin.Progress.NONE);
+        nodeB.admin().purgeExpired(java.time.Duration.ZERO, Progress.NONE);
         expired.setAttribute("late", "write");
         nodeA.store("expired", expired);
-        nodeB.admin().deleteAll(SessionDatabaseAdmin.Progress.NONE);
+        nodeB.admin().deleteAll(Progress.NONE);
         held.setAttribute("late", "write");
         nodeA.store("kept-out", held);
 
         assertThat(rows()).isZero();
-        assertThat(nodeA.getStoresOfDeletedSessions()).isEqualTo(2);
+        assertThat(nodeA.getStatistics().getStoresOfDeletedSessions()).isEqualTo(2);
     }
 
     @Test
@@ -141,13 +137,13 @@ class DeletedSessionStaysDeletedTest {
         nodeA.store("s2", fresh);
 
         assertThat(nodeB.load("s2").getAttribute("user")).isEqualTo("alice");
-        assertThat(nodeA.getStoresOfDeletedSessions()).isZero();
+        assertThat(nodeA.getStatistics().getStoresOfDeletedSessions()).isZero();
     }
 
     @Test
     void logoutOnOneNodeWhileASlowRequestRunsOnTheOtherEndsTheSessionOverHttp() throws Exception {
-        Server a = node(nodeUrlOrFile(), "nodeA");
-        Server b = node(nodeUrlOrFile(), "nodeB");
+        Server a = node(fixture.database(), "nodeA");
+        Server b = node(fixture.database(), "nodeB");
         HttpClient client = new HttpClient();
         client.setHttpCookieStore(new HttpCookieStore.Empty());
         client.start();
@@ -180,10 +176,6 @@ class DeletedSessionStaysDeletedTest {
         }
     }
 
-    private String nodeUrlOrFile() {
-        return fixture.url() != null ? fixture.url() : fixture.file().toString();
-    }
-
     private int rows() throws Exception {
         return ((Number) fixture.query("SELECT count(*) FROM jetty_sessions")
                         .get(0)
@@ -202,12 +194,7 @@ class DeletedSessionStaysDeletedTest {
         NullSessionCacheFactory cache = new NullSessionCacheFactory();
         cache.setFlushOnResponseCommit(true);
         server.addBean(cache);
-        SQLiteSessionDataStoreFactory store = new SQLiteSessionDataStoreFactory();
-        if (database.startsWith("jdbc:")) {
-            store.setUrl(database);
-        } else {
-            store.setDatabaseFile(database);
-        }
+        SessionTableDataStoreFactory<?> store = NodeServer.factoryFor(database);
         server.addBean(store);
         ServletContextHandler context = new ServletContextHandler(ServletContextHandler.SESSIONS);
         context.setContextPath("/");

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * Two Jetty nodes in two JVMs on one PostgreSQL server, without sticky sessions: no session cache, so every
  * request reads and writes the shared table, and each step of a session goes to whichever node the test picks.
  */
-class PostgresClusterTest {
+class PostgreSQLClusterTest {
     private String url;
     private HttpClient client;
 

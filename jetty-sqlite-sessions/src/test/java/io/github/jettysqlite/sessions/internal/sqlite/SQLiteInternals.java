@@ -1,0 +1,71 @@
+package io.github.jettysqlite.sessions.internal.sqlite;
+
+import io.github.jettysqlite.sessions.SessionDatabaseException;
+import io.github.jettysqlite.sessions.Synchronous;
+import io.github.jettysqlite.sessions.internal.SharedDatabases;
+import io.github.jettysqlite.sessions.internal.SqlWork;
+import io.github.jettysqlite.sessions.internal.TableUse;
+import io.github.jettysqlite.sessions.internal.table.SessionTable;
+import io.github.jettysqlite.sessions.internal.table.SqlDialect;
+import java.nio.file.Path;
+import java.sql.SQLException;
+
+/**
+ * For tests that look inside the database running stores share: its writer (to arrange a batch, count
+ * transactions, run a pragma holding it) and its readers. Joins the open instance rather than opening another.
+ */
+public final class SQLiteInternals implements AutoCloseable {
+    private final SharedDatabases.Lease<SQLiteDatabase> lease;
+
+    private SQLiteInternals(SharedDatabases.Lease<SQLiteDatabase> lease) {
+        this.lease = lease;
+    }
+
+    /** Joins the database open on the file (or opens it); close this before checking that the file was closed. */
+    public static SQLiteInternals of(Path file) throws SessionDatabaseException {
+        return new SQLiteInternals(SQLiteDatabase.acquire(
+                new SQLiteDatabaseSettings(file, Synchronous.NORMAL, 5_000, 2),
+                new SessionTable(SessionTable.DEFAULT_NAME, SqlDialect.SQLITE),
+                TableUse.SERVE,
+                true));
+    }
+
+    /** Runs work holding the writer of the database open on the file, outside any transaction. */
+    public static <R> R runExclusive(Path file, SqlWork<R> work) throws SQLException {
+        try (SQLiteInternals database = of(file)) {
+            return database.exclusive(work);
+        }
+    }
+
+    public SQLiteDatabase database() {
+        return lease.database();
+    }
+
+    GroupCommitWriter writer() {
+        return lease.database().writer();
+    }
+
+    ReaderPool readers() {
+        return lease.database().readers();
+    }
+
+    /** Runs work holding the writer, outside any transaction. */
+    public <R> R exclusive(SqlWork<R> work) throws SQLException {
+        return writer().exclusive(work);
+    }
+
+    /** Transactions committed and writes they carried. */
+    public long[] counts() {
+        return writer().counts();
+    }
+
+    /** Read connections open now. */
+    public int readersOpened() {
+        return readers().opened();
+    }
+
+    @Override
+    public void close() {
+        lease.close();
+    }
+}
