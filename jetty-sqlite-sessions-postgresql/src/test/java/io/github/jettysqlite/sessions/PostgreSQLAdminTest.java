@@ -6,6 +6,12 @@ import static io.github.jettysqlite.sessions.StoreFixture.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.jettysqlite.sessions.admin.ContextStats;
+import io.github.jettysqlite.sessions.admin.Progress;
+import io.github.jettysqlite.sessions.admin.SessionDatabaseAdmin;
+import io.github.jettysqlite.sessions.admin.SessionSummary;
+import io.github.jettysqlite.sessions.admin.Stats;
+import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import java.nio.file.Path;
 import org.eclipse.jetty.session.SessionContext;
 import org.junit.jupiter.api.AfterEach;
@@ -20,14 +26,14 @@ class PostgreSQLAdminTest {
     @TempDir
     Path dir;
 
-    private StoreFixture fixture;
-    private SQLiteSessionDataStore shop;
+    private PostgreSQLFixture fixture;
+    private SessionTableDataStore shop;
 
     @BeforeEach
     void start() throws Exception {
-        fixture = new StoreFixture(Engine.POSTGRESQL, dir);
+        fixture = new PostgreSQLFixture();
         shop = fixture.store(NODE, "_shop", SessionContext.NULL_VHOST);
-        SQLiteSessionDataStore blog = fixture.store(NODE, "_blog", SessionContext.NULL_VHOST);
+        SessionTableDataStore blog = fixture.store(NODE, "_blog", SessionContext.NULL_VHOST);
         long now = System.currentTimeMillis();
         put(shop, session(shop, "live", now + HOUR, NODE));
         put(shop, session(shop, "old", now - HOUR, NODE));
@@ -43,36 +49,36 @@ class PostgreSQLAdminTest {
     @Test
     void statisticsListingAndPurgeWorkOnTheServer() throws Exception {
         try (SessionDatabaseAdmin admin = SessionDatabaseAdmin.connect(fixture.url(), null, null, "jetty_sessions")) {
-            SessionDatabaseAdmin.Stats stats = admin.stats();
+            Stats stats = admin.stats();
             assertThat(stats.sessions()).isEqualTo(4);
             assertThat(stats.expired()).isEqualTo(2);
             assertThat(stats.immortal()).isEqualTo(1);
             assertThat(stats.schemaVersion()).isEqualTo(SessionTable.SCHEMA_VERSION);
             assertThat(stats.contexts())
-                    .extracting(SessionDatabaseAdmin.ContextStats::contextPath)
+                    .extracting(ContextStats::contextPath)
                     .containsExactlyInAnyOrder("_shop", "_blog");
 
             assertThat(admin.list("_shop", true, 0, 10))
-                    .extracting(SessionDatabaseAdmin.SessionSummary::id)
+                    .extracting(SessionSummary::id)
                     .containsExactly("old");
             assertThat(admin.list(null, false, 0, 10))
-                    .extracting(SessionDatabaseAdmin.SessionSummary::id)
+                    .extracting(SessionSummary::id)
                     .containsExactlyInAnyOrder("live", "forever");
             assertThat(admin.list(null, null, 1, 2)).hasSize(2);
             assertThat(admin.show("live")).singleElement().satisfies(d -> assertThat(d.attributes())
                     .isNotEmpty());
 
             assertThat(admin.countExpired()).isEqualTo(2);
-            assertThat(admin.purgeExpired(java.time.Duration.ZERO, SessionDatabaseAdmin.Progress.NONE))
+            assertThat(admin.purgeExpired(java.time.Duration.ZERO, Progress.NONE))
                     .isEqualTo(2);
             assertThat(shop.load("live")).isNotNull();
             assertThat(admin.stats().sessions()).isEqualTo(2);
 
-            assertThatThrownBy(() -> admin.backup(dir.resolve("copy.db"), false, SessionDatabaseAdmin.Progress.NONE))
+            assertThatThrownBy(() -> admin.backup(dir.resolve("copy.db"), false, Progress.NONE))
                     .isInstanceOf(SessionDatabaseException.class)
                     .hasMessageContaining("pg_dump");
 
-            assertThat(admin.deleteAll(SessionDatabaseAdmin.Progress.NONE)).isEqualTo(2);
+            assertThat(admin.deleteAll(Progress.NONE)).isEqualTo(2);
             assertThat(admin.stats().sessions()).isZero();
         }
     }

@@ -32,16 +32,16 @@ class PostgreSQLFaultToleranceTest {
     @TempDir
     Path dir;
 
-    private StoreFixture fixture;
-    private SQLiteSessionDataStore store;
+    private PostgreSQLFixture fixture;
+    private SessionTableDataStore store;
     private String application;
 
     @BeforeEach
     void start() throws Exception {
-        fixture = new StoreFixture(Engine.POSTGRESQL, dir);
+        fixture = new PostgreSQLFixture();
         // The store's connections carry a name of their own, so the test can tell them from every other.
         application = "store_" + PostgresServer.schemaOf(fixture.url());
-        store = fixture.store(
+        store = fixture.postgresStore(
                 NODE,
                 "/app",
                 org.eclipse.jetty.session.SessionContext.NULL_VHOST,
@@ -97,8 +97,8 @@ class PostgreSQLFaultToleranceTest {
         real.setURL(fixture.url());
         real.setPassword("hunter2-never-shown");
         DataSource failing = failingWrites(real, failWith);
-        SQLiteSessionDataStore onDataSource =
-                fixture.store(NODE, "/ds", org.eclipse.jetty.session.SessionContext.NULL_VHOST, s -> {
+        SessionTableDataStore onDataSource =
+                fixture.postgresStore(NODE, "/ds", org.eclipse.jetty.session.SessionContext.NULL_VHOST, s -> {
                     s.setUrl(null);
                     s.setDataSource(failing);
                 });

@@ -2,6 +2,10 @@ package io.github.jettysqlite.sessions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.jettysqlite.sessions.internal.JulianDay;
+import io.github.jettysqlite.sessions.internal.table.SessionStatements;
+import io.github.jettysqlite.sessions.internal.table.SessionTable;
+import io.github.jettysqlite.sessions.internal.table.SqlDialect;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -26,14 +30,15 @@ class PostgreSQLQueryPlanTest {
     @TempDir
     Path dir;
 
-    private StoreFixture fixture;
-    private SessionTable table;
+    private PostgreSQLFixture fixture;
+    private SessionStatements table;
     private double now;
 
     @BeforeEach
     void start() throws Exception {
-        fixture = new StoreFixture(Engine.POSTGRESQL, dir);
-        table = fixture.store().table();
+        fixture = new PostgreSQLFixture();
+        fixture.store();
+        table = new SessionStatements(new SessionTable(SessionTable.DEFAULT_NAME, SqlDialect.POSTGRESQL));
         now = JulianDay.fromEpochMillis(System.currentTimeMillis());
         try (Connection c = fixture.connect();
                 PreparedStatement fill = c.prepareStatement("INSERT INTO jetty_sessions (session_id, context_path,"

@@ -3,6 +3,8 @@ package io.github.jettysqlite.sessions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionDataStore;
+import io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionSettings;
 import java.nio.file.Path;
 import java.util.List;
 import org.eclipse.jetty.session.SessionContext;
@@ -20,11 +22,11 @@ class PostgreSQLStartupTest {
     @TempDir
     Path dir;
 
-    private StoreFixture fixture;
+    private PostgreSQLFixture fixture;
 
     @BeforeEach
     void open() {
-        fixture = new StoreFixture(Engine.POSTGRESQL, dir);
+        fixture = new PostgreSQLFixture();
     }
 
     @AfterEach
@@ -36,7 +38,7 @@ class PostgreSQLStartupTest {
     void unreachableServerIsNamedWithoutItsPassword() {
         assertThatThrownBy(() -> start(s -> {
                     s.setUrl("jdbc:postgresql://127.0.0.1:1/jetty?password=hunter2&connectTimeout=2");
-                    s.setBusyTimeoutMs(500);
+                    s.setConnectionTimeoutMs(500);
                 }))
                 .isInstanceOf(SessionDatabaseException.class)
                 .hasMessageStartingWith("Session database jdbc:postgresql://127.0.0.1:1/jetty cannot be reached")
@@ -56,23 +58,25 @@ class PostgreSQLStartupTest {
     void unsupportedUrlIsRefusedBeforeConnecting() {
         assertThatThrownBy(() -> start(s -> s.setUrl("jdbc:mysql://127.0.0.1/jetty")))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Invalid SQLite session store setting url: only jdbc:sqlite: and jdbc:postgresql: URLs are"
-                        + " supported, not 'jdbc:mysql://127.0.0.1/jetty'");
+                .hasMessage("Invalid PostgreSQL session store setting url: only jdbc:sqlite: and jdbc:postgresql: URLs"
+                        + " are supported, not jdbc:mysql: URLs");
     }
 
     @Test
     void urlAndDataSourceTogetherAreRefused() {
         assertThatThrownBy(() -> start(s -> s.setDataSource(new SQLiteDataSource())))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Invalid SQLite session store setting dataSource: set a url or a dataSource, not both");
+                .hasMessage("Invalid PostgreSQL session store setting dataSource: set exactly one of url, dataSource"
+                        + " and dataSourceName, not 2");
     }
 
     @Test
     void dataSourceThatIsNotPostgresIsRefused() throws Exception {
         SQLiteDataSource sqlite = new SQLiteDataSource();
         sqlite.setUrl("jdbc:sqlite:" + dir.resolve("other.db"));
-        SQLiteSessionDataStore store = new SQLiteSessionDataStore();
-        store.setDataSource(sqlite);
+        PostgreSQLSessionSettings settings = new PostgreSQLSessionSettings();
+        settings.setDataSource(sqlite);
+        SessionTableDataStore store = new PostgreSQLSessionDataStore(settings);
         store.initialize(new StoreFixture.FixedSessionContext("n", "/app", SessionContext.NULL_VHOST));
 
         assertThatThrownBy(store::start)
@@ -86,7 +90,7 @@ class PostgreSQLStartupTest {
         assertThatThrownBy(() -> start(s -> s.setTableName(name)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith(
-                        "Invalid SQLite session store setting tableName: table name must be at most 56");
+                        "Invalid PostgreSQL session store setting tableName: table name must be at most 56");
     }
 
     @Test
@@ -119,9 +123,9 @@ class PostgreSQLStartupTest {
         for (int i = 0; i < 8; i++) {
             int node = i;
             threads.add(new Thread(() -> {
-                SQLiteSessionDataStore store = new SQLiteSessionDataStore();
                 // A user per node would give each its own pool; the URL differs only in a harmless parameter.
-                store.setUrl(url + "&ApplicationName=node" + node);
+                SessionTableDataStore store = new PostgreSQLSessionDataStore(
+                        new PostgreSQLSessionSettings(url + "&ApplicationName=node" + node));
                 try {
                     store.initialize(new StoreFixture.FixedSessionContext("node" + node, "/app", "0.0.0.0"));
                     store.start();
@@ -139,7 +143,7 @@ class PostgreSQLStartupTest {
         assertThat(fixture.query("SELECT count(*) FROM jetty_session_schema")).containsExactly(List.of(1));
     }
 
-    private SQLiteSessionDataStore start(java.util.function.Consumer<SQLiteSessionDataStore> setup) throws Exception {
-        return fixture.store(StoreFixture.NODE, "/app", SessionContext.NULL_VHOST, setup);
+    private SessionTableDataStore start(java.util.function.Consumer<PostgreSQLSessionSettings> setup) throws Exception {
+        return fixture.postgresStore(StoreFixture.NODE, "/app", SessionContext.NULL_VHOST, setup);
     }
 }

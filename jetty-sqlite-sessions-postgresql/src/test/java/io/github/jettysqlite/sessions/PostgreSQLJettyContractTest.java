@@ -1,0 +1,49 @@
+package io.github.jettysqlite.sessions;
+
+import io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionDataStoreFactory;
+import io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionSettings;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import org.eclipse.jetty.session.AbstractSessionDataStoreTest;
+import org.eclipse.jetty.session.SessionData;
+import org.eclipse.jetty.session.SessionDataStoreFactory;
+
+/** Jetty's own SessionDataStore test suite, as Jetty runs it on its stores, on the PostgreSQL store. */
+class PostgreSQLJettyContractTest extends AbstractSessionDataStoreTest {
+    private final String url = PostgresServer.get().freshSchemaUrl();
+
+    PostgreSQLJettyContractTest() throws Exception {}
+
+    @Override
+    public SessionDataStoreFactory createSessionDataStoreFactory() {
+        return new PostgreSQLSessionDataStoreFactory(new PostgreSQLSessionSettings(url));
+    }
+
+    @Override
+    public void persistSession(SessionData data) throws Exception {
+        try (Connection c = DriverManager.getConnection(url)) {
+            JettySuiteRows.persist(c, data, _contextClassLoader);
+        }
+    }
+
+    @Override
+    public void persistUnreadableSession(SessionData data) throws Exception {
+        try (Connection c = DriverManager.getConnection(url)) {
+            JettySuiteRows.persistUnreadable(c, data);
+        }
+    }
+
+    @Override
+    public boolean checkSessionExists(SessionData data) throws Exception {
+        try (Connection c = DriverManager.getConnection(url)) {
+            return JettySuiteRows.exists(c, data);
+        }
+    }
+
+    @Override
+    public boolean checkSessionPersisted(SessionData data) throws Exception {
+        try (Connection c = DriverManager.getConnection(url)) {
+            return JettySuiteRows.persisted(c, data, _contextClassLoader);
+        }
+    }
+}
