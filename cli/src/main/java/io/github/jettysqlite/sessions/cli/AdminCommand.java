@@ -1,6 +1,7 @@
 package io.github.jettysqlite.sessions.cli;
 
-import io.github.jettysqlite.sessions.SessionDatabaseAdmin;
+import io.github.jettysqlite.sessions.admin.Progress;
+import io.github.jettysqlite.sessions.admin.SessionDatabaseAdmin;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.concurrent.Callable;
@@ -55,7 +56,7 @@ abstract class AdminCommand implements Callable<Integer> {
     }
 
     /** A progress bar on standard error, redrawn in place. */
-    SessionDatabaseAdmin.Progress progressBar(String task) {
+    Progress progressBar(String task) {
         return new ProgressBar(err(), task);
     }
 }

@@ -1,6 +1,6 @@
 package io.github.jettysqlite.sessions.cli;
 
-import io.github.jettysqlite.sessions.SessionDatabaseAdmin;
+import io.github.jettysqlite.sessions.admin.SessionDatabaseAdmin;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;

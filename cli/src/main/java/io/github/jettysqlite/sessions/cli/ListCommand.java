@@ -1,6 +1,7 @@
 package io.github.jettysqlite.sessions.cli;
 
-import io.github.jettysqlite.sessions.SessionDatabaseAdmin;
+import io.github.jettysqlite.sessions.admin.SessionDatabaseAdmin;
+import io.github.jettysqlite.sessions.admin.SessionSummary;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -34,7 +35,7 @@ final class ListCommand extends AdminCommand {
     int run(SessionDatabaseAdmin admin) throws Exception {
         Boolean expired = expiry == null ? null : expiry.expired;
         long now = System.currentTimeMillis();
-        for (SessionDatabaseAdmin.SessionSummary s : admin.list(context, expired, offset, limit)) {
+        for (SessionSummary s : admin.list(context, expired, offset, limit)) {
             out().printf(
                             "%s\t%s\t%s\tnode=%s\taccessed=%s\texpires=%s%s\t%d bytes%n",
                             s.id(),

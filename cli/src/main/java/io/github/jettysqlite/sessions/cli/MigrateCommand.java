@@ -1,6 +1,7 @@
 package io.github.jettysqlite.sessions.cli;
 
-import io.github.jettysqlite.sessions.SessionDatabaseAdmin;
+import io.github.jettysqlite.sessions.admin.MigrationResult;
+import io.github.jettysqlite.sessions.admin.SessionDatabaseAdmin;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -59,7 +60,7 @@ final class MigrateCommand implements Callable<Integer> {
         String secret = password != null ? password : System.getenv("PGPASSWORD");
         try (SessionDatabaseAdmin source = SessionDatabaseAdmin.inspect(from.toString(), null, null, cli.table);
                 SessionDatabaseAdmin target = SessionDatabaseAdmin.connect(to, user, secret, cli.table)) {
-            SessionDatabaseAdmin.MigrationResult result = source.copyLiveSessionsTo(
+            MigrationResult result = source.copyLiveSessionsTo(
                     target, batch, new ProgressBar(spec.commandLine().getErr(), "copying"));
             spec.commandLine()
                     .getOut()

@@ -1,10 +1,10 @@
 package io.github.jettysqlite.sessions.cli;
 
-import io.github.jettysqlite.sessions.SessionDatabaseAdmin;
+import io.github.jettysqlite.sessions.admin.Progress;
 import java.io.PrintWriter;
 
 /** A progress bar on standard error, redrawn in place; ends its line when the task is done. */
-final class ProgressBar implements SessionDatabaseAdmin.Progress {
+final class ProgressBar implements Progress {
     private static final int WIDTH = 30;
 
     private final PrintWriter err;

@@ -1,9 +1,10 @@
 package io.github.jettysqlite.sessions.cli;
 
-import io.github.jettysqlite.sessions.SQLiteSessionDataStore;
-import io.github.jettysqlite.sessions.SessionDatabaseAdmin;
-import java.io.ByteArrayOutputStream;
-import java.io.ObjectOutputStream;
+import io.github.jettysqlite.sessions.SessionTableSettings;
+import io.github.jettysqlite.sessions.admin.AttributeReader;
+import io.github.jettysqlite.sessions.admin.SessionDatabaseAdmin;
+import io.github.jettysqlite.sessions.admin.SessionDetail;
+import io.github.jettysqlite.sessions.admin.SessionSummary;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Path;
@@ -13,37 +14,50 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+/**
+ * One session's metadata, its attributes' names and sizes (read from the row's layout, deserializing nothing),
+ * and, asked for, their values.
+ */
 @Command(name = "show", mixinStandardHelpOptions = true, description = "One session's metadata and attributes.")
 final class ShowCommand extends AdminCommand {
     @Parameters(paramLabel = "ID", description = "The session id (without Jetty's .node suffix).")
     String id;
 
-    @Option(names = "--values", description = "Also print attribute values (read through the deserialization filter).")
+    @Option(
+            names = "--values",
+            description = "Also deserialize and print attribute values (through the deserialization filter; a sealed"
+                    + " row only once its seal verifies).")
     boolean values;
 
     @Option(names = "--classpath", split = ":", description = "Directories or jars holding the webapp's classes.")
     List<Path> classpath = List.of();
 
     @Option(names = "--filter", description = "ObjectInputFilter pattern (default: the store's default filter).")
-    String filter = SQLiteSessionDataStore.DEFAULT_DESERIALIZATION_FILTER;
+    String filter = SessionTableSettings.DEFAULT_DESERIALIZATION_FILTER;
 
     @Option(
             names = "--attribute-key",
             paramLabel = "env:NAME|file:PATH",
             description = "Where the key(s) that sealed the rows are, comma-separated (the store's attributeKey and"
-                    + " attributeOldKeys); a sealed row is read only once its seal verifies.")
+                    + " attributeOldKeys); a sealed row's values are read only once its seal verifies. With keys,"
+                    + " an unsealed row's values are refused unless --accept-unsealed.")
     String attributeKeys;
+
+    @Option(
+            names = "--accept-unsealed",
+            description = "With --attribute-key, still read the values of a row that carries no seal.")
+    boolean acceptUnsealed;
 
     @Override
     int run(SessionDatabaseAdmin admin) throws Exception {
-        List<SessionDatabaseAdmin.SessionDetail> sessions = admin.show(id);
+        List<SessionDetail> sessions = admin.show(id);
         if (sessions.isEmpty()) {
             err().println("error: no session with id " + id);
             return SessionsCli.FAILED;
         }
         int status = 0;
-        for (SessionDatabaseAdmin.SessionDetail session : sessions) {
-            SessionDatabaseAdmin.SessionSummary s = session.summary();
+        for (SessionDetail session : sessions) {
+            SessionSummary s = session.summary();
             out().printf("session %s in context %s, virtual host %s%n", s.id(), s.contextPath(), s.virtualHost());
             out().printf(
                             "  last node      %s%n  created        %s%n  accessed       %s%n  last accessed  %s%n",
@@ -51,12 +65,23 @@ final class ShowCommand extends AdminCommand {
             out().printf(
                             "  last saved     %s%n  expires        %s%n  max inactive   %d ms%n  attributes     %d bytes%n",
                             time(session.lastSaved()), time(s.expiry()), session.maxInactiveMs(), s.attributeBytes());
-            status |= printAttributes(session);
+            status |= values ? printValues(session) : printSizes(session);
         }
         return status;
     }
 
-    private int printAttributes(SessionDatabaseAdmin.SessionDetail session) throws Exception {
+    /** Names and sizes come from the row's layout: nothing is deserialized, so a planted row is safe to look at. */
+    private int printSizes(SessionDetail session) throws Exception {
+        Map<String, Integer> sizes = AttributeReader.sizes(session);
+        if (sizes == null) {
+            out().println("  (attributes in Jetty's whole-map form, written before this layout: --values reads them)");
+            return 0;
+        }
+        sizes.forEach((name, bytes) -> out().printf("  attribute %s: %d bytes%n", name, bytes));
+        return 0;
+    }
+
+    private int printValues(SessionDetail session) throws Exception {
         URL[] urls = new URL[classpath.size()];
         for (int i = 0; i < urls.length; i++) {
             urls[i] = classpath.get(i).toUri().toURL();
@@ -64,34 +89,22 @@ final class ShowCommand extends AdminCommand {
         try (URLClassLoader loader = new URLClassLoader(urls, getClass().getClassLoader())) {
             Map<String, Object> attributes;
             try {
-                attributes = SessionDatabaseAdmin.readAttributes(session, loader, filter, attributeKeys);
+                attributes = AttributeReader.values(
+                        session, loader, filter, attributeKeys, attributeKeys == null || acceptUnsealed);
             } catch (Exception e) {
                 err().println("error: cannot read the attributes: " + rootMessage(e)
-                        + " (a missing class can be given with --classpath, a sealed row's key with --attribute-key; a rejected"
-                        + " class is what the filter is for)");
+                        + " (a missing class can be given with --classpath, a sealed row's key with --attribute-key;"
+                        + " a rejected class is what the filter is for)");
                 return SessionsCli.FAILED;
             }
             for (Map.Entry<String, Object> attribute : attributes.entrySet()) {
                 Object value = attribute.getValue();
                 out().printf(
-                                "  attribute %s: %s, %d bytes%s%n",
-                                attribute.getKey(),
-                                value.getClass().getName(),
-                                sizeOf(value),
-                                values ? " = " + value : "");
+                                "  attribute %s: %s = %s%n",
+                                attribute.getKey(), value.getClass().getName(), value);
             }
         }
         return 0;
-    }
-
-    private static long sizeOf(Object value) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(value);
-        } catch (Exception e) {
-            return -1;
-        }
-        return bytes.size();
     }
 
     private static String rootMessage(Throwable e) {

@@ -1,6 +1,8 @@
 package io.github.jettysqlite.sessions.cli;
 
-import io.github.jettysqlite.sessions.SessionDatabaseAdmin;
+import io.github.jettysqlite.sessions.admin.ContextStats;
+import io.github.jettysqlite.sessions.admin.SessionDatabaseAdmin;
+import io.github.jettysqlite.sessions.admin.Stats;
 import picocli.CommandLine.Command;
 
 @Command(
@@ -10,7 +12,7 @@ import picocli.CommandLine.Command;
 final class StatsCommand extends AdminCommand {
     @Override
     int run(SessionDatabaseAdmin admin) throws Exception {
-        SessionDatabaseAdmin.Stats stats = admin.stats();
+        Stats stats = admin.stats();
         out().printf("database        %s%n", admin.location());
         out().printf(
                         "table           %s (schema version %d, journal %s)%n",
@@ -25,7 +27,7 @@ final class StatsCommand extends AdminCommand {
         out().printf(
                         "%-24s %-16s %9s %9s %9s  %-24s  %s%n",
                         "context", "virtual host", "sessions", "expired", "immortal", "oldest", "newest");
-        for (SessionDatabaseAdmin.ContextStats c : stats.contexts()) {
+        for (ContextStats c : stats.contexts()) {
             out().printf(
                             "%-24s %-16s %9d %9d %9d  %-24s  %s%n",
                             c.contextPath(),

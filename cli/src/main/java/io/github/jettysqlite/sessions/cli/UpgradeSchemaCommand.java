@@ -1,6 +1,6 @@
 package io.github.jettysqlite.sessions.cli;
 
-import io.github.jettysqlite.sessions.SessionDatabaseAdmin;
+import io.github.jettysqlite.sessions.admin.SessionDatabaseAdmin;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

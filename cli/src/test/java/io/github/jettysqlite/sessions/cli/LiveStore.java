@@ -1,6 +1,10 @@
 package io.github.jettysqlite.sessions.cli;
 
 import io.github.jettysqlite.sessions.SQLiteSessionDataStore;
+import io.github.jettysqlite.sessions.SQLiteSessionSettings;
+import io.github.jettysqlite.sessions.SessionTableDataStore;
+import io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionDataStore;
+import io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionSettings;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -12,18 +16,22 @@ import org.eclipse.jetty.session.SessionData;
  * sessions while a command runs.
  */
 final class LiveStore implements AutoCloseable {
-    final SQLiteSessionDataStore store = new SQLiteSessionDataStore();
+    final SessionTableDataStore store;
     private final AtomicBoolean writing = new AtomicBoolean(true);
     private final AtomicLong written = new AtomicLong();
     private final Thread writer;
 
     LiveStore(Path file, String contextPath) throws Exception {
-        this(store -> store.setDatabaseFile(file), contextPath);
+        this(new SQLiteSessionDataStore(new SQLiteSessionSettings(file)), contextPath);
     }
 
-    /** A store wherever {@code where} points it, such as a PostgreSQL URL. */
-    LiveStore(java.util.function.Consumer<SQLiteSessionDataStore> where, String contextPath) throws Exception {
-        where.accept(store);
+    /** A store on the PostgreSQL server this URL names. */
+    LiveStore(String postgresUrl, String contextPath) throws Exception {
+        this(new PostgreSQLSessionDataStore(new PostgreSQLSessionSettings(postgresUrl)), contextPath);
+    }
+
+    private LiveStore(SessionTableDataStore store, String contextPath) throws Exception {
+        this.store = store;
         store.initialize(new Context(contextPath));
         store.start();
         writer = new Thread(() -> {

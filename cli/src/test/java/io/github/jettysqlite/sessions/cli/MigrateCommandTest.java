@@ -81,7 +81,7 @@ class MigrateCommandTest {
         assertThat(rows(url)).containsExactlyInAnyOrderElementsOf(sourceRows);
 
         // A store on PostgreSQL serves the moved sessions, attributes and all.
-        try (LiveStore target = new LiveStore(store -> store.setUrl(url), "_shop")) {
+        try (LiveStore target = new LiveStore(url, "_shop")) {
             SessionData fresh = target.store.load("fresh");
             assertThat(fresh.getAttribute("user")).isEqualTo("alice");
             assertThat(target.store.load("immortal").getExpiry()).isZero();
@@ -109,7 +109,7 @@ class MigrateCommandTest {
                     .isZero();
 
             // The user logs out on a node already on PostgreSQL, while the old node still writes the file.
-            try (LiveStore target = new LiveStore(store -> store.setUrl(url), "_shop")) {
+            try (LiveStore target = new LiveStore(url, "_shop")) {
                 assertThat(target.store.delete("logged-out")).isTrue();
             }
             Thread.sleep(5);
@@ -122,7 +122,7 @@ class MigrateCommandTest {
 
         assertThat(second.exit()).as(second.err()).isZero();
         assertThat(second.out()).contains("copied 2 of 3 live sessions").contains("1 left deleted");
-        try (LiveStore target = new LiveStore(store -> store.setUrl(url), "_shop")) {
+        try (LiveStore target = new LiveStore(url, "_shop")) {
             assertThat(target.store.load("logged-out")).isNull();
             assertThat(target.store.load("still-in").getAttribute("user")).isEqualTo("bob-again");
             assertThat(target.store.load("new-since").getAttribute("user")).isEqualTo("carol");

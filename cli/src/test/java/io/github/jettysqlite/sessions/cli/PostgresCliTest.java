@@ -17,7 +17,7 @@ class PostgresCliTest {
     @BeforeEach
     void start() throws Exception {
         url = PostgresServer.get().freshSchemaUrl();
-        live = new LiveStore(store -> store.setUrl(url), "_shop");
+        live = new LiveStore(url, "_shop");
         long now = System.currentTimeMillis();
         live.put("fresh", now + 3_600_000, "alice");
         live.put("stale1", now - 60_000, "bob");

@@ -93,9 +93,22 @@ class SessionsCliTest {
         assertThat(names.exit()).isZero();
         assertThat(names.out())
                 .contains("session fresh in context _shop")
-                .contains("attribute user: java.lang.String")
+                .containsPattern("attribute user: \\d+ bytes")
                 .doesNotContain("alice");
-        assertThat(withValues.out()).contains("= alice");
+        assertThat(withValues.out()).contains("attribute user: java.lang.String = alice");
+    }
+
+    @Test
+    void showWithAKeyRefusesTheValuesOfAnUnsealedRowUnlessTold() throws Exception {
+        Path key = Files.writeString(dir.resolve("attribute.key"), "0123456789abcdef0123456789abcdef-key");
+
+        Run refused = onDb("show", "fresh", "--values", "--attribute-key", "file:" + key);
+        Run accepted = onDb("show", "fresh", "--values", "--attribute-key", "file:" + key, "--accept-unsealed");
+
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.err()).contains("refuses unsealed rows");
+        assertThat(accepted.exit()).as(accepted.err()).isZero();
+        assertThat(accepted.out()).contains("= alice");
     }
 
     @Test
@@ -104,7 +117,10 @@ class SessionsCliTest {
         counted.setAttribute("visits", 7);
         live.store.store("fresh", counted);
 
-        Run rejected = onDb("show", "fresh", "--filter", "!java.lang.Integer");
+        // Names and sizes come from the row's layout without deserializing: the filter is not even asked.
+        assertThat(onDb("show", "fresh", "--filter", "!java.lang.Integer").exit())
+                .isZero();
+        Run rejected = onDb("show", "fresh", "--values", "--filter", "!java.lang.Integer");
 
         assertThat(rejected.exit()).isEqualTo(1);
         assertThat(rejected.err())
