@@ -2,7 +2,8 @@ package io.github.jettysqlite.benchmarks;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.github.jettysqlite.sessions.SQLiteSessionDataStore;
+import io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionDataStore;
+import io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionSettings;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -63,9 +64,9 @@ final class PostgresBench {
     private static org.eclipse.jetty.session.AbstractSessionDataStore store(
             String name, HikariDataSource pool, String schema) {
         if (name.equals("postgres-store")) {
-            SQLiteSessionDataStore store = new SQLiteSessionDataStore();
-            store.setDataSource(pool);
-            return store;
+            PostgreSQLSessionSettings settings = new PostgreSQLSessionSettings();
+            settings.setDataSource(pool);
+            return new PostgreSQLSessionDataStore(settings);
         }
         DatabaseAdaptor adaptor = new DatabaseAdaptor();
         adaptor.setDatasource(pool);

@@ -3,6 +3,7 @@ package io.github.jettysqlite.benchmarks;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.jettysqlite.sessions.SQLiteSessionDataStore;
+import io.github.jettysqlite.sessions.SQLiteSessionSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -52,10 +53,9 @@ final class Subjects {
 
     /** This library's store, configured as its README says: a file and a synchronous mode. */
     static SQLiteSessionDataStore sqliteStore(Path file, String synchronous) {
-        SQLiteSessionDataStore store = new SQLiteSessionDataStore();
-        store.setDatabaseFile(file);
-        store.setSynchronous(synchronous);
-        return store;
+        SQLiteSessionSettings settings = new SQLiteSessionSettings(file);
+        settings.setSynchronous(synchronous);
+        return new SQLiteSessionDataStore(settings);
     }
 
     /**

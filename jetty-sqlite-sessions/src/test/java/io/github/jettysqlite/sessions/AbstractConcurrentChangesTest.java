@@ -216,6 +216,58 @@ abstract class AbstractConcurrentChangesTest {
         assertThat(nodeA.load("s1").getAttribute("a")).isEqualTo("2");
     }
 
+    @Test
+    void timeoutSetOnPurposeSurvivesAConcurrentMoreRecentAccess() throws Exception {
+        SessionData login = nodeA.load("s1");
+        SessionData other = nodeB.load("s1");
+        // The login request raises the timeout to eight hours; another request, accessed later, commits first.
+        login.setMaxInactiveMs(8 * HOUR);
+        touch(login, now + 1_000);
+        touch(other, now + 5_000);
+        nodeB.store("s1", other);
+
+        login.setAttribute("user", "logged-in");
+        nodeA.store("s1", login);
+
+        SessionData after = nodeA.load("s1");
+        assertThat(after.getMaxInactiveMs()).isEqualTo(8 * HOUR);
+        assertThat(after.getExpiry()).isEqualTo(now + 1_000 + 8 * HOUR);
+        assertThat(after.getAccessed()).as("the later access is kept").isEqualTo(now + 5_000);
+    }
+
+    @Test
+    void attributeThatOnlySerializesDifferentlyDoesNotUndoAConcurrentRemoval() throws Exception {
+        SessionData withNonce = nodeA.load("s1");
+        withNonce.setAttribute("token", new SerializesDifferently());
+        nodeA.store("s1", withNonce);
+        SessionData remover = nodeA.load("s1");
+        SessionData reader = nodeB.load("s1");
+
+        remover.setAttribute("token", null);
+        nodeA.store("s1", remover);
+        // This request only read the session; its token serializes to other bytes than it loaded, with no change.
+        touch(reader, now + 5_000);
+        reader.setAttribute("seen", "yes");
+        nodeB.store("s1", reader);
+
+        assertThat(nodeA.load("s1").getAllAttributes())
+                .doesNotContainKey("token")
+                .containsEntry("seen", "yes");
+    }
+
+    /** Writes a fresh nonce every time it is serialized, as objects with caches or random salts do. */
+    static final class SerializesDifferently implements java.io.Serializable {
+        private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
+            out.defaultWriteObject();
+            out.writeLong(System.nanoTime());
+        }
+
+        private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
+            in.defaultReadObject();
+            in.readLong();
+        }
+    }
+
     private static void touch(SessionData data, long accessed) {
         data.setLastAccessed(data.getAccessed());
         data.setAccessed(accessed);

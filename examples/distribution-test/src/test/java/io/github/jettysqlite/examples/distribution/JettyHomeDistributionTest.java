@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The jetty-home module on a real Jetty distribution: a fresh $JETTY_BASE gets our archive unpacked into it,
- * {@code --add-modules=http,eeN-deploy,session-store-sqlite} (or {@code session-store-sqlite-postgresql}) and the
+ * {@code --add-modules=http,eeN-deploy,session-store-sqlite} (or {@code session-store-postgresql}) and the
  * example WAR; Jetty runs as its own process.
  */
 class JettyHomeDistributionTest {
@@ -81,16 +81,16 @@ class JettyHomeDistributionTest {
 
     @Test
     void postgresModuleKeepsSessionsOnTheServerAcrossARestart() throws Exception {
-        Path base = newBase("ee10", "session-store-sqlite-postgresql");
-        assertThat(base.resolve("lib/sqlite-postgresql")).isDirectory();
+        Path base = newBase("ee10", "session-store-postgresql");
+        assertThat(base.resolve("lib/sessions")).isDirectory();
         String url = PostgresServer.get().freshSchemaUrl();
         int port = JettyProcess.freePort();
         String cart = "http://127.0.0.1:" + port + "/shop/";
 
-        try (JettyProcess jetty = startJetty(base, port, "jetty.session.sqlite.url=" + url)) {
+        try (JettyProcess jetty = startJetty(base, port, "jetty.session.postgresql.url=" + url)) {
             assertThat(get(cart + "?add=kettle")).isEqualTo("cart: [kettle]");
         }
-        try (JettyProcess jetty = startJetty(base, port, "jetty.session.sqlite.url=" + url)) {
+        try (JettyProcess jetty = startJetty(base, port, "jetty.session.postgresql.url=" + url)) {
             assertThat(get(cart + "?add=mug")).isEqualTo("cart: [kettle, mug]");
         }
 
@@ -124,7 +124,9 @@ class JettyHomeDistributionTest {
     private static Path newBase(String environment, String sessionModule) throws Exception {
         Path base = Files.createTempDirectory(DISTRIBUTION, "base-" + environment + "-");
         copyTree(ARCHIVE, base);
-        int added = JettyProcess.run(HOME, base, "--add-modules=http," + environment + "-deploy," + sessionModule);
+        // The session modules name third-party jars under licences of their own, which start.jar asks to accept.
+        int added = JettyProcess.run(
+                HOME, base, "--approve-all-licenses", "--add-modules=http," + environment + "-deploy," + sessionModule);
         assertThat(added).isZero();
         Files.copy(
                 DISTRIBUTION.resolve("shop.war"),

@@ -1,6 +1,7 @@
 package io.github.jettysqlite.examples.boot3;
 
 import io.github.jettysqlite.sessions.SQLiteSessionDataStoreFactory;
+import io.github.jettysqlite.sessions.SQLiteSessionSettings;
 import jakarta.servlet.http.HttpSession;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -27,10 +28,11 @@ public class SessionsApplication {
     @Bean
     WebServerFactoryCustomizer<JettyServletWebServerFactory> sqliteSessions(SqliteSessionsProperties properties) {
         return jetty -> jetty.addServerCustomizers(server -> {
-            SQLiteSessionDataStoreFactory sessions = new SQLiteSessionDataStoreFactory();
-            sessions.setDatabaseFile(properties.file());
-            sessions.setTableName(properties.table());
-            sessions.setSynchronous(properties.synchronous());
+            SQLiteSessionSettings settings = new SQLiteSessionSettings();
+            settings.setDatabaseFile(properties.file());
+            settings.setTableName(properties.table());
+            settings.setSynchronous(properties.synchronous());
+            SQLiteSessionDataStoreFactory sessions = new SQLiteSessionDataStoreFactory(settings);
             sessions.validate();
             server.addBean(sessions);
         });

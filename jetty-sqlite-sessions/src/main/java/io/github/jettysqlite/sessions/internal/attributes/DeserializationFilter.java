@@ -88,24 +88,44 @@ public final class DeserializationFilter {
     private DeserializationFilter() {}
 
     /**
-     * The filter, plus a bound the JDK's limits cannot express: an array's declared length must fit in the bytes
-     * the stream has left. Java allocates an array from its declared length before reading a single element, so
+     * The filter, plus two bounds the JDK's limits cannot express. An array's declared length must fit in the bytes
+     * the stream has left: Java allocates an array from its declared length before reading a single element, so
      * without this a blob of a few hundred bytes can declare nested arrays of millions of elements each (all within
      * {@code maxarray}) and make every load of that row allocate gigabytes. Every element takes at least one byte
      * of stream (a primitive its full width), so a longer array than the rest of the stream could fill is a lie.
-     * Collections that size their tables from a stored count (HashMap, ArrayList, ...) ask the filter the same way.
+     * And since nested arrays left unfinished could each claim the whole remainder, the heap all the stream's arrays
+     * declare together is bounded too, at {@value #HEAP_PER_STREAM_BYTE} times the stream's length (plus a MiB):
+     * generous for any real attribute, whose arrays hold what the stream carries. Collections that size their tables
+     * from a stored count (HashMap, ArrayList, ...) ask the filter the same way.
      */
     public static ObjectInputFilter boundedBy(ObjectInputFilter filter, long streamLength) {
+        long heapBound = HEAP_PER_STREAM_BYTE * streamLength + (1L << 20);
+        long[] declaredHeap = {0};
         return info -> {
             long length = info.arrayLength();
             if (length >= 0) {
-                long needed = length * elementBytes(info.serialClass());
-                if (needed > streamLength - info.streamBytes()) {
+                if (length * elementBytes(info.serialClass()) > streamLength - info.streamBytes()) {
+                    return Status.REJECTED;
+                }
+                declaredHeap[0] += length * heapBytes(info.serialClass());
+                if (declaredHeap[0] > heapBound) {
                     return Status.REJECTED;
                 }
             }
             return filter.checkInput(info);
         };
+    }
+
+    /** How many bytes of heap every byte of a stream may declare in arrays, all of them together. */
+    public static final int HEAP_PER_STREAM_BYTE = 16;
+
+    /** The heap one element of an array of this class takes: its width, or a reference's at most. */
+    private static int heapBytes(Class<?> arrayClass) {
+        Class<?> element = arrayClass == null ? null : arrayClass.getComponentType();
+        if (element == null || !element.isPrimitive()) {
+            return 8;
+        }
+        return elementBytes(arrayClass);
     }
 
     /** The fewest stream bytes one element of an array of this class takes. */

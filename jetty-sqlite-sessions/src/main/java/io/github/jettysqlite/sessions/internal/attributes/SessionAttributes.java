@@ -94,7 +94,7 @@ public final class SessionAttributes {
                 }
             }
         }
-        return new AttributeChanges(all, changed, removed);
+        return new AttributeChanges(all, changed, removed, Set.copyOf(namesSet), stored == null ? Map.of() : stored);
     }
 
     /** The column value for these serialized attributes in the given row, sealed when a key is configured. */

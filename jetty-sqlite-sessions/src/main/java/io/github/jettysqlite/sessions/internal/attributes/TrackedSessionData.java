@@ -20,6 +20,7 @@ public final class TrackedSessionData extends SessionData {
     private volatile Map<String, byte[]> stored;
     private volatile long storedVersion = UNKNOWN_VERSION;
     private volatile boolean rewriteAttributes;
+    private volatile long storedMaxInactiveMs;
 
     public TrackedSessionData(
             String id,
@@ -30,6 +31,16 @@ public final class TrackedSessionData extends SessionData {
             long lastAccessed,
             long maxInactiveMs) {
         super(id, contextPath, vhost, created, accessed, lastAccessed, maxInactiveMs);
+        this.storedMaxInactiveMs = maxInactiveMs;
+    }
+
+    /**
+     * True when this request changed the session's timeout ({@code setMaxInactiveInterval}) since it was loaded or
+     * last stored: the timeout and the expiry it gives are then written even if another request accessed the
+     * session more recently, since a timeout set on purpose must not be lost to an access.
+     */
+    public boolean timeoutChanged() {
+        return getMaxInactiveMs() != storedMaxInactiveMs;
     }
 
     /** Remembers which attribute was set or removed; Jetty calls this from {@code setAttribute}. */
@@ -58,6 +69,7 @@ public final class TrackedSessionData extends SessionData {
     public void stored(Map<String, byte[]> attributes, long version) {
         this.stored = attributes;
         this.storedVersion = version;
+        this.storedMaxInactiveMs = getMaxInactiveMs();
         this.namesSet.clear();
         this.rewriteAttributes = false;
     }

@@ -5,6 +5,7 @@ import static io.github.jettysqlite.sessions.internal.table.SessionTable.VERSION
 
 import io.github.jettysqlite.sessions.internal.CachedConnection;
 import io.github.jettysqlite.sessions.internal.SessionScope;
+import io.github.jettysqlite.sessions.internal.attributes.TrackedSessionData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -51,11 +52,13 @@ public final class SessionStatements {
         // Time never goes backwards: the access-dependent columns take the written values only when this write's
         // access is at least as recent as the stored one, so a slow request cannot shorten a session that other
         // requests kept alive meanwhile. Every SET expression reads the row as it was before the statement.
+        // A timeout this request set on purpose (the boolean parameter) is written whatever the access order.
         String newer = "CASE WHEN accessed_ms <= ? THEN ? ELSE ";
+        String newerOrSet = "CASE WHEN accessed_ms <= ? OR ? THEN ? ELSE ";
         String metadata = " last_node = " + newer + "last_node END,"
                 + " last_accessed_ms = " + newer + "last_accessed_ms END,"
-                + " max_inactive_ms = " + newer + "max_inactive_ms END,"
-                + " expires_at = " + newer + "expires_at END,"
+                + " max_inactive_ms = " + newerOrSet + "max_inactive_ms END,"
+                + " expires_at = " + newerOrSet + "expires_at END,"
                 + " accessed_ms = " + dialect.greatest("accessed_ms", "?") + ","
                 + " cookie_set_ms = " + dialect.greatest("cookie_set_ms", "?") + ","
                 + " last_saved_ms = " + dialect.greatest("last_saved_ms", "?");
@@ -256,20 +259,24 @@ public final class SessionStatements {
 
     /**
      * Binds the metadata assignments both updates share, in their order: for each access-dependent column the
-     * written access time (the condition) and the value, then the access time, cookie time and save time.
+     * written access time (the condition), for the timeout and expiry whether this request set the timeout, and the
+     * value; then the access time, cookie time and save time.
      *
      * @return the next parameter index
      */
     private static int bindMetadata(PreparedStatement s, int first, SessionData data) throws SQLException {
         int i = first;
         long accessed = data.getAccessed();
+        boolean timeoutSet = data instanceof TrackedSessionData tracked && tracked.timeoutChanged();
         s.setLong(i++, accessed);
         s.setString(i++, data.getLastNode());
         s.setLong(i++, accessed);
         s.setLong(i++, data.getLastAccessed());
         s.setLong(i++, accessed);
+        s.setBoolean(i++, timeoutSet);
         s.setLong(i++, data.getMaxInactiveMs());
         s.setLong(i++, accessed);
+        s.setBoolean(i++, timeoutSet);
         Sql.bindExpiry(s, i++, data.getExpiry());
         s.setLong(i++, accessed);
         s.setLong(i++, data.getCookieSet());
