@@ -160,6 +160,9 @@ public final class Bench {
             if (subject.storeNew(s) != 1) {
                 throw new IllegalStateException(subject.name() + " did not store " + s.id);
             }
+            if (subject instanceof StoreSubject store) {
+                store.loadRival(s);
+            }
             base.add(s);
         }
         return base;
@@ -217,6 +220,8 @@ public final class Bench {
                     return done;
                 };
             case UPDATE -> (t, measuring) -> subject.update(base.get(t + threads * (cursor[t]++ % perThread)));
+            case UPDATE_CONFLICT ->
+                (t, measuring) -> subject.updateConflicting(base.get(t + threads * (cursor[t]++ % perThread)));
             case TOUCH -> (t, measuring) -> subject.touch(base.get(t + threads * (cursor[t]++ % perThread)));
             case LOAD -> (t, measuring) -> subject.load(random(base));
             case EXISTS -> (t, measuring) -> subject.exists(random(base));

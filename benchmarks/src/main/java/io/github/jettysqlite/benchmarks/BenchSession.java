@@ -12,6 +12,10 @@ final class BenchSession {
     final SessionData data;
     final int size;
     int version;
+    /** A second copy of this session, as another request loaded it, for the conflicting-update cells. */
+    SessionData rival;
+
+    private boolean rivalsTurn;
 
     BenchSession(String id, SessionData data, int size) {
         this.id = id;
@@ -35,6 +39,18 @@ final class BenchSession {
     void change() {
         version++;
         data.setAttribute(VERSION, version);
+    }
+
+    /**
+     * The copy whose turn it is to write, alternating between {@link #data} and {@link #rival}, with {@code v}
+     * set to a new version: each write comes from the copy that did not write last.
+     */
+    SessionData nextConflictingChange() {
+        rivalsTurn = !rivalsTurn;
+        SessionData copy = rivalsTurn ? rival : data;
+        version++;
+        copy.setAttribute(VERSION, version);
+        return copy;
     }
 
     /** What a request that only read the session does: access times and expiry move on, attributes stay. */

@@ -7,6 +7,7 @@ import java.util.Set;
 enum Operation {
     STORE_NEW("store new"),
     UPDATE("update (attribute changed)"),
+    UPDATE_CONFLICT("update, other copy wrote since"),
     TOUCH("metadata-only update"),
     LOAD("load"),
     EXISTS("exists"),

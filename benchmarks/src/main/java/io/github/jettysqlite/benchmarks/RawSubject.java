@@ -79,7 +79,7 @@ final class RawSubject implements Subject {
 
     @Override
     public Set<Operation> operations() {
-        return EnumSet.allOf(Operation.class);
+        return EnumSet.complementOf(EnumSet.of(Operation.UPDATE_CONFLICT));
     }
 
     @Override

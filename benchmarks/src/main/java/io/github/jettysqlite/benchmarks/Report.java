@@ -154,6 +154,7 @@ final class Report {
                 .append("\n\n");
         targets(md);
         operationTables(md);
+        costTable(md);
         serdeTable(md);
         expiryTable(md);
         sizeTable(md);
@@ -419,6 +420,63 @@ final class Report {
         if (!errors.isEmpty()) {
             md.append("Errors:\n\n").append(String.join("\n", errors)).append("\n\n");
         }
+    }
+
+    /**
+     * What each of the store's safeguards costs a single-threaded caller: the median latency of the operation with
+     * it minus the median without, from cells of this run. A blank cell: one side was not measured.
+     */
+    private void costTable(StringBuilder md) {
+        String plain = "sqlite-store/NORMAL";
+        List<String[]> rows = List.of(
+                new String[] {
+                    "merge on conflict: update, other copy wrote since", "UPDATE_CONFLICT", plain, "UPDATE", plain
+                },
+                new String[] {
+                    "in-place change detection: update", "UPDATE", plain, "UPDATE", "sqlite-store-setattr/NORMAL"
+                },
+                new String[] {
+                    "in-place change detection: metadata-only update",
+                    "TOUCH",
+                    plain,
+                    "TOUCH",
+                    "sqlite-store-setattr/NORMAL"
+                },
+                new String[] {"sealing: store new", "STORE_NEW", "sqlite-store-sealed/NORMAL", "STORE_NEW", plain},
+                new String[] {"sealing: update", "UPDATE", "sqlite-store-sealed/NORMAL", "UPDATE", plain},
+                new String[] {"sealing: load", "LOAD", "sqlite-store-sealed/NORMAL", "LOAD", plain});
+        StringBuilder table = new StringBuilder();
+        boolean any = false;
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder("| " + row[0] + " |");
+            for (int size : options.sizes()) {
+                Measure.Stats with = operations.get(new OpKey(row[2], Operation.valueOf(row[1]), size, 1));
+                Measure.Stats without = operations.get(new OpKey(row[4], Operation.valueOf(row[3]), size, 1));
+                if (with == null || without == null) {
+                    line.append(" |");
+                    continue;
+                }
+                any = true;
+                line.append(String.format(
+                        Locale.ROOT,
+                        " %+.1f us (%.1f vs %.1f; %.2fx throughput) |",
+                        with.p50Us() - without.p50Us(),
+                        with.p50Us(),
+                        without.p50Us(),
+                        with.opsPerSec() / without.opsPerSec()));
+            }
+            table.append(line).append('\n');
+        }
+        if (!any) {
+            return;
+        }
+        md.append("## What the safeguards cost\n\n");
+        md.append("1 thread, `synchronous=NORMAL`: p50 with it minus p50 without, in microseconds per call.\n\n");
+        md.append("| safeguard |");
+        options.sizes().forEach(size -> md.append(' ').append(size / 1024).append(" KiB |"));
+        md.append("\n|---|");
+        options.sizes().forEach(size -> md.append("---:|"));
+        md.append('\n').append(table).append('\n');
     }
 
     /** This store against Jetty's JDBC store on one PostgreSQL server, with the ratio of their throughputs. */

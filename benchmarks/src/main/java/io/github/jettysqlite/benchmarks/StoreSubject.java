@@ -55,6 +55,20 @@ final class StoreSubject implements Subject {
     }
 
     @Override
+    public int updateConflicting(BenchSession s) throws Exception {
+        if (s.rival == null) {
+            throw new IllegalStateException("no second copy of " + s.id + " was loaded");
+        }
+        store.store(s.id, s.nextConflictingChange());
+        return 1;
+    }
+
+    /** Loads the second copy {@link #updateConflicting} alternates with. */
+    void loadRival(BenchSession s) throws Exception {
+        s.rival = store.load(s.id);
+    }
+
+    @Override
     public int touch(BenchSession s) throws Exception {
         s.access();
         if (s.data.isDirty() || s.data.getLastSaved() <= 0) {

@@ -21,6 +21,14 @@ interface Subject extends AutoCloseable {
     /** Changes an attribute of a stored session and stores it. */
     int update(BenchSession s) throws Exception;
 
+    /**
+     * Two requests of one session take turns: each changes {@code v} on its own copy, loaded before the other
+     * copy's last write, and stores it. Every write after the first meets a row someone else changed since.
+     */
+    default int updateConflicting(BenchSession s) throws Exception {
+        throw new UnsupportedOperationException();
+    }
+
     /** Stores a session whose attributes did not change: only its access times and expiry moved on. */
     int touch(BenchSession s) throws Exception;
 

@@ -4,8 +4,11 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.jettysqlite.sessions.SQLiteSessionDataStore;
 import io.github.jettysqlite.sessions.SQLiteSessionSettings;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import org.eclipse.jetty.session.AbstractSessionDataStore;
@@ -22,6 +25,8 @@ final class Subjects {
     static final List<String> ALL = List.of(
             "sqlite-store/NORMAL",
             "sqlite-store/FULL",
+            "sqlite-store-setattr/NORMAL",
+            "sqlite-store-sealed/NORMAL",
             "jdbc-documented/NORMAL",
             "jdbc-documented/FULL",
             "jdbc-hikari/NORMAL",
@@ -40,6 +45,16 @@ final class Subjects {
         Path file = dir.resolve(slug + ".db");
         return switch (name.substring(0, name.contains("/") ? name.indexOf('/') : name.length())) {
             case "sqlite-store" -> new StoreSubject(name, sqliteStore(file, synchronous), null);
+            case "sqlite-store-setattr" -> {
+                SQLiteSessionSettings settings = settings(file, synchronous);
+                settings.setSaveInPlaceChanges(false);
+                yield new StoreSubject(name, new SQLiteSessionDataStore(settings), null);
+            }
+            case "sqlite-store-sealed" -> {
+                SQLiteSessionSettings settings = settings(file, synchronous);
+                settings.setAttributeKey("file:" + sealingKey(dir));
+                yield new StoreSubject(name, new SQLiteSessionDataStore(settings), null);
+            }
             case "jdbc-documented" -> new StoreSubject(name, jdbcDocumented(file, synchronous), null);
             case "jdbc-hikari" -> {
                 HikariDataSource pool = hikari(file, synchronous, HIKARI_POOL_SIZE);
@@ -53,9 +68,20 @@ final class Subjects {
 
     /** This library's store, configured as its README says: a file and a synchronous mode. */
     static SQLiteSessionDataStore sqliteStore(Path file, String synchronous) {
+        return new SQLiteSessionDataStore(settings(file, synchronous));
+    }
+
+    private static SQLiteSessionSettings settings(Path file, String synchronous) {
         SQLiteSessionSettings settings = new SQLiteSessionSettings(file);
         settings.setSynchronous(synchronous);
-        return new SQLiteSessionDataStore(settings);
+        return settings;
+    }
+
+    /** A fresh random sealing key in a file, as an operator would keep one. */
+    private static Path sealingKey(Path dir) throws IOException {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        return Files.writeString(dir.resolve("sealing.key"), Base64.getEncoder().encodeToString(key));
     }
 
     /**
