@@ -134,6 +134,9 @@ public final class Bench {
                             long warmup = first ? options.firstWarmupMs() : options.warmupMs();
                             Measure.Stats stats = Measure.run(threads, warmup, options.measureMs(), body);
                             report.operation(name, op, size, threads, stats);
+                            if (Operation.WRITES.contains(op) && subject.databaseFile() != null) {
+                                report.wal(name, op, size, threads, walBytes(subject.databaseFile()));
+                            }
                             print(name, op, size, threads, stats);
                         }
                         first = false;
@@ -146,6 +149,12 @@ public final class Bench {
                 deleteRecursively(dataDir(subject.name()));
             }
         }
+    }
+
+    /** The size of the file's write-ahead log now (0 when there is none). */
+    static long walBytes(Path databaseFile) throws IOException {
+        Path wal = Path.of(databaseFile + "-wal");
+        return Files.exists(wal) ? Files.size(wal) : 0;
     }
 
     private Path dataDir(String subject) {

@@ -30,7 +30,11 @@ final class Measure {
 
     private Measure() {}
 
-    /** Ops per second, latency percentiles in microseconds, failed or wrong calls ({@code errors}) and, of those, the ones that returned wrong data without throwing ({@code wrong}). */
+    /**
+     * Ops per second, latency percentiles in microseconds, failed or wrong calls ({@code errors}) and, of those, the
+     * ones that returned wrong data without throwing ({@code wrong}), and the bytes the process handed to the file
+     * system while measuring ({@code bytesWritten}, -1 where the system does not count them).
+     */
     record Stats(
             long ops,
             double seconds,
@@ -39,7 +43,13 @@ final class Measure {
             double p99Us,
             long errors,
             long wrong,
-            String firstError) {}
+            String firstError,
+            long bytesWritten) {
+        /** Bytes written per operation, or NaN when not counted. */
+        double bytesPerOp() {
+            return bytesWritten < 0 || ops == 0 ? Double.NaN : (double) bytesWritten / ops;
+        }
+    }
 
     static Stats run(int threads, long warmupMs, long measureMs, Op op) throws InterruptedException {
         Worker[] workers = new Worker[threads];
@@ -52,6 +62,7 @@ final class Measure {
             w.start();
         }
         Thread.sleep(warmupMs);
+        long writtenBefore = IoCounter.bytesWritten();
         long start = System.nanoTime();
         phase.startNanos = start;
         phase.state = Phase.MEASURE;
@@ -65,6 +76,7 @@ final class Measure {
         }
         phase.state = Phase.DONE;
         long end = System.nanoTime();
+        long writtenAfter = IoCounter.bytesWritten();
         finished.await();
         for (Worker w : workers) {
             w.join();
@@ -95,8 +107,17 @@ final class Measure {
         }
         Arrays.sort(all);
         double seconds = Math.max(1, end - start) / 1e9;
+        long written = writtenBefore < 0 || writtenAfter < 0 ? -1 : writtenAfter - writtenBefore;
         return new Stats(
-                ops, seconds, ops / seconds, percentile(all, 0.50), percentile(all, 0.99), errors, wrong, firstError);
+                ops,
+                seconds,
+                ops / seconds,
+                percentile(all, 0.50),
+                percentile(all, 0.99),
+                errors,
+                wrong,
+                firstError,
+                written);
     }
 
     private static double percentile(long[] sorted, double p) {

@@ -39,7 +39,7 @@ record Options(
         Path outDir = Path.of("target/bench-results");
         List<String> subjects = Subjects.ALL;
         List<Operation> operations = List.of(Operation.values());
-        List<Integer> threads = quick ? List.of(1, 4) : List.of(1, 8, 32);
+        List<Integer> threads = quick ? List.of(1, 4) : List.of(1, 2, 4, 8, 32);
         List<Integer> sizes = List.of(1024, 16 * 1024);
         Set<String> sections = new TreeSet<>(ALL_SECTIONS);
         long warmupMs = quick ? 10 : 300;

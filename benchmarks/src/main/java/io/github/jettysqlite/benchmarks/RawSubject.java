@@ -32,6 +32,7 @@ final class RawSubject implements Subject {
     private static final String KEY = " WHERE session_id = ? AND context_path = ? AND virtual_host = ?";
 
     private final String name;
+    private final Path file;
     private final Connection connection;
     private final PreparedStatement upsert;
     private final PreparedStatement touch;
@@ -44,6 +45,7 @@ final class RawSubject implements Subject {
     private final AtomicLong batchIds = new AtomicLong();
 
     RawSubject(String name, Path file, String synchronous) throws SQLException {
+        this.file = file;
         this.name = name;
         connection = DriverManager.getConnection("jdbc:sqlite:" + file);
         try (Statement s = connection.createStatement()) {
@@ -70,6 +72,11 @@ final class RawSubject implements Subject {
         delete = connection.prepareStatement("DELETE FROM raw_sessions" + KEY);
         begin = connection.prepareStatement("BEGIN IMMEDIATE");
         commit = connection.prepareStatement("COMMIT");
+    }
+
+    @Override
+    public Path databaseFile() {
+        return file;
     }
 
     @Override

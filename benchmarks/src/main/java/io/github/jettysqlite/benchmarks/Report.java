@@ -10,12 +10,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 /** Collects every figure of a run, checks the targets against them and writes it all as Markdown. */
 final class Report {
     private record OpKey(String subject, Operation op, int size, int threads) {}
 
-    private record Expiry(int n, String query, double medianMs, boolean correct) {}
+    private record Expiry(String subject, int n, String query, double medianMs, boolean correct) {}
 
     private record Size(String subject, int size, long bytesPer10k) {}
 
@@ -25,6 +26,7 @@ final class Report {
 
     private final Options options;
     private final Map<OpKey, Measure.Stats> operations = new LinkedHashMap<>();
+    private final Map<OpKey, Long> walBytes = new LinkedHashMap<>();
     private final Map<OpKey, Measure.Stats> postgres = new LinkedHashMap<>();
     private boolean postgresSkipped;
     private final List<Expiry> expiry = new ArrayList<>();
@@ -50,6 +52,11 @@ final class Report {
         operations.put(new OpKey(subject, op, size, threads), stats);
     }
 
+    /** The WAL's size right after a write cell. */
+    synchronized void wal(String subject, Operation op, int size, int threads, long bytes) {
+        walBytes.put(new OpKey(subject, op, size, threads), bytes);
+    }
+
     synchronized void postgres(String subject, Operation op, int size, int threads, Measure.Stats stats) {
         postgres.put(new OpKey(subject, op, size, threads), stats);
     }
@@ -62,8 +69,8 @@ final class Report {
         return postgres.size();
     }
 
-    void expiry(int n, String query, double medianMs, boolean correct) {
-        expiry.add(new Expiry(n, query, medianMs, correct));
+    void expiry(String subject, int n, String query, double medianMs, boolean correct) {
+        expiry.add(new Expiry(subject, n, query, medianMs, correct));
     }
 
     void size(String subject, int size, long bytesPer10k) {
@@ -154,6 +161,7 @@ final class Report {
                 .append("\n\n");
         targets(md);
         operationTables(md);
+        writeTables(md);
         costTable(md);
         serdeTable(md);
         expiryTable(md);
@@ -289,11 +297,15 @@ final class Report {
             int smallest = options.expiryN().get(0);
             int largest = options.expiryN().get(options.expiryN().size() - 1);
             for (Expiry big : expiry) {
-                if (big.n() != largest) {
+                if (big.n() != largest
+                        || !big.subject().equals(ExpiryBench.OURS)
+                        || !big.query().endsWith(ExpiryBench.FIXED_EXPIRED + " expired")) {
                     continue;
                 }
                 expiry.stream()
-                        .filter(e -> e.n() == smallest && e.query().equals(big.query()))
+                        .filter(e -> e.subject().equals(big.subject())
+                                && e.n() == smallest
+                                && e.query().equals(big.query()))
                         .findFirst()
                         .ifPresent(small -> row(
                                 md,
@@ -303,6 +315,24 @@ final class Report {
                                 big.medianMs() / small.medianMs(),
                                 "<= 1.5",
                                 big.medianMs() / small.medianMs() <= 1.5));
+            }
+            for (Expiry ours : expiry) {
+                if (!ours.subject().equals(ExpiryBench.OURS)) {
+                    continue;
+                }
+                expiry.stream()
+                        .filter(e -> e.subject().equals(ExpiryBench.JETTY)
+                                && e.n() == ours.n()
+                                && e.query().equals(ours.query()))
+                        .findFirst()
+                        .ifPresent(jetty -> row(
+                                md,
+                                ours.query() + ", N=" + count(ours.n()) + ": time vs Jetty JDBC+Hikari",
+                                ms(ours.medianMs()),
+                                ms(jetty.medianMs()),
+                                ours.medianMs() / jetty.medianMs(),
+                                "<= 1.0",
+                                ours.medianMs() <= jetty.medianMs()));
             }
         }
         Http upper = http.stream()
@@ -371,45 +401,11 @@ final class Report {
         if (operations.isEmpty()) {
             return;
         }
-        List<String> subjects =
-                operations.keySet().stream().map(OpKey::subject).distinct().toList();
         md.append("## Operations\n\nops/s, then p50 / p99 latency in microseconds. Errors, if any, in brackets.\n\n");
-        for (int size : options.sizes()) {
-            md.append("### Attributes of ").append(size / 1024).append(" KiB\n\n");
-            md.append("| operation | threads |");
-            subjects.forEach(s -> md.append(' ').append(s).append(" |"));
-            md.append("\n|---|---:|");
-            subjects.forEach(s -> md.append("---:|"));
-            md.append('\n');
-            for (Operation op : Operation.values()) {
-                for (int threads : options.threads()) {
-                    StringBuilder line = new StringBuilder("| " + op.label + " | " + threads + " |");
-                    boolean any = false;
-                    for (String subject : subjects) {
-                        Measure.Stats s = operations.get(new OpKey(subject, op, size, threads));
-                        if (s == null) {
-                            line.append(" |");
-                            continue;
-                        }
-                        any = true;
-                        line.append(' ')
-                                .append(rate(s.opsPerSec()))
-                                .append("<br>")
-                                .append(us(s.p50Us()))
-                                .append(" / ")
-                                .append(us(s.p99Us()));
-                        if (s.errors() > 0) {
-                            line.append(" [").append(s.errors()).append(" errors]");
-                        }
-                        line.append(" |");
-                    }
-                    if (any) {
-                        md.append(line).append('\n');
-                    }
-                }
-            }
-            md.append('\n');
-        }
+        perCellTables(md, List.of(Operation.values()), (key, s) -> {
+            String cell = rate(s.opsPerSec()) + "<br>" + us(s.p50Us()) + " / " + us(s.p99Us());
+            return s.errors() > 0 ? cell + " [" + s.errors() + " errors]" : cell;
+        });
         List<String> errors = new ArrayList<>();
         operations.forEach((k, s) -> {
             if (s.errors() > 0) {
@@ -419,6 +415,72 @@ final class Report {
         });
         if (!errors.isEmpty()) {
             md.append("Errors:\n\n").append(String.join("\n", errors)).append("\n\n");
+        }
+    }
+
+    /**
+     * One table per attribute size: a row per operation and thread count, a column per subject, each cell rendered
+     * from that cell's figures; rows no subject ran are left out.
+     */
+    private void perCellTables(
+            StringBuilder md, Iterable<Operation> ops, BiFunction<OpKey, Measure.Stats, String> render) {
+        List<String> subjects =
+                operations.keySet().stream().map(OpKey::subject).distinct().toList();
+        for (int size : options.sizes()) {
+            md.append("### Attributes of ").append(size / 1024).append(" KiB\n\n");
+            md.append("| operation | threads |");
+            subjects.forEach(s -> md.append(' ').append(s).append(" |"));
+            md.append("\n|---|---:|");
+            subjects.forEach(s -> md.append("---:|"));
+            md.append('\n');
+            for (Operation op : ops) {
+                for (int threads : options.threads()) {
+                    StringBuilder line = new StringBuilder("| " + op.label + " | " + threads + " |");
+                    boolean any = false;
+                    for (String subject : subjects) {
+                        OpKey key = new OpKey(subject, op, size, threads);
+                        Measure.Stats s = operations.get(key);
+                        any |= s != null;
+                        line.append(' ')
+                                .append(s == null ? "" : render.apply(key, s))
+                                .append(" |");
+                    }
+                    if (any) {
+                        md.append(line).append('\n');
+                    }
+                }
+            }
+            md.append('\n');
+        }
+    }
+
+    /**
+     * For every write cell: what the subject handed to the file system per operation (WAL frames, checkpoint copies,
+     * files of the file store), and, for SQLite subjects, how large the WAL was when the cell ended.
+     */
+    private void writeTables(StringBuilder md) {
+        if (operations.values().stream().allMatch(s -> Double.isNaN(s.bytesPerOp()))) {
+            return;
+        }
+        md.append("## What each write costs the disk\n\n");
+        md.append("KiB handed to the file system per operation while measuring (Linux `wchar`: WAL frames of 4 KiB"
+                + " plus 24 bytes each, checkpoint copies, the file store's files), then the WAL's size in MiB when"
+                + " the cell ended.\n\n");
+        perCellTables(md, Operation.WRITES, (key, s) -> {
+            String cell = String.format(Locale.ROOT, "%.1f", s.bytesPerOp() / 1024);
+            Long wal = walBytes.get(key);
+            return wal == null ? cell : cell + String.format(Locale.ROOT, "<br>WAL %.1f", wal / (1024.0 * 1024));
+        });
+        long largest = walBytes.entrySet().stream()
+                .filter(e -> e.getKey().subject().startsWith("sqlite-store"))
+                .mapToLong(Map.Entry::getValue)
+                .max()
+                .orElse(-1);
+        if (largest >= 0) {
+            md.append(String.format(
+                    Locale.ROOT,
+                    "Largest WAL this store left after a write cell: %.1f MiB.%n%n",
+                    largest / (1024.0 * 1024)));
         }
     }
 
@@ -545,26 +607,32 @@ final class Report {
         if (expiry.isEmpty()) {
             return;
         }
-        md.append("## Expiry queries, 100 expired among N (this store, median ms)\n\n| query |");
+        md.append("## Expiry calls, N sessions, every expired one last used by this node (median ms)\n\n");
+        md.append("| call | store |");
         options.expiryN().forEach(n -> md.append(" N=").append(count(n)).append(" |"));
-        md.append("\n|---|");
+        md.append("\n|---|---|");
         options.expiryN().forEach(n -> md.append("---:|"));
         md.append('\n');
-        expiry.stream().map(Expiry::query).distinct().forEach(q -> {
-            md.append("| ").append(q).append(" |");
-            for (int n : options.expiryN()) {
-                expiry.stream()
-                        .filter(e -> e.n() == n && e.query().equals(q))
-                        .findFirst()
-                        .ifPresentOrElse(
-                                e -> md.append(' ')
-                                        .append(ms(e.medianMs()))
-                                        .append(e.correct() ? "" : " WRONG")
-                                        .append(" |"),
-                                () -> md.append(" |"));
-            }
-            md.append('\n');
-        });
+        expiry.stream()
+                .map(Expiry::query)
+                .distinct()
+                .forEach(q -> expiry.stream().map(Expiry::subject).distinct().forEach(subject -> {
+                    md.append("| ").append(q).append(" | ").append(subject).append(" |");
+                    for (int n : options.expiryN()) {
+                        expiry.stream()
+                                .filter(e -> e.n() == n
+                                        && e.query().equals(q)
+                                        && e.subject().equals(subject))
+                                .findFirst()
+                                .ifPresentOrElse(
+                                        e -> md.append(' ')
+                                                .append(ms(e.medianMs()))
+                                                .append(e.correct() ? "" : " WRONG")
+                                                .append(" |"),
+                                        () -> md.append(" |"));
+                    }
+                    md.append('\n');
+                }));
         md.append('\n');
     }
 

@@ -1,5 +1,6 @@
 package io.github.jettysqlite.benchmarks;
 
+import java.nio.file.Path;
 import java.util.Set;
 import org.eclipse.jetty.session.AbstractSessionDataStore;
 
@@ -12,11 +13,18 @@ final class StoreSubject implements Subject {
     private final String name;
     private final AbstractSessionDataStore store;
     private final AutoCloseable cleanup;
+    private final Path databaseFile;
 
     StoreSubject(String name, AbstractSessionDataStore store, AutoCloseable cleanup) throws Exception {
+        this(name, store, cleanup, null);
+    }
+
+    StoreSubject(String name, AbstractSessionDataStore store, AutoCloseable cleanup, Path databaseFile)
+            throws Exception {
         this.name = name;
         this.store = store;
         this.cleanup = cleanup;
+        this.databaseFile = databaseFile;
         store.initialize(Sessions.context());
         store.start();
     }
@@ -28,6 +36,11 @@ final class StoreSubject implements Subject {
     @Override
     public String name() {
         return name;
+    }
+
+    @Override
+    public Path databaseFile() {
+        return databaseFile;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.github.jettysqlite.benchmarks;
 
+import java.nio.file.Path;
 import java.util.Set;
 
 /**
@@ -8,6 +9,11 @@ import java.util.Set;
  */
 interface Subject extends AutoCloseable {
     String name();
+
+    /** The SQLite file this subject writes, or null when it keeps sessions elsewhere. */
+    default Path databaseFile() {
+        return null;
+    }
 
     /** The operations this subject can run. */
     Set<Operation> operations();

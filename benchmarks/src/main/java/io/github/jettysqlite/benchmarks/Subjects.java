@@ -8,6 +8,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -27,6 +31,7 @@ final class Subjects {
             "sqlite-store/FULL",
             "sqlite-store-setattr/NORMAL",
             "sqlite-store-sealed/NORMAL",
+            "sqlite-store-novacuum/NORMAL",
             "jdbc-documented/NORMAL",
             "jdbc-documented/FULL",
             "jdbc-hikari/NORMAL",
@@ -35,7 +40,8 @@ final class Subjects {
             "raw/NORMAL",
             "raw/FULL");
 
-    static final int HIKARI_POOL_SIZE = 10;
+    /** A pooled connection for every thread of the largest cell, as a well-configured server would give it. */
+    static final int HIKARI_POOL_SIZE = 32;
 
     private Subjects() {}
 
@@ -44,21 +50,25 @@ final class Subjects {
         String synchronous = name.contains("/") ? name.substring(name.indexOf('/') + 1) : "NORMAL";
         Path file = dir.resolve(slug + ".db");
         return switch (name.substring(0, name.contains("/") ? name.indexOf('/') : name.length())) {
-            case "sqlite-store" -> new StoreSubject(name, sqliteStore(file, synchronous), null);
+            case "sqlite-store" -> new StoreSubject(name, sqliteStore(file, synchronous), null, file);
             case "sqlite-store-setattr" -> {
                 SQLiteSessionSettings settings = settings(file, synchronous);
                 settings.setSaveInPlaceChanges(false);
-                yield new StoreSubject(name, new SQLiteSessionDataStore(settings), null);
+                yield new StoreSubject(name, new SQLiteSessionDataStore(settings), null, file);
             }
             case "sqlite-store-sealed" -> {
                 SQLiteSessionSettings settings = settings(file, synchronous);
                 settings.setAttributeKey("file:" + sealingKey(dir));
-                yield new StoreSubject(name, new SQLiteSessionDataStore(settings), null);
+                yield new StoreSubject(name, new SQLiteSessionDataStore(settings), null, file);
             }
-            case "jdbc-documented" -> new StoreSubject(name, jdbcDocumented(file, synchronous), null);
+            case "sqlite-store-novacuum" -> {
+                withoutAutoVacuum(file);
+                yield new StoreSubject(name, sqliteStore(file, synchronous), null, file);
+            }
+            case "jdbc-documented" -> new StoreSubject(name, jdbcDocumented(file, synchronous), null, file);
             case "jdbc-hikari" -> {
                 HikariDataSource pool = hikari(file, synchronous, HIKARI_POOL_SIZE);
-                yield new StoreSubject(name, jdbc(pool), pool);
+                yield new StoreSubject(name, jdbc(pool), pool, file);
             }
             case "file-store" -> new StoreSubject(name, fileStore(Files.createDirectories(dir.resolve(slug))), null);
             case "raw" -> new RawSubject(name, file, synchronous);
@@ -75,6 +85,18 @@ final class Subjects {
         SQLiteSessionSettings settings = new SQLiteSessionSettings(file);
         settings.setSynchronous(synchronous);
         return settings;
+    }
+
+    /**
+     * A file the store will not give incremental vacuum: it chooses it only for an empty file, and this one already
+     * holds a table. Shows what the pointer-map pages of {@code auto_vacuum=INCREMENTAL} cost each write.
+     */
+    private static void withoutAutoVacuum(Path file) throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Statement s = c.createStatement()) {
+            s.executeUpdate("PRAGMA auto_vacuum = NONE");
+            s.executeUpdate("CREATE TABLE IF NOT EXISTS bench_marker (x INTEGER)");
+        }
     }
 
     /** A fresh random sealing key in a file, as an operator would keep one. */

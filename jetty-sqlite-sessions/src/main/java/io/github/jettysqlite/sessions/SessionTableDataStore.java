@@ -190,7 +190,8 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
      * Reconciles the candidates the session cache believes expired: returns each candidate that has expired at
      * {@code time} (whichever node last used it) or that this context no longer holds, plus every session of this
      * context last used by this node that has expired. A candidate whose stored expiry is still in the future was
-     * kept alive by another node and is not returned. All candidates are checked by one query.
+     * kept alive by another node and is not returned. Candidates the first query did not return are checked by one
+     * more.
      */
     @Override
     public Set<String> doCheckExpired(Set<String> candidates, long time) {
@@ -199,8 +200,12 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         try {
             return database().read(c -> {
                 Set<String> expired = statements.expiredOwnedBy(c, scope, node, at);
-                if (!candidates.isEmpty()) {
-                    expired.addAll(statements.absentOrExpired(c, scope, candidates, at));
+                // Candidates this node last used and that expired are in the answer already (usually most of them):
+                // only the others need a look each.
+                Set<String> unanswered = new HashSet<>(candidates);
+                unanswered.removeAll(expired);
+                if (!unanswered.isEmpty()) {
+                    expired.addAll(statements.absentOrExpired(c, scope, unanswered, at));
                 }
                 return expired;
             });

@@ -14,7 +14,7 @@ public interface SessionDatabase {
     /**
      * Runs work that is a single statement, atomic on its own. Where each transaction costs a round trip to a
      * server (PostgreSQL), it runs without an explicit transaction, so the statement's own commit is the only one;
-     * an SQLite file gives it to its group-committing writer like any other write.
+     * an SQLite file gives it to its group-committing writer, which runs it the same way when it commits alone.
      */
     default <R> R writeStatement(SqlWork<R> work) throws SessionDatabaseException {
         return write(work);

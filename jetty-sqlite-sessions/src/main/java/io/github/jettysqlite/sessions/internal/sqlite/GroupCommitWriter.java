@@ -75,7 +75,19 @@ final class GroupCommitWriter {
      * @throws SQLException when the write failed, or the caller was interrupted before a leader took its write
      */
     <R> R write(SqlWork<R> work) throws SQLException {
-        Pending<R> pending = new Pending<>(work, Thread.currentThread());
+        return submit(new Pending<>(work, Thread.currentThread(), false));
+    }
+
+    /**
+     * Like {@link #write}, for work that is one statement: when it is the only write of its transaction it runs in
+     * SQLite's autocommit mode, which takes the same locks (waiting for them as long as the busy timeout) and commits
+     * as the statement ends, and saves the two statements of an explicit transaction: a sixth of a small write.
+     */
+    <R> R writeStatement(SqlWork<R> work) throws SQLException {
+        return submit(new Pending<>(work, Thread.currentThread(), true));
+    }
+
+    private <R> R submit(Pending<R> pending) throws SQLException {
         queue.add(pending);
         boolean interrupted = false;
         try {
@@ -178,9 +190,10 @@ final class GroupCommitWriter {
             if (!batch.isEmpty()) {
                 commitBatch(batch);
             }
-        } catch (Error e) {
-            // Every caller must learn an outcome, or it would wait for a commit that will never come. Writes already
-            // committed keep their success: failing a done write does nothing.
+        } catch (Throwable e) {
+            // Every caller must learn an outcome, or it would wait for a commit that will never come: this covers an
+            // Error, and a checked exception a driver throws undeclared. Writes already committed keep their success:
+            // failing a done write does nothing.
             batch.forEach(p -> p.fail(e));
             throw e;
         }
@@ -214,6 +227,9 @@ final class GroupCommitWriter {
      * @return null on success, otherwise what failed, the transaction rolled back
      */
     private Failure tryCommit(List<Pending<?>> batch) {
+        if (batch.size() == 1 && batch.get(0).singleStatement) {
+            return runAlone(batch.get(0));
+        }
         CachedConnection c;
         try {
             c = requireConnection();
@@ -242,13 +258,40 @@ final class GroupCommitWriter {
         transactions++;
         writes += batch.size();
         batch.forEach(Pending::succeed);
+        afterCommit(c);
+        return null;
+    }
+
+    /** A single statement with no company: SQLite's autocommit makes it its own transaction. */
+    private Failure runAlone(Pending<?> pending) {
+        CachedConnection c;
+        try {
+            c = requireConnection();
+        } catch (SQLException | RuntimeException e) {
+            return new Failure(e, true);
+        }
+        try {
+            pending.run(c);
+        } catch (SQLException | RuntimeException e) {
+            // A failed statement in autocommit mode has rolled itself back: there is no transaction left to end. Not
+            // getting the write lock is what a failed BEGIN would have been; anything else is this write's own fault.
+            c.forgetStatements();
+            return new Failure(e, SQLiteErrors.isLockWait(e));
+        }
+        transactions++;
+        writes++;
+        pending.succeed();
+        afterCommit(c);
+        return null;
+    }
+
+    private void afterCommit(CachedConnection c) {
         try {
             listener.committed(c, transactions);
         } catch (RuntimeException e) {
             // Housekeeping must never turn a committed write into a failed one; the listener logs its own faults.
             LOG.debug("Housekeeping after a commit failed", e);
         }
-        return null;
     }
 
     private CachedConnection requireConnection() throws SQLException {
@@ -302,14 +345,16 @@ final class GroupCommitWriter {
     private static final class Pending<R> {
         private final SqlWork<R> work;
         private final Thread owner;
+        private final boolean singleStatement;
         private R value;
         private R staged;
         private Throwable failure;
         private volatile boolean done;
 
-        Pending(SqlWork<R> work, Thread owner) {
+        Pending(SqlWork<R> work, Thread owner, boolean singleStatement) {
             this.work = work;
             this.owner = owner;
+            this.singleStatement = singleStatement;
         }
 
         void run(CachedConnection c) throws SQLException {

@@ -1,8 +1,6 @@
 package io.github.jettysqlite.sessions.internal.sqlite;
 
 import io.github.jettysqlite.sessions.internal.CachedConnection;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -11,7 +9,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,10 +19,7 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code PRAGMA optimize} when the file opens, hourly while it is written, and when it closes, as SQLite
  *       advises for long-lived connections.
- *   <li>SQLite's automatic checkpoint is passive: while reads overlap without pause it cannot reset the WAL, which
- *       then grows without bound. Every {@value #WAL_CHECK_EVERY} commits the writer looks at the WAL's size and,
- *       past {@value #WAL_LIMIT_BYTES} bytes, runs a TRUNCATE checkpoint, which waits (up to the busy timeout) for
- *       readers to move on and then empties the WAL.
+ *   <li>The WAL is kept bounded by the {@link Checkpointer}, off the commit path.
  *   <li>New files are created with {@code auto_vacuum=INCREMENTAL}, so that after a purge the freed pages can be
  *       returned to the file system without a full {@code VACUUM}.
  * </ul>
@@ -33,21 +27,16 @@ import org.slf4j.LoggerFactory;
 final class Housekeeping {
     private static final Logger LOG = LoggerFactory.getLogger(Housekeeping.class);
 
-    static final long WAL_LIMIT_BYTES = 16L * 1024 * 1024;
-    static final int WAL_CHECK_EVERY = 64;
+    /** How many commits apart the writer looks at the clock for the hourly optimize. */
+    static final int OPTIMIZE_CHECK_EVERY = 64;
+
     private static final long OPTIMIZE_EVERY_NANOS = TimeUnit.HOURS.toNanos(1);
 
     private final Path wal;
-    private final AtomicLong forcedCheckpoints = new AtomicLong();
     private volatile long lastOptimizeNanos = System.nanoTime();
 
     Housekeeping(SQLiteDatabaseSettings settings) {
         this.wal = settings.wal();
-    }
-
-    /** Checkpoints forced because the WAL outgrew its bound. */
-    long forcedCheckpoints() {
-        return forcedCheckpoints.get();
     }
 
     /** auto_vacuum can only be chosen before the first table exists, so only an empty file gets it. */
@@ -83,21 +72,8 @@ final class Housekeeping {
 
     /** Called by the writer after each commit, holding the write connection. */
     void afterCommit(CachedConnection c, long transactions) {
-        if (transactions % WAL_CHECK_EVERY != 0) {
-            return;
-        }
-        try {
-            if (walBytes() > WAL_LIMIT_BYTES) {
-                SQLiteConnections.queryString(c, "PRAGMA wal_checkpoint(TRUNCATE)");
-                forcedCheckpoints.incrementAndGet();
-            }
-            if (System.nanoTime() - lastOptimizeNanos > OPTIMIZE_EVERY_NANOS) {
-                optimize(c);
-            }
-        } catch (SQLException e) {
-            // A checkpoint that could not finish now (readers still busy) is retried after the next commits.
-            c.forgetStatements();
-            LOG.debug("Housekeeping of {} deferred", wal, e);
+        if (transactions % OPTIMIZE_CHECK_EVERY == 0 && System.nanoTime() - lastOptimizeNanos > OPTIMIZE_EVERY_NANOS) {
+            optimize(c);
         }
     }
 
@@ -116,14 +92,6 @@ final class Housekeeping {
         }
         run(c, "PRAGMA incremental_vacuum(" + VACUUM_PAGES_PER_STEP + ")");
         return !"0".equals(SQLiteConnections.queryString(c, "PRAGMA freelist_count"));
-    }
-
-    private long walBytes() {
-        try {
-            return Files.exists(wal) ? Files.size(wal) : 0;
-        } catch (IOException e) {
-            return 0;
-        }
     }
 
     static List<String> integrityCheck(Connection c) throws SQLException {

@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.function.UnaryOperator;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteOpenMode;
 
 /** Opening connections to a session database file, with the pragmas every connection runs with. */
 public final class SQLiteConnections {
@@ -22,9 +23,25 @@ public final class SQLiteConnections {
      */
     public static volatile UnaryOperator<Connection> decorator = UnaryOperator.identity();
 
-    /** A read-write connection with the settings' pragmas; reading the schema proves the file is SQLite now. */
+    /**
+     * A read-write connection with the settings' pragmas to a file that exists; reading the schema proves the file is
+     * SQLite now. Every connection but the first of a database opens this way: one opened later, after the file was
+     * deleted, must fail rather than create an empty file in its place.
+     */
     static CachedConnection open(SQLiteDatabaseSettings settings) throws SQLException {
+        return open(settings, false);
+    }
+
+    /** The first connection of a database, which creates the file when there is none yet. */
+    static CachedConnection openCreating(SQLiteDatabaseSettings settings) throws SQLException {
+        return open(settings, true);
+    }
+
+    private static CachedConnection open(SQLiteDatabaseSettings settings, boolean create) throws SQLException {
         SQLiteConfig config = new SQLiteConfig();
+        if (!create) {
+            config.resetOpenMode(SQLiteOpenMode.CREATE);
+        }
         config.setBusyTimeout(settings.busyTimeoutMs());
         // Otherwise sqlite-jdbc runs "SELECT last_insert_rowid()" after every INSERT, inside the writer lock.
         config.setGetGeneratedKeys(false);

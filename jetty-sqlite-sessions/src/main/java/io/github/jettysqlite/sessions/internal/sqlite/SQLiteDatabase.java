@@ -30,13 +30,16 @@ public final class SQLiteDatabase implements SessionDatabase, FileMaintenance {
     private final SQLiteDatabaseSettings settings;
     private final Housekeeping housekeeping;
     private final GroupCommitWriter writer;
+    private final Checkpointer checkpointer;
     private final ReaderPool readers;
     private final FileIdentity identity;
 
     private SQLiteDatabase(SQLiteDatabaseSettings settings, CachedConnection writerConnection) {
         this.settings = settings;
         this.housekeeping = new Housekeeping(settings);
-        this.writer = new GroupCommitWriter(writerConnection, this::connect, housekeeping::afterCommit);
+        this.writer = new GroupCommitWriter(writerConnection, () -> openWriter(settings, false), this::committed);
+        this.checkpointer = new Checkpointer(
+                this::connect, writer::exclusive, settings.file().toString());
         // A read waits for a free connection as long as a write waits for the lock, and a second at least: a busy
         // timeout of 0 means "never wait for another process", not "fail the ninth concurrent read".
         this.readers = new ReaderPool(this::connect, settings.maxReaders(), Math.max(settings.busyTimeoutMs(), 1_000));
@@ -79,7 +82,7 @@ public final class SQLiteDatabase implements SessionDatabase, FileMaintenance {
         SQLiteConnections.checkLocation(settings.file());
         CachedConnection writer = null;
         try {
-            writer = SQLiteConnections.open(settings);
+            writer = openWriter(settings, true);
             Housekeeping.enableIncrementalVacuumIfNew(writer);
             String mode = SQLiteConnections.queryString(writer, "PRAGMA journal_mode = WAL");
             if (!"wal".equalsIgnoreCase(mode)) {
@@ -90,6 +93,7 @@ public final class SQLiteDatabase implements SessionDatabase, FileMaintenance {
             }
             SQLiteDatabase database = new SQLiteDatabase(settings, writer);
             database.writer.exclusive(database.housekeeping::optimize);
+            database.checkpointer.start();
             return database;
         } catch (SQLException | RuntimeException e) {
             if (writer != null) {
@@ -103,6 +107,27 @@ public final class SQLiteDatabase implements SessionDatabase, FileMaintenance {
         }
     }
 
+    /**
+     * The write connection: it never checkpoints inside a commit (the {@link Checkpointer} does that on a thread of
+     * its own), and a log the checkpointer restarted is cut back to its limit.
+     */
+    private static CachedConnection openWriter(SQLiteDatabaseSettings settings, boolean first) throws SQLException {
+        CachedConnection c = first ? SQLiteConnections.openCreating(settings) : SQLiteConnections.open(settings);
+        try (Statement s = c.connection().createStatement()) {
+            s.executeUpdate("PRAGMA wal_autocheckpoint = 0");
+            s.executeUpdate("PRAGMA journal_size_limit = " + Checkpointer.LOG_SIZE_LIMIT_BYTES);
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    private void committed(CachedConnection c, long transactions) {
+        checkpointer.committed(transactions);
+        housekeeping.afterCommit(c, transactions);
+    }
+
     public SQLiteDatabaseSettings settings() {
         return settings;
     }
@@ -113,6 +138,17 @@ public final class SQLiteDatabase implements SessionDatabase, FileMaintenance {
         identity.requireUnchanged();
         try {
             return writer.write(work);
+        } catch (SQLException | RuntimeException e) {
+            throw SQLiteErrors.describe(settings, e);
+        }
+    }
+
+    /** A single statement: committed with others under concurrency, on its own (no BEGIN, no COMMIT) when alone. */
+    @Override
+    public <R> R writeStatement(SqlWork<R> work) throws SessionDatabaseException {
+        identity.requireUnchanged();
+        try {
+            return writer.writeStatement(work);
         } catch (SQLException | RuntimeException e) {
             throw SQLiteErrors.describe(settings, e);
         }
@@ -136,6 +172,7 @@ public final class SQLiteDatabase implements SessionDatabase, FileMaintenance {
     /** Closes every connection, after a last {@code optimize}; transactions have all ended by now. */
     @Override
     public void close() {
+        checkpointer.stop();
         readers.close();
         try {
             writer.exclusive(housekeeping::optimize);
@@ -169,9 +206,9 @@ public final class SQLiteDatabase implements SessionDatabase, FileMaintenance {
         return SQLiteConnections.sizeOf(settings.wal());
     }
 
-    /** Checkpoints forced because the WAL outgrew its bound. */
+    /** Checkpoints that restarted the WAL because it outgrew its bound. */
     public long forcedCheckpoints() {
-        return housekeeping.forcedCheckpoints();
+        return checkpointer.restarts();
     }
 
     /** Why the path no longer names the file opened (deleted, replaced), or null while it does. */

@@ -23,14 +23,24 @@ final class SQLiteErrors {
                 "Session database " + file + (cause == null ? " failed" : " " + cause) + ": " + e.getMessage(), e);
     }
 
-    private static String cause(SQLiteDatabaseSettings settings, Exception e) {
+    /** Whether SQLite refused for a lock another connection held (SQLITE_BUSY or SQLITE_LOCKED), not for the work. */
+    static boolean isLockWait(Exception e) {
+        int primary = primaryCode(e);
+        return primary == 5 || primary == 6;
+    }
+
+    /** SQLite's primary result code, or -1 when the failure did not come from SQLite. */
+    private static int primaryCode(Exception e) {
         if (!(e instanceof SQLiteException sqlite)) {
-            return null;
+            return -1;
         }
         SQLiteErrorCode code = sqlite.getResultCode();
         // Extended codes carry the primary code in their low byte.
-        int primary = code == null ? sqlite.getErrorCode() & 0xff : code.code & 0xff;
-        return switch (primary) {
+        return code == null ? sqlite.getErrorCode() & 0xff : code.code & 0xff;
+    }
+
+    private static String cause(SQLiteDatabaseSettings settings, Exception e) {
+        return switch (primaryCode(e)) {
             case 5, 6 ->
                 "is locked by another connection or process for longer than the busy timeout of "
                         + settings.busyTimeoutMs() + " ms";

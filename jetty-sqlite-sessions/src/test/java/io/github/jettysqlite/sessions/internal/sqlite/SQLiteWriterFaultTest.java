@@ -33,6 +33,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.session.SessionContext;
@@ -164,9 +165,15 @@ class SQLiteWriterFaultTest {
         commitFailures.set(1);
         rollbackFailures.set(1);
 
-        // The commit fails, then its rollback: the connection, in a state nobody knows, is discarded.
-        assertThatThrownBy(() -> StoreFixture.put(store, StoreFixture.session(store, "s1", 0, NODE)))
-                .hasMessageContaining("hit an I/O error");
+        // The commit of an explicit transaction fails, then its rollback: the connection, in a state nobody knows,
+        // is discarded.
+        GroupCommitWriter writer = internals().writer();
+        assertThatThrownBy(() -> writer.write(c -> c.prepare("INSERT INTO jetty_sessions (session_id, context_path,"
+                                + " virtual_host, created_ms, accessed_ms, last_accessed_ms, cookie_set_ms,"
+                                + " last_saved_ms, max_inactive_ms, attributes) VALUES ('s0', '', '', 0, 0, 0, 0, 0, 0,"
+                                + " x'')")
+                        .executeUpdate()))
+                .hasMessageContaining("I/O error");
         assertThat(rollbackFailures).hasValue(0);
         StoreFixture.put(store, StoreFixture.session(store, "s2", 0, NODE));
         StoreFixture.put(store, StoreFixture.session(store, "s1", 0, NODE));
@@ -210,7 +217,7 @@ class SQLiteWriterFaultTest {
     void commitListenerThrowingAnErrorFailsNoCommittedWrite() throws Exception {
         SQLiteDatabaseSettings settings =
                 new SQLiteDatabaseSettings(dir.resolve("direct.db"), Synchronous.NORMAL, 1_000, 1);
-        CachedConnection connection = SQLiteConnections.open(settings);
+        CachedConnection connection = SQLiteConnections.openCreating(settings);
         connection.execute("CREATE TABLE t (v INTEGER)");
         AtomicInteger commits = new AtomicInteger();
         GroupCommitWriter writer = new GroupCommitWriter(connection, () -> SQLiteConnections.open(settings), (c, n) -> {
@@ -398,21 +405,32 @@ class SQLiteWriterFaultTest {
     }
 
     /** A real connection whose COMMIT and ROLLBACK fail as many times as the counters say. */
+    /**
+     * Wraps a real connection so that the next {@code commitFailures} commits and {@code rollbackFailures} rollbacks
+     * fail with an I/O error. A commit is an explicit COMMIT, or the end of a write statement run on its own in
+     * autocommit mode, which commits as it ends; either way a failed commit leaves nothing written.
+     */
     private Connection withInjectedFaults(Connection real) {
         Connection connection = mock(Connection.class, delegatesTo(real));
+        AtomicBoolean inTransaction = new AtomicBoolean();
         try {
             doAnswer(call -> {
                         String sql = call.getArgument(0);
                         PreparedStatement statement = real.prepareStatement(sql);
-                        AtomicInteger failures = "COMMIT".equals(sql)
-                                ? commitFailures
-                                : "ROLLBACK".equals(sql) ? rollbackFailures : null;
-                        if (failures == null) {
-                            return statement;
-                        }
+                        boolean writes =
+                                sql.startsWith("INSERT") || sql.startsWith("UPDATE") || sql.startsWith("DELETE");
                         PreparedStatement faulty = mock(PreparedStatement.class, delegatesTo(statement));
                         doAnswer(execute -> {
-                                    if (failures.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
+                                    if (sql.startsWith("BEGIN")) {
+                                        inTransaction.set(true);
+                                    }
+                                    boolean commits = "COMMIT".equals(sql) || (writes && !inTransaction.get());
+                                    AtomicInteger failures =
+                                            commits ? commitFailures : "ROLLBACK".equals(sql) ? rollbackFailures : null;
+                                    if ("COMMIT".equals(sql) || "ROLLBACK".equals(sql)) {
+                                        inTransaction.set(false);
+                                    }
+                                    if (failures != null && failures.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
                                         throw new SQLiteException(
                                                 "[SQLITE_IOERR] disk I/O error (injected)",
                                                 SQLiteErrorCode.SQLITE_IOERR);
@@ -421,6 +439,18 @@ class SQLiteWriterFaultTest {
                                 })
                                 .when(faulty)
                                 .execute();
+                        doAnswer(execute -> {
+                                    if (writes
+                                            && !inTransaction.get()
+                                            && commitFailures.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
+                                        throw new SQLiteException(
+                                                "[SQLITE_IOERR] disk I/O error (injected)",
+                                                SQLiteErrorCode.SQLITE_IOERR);
+                                    }
+                                    return statement.executeUpdate();
+                                })
+                                .when(faulty)
+                                .executeUpdate();
                         return faulty;
                     })
                     .when(connection)

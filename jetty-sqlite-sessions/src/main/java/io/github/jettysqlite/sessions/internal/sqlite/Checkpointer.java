@@ -1,0 +1,223 @@
+package io.github.jettysqlite.sessions.internal.sqlite;
+
+import io.github.jettysqlite.sessions.internal.CachedConnection;
+import io.github.jettysqlite.sessions.internal.SqlWork;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the write-ahead log bounded from a thread and a connection of its own, so that no caller of a write ever
+ * waits for a checkpoint.
+ *
+ * <p>The writer runs with SQLite's automatic checkpoint off, which would otherwise copy the log into the database
+ * file inside the commit of whichever request crossed 1,000 pages. Instead, this thread runs a passive checkpoint
+ * whenever about {@value #FRAMES_PER_CHECKPOINT} new pages are in the log (it learns the pace of writes from what each
+ * checkpoint finds): it copies what it can and blocks nobody, neither writers nor readers. Under a
+ * steady stream of commits a passive checkpoint never catches up with the end of the log, so the log would never
+ * start over; once it holds more than {@value #RESTART_FRAMES} frames, a restarting checkpoint follows. That one
+ * holds back writers, but only while it copies the few frames committed since the passive pass and waits for readers
+ * of older snapshots to finish (loads take microseconds); then the next commit writes from the start of the log,
+ * and {@code journal_size_limit} cuts the file back to {@value #LOG_SIZE_LIMIT_BYTES} bytes.
+ *
+ * <p>A reader that holds one snapshot for long (an online backup, another process's long query) keeps any
+ * checkpoint from restarting the log. The restarting checkpoint then gives up after {@value #RESTART_WAIT_MS} ms, so
+ * writers are held back at most that long, and is tried again only after a pause that doubles up to
+ * {@value #MAX_BACKOFF_MS} ms; meanwhile the log grows with the writes, and shrinks once that reader is done.
+ */
+final class Checkpointer {
+    private static final Logger LOG = LoggerFactory.getLogger(Checkpointer.class);
+
+    /** Frames (pages) in the log past which the log is restarted; SQLite's own automatic checkpoint uses 1,000. */
+    static final int RESTART_FRAMES = 1000;
+
+    /** What a restarted log file is cut back to. */
+    static final long LOG_SIZE_LIMIT_BYTES = 4L * 1024 * 1024;
+
+    /** How long a restarting checkpoint may hold back writers while waiting for readers of older snapshots. */
+    static final int RESTART_WAIT_MS = 100;
+
+    /**
+     * Frames a passive checkpoint should find new, about: fewer and it ran more often than it needs to (each one that
+     * copies anything syncs the log and the database file), more and the log grows between them.
+     */
+    static final int FRAMES_PER_CHECKPOINT = 500;
+
+    private static final long MIN_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long MAX_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    private static final long FIRST_BACKOFF_MS = 250;
+    static final long MAX_BACKOFF_MS = 8_000;
+
+    /** Opens the connection the checkpoints run on. */
+    @FunctionalInterface
+    interface Opener {
+        CachedConnection open() throws SQLException;
+    }
+
+    /**
+     * Runs work while this process's writer is held, so that the restarting checkpoint does not compete with it for
+     * SQLite's write lock (SQLite's busy handler would have it retry in sleeps of milliseconds) and the writes it
+     * holds back resume the moment it is done.
+     */
+    @FunctionalInterface
+    interface WriterGate {
+        long[] holdingWriter(SqlWork<long[]> work) throws SQLException;
+    }
+
+    private final Opener opener;
+    private final WriterGate gate;
+    private final String name;
+    private final Thread thread;
+    private final AtomicLong restarts = new AtomicLong();
+    private final AtomicLong restartsGivenUp = new AtomicLong();
+    private volatile long committed;
+    private volatile boolean stopping;
+    private long checkedUpTo;
+    private long intervalNanos = TimeUnit.MILLISECONDS.toNanos(10);
+    private long lastLogFrames;
+    private long backoffMs;
+    private long nextRestartNanos;
+
+    Checkpointer(Opener opener, WriterGate gate, String name) {
+        this.opener = opener;
+        this.gate = gate;
+        this.name = name;
+        this.thread = new Thread(this::run, "jetty-sessions-checkpoint " + name);
+        thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /**
+     * Tells the checkpointer that the writer committed; called by the writer after each commit. Only a volatile
+     * write: the checkpointer looks at it on its own schedule, so a commit never pays for waking a thread.
+     */
+    void committed(long transactions) {
+        committed = transactions;
+    }
+
+    /** Restarting checkpoints run because the log outgrew {@value #RESTART_FRAMES} frames. */
+    long restarts() {
+        return restarts.get();
+    }
+
+    /** Restarting checkpoints that gave up because a reader held an old snapshot past {@value #RESTART_WAIT_MS} ms. */
+    long restartsGivenUp() {
+        return restartsGivenUp.get();
+    }
+
+    /** Stops the thread and closes its connection; returns once it has. */
+    void stop() {
+        stopping = true;
+        LockSupport.unpark(thread);
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        CachedConnection connection = null;
+        try {
+            while (!stopping) {
+                LockSupport.parkNanos(this, intervalNanos);
+                long seen = committed;
+                if (stopping || seen == checkedUpTo) {
+                    continue;
+                }
+                checkedUpTo = seen;
+                try {
+                    if (connection == null) {
+                        connection = open();
+                    }
+                    checkpoint(connection);
+                } catch (SQLException | RuntimeException e) {
+                    // A checkpoint is only ever deferred: the frames stay in the log, readable and durable.
+                    LOG.debug("Checkpoint of {} deferred", name, e);
+                    closeQuietly(connection);
+                    connection = null;
+                }
+            }
+        } finally {
+            closeQuietly(connection);
+        }
+    }
+
+    private CachedConnection open() throws SQLException {
+        CachedConnection c = opener.open();
+        try (Statement s = c.connection().createStatement()) {
+            s.executeUpdate("PRAGMA busy_timeout = " + RESTART_WAIT_MS);
+        } catch (SQLException | RuntimeException e) {
+            closeQuietly(c);
+            throw e;
+        }
+        return c;
+    }
+
+    private void checkpoint(CachedConnection c) throws SQLException {
+        long[] passive = walCheckpoint(c, "PASSIVE");
+        long logFrames = passive[1];
+        adjustInterval(logFrames < lastLogFrames ? logFrames : logFrames - lastLogFrames);
+        lastLogFrames = logFrames;
+        if (logFrames <= RESTART_FRAMES || System.nanoTime() - nextRestartNanos < 0) {
+            return;
+        }
+        long[] restart = gate.holdingWriter(ignored -> walCheckpoint(c, "RESTART"));
+        if (restart[0] == 0) {
+            lastLogFrames = 0;
+            restarts.incrementAndGet();
+            backoffMs = 0;
+            return;
+        }
+        restartsGivenUp.incrementAndGet();
+        backoffMs = backoffMs == 0 ? FIRST_BACKOFF_MS : Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+        nextRestartNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs);
+        LOG.debug("Log of {} not restarted: a reader holds an old snapshot; next try in {} ms", name, backoffMs);
+    }
+
+    /**
+     * Checkpoints about as often as SQLite's own automatic checkpoint would, by the frames written, not by the clock:
+     * the pause halves when a checkpoint found many new frames and doubles when it found few.
+     */
+    private void adjustInterval(long newFrames) {
+        if (newFrames > FRAMES_PER_CHECKPOINT) {
+            intervalNanos = Math.max(MIN_INTERVAL_NANOS, intervalNanos / 2);
+        } else if (newFrames < FRAMES_PER_CHECKPOINT / 2) {
+            intervalNanos = Math.min(MAX_INTERVAL_NANOS, intervalNanos * 2);
+        }
+    }
+
+    /** Runs a checkpoint; returns SQLite's answer: busy (0 or 1), frames in the log, frames checkpointed. */
+    private static long[] walCheckpoint(CachedConnection c, String mode) throws SQLException {
+        try (Statement s = c.connection().createStatement();
+                ResultSet r = s.executeQuery("PRAGMA wal_checkpoint(" + mode + ")")) {
+            r.next();
+            return new long[] {r.getLong(1), r.getLong(2), r.getLong(3)};
+        }
+    }
+
+    private static void closeQuietly(CachedConnection c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // nothing was pending on it: checkpoints run in autocommit
+        }
+    }
+}
