@@ -20,7 +20,7 @@ final class Report {
 
     private record Size(String subject, int size, long bytesPer10k) {}
 
-    private record Http(String config, LoadClient.Result result) {}
+    private record Http(String config, LoadClient.Result result, double writesPerRequest) {}
 
     private record Serde(int size, String what, Measure.Stats stats) {}
 
@@ -77,8 +77,8 @@ final class Report {
         sizes.add(new Size(subject, size, bytesPer10k));
     }
 
-    void http(String config, LoadClient.Result result) {
-        http.add(new Http(config, result));
+    void http(String config, LoadClient.Result result, double writesPerRequest) {
+        http.add(new Http(config, result, writesPerRequest));
     }
 
     void serde(int size, String what, Measure.Stats stats) {
@@ -661,7 +661,8 @@ final class Report {
         md.append("## HTTP end to end (")
                 .append(options.httpUsers())
                 .append(" users, keep-alive, client in its own JVM)\n\n")
-                .append("| server | req/s | p50 µs | p99 µs | failed or wrong answers |\n|---|---:|---:|---:|---:|\n");
+                .append("| server | req/s | p50 µs | p99 µs | failed or wrong answers | store calls per request |\n")
+                .append("|---|---:|---:|---:|---:|---:|\n");
         for (Http h : http) {
             md.append("| ")
                     .append(h.config())
@@ -673,6 +674,11 @@ final class Report {
                     .append(us(h.result().p99Us()))
                     .append(" | ")
                     .append(h.result().errors())
+                    .append(" | ")
+                    .append(
+                            Double.isNaN(h.writesPerRequest())
+                                    ? ""
+                                    : String.format(Locale.ROOT, "%.2f", h.writesPerRequest()))
                     .append(" |\n");
         }
         md.append('\n');
