@@ -80,9 +80,6 @@ final class HttpBench {
         }));
         // The first server measured would pay for compiling Jetty's request path; the reference must not.
         configs.add(0, new Config(WARM_UP, false, dir -> new Store(new NullSessionDataStore(), null)));
-        String only = System.getProperty("tmp.only");
-        if (only != null)
-            configs.removeIf(c -> !c.name().contains(only) && !c.name().equals(WARM_UP));
         for (Config config : configs) {
             Path dir = Files.createDirectories(options.dataDir().resolve("http"));
             Store store = config.store().apply(dir);
