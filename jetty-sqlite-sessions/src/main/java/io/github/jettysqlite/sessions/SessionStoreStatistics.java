@@ -64,6 +64,11 @@ public final class SessionStoreStatistics {
         return loads.meanMillis();
     }
 
+    @ManagedAttribute(value = "time spent in loads, in ms (with the count, a rate for any window)", readonly = true)
+    public double getLoadTotalMs() {
+        return loads.totalMillis();
+    }
+
     @ManagedAttribute(value = "longest load time in ms", readonly = true)
     public double getLoadMaxMs() {
         return loads.maxMillis();
@@ -84,6 +89,11 @@ public final class SessionStoreStatistics {
         return stores.meanMillis();
     }
 
+    @ManagedAttribute(value = "time spent in stores, in ms (with the count, a rate for any window)", readonly = true)
+    public double getStoreTotalMs() {
+        return stores.totalMillis();
+    }
+
     @ManagedAttribute(value = "longest store time in ms", readonly = true)
     public double getStoreMaxMs() {
         return stores.maxMillis();
@@ -102,6 +112,11 @@ public final class SessionStoreStatistics {
     @ManagedAttribute(value = "mean delete time in ms", readonly = true)
     public double getDeleteMeanMs() {
         return deletes.meanMillis();
+    }
+
+    @ManagedAttribute(value = "time spent in deletes, in ms (with the count, a rate for any window)", readonly = true)
+    public double getDeleteTotalMs() {
+        return deletes.totalMillis();
     }
 
     @ManagedAttribute(value = "longest delete time in ms", readonly = true)

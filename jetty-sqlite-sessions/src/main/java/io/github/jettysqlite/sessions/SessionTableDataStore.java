@@ -276,6 +276,18 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         return statistics;
     }
 
+    /** The context's path in Jetty's canonical form ({@code /shop} is {@code _shop}); null until initialized. */
+    @ManagedAttribute(value = "the context whose sessions this store keeps (canonical path)", readonly = true)
+    public String getContextPath() {
+        return _context == null ? null : _context.getCanonicalContextPath();
+    }
+
+    /** The context's virtual host as Jetty keys sessions by it; null until initialized. */
+    @ManagedAttribute(value = "the context's virtual host, as sessions are keyed by it", readonly = true)
+    public String getVirtualHost() {
+        return _context == null ? null : _context.getVhost();
+    }
+
     @ManagedAttribute(value = "the table holding the sessions", readonly = true)
     public String getTableName() {
         return settings().getTableName();

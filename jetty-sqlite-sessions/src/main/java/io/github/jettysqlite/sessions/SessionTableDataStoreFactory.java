@@ -1,5 +1,12 @@
 package io.github.jettysqlite.sessions;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.eclipse.jetty.session.AbstractSessionDataStoreFactory;
 import org.eclipse.jetty.session.SessionDataStore;
 import org.eclipse.jetty.session.SessionManager;
@@ -14,6 +21,8 @@ import org.eclipse.jetty.session.SessionManager;
 public abstract class SessionTableDataStoreFactory<S extends SessionTableSettings>
         extends AbstractSessionDataStoreFactory {
     private S settings;
+    private final Set<SessionTableDataStore> built = Collections.newSetFromMap(new WeakHashMap<>());
+    private final List<Consumer<SessionTableDataStore>> listeners = new CopyOnWriteArrayList<>();
 
     protected SessionTableDataStoreFactory(S settings) {
         this.settings = settings;
@@ -41,7 +50,24 @@ public abstract class SessionTableDataStoreFactory<S extends SessionTableSetting
         SessionTableDataStore store = newStore(settings);
         store.setGracePeriodSec(getGracePeriodSec());
         store.setSavePeriodSec(getSavePeriodSec());
+        synchronized (built) {
+            built.add(store);
+        }
+        listeners.forEach(listener -> listener.accept(store));
         return store;
+    }
+
+    /**
+     * Hands the listener every store this factory has built and every store it builds from now on (one per context,
+     * when the context starts), for metrics and other observers. Stores of contexts that are gone are not kept.
+     */
+    public void addStoreListener(Consumer<SessionTableDataStore> listener) {
+        listeners.add(listener);
+        List<SessionTableDataStore> existing;
+        synchronized (built) {
+            existing = new ArrayList<>(built);
+        }
+        existing.forEach(listener);
     }
 
     /** A store of this engine with these settings. */

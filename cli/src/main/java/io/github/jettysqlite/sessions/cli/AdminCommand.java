@@ -32,8 +32,8 @@ abstract class AdminCommand implements Callable<Integer> {
     private SessionDatabaseAdmin open() throws Exception {
         String password = System.getenv("PGPASSWORD");
         return writes()
-                ? SessionDatabaseAdmin.open(cli.database, cli.user, password, cli.table)
-                : SessionDatabaseAdmin.inspect(cli.database, cli.user, password, cli.table);
+                ? SessionDatabaseAdmin.open(cli.database, cli.user, password, cli.table())
+                : SessionDatabaseAdmin.inspect(cli.database, cli.user, password, cli.table());
     }
 
     /** True for a command that changes the database; the others open it read-only. */
@@ -55,8 +55,8 @@ abstract class AdminCommand implements Callable<Integer> {
         return epochMillis <= 0 ? "never" : Instant.ofEpochMilli(epochMillis).toString();
     }
 
-    /** A progress bar on standard error, redrawn in place. */
+    /** Progress on standard error: a bar redrawn in place on a terminal, a line now and then elsewhere. */
     Progress progressBar(String task) {
-        return new ProgressBar(err(), task);
+        return ProgressBar.on(err(), task);
     }
 }

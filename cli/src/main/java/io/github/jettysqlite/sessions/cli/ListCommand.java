@@ -2,6 +2,8 @@ package io.github.jettysqlite.sessions.cli;
 
 import io.github.jettysqlite.sessions.admin.SessionDatabaseAdmin;
 import io.github.jettysqlite.sessions.admin.SessionSummary;
+import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,11 +33,21 @@ final class ListCommand extends AdminCommand {
             description = "Show at most this many (default: ${DEFAULT-VALUE}).")
     int limit;
 
+    @Option(names = "--json", description = "Print one JSON document (an array of sessions) instead of text.")
+    boolean json;
+
     @Override
     int run(SessionDatabaseAdmin admin) throws Exception {
         Boolean expired = expiry == null ? null : expiry.expired;
         long now = System.currentTimeMillis();
-        for (SessionSummary s : admin.list(context, expired, offset, limit)) {
+        List<SessionSummary> sessions = admin.list(context, expired, offset, limit);
+        if (json) {
+            List<Object> doc = Json.array();
+            sessions.forEach(s -> doc.add(summary(s, now)));
+            out().println(Json.write(doc));
+            return 0;
+        }
+        for (SessionSummary s : sessions) {
             out().printf(
                             "%s\t%s\t%s\tnode=%s\taccessed=%s\texpires=%s%s\t%d bytes%n",
                             s.id(),
@@ -48,5 +60,20 @@ final class ListCommand extends AdminCommand {
                             s.attributeBytes());
         }
         return 0;
+    }
+
+    /** One session's metadata as {@code list --json} and {@code show --json} print it. */
+    static Map<String, Object> summary(SessionSummary s, long now) {
+        Map<String, Object> session = Json.object();
+        session.put("id", s.id());
+        session.put("contextPath", s.contextPath());
+        session.put("virtualHost", s.virtualHost());
+        session.put("lastNode", s.lastNode());
+        session.put("createdMs", s.created());
+        session.put("accessedMs", s.accessed());
+        session.put("expiresMs", s.expiry());
+        session.put("expired", s.isExpiredAt(now));
+        session.put("attributeBytes", s.attributeBytes());
+        return session;
     }
 }

@@ -44,10 +44,15 @@ final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--to-user", description = "User on the target, unless the URL names one.")
     String user;
 
+    // Given without a value, picocli asks for it on the terminal without echoing it, so no password needs to sit on a
+    // command line (or in the shell's history).
     @Option(
             names = "--to-password",
-            description = "Password on the target, unless the URL holds one. Default: the PGPASSWORD variable.")
-    String password;
+            arity = "0..1",
+            interactive = true,
+            description = "Password on the target, unless the URL holds one; given alone, it is asked for without echo."
+                    + " Default: the PGPASSWORD variable.")
+    char[] password;
 
     @Option(
             names = "--batch",
@@ -57,11 +62,11 @@ final class MigrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String secret = password != null ? password : System.getenv("PGPASSWORD");
-        try (SessionDatabaseAdmin source = SessionDatabaseAdmin.inspect(from.toString(), null, null, cli.table);
-                SessionDatabaseAdmin target = SessionDatabaseAdmin.connect(to, user, secret, cli.table)) {
+        String secret = password != null ? new String(password) : System.getenv("PGPASSWORD");
+        try (SessionDatabaseAdmin source = SessionDatabaseAdmin.inspect(from.toString(), null, null, cli.table());
+                SessionDatabaseAdmin target = SessionDatabaseAdmin.connect(to, user, secret, cli.table())) {
             MigrationResult result = source.copyLiveSessionsTo(
-                    target, batch, new ProgressBar(spec.commandLine().getErr(), "copying"));
+                    target, batch, ProgressBar.on(spec.commandLine().getErr(), "copying"));
             spec.commandLine()
                     .getOut()
                     .printf(

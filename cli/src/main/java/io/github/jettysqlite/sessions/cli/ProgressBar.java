@@ -2,26 +2,54 @@ package io.github.jettysqlite.sessions.cli;
 
 import io.github.jettysqlite.sessions.admin.Progress;
 import java.io.PrintWriter;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
-/** A progress bar on standard error, redrawn in place; ends its line when the task is done. */
+/**
+ * Progress on standard error. On a terminal, a bar redrawn in place; in a pipe or a CI log, where carriage returns
+ * pile up as one endless line, a plain line at most every {@value #LINE_EVERY_SECONDS} seconds, and one at the end.
+ */
 final class ProgressBar implements Progress {
     private static final int WIDTH = 30;
+    static final long LINE_EVERY_SECONDS = 5;
 
     private final PrintWriter err;
     private final String task;
+    private final boolean terminal;
+    private final LongSupplier nanoTime;
+    private long lastLineNanos;
+    private boolean printed;
 
-    ProgressBar(PrintWriter err, String task) {
+    ProgressBar(PrintWriter err, String task, boolean terminal, LongSupplier nanoTime) {
         this.err = err;
         this.task = task;
+        this.terminal = terminal;
+        this.nanoTime = nanoTime;
+    }
+
+    /** The kind of progress the standard error this process runs with calls for. */
+    static ProgressBar on(PrintWriter err, String task) {
+        return new ProgressBar(err, task, System.console() != null, System::nanoTime);
     }
 
     @Override
     public void update(long done, long total) {
-        int filled = total <= 0 ? WIDTH : (int) (WIDTH * Math.min(done, total) / total);
-        err.print("\r" + task + " [" + "#".repeat(filled) + " ".repeat(WIDTH - filled) + "] " + done + "/" + total);
-        if (done >= total) {
-            err.println();
+        boolean finished = done >= total;
+        if (terminal) {
+            int filled = total <= 0 ? WIDTH : (int) (WIDTH * Math.min(done, total) / total);
+            err.print("\r" + task + " [" + "#".repeat(filled) + " ".repeat(WIDTH - filled) + "] " + done + "/" + total);
+            if (finished) {
+                err.println();
+            }
+            err.flush();
+            return;
         }
-        err.flush();
+        long now = nanoTime.getAsLong();
+        if (finished || !printed || now - lastLineNanos >= TimeUnit.SECONDS.toNanos(LINE_EVERY_SECONDS)) {
+            printed = true;
+            lastLineNanos = now;
+            err.println(task + ": " + done + "/" + total + (finished ? " done" : ""));
+            err.flush();
+        }
     }
 }

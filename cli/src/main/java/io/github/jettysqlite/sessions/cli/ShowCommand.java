@@ -8,6 +8,7 @@ import io.github.jettysqlite.sessions.admin.SessionSummary;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -43,6 +44,9 @@ final class ShowCommand extends AdminCommand {
                     + " an unsealed row's values are refused unless --accept-unsealed.")
     String attributeKeys;
 
+    @Option(names = "--json", description = "Print one JSON document (an array: one entry per context) instead of text.")
+    boolean json;
+
     @Option(
             names = "--accept-unsealed",
             description = "With --attribute-key, still read the values of a row that carries no seal.")
@@ -54,6 +58,9 @@ final class ShowCommand extends AdminCommand {
         if (sessions.isEmpty()) {
             err().println("error: no session with id " + id);
             return SessionsCli.FAILED;
+        }
+        if (json) {
+            return printJson(sessions);
         }
         int status = 0;
         for (SessionDetail session : sessions) {
@@ -70,6 +77,44 @@ final class ShowCommand extends AdminCommand {
         return status;
     }
 
+    /** Every row with this id (one per context that has it), as one JSON array. */
+    private int printJson(List<SessionDetail> sessions) throws Exception {
+        long now = System.currentTimeMillis();
+        List<Object> doc = Json.array();
+        for (SessionDetail session : sessions) {
+            Map<String, Object> entry = ListCommand.summary(session.summary(), now);
+            entry.put("lastAccessedMs", session.lastAccessed());
+            entry.put("lastSavedMs", session.lastSaved());
+            entry.put("maxInactiveMs", session.maxInactiveMs());
+            Map<String, Object> attributes = Json.object();
+            if (values) {
+                Map<String, Shown> read = readValues(session);
+                if (read == null) {
+                    return SessionsCli.FAILED;
+                }
+                read.forEach((name, value) -> {
+                    Map<String, Object> attribute = Json.object();
+                    attribute.put("type", value.type());
+                    attribute.put("value", value.text());
+                    attributes.put(name, attribute);
+                });
+            } else {
+                Map<String, Integer> sizes = AttributeReader.sizes(session);
+                if (sizes != null) {
+                    sizes.forEach((name, bytes) -> {
+                        Map<String, Object> attribute = Json.object();
+                        attribute.put("bytes", bytes);
+                        attributes.put(name, attribute);
+                    });
+                }
+            }
+            entry.put("attributes", attributes);
+            doc.add(entry);
+        }
+        out().println(Json.write(doc));
+        return 0;
+    }
+
     /** Names and sizes come from the row's layout: nothing is deserialized, so a planted row is safe to look at. */
     private int printSizes(SessionDetail session) throws Exception {
         Map<String, Integer> sizes = AttributeReader.sizes(session);
@@ -82,29 +127,41 @@ final class ShowCommand extends AdminCommand {
     }
 
     private int printValues(SessionDetail session) throws Exception {
+        Map<String, Shown> attributes = readValues(session);
+        if (attributes == null) {
+            return SessionsCli.FAILED;
+        }
+        attributes.forEach((name, value) ->
+                out().printf("  attribute %s: %s = %s%n", name, value.type(), value.text()));
+        return 0;
+    }
+
+    /** An attribute's class and its {@code toString()}, taken while the webapp's classes are loadable. */
+    private record Shown(String type, String text) {}
+
+    /**
+     * The attributes' values, read through the filter with the webapp's classes; null, after saying why on
+     * standard error, when they cannot be read. Values are turned into text before the class loader closes.
+     */
+    private Map<String, Shown> readValues(SessionDetail session) throws Exception {
         URL[] urls = new URL[classpath.size()];
         for (int i = 0; i < urls.length; i++) {
             urls[i] = classpath.get(i).toUri().toURL();
         }
         try (URLClassLoader loader = new URLClassLoader(urls, getClass().getClassLoader())) {
-            Map<String, Object> attributes;
             try {
-                attributes = AttributeReader.values(
-                        session, loader, filter, attributeKeys, attributeKeys == null || acceptUnsealed);
+                Map<String, Shown> shown = new LinkedHashMap<>();
+                AttributeReader.values(session, loader, filter, attributeKeys, attributeKeys == null || acceptUnsealed)
+                        .forEach((name, value) ->
+                                shown.put(name, new Shown(value.getClass().getName(), String.valueOf(value))));
+                return shown;
             } catch (Exception e) {
                 err().println("error: cannot read the attributes: " + rootMessage(e)
                         + " (a missing class can be given with --classpath, a sealed row's key with --attribute-key;"
                         + " a rejected class is what the filter is for)");
-                return SessionsCli.FAILED;
-            }
-            for (Map.Entry<String, Object> attribute : attributes.entrySet()) {
-                Object value = attribute.getValue();
-                out().printf(
-                                "  attribute %s: %s = %s%n",
-                                attribute.getKey(), value.getClass().getName(), value);
+                return null;
             }
         }
-        return 0;
     }
 
     private static String rootMessage(Throwable e) {

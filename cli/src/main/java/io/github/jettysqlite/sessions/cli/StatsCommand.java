@@ -3,16 +3,26 @@ package io.github.jettysqlite.sessions.cli;
 import io.github.jettysqlite.sessions.admin.ContextStats;
 import io.github.jettysqlite.sessions.admin.SessionDatabaseAdmin;
 import io.github.jettysqlite.sessions.admin.Stats;
+import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 @Command(
         name = "stats",
         mixinStandardHelpOptions = true,
         description = "Sessions per context, expiry, sizes and schema version.")
 final class StatsCommand extends AdminCommand {
+    @Option(names = "--json", description = "Print one JSON document instead of text.")
+    boolean json;
+
     @Override
     int run(SessionDatabaseAdmin admin) throws Exception {
         Stats stats = admin.stats();
+        if (json) {
+            out().println(Json.write(toJson(admin, stats)));
+            return 0;
+        }
         out().printf("database        %s%n", admin.location());
         out().printf(
                         "table           %s (schema version %d, journal %s)%n",
@@ -39,5 +49,32 @@ final class StatsCommand extends AdminCommand {
                             time(c.newestCreated()));
         }
         return 0;
+    }
+
+    private static Map<String, Object> toJson(SessionDatabaseAdmin admin, Stats stats) {
+        Map<String, Object> doc = Json.object();
+        doc.put("database", admin.location());
+        doc.put("table", stats.table());
+        doc.put("schemaVersion", stats.schemaVersion());
+        doc.put("journalMode", stats.journalMode());
+        doc.put("fileBytes", stats.fileBytes());
+        doc.put("walBytes", stats.walBytes());
+        doc.put("sessions", stats.sessions());
+        doc.put("expired", stats.expired());
+        doc.put("neverExpire", stats.immortal());
+        List<Object> contexts = Json.array();
+        for (ContextStats c : stats.contexts()) {
+            Map<String, Object> context = Json.object();
+            context.put("contextPath", c.contextPath());
+            context.put("virtualHost", c.virtualHost());
+            context.put("sessions", c.sessions());
+            context.put("expired", c.expired());
+            context.put("neverExpire", c.immortal());
+            context.put("oldestCreatedMs", c.oldestCreated());
+            context.put("newestCreatedMs", c.newestCreated());
+            contexts.add(context);
+        }
+        doc.put("contexts", contexts);
+        return doc;
     }
 }

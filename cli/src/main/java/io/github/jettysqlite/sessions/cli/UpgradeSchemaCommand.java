@@ -31,11 +31,11 @@ final class UpgradeSchemaCommand implements Callable<Integer> {
         }
         int before;
         try (SessionDatabaseAdmin admin =
-                SessionDatabaseAdmin.inspect(cli.database, cli.user, System.getenv("PGPASSWORD"), cli.table)) {
+                SessionDatabaseAdmin.inspect(cli.database, cli.user, System.getenv("PGPASSWORD"), cli.table())) {
             before = admin.schemaVersion();
         }
         try (SessionDatabaseAdmin admin =
-                SessionDatabaseAdmin.connect(cli.database, cli.user, System.getenv("PGPASSWORD"), cli.table)) {
+                SessionDatabaseAdmin.connect(cli.database, cli.user, System.getenv("PGPASSWORD"), cli.table())) {
             int after = admin.schemaVersion();
             spec.commandLine()
                     .getOut()

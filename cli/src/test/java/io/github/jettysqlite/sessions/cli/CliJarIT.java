@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -32,8 +33,28 @@ class CliJarIT {
         }
     }
 
+    @Test
+    void versionComesFromTheJarsManifest() throws Exception {
+        assertThat(runJar(0, "--version").trim())
+                .isEqualTo("jetty-sqlite-sessions " + System.getProperty("project.version"));
+    }
+
+    /** The exit codes README documents: 0 done, 1 the command ran and failed, 2 the command line is wrong. */
+    @Test
+    void exitCodesSayWhatWentWrong() throws Exception {
+        Path db = dir.resolve("sessions.db");
+        try (LiveStore live = new LiveStore(db, "_app")) {
+            live.put("s1", System.currentTimeMillis() + 60_000, "x");
+        }
+        assertThat(runJar(0, "stats", "--db", db.toString(), "--json")).startsWith("{\"database\":");
+        assertThat(runJar(1, "--db", dir.resolve("missing.db").toString(), "stats")).contains("does not exist");
+        assertThat(runJar(2, "--db", db.toString(), "stats", "--no-such-option")).contains("--no-such-option");
+        assertThat(runJar(2, "--db", db.toString(), "no-such-command")).contains("no-such-command");
+        assertThat(runJar(2)).contains("Missing required subcommand");
+    }
+
     private static String runJar(int expectedExit, String... args) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of(
+        List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar",
                 System.getProperty("cli.jar")));

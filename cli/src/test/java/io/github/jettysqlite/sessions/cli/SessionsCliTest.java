@@ -1,5 +1,7 @@
 package io.github.jettysqlite.sessions.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
@@ -59,6 +61,55 @@ class SessionsCliTest {
         List<String> all = new ArrayList<>(List.of("--db", db.toString()));
         all.addAll(List.of(args));
         return run(all.toArray(String[]::new));
+    }
+
+    @Test
+    void globalOptionsWorkAfterTheCommandToo() {
+        Run after = run("stats", "--db", db.toString(), "--table", "jetty_sessions");
+        Run before = run("--db", db.toString(), "--table", "jetty_sessions", "stats");
+        Run wrongTable = run("--table", "jetty_sessions", "list", "--db", db.toString(), "--table", "other_table");
+
+        assertThat(after.exit()).as(after.err()).isZero();
+        assertThat(after.out()).contains("_shop");
+        assertThat(before.out()).contains("_shop");
+        assertThat(wrongTable.exit()).isEqualTo(SessionsCli.FAILED);
+        assertThat(wrongTable.err()).contains("other_table");
+    }
+
+    @Test
+    void statsListAndShowPrintOneJsonDocumentEach() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+
+        JsonNode stats = json.readTree(onDb("stats", "--json").out());
+        JsonNode list = json.readTree(onDb("list", "--context", "_shop", "--expired", "--json").out());
+        JsonNode show = json.readTree(onDb("show", "fresh", "--json").out());
+
+        assertThat(stats.get("schemaVersion").asInt()).isEqualTo(3);
+        assertThat(stats.get("expired").asLong()).isEqualTo(2);
+        JsonNode shop = stats.get("contexts").get(0);
+        assertThat(shop.get("contextPath").asText()).isEqualTo("_shop");
+        assertThat(shop.get("virtualHost").asText()).isEqualTo("0.0.0.0");
+        assertThat(list.isArray()).isTrue();
+        assertThat(list).extracting(n -> n.get("id").asText()).containsExactly("stale1", "stale2");
+        assertThat(list.get(0).get("expired").asBoolean()).isTrue();
+        assertThat(show).hasSize(1);
+        assertThat(show.get(0).get("id").asText()).isEqualTo("fresh");
+        assertThat(show.get(0).get("expired").asBoolean()).isFalse();
+        assertThat(show.get(0).get("attributes").get("user").get("bytes").asInt()).isPositive();
+    }
+
+    @Test
+    void progressOutsideATerminalIsAFewPlainLines() {
+        StringWriter err = new StringWriter();
+        long[] now = {0};
+        ProgressBar progress = new ProgressBar(new PrintWriter(err, true), "copying", false, () -> now[0]);
+        for (int done = 0; done <= 1000; done++) {
+            now[0] += 10_000_000; // 10 ms a step: 10 s in all
+            progress.update(done, 1000);
+        }
+
+        assertThat(err.toString()).doesNotContain("\r");
+        assertThat(err.toString().lines()).hasSizeBetween(2, 4).last().isEqualTo("copying: 1000/1000 done");
     }
 
     @Test

@@ -26,6 +26,7 @@ public final class XmlConfiguredDemo {
 
     public static Server newServer(int port, Path database) throws Exception {
         Server server = new Server(port);
+        server.setStopAtShutdown(true);
         try (ResourceFactory.Closeable resources = ResourceFactory.closeable()) {
             XmlConfiguration xml = new XmlConfiguration(resources.newClassLoaderResource("sqlite-sessions.xml"));
             xml.getProperties().putAll(Map.of("sessions.file", database.toString()));

@@ -2,11 +2,16 @@ package io.github.jettysqlite.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -63,6 +68,45 @@ class EmbeddedExamplesTest {
         server = start(XmlConfiguredDemo.newServer(port, database));
 
         assertThat(visit()).isEqualTo("visits: 2");
+        assertThat(count(database)).isEqualTo(1);
+    }
+
+    /** The demo as a user runs it, in a JVM of its own, stopped as Ctrl-C stops it (a signal, then exit). */
+    @Test
+    void demoStoppedBySignalClosesTheDatabaseCleanly() throws Exception {
+        Path database = dir.resolve("demo/sessions.db");
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        Process demo = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        VisitCounterDemo.class.getName(),
+                        Integer.toString(port),
+                        database.toString())
+                .redirectErrorStream(true)
+                .start();
+        try {
+            BufferedReader output =
+                    new BufferedReader(new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8));
+            String line;
+            while ((line = output.readLine()) != null && !line.startsWith("Visit counter on")) {
+                // Jetty's start-up log
+            }
+            assertThat(line).as("the demo's start line").isNotNull();
+            assertThat(client.GET("http://127.0.0.1:" + port + "/").getContentAsString().strip())
+                    .isEqualTo("visits: 1");
+            assertThat(Path.of(database + "-wal")).exists();
+
+            demo.destroy(); // SIGTERM: the JVM runs its shutdown hooks, as on Ctrl-C (SIGINT)
+
+            assertThat(demo.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            demo.destroyForcibly();
+        }
+        assertThat(Path.of(database + "-wal")).as("the WAL, checkpointed and removed").doesNotExist();
         assertThat(count(database)).isEqualTo(1);
     }
 

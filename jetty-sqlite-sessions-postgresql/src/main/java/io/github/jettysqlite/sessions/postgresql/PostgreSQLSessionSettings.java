@@ -25,6 +25,7 @@ public class PostgreSQLSessionSettings extends SessionTableSettings {
     private String dataSourceName;
     private int poolSize = DEFAULT_POOL_SIZE;
     private int connectionTimeoutMs = DEFAULT_CONNECTION_TIMEOUT_MS;
+    private Object metricRegistry;
 
     public PostgreSQLSessionSettings() {}
 
@@ -64,7 +65,8 @@ public class PostgreSQLSessionSettings extends SessionTableSettings {
         DataSource given = source;
         return checked(
                 given != null ? "dataSource" : "url",
-                () -> new PostgresConnectionSettings(url, user, password, poolSize, connectionTimeoutMs, given));
+                () -> new PostgresConnectionSettings(
+                        url, user, password, poolSize, connectionTimeoutMs, given, metricRegistry));
     }
 
     private Object requireOneWayToConnect() {
@@ -169,5 +171,18 @@ public class PostgreSQLSessionSettings extends SessionTableSettings {
      */
     public void setConnectionTimeoutMs(int connectionTimeoutMs) {
         this.connectionTimeoutMs = connectionTimeoutMs;
+    }
+
+    public Object getMetricRegistry() {
+        return metricRegistry;
+    }
+
+    /**
+     * With a URL, a Micrometer {@code MeterRegistry} (or a Dropwizard {@code MetricRegistry}) the connection pool
+     * reports to, through HikariCP's own metrics ({@code hikaricp.connections...}, pool {@code jetty-sessions
+     * <server>}). Null (the default): no pool metrics.
+     */
+    public void setMetricRegistry(Object metricRegistry) {
+        this.metricRegistry = metricRegistry;
     }
 }

@@ -37,6 +37,10 @@ public final class OperationStats {
         return n == 0 ? 0 : totalNanos.sum() / 1e6 / n;
     }
 
+    public double totalMillis() {
+        return totalNanos.sum() / 1e6;
+    }
+
     public double maxMillis() {
         return maxNanos.get() / 1e6;
     }

@@ -39,7 +39,7 @@ class SessionsApplicationTest {
 
     private static ConfigurableApplicationContext start(Path database, int port) {
         return new SpringApplicationBuilder(SessionsApplication.class)
-                .properties("server.address=127.0.0.1", "server.port=" + port, "jetty.sqlite-sessions.file=" + database)
+                .properties("server.address=127.0.0.1", "server.port=" + port, "jetty.sessions.sqlite.file=" + database)
                 .run();
     }
 }

@@ -2,6 +2,7 @@ package io.github.jettysqlite.examples.boot4;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import org.eclipse.jetty.client.HttpClient;
 import org.junit.jupiter.api.Test;
@@ -31,6 +32,14 @@ class SessionsApplicationTest {
 
             assertThat(client.GET(uri).getContentAsString()).isEqualTo("visits: 3");
             assertThat(database).isRegularFile();
+            // The starter bound the store's meters to the registry Boot made (a SimpleMeterRegistry here).
+            MeterRegistry meters = app.getBean(MeterRegistry.class);
+            assertThat(meters.get("jetty.sessions.store.calls")
+                            .tags("store", "sqlite", "operation", "load")
+                            .functionTimer()
+                            .count())
+                    .isPositive();
+            assertThat(meters.get("jetty.sessions.stored").gauge().value()).isEqualTo(1);
         } finally {
             app.close();
             client.stop();
@@ -39,7 +48,7 @@ class SessionsApplicationTest {
 
     private static ConfigurableApplicationContext start(Path database, int port) {
         return new SpringApplicationBuilder(SessionsApplication.class)
-                .properties("server.address=127.0.0.1", "server.port=" + port, "jetty.sqlite-sessions.file=" + database)
+                .properties("server.address=127.0.0.1", "server.port=" + port, "jetty.sessions.sqlite.file=" + database)
                 .run();
     }
 }

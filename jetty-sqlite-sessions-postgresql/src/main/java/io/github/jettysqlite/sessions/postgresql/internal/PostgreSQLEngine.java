@@ -28,7 +28,7 @@ public final class PostgreSQLEngine implements DatabaseEngine {
         PostgresConnectionSettings settings;
         try {
             settings = new PostgresConnectionSettings(
-                    ((DatabaseLocation.PostgreSQLUrl) location).url(), user, password, 2, 3_000, null);
+                    ((DatabaseLocation.PostgreSQLUrl) location).url(), user, password, 2, 3_000, null, null);
         } catch (IllegalArgumentException e) {
             throw new SessionDatabaseException(e.getMessage(), e);
         }

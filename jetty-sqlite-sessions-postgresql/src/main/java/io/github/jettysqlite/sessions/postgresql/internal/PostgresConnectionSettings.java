@@ -16,9 +16,16 @@ import javax.sql.DataSource;
  * @param poolSize the most connections the pool opens
  * @param connectionTimeoutMs how long a request waits for a free connection before failing
  * @param dataSource the application's own data source, or null
+ * @param metricRegistry a Micrometer or Dropwizard registry the pool reports to, or null
  */
 public record PostgresConnectionSettings(
-        String url, String user, String password, int poolSize, int connectionTimeoutMs, DataSource dataSource) {
+        String url,
+        String user,
+        String password,
+        int poolSize,
+        int connectionTimeoutMs,
+        DataSource dataSource,
+        Object metricRegistry) {
     public PostgresConnectionSettings {
         if ((url == null) == (dataSource == null)) {
             throw new IllegalArgumentException(

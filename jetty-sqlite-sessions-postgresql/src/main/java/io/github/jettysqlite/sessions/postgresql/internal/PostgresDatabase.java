@@ -80,6 +80,9 @@ public final class PostgresDatabase implements SessionDatabase {
         config.setPoolName("jetty-sessions " + settings.location());
         // Fail now, with the server's own reason, rather than on the first request.
         config.setInitializationFailTimeout(settings.connectionTimeoutMs());
+        if (settings.metricRegistry() != null) {
+            config.setMetricRegistry(settings.metricRegistry());
+        }
         try {
             HikariDataSource pool = new HikariDataSource(config);
             return new PostgresDatabase(settings, pool, pool);

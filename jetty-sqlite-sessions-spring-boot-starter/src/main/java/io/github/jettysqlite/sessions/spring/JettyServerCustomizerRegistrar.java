@@ -1,0 +1,70 @@
+package io.github.jettysqlite.sessions.spring;
+
+import io.github.jettysqlite.sessions.SessionTableDataStoreFactory;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Proxy;
+import java.util.List;
+import org.eclipse.jetty.server.Server;
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.beans.factory.support.BeanDefinitionRegistry;
+import org.springframework.beans.factory.support.BeanDefinitionRegistryPostProcessor;
+import org.springframework.beans.factory.support.RootBeanDefinition;
+
+/**
+ * Registers a Jetty server customizer that adds the session store's factory to Boot's Jetty {@link Server}. Boot
+ * applies every bean of its {@code JettyServerCustomizer} type, which lives in {@code org.springframework.boot.jetty}
+ * since Boot 4.0 and in {@code org.springframework.boot.web.embedded.jetty} before: the bean implements whichever
+ * this application has, so one starter serves both without compiling against either.
+ */
+final class JettyServerCustomizerRegistrar implements BeanDefinitionRegistryPostProcessor {
+    static final String BEAN_NAME = "jettySessionStoreServerCustomizer";
+
+    private static final List<String> CUSTOMIZER_TYPES = List.of(
+            "org.springframework.boot.jetty.JettyServerCustomizer",
+            "org.springframework.boot.web.embedded.jetty.JettyServerCustomizer");
+
+    @Override
+    public void postProcessBeanDefinitionRegistry(BeanDefinitionRegistry registry) {
+        Class<?> type = customizerType();
+        if (type == null || !(registry instanceof ListableBeanFactory beans)) {
+            return;
+        }
+        registry.registerBeanDefinition(BEAN_NAME, definition(type, beans));
+    }
+
+    @Override
+    public void postProcessBeanFactory(ConfigurableListableBeanFactory beanFactory) {}
+
+    @SuppressWarnings("unchecked")
+    private static <T> RootBeanDefinition definition(Class<T> type, ListableBeanFactory beans) {
+        return new RootBeanDefinition(type, () -> (T) customizer(type, beans));
+    }
+
+    /** A customizer of Boot's type that puts the factory bean, if the application has one, on the server. */
+    private static Object customizer(Class<?> type, ListableBeanFactory beans) {
+        InvocationHandler handler = (proxy, method, args) -> switch (method.getName()) {
+            case "customize" -> {
+                Server server = (Server) args[0];
+                beans.getBeanProvider(SessionTableDataStoreFactory.class).ifAvailable(server::addBean);
+                yield null;
+            }
+            case "equals" -> proxy == args[0];
+            case "hashCode" -> System.identityHashCode(proxy);
+            case "toString" -> "jetty-sqlite-sessions session store customizer";
+            default -> throw new UnsupportedOperationException(method.toString());
+        };
+        return Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler);
+    }
+
+    private static Class<?> customizerType() {
+        for (String name : CUSTOMIZER_TYPES) {
+            try {
+                return Class.forName(name, false, JettyServerCustomizerRegistrar.class.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                // not this Boot
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,62 @@
+package io.github.jettysqlite.sessions.spring;
+
+import io.github.jettysqlite.sessions.SQLiteSessionDataStoreFactory;
+import io.github.jettysqlite.sessions.SessionTableDataStoreFactory;
+import io.github.jettysqlite.sessions.metrics.SessionStoreMetrics;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
+
+/**
+ * Keeps the servlet sessions of a Spring Boot application on Jetty in SQLite ({@code jetty.sessions.sqlite.file}) or
+ * PostgreSQL ({@code jetty.sessions.postgresql.url}): the store's factory becomes a bean on Boot's Jetty server,
+ * where every context's session handler finds it, and, with Micrometer present, its meters are bound.
+ *
+ * <p>An application that declares its own factory bean keeps it; the properties then only need to be absent.
+ */
+@AutoConfiguration
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnClass(name = "org.eclipse.jetty.server.Server")
+@EnableConfigurationProperties({SQLiteSessionsProperties.class, PostgreSQLSessionsProperties.class})
+@Import(PostgreSQLStoreConfiguration.class)
+public class JettySessionStoreAutoConfiguration {
+    static final String BOTH_STORES = "Set either " + SQLiteSessionsProperties.PREFIX + ".file or "
+            + PostgreSQLSessionsProperties.PREFIX + ".url, not both: an application's sessions live in one store";
+
+    @Bean
+    @ConditionalOnProperty(prefix = SQLiteSessionsProperties.PREFIX, name = "file")
+    @ConditionalOnMissingBean(SessionTableDataStoreFactory.class)
+    SQLiteSessionDataStoreFactory sqliteSessionDataStoreFactory(
+            SQLiteSessionsProperties properties, Environment environment) {
+        if (environment.containsProperty(PostgreSQLSessionsProperties.PREFIX + ".url")) {
+            throw new IllegalStateException(BOTH_STORES);
+        }
+        return properties.toFactory();
+    }
+
+    /** Puts the factory on Boot's Jetty server (whichever Boot this is: its customizer type moved in 4.0). */
+    @Bean
+    static JettyServerCustomizerRegistrar jettySessionStoreServerCustomizerRegistrar() {
+        return new JettyServerCustomizerRegistrar();
+    }
+
+    /** Binds the stores' meters to the application's registry. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = MeterRegistries.METER_REGISTRY)
+    static class Metrics {
+        @Bean
+        @ConditionalOnBean(SessionTableDataStoreFactory.class)
+        MeterBinder jettySessionStoreMetrics(SessionTableDataStoreFactory<?> factory) {
+            return new SessionStoreMetrics(factory);
+        }
+    }
+}

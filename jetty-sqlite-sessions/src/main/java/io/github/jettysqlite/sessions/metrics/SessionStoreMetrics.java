@@ -1,0 +1,184 @@
+package io.github.jettysqlite.sessions.metrics;
+
+import io.github.jettysqlite.sessions.SQLiteSessionDataStore;
+import io.github.jettysqlite.sessions.SessionStoreStatistics;
+import io.github.jettysqlite.sessions.SessionTableDataStore;
+import io.github.jettysqlite.sessions.SessionTableDataStoreFactory;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+import java.util.function.ToLongFunction;
+import org.eclipse.jetty.util.component.LifeCycle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Micrometer meters for session stores: each context's store, tagged with {@code context} (Jetty's canonical path)
+ * and {@code store} ({@code sqlite} or {@code postgresql}), while it runs.
+ *
+ * <ul>
+ *   <li>{@code jetty.sessions.store.calls} (timer, tag {@code operation}: load, store, delete) and {@code
+ *       jetty.sessions.store.failures} (counter, same tag)
+ *   <li>{@code jetty.sessions.store.merged.writes} (counter): writes merged into a concurrent change
+ *   <li>{@code jetty.sessions.stored} and {@code jetty.sessions.expired.waiting} (gauges): the context's sessions,
+ *       and those of every context expired but not yet deleted; both run a query, so their values are kept for
+ *       {@value #COUNT_MAX_AGE_SECONDS} seconds, whatever the scrape interval
+ *   <li>{@code jetty.sessions.sqlite.wal.size} (gauge, bytes): the SQLite write-ahead log
+ * </ul>
+ *
+ * <p>PostgreSQL's connection pool has meters of its own: HikariCP's, which the store's settings enable with {@code
+ * PostgreSQLSessionSettings.setMetricRegistry}.
+ *
+ * <p>Micrometer is an optional dependency of this library: only an application that has it uses this class. Bind it
+ * to a factory before the server starts ({@code new SessionStoreMetrics(factory).bindTo(registry)}), and the store
+ * of every context the factory serves appears when the context starts and goes when it stops.
+ */
+public final class SessionStoreMetrics implements MeterBinder {
+    private static final Logger LOG = LoggerFactory.getLogger(SessionStoreMetrics.class);
+
+    static final long COUNT_MAX_AGE_SECONDS = 30;
+
+    private final SessionTableDataStoreFactory<?> factory;
+
+    public SessionStoreMetrics(SessionTableDataStoreFactory<?> factory) {
+        this.factory = factory;
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        factory.addStoreListener(store -> follow(store, registry));
+    }
+
+    /** Registers a store's meters while it runs: from its start (when its context is known) until it stops. */
+    private static void follow(SessionTableDataStore store, MeterRegistry registry) {
+        List<Meter> meters = new ArrayList<>();
+        LifeCycle.Listener listener = new LifeCycle.Listener() {
+            @Override
+            public void lifeCycleStarted(LifeCycle event) {
+                synchronized (meters) {
+                    meters.addAll(register(store, registry));
+                }
+            }
+
+            @Override
+            public void lifeCycleStopped(LifeCycle event) {
+                synchronized (meters) {
+                    meters.forEach(registry::remove);
+                    meters.clear();
+                }
+            }
+        };
+        store.addEventListener(listener);
+        if (store.isStarted()) {
+            listener.lifeCycleStarted(store);
+        }
+    }
+
+    private static List<Meter> register(SessionTableDataStore store, MeterRegistry registry) {
+        Tags tags = Tags.of(
+                "context",
+                String.valueOf(store.getContextPath()),
+                "store",
+                store instanceof SQLiteSessionDataStore ? "sqlite" : "postgresql");
+        SessionStoreStatistics statistics = store.getStatistics();
+        List<Meter> meters = new ArrayList<>();
+        meters.add(timer(registry, tags, "load", statistics, SessionStoreStatistics::getLoadCount, s -> s.getLoadTotalMs()));
+        meters.add(timer(registry, tags, "store", statistics, SessionStoreStatistics::getStoreCount, s -> s.getStoreTotalMs()));
+        meters.add(timer(
+                registry, tags, "delete", statistics, SessionStoreStatistics::getDeleteCount, s -> s.getDeleteTotalMs()));
+        meters.add(failures(registry, tags, "load", statistics, SessionStoreStatistics::getLoadFailures));
+        meters.add(failures(registry, tags, "store", statistics, SessionStoreStatistics::getStoreFailures));
+        meters.add(failures(registry, tags, "delete", statistics, SessionStoreStatistics::getDeleteFailures));
+        meters.add(FunctionCounter.builder(
+                        "jetty.sessions.store.merged.writes", statistics, SessionStoreStatistics::getMergedWrites)
+                .description("attribute writes merged into a change another request made meanwhile")
+                .tags(tags)
+                .register(registry));
+        CachedCount stored = new CachedCount(store::countSessionsInContext);
+        meters.add(Gauge.builder("jetty.sessions.stored", stored, CachedCount::value)
+                .description("sessions of this context in the table (refreshed at most every 30 s)")
+                .tags(tags)
+                .register(registry));
+        CachedCount expired = new CachedCount(store::countExpiredSessions);
+        meters.add(Gauge.builder("jetty.sessions.expired.waiting", expired, CachedCount::value)
+                .description("sessions of every context expired and not yet deleted (refreshed at most every 30 s)")
+                .tags(tags)
+                .register(registry));
+        if (store instanceof SQLiteSessionDataStore sqlite) {
+            meters.add(Gauge.builder("jetty.sessions.sqlite.wal.size", sqlite, SQLiteSessionDataStore::getWalSizeBytes)
+                    .description("size of the SQLite write-ahead log")
+                    .baseUnit("bytes")
+                    .tags(tags)
+                    .register(registry));
+        }
+        return meters;
+    }
+
+    private static Meter timer(
+            MeterRegistry registry,
+            Tags tags,
+            String operation,
+            SessionStoreStatistics statistics,
+            ToLongFunction<SessionStoreStatistics> count,
+            ToDoubleFunction<SessionStoreStatistics> totalMs) {
+        return FunctionTimer.builder("jetty.sessions.store.calls", statistics, count, totalMs, TimeUnit.MILLISECONDS)
+                .description("calls Jetty made to the session store, and the time they took")
+                .tags(tags)
+                .tag("operation", operation)
+                .register(registry);
+    }
+
+    private static Meter failures(
+            MeterRegistry registry,
+            Tags tags,
+            String operation,
+            SessionStoreStatistics statistics,
+            ToDoubleFunction<SessionStoreStatistics> failures) {
+        return FunctionCounter.builder("jetty.sessions.store.failures", statistics, failures)
+                .description("session store calls that failed (database error, unreadable or unwritable session)")
+                .tags(tags)
+                .tag("operation", operation)
+                .register(registry);
+    }
+
+    /** A count that costs a query, taken at most every {@value #COUNT_MAX_AGE_SECONDS} s; NaN when it failed. */
+    private static final class CachedCount {
+        /** The query behind the count. */
+        @FunctionalInterface
+        interface Query {
+            long run() throws Exception;
+        }
+
+        private final Query query;
+        private double value = Double.NaN;
+        private long takenNanos;
+        private boolean taken;
+
+        CachedCount(Query query) {
+            this.query = query;
+        }
+
+        synchronized double value() {
+            long now = System.nanoTime();
+            if (!taken || now - takenNanos > TimeUnit.SECONDS.toNanos(COUNT_MAX_AGE_SECONDS)) {
+                taken = true;
+                takenNanos = now;
+                try {
+                    value = query.run();
+                } catch (Exception e) {
+                    LOG.debug("Cannot count sessions for a gauge", e);
+                    value = Double.NaN;
+                }
+            }
+            return value;
+        }
+    }
+}

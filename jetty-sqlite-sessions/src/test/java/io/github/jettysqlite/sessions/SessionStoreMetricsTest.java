@@ -1,0 +1,123 @@
+package io.github.jettysqlite.sessions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.jettysqlite.sessions.metrics.SessionStoreMetrics;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.client.ContentResponse;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.http.HttpCookieStore;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.session.NullSessionCacheFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Micrometer meters, read from a registry after real requests to a real server. */
+class SessionStoreMetricsTest {
+    @TempDir
+    Path dir;
+
+    private Server server;
+    private HttpClient client;
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    @BeforeEach
+    void start() throws Exception {
+        client = new HttpClient();
+        // Each request names its session itself: a new one, or the id it is given.
+        client.setHttpCookieStore(new HttpCookieStore.Empty());
+        client.start();
+        // A NullSessionCache loads the session from the store on every request, so loads are counted too.
+        NullSessionCacheFactory cache = new NullSessionCacheFactory();
+        cache.setFlushOnResponseCommit(true);
+        server = TestServer.start(dir.resolve("sessions.db"), 0, cache);
+        new SessionStoreMetrics(server.getBean(SQLiteSessionDataStoreFactory.class)).bindTo(registry);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        client.stop();
+        if (server != null) {
+            server.stop();
+        }
+    }
+
+    @Test
+    void storeAndLoadTimersCountRealRequestsPerContext() throws Exception {
+        String id = get("/a/?set=user=alice", null);
+        for (int i = 0; i < 4; i++) {
+            get("/a/?get=user", id);
+        }
+        get("/b/?set=user=bob", null);
+
+        FunctionTimer stores = registry.get("jetty.sessions.store.calls")
+                .tags("context", "_a", "store", "sqlite", "operation", "store")
+                .functionTimer();
+        FunctionTimer loads = registry.get("jetty.sessions.store.calls")
+                .tags("context", "_a", "operation", "load")
+                .functionTimer();
+        assertThat(stores.count()).isGreaterThanOrEqualTo(5);
+        assertThat(stores.totalTime(TimeUnit.NANOSECONDS)).isPositive();
+        assertThat(loads.count()).isGreaterThanOrEqualTo(4);
+        assertThat(registry.get("jetty.sessions.store.failures")
+                        .tags("context", "_a", "operation", "store")
+                        .functionCounter()
+                        .count())
+                .isZero();
+        FunctionCounter merged = registry.get("jetty.sessions.store.merged.writes")
+                .tags("context", "_b")
+                .functionCounter();
+        assertThat(merged.count()).isZero();
+    }
+
+    @Test
+    void gaugesShowStoredSessionsAndTheWal() throws Exception {
+        get("/a/?set=user=alice", null);
+        get("/a/?set=user=carol", null);
+        get("/b/?set=user=bob", null);
+
+        Gauge storedInA = registry.get("jetty.sessions.stored").tags("context", "_a").gauge();
+        assertThat(storedInA.value()).isEqualTo(2);
+        assertThat(registry.get("jetty.sessions.expired.waiting")
+                        .tags("context", "_b")
+                        .gauge()
+                        .value())
+                .isZero();
+        assertThat(registry.get("jetty.sessions.sqlite.wal.size")
+                        .tags("context", "_a")
+                        .gauge()
+                        .value())
+                .isPositive();
+    }
+
+    @Test
+    void aStoppedContextsMetersGoAway() throws Exception {
+        get("/a/?set=user=alice", null);
+        assertThat(registry.find("jetty.sessions.store.calls").tags("context", "_a").meters())
+                .isNotEmpty();
+
+        server.stop();
+
+        assertThat(registry.find("jetty.sessions.store.calls").meters()).isEmpty();
+        server = null;
+    }
+
+    /** GETs a path as the session {@code id} (null: a new session) and answers the session id or the value. */
+    private String get(String pathAndQuery, String id) throws Exception {
+        var request = client.newRequest("http://127.0.0.1:" + TestServer.port(server) + pathAndQuery);
+        if (id != null) {
+            request.headers(h -> h.put(HttpHeader.COOKIE, "JSESSIONID=" + id + ".node0"));
+        }
+        ContentResponse response = request.send();
+        assertThat(response.getStatus()).isEqualTo(200);
+        return response.getContentAsString();
+    }
+}
