@@ -49,7 +49,7 @@ public class SQLiteSessionDataStore extends SessionTableDataStore {
 
     @Override
     protected void afterMassDelete() throws SessionDatabaseException {
-        sqlite.releaseFreePages();
+        sqlite.releaseFreePagesAfterSweep();
     }
 
     @ManagedAttribute(value = "the SQLite database file, as configured", readonly = true)

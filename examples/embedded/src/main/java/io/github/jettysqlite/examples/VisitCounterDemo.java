@@ -32,7 +32,8 @@ public final class VisitCounterDemo {
     /** Builds the server; port 0 picks a free port (the tests use that). */
     public static Server newServer(int port, Path database) {
         Server server = new Server(port);
-        // Ctrl-C stops Jetty before the JVM goes: every store closes its database, which checkpoints and removes the WAL.
+        // Ctrl-C stops Jetty before the JVM goes: every store closes its database, which checkpoints and removes the
+        // WAL.
         server.setStopAtShutdown(true);
         // One bean on the server: every context's SessionHandler finds it and keeps its sessions in the file.
         server.addBean(new SQLiteSessionDataStoreFactory(database));

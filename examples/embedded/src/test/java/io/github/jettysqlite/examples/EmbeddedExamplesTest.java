@@ -96,7 +96,9 @@ class EmbeddedExamplesTest {
                 // Jetty's start-up log
             }
             assertThat(line).as("the demo's start line").isNotNull();
-            assertThat(client.GET("http://127.0.0.1:" + port + "/").getContentAsString().strip())
+            assertThat(client.GET("http://127.0.0.1:" + port + "/")
+                            .getContentAsString()
+                            .strip())
                     .isEqualTo("visits: 1");
             assertThat(Path.of(database + "-wal")).exists();
 
@@ -106,7 +108,9 @@ class EmbeddedExamplesTest {
         } finally {
             demo.destroyForcibly();
         }
-        assertThat(Path.of(database + "-wal")).as("the WAL, checkpointed and removed").doesNotExist();
+        assertThat(Path.of(database + "-wal"))
+                .as("the WAL, checkpointed and removed")
+                .doesNotExist();
         assertThat(count(database)).isEqualTo(1);
     }
 

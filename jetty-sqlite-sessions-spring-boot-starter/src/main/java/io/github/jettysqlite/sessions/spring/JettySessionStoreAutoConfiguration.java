@@ -4,8 +4,8 @@ import io.github.jettysqlite.sessions.SQLiteSessionDataStoreFactory;
 import io.github.jettysqlite.sessions.SessionTableDataStoreFactory;
 import io.github.jettysqlite.sessions.metrics.SessionStoreMetrics;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -49,14 +49,16 @@ public class JettySessionStoreAutoConfiguration {
         return new JettyServerCustomizerRegistrar();
     }
 
-    /** Binds the stores' meters to the application's registry. */
+    /**
+     * Binds the stores' meters to the application's registry. The factory is looked up when the registry binds, not
+     * when this configuration is read: the factory beans above are defined after this nested class is.
+     */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = MeterRegistries.METER_REGISTRY)
     static class Metrics {
         @Bean
-        @ConditionalOnBean(SessionTableDataStoreFactory.class)
-        MeterBinder jettySessionStoreMetrics(SessionTableDataStoreFactory<?> factory) {
-            return new SessionStoreMetrics(factory);
+        MeterBinder jettySessionStoreMetrics(ObjectProvider<SessionTableDataStoreFactory<?>> factories) {
+            return registry -> factories.ifAvailable(factory -> new SessionStoreMetrics(factory).bindTo(registry));
         }
     }
 }

@@ -21,8 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Micrometer meters for session stores: each context's store, tagged with {@code context} (Jetty's canonical path)
- * and {@code store} ({@code sqlite} or {@code postgresql}), while it runs.
+ * Micrometer meters for session stores: each context's store, tagged with {@code context} (Jetty's canonical path),
+ * {@code virtualHost} and {@code store} ({@code sqlite} or {@code postgresql}), while it runs.
  *
  * <ul>
  *   <li>{@code jetty.sessions.store.calls} (timer, tag {@code operation}: load, store, delete) and {@code
@@ -86,14 +86,29 @@ public final class SessionStoreMetrics implements MeterBinder {
         Tags tags = Tags.of(
                 "context",
                 String.valueOf(store.getContextPath()),
+                "virtualHost",
+                String.valueOf(store.getVirtualHost()),
                 "store",
                 store instanceof SQLiteSessionDataStore ? "sqlite" : "postgresql");
+        if (registry.find("jetty.sessions.store.calls").tags(tags).meter() != null) {
+            // The same context still runs with another store (a redeploy that starts the new one before stopping the
+            // old): its meters stay its own, and this store goes unmetered rather than taking them over.
+            LOG.debug("Meters for context {} already registered; not registering another store's", tags);
+            return List.of();
+        }
         SessionStoreStatistics statistics = store.getStatistics();
         List<Meter> meters = new ArrayList<>();
-        meters.add(timer(registry, tags, "load", statistics, SessionStoreStatistics::getLoadCount, s -> s.getLoadTotalMs()));
-        meters.add(timer(registry, tags, "store", statistics, SessionStoreStatistics::getStoreCount, s -> s.getStoreTotalMs()));
         meters.add(timer(
-                registry, tags, "delete", statistics, SessionStoreStatistics::getDeleteCount, s -> s.getDeleteTotalMs()));
+                registry, tags, "load", statistics, SessionStoreStatistics::getLoadCount, s -> s.getLoadTotalMs()));
+        meters.add(timer(
+                registry, tags, "store", statistics, SessionStoreStatistics::getStoreCount, s -> s.getStoreTotalMs()));
+        meters.add(timer(
+                registry,
+                tags,
+                "delete",
+                statistics,
+                SessionStoreStatistics::getDeleteCount,
+                s -> s.getDeleteTotalMs()));
         meters.add(failures(registry, tags, "load", statistics, SessionStoreStatistics::getLoadFailures));
         meters.add(failures(registry, tags, "store", statistics, SessionStoreStatistics::getStoreFailures));
         meters.add(failures(registry, tags, "delete", statistics, SessionStoreStatistics::getDeleteFailures));
@@ -106,11 +121,13 @@ public final class SessionStoreMetrics implements MeterBinder {
         meters.add(Gauge.builder("jetty.sessions.stored", stored, CachedCount::value)
                 .description("sessions of this context in the table (refreshed at most every 30 s)")
                 .tags(tags)
+                .strongReference(true)
                 .register(registry));
         CachedCount expired = new CachedCount(store::countExpiredSessions);
         meters.add(Gauge.builder("jetty.sessions.expired.waiting", expired, CachedCount::value)
                 .description("sessions of every context expired and not yet deleted (refreshed at most every 30 s)")
                 .tags(tags)
+                .strongReference(true)
                 .register(registry));
         if (store instanceof SQLiteSessionDataStore sqlite) {
             meters.add(Gauge.builder("jetty.sessions.sqlite.wal.size", sqlite, SQLiteSessionDataStore::getWalSizeBytes)

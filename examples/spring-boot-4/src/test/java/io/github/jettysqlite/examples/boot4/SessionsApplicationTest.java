@@ -48,7 +48,8 @@ class SessionsApplicationTest {
 
     private static ConfigurableApplicationContext start(Path database, int port) {
         return new SpringApplicationBuilder(SessionsApplication.class)
-                .properties("server.address=127.0.0.1", "server.port=" + port, "jetty.sessions.sqlite.file=" + database)
-                .run();
+                // As command-line arguments, which outrank the example's application.properties (properties()
+                // would only give defaults, and the example's own file would win).
+                .run("--server.address=127.0.0.1", "--server.port=" + port, "--jetty.sessions.sqlite.file=" + database);
     }
 }

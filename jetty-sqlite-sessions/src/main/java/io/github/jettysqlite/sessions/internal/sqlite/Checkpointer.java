@@ -81,7 +81,8 @@ final class Checkpointer {
     private long intervalNanos = TimeUnit.MILLISECONDS.toNanos(10);
     private long lastLogFrames;
     private long backoffMs;
-    private long nextRestartNanos;
+    private long nextRestartNanos = System.nanoTime();
+    private volatile boolean writtenOutsideCommits;
 
     Checkpointer(Opener opener, WriterGate gate, String name) {
         this.opener = opener;
@@ -101,6 +102,11 @@ final class Checkpointer {
      */
     void committed(long transactions) {
         committed = transactions;
+    }
+
+    /** Tells the checkpointer that work outside the writer's transactions (a VACUUM) wrote to the log. */
+    void wroteOutsideCommits() {
+        writtenOutsideCommits = true;
     }
 
     /** Restarting checkpoints run because the log outgrew {@value #RESTART_FRAMES} frames. */
@@ -135,19 +141,28 @@ final class Checkpointer {
         try {
             while (!stopping) {
                 LockSupport.parkNanos(this, intervalNanos);
+                // Only stop() may end this thread; an interrupt from elsewhere would make every park return at once.
+                Thread.interrupted();
                 long seen = committed;
-                if (stopping || seen == checkedUpTo) {
+                if (stopping || (seen == checkedUpTo && !writtenOutsideCommits)) {
                     continue;
                 }
-                checkedUpTo = seen;
+                writtenOutsideCommits = false;
                 try {
                     if (connection == null) {
                         connection = open();
                     }
-                    checkpoint(connection);
+                    if (checkpoint(connection)) {
+                        checkedUpTo = seen;
+                    }
                 } catch (SQLException | RuntimeException e) {
                     // A checkpoint is only ever deferred: the frames stay in the log, readable and durable.
                     LOG.debug("Checkpoint of {} deferred", name, e);
+                    closeQuietly(connection);
+                    connection = null;
+                } catch (Throwable e) {
+                    // The writer never checkpoints: were this thread to die, the log would grow without bound.
+                    LOG.warn("Checkpoint of {} failed; trying again", name, e);
                     closeQuietly(connection);
                     connection = null;
                 }
@@ -168,25 +183,30 @@ final class Checkpointer {
         return c;
     }
 
-    private void checkpoint(CachedConnection c) throws SQLException {
+    /** @return true when the log is within bounds; false when it still needs a restart (tried again shortly) */
+    private boolean checkpoint(CachedConnection c) throws SQLException {
         long[] passive = walCheckpoint(c, "PASSIVE");
         long logFrames = passive[1];
         adjustInterval(logFrames < lastLogFrames ? logFrames : logFrames - lastLogFrames);
         lastLogFrames = logFrames;
-        if (logFrames <= RESTART_FRAMES || System.nanoTime() - nextRestartNanos < 0) {
-            return;
+        if (logFrames <= RESTART_FRAMES) {
+            return true;
+        }
+        if (System.nanoTime() - nextRestartNanos < 0) {
+            return false;
         }
         long[] restart = gate.holdingWriter(ignored -> walCheckpoint(c, "RESTART"));
         if (restart[0] == 0) {
             lastLogFrames = 0;
             restarts.incrementAndGet();
             backoffMs = 0;
-            return;
+            return true;
         }
         restartsGivenUp.incrementAndGet();
         backoffMs = backoffMs == 0 ? FIRST_BACKOFF_MS : Math.min(MAX_BACKOFF_MS, backoffMs * 2);
         nextRestartNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs);
         LOG.debug("Log of {} not restarted: a reader holds an old snapshot; next try in {} ms", name, backoffMs);
+        return false;
     }
 
     /**

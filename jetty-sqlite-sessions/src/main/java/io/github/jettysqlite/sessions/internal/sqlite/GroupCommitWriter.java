@@ -97,6 +97,13 @@ final class GroupCommitWriter {
                         while (!pending.done) {
                             commitQueued();
                         }
+                    } catch (Throwable e) {
+                        // The batch that failed may not have held this caller's own write: it must not stay queued
+                        // for a later leader to commit after its caller was told it failed.
+                        if (queue.remove(pending)) {
+                            pending.fail(e);
+                        }
+                        throw e;
                     } finally {
                         unlockAndHandOff();
                     }
@@ -129,6 +136,12 @@ final class GroupCommitWriter {
         lock.lock();
         try {
             return work.run(requireConnection());
+        } catch (RuntimeException e) {
+            // Work that failed this way may have left the connection in a state nobody knows.
+            if (connection != null) {
+                discardConnection(e);
+            }
+            throw e;
         } finally {
             unlockAndHandOff();
         }
@@ -289,8 +302,10 @@ final class GroupCommitWriter {
         try {
             listener.committed(c, transactions);
         } catch (RuntimeException e) {
-            // Housekeeping must never turn a committed write into a failed one; the listener logs its own faults.
+            // Housekeeping must never turn a committed write into a failed one. What it could not finish may have
+            // left the connection mid-transaction, where a lone statement's autocommit would never commit: replace it.
             LOG.debug("Housekeeping after a commit failed", e);
+            discardConnection(e);
         }
     }
 
@@ -326,7 +341,7 @@ final class GroupCommitWriter {
 
     /** Closes a connection whose transaction state is unknown; the next write opens a fresh one. */
     private void discardConnection(Exception why) {
-        LOG.warn("The write connection lost track of its transaction ({}); replacing it", why.toString());
+        LOG.warn("The write connection is in a state nobody knows ({}); replacing it", why.toString());
         try {
             connection.close();
         } catch (SQLException ignored) {

@@ -49,8 +49,9 @@ final class Housekeeping {
     /**
      * Runs {@code PRAGMA optimize} on the writer, outside any transaction of the caller's. It reads statistics and
      * may then write them (ANALYZE); run on its own in autocommit, that upgrade fails with SQLITE_BUSY_SNAPSHOT
-     * whenever another process wrote in between, so it takes the write lock first. Housekeeping never fails its
-     * caller: a failed run is logged and left for the next one.
+     * whenever another process wrote in between, so it takes the write lock first. A failed run is logged and left
+     * for the next one; only a rollback that fails too throws, since the connection may then be in a transaction
+     * and the writer must replace it.
      */
     Void optimize(CachedConnection c) {
         try {
@@ -59,7 +60,14 @@ final class Housekeeping {
                 run(c, "PRAGMA optimize = 0x10002");
                 run(c, "COMMIT");
             } catch (SQLException e) {
-                run(c, "ROLLBACK");
+                try {
+                    run(c, "ROLLBACK");
+                } catch (SQLException rollback) {
+                    if (!String.valueOf(rollback.getMessage()).contains("no transaction is active")) {
+                        // Left in a transaction, the connection would swallow every later write into it.
+                        throw new IllegalStateException("the write connection may still be in a transaction", rollback);
+                    }
+                }
                 throw e;
             }
         } catch (SQLException e) {

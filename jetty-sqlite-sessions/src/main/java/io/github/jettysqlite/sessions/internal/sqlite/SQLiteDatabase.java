@@ -24,6 +24,9 @@ import org.slf4j.LoggerFactory;
  * holds one writer per file however many contexts it runs.
  */
 public final class SQLiteDatabase implements SessionDatabase, FileMaintenance {
+    /** Free pages (4 MiB at SQLite's default page size) a sweep leaves for new sessions to reuse. */
+    public static final long FREE_PAGES_KEPT_FOR_REUSE = 1024;
+
     private static final Logger LOG = LoggerFactory.getLogger(SQLiteDatabase.class);
     private static final SharedDatabases<Path, SQLiteDatabase> OPEN = new SharedDatabases<>();
 
@@ -176,7 +179,7 @@ public final class SQLiteDatabase implements SessionDatabase, FileMaintenance {
         readers.close();
         try {
             writer.exclusive(housekeeping::optimize);
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException e) {
             LOG.debug("Closing {}: the writer was already unusable", settings.file(), e);
         }
         try {
@@ -229,6 +232,19 @@ public final class SQLiteDatabase implements SessionDatabase, FileMaintenance {
         } while (more);
     }
 
+    /**
+     * After Jetty's sweep of expired sessions: hands the freed pages back only when more than
+     * {@value #FREE_PAGES_KEPT_FOR_REUSE} are free. The few pages an ordinary sweep frees are taken again by the
+     * next new sessions, so returning them would cost a write transaction now and grow the file again soon after;
+     * a mass expiry still gives its space back.
+     */
+    public void releaseFreePagesAfterSweep() throws SessionDatabaseException {
+        long free = read(c -> Long.parseLong(SQLiteConnections.queryString(c, "PRAGMA freelist_count")));
+        if (free > FREE_PAGES_KEPT_FOR_REUSE) {
+            releaseFreePages();
+        }
+    }
+
     @Override
     public void vacuum() throws SessionDatabaseException {
         try {
@@ -241,6 +257,8 @@ public final class SQLiteDatabase implements SessionDatabase, FileMaintenance {
                 }
                 return null;
             });
+            // VACUUM writes the whole database through the log, outside any commit the checkpointer counts.
+            checkpointer.wroteOutsideCommits();
         } catch (SQLException e) {
             throw SQLiteErrors.describe(settings, e);
         }

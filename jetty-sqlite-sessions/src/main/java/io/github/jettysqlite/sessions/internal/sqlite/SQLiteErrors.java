@@ -23,10 +23,12 @@ final class SQLiteErrors {
                 "Session database " + file + (cause == null ? " failed" : " " + cause) + ": " + e.getMessage(), e);
     }
 
-    /** Whether SQLite refused for a lock another connection held (SQLITE_BUSY or SQLITE_LOCKED), not for the work. */
+    /**
+     * Whether SQLite refused because another connection held the database past the busy timeout (SQLITE_BUSY), not
+     * because of the work. SQLITE_LOCKED is not that: on one connection it is a conflict among its own statements.
+     */
     static boolean isLockWait(Exception e) {
-        int primary = primaryCode(e);
-        return primary == 5 || primary == 6;
+        return primaryCode(e) == 5;
     }
 
     /** SQLite's primary result code, or -1 when the failure did not come from SQLite. */
