@@ -2,6 +2,7 @@ package io.github.jettysqlite.sessions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -24,9 +25,16 @@ import org.junit.jupiter.api.io.TempDir;
  * against what README's "Metrics" section tells operators to scrape.
  */
 class JmxNamesTest {
-    /** The Prometheus JMX exporter rule README.md prints, as the exporter would apply it. */
-    private static final Pattern README_RULE = Pattern.compile(
-            "io.github.jettysqlite.sessions<type=sessionstorestatistics, context=(?:.*/)?([^/]*), id=\\d+><>(\\w+)Count");
+    /** The Prometheus JMX exporter rule README.md prints, read from README itself, as the exporter would apply it. */
+    private static Pattern readmeRule() throws Exception {
+        Path readme = Path.of("..", "README.md");
+        Matcher rule = Pattern.compile("- pattern: '([^']*sessionstorestatistics[^']*)'")
+                .matcher(Files.readString(readme));
+        assertThat(rule.find())
+                .as("README gives an exporter rule for the statistics beans")
+                .isTrue();
+        return Pattern.compile(rule.group(1));
+    }
 
     @TempDir
     Path dir;
@@ -64,12 +72,13 @@ class JmxNamesTest {
         assertThat(contexts(stores)).containsExactly("_a", "_b");
         assertThat(contexts(statistics)).containsExactly("_a", "_b");
 
+        Pattern readmeRule = readmeRule();
         List<String> scraped = statistics.stream()
                 .map(name -> exporterName(name, "storeCount"))
                 .sorted()
                 .toList();
-        assertThat(scraped).allSatisfy(line -> assertThat(line).matches(README_RULE));
-        Matcher first = README_RULE.matcher(scraped.get(0));
+        assertThat(scraped).allSatisfy(line -> assertThat(line).matches(readmeRule));
+        Matcher first = readmeRule.matcher(scraped.get(0));
         assertThat(first.matches()).isTrue();
         assertThat(first.group(1)).isEqualTo("_a");
         assertThat(first.group(2)).isEqualTo("store");

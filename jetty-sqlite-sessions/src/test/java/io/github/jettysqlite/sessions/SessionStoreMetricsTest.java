@@ -1,6 +1,7 @@
 package io.github.jettysqlite.sessions;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.jettysqlite.sessions.metrics.SessionStoreMetrics;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -15,6 +16,7 @@ import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.session.NullSessionCacheFactory;
+import org.eclipse.jetty.session.SessionContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -113,6 +115,36 @@ class SessionStoreMetricsTest {
 
         assertThat(registry.find("jetty.sessions.store.calls").meters()).isEmpty();
         server = null;
+    }
+
+    @Test
+    void aStoreWhoseStopFailsStillTakesItsMetersAlong() throws Exception {
+        SQLiteSessionDataStoreFactory factory = new SQLiteSessionDataStoreFactory(dir.resolve("failing.db")) {
+            @Override
+            protected SessionTableDataStore newStore(SQLiteSessionSettings settings) {
+                return new SQLiteSessionDataStore(settings) {
+                    @Override
+                    protected void doStop() throws Exception {
+                        super.doStop();
+                        throw new IllegalStateException("the stop failed");
+                    }
+                };
+            }
+        };
+        SimpleMeterRegistry own = new SimpleMeterRegistry();
+        new SessionStoreMetrics(factory).bindTo(own);
+        SessionTableDataStore store = (SessionTableDataStore) factory.getSessionDataStore(null);
+        store.initialize(new StoreFixture.FixedSessionContext("node0", "_failing", SessionContext.NULL_VHOST));
+        store.start();
+        assertThat(own.find("jetty.sessions.store.calls")
+                        .tags("context", "_failing")
+                        .meters())
+                .isNotEmpty();
+
+        assertThatThrownBy(store::stop).hasMessageContaining("the stop failed");
+
+        // Left behind, the gauges would hold the stopped store, and its context's next store would go unmetered.
+        assertThat(own.getMeters()).isEmpty();
     }
 
     /** GETs a path as the session {@code id} (null: a new session) and answers the session id or the value. */

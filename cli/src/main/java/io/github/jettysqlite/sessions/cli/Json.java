@@ -73,7 +73,9 @@ final class Json {
                 case '\r' -> out.append("\\r");
                 case '\t' -> out.append("\\t");
                 default -> {
-                    if (c < 0x20) {
+                    // Control characters must be escaped; everything past ASCII is too, so the document reads
+                    // the same whatever encoding the terminal or the platform gives standard output.
+                    if (c < 0x20 || c > 0x7e) {
                         out.append(String.format("\\u%04x", (int) c));
                     } else {
                         out.append(c);

@@ -2,7 +2,10 @@ package io.github.jettysqlite.sessions.cli;
 
 import io.github.jettysqlite.sessions.admin.Progress;
 import java.io.Console;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -34,10 +37,18 @@ final class ProgressBar implements Progress {
     }
 
     /**
-     * Whether this process talks to a terminal. Up to Java 21 a console exists only then; from Java 22 one always
+     * Whether standard error, where progress goes, is a terminal. On Linux its file descriptor says so directly, also
+     * when only standard output is redirected or only standard error is ({@code 2>purge.log}). Elsewhere the console
+     * answers for the process as a whole: up to Java 21 one exists only on a terminal; from Java 22 one always
      * exists, and {@code Console.isTerminal()} (looked up by name, as this code compiles for Java 17) says it.
      */
     private static boolean onTerminal() {
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            // not Linux, or /proc is not mounted: ask the console
+        }
         Console console = System.console();
         if (console == null) {
             return false;

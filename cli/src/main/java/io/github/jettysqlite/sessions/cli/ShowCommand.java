@@ -102,7 +102,10 @@ final class ShowCommand extends AdminCommand {
                 });
             } else {
                 Map<String, Integer> sizes = AttributeReader.sizes(session);
-                if (sizes != null) {
+                if (sizes == null) {
+                    // A row in Jetty's whole-map form: names and sizes need deserializing, which only --values does.
+                    entry.put("attributesUnlisted", "stored as one serialized map; use --values to read them");
+                } else {
                     sizes.forEach((name, bytes) -> {
                         Map<String, Object> attribute = Json.object();
                         attribute.put("bytes", bytes);

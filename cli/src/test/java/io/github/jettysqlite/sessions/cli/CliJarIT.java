@@ -3,10 +3,12 @@ package io.github.jettysqlite.sessions.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,6 +55,44 @@ class CliJarIT {
                 .contains("--no-such-option");
         assertThat(runJar(2, "--db", db.toString(), "no-such-command")).contains("no-such-command");
         assertThat(runJar(2)).contains("Missing required subcommand");
+    }
+
+    /**
+     * Under a pseudo-terminal ({@code script}), progress is a bar redrawn in place; with standard error sent to a file
+     * from that same terminal, where only standard output is still a terminal, it is plain lines.
+     */
+    @Test
+    void progressIsABarOnlyWhenStandardErrorIsATerminal() throws Exception {
+        Path script = Path.of("/usr/bin/script");
+        Assumptions.assumeTrue(Files.isExecutable(script), "util-linux's script is needed for a pseudo-terminal");
+        Path db = dir.resolve("sessions.db");
+        try (LiveStore live = new LiveStore(db, "_app")) {
+            live.put("old1", System.currentTimeMillis() - 1_000, "x");
+        }
+        String purge = javaJar() + " --db " + db + " purge-expired --older-than 0";
+        Path errors = dir.resolve("errors.log");
+
+        String onTerminal = run(script.toString(), "-qec", purge, "/dev/null");
+        try (LiveStore live = new LiveStore(db, "_app")) {
+            live.put("old2", System.currentTimeMillis() - 1_000, "x");
+        }
+        run(script.toString(), "-qec", purge + " 2>" + errors, "/dev/null");
+
+        assertThat(onTerminal).contains("purging [").contains("] 1/1");
+        assertThat(Files.readString(errors))
+                .isEqualTo("purging: 0/1" + System.lineSeparator() + "purging: 1/1 done" + System.lineSeparator());
+    }
+
+    private static String javaJar() {
+        return Path.of(System.getProperty("java.home"), "bin", "java") + " -jar " + System.getProperty("cli.jar");
+    }
+
+    private static String run(String... command) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(output).isZero();
+        return output;
     }
 
     private static String runJar(int expectedExit, String... args) throws Exception {

@@ -101,6 +101,21 @@ class SessionsCliTest {
     }
 
     @Test
+    void jsonEscapesQuotesControlCharactersAndEverythingPastAscii() throws Exception {
+        String awkward = "\"Zoë\" \\ 東京\n\t\u0001 😀";
+        live.put("awkward", System.currentTimeMillis() + 3_600_000, awkward);
+
+        Run show = onDb("show", "awkward", "--values", "--json");
+
+        assertThat(show.exit()).as(show.err()).isZero();
+        // Plain ASCII whatever the platform's encoding, and the same text once parsed.
+        assertThat(show.out().strip()).matches("\\p{ASCII}*").doesNotContain("\n");
+        JsonNode doc = new ObjectMapper().readTree(show.out());
+        assertThat(doc.get(0).get("attributes").get("user").get("value").asText())
+                .isEqualTo(awkward);
+    }
+
+    @Test
     void progressOutsideATerminalIsAFewPlainLines() {
         StringWriter err = new StringWriter();
         long[] now = {0};

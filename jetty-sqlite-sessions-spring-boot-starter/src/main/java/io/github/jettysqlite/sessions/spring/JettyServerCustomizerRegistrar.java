@@ -46,7 +46,10 @@ final class JettyServerCustomizerRegistrar implements BeanDefinitionRegistryPost
         InvocationHandler handler = (proxy, method, args) -> switch (method.getName()) {
             case "customize" -> {
                 Server server = (Server) args[0];
-                beans.getBeanProvider(SessionTableDataStoreFactory.class).ifAvailable(server::addBean);
+                beans.getBeanProvider(SessionTableDataStoreFactory.class).ifAvailable(factory -> {
+                    server.addBean(factory);
+                    beans.getBeanProvider(StoreOnJettyCheck.class).ifAvailable(StoreOnJettyCheck::addedToJetty);
+                });
                 yield null;
             }
             case "equals" -> proxy == args[0];

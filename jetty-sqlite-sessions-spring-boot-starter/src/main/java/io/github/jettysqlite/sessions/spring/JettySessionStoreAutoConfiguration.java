@@ -6,12 +6,15 @@ import io.github.jettysqlite.sessions.metrics.SessionStoreMetrics;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
@@ -21,11 +24,14 @@ import org.springframework.core.env.Environment;
  * PostgreSQL ({@code jetty.sessions.postgresql.url}): the store's factory becomes a bean on Boot's Jetty server,
  * where every context's session handler finds it, and, with Micrometer present, its meters are bound.
  *
- * <p>An application that declares its own factory bean keeps it; the properties then only need to be absent.
+ * <p>An application that declares its own factory bean keeps it; the properties then only need to be absent. A
+ * property that cannot take effect stops the application with the reason, rather than leaving its sessions in
+ * memory unnoticed: both stores set, the PostgreSQL URL without the PostgreSQL artifact, or a web server that is not
+ * Jetty ({@link StoreOnJettyCheck}).
  */
 @AutoConfiguration
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-@ConditionalOnClass(name = "org.eclipse.jetty.server.Server")
+@Conditional(JettySessionStoreAutoConfiguration.JettyWebApplications.class)
 @EnableConfigurationProperties({SQLiteSessionsProperties.class, PostgreSQLSessionsProperties.class})
 @Import(PostgreSQLStoreConfiguration.class)
 public class JettySessionStoreAutoConfiguration {
@@ -43,10 +49,41 @@ public class JettySessionStoreAutoConfiguration {
         return properties.toFactory();
     }
 
+    /** {@code jetty.sessions.postgresql.url} without the artifact that reads it would otherwise be ignored. */
+    @Bean
+    @ConditionalOnProperty(prefix = PostgreSQLSessionsProperties.PREFIX, name = "url")
+    @ConditionalOnMissingClass(PostgreSQLStoreConfiguration.FACTORY)
+    Object postgresqlSessionStoreArtifactMissing() {
+        throw new IllegalStateException(PostgreSQLSessionsProperties.PREFIX
+                + ".url is set, but io.github.jettysqlite:jetty-sqlite-sessions-postgresql is not on the class path:"
+                + " add that dependency, or remove the property");
+    }
+
+    @Bean
+    static StoreOnJettyCheck jettySessionStoreOnJettyCheck() {
+        return new StoreOnJettyCheck();
+    }
+
     /** Puts the factory on Boot's Jetty server (whichever Boot this is: its customizer type moved in 4.0). */
     @Bean
     static JettyServerCustomizerRegistrar jettySessionStoreServerCustomizerRegistrar() {
         return new JettyServerCustomizerRegistrar();
+    }
+
+    /**
+     * Jetty's web applications as Boot's Jetty starter brings them: {@code ee10} with Boot 3.5, {@code ee11} with
+     * 4.0. Jetty's server classes alone prove nothing, since this starter brings them to a Tomcat application too.
+     */
+    static final class JettyWebApplications extends AnyNestedCondition {
+        JettyWebApplications() {
+            super(ConfigurationPhase.PARSE_CONFIGURATION);
+        }
+
+        @ConditionalOnClass(name = "org.eclipse.jetty.ee10.webapp.WebAppContext")
+        static final class Ee10 {}
+
+        @ConditionalOnClass(name = "org.eclipse.jetty.ee11.webapp.WebAppContext")
+        static final class Ee11 {}
     }
 
     /**

@@ -16,9 +16,11 @@ import org.springframework.core.env.Environment;
  * path. Its pool reports to the application's Micrometer registry, when there is one, through HikariCP's own meters.
  */
 @Configuration(proxyBeanMethods = false)
-@ConditionalOnClass(name = "io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionDataStoreFactory")
+@ConditionalOnClass(name = PostgreSQLStoreConfiguration.FACTORY)
 @ConditionalOnProperty(prefix = PostgreSQLSessionsProperties.PREFIX, name = "url")
 class PostgreSQLStoreConfiguration {
+    static final String FACTORY = "io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionDataStoreFactory";
+
     @Bean
     @ConditionalOnMissingBean(SessionTableDataStoreFactory.class)
     PostgreSQLSessionDataStoreFactory postgresqlSessionDataStoreFactory(

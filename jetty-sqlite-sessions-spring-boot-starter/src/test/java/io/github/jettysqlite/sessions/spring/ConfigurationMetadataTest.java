@@ -2,9 +2,18 @@ package io.github.jettysqlite.sessions.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.jettysqlite.sessions.SQLiteSessionSettings;
+import io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionSettings;
 import java.io.InputStream;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -12,29 +21,54 @@ import org.junit.jupiter.api.Test;
  * from the properties classes, with every store setting and its description, and the auto-configuration registered.
  */
 class ConfigurationMetadataTest {
+    /**
+     * Settings of the stores that are no property, each for a reason: a connection pool object, a JNDI name (Boot
+     * applications have no JNDI), and the meter registry (the starter hands over the application's own).
+     */
+    private static final Set<String> NOT_PROPERTIES = Set.of("dataSource", "dataSourceName", "metricRegistry");
+
+    /** Settings whose property has a shorter name. */
+    private static final Map<String, String> RENAMED = Map.of("databaseFile", "file", "tableName", "table");
+
     @Test
-    void everySettingIsDescribedForBothEngines() throws Exception {
+    void everySettingOfEitherStoreIsAPropertyWithADescription() throws Exception {
         String metadata = resource("META-INF/spring-configuration-metadata.json");
-        for (String prefix : List.of("jetty.sessions.sqlite.", "jetty.sessions.postgresql.")) {
-            for (String common : List.of(
-                    "table",
-                    "deserialization-filter",
-                    "attribute-key",
-                    "attribute-old-keys",
-                    "accept-unsealed-rows",
-                    "save-in-place-changes",
-                    "save-period-sec",
-                    "grace-period-sec")) {
-                assertThat(metadata).contains("\"name\": \"" + prefix + common + "\"");
+        Map<String, Class<?>> engines = Map.of(
+                "jetty.sessions.sqlite.", SQLiteSessionSettings.class,
+                "jetty.sessions.postgresql.", PostgreSQLSessionSettings.class);
+        for (Map.Entry<String, Class<?>> engine : engines.entrySet()) {
+            List<String> settings = new ArrayList<>(settingsOf(engine.getValue()));
+            // Jetty's own settings, which the factory carries.
+            settings.addAll(List.of("savePeriodSec", "gracePeriodSec"));
+            assertThat(settings).hasSizeGreaterThan(8);
+            for (String setting : settings) {
+                String property = engine.getKey() + kebab(RENAMED.getOrDefault(setting, setting));
+                assertThat(metadata).as(setting).contains("\"name\": \"" + property + "\"");
             }
         }
-        for (String sqlite : List.of("file", "synchronous", "busy-timeout-ms", "max-readers")) {
-            assertThat(metadata).contains("\"name\": \"jetty.sessions.sqlite." + sqlite + "\"");
-        }
-        for (String postgresql : List.of("url", "user", "password", "pool-size", "connection-timeout-ms")) {
-            assertThat(metadata).contains("\"name\": \"jetty.sessions.postgresql." + postgresql + "\"");
-        }
         assertThat(metadata).contains("The SQLite database file; setting it switches the SQLite session store on.");
+        assertThat(metadata).doesNotContain("\"description\": \"\"");
+    }
+
+    /** The writable settings of a settings class, by the names of their setters. */
+    private static Set<String> settingsOf(Class<?> type) {
+        Set<String> names = new TreeSet<>();
+        for (Method method : type.getMethods()) {
+            if (method.getName().startsWith("set")
+                    && method.getParameterCount() == 1
+                    && Modifier.isPublic(method.getModifiers())) {
+                String name = Character.toLowerCase(method.getName().charAt(3))
+                        + method.getName().substring(4);
+                if (!NOT_PROPERTIES.contains(name)) {
+                    names.add(name);
+                }
+            }
+        }
+        return names;
+    }
+
+    private static String kebab(String camel) {
+        return camel.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
     }
 
     @Test

@@ -70,6 +70,16 @@ public final class SessionStoreMetrics implements MeterBinder {
 
             @Override
             public void lifeCycleStopped(LifeCycle event) {
+                removeMeters();
+            }
+
+            /** A stop that threw ends here instead: the meters go all the same, or they would hold the store. */
+            @Override
+            public void lifeCycleFailure(LifeCycle event, Throwable cause) {
+                removeMeters();
+            }
+
+            private void removeMeters() {
                 synchronized (meters) {
                     meters.forEach(registry::remove);
                     meters.clear();

@@ -52,6 +52,7 @@ final class Checkpointer {
     private static final long MAX_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     private static final long FIRST_BACKOFF_MS = 250;
     static final long MAX_BACKOFF_MS = 8_000;
+    private static final int FAILURES_BEFORE_WARNING = 5;
 
     /** Opens the connection the checkpoints run on. */
     @FunctionalInterface
@@ -82,7 +83,10 @@ final class Checkpointer {
     private long lastLogFrames;
     private long backoffMs;
     private long nextRestartNanos = System.nanoTime();
-    private volatile boolean writtenOutsideCommits;
+    private final AtomicLong outsideWrites = new AtomicLong();
+    private long outsideWritesCheckedUpTo;
+    private long failurePauseMs;
+    private int failuresInARow;
 
     Checkpointer(Opener opener, WriterGate gate, String name) {
         this.opener = opener;
@@ -106,7 +110,7 @@ final class Checkpointer {
 
     /** Tells the checkpointer that work outside the writer's transactions (a VACUUM) wrote to the log. */
     void wroteOutsideCommits() {
-        writtenOutsideCommits = true;
+        outsideWrites.incrementAndGet();
     }
 
     /** Restarting checkpoints run because the log outgrew {@value #RESTART_FRAMES} frames. */
@@ -140,35 +144,57 @@ final class Checkpointer {
         CachedConnection connection = null;
         try {
             while (!stopping) {
-                LockSupport.parkNanos(this, intervalNanos);
+                LockSupport.parkNanos(
+                        this, failurePauseMs > 0 ? TimeUnit.MILLISECONDS.toNanos(failurePauseMs) : intervalNanos);
                 // Only stop() may end this thread; an interrupt from elsewhere would make every park return at once.
                 Thread.interrupted();
                 long seen = committed;
-                if (stopping || (seen == checkedUpTo && !writtenOutsideCommits)) {
+                long outsideSeen = outsideWrites.get();
+                if (stopping || (seen == checkedUpTo && outsideSeen == outsideWritesCheckedUpTo)) {
                     continue;
                 }
-                writtenOutsideCommits = false;
                 try {
                     if (connection == null) {
                         connection = open();
                     }
-                    if (checkpoint(connection)) {
+                    boolean withinBounds = checkpoint(connection);
+                    failurePauseMs = 0;
+                    failuresInARow = 0;
+                    if (withinBounds) {
+                        // Only now: a log still too long, or a VACUUM's pages not yet copied, are tried again.
                         checkedUpTo = seen;
+                        outsideWritesCheckedUpTo = outsideSeen;
                     }
-                } catch (SQLException | RuntimeException e) {
-                    // A checkpoint is only ever deferred: the frames stay in the log, readable and durable.
-                    LOG.debug("Checkpoint of {} deferred", name, e);
-                    closeQuietly(connection);
-                    connection = null;
                 } catch (Throwable e) {
-                    // The writer never checkpoints: were this thread to die, the log would grow without bound.
-                    LOG.warn("Checkpoint of {} failed; trying again", name, e);
+                    // A checkpoint is only ever deferred: the frames stay in the log, readable and durable. The writer
+                    // never checkpoints, so this thread must outlive any failure, pausing longer after each one.
+                    failed(e);
                     closeQuietly(connection);
                     connection = null;
                 }
             }
         } finally {
             closeQuietly(connection);
+        }
+    }
+
+    /**
+     * One failure is routine (a file briefly locked by another process); a run of them (a full disk, a file that
+     * lost its permissions) means the log is growing, which an operator must hear about, once per run.
+     */
+    private void failed(Throwable e) {
+        failuresInARow++;
+        failurePauseMs = failurePauseMs == 0 ? FIRST_BACKOFF_MS : Math.min(MAX_BACKOFF_MS, failurePauseMs * 2);
+        if (failuresInARow == FAILURES_BEFORE_WARNING || e instanceof Error) {
+            LOG.warn(
+                    "Checkpoints of {} keep failing ({} in a row); the write-ahead log grows until one succeeds."
+                            + " Trying again every {} ms at most",
+                    name,
+                    failuresInARow,
+                    MAX_BACKOFF_MS,
+                    e);
+        } else {
+            LOG.debug("Checkpoint of {} deferred; next try in {} ms", name, failurePauseMs, e);
         }
     }
 

@@ -1,0 +1,187 @@
+package io.github.jettysqlite.sessions.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.jettysqlite.sessions.SQLiteSessionDataStoreFactory;
+import io.github.jettysqlite.sessions.SQLiteSessionSettings;
+import io.github.jettysqlite.sessions.SessionTableDataStoreFactory;
+import io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionDataStoreFactory;
+import io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionSettings;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.context.event.ContextRefreshedEvent;
+import org.springframework.context.support.GenericApplicationContext;
+
+/**
+ * What the auto-configuration makes of an application's properties, in Boot's own context runner: the store it
+ * builds with every setting applied, when it stands aside, and the misconfigurations that stop the application.
+ */
+class JettySessionStoreAutoConfigurationTest {
+    private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(JettySessionStoreAutoConfiguration.class));
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void anSQLiteFileMakesTheStoreWithEverySettingApplied() {
+        runner.withPropertyValues(
+                        "jetty.sessions.sqlite.file=" + dir.resolve("boot.db"),
+                        "jetty.sessions.sqlite.synchronous=FULL",
+                        "jetty.sessions.sqlite.busy-timeout-ms=1234",
+                        "jetty.sessions.sqlite.max-readers=3",
+                        "jetty.sessions.sqlite.table=boot_sessions",
+                        "jetty.sessions.sqlite.save-in-place-changes=false",
+                        "jetty.sessions.sqlite.save-period-sec=7",
+                        "jetty.sessions.sqlite.grace-period-sec=99")
+                .run(context -> {
+                    assertThat(context).hasNotFailed().hasSingleBean(SQLiteSessionDataStoreFactory.class);
+                    SQLiteSessionDataStoreFactory factory = context.getBean(SQLiteSessionDataStoreFactory.class);
+                    SQLiteSessionSettings settings = factory.getSettings();
+                    assertThat(settings.getDatabaseFile())
+                            .isEqualTo(dir.resolve("boot.db").toString());
+                    assertThat(settings.getSynchronous()).isEqualTo("FULL");
+                    assertThat(settings.getBusyTimeoutMs()).isEqualTo(1234);
+                    assertThat(settings.getMaxReaders()).isEqualTo(3);
+                    assertThat(settings.getTableName()).isEqualTo("boot_sessions");
+                    assertThat(settings.isSaveInPlaceChanges()).isFalse();
+                    assertThat(factory.getSavePeriodSec()).isEqualTo(7);
+                    assertThat(factory.getGracePeriodSec()).isEqualTo(99);
+                });
+    }
+
+    @Test
+    void withoutAPropertyThereIsNoStore() {
+        runner.run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(SessionTableDataStoreFactory.class));
+    }
+
+    @Test
+    void anApplicationsOwnFactoryIsKept() {
+        SQLiteSessionDataStoreFactory own = new SQLiteSessionDataStoreFactory(dir.resolve("own.db"));
+        runner.withPropertyValues("jetty.sessions.sqlite.file=" + dir.resolve("boot.db"))
+                .withBean(SQLiteSessionDataStoreFactory.class, () -> own)
+                .run(context -> assertThat(context.getBean(SessionTableDataStoreFactory.class))
+                        .isSameAs(own));
+    }
+
+    @Test
+    void anInvalidSettingStopsTheApplicationNamingIt() {
+        runner.withPropertyValues(
+                        "jetty.sessions.sqlite.file=" + dir.resolve("boot.db"),
+                        "jetty.sessions.sqlite.table=drop table")
+                .run(context -> assertThat(context).hasFailed().getFailure().hasStackTraceContaining("drop table"));
+    }
+
+    @Test
+    void bothStoresStopTheApplication() {
+        runner.withPropertyValues(
+                        "jetty.sessions.sqlite.file=" + dir.resolve("boot.db"),
+                        "jetty.sessions.postgresql.url=jdbc:postgresql://127.0.0.1:5432/sessions")
+                .run(context -> assertThat(context)
+                        .hasFailed()
+                        .getFailure()
+                        .hasStackTraceContaining(JettySessionStoreAutoConfiguration.BOTH_STORES));
+    }
+
+    @Test
+    void aPostgreSQLUrlMakesThePostgreSQLStoreWithItsPoolReportingToTheRegistry() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        runner.withPropertyValues(
+                        "jetty.sessions.postgresql.url=jdbc:postgresql://127.0.0.1:5432/sessions",
+                        "jetty.sessions.postgresql.user=jetty",
+                        "jetty.sessions.postgresql.pool-size=4",
+                        "jetty.sessions.postgresql.connection-timeout-ms=2500",
+                        "jetty.sessions.postgresql.table=boot_sessions")
+                .withBean(SimpleMeterRegistry.class, () -> registry)
+                .run(context -> {
+                    assertThat(context).hasNotFailed().hasSingleBean(PostgreSQLSessionDataStoreFactory.class);
+                    PostgreSQLSessionSettings settings = context.getBean(PostgreSQLSessionDataStoreFactory.class)
+                            .getSettings();
+                    assertThat(settings.getUrl()).isEqualTo("jdbc:postgresql://127.0.0.1:5432/sessions");
+                    assertThat(settings.getUser()).isEqualTo("jetty");
+                    assertThat(settings.getPoolSize()).isEqualTo(4);
+                    assertThat(settings.getConnectionTimeoutMs()).isEqualTo(2500);
+                    assertThat(settings.getTableName()).isEqualTo("boot_sessions");
+                    assertThat(settings.getMetricRegistry()).isSameAs(registry);
+                });
+    }
+
+    @Test
+    void aPostgreSQLUrlWithoutThePostgreSQLArtifactStopsTheApplication() {
+        runner.withClassLoader(new FilteredClassLoader("io.github.jettysqlite.sessions.postgresql"))
+                .withPropertyValues("jetty.sessions.postgresql.url=jdbc:postgresql://127.0.0.1:5432/sessions")
+                .run(context -> assertThat(context)
+                        .hasFailed()
+                        .getFailure()
+                        .hasStackTraceContaining("jetty-sqlite-sessions-postgresql is not on the class path"));
+    }
+
+    @Test
+    void withoutJettysWebApplicationsTheStarterStandsAside() {
+        runner.withClassLoader(
+                        new FilteredClassLoader("org.eclipse.jetty.ee10.webapp", "org.eclipse.jetty.ee11.webapp"))
+                .withPropertyValues("jetty.sessions.sqlite.file=" + dir.resolve("boot.db"))
+                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(SessionTableDataStoreFactory.class));
+    }
+
+    @Test
+    void outsideAWebApplicationTheStarterStandsAside() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(JettySessionStoreAutoConfiguration.class))
+                .withPropertyValues("jetty.sessions.sqlite.file=" + dir.resolve("boot.db"))
+                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(SessionTableDataStoreFactory.class));
+    }
+
+    @Test
+    void aStoreThatNeverReachedJettyStopsAnApplicationOnAnotherServer() {
+        StoreOnJettyCheck check = new StoreOnJettyCheck();
+        try (ContextWithAServer onTomcat = new ContextWithAServer(new TomcatWebServer())) {
+            onTomcat.registerBean(SQLiteSessionDataStoreFactory.class, () -> new SQLiteSessionDataStoreFactory(dir));
+            onTomcat.refresh();
+
+            assertThatThrownBy(() -> check.onApplicationEvent(new ContextRefreshedEvent(onTomcat)))
+                    .hasMessageContaining("web server is " + TomcatWebServer.class.getName() + ", not Jetty");
+
+            // On Jetty, the server customizer reports that it put the factory on the server.
+            check.addedToJetty();
+            check.onApplicationEvent(new ContextRefreshedEvent(onTomcat));
+        }
+    }
+
+    @Test
+    void aContextWithoutAWebServerOrAStoreIsLeftAlone() {
+        StoreOnJettyCheck check = new StoreOnJettyCheck();
+        try (ContextWithAServer noServer = new ContextWithAServer(null)) {
+            noServer.registerBean(SQLiteSessionDataStoreFactory.class, () -> new SQLiteSessionDataStoreFactory(dir));
+            noServer.refresh();
+            check.onApplicationEvent(new ContextRefreshedEvent(noServer));
+        }
+        try (ContextWithAServer noStore = new ContextWithAServer(new TomcatWebServer())) {
+            noStore.refresh();
+            check.onApplicationEvent(new ContextRefreshedEvent(noStore));
+        }
+    }
+
+    /** A context that answers {@code getWebServer()} as Boot's web server contexts do. */
+    public static final class ContextWithAServer extends GenericApplicationContext {
+        private final Object webServer;
+
+        ContextWithAServer(Object webServer) {
+            this.webServer = webServer;
+        }
+
+        public Object getWebServer() {
+            return webServer;
+        }
+    }
+
+    /** Stands for another server's web server; only its class name matters to the check. */
+    static final class TomcatWebServer {}
+}
