@@ -17,9 +17,11 @@ import org.eclipse.jetty.session.SessionContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The administration API on PostgreSQL: the same statistics, listings and purges as on a file. */
+@ExtendWith(PostgresRequired.class)
 class PostgreSQLAdminTest {
     private static final long HOUR = 3_600_000;
 

@@ -14,11 +14,13 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Two Jetty nodes in two JVMs on one PostgreSQL server, without sticky sessions: no session cache, so every
  * request reads and writes the shared table, and each step of a session goes to whichever node the test picks.
  */
+@ExtendWith(PostgresRequired.class)
 class PostgreSQLClusterTest {
     private String url;
     private HttpClient client;

@@ -1,8 +1,10 @@
 package io.github.jettysqlite.sessions;
 
 import java.nio.file.Path;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Concurrent requests keep each other's changes, on a real PostgreSQL server. */
+@ExtendWith(PostgresRequired.class)
 class PostgreSQLConcurrentChangesTest extends AbstractConcurrentChangesTest {
     @Override
     StoreFixture newFixture(Path dir) {

@@ -1,8 +1,10 @@
 package io.github.jettysqlite.sessions;
 
 import java.nio.file.Path;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A deleted session stays deleted, on a real PostgreSQL server. */
+@ExtendWith(PostgresRequired.class)
 class PostgreSQLDeletedSessionStaysDeletedTest extends AbstractDeletedSessionStaysDeletedTest {
     @Override
     StoreFixture newFixture(Path dir) {

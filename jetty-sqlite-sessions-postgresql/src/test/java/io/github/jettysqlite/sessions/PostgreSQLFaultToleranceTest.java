@@ -22,10 +22,12 @@ import org.eclipse.jetty.session.SessionData;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /** A PostgreSQL server that drops the store's connections or refuses a write loses nothing and needs no restart. */
+@ExtendWith(PostgresRequired.class)
 class PostgreSQLFaultToleranceTest {
     private static final long HOUR = 3_600_000;
 

@@ -7,8 +7,10 @@ import java.sql.DriverManager;
 import org.eclipse.jetty.session.AbstractSessionDataStoreTest;
 import org.eclipse.jetty.session.SessionData;
 import org.eclipse.jetty.session.SessionDataStoreFactory;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Jetty's own SessionDataStore test suite, as Jetty runs it on its stores, on the PostgreSQL store. */
+@ExtendWith(PostgresRequired.class)
 class PostgreSQLJettyContractTest extends AbstractSessionDataStoreTest {
     private final String url = PostgresServer.get().freshSchemaUrl();
 

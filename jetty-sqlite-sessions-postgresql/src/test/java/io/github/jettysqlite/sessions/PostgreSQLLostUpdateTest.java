@@ -1,8 +1,10 @@
 package io.github.jettysqlite.sessions;
 
 import java.nio.file.Path;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Two Jetty JVMs on one PostgreSQL server. */
+@ExtendWith(PostgresRequired.class)
 class PostgreSQLLostUpdateTest extends AbstractLostUpdateTest {
     @Override
     String newDatabase(Path dir) {

@@ -16,6 +16,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * sessions of which 40 have expired: each must read the partial expiry index, and none may scan the table.
  * PostgreSQL has no index hints, so unlike on SQLite this rests on its planner, and this test is what says so.
  */
+@ExtendWith(PostgresRequired.class)
 class PostgreSQLQueryPlanTest {
     private static final int SESSIONS = 50_000;
     private static final int EXPIRED = 40;

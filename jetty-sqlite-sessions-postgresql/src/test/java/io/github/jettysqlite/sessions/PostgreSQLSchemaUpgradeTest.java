@@ -1,8 +1,10 @@
 package io.github.jettysqlite.sessions;
 
 import java.nio.file.Path;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Layout version 2 upgraded in place, on a real PostgreSQL server. */
+@ExtendWith(PostgresRequired.class)
 class PostgreSQLSchemaUpgradeTest extends AbstractSchemaUpgradeTest {
     @Override
     StoreFixture newFixture(Path dir) {

@@ -1,8 +1,10 @@
 package io.github.jettysqlite.sessions;
 
 import java.nio.file.Path;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Sealed rows, on a real PostgreSQL server. */
+@ExtendWith(PostgresRequired.class)
 class PostgreSQLSealedRowsTest extends AbstractSealedRowsTest {
     @Override
     StoreFixture newFixture(Path dir) {

@@ -1,8 +1,10 @@
 package io.github.jettysqlite.sessions;
 
 import java.nio.file.Path;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Jetty's SessionDataStore contract, rule by rule, on a real PostgreSQL server. */
+@ExtendWith(PostgresRequired.class)
 class PostgreSQLSessionStoreContractTest extends AbstractSessionStoreContractTest {
     @Override
     StoreFixture newFixture(Path dir) {

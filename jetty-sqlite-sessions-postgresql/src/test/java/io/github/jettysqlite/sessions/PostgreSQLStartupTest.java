@@ -11,6 +11,7 @@ import org.eclipse.jetty.session.SessionContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.sqlite.SQLiteDataSource;
 
@@ -18,6 +19,7 @@ import org.sqlite.SQLiteDataSource;
  * On PostgreSQL too, whatever makes the database unusable stops the store at start with one sentence that names
  * the server (never the password) and says what is wrong, and touches nothing already stored.
  */
+@ExtendWith(PostgresRequired.class)
 class PostgreSQLStartupTest {
     @TempDir
     Path dir;

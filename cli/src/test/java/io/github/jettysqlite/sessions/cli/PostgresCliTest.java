@@ -2,14 +2,17 @@ package io.github.jettysqlite.sessions.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.jettysqlite.sessions.PostgresRequired;
 import io.github.jettysqlite.sessions.PostgresServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The inspection commands with {@code --db <jdbc:postgresql: url>}, while a store on that server keeps writing. */
+@ExtendWith(PostgresRequired.class)
 class PostgresCliTest {
     private String url;
     private LiveStore live;
