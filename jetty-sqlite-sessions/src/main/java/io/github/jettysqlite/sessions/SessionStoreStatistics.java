@@ -8,7 +8,8 @@ import org.eclipse.jetty.util.annotation.ManagedOperation;
 
 /**
  * What a store did, for JMX: Jetty's contract calls with their failures and latencies, how often concurrent
- * writes merged, and scavenging. Added to its store as a child bean, so a JMX console finds it under the store.
+ * writes merged, and scavenging. Added to its store as a child bean when the store starts, so a JMX console finds it
+ * under the store, named after its context.
  * Every figure is a lock-free counter: reading them costs the database nothing.
  */
 @ManagedObject("Calls and timings of a session store")
@@ -20,6 +21,17 @@ public final class SessionStoreStatistics {
     private final LongAdder deletedElsewhere = new LongAdder();
     private volatile long lastScavengeNanos;
     private volatile long lastOrphansRemoved;
+    private volatile String context;
+
+    void context(String canonicalContextPath) {
+        context = canonicalContextPath;
+    }
+
+    /** The canonical path of the context these figures are of ("" for the root context); null before it starts. */
+    @ManagedAttribute(value = "the context these figures are of, in Jetty's canonical form", readonly = true)
+    public String getContext() {
+        return context;
+    }
 
     OperationStats loads() {
         return loads;

@@ -50,9 +50,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
     private SessionWriter writer;
     private SharedDatabases.Lease<? extends SessionDatabase> lease;
 
-    protected SessionTableDataStore() {
-        addBean(statistics);
-    }
+    protected SessionTableDataStore() {}
 
     /** This store's settings; {@link #doStart()} checks them and fails naming the first one that is wrong. */
     protected abstract SessionTableSettings settings();
@@ -75,6 +73,10 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         lease = openDatabase(table);
         writer = new SessionWriter(
                 lease.database(), statements, scope, attributes, settings.isSaveInPlaceChanges(), statistics);
+        // A child bean only from now on, when its context is known: JMX names it after the context as it is added
+        // (see jmx.SessionStoreStatisticsMBean), and Jetty adds the store itself before telling it its context.
+        statistics.context(_context.getCanonicalContextPath());
+        addBean(statistics);
         try {
             super.doStart();
         } catch (Exception | Error e) {
@@ -88,6 +90,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
     @Override
     protected void doStop() throws Exception {
         super.doStop();
+        removeBean(statistics);
         if (lease != null) {
             lease.close();
             lease = null;
