@@ -50,6 +50,8 @@ class RoundTripPropertiesTest {
 
     @Test
     void generatedSessionsRoundTripExactlyAndStayInTheirContext() throws Exception {
+        // Printed first, so that a failure thrown from inside the store, not only an assertion, can be replayed.
+        System.out.printf("round-trip properties: seed %d (replay with -Dproperties.seed=%d)%n", seed, seed);
         for (int i = 0; i < CASES; i++) {
             String contextPath = awkwardString(40);
             String vhost = awkwardString(20);
@@ -83,7 +85,7 @@ class RoundTripPropertiesTest {
             store.stop();
             neighbour.stop();
         }
-        System.out.printf("round-trip properties: %d cases, seed %d%n", CASES, seed);
+        System.out.printf("round-trip properties: %d cases passed%n", CASES);
     }
 
     @Test

@@ -91,8 +91,9 @@ public final class DeserializationFilter {
      * The filter, plus two bounds the JDK's limits cannot express. An array's declared length must fit in the bytes
      * the stream has left: Java allocates an array from its declared length before reading a single element, so
      * without this a blob of a few hundred bytes can declare nested arrays of millions of elements each (all within
-     * {@code maxarray}) and make every load of that row allocate gigabytes. Every element takes at least one byte
-     * of stream (a primitive its full width), so a longer array than the rest of the stream could fill is a lie.
+     * {@code maxarray}) and make every load of that row allocate gigabytes. A primitive array's elements are all in
+     * the stream, and a hash table's buckets are a small multiple of the entries that follow ({@link #mostElements}),
+     * so a longer array than the rest of the stream could account for is a lie.
      * And since nested arrays left unfinished could each claim the whole remainder, the heap all the stream's arrays
      * declare together is bounded too, at {@value #HEAP_PER_STREAM_BYTE} times the stream's length (plus a MiB):
      * generous for any real attribute, whose arrays hold what the stream carries. Collections that size their tables
@@ -104,7 +105,7 @@ public final class DeserializationFilter {
         return info -> {
             long length = info.arrayLength();
             if (length >= 0) {
-                if (length * elementBytes(info.serialClass()) > streamLength - info.streamBytes()) {
+                if (length > mostElements(info.serialClass(), streamLength - info.streamBytes())) {
                     return Status.REJECTED;
                 }
                 declaredHeap[0] += length * heapBytes(info.serialClass());
@@ -115,6 +116,25 @@ public final class DeserializationFilter {
             return filter.checkInput(info);
         };
     }
+
+    /**
+     * The most elements an honest array of this class can declare with this many stream bytes left. A primitive
+     * array's elements are all in the stream, each its full width. An array of references may be a hash table's
+     * buckets, which are sized ahead of the entries that follow: a HashMap of one entry asks for 16, a HashSet read
+     * with a small load factor for up to eight per element, and an entry takes at least one byte; so up to
+     * {@value #BUCKETS_PER_STREAM_BYTE} per byte left, plus {@value #MIN_TABLE}. The heap bound below still caps
+     * what all of them declare together.
+     */
+    private static long mostElements(Class<?> arrayClass, long bytesLeft) {
+        Class<?> element = arrayClass == null ? null : arrayClass.getComponentType();
+        if (element != null && element.isPrimitive()) {
+            return bytesLeft / elementBytes(arrayClass);
+        }
+        return BUCKETS_PER_STREAM_BYTE * bytesLeft + MIN_TABLE;
+    }
+
+    private static final int BUCKETS_PER_STREAM_BYTE = 8;
+    private static final int MIN_TABLE = 16;
 
     /** How many bytes of heap every byte of a stream may declare in arrays, all of them together. */
     public static final int HEAP_PER_STREAM_BYTE = 16;
