@@ -81,6 +81,8 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
             super.doStart();
         } catch (Exception | Error e) {
             // Give the use back now, and forget it, so that a stop after this failed start cannot give it back twice.
+            // Jetty does not stop a store whose start failed, so its statistics leave JMX here too.
+            removeBean(statistics);
             lease.close();
             lease = null;
             throw e;
@@ -89,11 +91,14 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
 
     @Override
     protected void doStop() throws Exception {
-        super.doStop();
-        removeBean(statistics);
-        if (lease != null) {
-            lease.close();
-            lease = null;
+        try {
+            super.doStop();
+        } finally {
+            removeBean(statistics);
+            if (lease != null) {
+                lease.close();
+                lease = null;
+            }
         }
     }
 

@@ -7,8 +7,8 @@ import org.opentest4j.TestAbortedException;
 
 /**
  * For a test class that needs PostgreSQL ({@code @ExtendWith(PostgresRequired.class)}): without a server, each of
- * its tests is skipped before any of its set-up or tear-down runs (so none meets a fixture that was never made), and
- * counted as skipped, with {@link PostgresServer}'s one line saying why. Where a server is required, its absence
+ * its tests is skipped before its {@code @BeforeEach} and {@code @AfterEach} methods run (so none meets a fixture
+ * that was never made), and counted as skipped, with {@link PostgresServer}'s one line saying why. Where a server is required, its absence
  * fails every test instead.
  */
 public final class PostgresRequired implements ExecutionCondition {

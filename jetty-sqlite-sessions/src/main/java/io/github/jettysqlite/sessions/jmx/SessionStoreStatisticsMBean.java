@@ -4,10 +4,12 @@ import io.github.jettysqlite.sessions.SessionStoreStatistics;
 import org.eclipse.jetty.jmx.ObjectMBean;
 
 /**
- * Gives each store's statistics bean its context as the {@code context} key of its JMX name ({@code _shop}, or
- * {@code ROOT} for the root context), the same on Jetty 12.0 and 12.1. Left to Jetty, the key would be inherited from
- * the beans above it: on 12.1 {@code <server>@<identity hash>/<path>}, which changes with every start, and on 12.0
- * nothing at all, leaving a metrics exporter no stable label. Jetty's {@code MBeanContainer} finds this class by its
+ * Gives each store's statistics bean its context in the {@code context} key of its JMX name: the canonical path
+ * ({@code _shop}, or {@code ROOT} for the root context), which Jetty 12.0 uses as the whole key and Jetty 12.1 puts
+ * last, after the names of the beans above it ({@code <server>@<identity hash>/_shop/_shop}). Left to Jetty, 12.0
+ * would give the bean no context at all and 12.1 only the part that changes with every start, leaving a metrics
+ * exporter no stable label. Two contexts with one path on different virtual hosts share the key (their {@code id}
+ * tells them apart). Jetty's {@code MBeanContainer} finds this class by its
  * name when it registers a {@link SessionStoreStatistics}; without jetty-jmx, nothing loads it.
  */
 public class SessionStoreStatisticsMBean extends ObjectMBean {
