@@ -19,6 +19,10 @@ public final class SessionStoreStatistics {
     private final OperationStats deletes = new OperationStats();
     private final LongAdder merged = new LongAdder();
     private final LongAdder deletedElsewhere = new LongAdder();
+    private final OperationStats cacheChecks = new OperationStats();
+    private final LongAdder cacheMetadataTaken = new LongAdder();
+    private final LongAdder cacheReloads = new LongAdder();
+    private final LongAdder cacheDrops = new LongAdder();
     private volatile long lastScavengeNanos;
     private volatile long lastOrphansRemoved;
     private volatile String context;
@@ -51,6 +55,19 @@ public final class SessionStoreStatistics {
 
     void storeOfDeletedSession() {
         deletedElsewhere.increment();
+    }
+
+    OperationStats cacheChecks() {
+        return cacheChecks;
+    }
+
+    void cacheChecked(CachedSessionCheck outcome) {
+        switch (outcome) {
+            case METADATA_TAKEN -> cacheMetadataTaken.increment();
+            case ATTRIBUTES_CHANGED -> cacheReloads.increment();
+            case GONE -> cacheDrops.increment();
+            case CURRENT -> {}
+        }
     }
 
     void scavenged(long nanos) {
@@ -146,6 +163,40 @@ public final class SessionStoreStatistics {
         return deletedElsewhere.sum();
     }
 
+    @ManagedAttribute(
+            value = "cached sessions checked against the table before a request (coherent cache)",
+            readonly = true)
+    public long getCacheChecks() {
+        return cacheChecks.count();
+    }
+
+    @ManagedAttribute(value = "checks of cached sessions that failed (database error)", readonly = true)
+    public long getCacheCheckFailures() {
+        return cacheChecks.failures();
+    }
+
+    @ManagedAttribute(value = "mean time of a cached session's check in ms", readonly = true)
+    public double getCacheCheckMeanMs() {
+        return cacheChecks.meanMillis();
+    }
+
+    @ManagedAttribute(value = "checks that took in access times or a timeout another node wrote", readonly = true)
+    public long getCacheMetadataTaken() {
+        return cacheMetadataTaken.sum();
+    }
+
+    @ManagedAttribute(
+            value = "checks that found attributes changed elsewhere, so the session was reloaded",
+            readonly = true)
+    public long getCacheReloads() {
+        return cacheReloads.sum();
+    }
+
+    @ManagedAttribute(value = "checks that found the session deleted elsewhere, so it left the cache", readonly = true)
+    public long getCacheDrops() {
+        return cacheDrops.sum();
+    }
+
     @ManagedAttribute(value = "duration of the last scavenging pass in ms", readonly = true)
     public double getLastScavengeDurationMs() {
         return lastScavengeNanos / 1e6;
@@ -163,5 +214,9 @@ public final class SessionStoreStatistics {
         deletes.reset();
         merged.reset();
         deletedElsewhere.reset();
+        cacheChecks.reset();
+        cacheMetadataTaken.reset();
+        cacheReloads.reset();
+        cacheDrops.reset();
     }
 }

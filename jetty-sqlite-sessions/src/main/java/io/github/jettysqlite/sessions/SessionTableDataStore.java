@@ -48,6 +48,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
     private SessionAttributes attributes;
     private SessionScope scope;
     private SessionWriter writer;
+    private CachedCopyCheck cachedCopyCheck;
     private SharedDatabases.Lease<? extends SessionDatabase> lease;
 
     protected SessionTableDataStore() {}
@@ -73,6 +74,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         lease = openDatabase(table);
         writer = new SessionWriter(
                 lease.database(), statements, scope, attributes, settings.isSaveInPlaceChanges(), statistics);
+        cachedCopyCheck = new CachedCopyCheck(lease.database(), statements, scope);
         // A child bean only from now on, when its context is known: JMX names it after the context as it is added
         // (see jmx.SessionStoreStatisticsMBean), and Jetty adds the store itself before telling it its context.
         statistics.context(_context.getCanonicalContextPath());
@@ -156,6 +158,27 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
             throw new UnwriteableSessionDataException(id, _context, e);
         } finally {
             statistics.stores().recordSince(start, failed);
+        }
+    }
+
+    /**
+     * Compares a session a cache holds with its row, before a request uses it, by a probe that reads no attributes:
+     * the metadata another node changed (a later access, a timeout set on purpose) is taken into {@code cached};
+     * changed attributes, or a row gone, are reported for the cache to reload or drop the session. Used by {@link
+     * CoherentSessionCache}.
+     *
+     * @throws SessionDatabaseException when the database cannot be read; the cached copy is left as it was
+     */
+    public CachedSessionCheck checkCached(SessionData cached) throws SessionDatabaseException {
+        long start = System.nanoTime();
+        boolean failed = true;
+        try {
+            CachedSessionCheck outcome = cachedCopyCheck.check(cached);
+            statistics.cacheChecked(outcome);
+            failed = false;
+            return outcome;
+        } finally {
+            statistics.cacheChecks().recordSince(start, failed);
         }
     }
 

@@ -6,9 +6,11 @@ import io.github.jettysqlite.sessions.internal.attributes.AttributeChanges;
 import io.github.jettysqlite.sessions.internal.attributes.AttributeSeal;
 import io.github.jettysqlite.sessions.internal.attributes.SessionAttributes;
 import io.github.jettysqlite.sessions.internal.attributes.TrackedSessionData;
+import io.github.jettysqlite.sessions.internal.table.RowVersion;
 import io.github.jettysqlite.sessions.internal.table.SessionStatements;
 import io.github.jettysqlite.sessions.internal.table.StoredAttributes;
 import java.io.IOException;
+import java.io.InvalidObjectException;
 import java.util.Map;
 import org.eclipse.jetty.session.SessionData;
 import org.slf4j.Logger;
@@ -58,60 +60,118 @@ final class SessionWriter {
 
     /**
      * @param lastSaveTime when the session was last saved; 0 or less for a session never saved (new, or renewed)
-     * @throws IOException when an attribute cannot be serialized; nothing is written then
+     * @throws IOException when an attribute cannot be serialized, or the row's attributes cannot be merged with
+     *     (sealed under a key this store does not hold); nothing is written then
      */
     void store(SessionData data, long lastSaveTime) throws IOException, SessionDatabaseException {
-        AttributeSeal.SessionKey key = keyOf(data.getId());
         if (lastSaveTime <= 0) {
-            AttributeChanges all = attributes.changes(data, true);
-            byte[] blob = attributes.encode(all.all(), key);
-            database.writeStatement(c -> {
-                table.upsert(c, scope, data, blob);
-                return null;
-            });
-            stored(data, all.all(), 0);
+            insertNew(data);
             return;
         }
-        if (!(data instanceof TrackedSessionData tracked)) {
-            // Data this store did not create: nothing known to merge with, a change replaces the attributes.
-            byte[] whole = data.isDirty()
-                    ? attributes.encode(attributes.changes(data, true).all(), key)
-                    : null;
-            int updated = database.writeStatement(c -> whole == null
-                    ? table.updateMetadata(c, scope, data)
-                    : table.updateAttributesAnyVersion(c, scope, data, whole));
-            if (updated == 0) {
-                deletedElsewhere(data);
-            }
+        if (!(data instanceof TrackedSessionData tracked) || !tracked.hasBaseline()) {
+            writeWhole(data);
             return;
         }
         AttributeChanges changes = attributes.changes(data, compareInPlace);
         if (changes.isEmpty() && !tracked.rewriteAttributes()) {
-            if (database.writeStatement(c -> table.updateMetadata(c, scope, data)) == 0) {
-                deletedElsewhere(data);
-            }
+            writeMetadata(tracked);
             return;
         }
-        byte[] blob = attributes.encode(changes.all(), key);
-        long expected = tracked.storedVersion();
+        writeChanges(tracked, changes);
+    }
+
+    /**
+     * A session never saved: inserted whole at a random first version. Should the context already hold a row with
+     * its id (another node created the same id, or a retry after an ambiguous failure finds its first try landed),
+     * this session's attributes are merged into that row rather than replacing it.
+     */
+    private void insertNew(SessionData data) throws IOException, SessionDatabaseException {
+        AttributeChanges all = attributes.changes(data, true);
+        byte[] blob = attributes.encode(all.all(), keyOf(data.getId()));
+        long version = RowVersion.first();
+        if (database.writeStatement(c -> table.insert(c, scope, data, blob, version)) == 1) {
+            stored(data, all.all(), version);
+            return;
+        }
+        merge(data, AttributeChanges.replacingAll(all.all()));
+    }
+
+    /**
+     * Data with no row it was loaded from or written to (built by {@code newSessionData} and never stored, or not
+     * created by this store): there is nothing to merge against, so its attributes are written as given.
+     */
+    private void writeWhole(SessionData data) throws IOException, SessionDatabaseException {
+        Map<String, byte[]> all = data.isDirty() || data instanceof TrackedSessionData
+                ? attributes.changes(data, true).all()
+                : null;
+        byte[] whole = all == null ? null : attributes.encode(all, keyOf(data.getId()));
+        int updated = database.writeStatement(c -> whole == null
+                ? table.updateMetadata(c, scope, data)
+                : table.updateAttributesAnyVersion(c, scope, data, whole));
+        if (updated == 0) {
+            deletedElsewhere(data);
+        } else if (all != null) {
+            // The version the write left is not known here: the next write of these attributes merges.
+            stored(data, all, TrackedSessionData.UNKNOWN_VERSION);
+        }
+    }
+
+    /** No attribute changed: only the metadata is written, and the attributes and their version stay. */
+    private void writeMetadata(TrackedSessionData data) throws SessionDatabaseException {
+        if (database.writeStatement(c -> table.updateMetadata(c, scope, data)) == 0) {
+            deletedElsewhere(data);
+        } else {
+            data.timeoutStored();
+        }
+    }
+
+    /**
+     * Attributes changed: one conditional update when the row is still at the version this data knows, otherwise a
+     * merge of this request's changes into the row as it is now.
+     */
+    private void writeChanges(TrackedSessionData data, AttributeChanges changes)
+            throws IOException, SessionDatabaseException {
+        byte[] blob = attributes.encode(changes.all(), keyOf(data.getId()));
+        long expected = data.storedVersion();
         if (expected != TrackedSessionData.UNKNOWN_VERSION
                 && database.writeStatement(c -> table.updateAttributes(c, scope, data, blob, expected)) == 1) {
             stored(data, changes.all(), expected + 1);
             return;
         }
-        Long merged = database.write(c -> {
+        merge(data, changes);
+    }
+
+    /**
+     * Reads the row inside a write transaction (locked on PostgreSQL), applies the changes to its attributes byte
+     * for byte, and writes the result. A row whose attributes this store cannot read as separate attributes (sealed
+     * under a key it does not hold, during a rolling key change) is left untouched and the store fails, since
+     * writing this request's map whole would drop whatever the other node wrote.
+     */
+    private void merge(SessionData data, AttributeChanges changes) throws IOException, SessionDatabaseException {
+        AttributeSeal.SessionKey key = keyOf(data.getId());
+        MergeOutcome outcome = database.write(c -> {
             StoredAttributes theirs = table.currentAttributes(c, scope, data.getId());
             if (theirs == null) {
-                return null;
+                return MergeOutcome.GONE;
             }
-            Map<String, byte[]> base = attributes.storedByAnother(theirs.attributes(), key);
-            byte[] result = base == null ? blob : attributes.encode(changes.appliedTo(base), key);
+            Map<String, byte[]> base;
+            try {
+                base = attributes.storedByAnother(theirs.attributes(), key);
+            } catch (InvalidObjectException e) {
+                return new MergeOutcome(theirs.version(), e.getMessage());
+            }
+            byte[] result = attributes.encode(base == null ? changes.all() : changes.appliedTo(base), key);
             table.updateAttributes(c, scope, data, result, theirs.version());
-            return theirs.version();
+            return new MergeOutcome(theirs.version(), null);
         });
-        if (merged == null) {
+        if (outcome == MergeOutcome.GONE) {
             deletedElsewhere(data);
             return;
+        }
+        if (outcome.unmergeable() != null) {
+            throw new IOException("Cannot store session " + data.getId() + " of " + scope + ": another node wrote"
+                    + " its attributes in a form this store cannot merge with (" + outcome.unmergeable() + "); the row"
+                    + " is left as that node wrote it. Give every node the same attributeKey and attributeOldKeys.");
         }
         statistics.mergedWrite();
         LOG.debug(
@@ -123,8 +183,16 @@ final class SessionWriter {
         stored(data, changes.all(), TrackedSessionData.UNKNOWN_VERSION);
     }
 
+    /** What a merge found: the row gone, a base it could not read (the reason), or the version it merged onto. */
+    private record MergeOutcome(long version, String unmergeable) {
+        static final MergeOutcome GONE = new MergeOutcome(-1, null);
+    }
+
     private void deletedElsewhere(SessionData data) {
         statistics.storeOfDeletedSession();
+        if (data instanceof TrackedSessionData tracked) {
+            tracked.markDeletedElsewhere();
+        }
         LOG.debug("Not storing session {} of {}: it was deleted elsewhere since it was loaded", data.getId(), scope);
     }
 

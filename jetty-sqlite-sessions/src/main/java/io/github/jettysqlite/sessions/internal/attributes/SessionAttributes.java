@@ -104,18 +104,17 @@ public final class SessionAttributes {
 
     /**
      * The attributes another writer left in the row, each still serialized, to apply this request's changes to;
-     * null when they cannot be merged byte for byte (a row in Jetty's whole-map stream, or one whose seal does not
-     * verify), in which case this request's attributes are written whole.
+     * null for a row in Jetty's whole-map stream (written before this layout, so no node of this store has changed
+     * it since this request loaded it whole), in which case this request's attributes are written whole.
+     *
+     * @throws InvalidObjectException when the row's seal does not verify here, or it is refused as unsealed
      */
-    public Map<String, byte[]> storedByAnother(byte[] blob, AttributeSeal.SessionKey row) {
+    public Map<String, byte[]> storedByAnother(byte[] blob, AttributeSeal.SessionKey row)
+            throws InvalidObjectException {
         if (AttributeCodec.isJettyStream(blob)) {
             return null;
         }
-        try {
-            return new HashMap<>(codec.decode(blob, row).attributes());
-        } catch (InvalidObjectException e) {
-            return null;
-        }
+        return new HashMap<>(codec.decode(blob, row).attributes());
     }
 
     private Map<String, byte[]> serializeAll(Map<String, Object> values) throws IOException {

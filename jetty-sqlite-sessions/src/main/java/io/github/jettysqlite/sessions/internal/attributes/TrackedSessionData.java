@@ -21,6 +21,7 @@ public final class TrackedSessionData extends SessionData {
     private volatile long storedVersion = UNKNOWN_VERSION;
     private volatile boolean rewriteAttributes;
     private volatile long storedMaxInactiveMs;
+    private volatile boolean deletedElsewhere;
 
     public TrackedSessionData(
             String id,
@@ -72,6 +73,28 @@ public final class TrackedSessionData extends SessionData {
         this.storedMaxInactiveMs = getMaxInactiveMs();
         this.namesSet.clear();
         this.rewriteAttributes = false;
+    }
+
+    /** Records that the row now holds this data's timeout, after any write or after taking the row's timeout in. */
+    public void timeoutStored() {
+        this.storedMaxInactiveMs = getMaxInactiveMs();
+    }
+
+    /** True when this data was loaded from or written to a row, so that its attributes can be merged with it. */
+    public boolean hasBaseline() {
+        return stored != null;
+    }
+
+    /**
+     * Marks that a write found the row gone: another request or node ended the session, and a cache holding this
+     * data must drop it rather than serve it again.
+     */
+    public void markDeletedElsewhere() {
+        this.deletedElsewhere = true;
+    }
+
+    public boolean isDeletedElsewhere() {
+        return deletedElsewhere;
     }
 
     /**

@@ -4,6 +4,7 @@ import static io.github.jettysqlite.sessions.internal.table.SessionTable.KEY;
 import static io.github.jettysqlite.sessions.internal.table.SessionTable.VERSION_COLUMN;
 
 import io.github.jettysqlite.sessions.internal.CachedConnection;
+import io.github.jettysqlite.sessions.internal.JulianDay;
 import io.github.jettysqlite.sessions.internal.SessionScope;
 import io.github.jettysqlite.sessions.internal.attributes.TrackedSessionData;
 import java.sql.PreparedStatement;
@@ -20,7 +21,8 @@ import org.eclipse.jetty.session.SessionData;
 public final class SessionStatements {
     private final String load;
     private final String existsUnexpired;
-    private final String upsert;
+    private final String insert;
+    private final String probe;
     private final String updateMetadata;
     private final String updateAttributes;
     private final String updateAttributesAnyVersion;
@@ -36,29 +38,31 @@ public final class SessionStatements {
         SqlDialect dialect = table.dialect();
         load = "SELECT last_node, created_ms, accessed_ms, last_accessed_ms, cookie_set_ms, last_saved_ms,"
                 + " max_inactive_ms, expires_at, attributes, " + VERSION_COLUMN + " FROM " + name + KEY;
+        probe = "SELECT " + VERSION_COLUMN + ", accessed_ms, last_accessed_ms, max_inactive_ms, expires_at,"
+                + " cookie_set_ms, last_saved_ms FROM " + name + KEY;
         existsUnexpired = "SELECT 1 FROM " + name + KEY + " AND (expires_at IS NULL OR expires_at > ?)";
-        // ON CONFLICT DO UPDATE keeps the row (and its rowid) rather than deleting and re-inserting it as
-        // INSERT OR REPLACE would. An insert meeting a row (a retry after an ambiguous failure) replaces it whole
-        // and moves the version on, so that requests holding the old row merge rather than overwrite.
-        upsert = "INSERT INTO " + name + " (" + String.join(", ", SessionTable.COLUMNS) + ")"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                + " ON CONFLICT (context_path, virtual_host, session_id) DO UPDATE SET"
-                + " last_node = excluded.last_node, created_ms = excluded.created_ms,"
-                + " accessed_ms = excluded.accessed_ms, last_accessed_ms = excluded.last_accessed_ms,"
-                + " cookie_set_ms = excluded.cookie_set_ms, last_saved_ms = excluded.last_saved_ms,"
-                + " max_inactive_ms = excluded.max_inactive_ms, expires_at = excluded.expires_at,"
-                + " attributes = excluded.attributes, " + VERSION_COLUMN + " = " + name + "." + VERSION_COLUMN
-                + " + 1";
+        // A first write never replaces a row: an insert that meets one (another node created the same id, or a retry
+        // after an ambiguous failure whose first try landed) inserts nothing, and the writer merges into that row.
+        // The version starts at a random number (see RowVersion), so a row deleted and created again under the same
+        // id never matches the version a stale copy of its predecessor holds.
+        insert = "INSERT INTO " + name + " (" + String.join(", ", SessionTable.COLUMNS) + ", " + VERSION_COLUMN + ")"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                + " ON CONFLICT (context_path, virtual_host, session_id) DO NOTHING";
         // Time never goes backwards: the access-dependent columns take the written values only when this write's
         // access is at least as recent as the stored one, so a slow request cannot shorten a session that other
         // requests kept alive meanwhile. Every SET expression reads the row as it was before the statement.
-        // A timeout this request set on purpose (the boolean parameter) is written whatever the access order.
+        // The timeout is the row's unless this request set one on purpose (the boolean parameter), whatever the
+        // access order: a request that merely used the session never undoes a timeout another request set. When the
+        // row's timeout differs from the one this request holds, the expiry follows the row's timeout from this
+        // access, computed in SQL as Jetty computes it (access + timeout, NULL when the timeout is not positive).
         String newer = "CASE WHEN accessed_ms <= ? THEN ? ELSE ";
-        String newerOrSet = "CASE WHEN accessed_ms <= ? OR ? THEN ? ELSE ";
+        String rowTimeoutExpiry =
+                "CASE WHEN max_inactive_ms <= 0 THEN NULL ELSE " + julianDayOf("? + max_inactive_ms") + " END";
         String metadata = " last_node = " + newer + "last_node END,"
                 + " last_accessed_ms = " + newer + "last_accessed_ms END,"
-                + " max_inactive_ms = " + newerOrSet + "max_inactive_ms END,"
-                + " expires_at = " + newerOrSet + "expires_at END,"
+                + " max_inactive_ms = CASE WHEN ? THEN ? ELSE max_inactive_ms END,"
+                + " expires_at = CASE WHEN ? OR (accessed_ms <= ? AND max_inactive_ms = ?) THEN ?"
+                + " WHEN accessed_ms <= ? THEN " + rowTimeoutExpiry + " ELSE expires_at END,"
                 + " accessed_ms = " + dialect.greatest("accessed_ms", "?") + ","
                 + " cookie_set_ms = " + dialect.greatest("cookie_set_ms", "?") + ","
                 + " last_saved_ms = " + dialect.greatest("last_saved_ms", "?");
@@ -126,10 +130,15 @@ public final class SessionStatements {
         }
     }
 
-    /** Writes every column of a session never saved before, replacing a row of the same key if one exists. */
-    public void upsert(CachedConnection c, SessionScope scope, SessionData data, byte[] attributes)
+    /**
+     * Inserts a session never saved before, its attributes at version {@code version}, unless the context already
+     * holds a row with its id.
+     *
+     * @return 1 when inserted; 0 when a row with the id was there, which is left as it was
+     */
+    public int insert(CachedConnection c, SessionScope scope, SessionData data, byte[] attributes, long version)
             throws SQLException {
-        PreparedStatement s = c.prepare(upsert);
+        PreparedStatement s = c.prepare(insert);
         Sql.bindKey(s, 1, scope, data.getId());
         s.setString(4, data.getLastNode());
         s.setLong(5, data.getCreated());
@@ -140,7 +149,30 @@ public final class SessionStatements {
         s.setLong(10, data.getMaxInactiveMs());
         Sql.bindExpiry(s, 11, data.getExpiry());
         s.setBytes(12, attributes);
-        s.executeUpdate();
+        s.setLong(13, version);
+        return s.executeUpdate();
+    }
+
+    /**
+     * What a cache needs to tell whether its copy of a session is still what the row holds, without the attributes:
+     * their version and the metadata; null when the row is gone.
+     */
+    public RowStamp probe(CachedConnection c, SessionScope scope, String id) throws SQLException {
+        PreparedStatement s = c.prepare(probe);
+        Sql.bindKey(s, 1, scope, id);
+        try (ResultSet row = s.executeQuery()) {
+            if (!row.next()) {
+                return null;
+            }
+            return new RowStamp(
+                    row.getLong(1),
+                    row.getLong(2),
+                    row.getLong(3),
+                    row.getLong(4),
+                    Sql.expiry(row, 5),
+                    row.getLong(6),
+                    row.getLong(7));
+        }
     }
 
     /**
@@ -258,9 +290,21 @@ public final class SessionStatements {
     }
 
     /**
-     * Binds the metadata assignments both updates share, in their order: for each access-dependent column the
-     * written access time (the condition), for the timeout and expiry whether this request set the timeout, and the
-     * value; then the access time, cookie time and save time.
+     * A Julian day computed in SQL from an expression in epoch milliseconds, with the same floating-point steps as
+     * {@code JulianDay.fromEpochMillis} (every operand a 64-bit double on both engines), so that reading it back
+     * gives the same millisecond Jetty would have computed.
+     */
+    private static String julianDayOf(String millis) {
+        return "(CAST(" + JulianDay.UNIX_EPOCH + " AS DOUBLE PRECISION) + CAST(" + millis
+                + " AS DOUBLE PRECISION) / CAST(86400000 AS DOUBLE PRECISION))";
+    }
+
+    /**
+     * Binds the metadata assignments both updates share, in their order: for the last node and last access the
+     * written access time (the condition) and the value; for the timeout whether this request set it and the value;
+     * for the expiry whether the timeout was set, the access time and this request's timeout (when the row's is the
+     * same, this request's expiry is taken), the expiry, and the access time again for the row's timeout from this
+     * access; then the access time, cookie time and save time.
      *
      * @return the next parameter index
      */
@@ -272,12 +316,14 @@ public final class SessionStatements {
         s.setString(i++, data.getLastNode());
         s.setLong(i++, accessed);
         s.setLong(i++, data.getLastAccessed());
-        s.setLong(i++, accessed);
         s.setBoolean(i++, timeoutSet);
         s.setLong(i++, data.getMaxInactiveMs());
-        s.setLong(i++, accessed);
         s.setBoolean(i++, timeoutSet);
+        s.setLong(i++, accessed);
+        s.setLong(i++, data.getMaxInactiveMs());
         Sql.bindExpiry(s, i++, data.getExpiry());
+        s.setLong(i++, accessed);
+        s.setLong(i++, accessed);
         s.setLong(i++, accessed);
         s.setLong(i++, data.getCookieSet());
         s.setLong(i++, data.getLastSaved());

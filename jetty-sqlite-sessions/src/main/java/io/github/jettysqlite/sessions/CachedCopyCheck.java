@@ -1,0 +1,72 @@
+package io.github.jettysqlite.sessions;
+
+import io.github.jettysqlite.sessions.internal.SessionDatabase;
+import io.github.jettysqlite.sessions.internal.SessionScope;
+import io.github.jettysqlite.sessions.internal.attributes.TrackedSessionData;
+import io.github.jettysqlite.sessions.internal.table.RowStamp;
+import io.github.jettysqlite.sessions.internal.table.SessionStatements;
+import org.eclipse.jetty.session.SessionData;
+
+/**
+ * Compares a cached session with its row by a primary-key probe that reads no attributes, and takes in what another
+ * node changed in the metadata. The attributes' version tells whether the attributes are still the ones cached: it
+ * moves on with every attribute write and starts at a random number when a row is created, so an equal version
+ * means the same row with the same attributes.
+ */
+final class CachedCopyCheck {
+    private final SessionDatabase database;
+    private final SessionStatements statements;
+    private final SessionScope scope;
+
+    CachedCopyCheck(SessionDatabase database, SessionStatements statements, SessionScope scope) {
+        this.database = database;
+        this.statements = statements;
+        this.scope = scope;
+    }
+
+    CachedSessionCheck check(SessionData cached) throws SessionDatabaseException {
+        RowStamp row = database.read(c -> statements.probe(c, scope, cached.getId()));
+        if (row == null) {
+            return CachedSessionCheck.GONE;
+        }
+        if (!(cached instanceof TrackedSessionData tracked)
+                || !tracked.hasBaseline()
+                || tracked.storedVersion() != row.attributesVersion()) {
+            return CachedSessionCheck.ATTRIBUTES_CHANGED;
+        }
+        return takeMetadata(tracked, row) ? CachedSessionCheck.METADATA_TAKEN : CachedSessionCheck.CURRENT;
+    }
+
+    /**
+     * Takes in a more recent access and a timeout another request set, as the table's write rules would leave them:
+     * times only move forward, and a timeout this copy changed but has not stored yet stays this copy's.
+     *
+     * @return true when anything changed in the copy
+     */
+    private static boolean takeMetadata(TrackedSessionData copy, RowStamp row) {
+        boolean changed = false;
+        boolean timeoutFromRow = !copy.timeoutChanged() && row.maxInactiveMs() != copy.getMaxInactiveMs();
+        if (timeoutFromRow) {
+            copy.setMaxInactiveMs(row.maxInactiveMs());
+            copy.timeoutStored();
+            changed = true;
+        }
+        if (row.accessed() > copy.getAccessed()) {
+            copy.setAccessed(row.accessed());
+            copy.setLastAccessed(row.lastAccessed());
+            copy.setExpiry(row.expiry());
+            changed = true;
+        } else if (timeoutFromRow) {
+            copy.setExpiry(copy.calcExpiry(copy.getAccessed()));
+        }
+        if (row.cookieSet() > copy.getCookieSet()) {
+            copy.setCookieSet(row.cookieSet());
+            changed = true;
+        }
+        if (row.lastSaved() > copy.getLastSaved()) {
+            copy.setLastSaved(row.lastSaved());
+            changed = true;
+        }
+        return changed;
+    }
+}

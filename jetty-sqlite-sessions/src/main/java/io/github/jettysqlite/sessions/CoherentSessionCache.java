@@ -1,0 +1,109 @@
+package io.github.jettysqlite.sessions;
+
+import io.github.jettysqlite.sessions.internal.attributes.TrackedSessionData;
+import org.eclipse.jetty.session.DefaultSessionCache;
+import org.eclipse.jetty.session.ManagedSession;
+import org.eclipse.jetty.session.SessionManager;
+import org.eclipse.jetty.util.annotation.ManagedObject;
+import org.eclipse.jetty.util.thread.AutoLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps sessions in memory as Jetty's {@link DefaultSessionCache} does, and stays right when other processes or
+ * machines use the same table. Before a request uses a cached session that no other request on this node is using,
+ * the cache compares it with its row ({@link SessionTableDataStore#checkCached}, a primary-key probe that reads no
+ * attributes):
+ *
+ * <ul>
+ *   <li>the row as this node left it: the cached session is used as it is;
+ *   <li>a later access or a timeout set on another node: taken into the cached session, so that it is neither
+ *       expired early here (and deleted, although another node kept it alive) nor given back its old timeout;
+ *   <li>attributes changed on another node, or the row created anew under the same id: the session is loaded again;
+ *   <li>the row gone (a logout or an expiry on another node): the session leaves this cache and the request finds
+ *       none, so the old cookie gets a new, empty session, as it would on the node that ended it.
+ * </ul>
+ *
+ * <p>A session that requests on this node are using already is not checked again: those requests hold it, and
+ * the first of them checked it. Writes go through the store's merge rules, so two nodes changing one session keep
+ * both changes; a store that finds the row deleted since (counted in {@code storesOfDeletedSessions}) makes the
+ * cache drop its copy at the end of the request.
+ *
+ * <p>It needs one of this library's stores beneath it and says so at start otherwise.
+ */
+@ManagedObject("A session cache that checks each cached session against the session table before a request uses it")
+public class CoherentSessionCache extends DefaultSessionCache {
+    private static final Logger LOG = LoggerFactory.getLogger(CoherentSessionCache.class);
+
+    public CoherentSessionCache(SessionManager manager) {
+        super(manager);
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        if (!(_sessionDataStore instanceof SessionTableDataStore)) {
+            throw new IllegalStateException(
+                    "CoherentSessionCache checks cached sessions against a jetty-sqlite-sessions"
+                            + " table, but this context's session data store is " + _sessionDataStore + ". Configure"
+                            + " SQLiteSessionDataStoreFactory or PostgreSQLSessionDataStoreFactory, or use Jetty's"
+                            + " DefaultSessionCache with other stores.");
+        }
+        super.doStart();
+    }
+
+    /**
+     * A cached session is compared with its row before it is handed out; a session not cached is loaded from the
+     * store, which is current by construction.
+     */
+    @Override
+    protected ManagedSession getAndEnter(String id, boolean enter) throws Exception {
+        ManagedSession cached = doGet(id);
+        if (cached != null && checkAgainstRow(cached) == CachedSessionCheck.GONE) {
+            return null;
+        }
+        // A current session is entered as Jetty's cache enters it; a stale one was dropped and is loaded afresh.
+        return super.getAndEnter(id, enter);
+    }
+
+    /** Compares a cached session with its row and drops it from memory unless it is current (metadata taken in). */
+    private CachedSessionCheck checkAgainstRow(ManagedSession cached) throws Exception {
+        try (AutoLock lock = cached.lock()) {
+            if (!cached.isResident() || doGet(cached.getId()) != cached || cached.getRequests() > 0) {
+                return CachedSessionCheck.CURRENT;
+            }
+            CachedSessionCheck outcome = store().checkCached(cached.getSessionData());
+            if (outcome == CachedSessionCheck.ATTRIBUTES_CHANGED || outcome == CachedSessionCheck.GONE) {
+                LOG.debug("Cached session {} is stale ({}); dropping it from {}", cached.getId(), outcome, this);
+                drop(cached);
+            }
+            return outcome;
+        }
+    }
+
+    /**
+     * As Jetty's, and then a session whose row the store found gone while saving it leaves the cache: another node
+     * ended it meanwhile, and the next request with its cookie must not find it here.
+     */
+    @Override
+    public void release(ManagedSession session) throws Exception {
+        super.release(session);
+        if (session.getSessionData() instanceof TrackedSessionData tracked && tracked.isDeletedElsewhere()) {
+            try (AutoLock lock = session.lock()) {
+                if (session.getRequests() <= 0 && doGet(session.getId()) == session) {
+                    LOG.debug("Session {} was deleted elsewhere; dropping it from {}", session.getId(), this);
+                    drop(session);
+                }
+            }
+        }
+    }
+
+    /** Takes the session out of memory without touching its row; the caller holds its lock. */
+    private void drop(ManagedSession session) {
+        session.setResident(false);
+        doDelete(session.getId());
+    }
+
+    private SessionTableDataStore store() {
+        return (SessionTableDataStore) _sessionDataStore;
+    }
+}

@@ -1,0 +1,23 @@
+package io.github.jettysqlite.sessions;
+
+import org.eclipse.jetty.session.AbstractSessionCacheFactory;
+import org.eclipse.jetty.session.SessionCache;
+import org.eclipse.jetty.session.SessionManager;
+
+/**
+ * Gives every context a {@link CoherentSessionCache}: add it to the server ({@code server.addBean(new
+ * CoherentSessionCacheFactory())}) beside a store factory of this library, or name it in {@code jetty.xml}.
+ *
+ * <p>Changes are saved before the response is sent ({@code flushOnResponseCommit}, on by default here whatever the
+ * Jetty version), so that the user's next request, on whichever node, finds them.
+ */
+public class CoherentSessionCacheFactory extends AbstractSessionCacheFactory {
+    public CoherentSessionCacheFactory() {
+        setFlushOnResponseCommit(true);
+    }
+
+    @Override
+    public SessionCache newSessionCache(SessionManager manager) {
+        return new CoherentSessionCache(manager);
+    }
+}
