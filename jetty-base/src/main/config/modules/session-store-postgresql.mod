@@ -12,6 +12,9 @@ session-store
 
 [depends]
 sessions
+# A session cache in front of the store: session-cache-coherent unless the base enables another
+# session-cache module (session-cache-hash, session-cache-null), which then takes its place.
+session-cache
 
 [lib]
 lib/sessions/jetty-sqlite-sessions-@project.version@.jar

@@ -21,14 +21,16 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The jetty-home module on a real Jetty distribution: a fresh $JETTY_BASE gets our archive unpacked into it,
- * {@code --add-modules=http,eeN-deploy,session-store-sqlite} (or {@code session-store-postgresql}) and the
- * example WAR; Jetty runs as its own process.
+ * The jetty-home modules on a real Jetty distribution: a fresh $JETTY_BASE gets our archive unpacked into it,
+ * {@code --add-modules=http,eeN-deploy,session-store-sqlite} (or {@code session-store-postgresql}), which brings in
+ * {@code session-cache-coherent}, and the example WAR; Jetty runs as its own process.
  */
 class JettyHomeDistributionTest {
     private static final Path DISTRIBUTION = Path.of(System.getProperty("distribution.dir"));
     private static final Path HOME = DISTRIBUTION.resolve("jetty-home-" + System.getProperty("jetty-home.version"));
     private static final Path ARCHIVE = DISTRIBUTION.resolve("sqlite-sessions-archive");
+    /** The line Jetty's server dump ends with. */
+    private static final String DUMP_LEGEND = "legend: +- bean";
 
     private HttpClient client;
 
@@ -99,6 +101,62 @@ class JettyHomeDistributionTest {
         assertThat(base.resolve("sessions/sessions.db")).doesNotExist();
     }
 
+    /**
+     * A store module brings in session-cache-coherent as its session cache: Jetty's dump after start shows every
+     * context's cache as a CoherentSessionCache.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"session-store-sqlite", "session-store-postgresql"})
+    void eitherStoreModuleRunsTheCoherentSessionCache(String storeModule) throws Exception {
+        String dump = "jetty.server.dumpAfterStart=true";
+        String[] properties = storeModule.equals("session-store-postgresql")
+                ? new String[] {
+                    dump, "jetty.session.postgresql.url=" + PostgresServer.get().freshSchemaUrl()
+                }
+                : new String[] {dump};
+        Path base = newBase("ee10", storeModule);
+        int port = JettyProcess.freePort();
+
+        try (JettyProcess jetty = startJetty(base, port, properties)) {
+            assertThat(jetty.awaitOutput(DUMP_LEGEND))
+                    .contains("CoherentSessionCache@")
+                    .doesNotContain("DefaultSessionCache@");
+        }
+    }
+
+    /**
+     * What the coherent cache is for: two Jetty servers on one database file, each showing the cart as the other
+     * left it, although the second keeps the session in memory between requests.
+     */
+    @Test
+    void twoJettyServersOnOneFileShowEachOthersChanges() throws Exception {
+        Path base = newBase("ee10");
+        int portA = JettyProcess.freePort();
+        int portB = JettyProcess.freePort();
+        String cartA = "http://127.0.0.1:" + portA + "/shop/";
+        String cartB = "http://127.0.0.1:" + portB + "/shop/";
+
+        try (JettyProcess a = startJetty(base, portA);
+                JettyProcess b = startJetty(base, portB)) {
+            assertThat(get(cartA + "?add=book")).isEqualTo("cart: [book]");
+            assertThat(get(cartB)).isEqualTo("cart: [book]");
+            assertThat(get(cartA + "?add=pen")).isEqualTo("cart: [book, pen]");
+
+            assertThat(get(cartB)).isEqualTo("cart: [book, pen]");
+        }
+    }
+
+    /** A session-cache module the base enables takes the coherent cache's place; nothing of ours is left behind. */
+    @Test
+    void aSessionCacheModuleTheBaseChoosesReplacesTheCoherentOne() throws Exception {
+        Path base = newBase("ee10", "session-store-sqlite,session-cache-hash");
+
+        JettyProcess.Finished config = JettyProcess.run(HOME, base, "--list-config");
+
+        assertThat(config.exitCode()).as(config.output()).isZero();
+        assertThat(config.output()).contains("session-cache-hash.xml").doesNotContain("session-cache-coherent");
+    }
+
     @Test
     void invalidTableNameStopsJettyAtStartWithOurMessage() throws Exception {
         Path base = newBase("ee10");
@@ -121,13 +179,14 @@ class JettyHomeDistributionTest {
         return newBase(environment, "session-store-sqlite");
     }
 
+    /** As above, with these session modules (comma-separated) in place of session-store-sqlite. */
     private static Path newBase(String environment, String sessionModule) throws Exception {
         Path base = Files.createTempDirectory(DISTRIBUTION, "base-" + environment + "-");
         copyTree(ARCHIVE, base);
         // The session modules name third-party jars under licences of their own, which start.jar asks to accept.
-        int added = JettyProcess.run(
+        JettyProcess.Finished added = JettyProcess.run(
                 HOME, base, "--approve-all-licenses", "--add-modules=http," + environment + "-deploy," + sessionModule);
-        assertThat(added).isZero();
+        assertThat(added.exitCode()).as(added.output()).isZero();
         Files.copy(
                 DISTRIBUTION.resolve("shop.war"),
                 base.resolve("webapps/shop.war"),

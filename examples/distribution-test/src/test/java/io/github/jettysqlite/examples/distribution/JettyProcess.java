@@ -14,7 +14,10 @@ import java.util.concurrent.TimeUnit;
 /** {@code java -jar start.jar} from a jetty-home, run as its own process in a jetty-base, output captured. */
 final class JettyProcess implements AutoCloseable {
     private final Process process;
-    private final StringBuffer output = new StringBuffer();
+    /** What the process printed so far; guarded by itself, which is notified at each line and at the end. */
+    private final StringBuilder output = new StringBuilder();
+
+    private boolean outputEnded;
 
     private JettyProcess(Process process) {
         this.process = process;
@@ -23,10 +26,18 @@ final class JettyProcess implements AutoCloseable {
                     new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = lines.readLine()) != null) {
-                    output.append(line).append('\n');
+                    synchronized (output) {
+                        output.append(line).append('\n');
+                        output.notifyAll();
+                    }
                 }
             } catch (IOException ignored) {
                 // the process ended
+            } finally {
+                synchronized (output) {
+                    outputEnded = true;
+                    output.notifyAll();
+                }
             }
         });
         reader.setDaemon(true);
@@ -46,15 +57,18 @@ final class JettyProcess implements AutoCloseable {
         return new JettyProcess(builder.start());
     }
 
-    /** Runs start.jar to completion (for --add-modules) and returns its exit code. */
-    static int run(Path home, Path base, String... arguments) throws Exception {
+    /** Runs start.jar to completion (for --add-modules, --list-config): its exit code and all it printed. */
+    static Finished run(Path home, Path base, String... arguments) throws Exception {
         try (JettyProcess run = start(home, base, arguments)) {
             if (!run.process.waitFor(120, TimeUnit.SECONDS)) {
                 throw new AssertionError("start.jar did not finish:\n" + run.output());
             }
-            return run.process.exitValue();
+            return new Finished(run.process.exitValue(), run.awaitOutput(null));
         }
     }
+
+    /** A start.jar run that has ended. */
+    record Finished(int exitCode, String output) {}
 
     static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -86,8 +100,32 @@ final class JettyProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /**
+     * Waits until the output holds {@code text} (with {@code null}: until it ends, as it does when the process does)
+     * and returns all of it; fails with the output if the process ends without printing it or time runs out.
+     */
+    String awaitOutput(String text) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        synchronized (output) {
+            while (text == null ? !outputEnded : output.indexOf(text) < 0) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (text != null && outputEnded) {
+                    throw new AssertionError("Jetty ended without printing '" + text + "':\n" + output);
+                }
+                if (left <= 0) {
+                    throw new AssertionError("Jetty did not print "
+                            + (text == null ? "its last line" : "'" + text + "'") + " within 90 s:\n" + output);
+                }
+                output.wait(left);
+            }
+            return output.toString();
+        }
+    }
+
     String output() {
-        return output.toString();
+        synchronized (output) {
+            return output.toString();
+        }
     }
 
     /** Stops Jetty as an operator would (SIGTERM runs its shutdown hook), forcibly if it hangs. */
