@@ -1,5 +1,6 @@
 package io.github.jettysqlite.examples;
 
+import io.github.jettysqlite.sessions.CoherentSessionCacheFactory;
 import io.github.jettysqlite.sessions.SQLiteSessionDataStoreFactory;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -35,8 +36,11 @@ public final class VisitCounterDemo {
         // Ctrl-C stops Jetty before the JVM goes: every store closes its database, which checkpoints and removes the
         // WAL.
         server.setStopAtShutdown(true);
-        // One bean on the server: every context's SessionHandler finds it and keeps its sessions in the file.
+        // Two beans on the server, which every context's SessionHandler finds: the store keeps its sessions in the
+        // file, and the cache keeps them in memory, checked against the file before each request uses one (so that
+        // other processes on the same file may change or end them).
         server.addBean(new SQLiteSessionDataStoreFactory(database));
+        server.addBean(new CoherentSessionCacheFactory());
 
         ServletContextHandler context = new ServletContextHandler(ServletContextHandler.SESSIONS);
         context.setContextPath("/");

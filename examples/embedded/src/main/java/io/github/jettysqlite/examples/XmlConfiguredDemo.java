@@ -8,8 +8,8 @@ import org.eclipse.jetty.util.resource.ResourceFactory;
 import org.eclipse.jetty.xml.XmlConfiguration;
 
 /**
- * The visit counter again, with the session store configured by {@code sqlite-sessions.xml} through Jetty's
- * {@link XmlConfiguration}: the same XML a standalone Jetty user puts in {@code jetty.xml}.
+ * The visit counter again, with the session store and cache configured by {@code sqlite-sessions.xml} through
+ * Jetty's {@link XmlConfiguration}: the same XML a standalone Jetty user puts in {@code jetty.xml}.
  *
  * <p>Arguments: {@code [port [database file]]}, defaults 8080 and {@code sessions.db}.
  */

@@ -2,6 +2,7 @@ package io.github.jettysqlite.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.jettysqlite.sessions.CoherentSessionCache;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
@@ -13,8 +14,10 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.ee10.servlet.SessionHandler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.session.SessionCache;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -71,6 +74,16 @@ class EmbeddedExamplesTest {
         assertThat(count(database)).isEqualTo(1);
     }
 
+    @Test
+    void bothDemosRunTheCoherentSessionCache() throws Exception {
+        server = start(VisitCounterDemo.newServer(0, dir.resolve("code/sessions.db")));
+        assertThat(sessionCache()).isInstanceOf(CoherentSessionCache.class);
+        server.stop();
+
+        server = start(XmlConfiguredDemo.newServer(0, dir.resolve("xml/sessions.db")));
+        assertThat(sessionCache()).isInstanceOf(CoherentSessionCache.class);
+    }
+
     /** The demo as a user runs it, in a JVM of its own, stopped as Ctrl-C stops it (a signal, then exit). */
     @Test
     void demoStoppedBySignalClosesTheDatabaseCleanly() throws Exception {
@@ -118,6 +131,11 @@ class EmbeddedExamplesTest {
         ((ServerConnector) server.getConnectors()[0]).setHost("127.0.0.1");
         server.start();
         return server;
+    }
+
+    /** The session cache of the server's one context. */
+    private SessionCache sessionCache() {
+        return server.getDescendant(SessionHandler.class).getSessionCache();
     }
 
     private int port() {

@@ -1,10 +1,11 @@
 package io.github.jettysqlite.examples.javalin;
 
+import io.github.jettysqlite.sessions.CoherentSessionCacheFactory;
 import io.github.jettysqlite.sessions.SQLiteSessionDataStoreFactory;
 import io.javalin.Javalin;
 import java.nio.file.Path;
 import org.eclipse.jetty.ee10.servlet.SessionHandler;
-import org.eclipse.jetty.session.DefaultSessionCache;
+import org.eclipse.jetty.session.SessionCache;
 
 /**
  * A Javalin 7 app whose sessions live in SQLite: {@code GET /} answers {@code visits: N}, counted in the session.
@@ -29,10 +30,13 @@ public final class JavalinVisitCounter {
         });
     }
 
-    /** A session handler whose cache keeps sessions in the SQLite file. */
+    /**
+     * A session handler whose sessions live in the SQLite file, cached in memory and checked against the file before
+     * each request uses one, so that other processes on the same file may change or end them.
+     */
     static SessionHandler sqliteSessions(Path database) {
         SessionHandler sessions = new SessionHandler();
-        DefaultSessionCache cache = new DefaultSessionCache(sessions);
+        SessionCache cache = new CoherentSessionCacheFactory().getSessionCache(sessions);
         cache.setSessionDataStore(new SQLiteSessionDataStoreFactory(database).getSessionDataStore(sessions));
         sessions.setSessionCache(cache);
         return sessions;

@@ -2,9 +2,13 @@ package io.github.jettysqlite.examples.javalin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.jettysqlite.sessions.CoherentSessionCache;
+import io.github.jettysqlite.sessions.SQLiteSessionDataStore;
 import io.javalin.Javalin;
 import java.nio.file.Path;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.ee10.servlet.SessionHandler;
+import org.eclipse.jetty.session.SessionCache;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,6 +38,21 @@ class JavalinVisitCounterTest {
         } finally {
             app.stop();
             client.stop();
+        }
+    }
+
+    @Test
+    void theAppRunsTheCoherentCacheOverTheSQLiteStore() {
+        Javalin app = JavalinVisitCounter.create(dir.resolve("sessions.db")).start("127.0.0.1", 0);
+        try {
+            SessionCache cache = app.jettyServer()
+                    .server()
+                    .getDescendant(SessionHandler.class)
+                    .getSessionCache();
+            assertThat(cache).isInstanceOf(CoherentSessionCache.class);
+            assertThat(cache.getSessionDataStore()).isInstanceOf(SQLiteSessionDataStore.class);
+        } finally {
+            app.stop();
         }
     }
 }
