@@ -81,19 +81,18 @@ final class SessionWriter {
     }
 
     /**
-     * A session never saved: inserted whole at a random first version. Should the context already hold a row with
-     * its id (another node created the same id, or a retry after an ambiguous failure finds its first try landed),
-     * this session's attributes are merged into that row rather than replacing it.
+     * A session never saved (new, or under a renewed id): written whole at a fresh random first version, replacing
+     * any row of the same id (see {@link SessionStatements#insert}).
      */
     private void insertNew(SessionData data) throws IOException, SessionDatabaseException {
         AttributeChanges all = attributes.changes(data, true);
         byte[] blob = attributes.encode(all.all(), keyOf(data.getId()));
         long version = RowVersion.first();
-        if (database.writeStatement(c -> table.insert(c, scope, data, blob, version)) == 1) {
-            stored(data, all.all(), version);
-            return;
-        }
-        merge(data, AttributeChanges.replacingAll(all.all()));
+        database.writeStatement(c -> {
+            table.insert(c, scope, data, blob, version);
+            return null;
+        });
+        stored(data, all.all(), version);
     }
 
     /**
@@ -151,7 +150,7 @@ final class SessionWriter {
         AttributeSeal.SessionKey key = keyOf(data.getId());
         MergeOutcome outcome = database.write(c -> {
             StoredAttributes theirs = table.currentAttributes(c, scope, data.getId());
-            if (theirs == null) {
+            if (theirs == null || theirs.created() != data.getCreated()) {
                 return MergeOutcome.GONE;
             }
             Map<String, byte[]> base;

@@ -204,14 +204,14 @@ abstract class AbstractConcurrentChangesTest {
 
     @Test
     void writeWithoutConflictIsOneStatementThatMovesTheVersionOn() throws Exception {
+        long first = version();
         SessionData loaded = nodeA.load("s1");
         loaded.setAttribute("a", "1");
         nodeA.store("s1", loaded);
         loaded.setAttribute("a", "2");
         nodeA.store("s1", loaded);
 
-        assertThat(fixture.query("SELECT attributes_version FROM jetty_sessions"))
-                .containsExactly(List.of(2));
+        assertThat(version()).isEqualTo(first + 2);
         assertThat(nodeA.getStatistics().getMergedWrites()).isZero();
         assertThat(nodeA.load("s1").getAttribute("a")).isEqualTo("2");
     }
@@ -266,6 +266,187 @@ abstract class AbstractConcurrentChangesTest {
             in.defaultReadObject();
             in.readLong();
         }
+    }
+
+    @Test
+    void staleCopyOfADeletedSessionNeverWritesIntoANewSessionWithTheSameId() throws Exception {
+        // B holds alice's session; it is ended on A, and a new session (bob's) is created under the same id.
+        SessionData stale = nodeB.load("s1");
+        assertThat(nodeA.delete("s1")).isTrue();
+        SessionData bob = nodeA.newSessionData("s1", now + 1, now + 1, now + 1, HOUR);
+        bob.setAttribute("user", "bob");
+        put(nodeA, bob);
+
+        stale.setAttribute("note", "written by alice's old request");
+        touch(stale, now + 10_000);
+        nodeB.store("s1", stale);
+
+        SessionData after = nodeA.load("s1");
+        assertThat(after.getAllAttributes()).containsOnlyKeys("user").containsEntry("user", "bob");
+        assertThat(after.getAccessed())
+                .as("the old session's access is not bob's")
+                .isEqualTo(now + 1);
+        assertThat(nodeB.getStatistics().getStoresOfDeletedSessions()).isEqualTo(1);
+    }
+
+    @Test
+    void staleMetadataOnlyWriteNeverTouchesANewSessionWithTheSameId() throws Exception {
+        SessionData stale = nodeB.load("s1");
+        assertThat(nodeA.delete("s1")).isTrue();
+        SessionData bob = nodeA.newSessionData("s1", now + 1, now + 1, now + 1, HOUR);
+        bob.setAttribute("user", "bob");
+        put(nodeA, bob);
+
+        touch(stale, now + 10_000);
+        nodeB.store("s1", stale);
+
+        assertThat(nodeA.load("s1").getAccessed()).isEqualTo(now + 1);
+        assertThat(nodeB.getStatistics().getStoresOfDeletedSessions()).isEqualTo(1);
+    }
+
+    @Test
+    void recreatedRowStartsAtAVersionTheOldRowNeverHeld() throws Exception {
+        long oldVersion = version();
+        assertThat(nodeA.delete("s1")).isTrue();
+        SessionData again = session(nodeA, "s1", now + HOUR, NODE);
+        put(nodeA, again);
+
+        assertThat(version()).isNotEqualTo(oldVersion).isNotZero();
+    }
+
+    @Test
+    void timeoutSetOnPurposeSurvivesALaterStoreOfAMoreRecentAccess() throws Exception {
+        SessionData login = nodeA.load("s1");
+        SessionData slow = nodeB.load("s1");
+        // The login request raises the timeout and commits first; a slower request, accessed later, stores after.
+        login.setMaxInactiveMs(8 * HOUR);
+        touch(login, now + 1_000);
+        login.setAttribute("user", "logged-in");
+        nodeA.store("s1", login);
+        touch(slow, now + 5_000);
+        slow.setAttribute("seen", "yes");
+        nodeB.store("s1", slow);
+
+        SessionData after = nodeA.load("s1");
+        assertThat(after.getMaxInactiveMs()).isEqualTo(8 * HOUR);
+        assertThat(after.getExpiry())
+                .as("the later access, under the timeout set on purpose")
+                .isEqualTo(now + 5_000 + 8 * HOUR);
+        assertThat(after.getAllAttributes()).containsEntry("user", "logged-in").containsEntry("seen", "yes");
+    }
+
+    @Test
+    void timeoutSetOnPurposeSurvivesALaterMetadataOnlyStore() throws Exception {
+        SessionData login = nodeA.load("s1");
+        SessionData slow = nodeB.load("s1");
+        login.setMaxInactiveMs(8 * HOUR);
+        touch(login, now + 1_000);
+        nodeA.store("s1", login);
+        touch(slow, now + 5_000);
+        nodeB.store("s1", slow);
+
+        SessionData after = nodeA.load("s1");
+        assertThat(after.getMaxInactiveMs()).isEqualTo(8 * HOUR);
+        assertThat(after.getExpiry()).isEqualTo(now + 5_000 + 8 * HOUR);
+    }
+
+    @Test
+    void aTimeoutIsForcedOnlyByTheStoreThatChangedIt() throws Exception {
+        SessionData first = nodeA.load("s1");
+        first.setMaxInactiveMs(8 * HOUR);
+        touch(first, now + 1_000);
+        nodeA.store("s1", first);
+        // Another node sets a timeout of its own on purpose, later.
+        SessionData other = nodeB.load("s1");
+        other.setMaxInactiveMs(2 * HOUR);
+        touch(other, now + 2_000);
+        nodeB.store("s1", other);
+        // The first node's copy only sees an access now: its store must not force its old timeout again.
+        touch(first, now + 3_000);
+        nodeA.store("s1", first);
+
+        SessionData after = nodeB.load("s1");
+        assertThat(after.getMaxInactiveMs()).isEqualTo(2 * HOUR);
+        assertThat(after.getExpiry()).isEqualTo(now + 3_000 + 2 * HOUR);
+    }
+
+    @Test
+    void twoNodesCreatingOneIdLeaveEachKnowingWhetherItsCopyIsCurrent() throws Exception {
+        SessionData onA = session(nodeA, "s2", now + HOUR, NODE);
+        onA.setAttribute("a", "created on A");
+        SessionData onB = session(nodeB, "s2", now + HOUR, OTHER_NODE);
+        onB.setAttribute("b", "created on B");
+        put(nodeA, onA);
+        put(nodeB, onB);
+
+        assertThat(nodeB.checkCached(onB)).isEqualTo(CachedSessionCheck.CURRENT);
+        assertThat(nodeA.checkCached(onA)).isEqualTo(CachedSessionCheck.ATTRIBUTES_CHANGED);
+        // B's copy is the row: its next change is one conditional write, not a merge.
+        onB.setAttribute("b2", "more");
+        nodeB.store("s2", onB);
+        assertThat(nodeB.getStatistics().getMergedWrites()).isZero();
+        // A's is not: its change merges and keeps B's attributes.
+        onA.setAttribute("a2", "more");
+        nodeA.store("s2", onA);
+        assertThat(nodeA.getStatistics().getMergedWrites()).isEqualTo(1);
+        assertThat(nodeA.load("s2").getAllAttributes())
+                .containsEntry("b", "created on B")
+                .containsEntry("b2", "more")
+                .containsEntry("a2", "more");
+    }
+
+    @Test
+    void dataWithNoRowBehindItWritesItsAttributesAsGiven() throws Exception {
+        // Built with newSessionData and never loaded nor stored: nothing to merge against.
+        SessionData built = nodeA.newSessionData("s1", now - 10_000, now + 1_000, now, HOUR);
+        built.putAllAttributes(Map.of("x", "from the built data", "csrf", "fresh"));
+        built.setLastSaved(now);
+        nodeA.doStore("s1", built, now);
+
+        Map<String, Object> after = nodeB.load("s1").getAllAttributes();
+        assertThat(after).containsEntry("x", "from the built data").containsEntry("csrf", "fresh");
+    }
+
+    @Test
+    void cachedCopyTakesInAnAccessAndATimeoutFromAnotherNode() throws Exception {
+        SessionData cached = nodeA.load("s1");
+        assertThat(nodeA.checkCached(cached)).isEqualTo(CachedSessionCheck.CURRENT);
+        SessionData other = nodeB.load("s1");
+        other.setMaxInactiveMs(8 * HOUR);
+        touch(other, now + 5_000);
+        nodeB.store("s1", other);
+
+        assertThat(nodeA.checkCached(cached)).isEqualTo(CachedSessionCheck.METADATA_TAKEN);
+        assertThat(cached.getAccessed()).isEqualTo(now + 5_000);
+        assertThat(cached.getMaxInactiveMs()).isEqualTo(8 * HOUR);
+        assertThat(cached.getExpiry()).isEqualTo(now + 5_000 + 8 * HOUR);
+        assertThat(nodeA.checkCached(cached)).isEqualTo(CachedSessionCheck.CURRENT);
+        // Taken in, the timeout is not this copy's own change: its next store does not force it.
+        touch(cached, now + 6_000);
+        nodeA.store("s1", cached);
+        assertThat(nodeB.load("s1").getMaxInactiveMs()).isEqualTo(8 * HOUR);
+    }
+
+    @Test
+    void cachedCopyLearnsOfChangedAttributesAndOfADeletion() throws Exception {
+        SessionData cached = nodeA.load("s1");
+        SessionData other = nodeB.load("s1");
+        other.setAttribute("b", "from B");
+        nodeB.store("s1", other);
+        assertThat(nodeA.checkCached(cached)).isEqualTo(CachedSessionCheck.ATTRIBUTES_CHANGED);
+
+        assertThat(nodeB.delete("s1")).isTrue();
+        assertThat(nodeA.checkCached(cached)).isEqualTo(CachedSessionCheck.GONE);
+        assertThat(nodeA.getStatistics().getCacheChecks()).isEqualTo(2);
+        assertThat(nodeA.getStatistics().getCacheReloads()).isEqualTo(1);
+        assertThat(nodeA.getStatistics().getCacheDrops()).isEqualTo(1);
+    }
+
+    private long version() throws Exception {
+        return ((Number) fixture.query("SELECT attributes_version FROM jetty_sessions WHERE session_id = 's1'")
+                        .get(0)
+                        .get(0))
+                .longValue();
     }
 
     private static void touch(SessionData data, long accessed) {

@@ -207,6 +207,31 @@ abstract class AbstractSealedRowsTest {
         assertThat(store.isSealing()).isTrue();
     }
 
+    @Test
+    void aRowSealedUnderAKeyThisNodeLacksIsNeverOverwrittenByAMerge() throws Exception {
+        // A rolling key change: node A still has only the old key, node B already seals with the new one.
+        SessionTableDataStore nodeA = store("/app", s -> s.setAttributeKey(key));
+        SessionTableDataStore nodeB = fixture.store(StoreFixture.OTHER_NODE, "/app", SessionContext.NULL_VHOST, s -> {
+            s.setAttributeKey(otherKey);
+            s.setAttributeOldKeys(key);
+        });
+        put(nodeA, "s1", "alice");
+        SessionData onA = nodeA.load("s1");
+        SessionData onB = nodeB.load("s1");
+        onB.setAttribute("mfa", "passed");
+        nodeB.store("s1", onB);
+        byte[] written = blobOf("s1");
+
+        onA.setAttribute("cart", "book");
+        assertThatThrownBy(() -> nodeA.store("s1", onA))
+                .hasStackTraceContaining("cannot merge with")
+                .hasStackTraceContaining("attributeKey");
+        assertThat(blobOf("s1")).as("the other node's write stays whole").isEqualTo(written);
+        assertThat(nodeB.load("s1").getAllAttributes())
+                .containsEntry("mfa", "passed")
+                .containsEntry("user", "alice");
+    }
+
     private SessionTableDataStore store(String context, Consumer<SessionTableSettings> setup) throws Exception {
         return fixture.store(NODE, context, SessionContext.NULL_VHOST, setup);
     }

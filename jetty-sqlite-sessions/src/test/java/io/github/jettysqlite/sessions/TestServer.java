@@ -22,6 +22,16 @@ final class TestServer {
 
     /** Starts the server; port 0 picks a free one. Extra beans (a session cache factory, say) join the server. */
     static Server start(Path file, int port, Object... beans) throws Exception {
+        SQLiteSessionDataStoreFactory factory = new SQLiteSessionDataStoreFactory(file);
+        factory.setGracePeriodSec(1);
+        Object[] all = new Object[beans.length + 1];
+        all[0] = factory;
+        System.arraycopy(beans, 0, all, 1, beans.length);
+        return startWithStore(port, all);
+    }
+
+    /** As {@link #start}, with whatever store factory the beans hold (or none). */
+    static Server startWithStore(int port, Object... beans) throws Exception {
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
@@ -34,9 +44,6 @@ final class TestServer {
         ids.setSessionHouseKeeper(houseKeeper);
         server.addBean(ids, true);
 
-        SQLiteSessionDataStoreFactory factory = new SQLiteSessionDataStoreFactory(file);
-        factory.setGracePeriodSec(1);
-        server.addBean(factory);
         for (Object bean : beans) {
             server.addBean(bean);
         }
@@ -57,10 +64,21 @@ final class TestServer {
         return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
     }
 
-    /** ?set=name=value sets an attribute, ?get=name answers it, ?ttl=s sets the timeout; otherwise the id. */
+    /**
+     * ?set=name=value sets an attribute, ?get=name answers it, ?ttl=s sets the timeout, ?invalidate ends the session;
+     * otherwise the id.
+     */
     public static final class SessionServlet extends HttpServlet {
         @Override
         protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            if (request.getParameter("invalidate") != null) {
+                HttpSession existing = request.getSession(false);
+                if (existing != null) {
+                    existing.invalidate();
+                }
+                response.getWriter().print(existing == null ? "none" : "invalidated");
+                return;
+            }
             HttpSession session = request.getSession(true);
             String ttl = request.getParameter("ttl");
             if (ttl != null) {

@@ -19,14 +19,6 @@ public record AttributeChanges(
         Set<String> removed,
         Set<String> set,
         Map<String, byte[]> before) {
-    /**
-     * Every attribute of a session written as if set on purpose: for a first write that meets a row already there,
-     * so that this session's attributes win and the row's others stay.
-     */
-    public static AttributeChanges replacingAll(Map<String, byte[]> all) {
-        return new AttributeChanges(all, all, Set.of(), all.keySet(), Map.of());
-    }
-
     public boolean isEmpty() {
         return changed.isEmpty() && removed.isEmpty();
     }

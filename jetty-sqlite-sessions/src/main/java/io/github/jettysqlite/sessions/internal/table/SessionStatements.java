@@ -41,13 +41,21 @@ public final class SessionStatements {
         probe = "SELECT " + VERSION_COLUMN + ", accessed_ms, last_accessed_ms, max_inactive_ms, expires_at,"
                 + " cookie_set_ms, last_saved_ms FROM " + name + KEY;
         existsUnexpired = "SELECT 1 FROM " + name + KEY + " AND (expires_at IS NULL OR expires_at > ?)";
-        // A first write never replaces a row: an insert that meets one (another node created the same id, or a retry
-        // after an ambiguous failure whose first try landed) inserts nothing, and the writer merges into that row.
-        // The version starts at a random number (see RowVersion), so a row deleted and created again under the same
-        // id never matches the version a stale copy of its predecessor holds.
+        // A first write is a new session: should a row with its id be there (another node created the same id, a
+        // retry after an ambiguous failure whose first try landed, or an expired row not yet swept), the new session
+        // replaces it whole, keeping the physical row (ON CONFLICT DO UPDATE, where INSERT OR REPLACE would delete
+        // and re-insert). Merging instead would pour another session's attributes, perhaps a logged-out user's, into
+        // this one. The version is bound, not incremented: each write of a new row takes a fresh random first
+        // version (see RowVersion), so a node holding the replaced row, or a row deleted and created again under
+        // the same id, never finds its version still current and merges rather than overwrites.
         insert = "INSERT INTO " + name + " (" + String.join(", ", SessionTable.COLUMNS) + ", " + VERSION_COLUMN + ")"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                + " ON CONFLICT (context_path, virtual_host, session_id) DO NOTHING";
+                + " ON CONFLICT (context_path, virtual_host, session_id) DO UPDATE SET"
+                + " last_node = excluded.last_node, created_ms = excluded.created_ms,"
+                + " accessed_ms = excluded.accessed_ms, last_accessed_ms = excluded.last_accessed_ms,"
+                + " cookie_set_ms = excluded.cookie_set_ms, last_saved_ms = excluded.last_saved_ms,"
+                + " max_inactive_ms = excluded.max_inactive_ms, expires_at = excluded.expires_at,"
+                + " attributes = excluded.attributes, " + VERSION_COLUMN + " = excluded." + VERSION_COLUMN;
         // Time never goes backwards: the access-dependent columns take the written values only when this write's
         // access is at least as recent as the stored one, so a slow request cannot shorten a session that other
         // requests kept alive meanwhile. Every SET expression reads the row as it was before the statement.
@@ -66,13 +74,17 @@ public final class SessionStatements {
                 + " accessed_ms = " + dialect.greatest("accessed_ms", "?") + ","
                 + " cookie_set_ms = " + dialect.greatest("cookie_set_ms", "?") + ","
                 + " last_saved_ms = " + dialect.greatest("last_saved_ms", "?");
-        updateMetadata = "UPDATE " + name + " SET" + metadata + KEY;
+        // Every update names the row's generation as well as its key: a row deleted and created again under the same
+        // id (a logout, then a new session given the id Jetty still had in use) is another session, and a request
+        // holding the old one must find it gone rather than write its metadata or attributes into the new one.
+        String sameSession = KEY + " AND created_ms = ?";
+        updateMetadata = "UPDATE " + name + " SET" + metadata + sameSession;
         String attributesSet = "UPDATE " + name + " SET" + metadata + ", attributes = ?, " + VERSION_COLUMN + " = "
-                + VERSION_COLUMN + " + 1" + KEY;
+                + VERSION_COLUMN + " + 1" + sameSession;
         updateAttributes = attributesSet + " AND " + VERSION_COLUMN + " = ?";
         updateAttributesAnyVersion = attributesSet;
-        currentAttributes =
-                "SELECT " + VERSION_COLUMN + ", attributes FROM " + name + KEY + dialect.lockingTheRowsRead();
+        currentAttributes = "SELECT " + VERSION_COLUMN + ", attributes, created_ms FROM " + name + KEY
+                + dialect.lockingTheRowsRead();
         delete = "DELETE FROM " + name + KEY;
         // The expiry statements compare the bare column with a bound parameter; both engines take "expires_at <= ?"
         // as implying the partial index's "expires_at IS NOT NULL" and search the index for the range, so their cost
@@ -131,12 +143,10 @@ public final class SessionStatements {
     }
 
     /**
-     * Inserts a session never saved before, its attributes at version {@code version}, unless the context already
-     * holds a row with its id.
-     *
-     * @return 1 when inserted; 0 when a row with the id was there, which is left as it was
+     * Writes every column of a session never saved before, its attributes at version {@code version}, replacing a
+     * row of the same key if one exists.
      */
-    public int insert(CachedConnection c, SessionScope scope, SessionData data, byte[] attributes, long version)
+    public void insert(CachedConnection c, SessionScope scope, SessionData data, byte[] attributes, long version)
             throws SQLException {
         PreparedStatement s = c.prepare(insert);
         Sql.bindKey(s, 1, scope, data.getId());
@@ -150,7 +160,7 @@ public final class SessionStatements {
         Sql.bindExpiry(s, 11, data.getExpiry());
         s.setBytes(12, attributes);
         s.setLong(13, version);
-        return s.executeUpdate();
+        s.executeUpdate();
     }
 
     /**
@@ -179,12 +189,14 @@ public final class SessionStatements {
      * Writes the metadata columns only, leaving the attributes and their version as they are; access times and the
      * expiry move forward only.
      *
-     * @return the number of rows changed: 0 means the session was deleted since it was loaded
+     * @return the number of rows changed: 0 means the session was deleted since it was loaded (perhaps created again
+     *     under the same id, which is another session)
      */
     public int updateMetadata(CachedConnection c, SessionScope scope, SessionData data) throws SQLException {
         PreparedStatement s = c.prepare(updateMetadata);
         int next = bindMetadata(s, 1, data);
         Sql.bindKey(s, next, scope, data.getId());
+        s.setLong(next + 3, data.getCreated());
         return s.executeUpdate();
     }
 
@@ -201,7 +213,8 @@ public final class SessionStatements {
         int next = bindMetadata(s, 1, data);
         s.setBytes(next, attributes);
         Sql.bindKey(s, next + 1, scope, data.getId());
-        s.setLong(next + 4, expected);
+        s.setLong(next + 4, data.getCreated());
+        s.setLong(next + 5, expected);
         return s.executeUpdate();
     }
 
@@ -212,18 +225,19 @@ public final class SessionStatements {
         int next = bindMetadata(s, 1, data);
         s.setBytes(next, attributes);
         Sql.bindKey(s, next + 1, scope, data.getId());
+        s.setLong(next + 4, data.getCreated());
         return s.executeUpdate();
     }
 
     /**
-     * The attributes as stored now and their version, read inside the caller's write transaction so that nothing
+     * The attributes as stored now, their version and the row's creation time, read inside the caller's write transaction so that nothing
      * changes them before it commits (on PostgreSQL the row is locked); null when the row is gone.
      */
     public StoredAttributes currentAttributes(CachedConnection c, SessionScope scope, String id) throws SQLException {
         PreparedStatement s = c.prepare(currentAttributes);
         Sql.bindKey(s, 1, scope, id);
         try (ResultSet row = s.executeQuery()) {
-            return row.next() ? new StoredAttributes(row.getLong(1), row.getBytes(2)) : null;
+            return row.next() ? new StoredAttributes(row.getLong(1), row.getBytes(2), row.getLong(3)) : null;
         }
     }
 

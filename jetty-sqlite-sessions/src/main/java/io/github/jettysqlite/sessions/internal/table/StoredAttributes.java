@@ -1,4 +1,7 @@
 package io.github.jettysqlite.sessions.internal.table;
 
-/** A row's attributes column and the version it is at. */
-public record StoredAttributes(long version, byte[] attributes) {}
+/**
+ * A row's attributes column, the version it is at, and when the row's session was created (which, with the key,
+ * names one session: a row created again under the same id is another).
+ */
+public record StoredAttributes(long version, byte[] attributes, long created) {}

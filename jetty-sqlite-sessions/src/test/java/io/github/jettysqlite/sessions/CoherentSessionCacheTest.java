@@ -1,0 +1,185 @@
+package io.github.jettysqlite.sessions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.client.ContentResponse;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.http.HttpCookieStore;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.session.DefaultSessionCacheFactory;
+import org.eclipse.jetty.session.NullSessionDataStoreFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two real Jetty servers on one SQLite file, each with a {@link CoherentSessionCache}, answering Jetty's HttpClient:
+ * what one node does to a session, the other's cached copy follows at its next request. The same steps with Jetty's
+ * {@code DefaultSessionCache} show the stale copy this cache exists to prevent. (Two JVMs: {@code
+ * SQLiteCoherentCacheNodesTest}.)
+ */
+class CoherentSessionCacheTest {
+    @TempDir
+    Path dir;
+
+    private final HttpClient client = new HttpClient();
+    private Server nodeA;
+    private Server nodeB;
+
+    @BeforeEach
+    void startClient() throws Exception {
+        client.setHttpCookieStore(new HttpCookieStore.Empty());
+        client.start();
+    }
+
+    @AfterEach
+    void stopAll() throws Exception {
+        for (Server server : new Server[] {nodeA, nodeB}) {
+            if (server != null) {
+                server.stop();
+            }
+        }
+        client.stop();
+    }
+
+    private void startNodes(Object cacheFactoryA, Object cacheFactoryB) throws Exception {
+        nodeA = TestServer.start(dir.resolve("sessions.db"), 0, cacheFactoryA);
+        nodeB = TestServer.start(dir.resolve("sessions.db"), 0, cacheFactoryB);
+    }
+
+    private void startCoherentNodes() throws Exception {
+        startNodes(new CoherentSessionCacheFactory(), new CoherentSessionCacheFactory());
+    }
+
+    @Test
+    void attributeSetOnOneNodeIsSeenAtTheOthersNextRequest() throws Exception {
+        startCoherentNodes();
+        String id = get(nodeA, "?set=user=alice", null);
+        assertThat(get(nodeA, "?get=user", id)).isEqualTo("alice");
+
+        get(nodeB, "?set=user=bob", id);
+
+        assertThat(get(nodeA, "?get=user", id)).isEqualTo("bob");
+        assertThat(statistics(nodeA).getCacheReloads()).isEqualTo(1);
+    }
+
+    @Test
+    void logoutOnOneNodeEndsTheSessionOnTheOtherAtItsNextRequest() throws Exception {
+        startCoherentNodes();
+        String id = get(nodeA, "?set=user=alice", null);
+        assertThat(get(nodeA, "?get=user", id)).isEqualTo("alice");
+
+        assertThat(get(nodeB, "?invalidate", id)).isEqualTo("invalidated");
+
+        assertThat(get(nodeA, "?get=user", id))
+                .as("the old cookie gets a new, empty session")
+                .isEqualTo("null");
+        assertThat(statistics(nodeA).getCacheDrops()).isEqualTo(1);
+    }
+
+    @Test
+    void withJettysDefaultCacheTheOtherNodeKeepsServingTheEndedSession() throws Exception {
+        startNodes(new DefaultSessionCacheFactory(), new DefaultSessionCacheFactory());
+        String id = get(nodeA, "?set=user=alice", null);
+        assertThat(get(nodeA, "?get=user", id)).isEqualTo("alice");
+
+        assertThat(get(nodeB, "?invalidate", id)).isEqualTo("invalidated");
+
+        assertThat(get(nodeA, "?get=user", id))
+                .as("Jetty's behaviour, documented in README")
+                .isEqualTo("alice");
+    }
+
+    @Test
+    void timeoutSetOnOneNodeIsTakenInAndNeverUndoneByTheOther() throws Exception {
+        startCoherentNodes();
+        String id = get(nodeA, "?set=user=alice", null);
+        get(nodeA, "?get=user", id);
+
+        get(nodeB, "?ttl=28800", id);
+        get(nodeA, "?get=user", id);
+        get(nodeA, "?set=cart=book", id);
+
+        try (SQLiteFixture table = SQLiteFixture.in(dir)) {
+            assertThat(table.query("SELECT max_inactive_ms FROM jetty_sessions WHERE session_id = ?", id))
+                    .singleElement()
+                    .isEqualTo(java.util.List.of(28_800_000));
+        }
+        assertThat(statistics(nodeA).getCacheMetadataTaken()).isPositive();
+    }
+
+    @Test
+    void aStoreThatFindsTheRowGoneDropsTheCachedCopy() throws Exception {
+        startCoherentNodes();
+        String id = get(nodeA, "?set=user=alice", null);
+        // Deleted behind the node's back, as an administrator ending a session would; the next request is already
+        // holding the session when it looks (another request of the session on this node is in flight), so the
+        // check is skipped and only the store finds out.
+        SessionTableDataStore store = store(nodeA);
+        var cache = contextOf(nodeA).getSessionHandler().getSessionCache();
+        var session = cache.get(id);
+        try {
+            deleteRow(id);
+            get(nodeA, "?set=cart=book", id);
+            // Jetty lets go of the request's use of the session once the exchange completes, after the answer.
+            Waiting.until(() -> session.getRequests() == 1);
+        } finally {
+            cache.release(session);
+        }
+
+        assertThat(store.getStatistics().getStoresOfDeletedSessions()).isPositive();
+        assertThat(cache.contains(id)).isFalse();
+        assertThat(get(nodeA, "?get=user", id)).isEqualTo("null");
+    }
+
+    @Test
+    void refusesToStartOverAStoreThatIsNotASessionTable() {
+        assertThatThrownBy(() -> TestServer.startWithStore(
+                        0, new NullSessionDataStoreFactory(), new CoherentSessionCacheFactory()))
+                .hasStackTraceContaining("CoherentSessionCache checks cached sessions against a jetty-sqlite-sessions");
+    }
+
+    private String get(Server node, String query, String sessionId) throws Exception {
+        var request = client.newRequest("http://127.0.0.1:" + TestServer.port(node) + "/a/" + query)
+                .timeout(30, TimeUnit.SECONDS);
+        if (sessionId != null) {
+            request.headers(h -> h.put(HttpHeader.COOKIE, "JSESSIONID=" + sessionId));
+        }
+        ContentResponse response = request.send();
+        assertThat(response.getStatus()).as(response.getContentAsString()).isEqualTo(200);
+        return response.getContentAsString();
+    }
+
+    private void deleteRow(String id) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("sessions.db"));
+                PreparedStatement delete = c.prepareStatement("DELETE FROM jetty_sessions WHERE session_id = ?")) {
+            delete.setString(1, id);
+            assertThat(delete.executeUpdate()).isEqualTo(1);
+        }
+    }
+
+    private static ServletContextHandler contextOf(Server server) {
+        return server.getDescendants(ServletContextHandler.class).stream()
+                .filter(c -> c.getContextPath().equals("/a"))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private static SessionTableDataStore store(Server server) {
+        return (SessionTableDataStore)
+                contextOf(server).getSessionHandler().getSessionCache().getSessionDataStore();
+    }
+
+    private static SessionStoreStatistics statistics(Server server) {
+        return store(server).getStatistics();
+    }
+}
