@@ -67,6 +67,9 @@ public final class Bench {
         if (options.sections().contains("postgres")) {
             new PostgresBench(options, report, this).run();
         }
+        if (options.sections().contains("nodes")) {
+            new TwoNodeBench(options, report).run();
+        }
         report.finished(Instant.now());
         return report;
     }

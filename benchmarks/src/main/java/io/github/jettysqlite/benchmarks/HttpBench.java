@@ -6,10 +6,7 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -126,39 +123,12 @@ final class HttpBench {
     }
 
     private LoadClient.Result runClient(String url) throws IOException, InterruptedException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(
-                        java,
-                        "-Xmx512m",
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        LoadClient.class.getName(),
-                        url,
-                        Integer.toString(options.httpUsers()),
-                        Long.toString(options.httpWarmupMs()),
-                        Long.toString(options.httpMeasureMs()))
-                .redirectErrorStream(true);
-        Process process = builder.start();
-        LoadClient.Result result = null;
-        StringBuilder output = new StringBuilder();
-        try (BufferedReader lines =
-                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = lines.readLine()) != null) {
-                output.append(line).append('\n');
-                if (line.startsWith(LoadClient.RESULT)) {
-                    result = LoadClient.Result.parse(line);
-                }
-            }
-        }
-        int exit = process.waitFor();
-        if (result != null && result.errors() > 0) {
-            System.out.print(output);
-        }
-        if (exit != 0 || result == null) {
-            throw new IllegalStateException("load client failed (exit " + exit + "):\n" + output);
-        }
-        return result;
+        return LoadClient.run(
+                line -> {},
+                url,
+                Integer.toString(options.httpUsers()),
+                Long.toString(options.httpWarmupMs()),
+                Long.toString(options.httpMeasureMs()));
     }
 
     /** Counts the requests of a session: reads the count, writes it back incremented, answers it. */

@@ -1,10 +1,16 @@
 package io.github.jettysqlite.benchmarks;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.eclipse.jetty.client.BufferingResponseListener;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
@@ -12,22 +18,43 @@ import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.http.HttpHeader;
 
 /**
- * The HTTP load generator, run in its own JVM by {@link HttpBench}: {@code users} users, each with its own session
- * cookie, each sending its next request as soon as the previous one answered, over keep-alive connections. Checks
- * that every answer is the user's previous count plus one (the session was read and written). Prints one
- * {@value #RESULT} line.
+ * The HTTP load generator, run in its own JVM: {@code users} users, each with its own session cookie (sent by hand),
+ * each sending its next request as soon as the previous one answered, over keep-alive connections. Every answer is
+ * checked, so a session that lost or missed a write shows as a wrong answer. Prints {@value #MEASURING} when the
+ * measured period starts, {@value #MEASURED} when it ends, and one {@value #RESULT} line.
  *
- * <p>Usage: {@code LoadClient url users warmupMs measureMs}
+ * <p>Usage, for {@link HttpBench}: {@code LoadClient url users warmupMs measureMs}; the servlet counts, and every
+ * answer must be the user's previous one plus one.
+ *
+ * <p>Usage, for {@link TwoNodeBench}: {@code LoadClient urlA,urlB users warmupMs measureMs sticky|alternating
+ * writeFraction}: user {@code i} sends every request to node {@code i % 2} (sticky) or, starting there, to each node
+ * in turn; each request asks, with the given probability, to store a new value ({@code ?set=n}), and every answer
+ * must be the value the user last stored, whichever node stored it.
  */
 public final class LoadClient {
     static final String RESULT = "RESULT ";
+    static final String MEASURING = "MEASURING";
+    static final String MEASURED = "MEASURED";
 
     private LoadClient() {}
 
-    /** What one load run measured. {@code errors} counts failed requests and answers with a wrong count. */
-    record Result(long requests, double seconds, double requestsPerSec, double p50Us, double p99Us, long errors) {
+    /**
+     * What one load run measured. {@code failed} counts requests that got no answer or an error status and
+     * {@code wrong} answers that were not what the session should have held, both over the whole run, warm-up
+     * included; {@code wrongMeasured} counts the wrong answers among the {@code requests} measured.
+     */
+    record Result(
+            long requests,
+            double seconds,
+            double requestsPerSec,
+            double p50Us,
+            double p99Us,
+            long failed,
+            long wrong,
+            long wrongMeasured) {
         String format() {
-            return RESULT + requests + " " + seconds + " " + requestsPerSec + " " + p50Us + " " + p99Us + " " + errors;
+            return RESULT + requests + " " + seconds + " " + requestsPerSec + " " + p50Us + " " + p99Us + " " + failed
+                    + " " + wrong + " " + wrongMeasured;
         }
 
         static Result parse(String line) {
@@ -38,12 +65,51 @@ public final class LoadClient {
                     Double.parseDouble(f[2]),
                     Double.parseDouble(f[3]),
                     Double.parseDouble(f[4]),
-                    Long.parseLong(f[5]));
+                    Long.parseLong(f[5]),
+                    Long.parseLong(f[6]),
+                    Long.parseLong(f[7]));
+        }
+
+        /** Failed requests and wrong answers. */
+        long errors() {
+            return failed + wrong;
         }
     }
 
+    /**
+     * Starts the client in a JVM of its own with this JVM's class path, passes it {@code arguments} (see the usage
+     * above), hands every line it prints to {@code lines} as it comes, and returns its result.
+     *
+     * @throws IllegalStateException when the client fails or prints no result; its output is in the message
+     */
+    static Result run(Consumer<String> lines, String... arguments) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(ChildJvm.command(LoadClient.class, arguments))
+                .redirectErrorStream(true)
+                .start();
+        Result result = null;
+        StringBuilder output = new StringBuilder();
+        try (BufferedReader in =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = in.readLine()) != null; ) {
+                output.append(line).append('\n');
+                lines.accept(line);
+                if (line.startsWith(RESULT)) {
+                    result = Result.parse(line);
+                }
+            }
+        }
+        int exit = process.waitFor();
+        if (result != null && result.errors() > 0) {
+            System.out.print(output);
+        }
+        if (exit != 0 || result == null) {
+            throw new IllegalStateException("load client failed (exit " + exit + "):\n" + output);
+        }
+        return result;
+    }
+
     public static void main(String[] args) throws Exception {
-        String url = args[0];
+        List<String> urls = List.of(args[0].split(","));
         int users = Integer.parseInt(args[1]);
         long warmupMs = Long.parseLong(args[2]);
         long measureMs = Long.parseLong(args[3]);
@@ -55,7 +121,10 @@ public final class LoadClient {
             List<User> all = new ArrayList<>();
             CountDownLatch stopped = new CountDownLatch(users);
             for (int i = 0; i < users; i++) {
-                all.add(new User(client, url, stopped));
+                Conversation conversation = args.length > 4
+                        ? new Routed(urls, i, args[4].equals("alternating"), Double.parseDouble(args[5]))
+                        : new Counting(urls.get(0));
+                all.add(new User(client, conversation, stopped));
             }
             all.forEach(User::next);
             Thread.sleep(warmupMs);
@@ -63,20 +132,26 @@ public final class LoadClient {
             for (User u : all) {
                 u.measureFrom = start;
             }
+            System.out.println(MEASURING);
             Thread.sleep(measureMs);
             long end = System.nanoTime();
             for (User u : all) {
                 u.measureUntil = end;
             }
+            System.out.println(MEASURED);
             if (!stopped.await(30, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("requests did not finish");
             }
             long requests = 0;
-            long errors = 0;
+            long failed = 0;
+            long wrong = 0;
+            long wrongMeasured = 0;
             List<Long> latencies = new ArrayList<>();
             for (User u : all) {
                 requests += u.measured;
-                errors += u.errors;
+                failed += u.failed;
+                wrong += u.wrong;
+                wrongMeasured += u.wrongMeasured;
                 latencies.addAll(u.latencies);
             }
             long[] sorted = latencies.stream().mapToLong(Long::longValue).toArray();
@@ -88,7 +163,9 @@ public final class LoadClient {
                             requests / seconds,
                             percentile(sorted, 0.5),
                             percentile(sorted, 0.99),
-                            errors)
+                            failed,
+                            wrong,
+                            wrongMeasured)
                     .format());
         } finally {
             client.stop();
@@ -99,21 +176,101 @@ public final class LoadClient {
         return sorted.length == 0 ? Double.NaN : sorted[(int) Math.max(0, Math.ceil(p * sorted.length) - 1)] / 1000.0;
     }
 
+    /** What one user asks and what it expects back; called by one request at a time. */
+    private interface Conversation {
+        /** The URL of the user's next request. */
+        String next();
+
+        /** Whether the answer to the last request {@link #next} made is right. */
+        boolean answered(int answer);
+
+        /** The last request failed, so whether it changed the session is unknown. */
+        default void lost() {}
+    }
+
+    /** {@link HttpBench}'s: every request increments the session's count, and the answer is the new count. */
+    private static final class Counting implements Conversation {
+        private final String url;
+        private int count;
+
+        Counting(String url) {
+            this.url = url;
+        }
+
+        @Override
+        public String next() {
+            return url;
+        }
+
+        @Override
+        public boolean answered(int answer) {
+            boolean right = answer == count + 1;
+            count = answer;
+            return right;
+        }
+    }
+
+    /**
+     * {@link TwoNodeBench}'s: requests go to one node or to each in turn, some of them store a new value, and every
+     * answer is the value the session held before the request, which must be the one the user last stored.
+     */
+    private static final class Routed implements Conversation {
+        private static final int UNKNOWN = -1;
+
+        private final List<String> nodes;
+        private final int user;
+        private final boolean alternating;
+        private final double writeFraction;
+        private int sent;
+        private int stored;
+        private int storing = UNKNOWN;
+
+        Routed(List<String> nodes, int user, boolean alternating, double writeFraction) {
+            this.nodes = nodes;
+            this.user = user;
+            this.alternating = alternating;
+            this.writeFraction = writeFraction;
+        }
+
+        @Override
+        public String next() {
+            String node = nodes.get((user + (alternating ? sent : 0)) % nodes.size());
+            sent++;
+            boolean write = writeFraction >= 1 || ThreadLocalRandom.current().nextDouble() < writeFraction;
+            storing = write ? Math.max(stored, 0) + 1 : UNKNOWN;
+            return write ? node + "?set=" + storing : node;
+        }
+
+        @Override
+        public boolean answered(int answer) {
+            // After a lost request the stored value is unknown: this answer says what it is.
+            boolean right = stored == UNKNOWN || answer == stored;
+            stored = storing != UNKNOWN ? storing : answer;
+            return right;
+        }
+
+        @Override
+        public void lost() {
+            stored = UNKNOWN;
+        }
+    }
+
     private static final class User {
         private final HttpClient client;
-        private final String url;
+        private final Conversation conversation;
         private final CountDownLatch stopped;
         private final List<Long> latencies = new ArrayList<>();
         volatile long measureFrom = Long.MAX_VALUE;
         volatile long measureUntil = Long.MAX_VALUE;
         private String cookie;
-        private int count;
         long measured;
-        long errors;
+        long failed;
+        long wrong;
+        long wrongMeasured;
 
-        User(HttpClient client, String url, CountDownLatch stopped) {
+        User(HttpClient client, Conversation conversation, CountDownLatch stopped) {
             this.client = client;
-            this.url = url;
+            this.conversation = conversation;
             this.stopped = stopped;
         }
 
@@ -123,7 +280,7 @@ public final class LoadClient {
                 stopped.countDown();
                 return;
             }
-            Request request = client.newRequest(url).timeout(30, TimeUnit.SECONDS);
+            Request request = client.newRequest(conversation.next()).timeout(30, TimeUnit.SECONDS);
             if (cookie != null) {
                 request.headers(h -> h.put(HttpHeader.COOKIE, cookie));
             }
@@ -131,28 +288,37 @@ public final class LoadClient {
                 @Override
                 public void onComplete(org.eclipse.jetty.client.Result result) {
                     long t1 = System.nanoTime();
-                    boolean ok = false;
-                    if (result.isSucceeded() && result.getResponse().getStatus() == 200) {
+                    boolean answered =
+                            result.isSucceeded() && result.getResponse().getStatus() == 200;
+                    boolean right = false;
+                    if (answered) {
                         String setCookie = result.getResponse().getHeaders().get(HttpHeader.SET_COOKIE);
                         if (setCookie != null) {
                             cookie = setCookie.split(";", 2)[0];
                         }
-                        int answered = Integer.parseInt(getContentAsString().trim());
-                        ok = answered == count + 1;
-                        count = answered;
+                        right = conversation.answered(
+                                Integer.parseInt(getContentAsString().trim()));
+                    } else {
+                        conversation.lost();
                     }
-                    if (t0 >= measureFrom && t1 <= measureUntil) {
+                    boolean measuring = t0 >= measureFrom && t1 <= measureUntil;
+                    if (measuring) {
                         measured++;
                         latencies.add(t1 - t0);
                     }
-                    if (!ok) {
-                        if (errors == 0) {
+                    if (!right) {
+                        if (failed + wrong == 0) {
                             System.err.println("first error: "
                                     + (result.isSucceeded()
                                             ? result.getResponse().getStatus() + " " + getContentAsString()
                                             : String.valueOf(result.getFailure())));
                         }
-                        errors++;
+                        if (!answered) {
+                            failed++;
+                        } else {
+                            wrong++;
+                            wrongMeasured += measuring ? 1 : 0;
+                        }
                     }
                     next();
                 }

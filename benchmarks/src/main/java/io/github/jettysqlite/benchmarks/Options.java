@@ -29,9 +29,23 @@ record Options(
         long httpWarmupMs,
         long httpMeasureMs,
         boolean quick,
-        String postgresUrl) {
+        String postgresUrl,
+        Nodes nodes) {
 
-    static final List<String> ALL_SECTIONS = List.of("serde", "ops", "expiry", "size", "http", "postgres");
+    static final List<String> ALL_SECTIONS = List.of("serde", "ops", "expiry", "size", "http", "postgres", "nodes");
+
+    /**
+     * The two-node section's settings ({@link TwoNodeBench}): engines, caches and traffic measured, and per run the
+     * users, warm-up and measured period; each run is repeated {@code rounds} times and the figures averaged.
+     */
+    record Nodes(
+            List<String> engines,
+            List<String> caches,
+            List<TwoNodeBench.Traffic> traffic,
+            int users,
+            long warmupMs,
+            long measureMs,
+            int rounds) {}
 
     static Options parse(String... args) {
         boolean quick = Arrays.asList(args).contains("--quick");
@@ -53,6 +67,13 @@ record Options(
         long httpWarmupMs = quick ? 300 : 3000;
         long httpMeasureMs = quick ? 500 : 6000;
         String postgresUrl = System.getenv("JSS_POSTGRES_URL");
+        List<String> nodesEngines = TwoNodeBench.ENGINES;
+        List<String> nodesCaches = TwoNodeBench.CACHES;
+        List<TwoNodeBench.Traffic> nodesTraffic = TwoNodeBench.TRAFFIC;
+        int nodesUsers = quick ? 4 : 16;
+        long nodesWarmupMs = quick ? 300 : 3000;
+        long nodesMeasureMs = quick ? 400 : 6000;
+        int nodesRounds = quick ? 1 : 2;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -80,6 +101,16 @@ record Options(
                 case "--http-warmup-ms" -> httpWarmupMs = Long.parseLong(value);
                 case "--http-measure-ms" -> httpMeasureMs = Long.parseLong(value);
                 case "--postgres-url" -> postgresUrl = value;
+                case "--nodes-engines" -> nodesEngines = List.of(value.split(","));
+                case "--nodes-caches" -> nodesCaches = List.of(value.split(","));
+                case "--nodes-traffic" ->
+                    nodesTraffic = Arrays.stream(value.split(","))
+                            .map(TwoNodeBench.Traffic::parse)
+                            .toList();
+                case "--nodes-users" -> nodesUsers = Integer.parseInt(value);
+                case "--nodes-warmup-ms" -> nodesWarmupMs = Long.parseLong(value);
+                case "--nodes-measure-ms" -> nodesMeasureMs = Long.parseLong(value);
+                case "--nodes-rounds" -> nodesRounds = Integer.parseInt(value);
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + "; see docs/benchmarks.md");
             }
             i++;
@@ -108,7 +139,15 @@ record Options(
                 httpWarmupMs,
                 httpMeasureMs,
                 quick,
-                postgresUrl);
+                postgresUrl,
+                new Nodes(
+                        nodesEngines,
+                        nodesCaches,
+                        nodesTraffic,
+                        nodesUsers,
+                        nodesWarmupMs,
+                        nodesMeasureMs,
+                        nodesRounds));
     }
 
     private static List<Integer> ints(String csv) {

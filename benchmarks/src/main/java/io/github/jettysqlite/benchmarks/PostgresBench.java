@@ -6,6 +6,7 @@ import io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionDataStore;
 import io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionSettings;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -116,20 +117,30 @@ final class PostgresBench {
     }
 
     private static HikariDataSource pool(String url, String schema) throws Exception {
-        try (Connection c = DriverManager.getConnection(url);
-                Statement s = c.createStatement()) {
-            s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-            s.execute("CREATE SCHEMA " + schema);
-        }
+        createSchema(url, schema);
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema);
+        config.setJdbcUrl(schemaUrl(url, schema));
         config.setMaximumPoolSize(Subjects.HIKARI_POOL_SIZE);
         config.setMinimumIdle(Subjects.HIKARI_POOL_SIZE);
         config.setPoolName("bench-" + schema);
         return new HikariDataSource(config);
     }
 
-    private static void dropSchemas(String url, List<String> schemas) throws Exception {
+    /** Creates {@code schema} on the server, empty (dropping whatever held that name). */
+    static void createSchema(String url, String schema) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement s = c.createStatement()) {
+            s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            s.execute("CREATE SCHEMA " + schema);
+        }
+    }
+
+    /** The server's URL for connections that work in {@code schema}. */
+    static String schemaUrl(String url, String schema) {
+        return url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    }
+
+    static void dropSchemas(String url, List<String> schemas) throws SQLException {
         try (Connection c = DriverManager.getConnection(url);
                 Statement s = c.createStatement()) {
             for (String schema : schemas) {

@@ -33,11 +33,13 @@ final class Report {
     private final List<Size> sizes = new ArrayList<>();
     private final List<Http> http = new ArrayList<>();
     private final List<Serde> serde = new ArrayList<>();
+    private final TwoNodeResults twoNode;
     private Instant started;
     private Instant finished;
 
     Report(Options options) {
         this.options = options;
+        this.twoNode = new TwoNodeResults(options.nodes());
     }
 
     void started(Instant at) {
@@ -81,6 +83,10 @@ final class Report {
         http.add(new Http(config, result, writesPerRequest));
     }
 
+    TwoNodeResults twoNode() {
+        return twoNode;
+    }
+
     void serde(int size, String what, Measure.Stats stats) {
         serde.add(new Serde(size, what, stats));
     }
@@ -122,6 +128,7 @@ final class Report {
                         || (h.result().errors() > 0 && !h.config().startsWith("jdbc")))
                 .forEach(h -> problems.add("http " + h));
         sizes.stream().filter(s -> s.bytesPer10k() <= 0).forEach(s -> problems.add("size " + s));
+        problems.addAll(twoNode.problems());
         return problems;
     }
 
@@ -168,6 +175,7 @@ final class Report {
         sizeTable(md);
         httpTable(md);
         postgresTable(md);
+        twoNode.table(md);
         return md.toString();
     }
 
@@ -356,6 +364,7 @@ final class Report {
                         r >= needed);
             }
         }
+        twoNode.targets(md);
         md.append('\n');
     }
 
@@ -378,7 +387,7 @@ final class Report {
         row(md, label, rate(a.opsPerSec()) + "/s", rate(b.opsPerSec()) + "/s", r, ">= " + needed, r >= needed);
     }
 
-    private static void row(
+    static void row(
             StringBuilder md, String label, String ours, String anchor, double ratio, String needed, boolean met) {
         md.append("| ")
                 .append(label)
@@ -684,11 +693,11 @@ final class Report {
         md.append('\n');
     }
 
-    private static String rate(double perSec) {
+    static String rate(double perSec) {
         return String.format(Locale.ROOT, "%,.0f", perSec);
     }
 
-    private static String us(double us) {
+    static String us(double us) {
         return String.format(Locale.ROOT, us < 100 ? "%.1f" : "%,.0f", us);
     }
 

@@ -46,6 +46,10 @@ class QuickBenchTest {
                         * options.threads().size()
                         * options.sizes().size();
         assertThat(report.postgresCount()).isEqualTo(postgresCells);
+        // Two nodes on one database: every cache under every traffic, on SQLite and, when there is one, PostgreSQL.
+        int engines = postgres.isPresent() ? 2 : 1;
+        assertThat(report.twoNode().count())
+                .isEqualTo(engines * TwoNodeBench.CACHES.size() * TwoNodeBench.TRAFFIC.size());
         String markdown = Files.readString(report.write());
         assertThat(markdown)
                 .contains(
@@ -55,7 +59,8 @@ class QuickBenchTest {
                         "## Disk space",
                         "## HTTP end to end",
                         "## What each write costs the disk",
-                        "## What the safeguards cost");
+                        "## What the safeguards cost",
+                        "## Two nodes, one database");
         if (postgres.isPresent()) {
             assertThat(markdown).contains("## PostgreSQL").doesNotContain("Skipped: no server named");
         }

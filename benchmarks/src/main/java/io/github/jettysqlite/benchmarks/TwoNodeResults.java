@@ -1,0 +1,179 @@
+package io.github.jettysqlite.benchmarks;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The figures of {@link TwoNodeBench}, run by run; each cell (engine, traffic, cache) is written as the mean of its
+ * rounds, with the nodes' store statistics of all its rounds added up.
+ */
+final class TwoNodeResults {
+    private record Key(String engine, TwoNodeBench.Traffic traffic, String cache) {}
+
+    /** The runs of one cell so far: sums, from which the means are taken when written. */
+    private record Cell(
+            int runs,
+            double requestsPerSec,
+            double p50Us,
+            double p99Us,
+            long requests,
+            long wrong,
+            long failed,
+            BenchNode.Stats stats) {
+        static final Cell NONE = new Cell(0, 0, 0, 0, 0, 0, 0, BenchNode.Stats.NONE);
+
+        Cell plus(LoadClient.Result r, BenchNode.Stats s) {
+            return new Cell(
+                    runs + 1,
+                    requestsPerSec + r.requestsPerSec(),
+                    p50Us + r.p50Us(),
+                    p99Us + r.p99Us(),
+                    requests + r.requests(),
+                    wrong + r.wrongMeasured(),
+                    failed + r.failed(),
+                    stats.plus(s));
+        }
+
+        double meanRequestsPerSec() {
+            return requestsPerSec / runs;
+        }
+    }
+
+    private static final Map<String, String> CACHE_NAMES = Map.of(
+            "coherent", "CoherentSessionCache",
+            "default", "DefaultSessionCache",
+            "null", "NullSessionCache");
+
+    private final Options.Nodes settings;
+    private final Map<Key, Cell> cells = new LinkedHashMap<>();
+    private final List<String> skipped = new ArrayList<>();
+
+    TwoNodeResults(Options.Nodes settings) {
+        this.settings = settings;
+    }
+
+    void add(String engine, TwoNodeBench.Traffic traffic, String cache, LoadClient.Result result, BenchNode.Stats s) {
+        cells.merge(new Key(engine, traffic, cache), Cell.NONE.plus(result, s), (a, b) -> a.plus(result, s));
+    }
+
+    void skipped(String engine) {
+        skipped.add(engine);
+    }
+
+    int count() {
+        return cells.size();
+    }
+
+    /**
+     * A cell that never ran, a failed request, a failed check, or a wrong answer where the cache must be right: every
+     * cache on sticky traffic, and the coherent and null caches on any.
+     */
+    List<String> problems() {
+        List<String> problems = new ArrayList<>();
+        cells.forEach((k, c) -> {
+            boolean mayBeWrong = k.cache().equals("default") && k.traffic().alternating();
+            if (c.requests() == 0
+                    || c.failed() > 0
+                    || c.stats().checkFailures() > 0
+                    || (c.wrong() > 0 && !mayBeWrong)) {
+                problems.add("nodes " + k + ": " + c);
+            }
+        });
+        return problems;
+    }
+
+    /** The targets for the coherent cache, one row each per engine. */
+    void targets(StringBuilder md) {
+        for (String engine : settings.engines()) {
+            target(md, engine, TwoNodeBench.Traffic.STICKY_TENTH, "default", 0.9);
+            target(md, engine, TwoNodeBench.Traffic.ALTERNATING_TENTH, "null", 1.5);
+            target(md, engine, TwoNodeBench.Traffic.ALTERNATING_ALL, "null", 1.0);
+        }
+    }
+
+    private void target(StringBuilder md, String engine, TwoNodeBench.Traffic traffic, String anchor, double needed) {
+        Cell ours = cells.get(new Key(engine, traffic, "coherent"));
+        Cell other = cells.get(new Key(engine, traffic, anchor));
+        if (ours == null || other == null) {
+            return;
+        }
+        double r = ours.meanRequestsPerSec() / other.meanRequestsPerSec();
+        Report.row(
+                md,
+                "two nodes, " + engine + ", " + traffic.label() + ": CoherentSessionCache vs "
+                        + CACHE_NAMES.get(anchor),
+                Report.rate(ours.meanRequestsPerSec()) + " req/s",
+                Report.rate(other.meanRequestsPerSec()) + " req/s",
+                r,
+                ">= " + needed,
+                r >= needed);
+    }
+
+    void table(StringBuilder md) {
+        if (cells.isEmpty() && skipped.isEmpty()) {
+            return;
+        }
+        md.append("## Two nodes, one database: CoherentSessionCache beside Jetty's caches\n\n")
+                .append(settings.users())
+                .append(" users over keep-alive, each node and the client in a JVM of its own; mean of ")
+                .append(settings.rounds())
+                .append(" round(s) of ")
+                .append(settings.warmupMs())
+                .append(" ms warm-up and ")
+                .append(settings.measureMs())
+                .append(" ms measured. Wrong answers: measured answers that did not show the value the user last"
+                        + " stored. Per request, from both nodes' store statistics over the measured periods: checks"
+                        + " of a cached session against its row and their mean time, checks that found the attributes"
+                        + " changed (reloads), loads and stores.\n\n")
+                .append("| engine | traffic | cache | req/s | p50 µs | p99 µs | wrong answers | checks/req | µs/check"
+                        + " | check µs/req | reloads/req | loads/req | stores/req |\n")
+                .append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        cells.forEach((k, c) -> {
+            BenchNode.Stats s = c.stats();
+            boolean incoherent = k.cache().equals("default") && k.traffic().alternating();
+            md.append("| ")
+                    .append(k.engine())
+                    .append(" | ")
+                    .append(k.traffic().label())
+                    .append(" | ")
+                    .append(CACHE_NAMES.getOrDefault(k.cache(), k.cache()))
+                    .append(incoherent ? " (incorrect across nodes)" : "")
+                    .append(" | ")
+                    .append(Report.rate(c.meanRequestsPerSec()))
+                    .append(" | ")
+                    .append(Report.us(c.p50Us() / c.runs()))
+                    .append(" | ")
+                    .append(Report.us(c.p99Us() / c.runs()))
+                    .append(" | ")
+                    .append(c.wrong())
+                    .append(
+                            c.wrong() > 0
+                                    ? String.format(Locale.ROOT, " (%.1f %%)", 100.0 * c.wrong() / c.requests())
+                                    : "")
+                    .append(" | ")
+                    .append(fixed(s.perRequest(s.checks())))
+                    .append(" | ")
+                    .append(s.checks() == 0 ? "" : Report.us(s.checkMeanMs() * 1000))
+                    .append(" | ")
+                    .append(s.checks() == 0 ? "" : Report.us(s.checkMeanMs() * 1000 * s.perRequest(s.checks())))
+                    .append(" | ")
+                    .append(fixed(s.perRequest(s.reloads())))
+                    .append(" | ")
+                    .append(fixed(s.perRequest(s.loads())))
+                    .append(" | ")
+                    .append(fixed(s.perRequest(s.stores())))
+                    .append(" |\n");
+        });
+        md.append('\n');
+        for (String engine : skipped) {
+            md.append("Skipped ").append(engine).append(": no server named (--postgres-url or JSS_POSTGRES_URL).\n\n");
+        }
+    }
+
+    private static String fixed(double value) {
+        return Double.isNaN(value) ? "" : String.format(Locale.ROOT, "%.2f", value);
+    }
+}
