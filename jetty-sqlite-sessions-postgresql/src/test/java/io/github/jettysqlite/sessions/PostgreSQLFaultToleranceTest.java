@@ -16,6 +16,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.eclipse.jetty.session.SessionData;
@@ -103,6 +104,8 @@ class PostgreSQLFaultToleranceTest {
                 fixture.postgresStore(NODE, "/ds", org.eclipse.jetty.session.SessionContext.NULL_VHOST, s -> {
                     s.setUrl(null);
                     s.setDataSource(failing);
+                    // A lost connection (57P01) is retried for this long before the write fails.
+                    s.setConnectionTimeoutMs(300);
                 });
         long now = System.currentTimeMillis();
         put(onDataSource, session(onDataSource, "s1", now + HOUR, NODE));
@@ -129,8 +132,49 @@ class PostgreSQLFaultToleranceTest {
         }
     }
 
+    @Test
+    void aWriteThatLosesItsConnectionRunsAgainOnAFreshOneAndSucceeds() throws Exception {
+        AtomicReference<String> failWith = new AtomicReference<>();
+        AtomicInteger failuresLeft = new AtomicInteger();
+        PGSimpleDataSource real = new PGSimpleDataSource();
+        real.setURL(fixture.url());
+        DataSource failing = failingWrites(real, failWith, failuresLeft);
+        SessionTableDataStore onDataSource =
+                fixture.postgresStore(NODE, "/ds", org.eclipse.jetty.session.SessionContext.NULL_VHOST, s -> {
+                    s.setUrl(null);
+                    s.setDataSource(failing);
+                });
+        long now = System.currentTimeMillis();
+        put(onDataSource, session(onDataSource, "s1", now + HOUR, NODE));
+
+        for (String state : List.of("57P01", "08006", "57P03", "40001")) {
+            SessionData changed = onDataSource.load("s1");
+            changed.setAttribute("user", "after " + state);
+            failWith.set(state);
+            failuresLeft.set(2);
+
+            onDataSource.store("s1", changed);
+
+            assertThat(failuresLeft).as(state).hasValue(0);
+            assertThat(onDataSource.load("s1").getAttribute("user")).isEqualTo("after " + state);
+        }
+        SessionStoreStatistics statistics = onDataSource.getStatistics();
+        assertThat(statistics.getDatabaseRetries()).isEqualTo(8);
+        assertThat(statistics.getDatabaseOutages())
+                .as("a serialization failure is no outage")
+                .isEqualTo(3);
+        assertThat(statistics.isDatabaseUnreachable()).isFalse();
+        assertThat(statistics.getStoreFailures()).isZero();
+    }
+
     /** The real data source, but every UPDATE or INSERT fails with the SQLSTATE {@code failWith} holds, if any. */
     private static DataSource failingWrites(DataSource real, AtomicReference<String> failWith) throws Exception {
+        return failingWrites(real, failWith, new AtomicInteger(Integer.MAX_VALUE));
+    }
+
+    /** As above, for at most {@code failuresLeft} writes. */
+    private static DataSource failingWrites(
+            DataSource real, AtomicReference<String> failWith, AtomicInteger failuresLeft) throws Exception {
         DataSource dataSource = mock(DataSource.class, delegatesTo(real));
         doAnswer(call -> {
                     Connection connection = real.getConnection();
@@ -144,7 +188,8 @@ class PostgreSQLFaultToleranceTest {
                                 PreparedStatement faulty = mock(PreparedStatement.class, delegatesTo(statement));
                                 doAnswer(execute -> {
                                             String state = failWith.get();
-                                            if (state != null) {
+                                            if (state != null
+                                                    && failuresLeft.getAndUpdate(n -> n > 0 ? n - 1 : n) > 0) {
                                                 throw new SQLException("injected failure " + state, state);
                                             }
                                             return statement.executeUpdate();

@@ -4,6 +4,7 @@ import io.github.jettysqlite.sessions.internal.attributes.TrackedSessionData;
 import org.eclipse.jetty.session.DefaultSessionCache;
 import org.eclipse.jetty.session.ManagedSession;
 import org.eclipse.jetty.session.SessionManager;
+import org.eclipse.jetty.util.annotation.ManagedAttribute;
 import org.eclipse.jetty.util.annotation.ManagedObject;
 import org.eclipse.jetty.util.thread.AutoLock;
 import org.slf4j.Logger;
@@ -35,8 +36,18 @@ import org.slf4j.LoggerFactory;
 public class CoherentSessionCache extends DefaultSessionCache {
     private static final Logger LOG = LoggerFactory.getLogger(CoherentSessionCache.class);
 
+    private final UnreadSessions unreachable = new UnreadSessions();
+
     public CoherentSessionCache(SessionManager manager) {
         super(manager);
+    }
+
+    /** Requests refused because a session they asked for could not be read from the database. */
+    @ManagedAttribute(
+            value = "requests refused (503) rather than given a new session while the database failed",
+            readonly = true)
+    public long getRequestsRefused() {
+        return unreachable.refused();
     }
 
     @Override
@@ -57,12 +68,50 @@ public class CoherentSessionCache extends DefaultSessionCache {
      */
     @Override
     protected ManagedSession getAndEnter(String id, boolean enter) throws Exception {
-        ManagedSession cached = doGet(id);
-        if (cached != null && checkAgainstRow(cached) == CachedSessionCheck.GONE) {
-            return null;
+        try {
+            ManagedSession cached = doGet(id);
+            ManagedSession session = cached != null && checkAgainstRow(cached) == CachedSessionCheck.GONE
+                    ? null
+                    // A current session is entered as Jetty's cache enters it; a stale one was dropped and is loaded.
+                    : super.getAndEnter(id, enter);
+            unreachable.answered();
+            return session;
+        } catch (Exception e) {
+            unreachable.failed(id, e);
+            throw e;
         }
-        // A current session is entered as Jetty's cache enters it; a stale one was dropped and is loaded afresh.
-        return super.getAndEnter(id, enter);
+    }
+
+    /**
+     * As Jetty's, but an id whose session could not be read because the database failed counts as in use: Jetty then
+     * creates a request's new session under the requested id, which {@link #newSession(String, long, long)} refuses,
+     * rather than under a fresh id whose cookie would replace the user's.
+     */
+    @Override
+    public boolean exists(String id) throws Exception {
+        if (unreachable.isUnread(id)) {
+            return true;
+        }
+        try {
+            return super.exists(id);
+        } catch (Exception e) {
+            unreachable.failed(id, e);
+            if (unreachable.isUnread(id)) {
+                return true;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Refuses to create a session under an id whose stored session could not be read because the database failed:
+     * the request is answered 503 and the user keeps the cookie, so the session is there again once the database is.
+     * Without this, Jetty gives the request a new, empty session, and the user is logged out by a database restart.
+     */
+    @Override
+    public ManagedSession newSession(String id, long time, long maxInactiveMs) {
+        unreachable.refuseNewSession(id);
+        return super.newSession(id, time, maxInactiveMs);
     }
 
     /** Compares a cached session with its row and drops it from memory unless it is current (metadata taken in). */

@@ -1,6 +1,7 @@
 package io.github.jettysqlite.sessions;
 
 import io.github.jettysqlite.sessions.internal.OperationStats;
+import io.github.jettysqlite.sessions.internal.OutageWatch;
 import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.jetty.util.annotation.ManagedAttribute;
 import org.eclipse.jetty.util.annotation.ManagedObject;
@@ -26,6 +27,7 @@ public final class SessionStoreStatistics {
     private volatile long lastScavengeNanos;
     private volatile long lastOrphansRemoved;
     private volatile String context;
+    private volatile OutageWatch outages;
 
     void context(String canonicalContextPath) {
         context = canonicalContextPath;
@@ -35,6 +37,11 @@ public final class SessionStoreStatistics {
     @ManagedAttribute(value = "the context these figures are of, in Jetty's canonical form", readonly = true)
     public String getContext() {
         return context;
+    }
+
+    /** The outages of the database the store runs on, when its engine retries through them. */
+    void outages(OutageWatch watch) {
+        outages = watch;
     }
 
     OperationStats loads() {
@@ -195,6 +202,36 @@ public final class SessionStoreStatistics {
     @ManagedAttribute(value = "checks that found the session deleted elsewhere, so it left the cache", readonly = true)
     public long getCacheDrops() {
         return cacheDrops.sum();
+    }
+
+    @ManagedAttribute(value = "is the database not answering now (PostgreSQL: connections lost)", readonly = true)
+    public boolean isDatabaseUnreachable() {
+        OutageWatch watch = outages;
+        return watch != null && watch.isUnreachable();
+    }
+
+    @ManagedAttribute(value = "times the database stopped answering (shared by every store on it)", readonly = true)
+    public long getDatabaseOutages() {
+        OutageWatch watch = outages;
+        return watch == null ? 0 : watch.outages();
+    }
+
+    @ManagedAttribute(value = "units of work run again on a fresh connection after a lost one", readonly = true)
+    public long getDatabaseRetries() {
+        OutageWatch watch = outages;
+        return watch == null ? 0 : watch.retries();
+    }
+
+    @ManagedAttribute(value = "time work spent waiting for the database to come back, in ms", readonly = true)
+    public double getDatabaseWaitMs() {
+        OutageWatch watch = outages;
+        return watch == null ? 0 : watch.waitedMillis();
+    }
+
+    @ManagedAttribute(value = "work that failed because the database stayed away past the wait", readonly = true)
+    public long getDatabaseGaveUp() {
+        OutageWatch watch = outages;
+        return watch == null ? 0 : watch.gaveUpCount();
     }
 
     @ManagedAttribute(value = "duration of the last scavenging pass in ms", readonly = true)

@@ -75,6 +75,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         writer = new SessionWriter(
                 lease.database(), statements, scope, attributes, settings.isSaveInPlaceChanges(), statistics);
         cachedCopyCheck = new CachedCopyCheck(lease.database(), statements, scope);
+        statistics.outages(lease.database().outages());
         // A child bean only from now on, when its context is known: JMX names it after the context as it is added
         // (see jmx.SessionStoreStatisticsMBean), and Jetty adds the store itself before telling it its context.
         statistics.context(_context.getCanonicalContextPath());

@@ -23,6 +23,11 @@ public interface SessionDatabase {
     /** Runs the work on a connection that sees every transaction committed before it started. */
     <R> R read(SqlWork<R> work) throws SessionDatabaseException;
 
+    /** Outages of this database seen by the work run on it; none are counted where the engine never retries. */
+    default OutageWatch outages() {
+        return null;
+    }
+
     /** What to name in messages: the file, or the server URL without credentials. */
     String location();
 

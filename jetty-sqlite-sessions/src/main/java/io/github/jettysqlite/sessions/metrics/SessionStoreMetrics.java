@@ -31,6 +31,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code jetty.sessions.stored} and {@code jetty.sessions.expired.waiting} (gauges): the context's sessions,
  *       and those of every context expired but not yet deleted; both run a query, so their values are kept for
  *       {@value #COUNT_MAX_AGE_SECONDS} seconds, whatever the scrape interval
+ *   <li>{@code jetty.sessions.cache.checks}, {@code .reloads}, {@code .drops} (counters): what the coherent cache's
+ *       checks of cached sessions found
+ *   <li>{@code jetty.sessions.database.retries} and {@code .gave.up} (counters), {@code jetty.sessions.database
+ *       .unreachable} (gauge, 1 while down): how the store rode out database outages (PostgreSQL)
  *   <li>{@code jetty.sessions.sqlite.wal.size} (gauge, bytes): the SQLite write-ahead log
  * </ul>
  *
@@ -127,6 +131,46 @@ public final class SessionStoreMetrics implements MeterBinder {
                 .description("attribute writes merged into a change another request made meanwhile")
                 .tags(tags)
                 .register(registry));
+        meters.add(counter(
+                registry,
+                tags,
+                "jetty.sessions.cache.checks",
+                "cached sessions compared with their row before a request (coherent cache)",
+                statistics,
+                SessionStoreStatistics::getCacheChecks));
+        meters.add(counter(
+                registry,
+                tags,
+                "jetty.sessions.cache.reloads",
+                "cached sessions loaded again because another node changed their attributes",
+                statistics,
+                SessionStoreStatistics::getCacheReloads));
+        meters.add(counter(
+                registry,
+                tags,
+                "jetty.sessions.cache.drops",
+                "cached sessions dropped because another node ended them",
+                statistics,
+                SessionStoreStatistics::getCacheDrops));
+        meters.add(counter(
+                registry,
+                tags,
+                "jetty.sessions.database.retries",
+                "work run again on a fresh connection after the database lost one",
+                statistics,
+                SessionStoreStatistics::getDatabaseRetries));
+        meters.add(counter(
+                registry,
+                tags,
+                "jetty.sessions.database.gave.up",
+                "work that failed because the database stayed away past the connection timeout",
+                statistics,
+                SessionStoreStatistics::getDatabaseGaveUp));
+        meters.add(
+                Gauge.builder("jetty.sessions.database.unreachable", statistics, s -> s.isDatabaseUnreachable() ? 1 : 0)
+                        .description("1 while the database is not answering")
+                        .tags(tags)
+                        .register(registry));
         CachedCount stored = new CachedCount(store::countSessionsInContext);
         meters.add(Gauge.builder("jetty.sessions.stored", stored, CachedCount::value)
                 .description("sessions of this context in the table (refreshed at most every 30 s)")
@@ -173,6 +217,19 @@ public final class SessionStoreMetrics implements MeterBinder {
                 .description("session store calls that failed (database error, unreadable or unwritable session)")
                 .tags(tags)
                 .tag("operation", operation)
+                .register(registry);
+    }
+
+    private static Meter counter(
+            MeterRegistry registry,
+            Tags tags,
+            String name,
+            String description,
+            SessionStoreStatistics statistics,
+            ToDoubleFunction<SessionStoreStatistics> count) {
+        return FunctionCounter.builder(name, statistics, count)
+                .description(description)
+                .tags(tags)
                 .register(registry);
     }
 

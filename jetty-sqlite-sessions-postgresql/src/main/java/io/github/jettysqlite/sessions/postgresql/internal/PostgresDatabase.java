@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.jettysqlite.sessions.SessionDatabaseException;
 import io.github.jettysqlite.sessions.internal.CachedConnection;
+import io.github.jettysqlite.sessions.internal.OutageWatch;
 import io.github.jettysqlite.sessions.internal.Redaction;
 import io.github.jettysqlite.sessions.internal.SessionDatabase;
 import io.github.jettysqlite.sessions.internal.SharedDatabases;
@@ -13,6 +14,7 @@ import io.github.jettysqlite.sessions.internal.table.SessionSchema;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 
 /**
@@ -25,17 +27,21 @@ import javax.sql.DataSource;
  */
 public final class PostgresDatabase implements SessionDatabase {
     private static final SharedDatabases<Object, PostgresDatabase> OPEN = new SharedDatabases<>();
+    private static final long FIRST_PAUSE_MS = 25;
+    private static final long MAX_PAUSE_MS = 500;
 
     private final PostgresConnectionSettings settings;
     private final DataSource dataSource;
     private final HikariDataSource ownedPool;
     private volatile String location;
+    private final OutageWatch outages;
 
     private PostgresDatabase(PostgresConnectionSettings settings, DataSource dataSource, HikariDataSource ownedPool) {
         this.settings = settings;
         this.dataSource = dataSource;
         this.ownedPool = ownedPool;
         this.location = settings.location();
+        this.outages = new OutageWatch(settings.location());
     }
 
     /**
@@ -129,7 +135,54 @@ public final class PostgresDatabase implements SessionDatabase {
         return run(work, false);
     }
 
+    /**
+     * Runs the work, and runs it again on a fresh connection while the server is unreachable (see {@link
+     * ConnectionLoss}, which says why every unit of work here may run twice), for up to the connection timeout from
+     * the first failure: a restart or a failover shorter than that only makes requests slower.
+     */
     private <R> R run(SqlWork<R> work, boolean transaction) throws SessionDatabaseException {
+        long deadline = 0;
+        long pause = FIRST_PAUSE_MS;
+        while (true) {
+            try {
+                R result = attempt(work, transaction);
+                outages.answered();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                long now = System.nanoTime();
+                if (deadline == 0) {
+                    deadline = now + TimeUnit.MILLISECONDS.toNanos(settings.connectionTimeoutMs());
+                }
+                boolean lost = ConnectionLoss.isConnectionLoss(e);
+                if (!lost && !ConnectionLoss.isConflict(e)) {
+                    throw PostgresErrors.describe(location, e, settings.password());
+                }
+                if (now >= deadline) {
+                    outages.gaveUp();
+                    throw PostgresErrors.describe(location, e, settings.password());
+                }
+                outages.retrying(e, settings.connectionTimeoutMs(), lost);
+                pause = pauseBeforeRetry(pause, deadline - now, e);
+            }
+        }
+    }
+
+    /** Waits a little longer each time (up to half a second), never past the deadline; returns the next pause. */
+    private long pauseBeforeRetry(long pauseMs, long nanosLeft, Exception failure) throws SessionDatabaseException {
+        long nanos = Math.min(TimeUnit.MILLISECONDS.toNanos(pauseMs), nanosLeft);
+        long start = System.nanoTime();
+        try {
+            TimeUnit.NANOSECONDS.sleep(nanos);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw PostgresErrors.describe(location, failure, settings.password());
+        } finally {
+            outages.waited(System.nanoTime() - start);
+        }
+        return Math.min(pauseMs * 2, MAX_PAUSE_MS);
+    }
+
+    private <R> R attempt(SqlWork<R> work, boolean transaction) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             CachedConnection c = new CachedConnection(connection);
             boolean autoCommit = connection.getAutoCommit();
@@ -149,9 +202,12 @@ public final class PostgresDatabase implements SessionDatabase {
                 c.forgetStatements();
                 restoreAutoCommit(connection, autoCommit);
             }
-        } catch (SQLException | RuntimeException e) {
-            throw PostgresErrors.describe(location, e, settings.password());
         }
+    }
+
+    @Override
+    public OutageWatch outages() {
+        return outages;
     }
 
     /** The connection goes back to a pool that may not be ours: leave it as it was lent. */

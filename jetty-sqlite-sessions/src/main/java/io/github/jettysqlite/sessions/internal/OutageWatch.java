@@ -1,0 +1,91 @@
+package io.github.jettysqlite.sessions.internal;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a database's outages looked like, for operators: one log line when the database stops answering and one
+ * when it answers again (never one per request), and counters of retried statements, time spent waiting, and work
+ * that gave up because the database stayed away longer than the configured wait.
+ */
+public final class OutageWatch {
+    private static final Logger LOG = LoggerFactory.getLogger(OutageWatch.class);
+
+    private final String location;
+    /** When the current outage began (System.nanoTime), or 0 while the database answers. */
+    private final AtomicLong outageSince = new AtomicLong();
+
+    private final LongAdder outages = new LongAdder();
+    private final LongAdder retries = new LongAdder();
+    private final LongAdder waitedNanos = new LongAdder();
+    private final LongAdder gaveUp = new LongAdder();
+
+    public OutageWatch(String location) {
+        this.location = location;
+    }
+
+    /**
+     * A unit of work will be tried again: on a fresh connection after a lost one ({@code outage}), or after the
+     * server rolled it back to order it after a concurrent one.
+     */
+    public void retrying(Throwable cause, long waitMillis, boolean outage) {
+        retries.increment();
+        if (!outage) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (outageSince.compareAndSet(0, now == 0 ? 1 : now)) {
+            outages.increment();
+            LOG.warn(
+                    "Session database {} stopped answering ({}); requests wait up to {} ms for it and are then refused",
+                    location,
+                    cause.getMessage(),
+                    waitMillis);
+        }
+    }
+
+    /** Time a unit of work spent waiting for the database to come back. */
+    public void waited(long nanos) {
+        waitedNanos.add(nanos);
+    }
+
+    /** A unit of work gave up: the database stayed away past the wait. */
+    public void gaveUp() {
+        gaveUp.increment();
+    }
+
+    /** A unit of work succeeded; ends the current outage, if any, with one log line. Cheap when none is open. */
+    public void answered() {
+        long since = outageSince.get();
+        if (since != 0 && outageSince.compareAndSet(since, 0)) {
+            LOG.warn(
+                    "Session database {} answers again after {} ms",
+                    location,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since));
+        }
+    }
+
+    /** True while the database is not answering. */
+    public boolean isUnreachable() {
+        return outageSince.get() != 0;
+    }
+
+    public long outages() {
+        return outages.sum();
+    }
+
+    public long retries() {
+        return retries.sum();
+    }
+
+    public double waitedMillis() {
+        return waitedNanos.sum() / 1e6;
+    }
+
+    public long gaveUpCount() {
+        return gaveUp.sum();
+    }
+}
