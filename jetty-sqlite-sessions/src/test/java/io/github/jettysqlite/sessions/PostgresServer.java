@@ -1,10 +1,8 @@
 package io.github.jettysqlite.sessions;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.UserPrincipal;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -144,65 +142,32 @@ public final class PostgresServer {
     }
 
     private static String startPrivateServer(Path bin) throws IOException, InterruptedException {
-        Path home = Files.createTempDirectory("jss-postgres");
-        Path data = home.resolve("data");
-        // PostgreSQL refuses to run as root; under root (as in CI containers) it runs as the postgres user.
-        List<String> asUser = new ArrayList<>();
-        if ("root".equals(System.getProperty("user.name"))) {
-            UserPrincipal postgres =
-                    home.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres");
-            Files.setOwner(home, postgres);
-            asUser.addAll(List.of("runuser", "-u", "postgres", "--"));
-        }
-        int port;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            port = probe.getLocalPort();
-        }
-        run(
-                asUser,
-                bin.resolve("initdb").toString(),
-                "-D",
-                data.toString(),
-                "-A",
-                "trust",
-                "-U",
-                "postgres",
-                "-E",
-                "UTF8",
-                "--no-sync");
-        String options =
-                "-p " + port + " -c listen_addresses=127.0.0.1 -k " + home + " -c fsync=off -c max_connections=200";
-        run(
-                asUser,
-                bin.resolve("pg_ctl").toString(),
-                "-D",
-                data.toString(),
-                "-l",
-                home.resolve("server.log").toString(),
-                "-o",
-                options,
-                "-w",
-                "start");
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                run(asUser, bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "stop");
-            } catch (IOException | InterruptedException ignored) {
-                // the JVM is exiting; a server left behind dies with the container
+        LocalPostgres server = LocalPostgres.start(bin);
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+        return server.url();
+    }
+
+    /**
+     * A server of its own for a test that stops and starts it (a database restart under load), from this machine's
+     * PostgreSQL programs; the test is skipped when there are none, unless PostgreSQL is required.
+     */
+    public static LocalPostgres startLocal() throws IOException, InterruptedException {
+        Path bin = "".equals(System.getProperty("jss.postgres.bin")) ? null : findBinaries();
+        if (bin == null) {
+            String why = "PostgreSQL's initdb and pg_ctl were not found, and this test restarts a server of its own";
+            if (required()) {
+                throw new IllegalStateException("A PostgreSQL installation is required for these tests but " + why);
             }
-            try (Stream<Path> files = Files.walk(home)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException ignored) {
-                // a temporary directory left behind is harmless
-            }
-        }));
-        return "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres";
+            Assumptions.abort("PostgreSQL restart tests skipped: " + why);
+        }
+        return LocalPostgres.start(bin);
     }
 
     /**
      * The directory holding initdb and pg_ctl: from {@code jss.postgres.bin} when set (a path list; empty hides them
      * all), else from the PATH, else from the newest Debian installation; null when there is none.
      */
-    private static Path findBinaries() throws IOException {
+    static Path findBinaries() throws IOException {
         String named = System.getProperty("jss.postgres.bin");
         String search = named != null ? named : System.getenv().getOrDefault("PATH", "");
         for (String dir : search.split(":")) {
@@ -254,7 +219,7 @@ public final class PostgresServer {
         }
     }
 
-    private static void run(List<String> prefix, String... command) throws IOException, InterruptedException {
+    static void run(List<String> prefix, String... command) throws IOException, InterruptedException {
         List<String> line = new ArrayList<>(prefix);
         line.addAll(List.of(command));
         Process process = new ProcessBuilder(line).redirectErrorStream(true).start();
