@@ -5,6 +5,7 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Proxy;
 import java.util.List;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.session.SessionCacheFactory;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
@@ -12,10 +13,11 @@ import org.springframework.beans.factory.support.BeanDefinitionRegistryPostProce
 import org.springframework.beans.factory.support.RootBeanDefinition;
 
 /**
- * Registers a Jetty server customizer that adds the session store's factory to Boot's Jetty {@link Server}. Boot
- * applies every bean of its {@code JettyServerCustomizer} type, which lives in {@code org.springframework.boot.jetty}
- * since Boot 4.0 and in {@code org.springframework.boot.web.embedded.jetty} before: the bean implements whichever
- * this application has, so one starter serves both without compiling against either.
+ * Registers a Jetty server customizer that adds the session store's factory, and with it the session cache's, to
+ * Boot's Jetty {@link Server}. Boot applies every bean of its {@code JettyServerCustomizer} type, which lives in
+ * {@code org.springframework.boot.jetty} since Boot 4.0 and in {@code org.springframework.boot.web.embedded.jetty}
+ * before: the bean implements whichever this application has, so one starter serves both without compiling against
+ * either.
  */
 final class JettyServerCustomizerRegistrar implements BeanDefinitionRegistryPostProcessor {
     static final String BEAN_NAME = "jettySessionStoreServerCustomizer";
@@ -41,13 +43,17 @@ final class JettyServerCustomizerRegistrar implements BeanDefinitionRegistryPost
         return new RootBeanDefinition(type, () -> (T) customizer(type, beans));
     }
 
-    /** A customizer of Boot's type that puts the factory bean, if the application has one, on the server. */
+    /**
+     * A customizer of Boot's type that puts the store's factory bean, if the application has one, on the server, and
+     * the cache's factory bean beside it (a cache of this library needs a store of it beneath).
+     */
     private static Object customizer(Class<?> type, ListableBeanFactory beans) {
         InvocationHandler handler = (proxy, method, args) -> switch (method.getName()) {
             case "customize" -> {
                 Server server = (Server) args[0];
                 beans.getBeanProvider(SessionTableDataStoreFactory.class).ifAvailable(factory -> {
                     server.addBean(factory);
+                    beans.getBeanProvider(SessionCacheFactory.class).ifAvailable(server::addBean);
                     beans.getBeanProvider(StoreOnJettyCheck.class).ifAvailable(StoreOnJettyCheck::addedToJetty);
                 });
                 yield null;

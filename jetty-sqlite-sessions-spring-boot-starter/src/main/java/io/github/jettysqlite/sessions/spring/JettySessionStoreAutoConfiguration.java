@@ -4,6 +4,8 @@ import io.github.jettysqlite.sessions.SQLiteSessionDataStoreFactory;
 import io.github.jettysqlite.sessions.SessionTableDataStoreFactory;
 import io.github.jettysqlite.sessions.metrics.SessionStoreMetrics;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import org.eclipse.jetty.session.AbstractSessionCacheFactory;
+import org.eclipse.jetty.session.SessionCacheFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
@@ -22,17 +24,22 @@ import org.springframework.core.env.Environment;
 /**
  * Keeps the servlet sessions of a Spring Boot application on Jetty in SQLite ({@code jetty.sessions.sqlite.file}) or
  * PostgreSQL ({@code jetty.sessions.postgresql.url}): the store's factory becomes a bean on Boot's Jetty server,
- * where every context's session handler finds it, and, with Micrometer present, its meters are bound.
+ * where every context's session handler finds it, and, with Micrometer present, its meters are bound. The session
+ * cache's factory ({@code jetty.sessions.cache}, coherent unless set) goes on the server beside it.
  *
- * <p>An application that declares its own factory bean keeps it; the properties then only need to be absent. A
- * property that cannot take effect stops the application with the reason, rather than leaving its sessions in
- * memory unnoticed: both stores set, the PostgreSQL URL without the PostgreSQL artifact, or a web server that is not
- * Jetty ({@link StoreOnJettyCheck}).
+ * <p>An application that declares its own store or cache factory bean keeps it; the properties then only need to be
+ * absent. A property that cannot take effect stops the application with the reason, rather than leaving its sessions
+ * in memory unnoticed: both stores set, the PostgreSQL URL without the PostgreSQL artifact, or a web server that is
+ * not Jetty ({@link StoreOnJettyCheck}).
  */
 @AutoConfiguration
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @Conditional(JettySessionStoreAutoConfiguration.JettyWebApplications.class)
-@EnableConfigurationProperties({SQLiteSessionsProperties.class, PostgreSQLSessionsProperties.class})
+@EnableConfigurationProperties({
+    SQLiteSessionsProperties.class,
+    PostgreSQLSessionsProperties.class,
+    SessionCacheProperties.class
+})
 @Import(PostgreSQLStoreConfiguration.class)
 public class JettySessionStoreAutoConfiguration {
     static final String BOTH_STORES = "Set either " + SQLiteSessionsProperties.PREFIX + ".file or "
@@ -46,6 +53,16 @@ public class JettySessionStoreAutoConfiguration {
         if (environment.containsProperty(PostgreSQLSessionsProperties.PREFIX + ".url")) {
             throw new IllegalStateException(BOTH_STORES);
         }
+        return properties.toFactory();
+    }
+
+    /**
+     * The session cache's factory, made whether or not a store is configured (it costs nothing), and put on the
+     * server only beside a store of this library: the coherent cache works with no other.
+     */
+    @Bean
+    @ConditionalOnMissingBean(SessionCacheFactory.class)
+    AbstractSessionCacheFactory jettySessionCacheFactory(SessionCacheProperties properties) {
         return properties.toFactory();
     }
 
@@ -64,7 +81,7 @@ public class JettySessionStoreAutoConfiguration {
         return new StoreOnJettyCheck();
     }
 
-    /** Puts the factory on Boot's Jetty server (whichever Boot this is: its customizer type moved in 4.0). */
+    /** Puts the factories on Boot's Jetty server (whichever Boot this is: its customizer type moved in 4.0). */
     @Bean
     static JettyServerCustomizerRegistrar jettySessionStoreServerCustomizerRegistrar() {
         return new JettyServerCustomizerRegistrar();

@@ -14,11 +14,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.eclipse.jetty.session.AbstractSessionCacheFactory;
 import org.junit.jupiter.api.Test;
 
 /**
  * What IDEs read to complete {@code application.properties}: the metadata Boot's configuration processor generated
- * from the properties classes, with every store setting and its description, and the auto-configuration registered.
+ * from the properties classes, with every store and cache setting and its description, the caches to choose from,
+ * and the auto-configuration registered.
  */
 class ConfigurationMetadataTest {
     /**
@@ -47,6 +49,21 @@ class ConfigurationMetadataTest {
             }
         }
         assertThat(metadata).contains("The SQLite database file; setting it switches the SQLite session store on.");
+        assertThat(metadata).doesNotContain("\"description\": \"\"");
+    }
+
+    @Test
+    void everySettingOfJettysSessionCacheIsAPropertyBesideTheChoiceOfCache() throws Exception {
+        String metadata = resource("META-INF/spring-configuration-metadata.json");
+        Set<String> settings = settingsOf(AbstractSessionCacheFactory.class);
+        assertThat(settings).contains("evictionPolicy", "flushOnResponseCommit").hasSizeGreaterThan(5);
+        for (String setting : settings) {
+            assertThat(metadata).as(setting).contains("\"name\": \"jetty.sessions." + kebab(setting) + "\"");
+        }
+        assertThat(metadata).contains("\"name\": \"jetty.sessions.cache\"");
+        for (SessionCacheProperties.Cache cache : SessionCacheProperties.Cache.values()) {
+            assertThat(metadata).contains("\"value\": \"" + cache.name().toLowerCase(Locale.ROOT) + "\"");
+        }
         assertThat(metadata).doesNotContain("\"description\": \"\"");
     }
 

@@ -3,6 +3,7 @@ package io.github.jettysqlite.sessions.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.jettysqlite.sessions.CoherentSessionCacheFactory;
 import io.github.jettysqlite.sessions.SQLiteSessionDataStoreFactory;
 import io.github.jettysqlite.sessions.SQLiteSessionSettings;
 import io.github.jettysqlite.sessions.SessionTableDataStoreFactory;
@@ -10,18 +11,27 @@ import io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionDataStoreFacto
 import io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.session.AbstractSessionCacheFactory;
+import org.eclipse.jetty.session.DefaultSessionCacheFactory;
+import org.eclipse.jetty.session.SessionCacheFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.web.embedded.jetty.JettyServerCustomizer;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.event.ContextRefreshedEvent;
 import org.springframework.context.support.GenericApplicationContext;
 
 /**
- * What the auto-configuration makes of an application's properties, in Boot's own context runner: the store it
- * builds with every setting applied, when it stands aside, and the misconfigurations that stop the application.
+ * What the auto-configuration makes of an application's properties, in Boot's own context runner: the store and the
+ * session cache it builds with every setting applied, what its customizer puts on the Jetty server, when it stands
+ * aside, and the misconfigurations that stop the application.
  */
 class JettySessionStoreAutoConfigurationTest {
     private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
@@ -111,6 +121,91 @@ class JettySessionStoreAutoConfigurationTest {
                     assertThat(settings.getTableName()).isEqualTo("boot_sessions");
                     assertThat(settings.getMetricRegistry()).isSameAs(registry);
                 });
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "coherent, io.github.jettysqlite.sessions.CoherentSessionCacheFactory",
+        "default, org.eclipse.jetty.session.DefaultSessionCacheFactory",
+        "null, org.eclipse.jetty.session.NullSessionCacheFactory"
+    })
+    void eachCacheValuePutsItsFactoryOnTheServerBesideTheStore(String cache, Class<?> factoryType) {
+        runner.withPropertyValues(
+                        "jetty.sessions.sqlite.file=" + dir.resolve("boot.db"), "jetty.sessions.cache=" + cache)
+                .run(context -> {
+                    Server server = customizedServer(context);
+                    assertThat(server.getBean(SQLiteSessionDataStoreFactory.class))
+                            .isNotNull();
+                    assertThat(server.getBean(SessionCacheFactory.class)).isExactlyInstanceOf(factoryType);
+                });
+    }
+
+    @Test
+    void theCoherentCacheIsTheOneUnlessAnotherIsChosen() {
+        runner.withPropertyValues("jetty.sessions.sqlite.file=" + dir.resolve("boot.db"))
+                .run(context -> {
+                    SessionCacheFactory factory = customizedServer(context).getBean(SessionCacheFactory.class);
+                    assertThat(factory).isExactlyInstanceOf(CoherentSessionCacheFactory.class);
+                    assertThat(((AbstractSessionCacheFactory) factory).isFlushOnResponseCommit())
+                            .isTrue();
+                });
+    }
+
+    @Test
+    void everyCacheSettingIsApplied() {
+        runner.withPropertyValues(
+                        "jetty.sessions.sqlite.file=" + dir.resolve("boot.db"),
+                        "jetty.sessions.cache=default",
+                        "jetty.sessions.eviction-policy=60",
+                        "jetty.sessions.save-on-inactive-eviction=true",
+                        "jetty.sessions.save-on-create=true",
+                        "jetty.sessions.remove-unloadable-sessions=true",
+                        "jetty.sessions.flush-on-response-commit=false",
+                        "jetty.sessions.invalidate-on-shutdown=true")
+                .run(context -> {
+                    AbstractSessionCacheFactory factory = (AbstractSessionCacheFactory)
+                            customizedServer(context).getBean(SessionCacheFactory.class);
+                    assertThat(factory.getEvictionPolicy()).isEqualTo(60);
+                    assertThat(factory.isSaveOnInactiveEviction()).isTrue();
+                    assertThat(factory.isSaveOnCreate()).isTrue();
+                    assertThat(factory.isRemoveUnloadableSessions()).isTrue();
+                    assertThat(factory.isFlushOnResponseCommit()).isFalse();
+                    assertThat(factory.isInvalidateOnShutdown()).isTrue();
+                });
+    }
+
+    @Test
+    void withoutAStoreNoCacheGoesOnTheServer() {
+        runner.run(context -> assertThat(customizedServer(context).getBeans(SessionCacheFactory.class))
+                .isEmpty());
+    }
+
+    @Test
+    void anApplicationsOwnCacheFactoryGoesOnTheServer() {
+        DefaultSessionCacheFactory own = new DefaultSessionCacheFactory();
+        runner.withPropertyValues("jetty.sessions.sqlite.file=" + dir.resolve("boot.db"))
+                .withBean(DefaultSessionCacheFactory.class, () -> own)
+                .run(context -> assertThat(customizedServer(context).getBean(SessionCacheFactory.class))
+                        .isSameAs(own));
+    }
+
+    @Test
+    void anUnknownCacheStopsTheApplicationNamingTheProperty() {
+        runner.withPropertyValues(
+                        "jetty.sessions.sqlite.file=" + dir.resolve("boot.db"), "jetty.sessions.cache=hazelcast")
+                .run(context -> assertThat(context)
+                        .hasFailed()
+                        .getFailure()
+                        .hasStackTraceContaining("jetty.sessions.cache")
+                        .hasStackTraceContaining("hazelcast"));
+    }
+
+    /** A Jetty server as Boot would hand it to the starter's customizer, after the customizer ran. */
+    private static Server customizedServer(ApplicationContext context) {
+        Server server = new Server();
+        context.getBean(JettyServerCustomizerRegistrar.BEAN_NAME, JettyServerCustomizer.class)
+                .customize(server);
+        return server;
     }
 
     @Test

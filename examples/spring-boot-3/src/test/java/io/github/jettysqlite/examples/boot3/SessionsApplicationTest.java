@@ -2,11 +2,17 @@ package io.github.jettysqlite.examples.boot3;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.jettysqlite.sessions.CoherentSessionCache;
 import java.nio.file.Path;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.ee10.servlet.SessionHandler;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.session.SessionCache;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.context.WebServerApplicationContext;
+import org.springframework.boot.web.embedded.jetty.JettyWebServer;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** The Boot app over real HTTP: its session count survives a restart of the application on the same file. */
@@ -34,6 +40,18 @@ class SessionsApplicationTest {
         } finally {
             app.close();
             client.stop();
+        }
+    }
+
+    @Test
+    void theApplicationRunsTheCoherentSessionCache() {
+        ConfigurableApplicationContext app = start(dir.resolve("boot.db"), 0);
+        try {
+            Server server = ((JettyWebServer) ((WebServerApplicationContext) app).getWebServer()).getServer();
+            SessionCache cache = server.getDescendant(SessionHandler.class).getSessionCache();
+            assertThat(cache).isInstanceOf(CoherentSessionCache.class);
+        } finally {
+            app.close();
         }
     }
 
