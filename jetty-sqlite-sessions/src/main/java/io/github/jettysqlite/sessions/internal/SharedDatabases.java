@@ -92,14 +92,20 @@ public final class SharedDatabases<K, D extends SessionDatabase> {
         });
     }
 
+    /**
+     * The last user closes the database, outside the registry's monitor: closing can take a while (an SQLite file's
+     * last checkpoint and optimize, a pool's connections), and every other database's acquire and release would
+     * wait for it. Taken out of the registry first, the closing instance is no longer found; a new acquire of the
+     * same key opens a fresh one, which the engines allow beside one still closing.
+     */
     private void release(K key, Entry<D> entry) {
         synchronized (open) {
             if (--entry.users > 0) {
                 return;
             }
             open.remove(key, entry);
-            entry.database.close();
         }
+        entry.database.close();
     }
 
     private static final class Entry<D> {

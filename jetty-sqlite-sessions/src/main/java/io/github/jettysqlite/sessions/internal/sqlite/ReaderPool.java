@@ -45,15 +45,24 @@ final class ReaderPool {
         this.permits = new Semaphore(max);
     }
 
+    /**
+     * Runs the read on a pooled connection. A connection whose work threw is closed rather than put back: the failure
+     * may have left it mid-statement or holding a read transaction, which would pin a WAL snapshot (and so block
+     * checkpoints) for as long as it sat idle; the next read opens a fresh one.
+     */
     <R> R read(SqlWork<R> work) throws SQLException {
         CachedConnection connection = acquire();
+        boolean healthy = false;
         try {
-            return work.run(connection);
-        } catch (SQLException | RuntimeException e) {
-            connection.forgetStatements();
-            throw e;
+            R result = work.run(connection);
+            healthy = true;
+            return result;
         } finally {
-            release(connection);
+            if (healthy) {
+                release(connection);
+            } else {
+                discard(connection);
+            }
         }
     }
 
@@ -112,6 +121,11 @@ final class ReaderPool {
                 closeQuietly(connection);
             }
         }
+        permits.release();
+    }
+
+    private void discard(CachedConnection connection) {
+        closeQuietly(connection);
         permits.release();
     }
 
