@@ -56,8 +56,9 @@ public class CoherentSessionCache extends DefaultSessionCache {
             throw new IllegalStateException(
                     "CoherentSessionCache checks cached sessions against a jetty-sqlite-sessions"
                             + " table, but this context's session data store is " + _sessionDataStore + ". Configure"
-                            + " SQLiteSessionDataStoreFactory or PostgreSQLSessionDataStoreFactory, or use Jetty's"
-                            + " DefaultSessionCache with other stores.");
+                            + " SQLiteSessionDataStoreFactory or PostgreSQLSessionDataStoreFactory beneath it, or use"
+                            + " Jetty's DefaultSessionCache (the session-cache-hash module) with other stores, or when"
+                            + " Jetty's session-store-cache module wraps the store.");
         }
         super.doStart();
     }
