@@ -22,7 +22,12 @@ final class LiveStore implements AutoCloseable {
     private final Thread writer;
 
     LiveStore(Path file, String contextPath) throws Exception {
-        this(new SQLiteSessionDataStore(new SQLiteSessionSettings(file)), contextPath);
+        this(new SQLiteSessionSettings(file), contextPath);
+    }
+
+    /** A store on a file with settings of the test's own (a sealing key, say). */
+    LiveStore(SQLiteSessionSettings settings, String contextPath) throws Exception {
+        this(new SQLiteSessionDataStore(settings), contextPath);
     }
 
     /** A store on the PostgreSQL server this URL names. */

@@ -1,9 +1,11 @@
 package io.github.jettysqlite.sessions.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.jettysqlite.sessions.SQLiteSessionSettings;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -177,6 +179,33 @@ class SessionsCliTest {
         assertThat(refused.err()).contains("refuses unsealed rows");
         assertThat(accepted.exit()).as(accepted.err()).isZero();
         assertThat(accepted.out()).contains("= alice");
+    }
+
+    @Test
+    void showValuesRefusesAnUnsealedRowAsAStoreThatRefusesUnsealedRowsDoes() throws Exception {
+        Path file = dir.resolve("sealed.db");
+        Path key = Files.writeString(dir.resolve("attribute.key"), "0123456789abcdef0123456789abcdef-key");
+        long expiry = System.currentTimeMillis() + 3_600_000;
+        try (LiveStore keyless = new LiveStore(file, "_shop")) {
+            keyless.put("planted", expiry, "mallory");
+        }
+        SQLiteSessionSettings sealing = new SQLiteSessionSettings(file);
+        sealing.setAttributeKey("file:" + key);
+        sealing.setAcceptUnsealedRows(false);
+        try (LiveStore sealed = new LiveStore(sealing, "_shop")) {
+            sealed.put("signed", expiry, "alice");
+            // The policy show --values follows: this store will not read the row written without a key.
+            assertThatThrownBy(() -> sealed.store.load("planted")).hasStackTraceContaining("refuses unsealed rows");
+        }
+
+        Run signed = run("--db", file.toString(), "show", "signed", "--values", "--attribute-key", "file:" + key);
+        Run planted = run("--db", file.toString(), "show", "planted", "--values", "--attribute-key", "file:" + key);
+
+        assertThat(signed.exit()).as(signed.err()).isZero();
+        assertThat(signed.out()).contains("attribute user: java.lang.String = alice");
+        assertThat(planted.exit()).isEqualTo(SessionsCli.FAILED);
+        assertThat(planted.err()).contains("refuses unsealed rows");
+        assertThat(planted.out()).doesNotContain("mallory");
     }
 
     @Test
