@@ -39,9 +39,10 @@ public final class LoadClient {
     private LoadClient() {}
 
     /**
-     * What one load run measured. {@code failed} counts requests that got no answer or an error status and
-     * {@code wrong} answers that were not what the session should have held, both over the whole run, warm-up
-     * included; {@code wrongMeasured} counts the wrong answers among the {@code requests} measured.
+     * What one load run measured. Over the whole run, warm-up included: {@code answered} counts the requests
+     * answered with status 200, {@code failed} those that got no answer or another status, {@code wrong} the
+     * answers that were not what the session should have held; {@code wrongMeasured} counts the wrong answers
+     * among the {@code requests} measured.
      */
     record Result(
             long requests,
@@ -49,12 +50,13 @@ public final class LoadClient {
             double requestsPerSec,
             double p50Us,
             double p99Us,
+            long answered,
             long failed,
             long wrong,
             long wrongMeasured) {
         String format() {
-            return RESULT + requests + " " + seconds + " " + requestsPerSec + " " + p50Us + " " + p99Us + " " + failed
-                    + " " + wrong + " " + wrongMeasured;
+            return RESULT + requests + " " + seconds + " " + requestsPerSec + " " + p50Us + " " + p99Us + " " + answered
+                    + " " + failed + " " + wrong + " " + wrongMeasured;
         }
 
         static Result parse(String line) {
@@ -67,7 +69,8 @@ public final class LoadClient {
                     Double.parseDouble(f[4]),
                     Long.parseLong(f[5]),
                     Long.parseLong(f[6]),
-                    Long.parseLong(f[7]));
+                    Long.parseLong(f[7]),
+                    Long.parseLong(f[8]));
         }
 
         /** Failed requests and wrong answers. */
@@ -143,12 +146,14 @@ public final class LoadClient {
                 throw new IllegalStateException("requests did not finish");
             }
             long requests = 0;
+            long answered = 0;
             long failed = 0;
             long wrong = 0;
             long wrongMeasured = 0;
             List<Long> latencies = new ArrayList<>();
             for (User u : all) {
                 requests += u.measured;
+                answered += u.answered;
                 failed += u.failed;
                 wrong += u.wrong;
                 wrongMeasured += u.wrongMeasured;
@@ -163,6 +168,7 @@ public final class LoadClient {
                             requests / seconds,
                             percentile(sorted, 0.5),
                             percentile(sorted, 0.99),
+                            answered,
                             failed,
                             wrong,
                             wrongMeasured)
@@ -186,6 +192,11 @@ public final class LoadClient {
 
         /** The last request failed, so whether it changed the session is unknown. */
         default void lost() {}
+
+        /** What the last wrong answer should have been, for the first error's message. */
+        default String expected() {
+            return "";
+        }
     }
 
     /** {@link HttpBench}'s: every request increments the session's count, and the answer is the new count. */
@@ -224,6 +235,7 @@ public final class LoadClient {
         private int sent;
         private int stored;
         private int storing = UNKNOWN;
+        private String expected = "";
 
         Routed(List<String> nodes, int user, boolean alternating, double writeFraction) {
             this.nodes = nodes;
@@ -245,6 +257,9 @@ public final class LoadClient {
         public boolean answered(int answer) {
             // After a lost request the stored value is unknown: this answer says what it is.
             boolean right = stored == UNKNOWN || answer == stored;
+            if (!right) {
+                expected = " (user " + user + ", request " + sent + ", expected " + stored + ")";
+            }
             stored = storing != UNKNOWN ? storing : answer;
             return right;
         }
@@ -252,6 +267,11 @@ public final class LoadClient {
         @Override
         public void lost() {
             stored = UNKNOWN;
+        }
+
+        @Override
+        public String expected() {
+            return expected;
         }
     }
 
@@ -264,6 +284,7 @@ public final class LoadClient {
         volatile long measureUntil = Long.MAX_VALUE;
         private String cookie;
         long measured;
+        long answered;
         long failed;
         long wrong;
         long wrongMeasured;
@@ -288,10 +309,11 @@ public final class LoadClient {
                 @Override
                 public void onComplete(org.eclipse.jetty.client.Result result) {
                     long t1 = System.nanoTime();
-                    boolean answered =
+                    boolean replied =
                             result.isSucceeded() && result.getResponse().getStatus() == 200;
                     boolean right = false;
-                    if (answered) {
+                    if (replied) {
+                        answered++;
                         String setCookie = result.getResponse().getHeaders().get(HttpHeader.SET_COOKIE);
                         if (setCookie != null) {
                             cookie = setCookie.split(";", 2)[0];
@@ -311,9 +333,10 @@ public final class LoadClient {
                             System.err.println("first error: "
                                     + (result.isSucceeded()
                                             ? result.getResponse().getStatus() + " " + getContentAsString()
+                                                    + conversation.expected()
                                             : String.valueOf(result.getFailure())));
                         }
-                        if (!answered) {
+                        if (!replied) {
                             failed++;
                         } else {
                             wrong++;

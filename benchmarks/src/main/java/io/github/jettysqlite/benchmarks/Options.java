@@ -71,8 +71,8 @@ record Options(
         List<String> nodesCaches = TwoNodeBench.CACHES;
         List<TwoNodeBench.Traffic> nodesTraffic = TwoNodeBench.TRAFFIC;
         int nodesUsers = quick ? 4 : 16;
-        long nodesWarmupMs = quick ? 300 : 3000;
-        long nodesMeasureMs = quick ? 400 : 6000;
+        long nodesWarmupMs = quick ? 200 : 3000;
+        long nodesMeasureMs = quick ? 300 : 6000;
         int nodesRounds = quick ? 1 : 2;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
