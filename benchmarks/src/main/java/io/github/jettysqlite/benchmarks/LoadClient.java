@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.eclipse.jetty.client.BufferingResponseListener;
 import org.eclipse.jetty.client.HttpClient;
@@ -35,6 +36,8 @@ public final class LoadClient {
     static final String RESULT = "RESULT ";
     static final String MEASURING = "MEASURING";
     static final String MEASURED = "MEASURED";
+    /** Only the run's first error is printed: the result counts them all. */
+    private static final AtomicBoolean FIRST_ERROR = new AtomicBoolean();
 
     private LoadClient() {}
 
@@ -255,12 +258,13 @@ public final class LoadClient {
 
         @Override
         public boolean answered(int answer) {
-            // After a lost request the stored value is unknown: this answer says what it is.
+            // After a lost request the stored value is unknown: this answer says what it is. A wrong answer changes
+            // nothing: the value last stored is still the one every later answer must show.
             boolean right = stored == UNKNOWN || answer == stored;
             if (!right) {
                 expected = " (user " + user + ", request " + sent + ", expected " + stored + ")";
             }
-            stored = storing != UNKNOWN ? storing : answer;
+            stored = storing != UNKNOWN ? storing : stored == UNKNOWN ? answer : stored;
             return right;
         }
 
@@ -329,7 +333,7 @@ public final class LoadClient {
                         latencies.add(t1 - t0);
                     }
                     if (!right) {
-                        if (failed + wrong == 0) {
+                        if (FIRST_ERROR.compareAndSet(false, true)) {
                             System.err.println("first error: "
                                     + (result.isSucceeded()
                                             ? result.getResponse().getStatus() + " " + getContentAsString()

@@ -154,7 +154,8 @@ final class TwoNodeBench {
         }
         System.out.printf(
                 "nodes %-10s %-35s %-8s %,7.0f req/s  p50 %7.1f us  p99 %8.1f us  wrong %d  failed %d"
-                        + "  checks/req %.2f (%.1f us)  loads/req %.2f  stores/req %.2f%s%n",
+                        + "  checks/req %.2f (%.1f us)  reloads/req %.2f  loads/req %.2f (%.1f us)"
+                        + "  stores/req %.2f (%.1f us)%s%n",
                 engine,
                 traffic.label(),
                 pair.cache(),
@@ -165,8 +166,11 @@ final class TwoNodeBench {
                 result.failed(),
                 s.perRequest(s.checks()),
                 s.checkMeanMs() * 1000,
+                s.perRequest(s.reloads()),
                 s.perRequest(s.loads()),
+                s.loadMeanMs() * 1000,
                 s.perRequest(s.stores()),
+                s.storeMeanMs() * 1000,
                 reported ? "" : "  (warm-up, not reported)");
     }
 

@@ -134,11 +134,11 @@ final class TwoNodeResults {
                 .append(" ms warm-up and ")
                 .append(settings.measureMs())
                 .append(" ms measured. Wrong answers: measured answers that did not show the value the user last"
-                        + " stored. Per request, from both nodes' store statistics over the measured periods: checks"
-                        + " of a cached session against its row and their mean time, checks that found the attributes"
-                        + " changed (reloads), loads and stores.\n\n")
+                        + " stored. From both nodes' store statistics over the measured periods, per request and"
+                        + " each with its mean time: checks of a cached session against its row, loads (for the"
+                        + " coherent cache, reloads after a check found the attributes changed) and stores.\n\n")
                 .append("| engine | traffic | cache | req/s | p50 µs | p99 µs | wrong answers | checks/req | µs/check"
-                        + " | check µs/req | reloads/req | loads/req | stores/req |\n")
+                        + " | loads/req | µs/load | stores/req | µs/store |\n")
                 .append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         cells.forEach((k, c) -> {
             BenchNode.Stats s = c.stats();
@@ -167,13 +167,13 @@ final class TwoNodeResults {
                     .append(" | ")
                     .append(s.checks() == 0 ? "" : Report.us(s.checkMeanMs() * 1000))
                     .append(" | ")
-                    .append(s.checks() == 0 ? "" : Report.us(s.checkMeanMs() * 1000 * s.perRequest(s.checks())))
-                    .append(" | ")
-                    .append(fixed(s.perRequest(s.reloads())))
-                    .append(" | ")
                     .append(fixed(s.perRequest(s.loads())))
                     .append(" | ")
+                    .append(s.loads() == 0 ? "" : Report.us(s.loadMeanMs() * 1000))
+                    .append(" | ")
                     .append(fixed(s.perRequest(s.stores())))
+                    .append(" | ")
+                    .append(s.stores() == 0 ? "" : Report.us(s.storeMeanMs() * 1000))
                     .append(" |\n");
         });
         md.append('\n');
