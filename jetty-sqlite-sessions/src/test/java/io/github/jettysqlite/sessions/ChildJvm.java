@@ -49,14 +49,17 @@ final class ChildJvm implements AutoCloseable {
 
     /** As {@link #start(Class, String...)}, with the given maximum heap ({@code -Xmx}). */
     static ChildJvm start(String maxHeap, Class<?> main, String... args) throws IOException {
+        return start(List.of("-Xmx" + maxHeap), main, args);
+    }
+
+    /** As {@link #start(Class, String...)}, with the given JVM options ({@code -Xmx256m}, {@code -Dname=value}). */
+    static ChildJvm start(List<String> jvmOptions, Class<?> main, String... args) throws IOException {
         // Surefire hands the JVM a manifest-only jar; the real test class path is in this property.
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + maxHeap,
-                "-cp",
-                classPath,
-                main.getName()));
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", classPath, main.getName()));
         command.addAll(List.of(args));
         return new ChildJvm(new ProcessBuilder(command).start());
     }

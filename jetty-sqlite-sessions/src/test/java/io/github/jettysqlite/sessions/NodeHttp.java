@@ -2,21 +2,28 @@ package io.github.jettysqlite.sessions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.client.CompletableResponseListener;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.http.HttpHeader;
 
 /** Talking to {@link NodeServer} children over HTTP: where they listen, and requests carrying one session's cookie. */
 final class NodeHttp {
     private NodeHttp() {}
 
-    /** Waits for the child to print {@code READY <port>} and answers its base URI. */
+    /** Waits for the child to print {@code READY <port>} and answers its base URI; fails at once if it exits. */
     static String baseUri(ChildJvm node) throws InterruptedException {
-        String line;
-        while ((line = node.nextLine(60, TimeUnit.SECONDS)) != null) {
-            if (line.startsWith("READY ")) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            String line = node.nextLine(100, TimeUnit.MILLISECONDS);
+            if (line != null && line.startsWith("READY ")) {
                 return "http://127.0.0.1:" + line.substring(6).trim() + "/";
+            }
+            if (line == null && !node.isAlive()) {
+                break;
             }
         }
         throw new AssertionError("node did not start:\n" + node.output());
@@ -24,11 +31,25 @@ final class NodeHttp {
 
     /** A GET that must answer 200, sending only the given session's cookie (or none). */
     static String get(HttpClient client, String uri, String sessionId) throws Exception {
+        return bodyOf(request(client, uri, sessionId).send());
+    }
+
+    /** As {@link #get}, without waiting: the answer completes the future, so that requests can overlap. */
+    static CompletableFuture<String> send(HttpClient client, String uri, String sessionId) {
+        return new CompletableResponseListener(request(client, uri, sessionId))
+                .send()
+                .thenApply(NodeHttp::bodyOf);
+    }
+
+    private static Request request(HttpClient client, String uri, String sessionId) {
         var request = client.newRequest(uri).timeout(30, TimeUnit.SECONDS);
         if (sessionId != null) {
             request.headers(h -> h.put(HttpHeader.COOKIE, "JSESSIONID=" + sessionId));
         }
-        ContentResponse response = request.send();
+        return request;
+    }
+
+    private static String bodyOf(ContentResponse response) {
         assertThat(response.getStatus()).as(response.getContentAsString()).isEqualTo(200);
         return response.getContentAsString();
     }

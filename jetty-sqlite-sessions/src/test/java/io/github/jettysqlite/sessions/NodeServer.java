@@ -5,22 +5,32 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.session.AbstractSessionCacheFactory;
+import org.eclipse.jetty.session.DefaultSessionCacheFactory;
 import org.eclipse.jetty.session.DefaultSessionIdManager;
 import org.eclipse.jetty.session.HouseKeeper;
 import org.eclipse.jetty.session.NullSessionCacheFactory;
 
 /**
- * Child process of {@link TwoProcessesTest} and {@link PostgresClusterTest}: one Jetty node with no session cache
- * (every request loads from and stores to the database) and a counter in the session. Prints {@code READY <port>}
- * once it listens.
+ * Child process of the tests that run Jetty nodes in JVMs of their own ({@link AbstractTwoProcessesTest}, {@link
+ * AbstractLostUpdateTest}, {@link AbstractCoherentCacheNodesTest}, {@code PostgreSQLClusterTest}): one Jetty node
+ * with a counter in the session. Prints {@code READY <port>} once it listens.
  *
  * <p>Arguments: the SQLite file or a {@code jdbc:postgresql:} URL, the node's name, and optionally the sessions'
  * maximum inactive interval, the scavenging interval and the store's grace period, all in seconds.
+ *
+ * <p>The system property {@value #CACHE} chooses the session cache: {@code null} (the default: no cache, every
+ * request loads from and stores to the database), {@code default} (Jetty's {@code DefaultSessionCache}) or {@code
+ * coherent} ({@link CoherentSessionCache}). Each saves before the response is sent.
  */
 public final class NodeServer {
+    /** The system property naming the session cache: {@code null}, {@code default} or {@code coherent}. */
+    static final String CACHE = "jss.cache";
+
     private NodeServer() {}
 
     public static void main(String[] args) throws Exception {
@@ -36,11 +46,7 @@ public final class NodeServer {
             ids.setSessionHouseKeeper(scavenger);
         }
         server.addBean(ids, true);
-        // Requests of one session alternate between nodes, so a node must save before it answers: Jetty's
-        // flushOnResponseCommit, as its documentation advises for clusters without sticky sessions.
-        NullSessionCacheFactory cache = new NullSessionCacheFactory();
-        cache.setFlushOnResponseCommit(true);
-        server.addBean(cache);
+        server.addBean(cacheFactory(System.getProperty(CACHE, "null")));
         SessionTableDataStoreFactory<?> store = factoryFor(args[0]);
         if (args.length > 4) {
             store.setGracePeriodSec(Integer.parseInt(args[4]));
@@ -56,6 +62,23 @@ public final class NodeServer {
         server.start();
         System.out.println("READY " + connector.getLocalPort());
         server.join();
+    }
+
+    /**
+     * Requests of one session alternate between nodes, so a node must save before it answers: Jetty's
+     * flushOnResponseCommit, as its documentation advises for clusters without sticky sessions.
+     */
+    private static AbstractSessionCacheFactory cacheFactory(String kind) {
+        AbstractSessionCacheFactory factory =
+                switch (kind) {
+                    case "null" -> new NullSessionCacheFactory();
+                    case "default" -> new DefaultSessionCacheFactory();
+                    case "coherent" -> new CoherentSessionCacheFactory();
+                    default ->
+                        throw new IllegalArgumentException(CACHE + " must be null, default or coherent, not " + kind);
+                };
+        factory.setFlushOnResponseCommit(true);
+        return factory;
     }
 
     /**
@@ -75,10 +98,18 @@ public final class NodeServer {
     }
 
     /**
-     * {@code GET /} adds one to the session's count; {@code GET /?peek} only reads it; both answer the session id and
-     * the count. {@code GET /?invalidate} ends the session and answers {@code invalidated}. {@code ?set=name=value}
-     * (with {@code &delay=ms}, held that long after loading the session) sets an attribute; {@code ?get=a,b}
-     * answers {@code a=.. b=..}; {@code ?merged} answers how many writes the store merged.
+     * The node's servlet, answering in plain text:
+     *
+     * <ul>
+     *   <li>{@code GET /} adds one to the session's count, {@code ?peek} only reads it: the session id and the count;
+     *       {@code &linger=ms} holds the request that long after the whole answer is sent;
+     *   <li>{@code ?invalidate} ends the session: {@code invalidated}, or {@code none};
+     *   <li>{@code ?set=name=value} sets an attribute ({@code &delay=ms} holds the request that long after loading
+     *       the session): {@code ok}; {@code ?get=a,b} answers {@code a=.. b=..};
+     *   <li>{@code ?login=name} puts the user in the session: {@code ok}; {@code ?whoami} answers the session id and
+     *       its user, or {@code anonymous} (in a new session if there was none);
+     *   <li>{@code ?merged}: how many writes the store merged.
+     * </ul>
      */
     public static final class Counter extends HttpServlet {
         @Override
@@ -97,6 +128,18 @@ public final class NodeServer {
                         .getSessionCache()
                         .getSessionDataStore();
                 response.getWriter().print(store.getStatistics().getMergedWrites());
+                return;
+            }
+            String login = request.getParameter("login");
+            if (login != null) {
+                request.getSession(true).setAttribute("user", login);
+                response.getWriter().print("ok");
+                return;
+            }
+            if (request.getParameter("whoami") != null) {
+                HttpSession session = request.getSession(true);
+                Object user = session.getAttribute("user");
+                response.getWriter().print(session.getId() + " " + (user == null ? "anonymous" : user));
                 return;
             }
             String set = request.getParameter("set");
@@ -128,7 +171,19 @@ public final class NodeServer {
                 value++;
                 session.setAttribute("count", value);
             }
-            response.getWriter().print(session.getId() + " " + value);
+            String answer = session.getId() + " " + value;
+            String linger = request.getParameter("linger");
+            if (linger != null) {
+                // The whole answer goes out (session saved first) before the request ends: the client goes on while
+                // this request still holds the session, for the given milliseconds.
+                byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
+                response.setContentLength(bytes.length);
+                response.getOutputStream().write(bytes);
+                response.flushBuffer();
+                pause(linger);
+                return;
+            }
+            response.getWriter().print(answer);
         }
 
         /** Holds the request with its session loaded, so that two requests of one session overlap for certain. */
