@@ -3,6 +3,7 @@ package io.github.jettysqlite.sessions.cli;
 import io.github.jettysqlite.sessions.admin.SessionDatabaseAdmin;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -22,11 +23,14 @@ final class BackupCommand extends AdminCommand {
     @Override
     int run(SessionDatabaseAdmin admin) throws Exception {
         if (Files.exists(target) && !force) {
-            err().println("error: " + target + " exists; add --force to overwrite it");
-            return SessionsCli.FAILED;
+            throw new CommandFailure(SessionsCli.FAILED, target + " exists; add --force to overwrite it");
         }
-        admin.backup(target, force, progressBar("copying pages"));
-        out().println("backed up to " + target + " (integrity check ok)");
+        admin.backup(target, force, progress("copying pages"));
+        Map<String, Object> doc = about(admin);
+        doc.put("backup", target.toAbsolutePath().toString());
+        doc.put("bytes", Files.size(target));
+        doc.put("integrity", "ok");
+        printDone(doc, "backed up to " + target + " (integrity check ok)");
         return 0;
     }
 }

@@ -33,15 +33,12 @@ final class ListCommand extends AdminCommand {
             description = "Show at most this many (default: ${DEFAULT-VALUE}).")
     int limit;
 
-    @Option(names = "--json", description = "Print one JSON document (an array of sessions) instead of text.")
-    boolean json;
-
     @Override
     int run(SessionDatabaseAdmin admin) throws Exception {
         Boolean expired = expiry == null ? null : expiry.expired;
         long now = System.currentTimeMillis();
         List<SessionSummary> sessions = admin.list(context, expired, offset, limit);
-        if (json) {
+        if (json()) {
             List<Object> doc = Json.array();
             sessions.forEach(s -> doc.add(summary(s, now)));
             out().println(Json.write(doc));

@@ -3,17 +3,15 @@ package io.github.jettysqlite.sessions.cli;
 import io.github.jettysqlite.sessions.admin.MigrationResult;
 import io.github.jettysqlite.sessions.admin.SessionDatabaseAdmin;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
+import java.util.Map;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /**
  * Copies every live session from an SQLite file to another database, usually a PostgreSQL server that several
  * machines will share. Reads the source through the same connections a running server would, so it can run while
- * Jetty still serves from the file.
+ * Jetty still serves from the file. It asks for no confirmation: it deletes nothing, never replaces a newer copy on
+ * the target, and is meant to be run again.
  */
 @Command(
         name = "migrate",
@@ -25,13 +23,7 @@ import picocli.CommandLine.Spec;
                     + " in a later save alone, and does not bring back a session deleted on the target since it was"
                     + " copied (a ledger on the target records what was copied)."
         })
-final class MigrateCommand implements Callable<Integer> {
-    @ParentCommand
-    SessionsCli cli;
-
-    @Spec
-    CommandSpec spec;
-
+final class MigrateCommand extends CliCommand {
     @Option(names = "--from", required = true, description = "The SQLite session database to copy from.")
     Path from;
 
@@ -62,16 +54,24 @@ final class MigrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String secret = password != null ? new String(password) : System.getenv("PGPASSWORD");
+        String secret = password != null ? new String(password) : cli.password();
         try (SessionDatabaseAdmin source = SessionDatabaseAdmin.inspect(from.toString(), null, null, cli.table());
                 SessionDatabaseAdmin target = SessionDatabaseAdmin.connect(to, user, secret, cli.table())) {
-            MigrationResult result = source.copyLiveSessionsTo(
-                    target, batch, ProgressBar.on(spec.commandLine().getErr(), "copying"));
-            spec.commandLine()
-                    .getOut()
-                    .printf(
+            MigrationResult result = source.copyLiveSessionsTo(target, batch, progress("copying"));
+            Map<String, Object> doc = Json.object();
+            doc.put("from", source.location());
+            doc.put("to", target.location());
+            doc.put("table", target.table());
+            doc.put("live", result.live());
+            doc.put("copied", result.copied());
+            doc.put("unchanged", result.unchanged());
+            doc.put("keptNewer", result.keptNewer());
+            doc.put("deletedOnTarget", result.deletedOnTarget());
+            printDone(
+                    doc,
+                    String.format(
                             "copied %d of %d live sessions from %s to %s table %s (%d unchanged, %d kept: the target's"
-                                    + " were newer, %d left deleted: deleted on the target since copied)%n",
+                                    + " were newer, %d left deleted: deleted on the target since copied)",
                             result.copied(),
                             result.live(),
                             source.location(),
@@ -79,7 +79,7 @@ final class MigrateCommand implements Callable<Integer> {
                             target.table(),
                             result.unchanged(),
                             result.keptNewer(),
-                            result.deletedOnTarget());
+                            result.deletedOnTarget()));
             return 0;
         }
     }

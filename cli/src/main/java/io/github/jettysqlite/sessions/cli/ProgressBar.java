@@ -1,7 +1,6 @@
 package io.github.jettysqlite.sessions.cli;
 
 import io.github.jettysqlite.sessions.admin.Progress;
-import java.io.Console;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -23,6 +22,7 @@ final class ProgressBar implements Progress {
     private final LongSupplier nanoTime;
     private long lastLineNanos;
     private boolean printed;
+    private long finishedAt = -1;
 
     ProgressBar(PrintWriter err, String task, boolean terminal, LongSupplier nanoTime) {
         this.err = err;
@@ -38,9 +38,8 @@ final class ProgressBar implements Progress {
 
     /**
      * Whether standard error, where progress goes, is a terminal. On Linux its file descriptor says so directly, also
-     * when only standard output is redirected or only standard error is ({@code 2>purge.log}). Elsewhere the console
-     * answers for the process as a whole: up to Java 21 one exists only on a terminal; from Java 22 one always
-     * exists, and {@code Console.isTerminal()} (looked up by name, as this code compiles for Java 17) says it.
+     * when only standard output is redirected or only standard error is ({@code 2>purge.log}); elsewhere, whether the
+     * process has a terminal at all.
      */
     private static boolean onTerminal() {
         try {
@@ -49,20 +48,19 @@ final class ProgressBar implements Progress {
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
             // not Linux, or /proc is not mounted: ask the console
         }
-        Console console = System.console();
-        if (console == null) {
-            return false;
-        }
-        try {
-            return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
-        } catch (ReflectiveOperationException e) {
-            return true;
-        }
+        return Terminal.console() != null;
     }
 
     @Override
     public void update(long done, long total) {
         boolean finished = done >= total;
+        // A task with nothing to do is finished at 0/0 before it starts and again when it ends: say so once.
+        if (finished && done == finishedAt) {
+            return;
+        }
+        if (finished) {
+            finishedAt = done;
+        }
         if (terminal) {
             int filled = total <= 0 ? WIDTH : (int) (WIDTH * Math.min(done, total) / total);
             err.print("\r" + task + " [" + "#".repeat(filled) + " ".repeat(WIDTH - filled) + "] " + done + "/" + total);

@@ -45,11 +45,6 @@ final class ShowCommand extends AdminCommand {
     String attributeKeys;
 
     @Option(
-            names = "--json",
-            description = "Print one JSON document (an array: one entry per context) instead of text.")
-    boolean json;
-
-    @Option(
             names = "--accept-unsealed",
             description = "With --attribute-key, still read the values of a row that carries no seal.")
     boolean acceptUnsealed;
@@ -58,13 +53,12 @@ final class ShowCommand extends AdminCommand {
     int run(SessionDatabaseAdmin admin) throws Exception {
         List<SessionDetail> sessions = admin.show(id);
         if (sessions.isEmpty()) {
-            err().println("error: no session with id " + id);
-            return SessionsCli.FAILED;
+            throw new CommandFailure(SessionsCli.FAILED, "no session with id " + id);
         }
-        if (json) {
-            return printJson(sessions);
+        if (json()) {
+            out().println(Json.write(toJson(sessions)));
+            return 0;
         }
-        int status = 0;
         for (SessionDetail session : sessions) {
             SessionSummary s = session.summary();
             out().printf("session %s in context %s, virtual host %s%n", s.id(), s.contextPath(), s.virtualHost());
@@ -74,13 +68,18 @@ final class ShowCommand extends AdminCommand {
             out().printf(
                             "  last saved     %s%n  expires        %s%n  max inactive   %d ms%n  attributes     %d bytes%n",
                             time(session.lastSaved()), time(s.expiry()), session.maxInactiveMs(), s.attributeBytes());
-            status |= values ? printValues(session) : printSizes(session);
+            if (values) {
+                readValues(session).forEach((name, value) -> out().printf(
+                                "  attribute %s: %s = %s%n", name, value.type(), value.text()));
+            } else {
+                printSizes(session);
+            }
         }
-        return status;
+        return 0;
     }
 
     /** Every row with this id (one per context that has it), as one JSON array. */
-    private int printJson(List<SessionDetail> sessions) throws Exception {
+    private List<Object> toJson(List<SessionDetail> sessions) throws Exception {
         long now = System.currentTimeMillis();
         List<Object> doc = Json.array();
         for (SessionDetail session : sessions) {
@@ -90,11 +89,7 @@ final class ShowCommand extends AdminCommand {
             entry.put("maxInactiveMs", session.maxInactiveMs());
             Map<String, Object> attributes = Json.object();
             if (values) {
-                Map<String, Shown> read = readValues(session);
-                if (read == null) {
-                    return SessionsCli.FAILED;
-                }
-                read.forEach((name, value) -> {
+                readValues(session).forEach((name, value) -> {
                     Map<String, Object> attribute = Json.object();
                     attribute.put("type", value.type());
                     attribute.put("value", value.text());
@@ -116,55 +111,48 @@ final class ShowCommand extends AdminCommand {
             entry.put("attributes", attributes);
             doc.add(entry);
         }
-        out().println(Json.write(doc));
-        return 0;
+        return doc;
     }
 
     /** Names and sizes come from the row's layout: nothing is deserialized, so a planted row is safe to look at. */
-    private int printSizes(SessionDetail session) throws Exception {
+    private void printSizes(SessionDetail session) throws Exception {
         Map<String, Integer> sizes = AttributeReader.sizes(session);
         if (sizes == null) {
             out().println("  (attributes in Jetty's whole-map form, written before this layout: --values reads them)");
-            return 0;
+            return;
         }
         sizes.forEach((name, bytes) -> out().printf("  attribute %s: %d bytes%n", name, bytes));
-        return 0;
-    }
-
-    private int printValues(SessionDetail session) throws Exception {
-        Map<String, Shown> attributes = readValues(session);
-        if (attributes == null) {
-            return SessionsCli.FAILED;
-        }
-        attributes.forEach(
-                (name, value) -> out().printf("  attribute %s: %s = %s%n", name, value.type(), value.text()));
-        return 0;
     }
 
     /** An attribute's class and its {@code toString()}, taken while the webapp's classes are loadable. */
     private record Shown(String type, String text) {}
 
     /**
-     * The attributes' values, read through the filter with the webapp's classes; null, after saying why on
-     * standard error, when they cannot be read. Values are turned into text before the class loader closes.
+     * The attributes' values, read through the filter with the webapp's classes, and under the unsealed-row policy
+     * of a store that refuses unsealed rows whenever keys are given (unless --accept-unsealed). Values are turned
+     * into text before the class loader closes.
+     *
+     * @throws CommandFailure saying why, when they cannot be read
      */
     private Map<String, Shown> readValues(SessionDetail session) throws Exception {
         URL[] urls = new URL[classpath.size()];
         for (int i = 0; i < urls.length; i++) {
             urls[i] = classpath.get(i).toUri().toURL();
         }
+        boolean readUnsealed = attributeKeys == null || acceptUnsealed;
         try (URLClassLoader loader = new URLClassLoader(urls, getClass().getClassLoader())) {
             try {
                 Map<String, Shown> shown = new LinkedHashMap<>();
-                AttributeReader.values(session, loader, filter, attributeKeys, attributeKeys == null || acceptUnsealed)
+                AttributeReader.values(session, loader, filter, attributeKeys, readUnsealed)
                         .forEach((name, value) ->
                                 shown.put(name, new Shown(value.getClass().getName(), String.valueOf(value))));
                 return shown;
             } catch (Exception e) {
-                err().println("error: cannot read the attributes: " + rootMessage(e)
-                        + " (a missing class can be given with --classpath, a sealed row's key with --attribute-key;"
-                        + " a rejected class is what the filter is for)");
-                return null;
+                throw new CommandFailure(
+                        SessionsCli.FAILED,
+                        "cannot read the attributes: " + rootMessage(e)
+                                + " (a missing class can be given with --classpath, a sealed row's key with"
+                                + " --attribute-key; a rejected class is what the filter is for)");
             }
         }
     }

@@ -6,20 +6,16 @@ import io.github.jettysqlite.sessions.admin.Stats;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 @Command(
         name = "stats",
         mixinStandardHelpOptions = true,
         description = "Sessions per context, expiry, sizes and schema version.")
 final class StatsCommand extends AdminCommand {
-    @Option(names = "--json", description = "Print one JSON document instead of text.")
-    boolean json;
-
     @Override
     int run(SessionDatabaseAdmin admin) throws Exception {
         Stats stats = admin.stats();
-        if (json) {
+        if (json()) {
             out().println(Json.write(toJson(admin, stats)));
             return 0;
         }

@@ -1,6 +1,7 @@
 package io.github.jettysqlite.sessions.cli;
 
 import io.github.jettysqlite.sessions.admin.SessionDatabaseAdmin;
+import java.util.Map;
 import picocli.CommandLine.Command;
 
 @Command(
@@ -17,7 +18,11 @@ final class VacuumCommand extends AdminCommand {
     int run(SessionDatabaseAdmin admin) throws Exception {
         long before = admin.stats().fileBytes();
         admin.vacuum();
-        out().println("vacuumed: " + before + " -> " + admin.stats().fileBytes() + " bytes");
+        long after = admin.stats().fileBytes();
+        Map<String, Object> doc = about(admin);
+        doc.put("fileBytesBefore", before);
+        doc.put("fileBytes", after);
+        printDone(doc, "vacuumed: " + before + " -> " + after + " bytes");
         return 0;
     }
 }

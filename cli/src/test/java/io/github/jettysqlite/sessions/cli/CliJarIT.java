@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,7 @@ class CliJarIT {
             live.startWriting();
 
             String stats = runJar(0, "--db", db.toString(), "stats");
-            String purge = runJar(0, "--db", db.toString(), "purge-expired", "--older-than", "0");
+            String purge = runJar(0, "--db", db.toString(), "purge-expired", "--older-than", "0", "--yes");
             String missing = runJar(1, "--db", dir.resolve("missing.db").toString(), "check");
 
             assertThat(stats).contains("_app");
@@ -33,6 +34,20 @@ class CliJarIT {
             assertThat(missing).contains("does not exist");
             assertThat(live.written()).isPositive();
         }
+    }
+
+    @Test
+    void databaseComesFromJettySessionsDbInTheEnvironment() throws Exception {
+        Path db = dir.resolve("sessions.db");
+        try (LiveStore live = new LiveStore(db, "_app")) {
+            live.put("s1", System.currentTimeMillis() + 60_000, "x");
+        }
+
+        String list = runJar(Map.of("JETTY_SESSIONS_DB", db.toString()), 0, "list");
+        String neither = runJar(Map.of(), 2, "stats");
+
+        assertThat(list).contains("s1\t_app");
+        assertThat(neither).contains("JETTY_SESSIONS_DB");
     }
 
     @Test
@@ -69,7 +84,7 @@ class CliJarIT {
         try (LiveStore live = new LiveStore(db, "_app")) {
             live.put("old1", System.currentTimeMillis() - 1_000, "x");
         }
-        String purge = javaJar() + " --db " + db + " purge-expired --older-than 0";
+        String purge = javaJar() + " --db " + db + " purge-expired --older-than 0 --yes";
         Path errors = dir.resolve("errors.log");
 
         String onTerminal = run(script.toString(), "-qec", purge, "/dev/null");
@@ -96,12 +111,20 @@ class CliJarIT {
     }
 
     private static String runJar(int expectedExit, String... args) throws Exception {
+        return runJar(Map.of(), expectedExit, args);
+    }
+
+    /** Runs the jar with these variables set, and JETTY_SESSIONS_DB only when among them. */
+    private static String runJar(Map<String, String> variables, int expectedExit, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar",
                 System.getProperty("cli.jar")));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().remove("JETTY_SESSIONS_DB");
+        builder.environment().putAll(variables);
+        Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).as(output).isEqualTo(expectedExit);

@@ -3,6 +3,7 @@ package io.github.jettysqlite.sessions.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.jettysqlite.sessions.SQLiteSessionSettings;
@@ -15,7 +16,9 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.eclipse.jetty.session.SessionData;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,14 +52,30 @@ class SessionsCliTest {
 
     record Run(int exit, String out, String err) {}
 
+    /** Runs with this process's variables and no terminal (surefire gives its JVM none). */
     private Run run(String... args) {
-        CommandLine cli = SessionsCli.commandLine();
+        return run(SessionsCli.commandLine(), args);
+    }
+
+    /** Runs with the given variables and terminal (null: none). */
+    private static Run run(Map<String, String> environment, Terminal terminal, String... args) {
+        return run(SessionsCli.commandLine(new SessionsCli(environment::get, terminal)), args);
+    }
+
+    private static Run run(CommandLine cli, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         int exit = cli.execute(args);
         return new Run(exit, out.toString(), err.toString());
+    }
+
+    /** Standard output as one JSON document, and nothing after it. */
+    private static JsonNode json(Run run) throws Exception {
+        return new ObjectMapper()
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .readTree(run.out());
     }
 
     private Run onDb(String... args) {
@@ -129,6 +148,16 @@ class SessionsCliTest {
 
         assertThat(err.toString()).doesNotContain("\r");
         assertThat(err.toString().lines()).hasSizeBetween(2, 4).last().isEqualTo("copying: 1000/1000 done");
+    }
+
+    @Test
+    void progressOfATaskWithNothingToDoSaysDoneOnce() {
+        StringWriter err = new StringWriter();
+        ProgressBar progress = new ProgressBar(new PrintWriter(err, true), "deleting", false, () -> 0);
+        progress.update(0, 0);
+        progress.update(0, 0);
+
+        assertThat(err.toString().lines()).containsExactly("deleting: 0/0 done");
     }
 
     @Test
@@ -229,10 +258,10 @@ class SessionsCliTest {
     @Test
     void purgeExpiredKeepsSessionsWithinTheGracePeriodUnlessToldOtherwise() throws Exception {
         // stale1 expired a minute ago, stale2 two: within Jetty's default grace of an hour, both may still be in use.
-        Run withinGrace = onDb("purge-expired");
+        Run withinGrace = onDb("purge-expired", "--yes");
         assertThat(withinGrace.exit()).as(withinGrace.err()).isZero();
         assertThat(withinGrace.out()).contains("removed 0 expired sessions");
-        Run olderThan90s = onDb("purge-expired", "--older-than", "90s");
+        Run olderThan90s = onDb("purge-expired", "--older-than", "90s", "--yes");
         assertThat(olderThan90s.out()).contains("removed 1 expired sessions");
         assertThat(count("SELECT count(*) FROM jetty_sessions WHERE session_id = 'stale2'"))
                 .isZero();
@@ -241,7 +270,7 @@ class SessionsCliTest {
 
     @Test
     void purgeExpiredRemovesExactlyTheExpiredSessions() throws Exception {
-        Run purge = onDb("purge-expired", "--older-than", "0");
+        Run purge = onDb("purge-expired", "--older-than", "0", "--yes");
 
         assertThat(purge.exit()).isZero();
         assertThat(purge.out()).contains("removed 2 expired sessions");
@@ -255,8 +284,8 @@ class SessionsCliTest {
     @Test
     void deleteAllRefusesWithoutConfirmationAndDeletesWithIt() throws Exception {
         Run refused = onDb("delete-all");
-        assertThat(refused.exit()).isEqualTo(1);
-        assertThat(refused.err()).contains("add --yes");
+        assertThat(refused.exit()).isEqualTo(SessionsCli.USAGE);
+        assertThat(refused.err().strip()).contains("pass --yes").doesNotContain("\n");
         assertThat(count("SELECT count(*) FROM jetty_sessions WHERE session_id = 'fresh'"))
                 .isEqualTo(1);
 
@@ -266,6 +295,204 @@ class SessionsCliTest {
         assertThat(deleted.out()).containsPattern("removed \\d+ sessions");
         assertThat(count("SELECT count(*) FROM jetty_sessions WHERE session_id IN ('fresh', 'stale1', 'stale2')"))
                 .isZero();
+    }
+
+    @Test
+    void deletingCommandsRefuseWithoutATerminalUnlessToldYes() throws Exception {
+        for (String[] command :
+                new String[][] {{"delete-all"}, {"purge-expired", "--older-than", "0"}, {"upgrade-schema"}}) {
+            Run refused = onDb(command);
+
+            assertThat(refused.exit()).as(command[0]).isEqualTo(SessionsCli.USAGE);
+            assertThat(refused.out()).as(command[0]).isEmpty();
+            assertThat(refused.err().strip())
+                    .as(command[0])
+                    .startsWith("error: " + command[0])
+                    .contains("pass --yes")
+                    .doesNotContain("\n");
+        }
+        assertThat(count("SELECT count(*) FROM jetty_sessions WHERE session_id IN ('fresh', 'stale1', 'stale2')"))
+                .isEqualTo(3);
+    }
+
+    @Test
+    void dryRunCountsWhatWouldGoAndDeletesNothing() throws Exception {
+        Run purge = onDb("purge-expired", "--older-than", "0", "--dry-run");
+        Run purgePastGrace = onDb("purge-expired", "--older-than", "90s", "--dry-run", "--json");
+        Run deleteAll = onDb("delete-all", "--dry-run", "--json");
+        Run upgrade = onDb("upgrade-schema", "--dry-run");
+
+        assertThat(purge.exit()).as(purge.err()).isZero();
+        assertThat(purge.out()).contains("would remove 2 expired sessions").contains("nothing deleted");
+        assertThat(purge.err()).as("no progress: nothing is deleted").isEmpty();
+        JsonNode pastGrace = json(purgePastGrace);
+        assertThat(pastGrace.get("dryRun").asBoolean()).isTrue();
+        assertThat(pastGrace.get("olderThanMs").asLong()).isEqualTo(90_000);
+        assertThat(pastGrace.get("sessions").asLong()).isEqualTo(1);
+        assertThat(json(deleteAll).get("sessions").asLong()).isGreaterThanOrEqualTo(3);
+        assertThat(upgrade.exit()).as(upgrade.err()).isZero();
+        assertThat(upgrade.out()).contains("is at schema version 3").contains("nothing changed");
+        assertThat(count("SELECT count(*) FROM jetty_sessions WHERE session_id IN ('fresh', 'stale1', 'stale2')"))
+                .isEqualTo(3);
+    }
+
+    @Test
+    void onATerminalDeletionAsksFirstAndGoesAheadOnlyOnYes() throws Exception {
+        List<String> asked = new ArrayList<>();
+        Terminal sayingNo = question -> {
+            asked.add(question);
+            return false;
+        };
+
+        Run declined = run(Map.of(), sayingNo, "--db", db.toString(), "purge-expired", "--older-than", "0");
+
+        assertThat(declined.exit()).isEqualTo(SessionsCli.FAILED);
+        assertThat(declined.err()).contains("not confirmed; nothing changed");
+        assertThat(asked).singleElement().asString().matches("Delete 2 expired sessions from .*sessions\\.db\\?");
+        assertThat(count("SELECT count(*) FROM jetty_sessions WHERE session_id LIKE 'stale%'"))
+                .isEqualTo(2);
+
+        Run accepted = run(Map.of(), question -> true, "--db", db.toString(), "purge-expired", "--older-than", "0");
+
+        assertThat(accepted.exit()).as(accepted.err()).isZero();
+        assertThat(accepted.out()).contains("removed 2 expired sessions");
+        assertThat(count("SELECT count(*) FROM jetty_sessions WHERE session_id LIKE 'stale%'"))
+                .isZero();
+    }
+
+    @Test
+    void onlyAnExplicitYesConfirms() {
+        assertThat(List.of("y", "Y", " yes ", "YES")).allMatch(Terminal::isYes);
+        assertThat(Arrays.asList("", "n", "no", "yep", "maybe", null)).noneMatch(Terminal::isYes);
+    }
+
+    @Test
+    void everyCommandThatChangesSomethingReportsItAsOneJsonObject() throws Exception {
+        Path copy = dir.resolve("copy.db");
+
+        JsonNode purge = json(onDb("purge-expired", "--older-than", "0", "--yes", "--json"));
+        JsonNode backup = json(onDb("backup", copy.toString(), "--json"));
+        JsonNode check = json(onDb("check", "--json"));
+        JsonNode vacuum = json(onDb("vacuum", "--json"));
+        JsonNode upgrade = json(onDb("upgrade-schema", "--yes", "--json"));
+        JsonNode migrate = json(onDb(
+                "migrate",
+                "--from",
+                db.toString(),
+                "--to",
+                dir.resolve("moved.db").toString(),
+                "--json"));
+        // A global option: before the command as well as after it.
+        JsonNode deleteAll = json(onDb("--json", "delete-all", "--yes"));
+
+        assertThat(purge.get("database").asText()).endsWith("sessions.db");
+        assertThat(purge.get("table").asText()).isEqualTo("jetty_sessions");
+        assertThat(purge.get("dryRun").asBoolean()).isFalse();
+        assertThat(purge.get("sessions").asLong()).isEqualTo(2);
+        assertThat(backup.get("backup").asText())
+                .isEqualTo(copy.toAbsolutePath().toString());
+        assertThat(backup.get("bytes").asLong()).isEqualTo(Files.size(copy));
+        assertThat(check.get("schemaVersion").asInt()).isEqualTo(3);
+        assertThat(check.get("integrity")).extracting(JsonNode::asText).containsExactly("ok");
+        assertThat(vacuum.get("fileBytes").asLong()).isPositive();
+        assertThat(vacuum.get("fileBytesBefore").asLong()).isPositive();
+        assertThat(upgrade.get("schemaVersionBefore").asInt()).isEqualTo(3);
+        assertThat(upgrade.get("schemaVersion").asInt()).isEqualTo(3);
+        assertThat(migrate.get("copied").asLong())
+                .isEqualTo(migrate.get("live").asLong())
+                .isPositive();
+        assertThat(deleteAll.get("sessions").asLong()).isPositive();
+    }
+
+    @Test
+    void failuresWithJsonAreOneJsonObjectWithTheExitCode() throws Exception {
+        Run missing = run("--db", dir.resolve("nothing.db").toString(), "stats", "--json");
+        Run unknownOption = onDb("list", "--json", "--no-such-option");
+        Run refused = onDb("delete-all", "--json");
+        Run noSuchSession = onDb("--json", "show", "nobody");
+
+        assertThat(missing.exit()).isEqualTo(SessionsCli.FAILED);
+        assertThat(json(missing).get("error").asText()).contains("does not exist");
+        assertThat(json(missing).get("exitCode").asInt()).isEqualTo(SessionsCli.FAILED);
+        assertThat(missing.err()).isEmpty();
+        assertThat(unknownOption.exit()).isEqualTo(SessionsCli.USAGE);
+        assertThat(json(unknownOption).get("error").asText()).contains("--no-such-option");
+        assertThat(json(unknownOption).get("exitCode").asInt()).isEqualTo(SessionsCli.USAGE);
+        assertThat(unknownOption.err()).as("no usage text around the JSON").isEmpty();
+        assertThat(refused.exit()).isEqualTo(SessionsCli.USAGE);
+        assertThat(json(refused).get("error").asText()).contains("pass --yes");
+        assertThat(json(refused).get("exitCode").asInt()).isEqualTo(SessionsCli.USAGE);
+        assertThat(noSuchSession.exit()).isEqualTo(SessionsCli.FAILED);
+        assertThat(json(noSuchSession).get("error").asText()).isEqualTo("no session with id nobody");
+    }
+
+    @Test
+    void quietLeavesOutProgressAndWhatWasDoneButNeitherFindingsNorErrors() throws Exception {
+        Run purge = onDb("purge-expired", "--older-than", "0", "--yes", "--quiet");
+        Run check = onDb("--quiet", "check");
+        Run stats = onDb("stats", "--quiet");
+        Run quietJson = onDb("vacuum", "--quiet", "--json");
+        Run missing = run("--quiet", "--db", dir.resolve("nothing.db").toString(), "check");
+
+        assertThat(purge.exit()).as(purge.err()).isZero();
+        assertThat(purge.out()).isEmpty();
+        assertThat(purge.err()).isEmpty();
+        assertThat(count("SELECT count(*) FROM jetty_sessions WHERE session_id LIKE 'stale%'"))
+                .isZero();
+        assertThat(check.exit()).isZero();
+        assertThat(check.out()).isEmpty();
+        assertThat(stats.out()).contains("_shop");
+        assertThat(json(quietJson).get("fileBytes").asLong()).isPositive();
+        assertThat(missing.exit()).isEqualTo(SessionsCli.FAILED);
+        assertThat(missing.err()).startsWith("error: ").contains("does not exist");
+    }
+
+    @Test
+    void databaseComesFromJettySessionsDbWhenDbIsNotGiven() throws Exception {
+        Run fromVariable = run(Map.of("JETTY_SESSIONS_DB", db.toString()), null, "list", "--expired");
+        Run dbWins = run(
+                Map.of("JETTY_SESSIONS_DB", dir.resolve("elsewhere.db").toString()),
+                null,
+                "--db",
+                db.toString(),
+                "stats");
+        Run neither = run(Map.of(), null, "stats");
+        Run neitherJson = run(Map.of(), null, "stats", "--json");
+
+        assertThat(fromVariable.exit()).as(fromVariable.err()).isZero();
+        assertThat(fromVariable.out()).contains("stale1", "stale2");
+        assertThat(dbWins.exit()).as(dbWins.err()).isZero();
+        assertThat(neither.exit()).isEqualTo(SessionsCli.USAGE);
+        assertThat(neither.err().strip())
+                .startsWith("error: no database")
+                .contains("--db", "JETTY_SESSIONS_DB")
+                .doesNotContain("\n");
+        assertThat(json(neitherJson).get("exitCode").asInt()).isEqualTo(SessionsCli.USAGE);
+        assertThat(dir.resolve("elsewhere.db")).doesNotExist();
+    }
+
+    @Test
+    void checkThatFindsProblemsSaysSoInItsJsonError() throws Exception {
+        live.close();
+        // An index whose declared column is not the one it was built on: every row is then missing from it.
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+                Statement s = c.createStatement()) {
+            s.execute("CREATE INDEX by_node ON jetty_sessions (last_node)");
+            s.execute("PRAGMA writable_schema = ON");
+            s.execute("UPDATE sqlite_master SET sql = 'CREATE INDEX by_node ON jetty_sessions (session_id)'"
+                    + " WHERE name = 'by_node'");
+        }
+
+        Run text = onDb("check");
+        Run asJson = onDb("check", "--json");
+
+        assertThat(text.exit()).isEqualTo(SessionsCli.FAILED);
+        assertThat(text.out()).contains("integrity: ").contains("by_node");
+        assertThat(text.err()).startsWith("error: integrity check found");
+        JsonNode error = json(asJson);
+        assertThat(error.get("exitCode").asInt()).isEqualTo(SessionsCli.FAILED);
+        assertThat(error.get("error").asText()).startsWith("integrity check found");
+        assertThat(error.get("integrity").toString()).contains("by_node");
     }
 
     @Test
