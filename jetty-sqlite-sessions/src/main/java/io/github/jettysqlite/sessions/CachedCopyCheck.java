@@ -38,12 +38,40 @@ final class CachedCopyCheck {
     }
 
     /**
+     * Brings a cached session that a request on this node still holds up to date with its row, in place: the row's
+     * attributes replace the copy's (the object stays the one every request here holds), and its metadata is taken
+     * in. A copy holding changes not yet saved is left as it is, for its own store to merge.
+     *
+     * @param load a fresh load of the session, as the store's {@code load} gives it (null when the row is gone)
+     */
+    static CachedSessionCheck refreshInPlace(TrackedSessionData copy, SessionData load) {
+        if (load == null) {
+            return CachedSessionCheck.GONE;
+        }
+        if (copy.isDirty() || !(load instanceof TrackedSessionData fresh)) {
+            return CachedSessionCheck.CURRENT;
+        }
+        copy.takeAttributesFrom(fresh);
+        takeMetadata(
+                copy,
+                new RowStamp(
+                        fresh.storedVersion(),
+                        fresh.getAccessed(),
+                        fresh.getLastAccessed(),
+                        fresh.getMaxInactiveMs(),
+                        fresh.getExpiry(),
+                        fresh.getCookieSet(),
+                        fresh.getLastSaved()));
+        return CachedSessionCheck.ATTRIBUTES_CHANGED;
+    }
+
+    /**
      * Takes in a more recent access and a timeout another request set, as the table's write rules would leave them:
      * times only move forward, and a timeout this copy changed but has not stored yet stays this copy's.
      *
      * @return true when anything changed in the copy
      */
-    private static boolean takeMetadata(TrackedSessionData copy, RowStamp row) {
+    static boolean takeMetadata(TrackedSessionData copy, RowStamp row) {
         boolean changed = false;
         boolean timeoutFromRow = !copy.timeoutChanged() && row.maxInactiveMs() != copy.getMaxInactiveMs();
         if (timeoutFromRow) {

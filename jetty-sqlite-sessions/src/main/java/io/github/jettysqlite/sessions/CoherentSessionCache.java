@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  *       none, so the old cookie gets a new, empty session, as it would on the node that ended it.
  * </ul>
  *
- * <p>A session that requests on this node are using already is not checked again: those requests hold it, and
- * the first of them checked it. Writes go through the store's merge rules, so two nodes changing one session keep
+ * <p>Every request checks, also while another request on this node still holds the session (it answered and is
+ * letting go of it when the user's next request arrives): such a session is brought up to date in place. Writes go
+ * through the store's merge rules, so two nodes changing one session keep
  * both changes; a store that finds the row deleted since (counted in {@code storesOfDeletedSessions}) makes the
  * cache drop its copy at the end of the request.
  *
@@ -115,13 +116,25 @@ public class CoherentSessionCache extends DefaultSessionCache {
         return super.newSession(id, time, maxInactiveMs);
     }
 
-    /** Compares a cached session with its row and drops it from memory unless it is current (metadata taken in). */
+    /**
+     * Compares a cached session with its row. A session no request here holds is dropped when its attributes changed
+     * (and loaded afresh by the caller) or its row is gone. One that a request here still holds (it has answered, and
+     * is letting go of the session, when the user's next request arrives) is brought up to date in place, so that
+     * every request here keeps holding one object; it is dropped too when its row is gone, and the finishing
+     * request's save then finds the row gone and writes nothing.
+     */
     private CachedSessionCheck checkAgainstRow(ManagedSession cached) throws Exception {
         try (AutoLock lock = cached.lock()) {
-            if (!cached.isResident() || doGet(cached.getId()) != cached || cached.getRequests() > 0) {
+            if (!cached.isResident() || doGet(cached.getId()) != cached) {
                 return CachedSessionCheck.CURRENT;
             }
             CachedSessionCheck outcome = store().checkCached(cached.getSessionData());
+            if (outcome == CachedSessionCheck.ATTRIBUTES_CHANGED && cached.getRequests() > 0) {
+                outcome = store().refreshCached(cached.getSessionData());
+                if (outcome != CachedSessionCheck.GONE) {
+                    return outcome;
+                }
+            }
             if (outcome == CachedSessionCheck.ATTRIBUTES_CHANGED || outcome == CachedSessionCheck.GONE) {
                 LOG.debug("Cached session {} is stale ({}); dropping it from {}", cached.getId(), outcome, this);
                 drop(cached);

@@ -73,7 +73,13 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         scope = new SessionScope(_context.getCanonicalContextPath(), _context.getVhost());
         lease = openDatabase(table);
         writer = new SessionWriter(
-                lease.database(), statements, scope, attributes, settings.isSaveInPlaceChanges(), statistics);
+                table.name(),
+                lease.database(),
+                statements,
+                scope,
+                attributes,
+                settings.isSaveInPlaceChanges(),
+                statistics);
         cachedCopyCheck = new CachedCopyCheck(lease.database(), statements, scope);
         statistics.outages(lease.database().outages());
         // A child bean only from now on, when its context is known: JMX names it after the context as it is added
@@ -136,7 +142,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         data.setLastSaved(row.lastSaved());
         data.setExpiry(row.expiry());
         try {
-            attributes.readInto(data, row.attributes(), row.attributesVersion(), keyOf(id));
+            attributes.readInto(data, row.attributes(), row.attributesVersion(), keyOf(id, row.created()));
         } catch (Exception e) {
             throw new UnreadableSessionDataException(id, _context, e);
         }
@@ -181,6 +187,21 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         } finally {
             statistics.cacheChecks().recordSince(start, failed);
         }
+    }
+
+    /**
+     * Brings a cached session that a request still holds up to date with its row, in place, after {@link
+     * #checkCached} found its attributes changed: the row's attributes and metadata are taken into {@code cached}
+     * unless it holds changes not yet saved.
+     *
+     * @return {@link CachedSessionCheck#ATTRIBUTES_CHANGED} when taken in, {@link CachedSessionCheck#GONE} when the
+     *     row is gone, {@link CachedSessionCheck#CURRENT} when left as it was
+     */
+    public CachedSessionCheck refreshCached(SessionData cached) throws Exception {
+        if (!(cached instanceof TrackedSessionData copy)) {
+            return CachedSessionCheck.CURRENT;
+        }
+        return CachedCopyCheck.refreshInPlace(copy, load(cached.getId()));
     }
 
     /** Session data that remembers what the store needs to know of the row it came from. */
@@ -363,6 +384,25 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         return admin().purgeExpired(Duration.ofSeconds(getGracePeriodSec()), Progress.NONE);
     }
 
+    @ManagedOperation(
+            value = "seal every row of the table under this store's attributeKey, in place, a page at a time; returns"
+                    + " what it did",
+            impact = "ACTION")
+    public String sealRows() throws SessionDatabaseException {
+        if (settings().getAttributeKey() == null) {
+            throw new IllegalStateException("this store has no attributeKey to seal with");
+        }
+        return admin().seal(settings().getAttributeKey(), settings().getAttributeOldKeys(), Progress.NONE)
+                .toString();
+    }
+
+    @ManagedOperation(
+            value = "count the table's rows by how they are sealed (unsealed, sealed under which key id); runs a query",
+            impact = "INFO")
+    public java.util.Map<String, Long> countRowsBySeal() throws SessionDatabaseException {
+        return admin().sealStates();
+    }
+
     /** Administration of the database this store uses, sharing its connections; for JMX and tools. */
     public SessionDatabaseAdmin admin() {
         return SessionDatabaseAdmin.of(database(), table);
@@ -377,9 +417,9 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         return open.database();
     }
 
-    /** The key columns of a session's row in this context, which a seal covers. */
-    private AttributeSeal.SessionKey keyOf(String id) {
-        return new AttributeSeal.SessionKey(scope.contextPath(), scope.virtualHost(), id);
+    /** What a seal of a session's row in this context covers. */
+    private AttributeSeal.SessionKey keyOf(String id, long created) {
+        return new AttributeSeal.SessionKey(table.name(), scope.contextPath(), scope.virtualHost(), id, created);
     }
 
     @Override

@@ -25,7 +25,7 @@ public abstract class SessionTableSettings {
     private String deserializationFilter = DEFAULT_DESERIALIZATION_FILTER;
     private String attributeKey;
     private String attributeOldKeys;
-    private boolean acceptUnsealedRows = true;
+    private boolean acceptUnsealedRows;
     private boolean saveInPlaceChanges = true;
 
     /** The engine as messages name it: "SQLite", "PostgreSQL". */
@@ -134,8 +134,10 @@ public abstract class SessionTableSettings {
 
     /**
      * With a key configured, whether rows written without a seal (before sealing was switched on) are still read;
-     * they are sealed on their next write. True by default; false once every row has been sealed, so that an
-     * unsealed row planted later is refused.
+     * they are sealed on their next write. False by default: an unsealed row is what anyone who can write to the
+     * database would plant, so accepting them is a migration window an operator opens on purpose while switching
+     * sealing on, and closes once the {@code seal} command (or JMX {@code sealRows}) has sealed every row. Each
+     * unsealed row read while the window is open is logged once.
      */
     public void setAcceptUnsealedRows(boolean acceptUnsealedRows) {
         this.acceptUnsealedRows = acceptUnsealedRows;

@@ -42,8 +42,10 @@ final class SessionWriter {
     private final SessionAttributes attributes;
     private final boolean compareInPlace;
     private final SessionStoreStatistics statistics;
+    private final String tableName;
 
     SessionWriter(
+            String tableName,
             SessionDatabase database,
             SessionStatements table,
             SessionScope scope,
@@ -56,6 +58,7 @@ final class SessionWriter {
         this.attributes = attributes;
         this.compareInPlace = compareInPlace;
         this.statistics = statistics;
+        this.tableName = tableName;
     }
 
     /**
@@ -86,7 +89,7 @@ final class SessionWriter {
      */
     private void insertNew(SessionData data) throws IOException, SessionDatabaseException {
         AttributeChanges all = attributes.changes(data, true);
-        byte[] blob = attributes.encode(all.all(), keyOf(data.getId()));
+        byte[] blob = attributes.encode(all.all(), keyOf(data));
         long version = RowVersion.first();
         database.writeStatement(c -> {
             table.insert(c, scope, data, blob, version);
@@ -103,7 +106,7 @@ final class SessionWriter {
         Map<String, byte[]> all = data.isDirty() || data instanceof TrackedSessionData
                 ? attributes.changes(data, true).all()
                 : null;
-        byte[] whole = all == null ? null : attributes.encode(all, keyOf(data.getId()));
+        byte[] whole = all == null ? null : attributes.encode(all, keyOf(data));
         int updated = database.writeStatement(c -> whole == null
                 ? table.updateMetadata(c, scope, data)
                 : table.updateAttributesAnyVersion(c, scope, data, whole));
@@ -130,7 +133,7 @@ final class SessionWriter {
      */
     private void writeChanges(TrackedSessionData data, AttributeChanges changes)
             throws IOException, SessionDatabaseException {
-        byte[] blob = attributes.encode(changes.all(), keyOf(data.getId()));
+        byte[] blob = attributes.encode(changes.all(), keyOf(data));
         long expected = data.storedVersion();
         if (expected != TrackedSessionData.UNKNOWN_VERSION
                 && database.writeStatement(c -> table.updateAttributes(c, scope, data, blob, expected)) == 1) {
@@ -147,7 +150,7 @@ final class SessionWriter {
      * writing this request's map whole would drop whatever the other node wrote.
      */
     private void merge(SessionData data, AttributeChanges changes) throws IOException, SessionDatabaseException {
-        AttributeSeal.SessionKey key = keyOf(data.getId());
+        AttributeSeal.SessionKey key = keyOf(data);
         MergeOutcome outcome = database.write(c -> {
             StoredAttributes theirs = table.currentAttributes(c, scope, data.getId());
             if (theirs == null || theirs.created() != data.getCreated()) {
@@ -201,7 +204,8 @@ final class SessionWriter {
         }
     }
 
-    private AttributeSeal.SessionKey keyOf(String id) {
-        return new AttributeSeal.SessionKey(scope.contextPath(), scope.virtualHost(), id);
+    private AttributeSeal.SessionKey keyOf(SessionData data) {
+        return new AttributeSeal.SessionKey(
+                tableName, scope.contextPath(), scope.virtualHost(), data.getId(), data.getCreated());
     }
 }

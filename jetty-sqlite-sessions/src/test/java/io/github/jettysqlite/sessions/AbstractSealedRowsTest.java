@@ -56,7 +56,9 @@ abstract class AbstractSealedRowsTest {
         put(store, "s1", "alice");
 
         assertThat(store.load("s1").getAttribute("user")).isEqualTo("alice");
-        assertThat(formatOf("s1")).isEqualTo(2);
+        assertThat(formatOf("s1"))
+                .as("sealed over table, creation time and key")
+                .isEqualTo(3);
     }
 
     @Test
@@ -154,25 +156,137 @@ abstract class AbstractSealedRowsTest {
         unsealed.stop();
         assertThat(formatOf("before")).isEqualTo(1);
 
-        SessionTableDataStore sealing = store("/app", s -> s.setAttributeKey(key));
+        SessionTableDataStore sealing = store("/app", s -> {
+            s.setAttributeKey(key);
+            s.setAcceptUnsealedRows(true); // the migration window, opened on purpose
+        });
         SessionData before = sealing.load("before");
         assertThat(before.getAttribute("user")).isEqualTo("alice");
         // Only the access time changes, yet the row is written whole so that it carries a seal from now on.
         before.setAccessed(System.currentTimeMillis());
         before.setMetaDataDirty(true);
         sealing.store("before", before);
-        assertThat(formatOf("before")).isEqualTo(2);
+        assertThat(formatOf("before")).isEqualTo(3);
         sealing.stop();
 
-        SessionTableDataStore strict = store("/app", s -> {
-            s.setAttributeKey(key);
-            s.setAcceptUnsealedRows(false);
-        });
+        SessionTableDataStore strict = store("/app", s -> s.setAttributeKey(key));
         assertThat(strict.load("before").getAttribute("user")).isEqualTo("alice");
         assertThatThrownBy(() -> strict.load("planted-later"))
                 .isInstanceOf(UnreadableSessionDataException.class)
                 .rootCause()
                 .hasMessageContaining("refuses unsealed rows");
+    }
+
+    @Test
+    void aPlantedUnsealedRowIsRefusedByDefaultOnceAKeyIsSet() throws Exception {
+        SessionTableDataStore planter = store("/app", s -> {});
+        SessionData planted = StoreFixture.session(planter, "s1", System.currentTimeMillis() + HOUR, NODE);
+        planted.setAttribute("role", "admin");
+        planted.setAttribute("payload", new Tripwire());
+        StoreFixture.put(planter, planted);
+        planter.stop();
+
+        SessionTableDataStore store = store("/app", s -> s.setAttributeKey(key));
+
+        assertThatThrownBy(() -> store.load("s1"))
+                .isInstanceOf(UnreadableSessionDataException.class)
+                .rootCause()
+                .hasMessageContaining("refuses unsealed rows");
+        assertThat(Tripwire.READS).hasValue(0);
+    }
+
+    @Test
+    void aSealedBlobWrittenBackIntoASessionCreatedAnewUnderTheSameIdIsRefused() throws Exception {
+        SessionTableDataStore store = store("/app", s -> s.setAttributeKey(key));
+        put(store, "s1", "alice");
+        byte[] aliceBlob = blobOf("s1");
+        // alice logs out; a new session is created under the same id (as Jetty does for a cookie still in use).
+        assertThat(store.delete("s1")).isTrue();
+        SessionData fresh = StoreFixture.session(store, "s1", System.currentTimeMillis() + HOUR, NODE);
+        fresh.setCreated(fresh.getCreated() + 1_000);
+        fresh.setAttribute("user", "nobody");
+        StoreFixture.put(store, fresh);
+
+        fixture.update("UPDATE jetty_sessions SET attributes = ? WHERE session_id = 's1'", aliceBlob);
+
+        assertThatThrownBy(() -> store.load("s1"))
+                .isInstanceOf(UnreadableSessionDataException.class)
+                .rootCause()
+                .hasMessageContaining("does not match");
+    }
+
+    @Test
+    void aSealedBlobCopiedIntoAnotherTableIsRefused() throws Exception {
+        SessionTableDataStore store = store("/app", s -> s.setAttributeKey(key));
+        put(store, "s1", "alice");
+        SessionTableDataStore other = store("/app", s -> {
+            s.setAttributeKey(key);
+            s.setTableName("other_sessions");
+        });
+        put(other, "s1", "bob");
+        long created = ((Number) fixture.query("SELECT created_ms FROM jetty_sessions WHERE session_id = 's1'")
+                        .get(0)
+                        .get(0))
+                .longValue();
+        fixture.update(
+                "UPDATE other_sessions SET attributes = ?, created_ms = ? WHERE session_id = 's1'",
+                blobOf("s1"),
+                created);
+
+        assertThatThrownBy(() -> other.load("s1"))
+                .isInstanceOf(UnreadableSessionDataException.class)
+                .rootCause()
+                .hasMessageContaining("does not match");
+    }
+
+    @Test
+    void aRotationCompletesThroughMetadataOnlyWrites() throws Exception {
+        SessionTableDataStore old = store("/app", s -> s.setAttributeKey(key));
+        put(old, "s1", "alice");
+        old.stop();
+        byte[] underOldKey = blobOf("s1");
+        SessionTableDataStore rotated = store("/app", s -> {
+            s.setAttributeKey(otherKey);
+            s.setAttributeOldKeys(key);
+        });
+
+        SessionData touched = rotated.load("s1");
+        touched.setAccessed(System.currentTimeMillis());
+        touched.setMetaDataDirty(true);
+        rotated.store("s1", touched);
+        rotated.stop();
+
+        assertThat(blobOf("s1")).isNotEqualTo(underOldKey);
+        SessionTableDataStore newKeyOnly = store("/app", s -> s.setAttributeKey(otherKey));
+        assertThat(newKeyOnly.load("s1").getAttribute("user")).isEqualTo("alice");
+    }
+
+    @Test
+    void theSealCommandSealsEveryRowInPlaceAndAgainChangesNothing() throws Exception {
+        SessionTableDataStore unsealed = store("/app", s -> {});
+        for (int i = 0; i < 450; i++) {
+            put(unsealed, "u" + i, "user" + i);
+        }
+        unsealed.stop();
+        SessionTableDataStore oldKey = store("/app", s -> s.setAttributeKey(key));
+        put(oldKey, "k", "sealed under the old key");
+        oldKey.stop();
+        SessionTableDataStore store = store("/app", s -> {
+            s.setAttributeKey(otherKey);
+            s.setAttributeOldKeys(key);
+        });
+        assertThat(store.countRowsBySeal()).containsEntry("unsealed", 450L).hasSize(2);
+
+        String first = store.sealRows();
+        String second = store.sealRows();
+
+        assertThat(first).contains("sealed=451").contains("alreadyCurrent=0");
+        assertThat(second).contains("sealed=0").contains("alreadyCurrent=451");
+        assertThat(store.countRowsBySeal()).hasSize(1).containsValue(451L);
+        assertThat(store.countRowsBySeal().keySet().iterator().next()).startsWith("sealed ");
+        SessionTableDataStore strict = store("/app", s -> s.setAttributeKey(otherKey));
+        assertThat(strict.load("u449").getAttribute("user")).isEqualTo("user449");
+        assertThat(strict.load("k").getAttribute("user")).isEqualTo("sealed under the old key");
     }
 
     @Test

@@ -136,7 +136,8 @@ class HostileBlobTest {
         return AttributeCodec.unsealed()
                 .encode(
                         Map.of("payload", attributeStream),
-                        new AttributeSeal.SessionKey("/app", org.eclipse.jetty.session.SessionContext.NULL_VHOST, id));
+                        new AttributeSeal.SessionKey(
+                                "jetty_sessions", "/app", org.eclipse.jetty.session.SessionContext.NULL_VHOST, id, 0));
     }
 
     /** The value as Jetty's own stores write a whole attribute map, as rows written before the layout hold. */

@@ -7,6 +7,7 @@ import io.github.jettysqlite.sessions.internal.attributes.AttributeSerializer;
 import io.github.jettysqlite.sessions.internal.attributes.DeserializationFilter;
 import io.github.jettysqlite.sessions.internal.attributes.SessionAttributes;
 import io.github.jettysqlite.sessions.internal.attributes.TrackedSessionData;
+import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -144,6 +145,7 @@ public final class JettySuiteRows {
     }
 
     private static AttributeSeal.SessionKey keyOf(SessionData data) {
-        return new AttributeSeal.SessionKey(data.getContextPath(), data.getVhost(), data.getId());
+        return new AttributeSeal.SessionKey(
+                SessionTable.DEFAULT_NAME, data.getContextPath(), data.getVhost(), data.getId(), data.getCreated());
     }
 }

@@ -65,8 +65,8 @@ final class TestServer {
     }
 
     /**
-     * ?set=name=value sets an attribute, ?get=name answers it, ?ttl=s sets the timeout, ?invalidate ends the session;
-     * otherwise the id.
+     * ?set=name=value sets an attribute, ?get=name answers it, ?ttl=s sets the timeout, ?invalidate ends the session,
+     * ?vanish deletes its row through the store first (as another node would); otherwise the id.
      */
     public static final class SessionServlet extends HttpServlet {
         @Override
@@ -80,6 +80,18 @@ final class TestServer {
                 return;
             }
             HttpSession session = request.getSession(true);
+            if (request.getParameter("vanish") != null) {
+                // The row goes while this request holds the session, as when another node ends it meanwhile.
+                try {
+                    ((SessionTableDataStore) ServletContextHandler.getServletContextHandler(getServletContext())
+                                    .getSessionHandler()
+                                    .getSessionCache()
+                                    .getSessionDataStore())
+                            .delete(session.getId());
+                } catch (Exception e) {
+                    throw new IOException(e);
+                }
+            }
             String ttl = request.getParameter("ttl");
             if (ttl != null) {
                 session.setMaxInactiveInterval(Integer.parseInt(ttl));

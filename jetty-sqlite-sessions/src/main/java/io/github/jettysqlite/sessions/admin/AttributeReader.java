@@ -6,6 +6,7 @@ import io.github.jettysqlite.sessions.internal.attributes.AttributeSerializer;
 import io.github.jettysqlite.sessions.internal.attributes.DeserializationFilter;
 import io.github.jettysqlite.sessions.internal.attributes.SessionAttributes;
 import io.github.jettysqlite.sessions.internal.attributes.TrackedSessionData;
+import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import java.io.InvalidObjectException;
 import java.util.Map;
 import java.util.TreeMap;
@@ -52,6 +53,21 @@ public final class AttributeReader {
             String attributeKeys,
             boolean acceptUnsealed)
             throws Exception {
+        return values(session, SessionTable.DEFAULT_NAME, loader, filterPattern, attributeKeys, acceptUnsealed);
+    }
+
+    /**
+     * As above, for a session of the named table: a seal covers the table it was written in, so a row copied into
+     * another table does not verify.
+     */
+    public static Map<String, Object> values(
+            SessionDetail session,
+            String tableName,
+            ClassLoader loader,
+            String filterPattern,
+            String attributeKeys,
+            boolean acceptUnsealed)
+            throws Exception {
         SessionSummary s = session.summary();
         SessionData data = new SessionData(
                 s.id(),
@@ -72,7 +88,7 @@ public final class AttributeReader {
                     data,
                     session.attributes(),
                     TrackedSessionData.UNKNOWN_VERSION,
-                    new AttributeSeal.SessionKey(s.contextPath(), s.virtualHost(), s.id()));
+                    new AttributeSeal.SessionKey(tableName, s.contextPath(), s.virtualHost(), s.id(), s.created()));
             return new TreeMap<>(data.getAllAttributes());
         } finally {
             thread.setContextClassLoader(previous);

@@ -15,6 +15,7 @@ import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Inspects and maintains a session database while Jetty keeps using it: statistics, listing, purging, backup,
@@ -197,6 +198,24 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
         long deleted = deleteInBatches(total, progress, c -> statements.deleteExpiredBatch(c, before, BATCH));
         releaseFreePages();
         return deleted;
+    }
+
+    /**
+     * Seals every row under {@code attributeKey}, in place, a page at a time, while servers keep running: rows never
+     * sealed (switching sealing on), sealed under one of {@code attributeOldKeys} (finishing a rotation), or sealed
+     * before seals covered the table and the creation time. Current rows are left alone, so running it again changes
+     * nothing; a row a server changed meanwhile is left to that server's write, which sealed it. Rows in Jetty's own
+     * stream layout are counted, not changed: they need the webapp's classes, and a server rewrites them on their
+     * next store.
+     */
+    public RowSealing.Outcome seal(String attributeKey, String attributeOldKeys, Progress progress)
+            throws SessionDatabaseException {
+        return new RowSealing(database, table).seal(attributeKey, attributeOldKeys, progress);
+    }
+
+    /** The table's rows by how they are sealed (see {@link RowSealing#states()}); key ids, never keys. */
+    public Map<String, Long> sealStates() throws SessionDatabaseException {
+        return new RowSealing(database, table).states();
     }
 
     /** Deletes every session of every context, in batches; returns how many were deleted. */

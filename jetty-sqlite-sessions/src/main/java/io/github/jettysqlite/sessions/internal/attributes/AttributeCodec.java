@@ -15,8 +15,9 @@ import java.util.Map;
  * The layout of the attributes column: each attribute serialized on its own, in one container, optionally sealed.
  *
  * <pre>
- * 'J' 'S' 'A' format                    format 1: unsealed, 2: sealed
- * [key id (4 bytes) seal (32 bytes)]    sealed only: HMAC-SHA256 of the key columns, the header and the rest
+ * 'J' 'S' 'A' format                    format 1: unsealed, 2: sealed (key columns), 3: sealed (bound)
+ * [key id (4 bytes) seal (32 bytes)]    sealed only: HMAC-SHA256 of the table name and the session's creation time
+ *                                       (format 3), the key columns, the header and the rest
  * count (int), then count times:
  *   name (modified UTF-8, as DataOutput writes it), length (int), that many bytes: one Java serialization stream
  * </pre>
@@ -30,7 +31,11 @@ import java.util.Map;
 public final class AttributeCodec {
     public static final int HEADER_BYTES = 4;
     private static final byte UNSEALED = 1;
-    private static final byte SEALED = 2;
+    /** Sealed over the key columns only: still verified, and sealed again in format 3 on the row's next write. */
+    private static final byte SEALED_KEY_ONLY = 2;
+    /** Sealed over the table, the creation time and the key columns: what every write seals now. */
+    private static final byte SEALED = 3;
+
     private static final int SEALED_PREFIX = HEADER_BYTES + AttributeSeal.KEY_ID_BYTES + AttributeSeal.MAC_BYTES;
 
     private final AttributeSeal seal;
@@ -54,6 +59,11 @@ public final class AttributeCodec {
     /** True for a blob in Jetty's whole-map stream, as rows written before this layout hold. */
     public static boolean isJettyStream(byte[] blob) {
         return blob.length >= 2 && blob[0] == (byte) 0xAC && blob[1] == (byte) 0xED;
+    }
+
+    /** True when keys are configured, so that sealed rows are verified and unsealed ones are the exception. */
+    public boolean verifies() {
+        return seal.verifies();
     }
 
     /** True when rows written now are sealed. */
@@ -114,24 +124,27 @@ public final class AttributeCodec {
             throw new InvalidObjectException("its attributes are in no format this store knows");
         }
         int offset;
-        if (blob[3] == SEALED) {
+        boolean current;
+        if (blob[3] == SEALED || blob[3] == SEALED_KEY_ONLY) {
             if (blob.length < SEALED_PREFIX + 4) {
                 throw new InvalidObjectException("its sealed attributes are truncated");
             }
             byte[] keyId = Arrays.copyOfRange(blob, HEADER_BYTES, HEADER_BYTES + AttributeSeal.KEY_ID_BYTES);
             byte[] mac = Arrays.copyOfRange(blob, HEADER_BYTES + AttributeSeal.KEY_ID_BYTES, SEALED_PREFIX);
-            String refused = seal.check(keyId, mac, row, blob, SEALED_PREFIX);
+            String refused = seal.check(keyId, mac, row, blob[3] == SEALED, blob, SEALED_PREFIX);
             if (refused != null) {
                 throw new InvalidObjectException(refused);
             }
             offset = SEALED_PREFIX;
+            current = blob[3] == SEALED && seal.isCurrent(keyId);
         } else if (blob[3] == UNSEALED) {
             requireUnsealedAccepted();
             offset = HEADER_BYTES;
+            current = !seal.seals();
         } else {
             throw new InvalidObjectException("its attributes are in format " + blob[3] + ", newer than this store");
         }
-        return new Decoded(split(blob, offset), blob[3] == SEALED);
+        return new Decoded(split(blob, offset), blob[3] != UNSEALED, current);
     }
 
     /**
@@ -142,7 +155,7 @@ public final class AttributeCodec {
         if (blob.length < HEADER_BYTES + 4 || blob[0] != 'J' || blob[1] != 'S' || blob[2] != 'A') {
             throw new InvalidObjectException("its attributes are in no format this store knows");
         }
-        return split(blob, blob[3] == SEALED ? SEALED_PREFIX : HEADER_BYTES);
+        return split(blob, blob[3] == UNSEALED ? HEADER_BYTES : SEALED_PREFIX);
     }
 
     private static Map<String, byte[]> split(byte[] blob, int offset) throws InvalidObjectException {
@@ -174,6 +187,9 @@ public final class AttributeCodec {
      *
      * @param attributes each attribute's own serialization stream, by name
      * @param sealed whether the row carried a seal (that verified)
+     * @param current whether the row is as a write would store it now: sealed in the current format under the current
+     *     key when the store seals, unsealed when it does not; a row that is not is written again on its next store of
+     *     any kind, so that a key rotation or the switch to sealing completes without attribute changes
      */
-    public record Decoded(Map<String, byte[]> attributes, boolean sealed) {}
+    public record Decoded(Map<String, byte[]> attributes, boolean sealed, boolean current) {}
 }

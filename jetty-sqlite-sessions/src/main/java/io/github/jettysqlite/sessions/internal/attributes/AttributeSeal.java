@@ -1,6 +1,7 @@
 package io.github.jettysqlite.sessions.internal.attributes;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,7 +80,12 @@ public final class AttributeSeal {
 
     /** The seal of {@code blob[from..]} as stored in the row with the given key columns, under the current key. */
     public byte[] seal(SessionKey row, byte[] blob, int from) {
-        return current.mac(row, blob, from);
+        return current.mac(row, true, blob, from);
+    }
+
+    /** True when {@code keyId} names the key new blobs are sealed with. */
+    public boolean isCurrent(byte[] keyId) {
+        return current != null && Arrays.equals(current.id, keyId);
     }
 
     /**
@@ -87,10 +93,10 @@ public final class AttributeSeal {
      *
      * @return null when it verifies, otherwise why not (for the unreadable-session message)
      */
-    public String check(byte[] keyId, byte[] seal, SessionKey row, byte[] blob, int from) {
+    public String check(byte[] keyId, byte[] seal, SessionKey row, boolean bound, byte[] blob, int from) {
         for (Key key : accepted) {
             if (Arrays.equals(key.id, keyId)) {
-                return MessageDigest.isEqual(key.mac(row, blob, from), seal)
+                return MessageDigest.isEqual(key.mac(row, bound, blob, from), seal)
                         ? null
                         : "its seal does not match its content and row (forged, altered or copied from another"
                                 + " session)";
@@ -105,8 +111,15 @@ public final class AttributeSeal {
         return s == null || s.isBlank();
     }
 
-    /** The key columns a seal covers, so a blob moved to another row no longer verifies. */
-    public record SessionKey(String contextPath, String virtualHost, String id) {}
+    /**
+     * What a seal covers, so that a blob moved anywhere else no longer verifies: the row's key columns, and (in seals
+     * written since layout 3 of the container) the table and the session's creation time. The creation time makes
+     * a seal belong to one session, not to its id: a blob recorded before a logout does not verify in a new session
+     * given the same id, nor a privileged blob written back into the same session under a later creation time.
+     *
+     * @param created the session's creation time, epoch milliseconds, as the row's {@code created_ms} holds it
+     */
+    public record SessionKey(String table, String contextPath, String virtualHost, String id, long created) {}
 
     private static final class Key {
         private final byte[] id;
@@ -146,8 +159,14 @@ public final class AttributeSeal {
             return new Key(material);
         }
 
-        byte[] mac(SessionKey row, byte[] blob, int from) {
+        /** {@code bound}: the table and the creation time are covered too (seals written since format 3). */
+        byte[] mac(SessionKey row, boolean bound, byte[] blob, int from) {
             Mac mac = macs.get();
+            if (bound) {
+                update(mac, row.table());
+                mac.update(
+                        ByteBuffer.allocate(Long.BYTES).putLong(row.created()).array());
+            }
             update(mac, row.contextPath());
             update(mac, row.virtualHost());
             update(mac, row.id());

@@ -7,15 +7,23 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.session.SessionData;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A session's attributes to and from the attributes column: each value serialized on its own ({@link
  * AttributeSerializer}) and the lot packed, sealed and checked by the {@link AttributeCodec}.
  */
 public final class SessionAttributes {
+    private static final Logger LOG = LoggerFactory.getLogger(SessionAttributes.class);
+    /** Unsealed rows are logged once each, up to this many; past it one line says the rest go unlogged. */
+    static final int UNSEALED_WARNINGS = 10_000;
+
     private final AttributeCodec codec;
     private final AttributeSerializer serializer;
+    private final Set<String> unsealedSeen = ConcurrentHashMap.newKeySet();
 
     public SessionAttributes(AttributeCodec codec, AttributeSerializer serializer) {
         this.codec = codec;
@@ -39,11 +47,15 @@ public final class SessionAttributes {
         boolean current;
         if (AttributeCodec.isJettyStream(blob)) {
             codec.requireUnsealedAccepted();
+            unsealedAccepted(row);
             serializer.deserializeJettyStream(data, blob);
             serialized = data instanceof TrackedSessionData ? serializeAll(data.getAllAttributes()) : null;
             current = false;
         } else {
             AttributeCodec.Decoded decoded = codec.decode(blob, row);
+            if (!decoded.sealed()) {
+                unsealedAccepted(row);
+            }
             serialized = decoded.attributes();
             Map<String, Object> values = new HashMap<>(serialized.size() * 2);
             for (Map.Entry<String, byte[]> e : serialized.entrySet()) {
@@ -53,7 +65,7 @@ public final class SessionAttributes {
                 }
             }
             data.putAllAttributes(values);
-            current = decoded.sealed() == codec.seals();
+            current = decoded.current();
         }
         if (data instanceof TrackedSessionData tracked) {
             tracked.stored(serialized, version);
@@ -115,6 +127,25 @@ public final class SessionAttributes {
             return null;
         }
         return new HashMap<>(codec.decode(blob, row).attributes());
+    }
+
+    /** With keys configured, an unsealed row was read (the operator accepts them): said once per row. */
+    private void unsealedAccepted(AttributeSeal.SessionKey row) {
+        if (!codec.verifies()) {
+            return;
+        }
+        int seen = unsealedSeen.size();
+        if (seen < UNSEALED_WARNINGS
+                && unsealedSeen.add(row.contextPath() + " " + row.virtualHost() + " " + row.id())) {
+            LOG.warn(
+                    "Read unsealed session {} of {} {} because acceptUnsealedRows is on; it is sealed on its next"
+                            + " write. Run the seal command, then switch acceptUnsealedRows off.",
+                    row.id(),
+                    row.contextPath(),
+                    row.virtualHost());
+        } else if (seen == UNSEALED_WARNINGS && unsealedSeen.add("")) {
+            LOG.warn("More unsealed sessions were read; not logging each any more");
+        }
     }
 
     private Map<String, byte[]> serializeAll(Map<String, Object> values) throws IOException {

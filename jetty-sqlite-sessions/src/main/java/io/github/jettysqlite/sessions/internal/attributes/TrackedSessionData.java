@@ -98,6 +98,17 @@ public final class TrackedSessionData extends SessionData {
     }
 
     /**
+     * Takes the attributes of a fresh load of this session's row in place of this data's own, with what the store
+     * knows of them: for a session a cache must bring up to date while a request still holds it.
+     */
+    public void takeAttributesFrom(TrackedSessionData fresh) {
+        clearAllAttributes();
+        putAllAttributes(fresh.getAllAttributes());
+        stored(fresh.storedAttributes(), fresh.storedVersion());
+        setRewriteAttributes(fresh.rewriteAttributes());
+    }
+
+    /**
      * True when the row's attributes must be written again even if none changed: they were loaded from an older
      * layout, or unsealed while the store seals.
      */

@@ -28,6 +28,11 @@ public enum SqlDialect {
             // The group-commit writer's BEGIN IMMEDIATE already holds the file's write lock.
             return "";
         }
+
+        @Override
+        public String leadingBytes(String column, int count) {
+            return "substr(" + column + ", 1, " + count + ")";
+        }
     },
     POSTGRESQL("BIGINT", "DOUBLE PRECISION", "BYTEA", "ctid") {
         @Override
@@ -50,6 +55,11 @@ public enum SqlDialect {
         @Override
         public String lockingTheRowsRead() {
             return " FOR UPDATE";
+        }
+
+        @Override
+        public String leadingBytes(String column, int count) {
+            return "substring(" + column + " from 1 for " + count + ")";
         }
     };
 
@@ -80,4 +90,7 @@ public enum SqlDialect {
 
     /** What follows a SELECT inside a write transaction so that no other writer changes its rows before commit. */
     public abstract String lockingTheRowsRead();
+
+    /** The first {@code count} bytes of a binary column. */
+    public abstract String leadingBytes(String column, int count);
 }

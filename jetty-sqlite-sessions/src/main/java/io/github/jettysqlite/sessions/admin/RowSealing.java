@@ -1,0 +1,200 @@
+package io.github.jettysqlite.sessions.admin;
+
+import io.github.jettysqlite.sessions.SessionDatabaseException;
+import io.github.jettysqlite.sessions.internal.CachedConnection;
+import io.github.jettysqlite.sessions.internal.SessionDatabase;
+import io.github.jettysqlite.sessions.internal.attributes.AttributeCodec;
+import io.github.jettysqlite.sessions.internal.attributes.AttributeSeal;
+import io.github.jettysqlite.sessions.internal.table.SessionTable;
+import java.io.InvalidObjectException;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Seals the rows of a table in place, under the current key, while servers keep using it: rows never sealed, sealed
+ * under an old key, or sealed before seals covered the table and the session's creation time. A page of rows is
+ * read in key order and written back in one short transaction; each write is conditional on the row's attributes
+ * version, so a row a server changed meanwhile is left to that server, whose write sealed it already. Running it
+ * again changes nothing that is current.
+ */
+public final class RowSealing {
+    static final int PAGE = 200;
+
+    private final SessionDatabase database;
+    private final SessionTable table;
+    private final String rowsAfter;
+    private final String reseal;
+    private final String sealStates;
+
+    RowSealing(SessionDatabase database, SessionTable table) {
+        this.database = database;
+        this.table = table;
+        String name = table.name();
+        rowsAfter = "SELECT context_path, virtual_host, session_id, created_ms, " + SessionTable.VERSION_COLUMN
+                + ", attributes FROM " + name + " WHERE (context_path, virtual_host, session_id) > (?, ?, ?)"
+                + " ORDER BY context_path, virtual_host, session_id LIMIT ?";
+        reseal = "UPDATE " + name + " SET attributes = ?, " + SessionTable.VERSION_COLUMN + " = "
+                + SessionTable.VERSION_COLUMN + " + 1 WHERE session_id = ? AND context_path = ? AND virtual_host = ?"
+                + " AND created_ms = ? AND " + SessionTable.VERSION_COLUMN + " = ?";
+        sealStates = "SELECT " + table.dialect().leadingBytes("attributes", 8) + ", count(*) FROM " + name
+                + " GROUP BY " + table.dialect().leadingBytes("attributes", 8);
+    }
+
+    /** What a sealing pass did. */
+    public record Outcome(
+            long sealed, long alreadyCurrent, long changedMeanwhile, long unverifiable, long jettyStream) {}
+
+    Outcome seal(String attributeKey, String attributeOldKeys, Progress progress) throws SessionDatabaseException {
+        AttributeSeal keys = AttributeSeal.of(attributeKey, attributeOldKeys);
+        if (!keys.seals()) {
+            throw new IllegalArgumentException("sealing needs an attributeKey (env:NAME or file:PATH)");
+        }
+        // The operator asks for this on purpose: rows without a seal are read here to be sealed.
+        AttributeCodec codec = new AttributeCodec(keys, true);
+        long total = database.read(c -> count(c));
+        long[] counts = new long[5];
+        String[] last = {"", "", ""};
+        long done = 0;
+        progress.update(0, total);
+        while (true) {
+            List<Row> page = database.read(c -> page(c, last));
+            if (page.isEmpty()) {
+                break;
+            }
+            List<Row> toWrite = new ArrayList<>();
+            for (Row row : page) {
+                classify(row, codec, counts, toWrite);
+            }
+            if (!toWrite.isEmpty()) {
+                int written = database.write(c -> write(c, toWrite));
+                counts[0] += written;
+                counts[2] += toWrite.size() - written;
+            }
+            Row end = page.get(page.size() - 1);
+            last[0] = end.contextPath;
+            last[1] = end.virtualHost;
+            last[2] = end.id;
+            done += page.size();
+            progress.update(done, Math.max(total, done));
+        }
+        return new Outcome(counts[0], counts[1], counts[2], counts[3], counts[4]);
+    }
+
+    /**
+     * How the table's rows are sealed, by kind: {@code unsealed}, {@code jetty-stream} (written before this layout),
+     * {@code sealed-key-only <key id>} (an older seal), {@code sealed <key id>}; key ids in hex, as the seal
+     * records them (the first 4 bytes of the key's SHA-256), never the key.
+     */
+    Map<String, Long> states() throws SessionDatabaseException {
+        return database.read(c -> {
+            Map<String, Long> states = new TreeMap<>();
+            try (ResultSet rows = c.prepare(sealStates).executeQuery()) {
+                while (rows.next()) {
+                    states.merge(stateOf(rows.getBytes(1)), rows.getLong(2), Long::sum);
+                }
+            }
+            return states;
+        });
+    }
+
+    private static String stateOf(byte[] prefix) {
+        if (prefix == null || prefix.length < 4) {
+            return "unknown";
+        }
+        if (AttributeCodec.isJettyStream(prefix)) {
+            return "jetty-stream";
+        }
+        if (prefix[0] != 'J' || prefix[1] != 'S' || prefix[2] != 'A') {
+            return "unknown";
+        }
+        String keyId = prefix.length >= 8 ? HexFormat.of().formatHex(prefix, 4, 8) : "?";
+        return switch (prefix[3]) {
+            case 1 -> "unsealed";
+            case 2 -> "sealed-key-only " + keyId;
+            case 3 -> "sealed " + keyId;
+            default -> "format " + prefix[3];
+        };
+    }
+
+    private void classify(Row row, AttributeCodec codec, long[] counts, List<Row> toWrite) {
+        if (AttributeCodec.isJettyStream(row.attributes)) {
+            counts[4]++;
+            return;
+        }
+        AttributeSeal.SessionKey key =
+                new AttributeSeal.SessionKey(table.name(), row.contextPath, row.virtualHost, row.id, row.created);
+        try {
+            AttributeCodec.Decoded decoded = codec.decode(row.attributes, key);
+            if (decoded.current()) {
+                counts[1]++;
+            } else {
+                row.sealed = codec.encode(decoded.attributes(), key);
+                toWrite.add(row);
+            }
+        } catch (InvalidObjectException e) {
+            counts[3]++;
+        }
+    }
+
+    private long count(CachedConnection c) throws SQLException {
+        try (ResultSet r = c.prepare("SELECT count(*) FROM " + table.name()).executeQuery()) {
+            return r.next() ? r.getLong(1) : 0;
+        }
+    }
+
+    private List<Row> page(CachedConnection c, String[] after) throws SQLException {
+        PreparedStatement s = c.prepare(rowsAfter);
+        s.setString(1, after[0]);
+        s.setString(2, after[1]);
+        s.setString(3, after[2]);
+        s.setInt(4, PAGE);
+        List<Row> rows = new ArrayList<>();
+        try (ResultSet r = s.executeQuery()) {
+            while (r.next()) {
+                rows.add(new Row(
+                        r.getString(1), r.getString(2), r.getString(3), r.getLong(4), r.getLong(5), r.getBytes(6)));
+            }
+        }
+        return rows;
+    }
+
+    private int write(CachedConnection c, List<Row> rows) throws SQLException {
+        PreparedStatement s = c.prepare(reseal);
+        int written = 0;
+        for (Row row : rows) {
+            s.setBytes(1, row.sealed);
+            s.setString(2, row.id);
+            s.setString(3, row.contextPath);
+            s.setString(4, row.virtualHost);
+            s.setLong(5, row.created);
+            s.setLong(6, row.version);
+            written += s.executeUpdate();
+        }
+        return written;
+    }
+
+    private static final class Row {
+        final String contextPath;
+        final String virtualHost;
+        final String id;
+        final long created;
+        final long version;
+        final byte[] attributes;
+        byte[] sealed;
+
+        Row(String contextPath, String virtualHost, String id, long created, long version, byte[] attributes) {
+            this.contextPath = contextPath;
+            this.virtualHost = virtualHost;
+            this.id = id;
+            this.created = created;
+            this.version = version;
+            this.attributes = attributes;
+        }
+    }
+}
