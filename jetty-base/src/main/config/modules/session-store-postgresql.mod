@@ -64,7 +64,7 @@ jetty.session.postgresql.url=jdbc:postgresql://localhost:5432/jetty
 # jetty.session.postgresql.deserializationFilter=
 # jetty.session.postgresql.attributeKey=env:JETTY_SESSION_KEY
 # jetty.session.postgresql.attributeOldKeys=
-# jetty.session.postgresql.acceptUnsealedRows=true
+# jetty.session.postgresql.acceptUnsealedRows=false
 # jetty.session.postgresql.saveInPlaceChanges=true
 
 ## The versions of the driver and the pool (fetched from Maven Central if not in lib/sessions/).

@@ -61,8 +61,10 @@ SQLite itself is in the public domain: https://sqlite.org/copyright.html
 ## still verify after a rotation (comma-separated). Unset: no sealing.
 # jetty.session.sqlite.attributeKey=file:${jetty.base}/etc/sessions/attribute.key
 # jetty.session.sqlite.attributeOldKeys=
-## With a key: whether rows written before sealing began are still read (and sealed on their next write).
-# jetty.session.sqlite.acceptUnsealedRows=true
+## With a key: whether rows without a seal are read (and sealed on their next write). Off by default, since an
+## unsealed row is what anyone who can write to the database would plant: switch it on only while sealing an
+## existing table (then run the CLI's seal command, or JMX sealRows), and off again.
+# jetty.session.sqlite.acceptUnsealedRows=false
 
 ## Save attributes changed in place without setAttribute (compares every attribute on each store).
 # jetty.session.sqlite.saveInPlaceChanges=true

@@ -24,8 +24,11 @@ public abstract class SessionTableProperties {
     /** Keys that still verify seals after a rotation, comma-separated, each env:NAME or file:PATH. */
     private String attributeOldKeys;
 
-    /** With a key: whether rows written before sealing began are still read (and sealed on their next write). */
-    private boolean acceptUnsealedRows = true;
+    /**
+     * With a key: whether rows without a seal are read (and sealed on their next write). Off by default: switch it on
+     * only while sealing an existing table, then run the seal command and switch it off.
+     */
+    private boolean acceptUnsealedRows;
 
     /**
      * Whether attributes changed in place, without setAttribute, are saved (every attribute is serialized and compared
