@@ -28,6 +28,7 @@ import picocli.CommandLine.ScopeType;
             VacuumCommand.class,
             CheckCommand.class,
             UpgradeSchemaCommand.class,
+            SealCommand.class,
             MigrateCommand.class
         })
 public final class SessionsCli {

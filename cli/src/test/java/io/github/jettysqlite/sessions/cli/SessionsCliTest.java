@@ -211,6 +211,48 @@ class SessionsCliTest {
     }
 
     @Test
+    void sealSealsEveryRowInPlaceAndRunningItAgainChangesNothing() throws Exception {
+        Path file = dir.resolve("to-seal.db");
+        Path key = Files.writeString(dir.resolve("attribute.key"), "0123456789abcdef0123456789abcdef-key");
+        long expiry = System.currentTimeMillis() + 3_600_000;
+        try (LiveStore keyless = new LiveStore(file, "_shop")) {
+            for (int i = 0; i < 250; i++) {
+                keyless.put("u" + i, expiry, "user" + i);
+            }
+        }
+        String[] database = {"--db", file.toString(), "--json"};
+
+        JsonNode before = json(run(concat(database, "seal", "--dry-run")));
+        JsonNode first = json(run(concat(database, "seal", "--attribute-key", "file:" + key)));
+        JsonNode second = json(run(concat(database, "seal", "--attribute-key", "file:" + key)));
+        JsonNode after = json(run(concat(database, "seal", "--dry-run")));
+
+        assertThat(before.get("rows").get("unsealed").asLong()).isEqualTo(250);
+        assertThat(first.get("sealed").asLong()).isEqualTo(250);
+        assertThat(second.get("sealed").asLong()).isZero();
+        assertThat(second.get("alreadyCurrent").asLong()).isEqualTo(250);
+        assertThat(after.get("rows").size()).isEqualTo(1);
+        assertThat(after.get("rows").fieldNames().next()).startsWith("sealed ");
+        Run shown = run("--db", file.toString(), "show", "u7", "--values", "--attribute-key", "file:" + key);
+        assertThat(shown.exit()).as(shown.err()).isZero();
+        assertThat(shown.out()).contains("= user7");
+    }
+
+    @Test
+    void sealWithoutAKeyIsAUsageError() {
+        Run run = onDb("seal");
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).contains("--attribute-key");
+    }
+
+    private static String[] concat(String[] first, String... rest) {
+        List<String> all = new ArrayList<>(List.of(first));
+        all.addAll(List.of(rest));
+        return all.toArray(String[]::new);
+    }
+
+    @Test
     void showValuesRefusesAnUnsealedRowAsAStoreThatRefusesUnsealedRowsDoes() throws Exception {
         Path file = dir.resolve("sealed.db");
         Path key = Files.writeString(dir.resolve("attribute.key"), "0123456789abcdef0123456789abcdef-key");
