@@ -67,6 +67,9 @@ jetty.session.postgresql.url=jdbc:postgresql://localhost:5432/jetty
 # jetty.session.postgresql.acceptUnsealedRows=false
 # jetty.session.postgresql.saveInPlaceChanges=true
 
+## The absolute lifetime of a session in seconds from its creation, whatever its activity; 0: none.
+# jetty.session.postgresql.maxSessionLifetimeSec=0
+
 ## The versions of the driver and the pool (fetched from Maven Central if not in lib/sessions/).
 # postgresql.version=@postgresql.version@
 # hikaricp.version=@hikaricp.version@

@@ -69,6 +69,9 @@ SQLite itself is in the public domain: https://sqlite.org/copyright.html
 ## Save attributes changed in place without setAttribute (compares every attribute on each store).
 # jetty.session.sqlite.saveInPlaceChanges=true
 
+## The absolute lifetime of a session in seconds from its creation, whatever its activity; 0: none.
+# jetty.session.sqlite.maxSessionLifetimeSec=0
+
 ## The SQLite JDBC driver's version (fetched from Maven Central if not in lib/sessions/).
 # sqlite-jdbc.version=@sqlite-jdbc.version@
 

@@ -4,6 +4,7 @@ import io.github.jettysqlite.sessions.internal.SessionDatabase;
 import io.github.jettysqlite.sessions.internal.SessionScope;
 import io.github.jettysqlite.sessions.internal.attributes.TrackedSessionData;
 import io.github.jettysqlite.sessions.internal.table.RowStamp;
+import io.github.jettysqlite.sessions.internal.table.SessionLifetime;
 import io.github.jettysqlite.sessions.internal.table.SessionStatements;
 import org.eclipse.jetty.session.SessionData;
 
@@ -17,16 +18,19 @@ final class CachedCopyCheck {
     private final SessionDatabase database;
     private final SessionStatements statements;
     private final SessionScope scope;
+    private final SessionLifetime lifetime;
 
-    CachedCopyCheck(SessionDatabase database, SessionStatements statements, SessionScope scope) {
+    CachedCopyCheck(
+            SessionDatabase database, SessionStatements statements, SessionScope scope, SessionLifetime lifetime) {
         this.database = database;
         this.statements = statements;
         this.scope = scope;
+        this.lifetime = lifetime;
     }
 
     CachedSessionCheck check(SessionData cached) throws SessionDatabaseException {
         RowStamp row = database.read(c -> statements.probe(c, scope, cached.getId()));
-        if (row == null) {
+        if (row == null || lifetime.isOver(cached.getCreated(), System.currentTimeMillis())) {
             return CachedSessionCheck.GONE;
         }
         if (!(cached instanceof TrackedSessionData tracked)
@@ -34,7 +38,10 @@ final class CachedCopyCheck {
                 || tracked.storedVersion() != row.attributesVersion()) {
             return CachedSessionCheck.ATTRIBUTES_CHANGED;
         }
-        return takeMetadata(tracked, row) ? CachedSessionCheck.METADATA_TAKEN : CachedSessionCheck.CURRENT;
+        boolean taken = takeMetadata(tracked, row);
+        // Jetty moves a cached session's expiry on at each access; the absolute lifetime still ends it.
+        lifetime.capExpiry(tracked);
+        return taken ? CachedSessionCheck.METADATA_TAKEN : CachedSessionCheck.CURRENT;
     }
 
     /**

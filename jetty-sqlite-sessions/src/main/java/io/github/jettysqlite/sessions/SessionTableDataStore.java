@@ -9,6 +9,7 @@ import io.github.jettysqlite.sessions.internal.SharedDatabases;
 import io.github.jettysqlite.sessions.internal.attributes.AttributeSeal;
 import io.github.jettysqlite.sessions.internal.attributes.SessionAttributes;
 import io.github.jettysqlite.sessions.internal.attributes.TrackedSessionData;
+import io.github.jettysqlite.sessions.internal.table.SessionLifetime;
 import io.github.jettysqlite.sessions.internal.table.SessionStatements;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import io.github.jettysqlite.sessions.internal.table.StoredSession;
@@ -45,6 +46,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
     private final SessionStoreStatistics statistics = new SessionStoreStatistics();
     private SessionTable table;
     private SessionStatements statements;
+    private SessionLifetime lifetime;
     private SessionAttributes attributes;
     private SessionScope scope;
     private SessionWriter writer;
@@ -68,7 +70,8 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         SessionTableSettings settings = settings();
         settings.validate();
         table = settings.table();
-        statements = new SessionStatements(table);
+        lifetime = settings.lifetime();
+        statements = new SessionStatements(table, lifetime);
         attributes = settings.attributes();
         scope = new SessionScope(_context.getCanonicalContextPath(), _context.getVhost());
         lease = openDatabase(table);
@@ -80,7 +83,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
                 attributes,
                 settings.isSaveInPlaceChanges(),
                 statistics);
-        cachedCopyCheck = new CachedCopyCheck(lease.database(), statements, scope);
+        cachedCopyCheck = new CachedCopyCheck(lease.database(), statements, scope, lifetime);
         statistics.outages(lease.database().outages());
         // A child bean only from now on, when its context is known: JMX names it after the context as it is added
         // (see jmx.SessionStoreStatisticsMBean), and Jetty adds the store itself before telling it its context.
@@ -133,7 +136,9 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
     }
 
     private SessionData load(String id, StoredSession row) throws UnreadableSessionDataException {
-        if (row == null) {
+        // A session older than the absolute lifetime is not handed out, whatever expiry its row carries (an old row
+        // put back, a session kept alive past it): Jetty gives the request a new session, and the sweeps delete it.
+        if (row == null || lifetime.isOver(row.created(), System.currentTimeMillis())) {
             return null;
         }
         SessionData data = newSessionData(id, row.created(), row.accessed(), row.lastAccessed(), row.maxInactiveMs());
@@ -141,6 +146,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         data.setLastNode(row.lastNode());
         data.setLastSaved(row.lastSaved());
         data.setExpiry(row.expiry());
+        lifetime.capExpiry(data);
         try {
             attributes.readInto(data, row.attributes(), row.attributesVersion(), keyOf(id, row.created()));
         } catch (Exception e) {

@@ -5,6 +5,7 @@ import io.github.jettysqlite.sessions.internal.attributes.AttributeSeal;
 import io.github.jettysqlite.sessions.internal.attributes.AttributeSerializer;
 import io.github.jettysqlite.sessions.internal.attributes.DeserializationFilter;
 import io.github.jettysqlite.sessions.internal.attributes.SessionAttributes;
+import io.github.jettysqlite.sessions.internal.table.SessionLifetime;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import io.github.jettysqlite.sessions.internal.table.SqlDialect;
 import java.io.ObjectInputFilter;
@@ -27,6 +28,7 @@ public abstract class SessionTableSettings {
     private String attributeOldKeys;
     private boolean acceptUnsealedRows;
     private boolean saveInPlaceChanges = true;
+    private long maxSessionLifetimeSec;
 
     /** The engine as messages name it: "SQLite", "PostgreSQL". */
     protected abstract String engine();
@@ -41,11 +43,18 @@ public abstract class SessionTableSettings {
      */
     public void validate() {
         table();
+        attributes();
+        checked("maxSessionLifetimeSec", () -> requireAtLeast(0, maxSessionLifetimeSec, "maxSessionLifetimeSec"));
     }
 
     /** The table these settings name, on this engine. */
     SessionTable table() {
         return checked("tableName", () -> new SessionTable(tableName, dialect()));
+    }
+
+    /** The absolute lifetime of sessions under these settings. */
+    SessionLifetime lifetime() {
+        return new SessionLifetime(maxSessionLifetimeSec * 1000);
     }
 
     /** How attributes are serialized, sealed and read back under these settings. */
@@ -65,6 +74,14 @@ public abstract class SessionTableSettings {
             throw new IllegalArgumentException(
                     "Invalid " + engine() + " session store setting " + setting + ": " + e.getMessage(), e);
         }
+    }
+
+    /** For checks of numbers: the value when it is at least {@code least}. */
+    protected static long requireAtLeast(long least, long value, String setting) {
+        if (value < least) {
+            throw new IllegalArgumentException(setting + " must be at least " + least + ", not " + value);
+        }
+        return value;
     }
 
     /** For checks of numbers: the value when it is at least {@code least}. */
@@ -141,6 +158,21 @@ public abstract class SessionTableSettings {
      */
     public void setAcceptUnsealedRows(boolean acceptUnsealedRows) {
         this.acceptUnsealedRows = acceptUnsealedRows;
+    }
+
+    public long getMaxSessionLifetimeSec() {
+        return maxSessionLifetimeSec;
+    }
+
+    /**
+     * The absolute lifetime of a session, in seconds from its creation, whatever its activity (OWASP's absolute
+     * timeout); 0, the default, sets none. Every write caps the row's expiry at the creation time plus this, so the
+     * scavengers end such a session, and a load refuses (as expired) a row older than this, such as an old row put
+     * back by someone with database access: with sealing, the creation time is covered by the seal and cannot be
+     * moved.
+     */
+    public void setMaxSessionLifetimeSec(long maxSessionLifetimeSec) {
+        this.maxSessionLifetimeSec = maxSessionLifetimeSec;
     }
 
     public boolean isSaveInPlaceChanges() {

@@ -290,6 +290,53 @@ abstract class AbstractSealedRowsTest {
     }
 
     @Test
+    void aSessionOlderThanTheAbsoluteLifetimeIsRefusedWhateverItsExpirySays() throws Exception {
+        SessionTableDataStore store = store("/app", s -> {
+            s.setAttributeKey(key);
+            s.setMaxSessionLifetimeSec(3_600);
+        });
+        long now = System.currentTimeMillis();
+        SessionData old = store.newSessionData("old", now - 2 * HOUR, now - 1_000, now - 2_000, -1);
+        old.setAttribute("user", "alice");
+        StoreFixture.put(store, old);
+        // Someone with database access moves the expiry far out: the creation time, under the seal, still rules.
+        fixture.update("UPDATE jetty_sessions SET expires_at = expires_at + 365 WHERE session_id = 'old'");
+
+        assertThat(store.load("old")).as("refused: older than the lifetime").isNull();
+        assertThat(fixture.count("SELECT count(*) FROM jetty_sessions WHERE session_id = 'old'"))
+                .isEqualTo(1);
+        fixture.update("UPDATE jetty_sessions SET created_ms = ? WHERE session_id = 'old'", now);
+        assertThatThrownBy(() -> store.load("old"))
+                .as("a creation time moved under the seal")
+                .isInstanceOf(UnreadableSessionDataException.class);
+    }
+
+    @Test
+    void everyWriteCapsTheStoredExpiryAtTheAbsoluteLifetime() throws Exception {
+        SessionTableDataStore store = store("/app", s -> s.setMaxSessionLifetimeSec(3_600));
+        long now = System.currentTimeMillis();
+        long created = now - HOUR / 2;
+        SessionData immortal = store.newSessionData("immortal", created, now - 1_000, now - 2_000, -1);
+        StoreFixture.put(store, immortal);
+        SessionData longLived = store.newSessionData("long", created, now - 1_000, now - 2_000, 8 * HOUR);
+        longLived.setExpiry(now + 8 * HOUR);
+        StoreFixture.put(store, longLived);
+        SessionData touched = store.load("long");
+        touched.setAccessed(now);
+        touched.calcAndSetExpiry(now);
+        touched.setAttribute("x", "y");
+        store.store("long", touched);
+
+        double cap = io.github.jettysqlite.sessions.internal.JulianDay.fromEpochMillis(created + HOUR);
+        assertThat(fixture.query("SELECT session_id, expires_at FROM jetty_sessions ORDER BY session_id"))
+                .containsExactly(List.of("immortal", cap), List.of("long", cap));
+        assertThat(store.doGetExpired(created + HOUR))
+                .as("the scavengers find both")
+                .contains("immortal", "long");
+        assertThat(store.load("long").getExpiry()).isEqualTo(created + HOUR);
+    }
+
+    @Test
     void withoutSealingAForgedRowWouldReachReadObject() throws Exception {
         // Shows the forged-row test can fail: a store that does not verify seals deserializes what it finds.
         SessionTableDataStore forger = store("/app", s -> {});

@@ -33,7 +33,15 @@ public final class SessionStatements {
     private final String absentOrExpired;
     private final String deleteExpiredBatch;
 
+    private final SessionLifetime lifetime;
+
     public SessionStatements(SessionTable table) {
+        this(table, SessionLifetime.UNLIMITED);
+    }
+
+    /** @param lifetime the absolute lifetime every write caps a session's expiry at */
+    public SessionStatements(SessionTable table, SessionLifetime lifetime) {
+        this.lifetime = lifetime;
         String name = table.name();
         SqlDialect dialect = table.dialect();
         load = "SELECT last_node, created_ms, accessed_ms, last_accessed_ms, cookie_set_ms, last_saved_ms,"
@@ -64,8 +72,10 @@ public final class SessionStatements {
         // row's timeout differs from the one this request holds, the expiry follows the row's timeout from this
         // access, computed in SQL as Jetty computes it (access + timeout, NULL when the timeout is not positive).
         String newer = "CASE WHEN accessed_ms <= ? THEN ? ELSE ";
-        String rowTimeoutExpiry =
-                "CASE WHEN max_inactive_ms <= 0 THEN NULL ELSE " + julianDayOf("? + max_inactive_ms") + " END";
+        // Under an absolute lifetime, the row's timeout gives at most the cap (the parameter after it; NULL: none).
+        String fromRowTimeout = julianDayOf("? + max_inactive_ms");
+        String rowTimeoutExpiry = "CASE WHEN max_inactive_ms <= 0 THEN ? WHEN CAST(? AS DOUBLE PRECISION) IS NULL THEN "
+                + fromRowTimeout + " ELSE " + dialect.least(fromRowTimeout, "?") + " END";
         String metadata = " last_node = " + newer + "last_node END,"
                 + " last_accessed_ms = " + newer + "last_accessed_ms END,"
                 + " max_inactive_ms = CASE WHEN ? THEN ? ELSE max_inactive_ms END,"
@@ -157,7 +167,7 @@ public final class SessionStatements {
         s.setLong(8, data.getCookieSet());
         s.setLong(9, data.getLastSaved());
         s.setLong(10, data.getMaxInactiveMs());
-        Sql.bindExpiry(s, 11, data.getExpiry());
+        Sql.bindExpiry(s, 11, lifetime.cap(data.getExpiry(), data.getCreated()));
         s.setBytes(12, attributes);
         s.setLong(13, version);
         s.executeUpdate();
@@ -317,15 +327,17 @@ public final class SessionStatements {
      * Binds the metadata assignments both updates share, in their order: for the last node and last access the
      * written access time (the condition) and the value; for the timeout whether this request set it and the value;
      * for the expiry whether the timeout was set, the access time and this request's timeout (when the row's is the
-     * same, this request's expiry is taken), the expiry, and the access time again for the row's timeout from this
-     * access; then the access time, cookie time and save time.
+     * same, this request's expiry is taken), the expiry, and for the row's timeout from this access the access time
+     * and the lifetime's cap; then the access time, cookie time and save time. Every expiry is capped at the
+     * session's absolute lifetime.
      *
      * @return the next parameter index
      */
-    private static int bindMetadata(PreparedStatement s, int first, SessionData data) throws SQLException {
+    private int bindMetadata(PreparedStatement s, int first, SessionData data) throws SQLException {
         int i = first;
         long accessed = data.getAccessed();
         boolean timeoutSet = data instanceof TrackedSessionData tracked && tracked.timeoutChanged();
+        long cap = lifetime.capOf(data.getCreated());
         s.setLong(i++, accessed);
         s.setString(i++, data.getLastNode());
         s.setLong(i++, accessed);
@@ -335,9 +347,13 @@ public final class SessionStatements {
         s.setBoolean(i++, timeoutSet);
         s.setLong(i++, accessed);
         s.setLong(i++, data.getMaxInactiveMs());
-        Sql.bindExpiry(s, i++, data.getExpiry());
+        Sql.bindExpiry(s, i++, lifetime.cap(data.getExpiry(), data.getCreated()));
+        s.setLong(i++, accessed);
+        Sql.bindExpiry(s, i++, cap);
+        Sql.bindExpiry(s, i++, cap);
         s.setLong(i++, accessed);
         s.setLong(i++, accessed);
+        Sql.bindExpiry(s, i++, cap);
         s.setLong(i++, accessed);
         s.setLong(i++, data.getCookieSet());
         s.setLong(i++, data.getLastSaved());

@@ -24,6 +24,11 @@ public enum SqlDialect {
         }
 
         @Override
+        public String least(String a, String b) {
+            return "min(" + a + ", " + b + ")";
+        }
+
+        @Override
         public String lockingTheRowsRead() {
             // The group-commit writer's BEGIN IMMEDIATE already holds the file's write lock.
             return "";
@@ -50,6 +55,11 @@ public enum SqlDialect {
         @Override
         public String greatest(String a, String b) {
             return "GREATEST(" + a + ", " + b + ")";
+        }
+
+        @Override
+        public String least(String a, String b) {
+            return "LEAST(" + a + ", " + b + ")";
         }
 
         @Override
@@ -87,6 +97,9 @@ public enum SqlDialect {
 
     /** The larger of two values. */
     public abstract String greatest(String a, String b);
+
+    /** The smaller of two non-null values. */
+    public abstract String least(String a, String b);
 
     /** What follows a SELECT inside a write transaction so that no other writer changes its rows before commit. */
     public abstract String lockingTheRowsRead();
