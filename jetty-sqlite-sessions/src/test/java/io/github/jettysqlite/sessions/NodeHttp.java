@@ -41,6 +41,30 @@ final class NodeHttp {
                 .thenApply(NodeHttp::bodyOf);
     }
 
+    /** A GET whatever its status, sending only the given session's cookie (or none): what the user saw. */
+    static Reply exchange(HttpClient client, String uri, String sessionId) throws Exception {
+        ContentResponse response = request(client, uri, sessionId).send();
+        return new Reply(
+                response.getStatus(),
+                response.getContentAsString(),
+                response.getHeaders().get(HttpHeader.SET_COOKIE));
+    }
+
+    /** What the node counted of database failures ({@code ?stats}). */
+    static NodeStats stats(HttpClient client, String uri) throws Exception {
+        return NodeStats.parse(get(client, uri + "?stats", null));
+    }
+
+    /** A status, a body, and the {@code Set-Cookie} header if there was one. */
+    record Reply(int status, String body, String setCookie) {
+        /** Whether the answer sets a session cookie naming an id other than the one sent (which it would replace). */
+        boolean setsOtherSession(String sentId) {
+            return setCookie != null
+                    && setCookie.contains("JSESSIONID=")
+                    && !setCookie.contains("JSESSIONID=" + sentId);
+        }
+    }
+
     private static Request request(HttpClient client, String uri, String sessionId) {
         var request = client.newRequest(uri).timeout(30, TimeUnit.SECONDS);
         if (sessionId != null) {

@@ -25,11 +25,19 @@ import org.eclipse.jetty.session.NullSessionCacheFactory;
  *
  * <p>The system property {@value #CACHE} chooses the session cache: {@code null} (the default: no cache, every
  * request loads from and stores to the database), {@code default} (Jetty's {@code DefaultSessionCache}) or {@code
- * coherent} ({@link CoherentSessionCache}). Each saves before the response is sent.
+ * coherent} ({@link CoherentSessionCache}). Each saves before the response is sent. {@value #BUSY_TIMEOUT_MS} sets an
+ * SQLite store's busy timeout and {@value #CONNECTION_TIMEOUT_MS} a PostgreSQL store's connection timeout (how long
+ * it waits for a lost server), both in milliseconds; unset, the stores' defaults.
  */
 public final class NodeServer {
     /** The system property naming the session cache: {@code null}, {@code default} or {@code coherent}. */
     static final String CACHE = "jss.cache";
+
+    /** The system property setting an SQLite store's {@code busyTimeoutMs}. */
+    static final String BUSY_TIMEOUT_MS = "jss.busyTimeoutMs";
+
+    /** The system property setting a PostgreSQL store's {@code connectionTimeoutMs}. */
+    static final String CONNECTION_TIMEOUT_MS = "jss.connectionTimeoutMs";
 
     private NodeServer() {}
 
@@ -87,10 +95,19 @@ public final class NodeServer {
      */
     static SessionTableDataStoreFactory<?> factoryFor(String database) throws ReflectiveOperationException {
         if (!database.startsWith("jdbc:postgresql:")) {
-            return new SQLiteSessionDataStoreFactory(java.nio.file.Path.of(database));
+            SQLiteSessionSettings settings = new SQLiteSessionSettings(java.nio.file.Path.of(database));
+            Integer busyTimeoutMs = Integer.getInteger(BUSY_TIMEOUT_MS);
+            if (busyTimeoutMs != null) {
+                settings.setBusyTimeoutMs(busyTimeoutMs);
+            }
+            return new SQLiteSessionDataStoreFactory(settings);
         }
         Class<?> settings = Class.forName("io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionSettings");
         Object configured = settings.getConstructor(String.class).newInstance(database);
+        Integer connectionTimeoutMs = Integer.getInteger(CONNECTION_TIMEOUT_MS);
+        if (connectionTimeoutMs != null) {
+            settings.getMethod("setConnectionTimeoutMs", int.class).invoke(configured, connectionTimeoutMs);
+        }
         return (SessionTableDataStoreFactory<?>)
                 Class.forName("io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionDataStoreFactory")
                         .getConstructor(settings)
@@ -108,7 +125,9 @@ public final class NodeServer {
      *       the session): {@code ok}; {@code ?get=a,b} answers {@code a=.. b=..};
      *   <li>{@code ?login=name} puts the user in the session: {@code ok}; {@code ?whoami} answers the session id and
      *       its user, or {@code anonymous} (in a new session if there was none);
-     *   <li>{@code ?merged}: how many writes the store merged.
+     *   <li>{@code ?merged}: how many writes the store merged;
+     *   <li>{@code ?stats}: what the store and the cache counted of database outages, as {@code name=value} pairs
+     *       (see {@link NodeStats}).
      * </ul>
      */
     public static final class Counter extends HttpServlet {
@@ -128,6 +147,15 @@ public final class NodeServer {
                         .getSessionCache()
                         .getSessionDataStore();
                 response.getWriter().print(store.getStatistics().getMergedWrites());
+                return;
+            }
+            if (request.getParameter("stats") != null) {
+                var cache = ServletContextHandler.getCurrentServletContextHandler()
+                        .getSessionHandler()
+                        .getSessionCache();
+                var statistics = ((SessionTableDataStore) cache.getSessionDataStore()).getStatistics();
+                long refused = cache instanceof CoherentSessionCache coherent ? coherent.getRequestsRefused() : 0;
+                response.getWriter().print(NodeStats.of(statistics, refused).format());
                 return;
             }
             String login = request.getParameter("login");

@@ -54,6 +54,37 @@ class StartupValidationTest {
     }
 
     @Test
+    void aFilePathWithAQuestionMarkIsRefusedAndNothingIsOpened() throws Exception {
+        Path odd = dir.resolve("odd?mode=memory.db");
+        SQLiteFixture elsewhere = new SQLiteFixture(odd);
+
+        assertThatThrownBy(() -> elsewhere.store())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("databaseFile")
+                .hasMessageContaining("must not contain '?'");
+        try (var files = Files.list(dir)) {
+            assertThat(files).as("no stray file opened in its place").isEmpty();
+        }
+    }
+
+    @Test
+    void everySecuritySettingIsCheckedByValidate() {
+        SQLiteSessionSettings badFilter = new SQLiteSessionSettings(dir.resolve("a.db"));
+        badFilter.setDeserializationFilter("maxdepth=oops");
+        SQLiteSessionSettings missingKey = new SQLiteSessionSettings(dir.resolve("a.db"));
+        missingKey.setAttributeKey("env:JSS_NO_SUCH_VARIABLE_FOR_THIS_TEST");
+        SQLiteSessionSettings missingOldKey = new SQLiteSessionSettings(dir.resolve("a.db"));
+        missingOldKey.setAttributeOldKeys("file:" + dir.resolve("no-such.key"));
+        SQLiteSessionSettings negativeLifetime = new SQLiteSessionSettings(dir.resolve("a.db"));
+        negativeLifetime.setMaxSessionLifetimeSec(-1);
+
+        assertThatThrownBy(badFilter::validate).hasMessageContaining("setting deserializationFilter");
+        assertThatThrownBy(missingKey::validate).hasMessageContaining("setting attributeKey");
+        assertThatThrownBy(missingOldKey::validate).hasMessageContaining("setting attributeOldKeys");
+        assertThatThrownBy(negativeLifetime::validate).hasMessageContaining("setting maxSessionLifetimeSec");
+    }
+
+    @Test
     void customTableNameIsUsed() throws Exception {
         SQLiteSessionDataStore store = fixture.store(
                 StoreFixture.NODE, "/app", SessionContext.NULL_VHOST, s -> s.setTableName("My_Sessions2"));

@@ -77,10 +77,23 @@ public sealed interface DatabaseLocation {
 
     private static Path path(String text) {
         try {
-            return Path.of(text);
+            return requireOpenable(Path.of(text));
         } catch (InvalidPathException e) {
             throw new IllegalArgumentException("not a usable file name: " + e.getMessage());
         }
+    }
+
+    /**
+     * Refuses a path with a '?' in it. SQLite files are opened through sqlite-jdbc's URL, which reads everything after
+     * a '?' as parameters: the store, the lost-file check and a backup's integrity check would each open some other
+     * file than the one named. Refused in words rather than opened wrongly.
+     */
+    static Path requireOpenable(Path file) {
+        if (file.toString().indexOf('?') >= 0) {
+            throw new IllegalArgumentException("an SQLite file path must not contain '?', which the SQLite driver"
+                    + " reads as the start of URL parameters (it would open another file): " + file);
+        }
+        return file;
     }
 
     /** URI escapes ({@code %20}) to bytes, read as UTF-8; a '+' stays a '+', as in SQLite's own URI parser. */

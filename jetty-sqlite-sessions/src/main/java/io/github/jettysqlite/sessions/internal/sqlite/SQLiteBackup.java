@@ -2,6 +2,7 @@ package io.github.jettysqlite.sessions.internal.sqlite;
 
 import io.github.jettysqlite.sessions.SessionDatabaseException;
 import io.github.jettysqlite.sessions.internal.CachedConnection;
+import io.github.jettysqlite.sessions.internal.DatabaseLocation;
 import io.github.jettysqlite.sessions.internal.FileMaintenance.ProgressListener;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,6 +34,11 @@ final class SQLiteBackup {
     static void copy(SQLiteDatabaseSettings settings, Path target, boolean overwrite, ProgressListener progress)
             throws SessionDatabaseException {
         Path copy = target.toAbsolutePath().normalize();
+        try {
+            DatabaseLocation.requireOpenable(copy);
+        } catch (IllegalArgumentException e) {
+            throw new SessionDatabaseException("Backup target refused: " + e.getMessage(), null);
+        }
         refuseOntoItself(settings, copy);
         if (Files.exists(copy, LinkOption.NOFOLLOW_LINKS) && !overwrite) {
             throw new SessionDatabaseException(

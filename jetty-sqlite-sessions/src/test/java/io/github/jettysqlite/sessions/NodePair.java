@@ -1,0 +1,41 @@
+package io.github.jettysqlite.sessions;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.jetty.client.HttpClient;
+
+/** Two {@link NodeServer} JVMs on one database, with the same JVM options, and where they listen. */
+record NodePair(ChildJvm nodeA, ChildJvm nodeB, String a, String b) implements AutoCloseable {
+    /**
+     * Starts both nodes and waits until they listen.
+     *
+     * @param options system properties for {@link NodeServer} ({@code -Djss.cache=coherent}, ...)
+     */
+    static NodePair start(String database, String... options) throws IOException, InterruptedException {
+        List<String> jvm = new ArrayList<>(List.of("-Xmx256m"));
+        jvm.addAll(List.of(options));
+        ChildJvm nodeA = ChildJvm.start(jvm, NodeServer.class, database, "nodeA");
+        ChildJvm nodeB = ChildJvm.start(jvm, NodeServer.class, database, "nodeB");
+        try {
+            return new NodePair(nodeA, nodeB, NodeHttp.baseUri(nodeA), NodeHttp.baseUri(nodeB));
+        } catch (AssertionError | InterruptedException e) {
+            new NodePair(nodeA, nodeB, null, null).close();
+            throw e;
+        }
+    }
+
+    /** What both nodes counted of database failures, added up. */
+    NodeStats stats(HttpClient client) throws Exception {
+        return NodeHttp.stats(client, a).plus(NodeHttp.stats(client, b));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        try {
+            nodeA.close();
+        } finally {
+            nodeB.close();
+        }
+    }
+}
