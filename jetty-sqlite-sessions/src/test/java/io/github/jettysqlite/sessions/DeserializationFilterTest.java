@@ -4,6 +4,7 @@ import static io.github.jettysqlite.sessions.StoreFixture.NODE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.jettysqlite.sessions.internal.attributes.AttributeSerializer;
 import java.io.InvalidClassException;
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -141,6 +142,61 @@ class DeserializationFilterTest {
         assertThat(store.load("set").getAttribute("payload")).isEqualTo(tinySet);
         assertThat(store.load("table").getAttribute("payload")).isEqualTo(table);
         assertThat(store.load("nested").getAttribute("payload")).isEqualTo(all);
+    }
+
+    @Test
+    void theHeapBoundHoldsForTheWholeRowNotEachAttribute() throws Exception {
+        AttributeSerializer serializer =
+                new AttributeSerializer(io.github.jettysqlite.sessions.internal.attributes.DeserializationFilter.create(
+                        SessionTableSettings.DEFAULT_DESERIALIZATION_FILTER));
+        Object nested = "bottom";
+        for (int i = 0; i < 40; i++) {
+            nested = new Object[] {nested};
+        }
+        byte[] stream = declaringAllTheyMay(serializer.serialize(nested));
+        int attributes = 200;
+
+        // Alone, each attribute stays within its own allowance: it fails only when its lies run out of bytes.
+        assertThatThrownBy(() -> serializer.deserialize(stream)).isNotInstanceOf(InvalidClassException.class);
+        // A row of them shares one allowance, which they exhaust long before the last.
+        var rowBudget = io.github.jettysqlite.sessions.internal.attributes.DeserializationFilter.HeapBudget.forBytes(
+                (long) stream.length * attributes);
+        int rejected = 0;
+        for (int i = 0; i < attributes; i++) {
+            try {
+                serializer.deserialize(stream, rowBudget);
+            } catch (InvalidClassException e) {
+                assertThat(e).hasMessageContaining("REJECTED");
+                rejected++;
+            } catch (Exception expected) {
+                // the stream's lies end in a truncated read, as alone
+            }
+        }
+        assertThat(rejected).as("attributes refused by the row's bound").isPositive();
+    }
+
+    /** Every array in the stream declared as long as the bytes left after it allow (eight references a byte). */
+    private static byte[] declaringAllTheyMay(byte[] stream) {
+        byte[] patched = stream.clone();
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(patched);
+        for (int i = 0; i + 1 < patched.length; i++) {
+            if (patched[i] != 0x75) { // TC_ARRAY
+                continue;
+            }
+            int lengthAt;
+            if (patched[i + 1] == 0x72) { // TC_CLASSDESC: name, serialVersionUID, flags, no fields, end, no super
+                int nameLength = buffer.getShort(i + 2);
+                lengthAt = i + 4 + nameLength + 8 + 1 + 2 + 1 + 1;
+            } else if (patched[i + 1] == 0x71) { // TC_REFERENCE to a class descriptor read before
+                lengthAt = i + 6;
+            } else {
+                continue;
+            }
+            if (lengthAt + 4 <= patched.length && buffer.getInt(lengthAt) == 1) {
+                buffer.putInt(lengthAt, 8 * (patched.length - lengthAt - 4));
+            }
+        }
+        return patched;
     }
 
     @Test

@@ -30,6 +30,25 @@ record NodePair(ChildJvm nodeA, ChildJvm nodeB, String a, String b) implements A
         return NodeHttp.stats(client, a).plus(NodeHttp.stats(client, b));
     }
 
+    /** How much both nodes have printed so far, to read what they print after it. */
+    OutputMark outputMark() {
+        return new OutputMark(nodeA.output().length(), nodeB.output().length());
+    }
+
+    /** The lines either node printed since the mark that contain the text (log lines of a kind), node A's first. */
+    List<String> linesSince(OutputMark mark, String containing) {
+        List<String> lines = new ArrayList<>();
+        for (String line : (nodeA.output().substring(mark.a()) + nodeB.output().substring(mark.b())).split("\n")) {
+            if (line.contains(containing)) {
+                lines.add(line);
+            }
+        }
+        return lines;
+    }
+
+    /** Where each node's output stood. */
+    record OutputMark(int a, int b) {}
+
     @Override
     public void close() throws InterruptedException {
         try {

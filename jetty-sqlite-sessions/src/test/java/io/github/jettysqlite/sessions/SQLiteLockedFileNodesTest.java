@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.SoftAssertions;
@@ -75,6 +76,7 @@ class SQLiteLockedFileNodesTest {
     void aWriteLockHeldPastTheBusyTimeoutLosesNoChangeAnswered(String cache) throws Exception {
         NodePair nodes = pair(cache);
         NodeStats before = nodes.stats(client);
+        NodePair.OutputMark logs = nodes.outputMark();
         AlternatingUsers.Tally tally;
         try (AlternatingUsers users = AlternatingUsers.start(client, USERS, nodes.a(), nodes.b())) {
             users.awaitEachAnswered(users.mark(), 3);
@@ -89,7 +91,7 @@ class SQLiteLockedFileNodesTest {
             users.awaitEachAnswered(users.mark(), 4);
             tally = users.stop();
         }
-        report(cache, "another process held the write lock for " + HOLD_MS + " ms", nodes, before, tally);
+        report(cache, "another process held the write lock for " + HOLD_MS + " ms", nodes, before, logs, tally);
     }
 
     @ParameterizedTest(name = "{0} cache")
@@ -98,6 +100,7 @@ class SQLiteLockedFileNodesTest {
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/prlimit")), "prlimit (util-linux) is not here");
         NodePair nodes = pair(cache);
         NodeStats before = nodes.stats(client);
+        NodePair.OutputMark logs = nodes.outputMark();
         AlternatingUsers.Tally tally;
         try (AlternatingUsers users = AlternatingUsers.start(client, USERS, nodes.a(), nodes.b())) {
             users.awaitEachAnswered(users.mark(), 3);
@@ -113,7 +116,7 @@ class SQLiteLockedFileNodesTest {
             users.awaitEachAnswered(users.mark(), 4);
             tally = users.stop();
         }
-        report(cache, "the file system refused every write of the nodes", nodes, before, tally);
+        report(cache, "the file system refused every write of the nodes", nodes, before, logs, tally);
     }
 
     private void report(String cache, String what, NodePair nodes, NodeStats before, AlternatingUsers.Tally tally)

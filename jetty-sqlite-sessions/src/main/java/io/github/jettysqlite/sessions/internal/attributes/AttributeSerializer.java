@@ -37,8 +37,16 @@ public final class AttributeSerializer {
 
     /** Reads one attribute value; every class and array in it passes the filter, bounded by the stream's length. */
     public Object deserialize(byte[] stream) throws IOException, ClassNotFoundException {
+        return deserialize(stream, DeserializationFilter.HeapBudget.forBytes(stream.length));
+    }
+
+    /**
+     * As above, the heap its arrays declare counted against a budget shared with the row's other attributes.
+     */
+    public Object deserialize(byte[] stream, DeserializationFilter.HeapBudget rowBudget)
+            throws IOException, ClassNotFoundException {
         try (ClassLoadingObjectInputStream in = new ClassLoadingObjectInputStream(new ByteArrayInputStream(stream))) {
-            in.setObjectInputFilter(DeserializationFilter.boundedBy(filter, stream.length));
+            in.setObjectInputFilter(DeserializationFilter.boundedBy(filter, stream.length, rowBudget));
             boolean server = in.readBoolean();
             return in.readObject(server ? SERVER_LOADER : Thread.currentThread().getContextClassLoader());
         }

@@ -100,21 +100,48 @@ public final class DeserializationFilter {
      * from a stored count (HashMap, ArrayList, ...) ask the filter the same way.
      */
     public static ObjectInputFilter boundedBy(ObjectInputFilter filter, long streamLength) {
-        long heapBound = HEAP_PER_STREAM_BYTE * streamLength + (1L << 20);
-        long[] declaredHeap = {0};
+        return boundedBy(filter, streamLength, HeapBudget.forBytes(streamLength));
+    }
+
+    /**
+     * As above, with the heap bound shared by every stream of one row: a row's attributes together may declare at
+     * most {@value #HEAP_PER_STREAM_BYTE} bytes of arrays per byte of the row (plus one MiB), however many attributes
+     * it splits into, so a row of many tiny attributes gets no more than one row of their total size.
+     */
+    public static ObjectInputFilter boundedBy(ObjectInputFilter filter, long streamLength, HeapBudget budget) {
         return info -> {
             long length = info.arrayLength();
             if (length >= 0) {
                 if (length > mostElements(info.serialClass(), streamLength - info.streamBytes())) {
                     return Status.REJECTED;
                 }
-                declaredHeap[0] += length * heapBytes(info.serialClass());
-                if (declaredHeap[0] > heapBound) {
+                if (!budget.declare(length * heapBytes(info.serialClass()))) {
                     return Status.REJECTED;
                 }
             }
             return filter.checkInput(info);
         };
+    }
+
+    /** The heap the arrays of one row (or one stream) may declare, shared by every stream read against it. */
+    public static final class HeapBudget {
+        private final long bound;
+        private long declared;
+
+        private HeapBudget(long bound) {
+            this.bound = bound;
+        }
+
+        /** {@value #HEAP_PER_STREAM_BYTE} bytes per byte of the row or stream, plus one MiB. */
+        public static HeapBudget forBytes(long bytes) {
+            return new HeapBudget(HEAP_PER_STREAM_BYTE * bytes + (1L << 20));
+        }
+
+        /** Counts an array's heap; false once the total passes the bound. */
+        boolean declare(long heap) {
+            declared += heap;
+            return declared <= bound;
+        }
     }
 
     /**

@@ -58,8 +58,10 @@ public final class SessionAttributes {
             }
             serialized = decoded.attributes();
             Map<String, Object> values = new HashMap<>(serialized.size() * 2);
+            // One heap bound for the whole row, not one per attribute (see DeserializationFilter.HeapBudget).
+            DeserializationFilter.HeapBudget budget = DeserializationFilter.HeapBudget.forBytes(blob.length);
             for (Map.Entry<String, byte[]> e : serialized.entrySet()) {
-                Object value = serializer.deserialize(e.getValue());
+                Object value = serializer.deserialize(e.getValue(), budget);
                 if (value != null) {
                     values.put(e.getKey(), value);
                 }
