@@ -65,6 +65,8 @@ jetty.session.postgresql.url=jdbc:postgresql://localhost:5432/jetty
 # jetty.session.postgresql.attributeKey=env:JETTY_SESSION_KEY
 # jetty.session.postgresql.attributeOldKeys=
 # jetty.session.postgresql.acceptUnsealedRows=false
+## With a key: also encrypt every attribute at rest (AES-256-GCM), so files, backups and copies hold none in the clear.
+# jetty.session.postgresql.encryptAttributes=false
 # jetty.session.postgresql.saveInPlaceChanges=true
 
 ## The absolute lifetime of a session in seconds from its creation, whatever its activity; 0: none.

@@ -65,6 +65,8 @@ SQLite itself is in the public domain: https://sqlite.org/copyright.html
 ## unsealed row is what anyone who can write to the database would plant: switch it on only while sealing an
 ## existing table (then run the CLI's seal command, or JMX sealRows), and off again.
 # jetty.session.sqlite.acceptUnsealedRows=false
+## With a key: also encrypt every attribute at rest (AES-256-GCM), so files, backups and copies hold none in the clear.
+# jetty.session.sqlite.encryptAttributes=false
 
 ## Save attributes changed in place without setAttribute (compares every attribute on each store).
 # jetty.session.sqlite.saveInPlaceChanges=true

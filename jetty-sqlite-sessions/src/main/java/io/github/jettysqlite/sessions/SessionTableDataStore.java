@@ -398,7 +398,11 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         if (settings().getAttributeKey() == null) {
             throw new IllegalStateException("this store has no attributeKey to seal with");
         }
-        return admin().seal(settings().getAttributeKey(), settings().getAttributeOldKeys(), Progress.NONE)
+        return admin().seal(
+                        settings().getAttributeKey(),
+                        settings().getAttributeOldKeys(),
+                        settings().isEncryptAttributes(),
+                        Progress.NONE)
                 .toString();
     }
 

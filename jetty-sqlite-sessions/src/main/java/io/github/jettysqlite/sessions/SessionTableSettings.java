@@ -29,6 +29,7 @@ public abstract class SessionTableSettings {
     private boolean acceptUnsealedRows;
     private boolean saveInPlaceChanges = true;
     private long maxSessionLifetimeSec;
+    private boolean encryptAttributes;
 
     /** The engine as messages name it: "SQLite", "PostgreSQL". */
     protected abstract String engine();
@@ -63,7 +64,9 @@ public abstract class SessionTableSettings {
                 checked("deserializationFilter", () -> DeserializationFilter.create(deserializationFilter));
         checked("attributeKey", () -> AttributeSeal.of(attributeKey, null));
         AttributeSeal seal = checked("attributeOldKeys", () -> AttributeSeal.of(attributeKey, attributeOldKeys));
-        return new SessionAttributes(new AttributeCodec(seal, acceptUnsealedRows), new AttributeSerializer(filter));
+        AttributeCodec codec =
+                checked("encryptAttributes", () -> new AttributeCodec(seal, acceptUnsealedRows, encryptAttributes));
+        return new SessionAttributes(codec, new AttributeSerializer(filter));
     }
 
     /** Runs one check and names the setting at fault, so a bad configuration stops start-up in one sentence. */
@@ -158,6 +161,20 @@ public abstract class SessionTableSettings {
      */
     public void setAcceptUnsealedRows(boolean acceptUnsealedRows) {
         this.acceptUnsealedRows = acceptUnsealedRows;
+    }
+
+    public boolean isEncryptAttributes() {
+        return encryptAttributes;
+    }
+
+    /**
+     * Whether each attribute is also encrypted at rest (AES-256-GCM under a key derived from {@link
+     * #setAttributeKey}, which it needs), so that the file, its backups and a migration target hold no attribute in
+     * the clear. Rows written before are read as they are and encrypted on their next write, or by the {@code seal}
+     * command. Off by default.
+     */
+    public void setEncryptAttributes(boolean encryptAttributes) {
+        this.encryptAttributes = encryptAttributes;
     }
 
     public long getMaxSessionLifetimeSec() {

@@ -337,6 +337,85 @@ abstract class AbstractSealedRowsTest {
     }
 
     @Test
+    void encryptedAttributesNeverAppearInTheDatabaseAndRoundTrip() throws Exception {
+        SessionTableDataStore store = store("/app", s -> {
+            s.setAttributeKey(key);
+            s.setEncryptAttributes(true);
+        });
+        SessionData data = StoreFixture.session(store, "s1", System.currentTimeMillis() + HOUR, NODE);
+        data.setAttribute("email", "alice.secret@example.com");
+        StoreFixture.put(store, data);
+
+        assertThat(formatOf("s1")).isEqualTo(4);
+        assertThat(new String(blobOf("s1"), java.nio.charset.StandardCharsets.ISO_8859_1))
+                .doesNotContain("alice.secret");
+        if (fixture instanceof SQLiteFixture sqlite) {
+            store.stop();
+            assertThat(new String(Files.readAllBytes(sqlite.file()), java.nio.charset.StandardCharsets.ISO_8859_1))
+                    .doesNotContain("alice.secret");
+            store = store("/app", s -> {
+                s.setAttributeKey(key);
+                s.setEncryptAttributes(true);
+            });
+        }
+        assertThat(store.load("s1").getAttribute("email")).isEqualTo("alice.secret@example.com");
+    }
+
+    @Test
+    void encryptedAttributesMergeAndAnAlteredCiphertextIsUnreadable() throws Exception {
+        Consumer<SessionTableSettings> encrypting = s -> {
+            s.setAttributeKey(key);
+            s.setEncryptAttributes(true);
+        };
+        SessionTableDataStore nodeA = store("/app", encrypting);
+        SessionTableDataStore nodeB =
+                fixture.store(StoreFixture.OTHER_NODE, "/app", SessionContext.NULL_VHOST, encrypting);
+        put(nodeA, "s1", "alice");
+        SessionData onA = nodeA.load("s1");
+        SessionData onB = nodeB.load("s1");
+        onA.setAttribute("a", "from A");
+        onB.setAttribute("b", "from B");
+        nodeA.store("s1", onA);
+        nodeB.store("s1", onB);
+        assertThat(nodeA.load("s1").getAllAttributes())
+                .containsEntry("a", "from A")
+                .containsEntry("b", "from B")
+                .containsEntry("user", "alice");
+
+        byte[] blob = blobOf("s1");
+        blob[blob.length - 1] ^= 1;
+        fixture.update("UPDATE jetty_sessions SET attributes = ? WHERE session_id = 's1'", blob);
+        assertThatThrownBy(() -> nodeA.load("s1")).isInstanceOf(UnreadableSessionDataException.class);
+    }
+
+    @Test
+    void theSealCommandEncryptsSealedRowsWhenAsked() throws Exception {
+        SessionTableDataStore sealing = store("/app", s -> s.setAttributeKey(key));
+        put(sealing, "s1", "alice");
+        sealing.stop();
+        SessionTableDataStore encrypting = store("/app", s -> {
+            s.setAttributeKey(key);
+            s.setEncryptAttributes(true);
+        });
+
+        assertThat(encrypting.sealRows()).contains("sealed=1");
+
+        assertThat(formatOf("s1")).isEqualTo(4);
+        assertThat(encrypting.countRowsBySeal().keySet())
+                .singleElement()
+                .asString()
+                .startsWith("encrypted ");
+        assertThat(encrypting.load("s1").getAttribute("user")).isEqualTo("alice");
+    }
+
+    @Test
+    void encryptionWithoutAKeyStopsStart() {
+        assertThatThrownBy(() -> store("/app", s -> s.setEncryptAttributes(true)))
+                .hasMessageContaining("encryptAttributes")
+                .hasMessageContaining("attributeKey");
+    }
+
+    @Test
     void withoutSealingAForgedRowWouldReachReadObject() throws Exception {
         // Shows the forged-row test can fail: a store that does not verify seals deserializes what it finds.
         SessionTableDataStore forger = store("/app", s -> {});

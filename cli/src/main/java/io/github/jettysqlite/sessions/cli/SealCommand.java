@@ -26,6 +26,11 @@ final class SealCommand extends AdminCommand {
             description = "Keys rows may still be sealed with (a rotation), comma-separated env:NAME or file:PATH.")
     String attributeOldKeys;
 
+    @Option(
+            names = "--encrypt",
+            description = "Also encrypt every attribute at rest, as stores with encryptAttributes do.")
+    boolean encrypt;
+
     @Option(names = "--dry-run", description = "Only count the rows by how they are sealed.")
     boolean dryRun;
 
@@ -54,7 +59,7 @@ final class SealCommand extends AdminCommand {
             printFound(doc, text.length() == 0 ? "no rows" : text.toString().trim());
             return 0;
         }
-        RowSealing.Outcome outcome = admin.seal(attributeKey, attributeOldKeys, progress("sealing"));
+        RowSealing.Outcome outcome = admin.seal(attributeKey, attributeOldKeys, encrypt, progress("sealing"));
         doc.put("dryRun", false);
         doc.put("sealed", outcome.sealed());
         doc.put("alreadyCurrent", outcome.alreadyCurrent());

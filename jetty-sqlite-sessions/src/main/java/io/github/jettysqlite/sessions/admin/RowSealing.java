@@ -50,13 +50,14 @@ public final class RowSealing {
     public record Outcome(
             long sealed, long alreadyCurrent, long changedMeanwhile, long unverifiable, long jettyStream) {}
 
-    Outcome seal(String attributeKey, String attributeOldKeys, Progress progress) throws SessionDatabaseException {
+    Outcome seal(String attributeKey, String attributeOldKeys, boolean encrypt, Progress progress)
+            throws SessionDatabaseException {
         AttributeSeal keys = AttributeSeal.of(attributeKey, attributeOldKeys);
         if (!keys.seals()) {
             throw new IllegalArgumentException("sealing needs an attributeKey (env:NAME or file:PATH)");
         }
         // The operator asks for this on purpose: rows without a seal are read here to be sealed.
-        AttributeCodec codec = new AttributeCodec(keys, true);
+        AttributeCodec codec = new AttributeCodec(keys, true, encrypt);
         long total = database.read(c -> count(c));
         long[] counts = new long[5];
         String[] last = {"", "", ""};
@@ -88,7 +89,7 @@ public final class RowSealing {
 
     /**
      * How the table's rows are sealed, by kind: {@code unsealed}, {@code jetty-stream} (written before this layout),
-     * {@code sealed-key-only <key id>} (an older seal), {@code sealed <key id>}; key ids in hex, as the seal
+     * {@code sealed-key-only <key id>} (an older seal), {@code sealed <key id>}, {@code encrypted <key id>}; key ids in hex, as the seal
      * records them (the first 4 bytes of the key's SHA-256), never the key.
      */
     Map<String, Long> states() throws SessionDatabaseException {
@@ -118,6 +119,7 @@ public final class RowSealing {
             case 1 -> "unsealed";
             case 2 -> "sealed-key-only " + keyId;
             case 3 -> "sealed " + keyId;
+            case 4 -> "encrypted " + keyId;
             default -> "format " + prefix[3];
         };
     }

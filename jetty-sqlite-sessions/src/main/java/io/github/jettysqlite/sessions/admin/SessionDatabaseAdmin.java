@@ -210,7 +210,13 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
      */
     public RowSealing.Outcome seal(String attributeKey, String attributeOldKeys, Progress progress)
             throws SessionDatabaseException {
-        return new RowSealing(database, table).seal(attributeKey, attributeOldKeys, progress);
+        return seal(attributeKey, attributeOldKeys, false, progress);
+    }
+
+    /** As above; with {@code encrypt}, every row is also encrypted (and encrypted rows count as current). */
+    public RowSealing.Outcome seal(String attributeKey, String attributeOldKeys, boolean encrypt, Progress progress)
+            throws SessionDatabaseException {
+        return new RowSealing(database, table).seal(attributeKey, attributeOldKeys, encrypt, progress);
     }
 
     /** The table's rows by how they are sealed (see {@link RowSealing#states()}); key ids, never keys. */

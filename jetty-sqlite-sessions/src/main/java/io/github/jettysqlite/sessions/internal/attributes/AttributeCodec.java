@@ -15,12 +15,18 @@ import java.util.Map;
  * The layout of the attributes column: each attribute serialized on its own, in one container, optionally sealed.
  *
  * <pre>
- * 'J' 'S' 'A' format                    format 1: unsealed, 2: sealed (key columns), 3: sealed (bound)
+ * 'J' 'S' 'A' format                    format 1: unsealed, 2: sealed (key columns), 3: sealed (bound),
+ *                                       4: sealed (bound) and each attribute encrypted
  * [key id (4 bytes) seal (32 bytes)]    sealed only: HMAC-SHA256 of the table name and the session's creation time
  *                                       (format 3), the key columns, the header and the rest
  * count (int), then count times:
  *   name (modified UTF-8, as DataOutput writes it), length (int), that many bytes: one Java serialization stream
  * </pre>
+ *
+ * <p>In format 4 each attribute's bytes are AES-256-GCM ciphertext (nonce, ciphertext, tag) under a key derived from
+ * the sealing key, bound to the table, the row's key columns, its creation time and the attribute's name; the seal
+ * over the whole container is checked first, and a failure to decrypt makes the row unreadable before any byte is
+ * deserialized.
  *
  * <p>One stream per attribute, rather than one for the whole map as Jetty's own stores write, lets a write change one
  * attribute of a row without deserializing the others (two requests that set different attributes merge byte for
@@ -35,11 +41,14 @@ public final class AttributeCodec {
     private static final byte SEALED_KEY_ONLY = 2;
     /** Sealed over the table, the creation time and the key columns: what every write seals now. */
     private static final byte SEALED = 3;
+    /** Sealed as format 3, each attribute's bytes encrypted. */
+    private static final byte ENCRYPTED = 4;
 
     private static final int SEALED_PREFIX = HEADER_BYTES + AttributeSeal.KEY_ID_BYTES + AttributeSeal.MAC_BYTES;
 
     private final AttributeSeal seal;
     private final boolean acceptUnsealed;
+    private final boolean encrypt;
 
     /**
      * @param seal the keys rows are sealed and verified with
@@ -47,8 +56,20 @@ public final class AttributeCodec {
      *     sealing was switched on); it is sealed on its next write
      */
     public AttributeCodec(AttributeSeal seal, boolean acceptUnsealed) {
+        this(seal, acceptUnsealed, false);
+    }
+
+    /**
+     * @param encrypt whether attributes are encrypted as well as sealed (needs a sealing key)
+     * @throws IllegalArgumentException when asked to encrypt without a key to do it with
+     */
+    public AttributeCodec(AttributeSeal seal, boolean acceptUnsealed, boolean encrypt) {
+        if (encrypt && !seal.seals()) {
+            throw new IllegalArgumentException("encrypting attributes needs an attributeKey");
+        }
         this.seal = seal;
         this.acceptUnsealed = acceptUnsealed;
+        this.encrypt = encrypt;
     }
 
     /** The attributes of a row that does not seal or verify anything. */
@@ -90,15 +111,16 @@ public final class AttributeCodec {
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(size);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.write(new byte[] {'J', 'S', 'A', seal.seals() ? SEALED : UNSEALED});
+            out.write(new byte[] {'J', 'S', 'A', encrypt ? ENCRYPTED : seal.seals() ? SEALED : UNSEALED});
             if (seal.seals()) {
                 out.write(new byte[AttributeSeal.KEY_ID_BYTES + AttributeSeal.MAC_BYTES]);
             }
             out.writeInt(attributes.size());
             for (Map.Entry<String, byte[]> e : attributes.entrySet()) {
+                byte[] value = encrypt ? seal.encrypt(e.getValue(), associated(row, e.getKey())) : e.getValue();
                 out.writeUTF(e.getKey());
-                out.writeInt(e.getValue().length);
-                out.write(e.getValue());
+                out.writeInt(value.length);
+                out.write(value);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot happen in memory", e);
@@ -125,18 +147,25 @@ public final class AttributeCodec {
         }
         int offset;
         boolean current;
-        if (blob[3] == SEALED || blob[3] == SEALED_KEY_ONLY) {
+        if (blob[3] == SEALED || blob[3] == SEALED_KEY_ONLY || blob[3] == ENCRYPTED) {
             if (blob.length < SEALED_PREFIX + 4) {
                 throw new InvalidObjectException("its sealed attributes are truncated");
             }
             byte[] keyId = Arrays.copyOfRange(blob, HEADER_BYTES, HEADER_BYTES + AttributeSeal.KEY_ID_BYTES);
             byte[] mac = Arrays.copyOfRange(blob, HEADER_BYTES + AttributeSeal.KEY_ID_BYTES, SEALED_PREFIX);
-            String refused = seal.check(keyId, mac, row, blob[3] == SEALED, blob, SEALED_PREFIX);
+            String refused = seal.check(keyId, mac, row, blob[3] != SEALED_KEY_ONLY, blob, SEALED_PREFIX);
             if (refused != null) {
                 throw new InvalidObjectException(refused);
             }
+            if (blob[3] == ENCRYPTED) {
+                Map<String, byte[]> plain = new HashMap<>();
+                for (Map.Entry<String, byte[]> e : split(blob, SEALED_PREFIX).entrySet()) {
+                    plain.put(e.getKey(), seal.decrypt(keyId, e.getValue(), associated(row, e.getKey())));
+                }
+                return new Decoded(plain, true, encrypt && seal.isCurrent(keyId));
+            }
             offset = SEALED_PREFIX;
-            current = blob[3] == SEALED && seal.isCurrent(keyId);
+            current = blob[3] == SEALED && !encrypt && seal.isCurrent(keyId);
         } else if (blob[3] == UNSEALED) {
             requireUnsealedAccepted();
             offset = HEADER_BYTES;
@@ -156,6 +185,22 @@ public final class AttributeCodec {
             throw new InvalidObjectException("its attributes are in no format this store knows");
         }
         return split(blob, blob[3] == UNSEALED ? HEADER_BYTES : SEALED_PREFIX);
+    }
+
+    /** What an encrypted attribute is bound to: the row's table, key columns and creation time, and its name. */
+    private static byte[] associated(AttributeSeal.SessionKey row, String name) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeUTF(row.table());
+            out.writeUTF(row.contextPath());
+            out.writeUTF(row.virtualHost());
+            out.writeUTF(row.id());
+            out.writeLong(row.created());
+            out.writeUTF(name);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot happen in memory", e);
+        }
+        return bytes.toByteArray();
     }
 
     private static Map<String, byte[]> split(byte[] blob, int offset) throws InvalidObjectException {

@@ -1,16 +1,20 @@
 package io.github.jettysqlite.sessions.internal.attributes;
 
 import java.io.IOException;
+import java.io.InvalidObjectException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import javax.crypto.Cipher;
 import javax.crypto.Mac;
+import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
@@ -83,6 +87,28 @@ public final class AttributeSeal {
         return current.mac(row, true, blob, from);
     }
 
+    /**
+     * Encrypts one attribute's bytes under the current key (AES-256-GCM, a fresh random 12-byte nonce, the 16-byte
+     * tag appended): nonce, then ciphertext and tag. {@code associated} binds it to its row and name.
+     */
+    public byte[] encrypt(byte[] plain, byte[] associated) {
+        return current.encrypt(plain, associated);
+    }
+
+    /**
+     * Decrypts what {@link #encrypt} wrote under the key {@code keyId} names.
+     *
+     * @throws InvalidObjectException when no accepted key has that id, or the bytes or their binding were altered
+     */
+    public byte[] decrypt(byte[] keyId, byte[] sealed, byte[] associated) throws InvalidObjectException {
+        for (Key key : accepted) {
+            if (Arrays.equals(key.id, keyId)) {
+                return key.decrypt(sealed, associated);
+            }
+        }
+        throw new InvalidObjectException("it is encrypted with a key this store does not hold");
+    }
+
     /** True when {@code keyId} names the key new blobs are sealed with. */
     public boolean isCurrent(byte[] keyId) {
         return current != null && Arrays.equals(current.id, keyId);
@@ -122,14 +148,56 @@ public final class AttributeSeal {
     public record SessionKey(String table, String contextPath, String virtualHost, String id, long created) {}
 
     private static final class Key {
+        private static final int NONCE_BYTES = 12;
+        private static final int TAG_BITS = 128;
+        private static final SecureRandom NONCES = new SecureRandom();
+
         private final byte[] id;
         private final SecretKeySpec secret;
         private final ThreadLocal<Mac> macs;
+        private final SecretKeySpec encryption;
 
         private Key(byte[] material) {
             this.id = Arrays.copyOf(sha256(material), KEY_ID_BYTES);
             this.secret = new SecretKeySpec(material, "HmacSHA256");
             this.macs = ThreadLocal.withInitial(this::newMac);
+            // A key of its own for encryption, derived from the material, so the MAC key never doubles as a cipher key.
+            Mac derive = newMac();
+            this.encryption = new SecretKeySpec(
+                    derive.doFinal("jetty-sqlite-sessions attribute encryption v1".getBytes(StandardCharsets.UTF_8)),
+                    "AES");
+        }
+
+        byte[] encrypt(byte[] plain, byte[] associated) {
+            byte[] nonce = new byte[NONCE_BYTES];
+            NONCES.nextBytes(nonce);
+            try {
+                Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+                cipher.init(Cipher.ENCRYPT_MODE, encryption, new GCMParameterSpec(TAG_BITS, nonce));
+                cipher.updateAAD(associated);
+                byte[] out = new byte[NONCE_BYTES + cipher.getOutputSize(plain.length)];
+                System.arraycopy(nonce, 0, out, 0, NONCE_BYTES);
+                cipher.doFinal(plain, 0, plain.length, out, NONCE_BYTES);
+                return out;
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("AES-GCM is not available in this JVM", e);
+            }
+        }
+
+        byte[] decrypt(byte[] sealed, byte[] associated) throws InvalidObjectException {
+            if (sealed.length < NONCE_BYTES + TAG_BITS / 8) {
+                throw new InvalidObjectException("an encrypted attribute is truncated");
+            }
+            try {
+                Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+                cipher.init(Cipher.DECRYPT_MODE, encryption, new GCMParameterSpec(TAG_BITS, sealed, 0, NONCE_BYTES));
+                cipher.updateAAD(associated);
+                return cipher.doFinal(sealed, NONCE_BYTES, sealed.length - NONCE_BYTES);
+            } catch (javax.crypto.AEADBadTagException e) {
+                throw new InvalidObjectException("an encrypted attribute does not decrypt (altered, or moved)");
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("AES-GCM is not available in this JVM", e);
+            }
         }
 
         static Key read(String reference) {
