@@ -23,18 +23,20 @@ import org.springframework.core.env.Environment;
 
 /**
  * Keeps the servlet sessions of a Spring Boot application on Jetty in SQLite ({@code jetty.sessions.sqlite.file}) or
- * PostgreSQL ({@code jetty.sessions.postgresql.url}): the store's factory becomes a bean on Boot's Jetty server,
- * where every context's session handler finds it, and, with Micrometer present, its meters are bound. The session
- * cache's factory ({@code jetty.sessions.cache}, coherent unless set) goes on the server beside it.
+ * PostgreSQL ({@code jetty.sessions.postgresql.url} or {@code .use-application-data-source}): the store's factory
+ * becomes a bean on Boot's Jetty server, where every context's session handler finds it, and, with Micrometer
+ * present, its meters are bound. The session cache's factory ({@code jetty.sessions.cache}, coherent unless set) goes
+ * on the server beside it. {@code jetty.sessions.enabled=false} switches all of it off.
  *
  * <p>An application that declares its own store or cache factory bean keeps it; the properties then only need to be
  * absent. A property that cannot take effect stops the application with the reason, rather than leaving its sessions
- * in memory unnoticed: both stores set, the PostgreSQL URL without the PostgreSQL artifact, or a web server that is
+ * in memory unnoticed: both stores set, PostgreSQL asked for without the PostgreSQL artifact, or a web server that is
  * not Jetty ({@link StoreOnJettyCheck}).
  */
 @AutoConfiguration
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @Conditional(JettySessionStoreAutoConfiguration.JettyWebApplications.class)
+@ConditionalOnProperty(prefix = SessionCacheProperties.PREFIX, name = "enabled", matchIfMissing = true)
 @EnableConfigurationProperties({
     SQLiteSessionsProperties.class,
     PostgreSQLSessionsProperties.class,
@@ -42,18 +44,20 @@ import org.springframework.core.env.Environment;
 })
 @Import(PostgreSQLStoreConfiguration.class)
 public class JettySessionStoreAutoConfiguration {
-    static final String BOTH_STORES = "Set either " + SQLiteSessionsProperties.PREFIX + ".file or "
-            + PostgreSQLSessionsProperties.PREFIX + ".url, not both: an application's sessions live in one store";
+    static final String BOTH_STORES = "Set either " + SQLiteSessionsProperties.PREFIX + ".file or the PostgreSQL"
+            + " store (" + PostgreSQLSessionsProperties.URL + " or "
+            + PostgreSQLSessionsProperties.USE_APPLICATION_DATA_SOURCE
+            + "), not both: an application's sessions live in one store";
 
     @Bean
     @ConditionalOnProperty(prefix = SQLiteSessionsProperties.PREFIX, name = "file")
     @ConditionalOnMissingBean(SessionTableDataStoreFactory.class)
     SQLiteSessionDataStoreFactory sqliteSessionDataStoreFactory(
             SQLiteSessionsProperties properties, Environment environment) {
-        if (environment.containsProperty(PostgreSQLSessionsProperties.PREFIX + ".url")) {
+        if (postgresqlRequested(environment)) {
             throw new IllegalStateException(BOTH_STORES);
         }
-        return properties.toFactory();
+        return properties.toFactory(environment);
     }
 
     /**
@@ -66,14 +70,15 @@ public class JettySessionStoreAutoConfiguration {
         return properties.toFactory();
     }
 
-    /** {@code jetty.sessions.postgresql.url} without the artifact that reads it would otherwise be ignored. */
+    /** The PostgreSQL store asked for without the artifact that makes it would otherwise be ignored. */
     @Bean
-    @ConditionalOnProperty(prefix = PostgreSQLSessionsProperties.PREFIX, name = "url")
+    @Conditional(PostgreSQLRequested.class)
     @ConditionalOnMissingClass(PostgreSQLStoreConfiguration.FACTORY)
     Object postgresqlSessionStoreArtifactMissing() {
-        throw new IllegalStateException(PostgreSQLSessionsProperties.PREFIX
-                + ".url is set, but io.github.jettysqlite:jetty-sqlite-sessions-postgresql is not on the class path:"
-                + " add that dependency, or remove the property");
+        throw new IllegalStateException("The PostgreSQL session store is asked for (" + PostgreSQLSessionsProperties.URL
+                + " or " + PostgreSQLSessionsProperties.USE_APPLICATION_DATA_SOURCE + "), but"
+                + " io.github.jettysqlite:jetty-sqlite-sessions-postgresql is not on the class path: add that"
+                + " dependency, or remove the property");
     }
 
     @Bean
@@ -85,6 +90,29 @@ public class JettySessionStoreAutoConfiguration {
     @Bean
     static JettyServerCustomizerRegistrar jettySessionStoreServerCustomizerRegistrar() {
         return new JettyServerCustomizerRegistrar();
+    }
+
+    /** Whether the PostgreSQL store is asked for: a URL, or the application's data source. */
+    static boolean postgresqlRequested(Environment environment) {
+        return environment.containsProperty(PostgreSQLSessionsProperties.URL)
+                || environment.getProperty(
+                        PostgreSQLSessionsProperties.USE_APPLICATION_DATA_SOURCE, Boolean.class, false);
+    }
+
+    /** {@link #postgresqlRequested}, as a condition. */
+    static final class PostgreSQLRequested extends AnyNestedCondition {
+        PostgreSQLRequested() {
+            super(ConfigurationPhase.REGISTER_BEAN);
+        }
+
+        @ConditionalOnProperty(prefix = PostgreSQLSessionsProperties.PREFIX, name = "url")
+        static final class Url {}
+
+        @ConditionalOnProperty(
+                prefix = PostgreSQLSessionsProperties.PREFIX,
+                name = "use-application-data-source",
+                havingValue = "true")
+        static final class ApplicationDataSource {}
     }
 
     /**

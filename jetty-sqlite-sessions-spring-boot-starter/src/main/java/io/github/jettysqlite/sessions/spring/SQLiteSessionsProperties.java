@@ -2,7 +2,10 @@ package io.github.jettysqlite.sessions.spring;
 
 import io.github.jettysqlite.sessions.SQLiteSessionDataStoreFactory;
 import io.github.jettysqlite.sessions.SQLiteSessionSettings;
+import io.github.jettysqlite.sessions.Synchronous;
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.core.env.Environment;
 
 /** {@code jetty.sessions.sqlite.*}: setting {@code file} keeps the application's sessions in that SQLite file. */
 @ConfigurationProperties(SQLiteSessionsProperties.PREFIX)
@@ -12,21 +15,32 @@ public class SQLiteSessionsProperties extends SessionTableProperties {
     /** The SQLite database file; setting it switches the SQLite session store on. Missing directories are created. */
     private String file;
 
-    /** Commit durability: NORMAL survives a crash of the process, FULL also power loss (OFF, NORMAL, FULL, EXTRA). */
-    private String synchronous = SQLiteSessionSettings.DEFAULT_SYNCHRONOUS;
+    /**
+     * Commit durability: NORMAL survives a crash of the process, FULL also power loss (one fsync per commit); OFF and
+     * EXTRA are the extremes.
+     */
+    private Synchronous synchronous = Synchronous.NORMAL;
 
-    /** Milliseconds a write waits for another process holding the write lock, and a read for a free connection. */
-    private int busyTimeoutMs = SQLiteSessionSettings.DEFAULT_BUSY_TIMEOUT_MS;
+    /**
+     * How long a write waits for another process holding the write lock, and a read for a free connection (a bare
+     * number is milliseconds). 0 never waits for another process.
+     */
+    private Duration busyTimeout = Duration.ofSeconds(5);
 
     /** Read connections per database file. */
-    private int maxReaders = SQLiteSessionSettings.DEFAULT_MAX_READERS;
+    private int maxReaders = 8;
+
+    public SQLiteSessionsProperties() {
+        super(PREFIX, new Renamed("busy-timeout-ms", "busy-timeout"));
+    }
 
     /** The factory these properties describe, its settings checked. */
-    SQLiteSessionDataStoreFactory toFactory() {
+    SQLiteSessionDataStoreFactory toFactory(Environment environment) {
+        requireOneNameEach(environment);
         SQLiteSessionSettings settings = new SQLiteSessionSettings();
         settings.setDatabaseFile(file);
-        settings.setSynchronous(synchronous);
-        settings.setBusyTimeoutMs(busyTimeoutMs);
+        settings.setSynchronous(synchronous.name());
+        settings.setBusyTimeoutMs(millis(busyTimeout, "busy-timeout"));
         settings.setMaxReaders(maxReaders);
         SQLiteSessionDataStoreFactory factory = new SQLiteSessionDataStoreFactory(settings);
         applyTo(settings, factory);
@@ -42,20 +56,31 @@ public class SQLiteSessionsProperties extends SessionTableProperties {
         this.file = file;
     }
 
-    public String getSynchronous() {
+    public Synchronous getSynchronous() {
         return synchronous;
     }
 
-    public void setSynchronous(String synchronous) {
+    public void setSynchronous(Synchronous synchronous) {
         this.synchronous = synchronous;
     }
 
-    public int getBusyTimeoutMs() {
-        return busyTimeoutMs;
+    public Duration getBusyTimeout() {
+        return busyTimeout;
     }
 
+    public void setBusyTimeout(Duration busyTimeout) {
+        this.busyTimeout = busyTimeout;
+    }
+
+    /** The old name of {@code busy-timeout}, a number of milliseconds. */
+    @Deprecated
+    public int getBusyTimeoutMs() {
+        return clampedMillis(busyTimeout);
+    }
+
+    @Deprecated
     public void setBusyTimeoutMs(int busyTimeoutMs) {
-        this.busyTimeoutMs = busyTimeoutMs;
+        this.busyTimeout = Duration.ofMillis(busyTimeoutMs);
     }
 
     public int getMaxReaders() {

@@ -8,12 +8,18 @@ import org.eclipse.jetty.session.NullSessionCacheFactory;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * {@code jetty.sessions.*}: the session cache in front of either store, and Jetty's settings for it. It goes on the
- * Jetty server together with a store of this library, never without one.
+ * {@code jetty.sessions.*}: whether the starter acts at all, the session cache in front of either store, and Jetty's
+ * settings for it. The cache goes on the Jetty server together with a store of this library, never without one.
  */
 @ConfigurationProperties(SessionCacheProperties.PREFIX)
 public class SessionCacheProperties {
     static final String PREFIX = "jetty.sessions";
+
+    /**
+     * Whether the starter acts at all: false leaves the application's sessions to Boot, as if the starter were not
+     * there, whatever else jetty.sessions.* says.
+     */
+    private boolean enabled = true;
 
     /**
      * The session cache: coherent keeps sessions in memory and checks each against its row before a request uses it
@@ -72,6 +78,14 @@ public class SessionCacheProperties {
         factory.setFlushOnResponseCommit(flushOnResponseCommit);
         factory.setInvalidateOnShutdown(invalidateOnShutdown);
         return factory;
+    }
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
     }
 
     public Cache getCache() {

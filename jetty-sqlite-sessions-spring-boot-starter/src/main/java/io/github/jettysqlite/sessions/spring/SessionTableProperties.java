@@ -2,9 +2,17 @@ package io.github.jettysqlite.sessions.spring;
 
 import io.github.jettysqlite.sessions.SessionTableDataStoreFactory;
 import io.github.jettysqlite.sessions.SessionTableSettings;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import org.springframework.boot.convert.DurationUnit;
+import org.springframework.core.env.Environment;
 
 /** The settings both engines' stores share, bound under their engine's prefix. */
 public abstract class SessionTableProperties {
+    private final String prefix;
+    private final List<Renamed> renamed;
+
     /** The table holding the sessions: [A-Za-z_][A-Za-z0-9_]{0,62}. */
     private String table = SessionTableSettings.DEFAULT_TABLE_NAME;
 
@@ -37,13 +45,65 @@ public abstract class SessionTableProperties {
     private boolean saveInPlaceChanges = true;
 
     /**
-     * Seconds within which Jetty skips writing a session whose only change is its access time. 0 writes every time;
-     * with a NullSessionCache, 1 avoids the second write Jetty makes at the end of every request.
+     * The absolute lifetime of a session from its creation, whatever its activity (OWASP's absolute timeout), in whole
+     * seconds (a bare number is seconds). 0, the default, sets none.
      */
-    private int savePeriodSec = 0;
+    @DurationUnit(ChronoUnit.SECONDS)
+    private Duration maxSessionLifetime = Duration.ZERO;
 
-    /** Seconds past expiry before a session of a context that no longer runs is deleted. */
-    private int gracePeriodSec = 3600;
+    /**
+     * How long Jetty skips writing a session whose only change is its access time, in whole seconds (a bare number
+     * is seconds). 0 writes every time; with the null cache, 1s avoids the second write Jetty makes at the end of
+     * every request.
+     */
+    @DurationUnit(ChronoUnit.SECONDS)
+    private Duration savePeriod = Duration.ZERO;
+
+    /**
+     * How long past expiry a session of a context that no longer runs is kept before it is deleted, in whole seconds
+     * (a bare number is seconds).
+     */
+    @DurationUnit(ChronoUnit.SECONDS)
+    private Duration gracePeriod = Duration.ofHours(1);
+
+    /** A property renamed when it became a duration: its old name still binds, and setting both is refused. */
+    record Renamed(String oldName, String newName) {}
+
+    /**
+     * @param prefix the engine's prefix, {@code jetty.sessions.sqlite} or {@code jetty.sessions.postgresql}
+     * @param engineRenamed the engine's own renamed property, beside the two every engine has
+     */
+    SessionTableProperties(String prefix, Renamed engineRenamed) {
+        this.prefix = prefix;
+        this.renamed = List.of(
+                new Renamed("save-period-sec", "save-period"),
+                new Renamed("grace-period-sec", "grace-period"),
+                engineRenamed);
+    }
+
+    /** This engine's prefix. */
+    String prefix() {
+        return prefix;
+    }
+
+    /** This engine's renamed properties, each under {@link #prefix()}. */
+    List<Renamed> renamed() {
+        return renamed;
+    }
+
+    /**
+     * Refuses a setting given under both its names: which of the two would win depends on the order the binder
+     * happens to visit them in.
+     */
+    void requireOneNameEach(Environment environment) {
+        for (Renamed renamed : renamed()) {
+            String old = prefix() + "." + renamed.oldName();
+            String current = prefix() + "." + renamed.newName();
+            if (environment.containsProperty(old) && environment.containsProperty(current)) {
+                throw new IllegalStateException("Set " + current + " or its old name " + old + ", not both");
+            }
+        }
+    }
 
     /** Copies these settings onto the engine's settings and factory. */
     protected void applyTo(SessionTableSettings settings, SessionTableDataStoreFactory<?> factory) {
@@ -55,8 +115,41 @@ public abstract class SessionTableProperties {
         settings.setAttributeOldKeys(attributeOldKeys);
         settings.setAcceptUnsealedRows(acceptUnsealedRows);
         settings.setSaveInPlaceChanges(saveInPlaceChanges);
-        factory.setSavePeriodSec(savePeriodSec);
-        factory.setGracePeriodSec(gracePeriodSec);
+        settings.setMaxSessionLifetimeSec(seconds(maxSessionLifetime, "max-session-lifetime"));
+        factory.setSavePeriodSec(seconds(savePeriod, "save-period"));
+        factory.setGracePeriodSec(seconds(gracePeriod, "grace-period"));
+    }
+
+    /** A duration as the whole milliseconds a store setting takes, or an error naming the property. */
+    int millis(Duration value, String property) {
+        try {
+            return Math.toIntExact(value.toMillis());
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(prefix() + "." + property + " is too long: " + value, e);
+        }
+    }
+
+    /** A duration as the whole seconds Jetty takes, or an error naming the property. */
+    int seconds(Duration value, String property) {
+        if (value.getNano() != 0) {
+            throw new IllegalArgumentException(
+                    prefix() + "." + property + " must be whole seconds, not " + value.toMillis() + "ms");
+        }
+        try {
+            return Math.toIntExact(value.getSeconds());
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(prefix() + "." + property + " is too long: " + value, e);
+        }
+    }
+
+    /** Whole seconds of a duration for the deprecated getters, which must not fail (Actuator calls them). */
+    static int clampedSeconds(Duration value) {
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, value.getSeconds()));
+    }
+
+    /** Whole milliseconds of a duration for the deprecated getters, which must not fail (Actuator calls them). */
+    static int clampedMillis(Duration value) {
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, value.toMillis()));
     }
 
     public String getTable() {
@@ -107,19 +200,49 @@ public abstract class SessionTableProperties {
         this.saveInPlaceChanges = saveInPlaceChanges;
     }
 
+    public Duration getMaxSessionLifetime() {
+        return maxSessionLifetime;
+    }
+
+    public void setMaxSessionLifetime(Duration maxSessionLifetime) {
+        this.maxSessionLifetime = maxSessionLifetime;
+    }
+
+    public Duration getSavePeriod() {
+        return savePeriod;
+    }
+
+    public void setSavePeriod(Duration savePeriod) {
+        this.savePeriod = savePeriod;
+    }
+
+    public Duration getGracePeriod() {
+        return gracePeriod;
+    }
+
+    public void setGracePeriod(Duration gracePeriod) {
+        this.gracePeriod = gracePeriod;
+    }
+
+    /** The old name of {@code save-period}, a number of seconds. */
+    @Deprecated
     public int getSavePeriodSec() {
-        return savePeriodSec;
+        return clampedSeconds(savePeriod);
     }
 
+    @Deprecated
     public void setSavePeriodSec(int savePeriodSec) {
-        this.savePeriodSec = savePeriodSec;
+        this.savePeriod = Duration.ofSeconds(savePeriodSec);
     }
 
+    /** The old name of {@code grace-period}, a number of seconds. */
+    @Deprecated
     public int getGracePeriodSec() {
-        return gracePeriodSec;
+        return clampedSeconds(gracePeriod);
     }
 
+    @Deprecated
     public void setGracePeriodSec(int gracePeriodSec) {
-        this.gracePeriodSec = gracePeriodSec;
+        this.gracePeriod = Duration.ofSeconds(gracePeriodSec);
     }
 }

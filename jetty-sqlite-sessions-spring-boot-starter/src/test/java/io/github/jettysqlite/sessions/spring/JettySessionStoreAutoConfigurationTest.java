@@ -11,6 +11,7 @@ import io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionDataStoreFacto
 import io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
+import javax.sql.DataSource;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.session.AbstractSessionCacheFactory;
 import org.eclipse.jetty.session.DefaultSessionCacheFactory;
@@ -19,12 +20,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.postgresql.ds.PGSimpleDataSource;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.web.embedded.jetty.JettyServerCustomizer;
 import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.ContextRefreshedEvent;
 import org.springframework.context.support.GenericApplicationContext;
 
@@ -44,13 +49,14 @@ class JettySessionStoreAutoConfigurationTest {
     void anSQLiteFileMakesTheStoreWithEverySettingApplied() {
         runner.withPropertyValues(
                         "jetty.sessions.sqlite.file=" + dir.resolve("boot.db"),
-                        "jetty.sessions.sqlite.synchronous=FULL",
-                        "jetty.sessions.sqlite.busy-timeout-ms=1234",
+                        "jetty.sessions.sqlite.synchronous=full",
+                        "jetty.sessions.sqlite.busy-timeout=1234ms",
                         "jetty.sessions.sqlite.max-readers=3",
                         "jetty.sessions.sqlite.table=boot_sessions",
                         "jetty.sessions.sqlite.save-in-place-changes=false",
-                        "jetty.sessions.sqlite.save-period-sec=7",
-                        "jetty.sessions.sqlite.grace-period-sec=99")
+                        "jetty.sessions.sqlite.save-period=7s",
+                        "jetty.sessions.sqlite.grace-period=2h",
+                        "jetty.sessions.sqlite.max-session-lifetime=12h")
                 .run(context -> {
                     assertThat(context).hasNotFailed().hasSingleBean(SQLiteSessionDataStoreFactory.class);
                     SQLiteSessionDataStoreFactory factory = context.getBean(SQLiteSessionDataStoreFactory.class);
@@ -63,8 +69,86 @@ class JettySessionStoreAutoConfigurationTest {
                     assertThat(settings.getTableName()).isEqualTo("boot_sessions");
                     assertThat(settings.isSaveInPlaceChanges()).isFalse();
                     assertThat(factory.getSavePeriodSec()).isEqualTo(7);
+                    assertThat(factory.getGracePeriodSec()).isEqualTo(7200);
+                    assertThat(settings.getMaxSessionLifetimeSec()).isEqualTo(12 * 3600);
+                });
+    }
+
+    @Test
+    void theOldNumericNamesStillWork() {
+        runner.withPropertyValues(
+                        "jetty.sessions.sqlite.file=" + dir.resolve("boot.db"),
+                        "jetty.sessions.sqlite.busy-timeout-ms=1234",
+                        "jetty.sessions.sqlite.save-period-sec=7",
+                        "jetty.sessions.sqlite.grace-period-sec=99")
+                .run(context -> {
+                    SQLiteSessionDataStoreFactory factory = context.getBean(SQLiteSessionDataStoreFactory.class);
+                    assertThat(factory.getSettings().getBusyTimeoutMs()).isEqualTo(1234);
+                    assertThat(factory.getSavePeriodSec()).isEqualTo(7);
                     assertThat(factory.getGracePeriodSec()).isEqualTo(99);
                 });
+    }
+
+    @Test
+    void aBareNumberTakesTheUnitOfTheOldName() {
+        runner.withPropertyValues(
+                        "jetty.sessions.sqlite.file=" + dir.resolve("boot.db"),
+                        "jetty.sessions.sqlite.busy-timeout=250",
+                        "jetty.sessions.sqlite.save-period=3")
+                .run(context -> {
+                    SQLiteSessionDataStoreFactory factory = context.getBean(SQLiteSessionDataStoreFactory.class);
+                    assertThat(factory.getSettings().getBusyTimeoutMs()).isEqualTo(250);
+                    assertThat(factory.getSavePeriodSec()).isEqualTo(3);
+                });
+    }
+
+    @Test
+    void aSettingUnderBothItsNamesStopsTheApplication() {
+        runner.withPropertyValues(
+                        "jetty.sessions.sqlite.file=" + dir.resolve("boot.db"),
+                        "jetty.sessions.sqlite.busy-timeout=2s",
+                        "jetty.sessions.sqlite.busy-timeout-ms=1000")
+                .run(context -> assertThat(context)
+                        .hasFailed()
+                        .getFailure()
+                        .hasStackTraceContaining("Set jetty.sessions.sqlite.busy-timeout or its old name"
+                                + " jetty.sessions.sqlite.busy-timeout-ms, not both"));
+    }
+
+    @Test
+    void aPeriodInFractionsOfASecondStopsTheApplicationNamingIt() {
+        runner.withPropertyValues(
+                        "jetty.sessions.sqlite.file=" + dir.resolve("boot.db"),
+                        "jetty.sessions.sqlite.save-period=1500ms")
+                .run(context -> assertThat(context)
+                        .hasFailed()
+                        .getFailure()
+                        .hasStackTraceContaining(
+                                "jetty.sessions.sqlite.save-period must be whole seconds, not 1500ms"));
+    }
+
+    @Test
+    void anUnknownSynchronousModeStopsTheApplicationNamingTheProperty() {
+        runner.withPropertyValues(
+                        "jetty.sessions.sqlite.file=" + dir.resolve("boot.db"),
+                        "jetty.sessions.sqlite.synchronous=sometimes")
+                .run(context -> assertThat(context)
+                        .hasFailed()
+                        .getFailure()
+                        .hasStackTraceContaining("jetty.sessions.sqlite.synchronous")
+                        .hasStackTraceContaining("sometimes"));
+    }
+
+    @Test
+    void enabledFalseTurnsTheStarterOff() {
+        runner.withPropertyValues(
+                        "jetty.sessions.enabled=false", "jetty.sessions.sqlite.file=" + dir.resolve("boot.db"))
+                .run(context -> assertThat(context)
+                        .hasNotFailed()
+                        .doesNotHaveBean(SessionTableDataStoreFactory.class)
+                        .doesNotHaveBean(SessionCacheFactory.class)
+                        .doesNotHaveBean(JettyServerCustomizerRegistrar.BEAN_NAME)
+                        .doesNotHaveBean(StoreOnJettyCheck.class));
     }
 
     @Test
@@ -107,7 +191,7 @@ class JettySessionStoreAutoConfigurationTest {
                         "jetty.sessions.postgresql.url=jdbc:postgresql://127.0.0.1:5432/sessions",
                         "jetty.sessions.postgresql.user=jetty",
                         "jetty.sessions.postgresql.pool-size=4",
-                        "jetty.sessions.postgresql.connection-timeout-ms=2500",
+                        "jetty.sessions.postgresql.connection-timeout=2500ms",
                         "jetty.sessions.postgresql.table=boot_sessions")
                 .withBean(SimpleMeterRegistry.class, () -> registry)
                 .run(context -> {
@@ -120,7 +204,115 @@ class JettySessionStoreAutoConfigurationTest {
                     assertThat(settings.getConnectionTimeoutMs()).isEqualTo(2500);
                     assertThat(settings.getTableName()).isEqualTo("boot_sessions");
                     assertThat(settings.getMetricRegistry()).isSameAs(registry);
+                    assertThat(settings.getDataSource()).isNull();
                 });
+    }
+
+    @Test
+    void thePostgreSQLStoresOldNumericNamesStillWork() {
+        runner.withPropertyValues(
+                        "jetty.sessions.postgresql.url=jdbc:postgresql://127.0.0.1:5432/sessions",
+                        "jetty.sessions.postgresql.connection-timeout-ms=2500",
+                        "jetty.sessions.postgresql.save-period-sec=5")
+                .run(context -> {
+                    PostgreSQLSessionDataStoreFactory factory =
+                            context.getBean(PostgreSQLSessionDataStoreFactory.class);
+                    assertThat(factory.getSettings().getConnectionTimeoutMs()).isEqualTo(2500);
+                    assertThat(factory.getSavePeriodSec()).isEqualTo(5);
+                });
+    }
+
+    @Test
+    void theApplicationsDataSourceWhenAskedFor() {
+        DataSource application = new PGSimpleDataSource();
+        runner.withPropertyValues("jetty.sessions.postgresql.use-application-data-source=true")
+                .withBean(DataSource.class, () -> application)
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    PostgreSQLSessionSettings settings = context.getBean(PostgreSQLSessionDataStoreFactory.class)
+                            .getSettings();
+                    assertThat(settings.getDataSource()).isSameAs(application);
+                    assertThat(settings.getUrl()).isNull();
+                });
+    }
+
+    @Test
+    void theDataSourceMarkedForSessionsAmongSeveral() {
+        runner.withPropertyValues("jetty.sessions.postgresql.use-application-data-source=true")
+                .withUserConfiguration(TwoDataSources.class, MarkedDataSource.class)
+                .run(context -> assertThat(context.getBean(PostgreSQLSessionDataStoreFactory.class)
+                                .getSettings()
+                                .getDataSource())
+                        .isSameAs(context.getBean("sessionsDataSource")));
+    }
+
+    @Test
+    void severalDataSourcesNoneMarkedStopTheApplication() {
+        runner.withPropertyValues("jetty.sessions.postgresql.use-application-data-source=true")
+                .withUserConfiguration(TwoDataSources.class)
+                .run(context -> assertThat(context)
+                        .hasFailed()
+                        .getFailure()
+                        .hasStackTraceContaining("none marked @Primary or @JettySessionsDataSource"));
+    }
+
+    @Test
+    void noDataSourceStopsTheApplication() {
+        runner.withPropertyValues("jetty.sessions.postgresql.use-application-data-source=true")
+                .run(context -> assertThat(context)
+                        .hasFailed()
+                        .getFailure()
+                        .hasStackTraceContaining("jetty.sessions.postgresql.use-application-data-source is true, but"
+                                + " the application has no DataSource bean"));
+    }
+
+    @Test
+    void aUrlBesideTheApplicationsDataSourceStopsTheApplication() {
+        runner.withPropertyValues(
+                        "jetty.sessions.postgresql.use-application-data-source=true",
+                        "jetty.sessions.postgresql.url=jdbc:postgresql://127.0.0.1:5432/sessions")
+                .withBean(DataSource.class, PGSimpleDataSource::new)
+                .run(context -> assertThat(context)
+                        .hasFailed()
+                        .getFailure()
+                        .hasStackTraceContaining("Set jetty.sessions.postgresql.url or"
+                                + " jetty.sessions.postgresql.use-application-data-source=true, not both"));
+    }
+
+    @Test
+    void theApplicationsDataSourceBesideAnSQLiteFileStopsTheApplication() {
+        runner.withPropertyValues(
+                        "jetty.sessions.postgresql.use-application-data-source=true",
+                        "jetty.sessions.sqlite.file=" + dir.resolve("boot.db"))
+                .withBean(DataSource.class, PGSimpleDataSource::new)
+                .run(context -> assertThat(context)
+                        .hasFailed()
+                        .getFailure()
+                        .hasStackTraceContaining(JettySessionStoreAutoConfiguration.BOTH_STORES));
+    }
+
+    /** Two data sources of an application, neither primary. */
+    @Configuration(proxyBeanMethods = false)
+    static class TwoDataSources {
+        @Bean
+        DataSource ordersDataSource() {
+            return new PGSimpleDataSource();
+        }
+
+        @Bean
+        DataSource reportsDataSource() {
+            return new PGSimpleDataSource();
+        }
+    }
+
+    /** A third, marked for the sessions. */
+    @Configuration(proxyBeanMethods = false)
+    static class MarkedDataSource {
+        @Bean
+        @JettySessionsDataSource
+        DataSource sessionsDataSource() {
+            return new PGSimpleDataSource();
+        }
     }
 
     @ParameterizedTest
@@ -208,10 +400,15 @@ class JettySessionStoreAutoConfigurationTest {
         return server;
     }
 
-    @Test
-    void aPostgreSQLUrlWithoutThePostgreSQLArtifactStopsTheApplication() {
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "jetty.sessions.postgresql.url=jdbc:postgresql://127.0.0.1:5432/sessions",
+                "jetty.sessions.postgresql.use-application-data-source=true"
+            })
+    void thePostgreSQLStoreWithoutThePostgreSQLArtifactStopsTheApplication(String property) {
         runner.withClassLoader(new FilteredClassLoader("io.github.jettysqlite.sessions.postgresql"))
-                .withPropertyValues("jetty.sessions.postgresql.url=jdbc:postgresql://127.0.0.1:5432/sessions")
+                .withPropertyValues(property)
                 .run(context -> assertThat(context)
                         .hasFailed()
                         .getFailure()
