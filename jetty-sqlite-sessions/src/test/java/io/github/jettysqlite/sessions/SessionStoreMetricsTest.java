@@ -92,7 +92,7 @@ class SessionStoreMetricsTest {
                 registry.get("jetty.sessions.stored").tags("context", "_a").gauge();
         assertThat(storedInA.value()).isEqualTo(2);
         assertThat(registry.get("jetty.sessions.expired.waiting")
-                        .tags("context", "_b")
+                        .tags("table", "jetty_sessions", "store", "sqlite")
                         .gauge()
                         .value())
                 .isZero();
@@ -101,6 +101,28 @@ class SessionStoreMetricsTest {
                         .gauge()
                         .value())
                 .isPositive();
+    }
+
+    @Test
+    void theTablesExpiredGaugeIsRegisteredOnceForEveryContextAndSumsToTheTablesCount() throws Exception {
+        assertThat(registry.find("jetty.sessions.expired.waiting").gauges())
+                .as("one for the table, not one per context")
+                .hasSize(1);
+        assertThat(registry.find("jetty.sessions.store.calls")
+                        .tags("virtual.host", "0.0.0.0")
+                        .meters())
+                .as("tags in Micrometer's style")
+                .isNotEmpty();
+        try (SQLiteFixture table = SQLiteFixture.in(dir)) {
+            table.update("INSERT INTO jetty_sessions (session_id, context_path, virtual_host, last_node, created_ms,"
+                    + " accessed_ms, last_accessed_ms, cookie_set_ms, last_saved_ms, max_inactive_ms, expires_at,"
+                    + " attributes) VALUES ('gone', '_b', '0.0.0.0', 'n', 1, 1, 1, 1, 1, 1, 2440588.0, x'00')");
+        }
+        double summed = registry.find("jetty.sessions.expired.waiting").gauges().stream()
+                .mapToDouble(Gauge::value)
+                .sum();
+
+        assertThat(summed).isEqualTo(1);
     }
 
     @Test

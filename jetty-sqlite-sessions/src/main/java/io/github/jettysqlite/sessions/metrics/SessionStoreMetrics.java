@@ -12,7 +12,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import java.util.function.ToLongFunction;
@@ -22,15 +24,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Micrometer meters for session stores: each context's store, tagged with {@code context} (Jetty's canonical path),
- * {@code virtualHost} and {@code store} ({@code sqlite} or {@code postgresql}), while it runs.
+ * {@code virtual.host} and {@code store} ({@code sqlite} or {@code postgresql}), while it runs; the table's own
+ * figures once per table, tagged {@code table} and {@code store}.
  *
  * <ul>
  *   <li>{@code jetty.sessions.store.calls} (timer, tag {@code operation}: load, store, delete) and {@code
  *       jetty.sessions.store.failures} (counter, same tag)
  *   <li>{@code jetty.sessions.store.merged.writes} (counter): writes merged into a concurrent change
- *   <li>{@code jetty.sessions.stored} and {@code jetty.sessions.expired.waiting} (gauges): the context's sessions,
- *       and those of every context expired but not yet deleted; both run a query, so their values are kept for
- *       {@value #COUNT_MAX_AGE_SECONDS} seconds, whatever the scrape interval
+ *   <li>{@code jetty.sessions.stored} (gauge): the context's sessions; {@code jetty.sessions.expired.waiting}
+ *       (gauge, once per table): those of every context expired but not yet deleted; both run a query, so their
+ *       values are kept for {@value #COUNT_MAX_AGE_SECONDS} seconds, whatever the scrape interval
  *   <li>{@code jetty.sessions.cache.checks}, {@code .reloads}, {@code .drops} (counters): what the coherent cache's
  *       checks of cached sessions found
  *   <li>{@code jetty.sessions.database.retries} and {@code .gave.up} (counters), {@code jetty.sessions.database
@@ -51,6 +54,8 @@ public final class SessionStoreMetrics implements MeterBinder {
     static final long COUNT_MAX_AGE_SECONDS = 30;
 
     private final SessionTableDataStoreFactory<?> factory;
+    /** Meters of the whole table, which every context's store shares: registered by the first, removed by the last. */
+    private final Map<Meter.Id, Integer> tableMeterUsers = new HashMap<>();
 
     public SessionStoreMetrics(SessionTableDataStoreFactory<?> factory) {
         this.factory = factory;
@@ -62,13 +67,17 @@ public final class SessionStoreMetrics implements MeterBinder {
     }
 
     /** Registers a store's meters while it runs: from its start (when its context is known) until it stops. */
-    private static void follow(SessionTableDataStore store, MeterRegistry registry) {
+    private void follow(SessionTableDataStore store, MeterRegistry registry) {
         List<Meter> meters = new ArrayList<>();
+        List<Meter> tableMeters = new ArrayList<>();
         LifeCycle.Listener listener = new LifeCycle.Listener() {
             @Override
             public void lifeCycleStarted(LifeCycle event) {
                 synchronized (meters) {
                     meters.addAll(register(store, registry));
+                    if (!meters.isEmpty()) {
+                        tableMeters.add(useTableMeter(registerExpiredWaiting(store, registry)));
+                    }
                 }
             }
 
@@ -87,6 +96,8 @@ public final class SessionStoreMetrics implements MeterBinder {
                 synchronized (meters) {
                     meters.forEach(registry::remove);
                     meters.clear();
+                    tableMeters.forEach(meter -> releaseTableMeter(meter, registry));
+                    tableMeters.clear();
                 }
             }
         };
@@ -100,10 +111,10 @@ public final class SessionStoreMetrics implements MeterBinder {
         Tags tags = Tags.of(
                 "context",
                 String.valueOf(store.getContextPath()),
-                "virtualHost",
+                "virtual.host",
                 String.valueOf(store.getVirtualHost()),
                 "store",
-                store instanceof SQLiteSessionDataStore ? "sqlite" : "postgresql");
+                engine(store));
         if (registry.find("jetty.sessions.store.calls").tags(tags).meter() != null) {
             // The same context still runs with another store (a redeploy that starts the new one before stopping the
             // old): its meters stay its own, and this store goes unmetered rather than taking them over.
@@ -177,12 +188,6 @@ public final class SessionStoreMetrics implements MeterBinder {
                 .tags(tags)
                 .strongReference(true)
                 .register(registry));
-        CachedCount expired = new CachedCount(store::countExpiredSessions);
-        meters.add(Gauge.builder("jetty.sessions.expired.waiting", expired, CachedCount::value)
-                .description("sessions of every context expired and not yet deleted (refreshed at most every 30 s)")
-                .tags(tags)
-                .strongReference(true)
-                .register(registry));
         if (store instanceof SQLiteSessionDataStore sqlite) {
             meters.add(Gauge.builder("jetty.sessions.sqlite.wal.size", sqlite, SQLiteSessionDataStore::getWalSizeBytes)
                     .description("size of the SQLite write-ahead log")
@@ -218,6 +223,41 @@ public final class SessionStoreMetrics implements MeterBinder {
                 .tags(tags)
                 .tag("operation", operation)
                 .register(registry);
+    }
+
+    /**
+     * {@code jetty.sessions.expired.waiting} counts the sessions of every context of the table, so it is the table's,
+     * not a context's: tagged with the table and the engine, registered once however many contexts share the table
+     * (summing it over contexts would multiply it).
+     */
+    private static Meter registerExpiredWaiting(SessionTableDataStore store, MeterRegistry registry) {
+        CachedCount expired = new CachedCount(store::countExpiredSessions);
+        return Gauge.builder("jetty.sessions.expired.waiting", expired, CachedCount::value)
+                .description("sessions of every context expired and not yet deleted (refreshed at most every 30 s)")
+                .tags("table", store.getTableName(), "store", engine(store))
+                .strongReference(true)
+                .register(registry);
+    }
+
+    private Meter useTableMeter(Meter meter) {
+        synchronized (tableMeterUsers) {
+            tableMeterUsers.merge(meter.getId(), 1, Integer::sum);
+        }
+        return meter;
+    }
+
+    private void releaseTableMeter(Meter meter, MeterRegistry registry) {
+        synchronized (tableMeterUsers) {
+            Integer left = tableMeterUsers.merge(meter.getId(), -1, Integer::sum);
+            if (left != null && left <= 0) {
+                tableMeterUsers.remove(meter.getId());
+                registry.remove(meter);
+            }
+        }
+    }
+
+    private static String engine(SessionTableDataStore store) {
+        return store instanceof SQLiteSessionDataStore ? "sqlite" : "postgresql";
     }
 
     private static Meter counter(
