@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.SoftAssertions;
 import org.eclipse.jetty.client.HttpClient;
 
 /**
@@ -27,6 +28,8 @@ import org.eclipse.jetty.client.HttpClient;
  */
 final class AlternatingUsers implements AutoCloseable {
     private static final long WAIT_SECONDS = 60;
+    private static final int ANSWERS_BEFORE = 3;
+    private static final int ANSWERS_AFTER = 4;
 
     private final HttpClient client;
     private final String[] nodes;
@@ -45,11 +48,32 @@ final class AlternatingUsers implements AutoCloseable {
         });
     }
 
+    /** Something done to the database while the users click; it may wait for them (on conditions). */
+    @FunctionalInterface
+    interface Disruption {
+        void run(AlternatingUsers users) throws Exception;
+    }
+
+    /**
+     * Users click through the disruption: each is answered {@value #ANSWERS_BEFORE} times first, and {@value
+     * #ANSWERS_AFTER} times after it ended, and then they stop.
+     *
+     * @return the figures of the whole run
+     */
+    static Tally through(HttpClient client, int count, NodePair nodes, Disruption disruption) throws Exception {
+        try (AlternatingUsers users = start(client, count, nodes)) {
+            users.awaitEachAnswered(users.mark(), ANSWERS_BEFORE);
+            disruption.run(users);
+            users.awaitEachAnswered(users.mark(), ANSWERS_AFTER);
+            return users.stop();
+        }
+    }
+
     /** Each user starts a session on node A (count 1) and then clicks on, alternating B, A, B... */
-    static AlternatingUsers start(HttpClient client, int count, String a, String b) throws Exception {
-        AlternatingUsers started = new AlternatingUsers(client, new String[] {a, b}, count);
+    static AlternatingUsers start(HttpClient client, int count, NodePair nodes) throws Exception {
+        AlternatingUsers started = new AlternatingUsers(client, new String[] {nodes.a(), nodes.b()}, count);
         for (int u = 0; u < count; u++) {
-            String first = NodeHttp.get(client, a, null);
+            String first = NodeHttp.get(client, nodes.a(), null);
             User user = new User(first.split(" ")[0]);
             if (!first.endsWith(" 1")) {
                 throw new AssertionError("a new session answered " + first);
@@ -73,7 +97,7 @@ final class AlternatingUsers implements AutoCloseable {
                 pause();
                 continue;
             }
-            user.answered(reply);
+            user.answered(i % 2 == 0 ? "A" : "B", reply);
         }
     }
 
@@ -141,6 +165,7 @@ final class AlternatingUsers implements AutoCloseable {
         long refused = 0;
         long refusedWithOtherCookie = 0;
         List<String> failures = new ArrayList<>();
+        List<String> wrongExamples = new ArrayList<>();
         for (User user : users) {
             Snapshot s = user.snapshot();
             newSessions += s.newSessions() > 0 ? 1 : 0;
@@ -150,6 +175,7 @@ final class AlternatingUsers implements AutoCloseable {
             refused += s.refused();
             refusedWithOtherCookie += s.refusedWithOtherCookie();
             failures.addAll(user.failures());
+            wrongExamples.addAll(user.wrongExamples());
         }
         return new Tally(
                 users.size(),
@@ -159,7 +185,8 @@ final class AlternatingUsers implements AutoCloseable {
                 lost,
                 refused,
                 refusedWithOtherCookie,
-                List.copyOf(failures));
+                List.copyOf(failures),
+                List.copyOf(wrongExamples));
     }
 
     @Override
@@ -188,16 +215,39 @@ final class AlternatingUsers implements AutoCloseable {
             long lostChanges,
             long refused,
             long refusedWithOtherCookie,
-            List<String> otherFailures) {
+            List<String> otherFailures,
+            List<String> wrongExamples) {
+        /**
+         * Soft-asserts what no database failure may cost a user: a new session, a wrong count, a change answered and
+         * then lost, a refusal that sets another session's cookie, any other failure. Refusals themselves are the
+         * caller's to judge.
+         */
+        void assertNothingLost(SoftAssertions soft) {
+            soft.assertThat(usersWithNewSession).as("users given a new session").isZero();
+            soft.assertThat(wrongAnswers)
+                    .as("answers other than the previous count plus one")
+                    .isZero();
+            soft.assertThat(lostChanges)
+                    .as("changes answered 200 and then lost")
+                    .isZero();
+            soft.assertThat(refusedWithOtherCookie)
+                    .as("refusals setting another session's cookie")
+                    .isZero();
+            soft.assertThat(otherFailures).as("other failures").isEmpty();
+        }
+
         String describe() {
             return users + " users, " + answers + " answers (200): " + usersWithNewSession
                     + " users given a new session, "
                     + wrongAnswers + " wrong answers, " + lostChanges + " changes answered 200 and then lost; "
                     + refused + " requests refused (503), " + refusedWithOtherCookie + " of them with another session's"
                     + " cookie; " + otherFailures.size() + " other failures"
-                    + (otherFailures.isEmpty()
-                            ? ""
-                            : " " + otherFailures.subList(0, Math.min(3, otherFailures.size())));
+                    + (otherFailures.isEmpty() ? "" : " " + firstOf(otherFailures))
+                    + (wrongExamples.isEmpty() ? "" : "; wrong answers such as " + firstOf(wrongExamples));
+        }
+
+        private static List<String> firstOf(List<String> all) {
+            return all.subList(0, Math.min(3, all.size()));
         }
     }
 
@@ -231,6 +281,7 @@ final class AlternatingUsers implements AutoCloseable {
         private long refusedWithOtherCookie;
         private boolean waiting;
         private final List<String> failures = new ArrayList<>();
+        private final List<String> wrongExamples = new ArrayList<>();
 
         User(String id) {
             this.id = id;
@@ -244,7 +295,7 @@ final class AlternatingUsers implements AutoCloseable {
             waiting = true;
         }
 
-        synchronized void answered(NodeHttp.Reply reply) {
+        synchronized void answered(String node, NodeHttp.Reply reply) {
             waiting = false;
             if (reply.status() == 503) {
                 refused++;
@@ -269,6 +320,7 @@ final class AlternatingUsers implements AutoCloseable {
             }
             if (count != last + 1) {
                 wrong++;
+                wrongExamples.add("node " + node + " answered " + count + " after " + last);
             }
             if (count <= highest) {
                 lost++;
@@ -288,6 +340,10 @@ final class AlternatingUsers implements AutoCloseable {
 
         synchronized List<String> failures() {
             return List.copyOf(failures);
+        }
+
+        synchronized List<String> wrongExamples() {
+            return List.copyOf(wrongExamples);
         }
     }
 }

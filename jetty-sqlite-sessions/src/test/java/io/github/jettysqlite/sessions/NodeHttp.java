@@ -8,11 +8,23 @@ import org.eclipse.jetty.client.CompletableResponseListener;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.http.HttpHeader;
 
 /** Talking to {@link NodeServer} children over HTTP: where they listen, and requests carrying one session's cookie. */
 final class NodeHttp {
     private NodeHttp() {}
+
+    /**
+     * A started client that keeps no cookies: they are per host, not per port, so each request carries the session
+     * cookie the test gives it.
+     */
+    static HttpClient newClient() throws Exception {
+        HttpClient client = new HttpClient();
+        client.setHttpCookieStore(new HttpCookieStore.Empty());
+        client.start();
+        return client;
+    }
 
     /** Waits for the child to print {@code READY <port>} and answers its base URI; fails at once if it exits. */
     static String baseUri(ChildJvm node) throws InterruptedException {

@@ -46,6 +46,16 @@ record NodePair(ChildJvm nodeA, ChildJvm nodeB, String a, String b) implements A
         return lines;
     }
 
+    /**
+     * Saves that failed since the mark although their requests went on: Jetty's session manager catches what the
+     * cache's {@code commit} and {@code release} throw, logs it ("Unable to commit Session", "Unable to release
+     * Session") and answers the request all the same.
+     */
+    int savesFailedSince(OutputMark mark) {
+        return linesSince(mark, "Unable to commit").size()
+                + linesSince(mark, "Unable to release").size();
+    }
+
     /** Where each node's output stood. */
     record OutputMark(int a, int b) {}
 
