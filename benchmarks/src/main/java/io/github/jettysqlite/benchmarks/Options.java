@@ -71,9 +71,9 @@ record Options(
         List<String> nodesCaches = TwoNodeBench.CACHES;
         List<TwoNodeBench.Traffic> nodesTraffic = TwoNodeBench.TRAFFIC;
         int nodesUsers = quick ? 4 : 16;
-        long nodesWarmupMs = quick ? 200 : 3000;
-        long nodesMeasureMs = quick ? 300 : 6000;
-        int nodesRounds = quick ? 1 : 2;
+        long nodesWarmupMs = quick ? 200 : 2500;
+        long nodesMeasureMs = quick ? 300 : 4000;
+        int nodesRounds = quick ? 1 : 3;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {

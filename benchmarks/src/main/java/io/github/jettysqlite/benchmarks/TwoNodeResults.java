@@ -1,10 +1,12 @@
 package io.github.jettysqlite.benchmarks;
 
 import java.util.ArrayList;
+import java.util.DoubleSummaryStatistics;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * The figures of {@link TwoNodeBench}, run by run; each cell (engine, traffic, cache) is written as the mean of its
@@ -13,10 +15,12 @@ import java.util.Map;
 final class TwoNodeResults {
     private record Key(String engine, TwoNodeBench.Traffic traffic, String cache) {}
 
-    /** The runs of one cell so far: sums, from which the means are taken when written. */
+    /**
+     * The runs of one cell so far: each run's throughput, in the order of the rounds, and sums of the rest, from
+     * which the means are taken when written.
+     */
     private record Cell(
-            int runs,
-            double requestsPerSec,
+            List<Double> rates,
             double p50Us,
             double p99Us,
             long requests,
@@ -24,12 +28,13 @@ final class TwoNodeResults {
             long wrong,
             long failed,
             BenchNode.Stats stats) {
-        static final Cell NONE = new Cell(0, 0, 0, 0, 0, 0, 0, 0, BenchNode.Stats.NONE);
+        static final Cell NONE = new Cell(List.of(), 0, 0, 0, 0, 0, 0, BenchNode.Stats.NONE);
 
         Cell plus(LoadClient.Result r, BenchNode.Stats s) {
+            List<Double> more = new ArrayList<>(rates);
+            more.add(r.requestsPerSec());
             return new Cell(
-                    runs + 1,
-                    requestsPerSec + r.requestsPerSec(),
+                    List.copyOf(more),
                     p50Us + r.p50Us(),
                     p99Us + r.p99Us(),
                     requests + r.requests(),
@@ -39,8 +44,12 @@ final class TwoNodeResults {
                     stats.plus(s));
         }
 
+        int runs() {
+            return rates.size();
+        }
+
         double meanRequestsPerSec() {
-            return requestsPerSec / runs;
+            return rates.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
         }
     }
 
@@ -110,10 +119,18 @@ final class TwoNodeResults {
             return;
         }
         double r = ours.meanRequestsPerSec() / other.meanRequestsPerSec();
+        // The two ran one after the other in each round: how far their ratio moves between rounds shows the noise.
+        int rounds = Math.min(ours.runs(), other.runs());
+        DoubleSummaryStatistics perRound = IntStream.range(0, rounds)
+                .mapToDouble(i -> ours.rates().get(i) / other.rates().get(i))
+                .summaryStatistics();
+        String spread = rounds < 2
+                ? ""
+                : String.format(Locale.ROOT, " (rounds: %.2f-%.2fx)", perRound.getMin(), perRound.getMax());
         Report.row(
                 md,
-                "two nodes, " + engine + ", " + traffic.label() + ": CoherentSessionCache vs "
-                        + CACHE_NAMES.get(anchor),
+                "two nodes, " + engine + ", " + traffic.label() + ": CoherentSessionCache vs " + CACHE_NAMES.get(anchor)
+                        + spread,
                 Report.rate(ours.meanRequestsPerSec()) + " req/s",
                 Report.rate(other.meanRequestsPerSec()) + " req/s",
                 r,
