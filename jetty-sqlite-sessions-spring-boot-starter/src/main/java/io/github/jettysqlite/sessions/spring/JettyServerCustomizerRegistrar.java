@@ -5,7 +5,12 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Proxy;
 import java.util.List;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.session.AbstractSessionManager;
+import org.eclipse.jetty.session.FileSessionDataStore;
+import org.eclipse.jetty.session.SessionCache;
 import org.eclipse.jetty.session.SessionCacheFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
@@ -14,12 +19,13 @@ import org.springframework.beans.factory.support.RootBeanDefinition;
 
 /**
  * Registers a Jetty server customizer that adds the session store's factory, and with it the session cache's, to
- * Boot's Jetty {@link Server}. Boot applies every bean of its {@code JettyServerCustomizer} type, which lives in
- * {@code org.springframework.boot.jetty} since Boot 4.0 and in {@code org.springframework.boot.web.embedded.jetty}
- * before: the bean implements whichever this application has, so one starter serves both without compiling against
- * either.
+ * Boot's Jetty {@link Server}, and takes back from Boot the session caches it set on its contexts itself. Boot applies
+ * every bean of its {@code JettyServerCustomizer} type, which lives in {@code org.springframework.boot.jetty} since
+ * Boot 4.0 and in {@code org.springframework.boot.web.embedded.jetty} before: the bean implements whichever this
+ * application has, so one starter serves both without compiling against either.
  */
 final class JettyServerCustomizerRegistrar implements BeanDefinitionRegistryPostProcessor {
+    private static final Logger LOG = LoggerFactory.getLogger(JettyServerCustomizerRegistrar.class);
     static final String BEAN_NAME = "jettySessionStoreServerCustomizer";
 
     private static final List<String> CUSTOMIZER_TYPES = List.of(
@@ -54,7 +60,8 @@ final class JettyServerCustomizerRegistrar implements BeanDefinitionRegistryPost
                 beans.getBeanProvider(SessionTableDataStoreFactory.class).ifAvailable(factory -> {
                     server.addBean(factory);
                     beans.getBeanProvider(SessionCacheFactory.class).ifAvailable(server::addBean);
-                    beans.getBeanProvider(StoreOnJettyCheck.class).ifAvailable(StoreOnJettyCheck::addedToJetty);
+                    takeOverPersistentSessions(server);
+                    beans.getBeanProvider(StoreOnJettyCheck.class).ifAvailable(check -> check.addedToJetty(server));
                 });
                 yield null;
             }
@@ -64,6 +71,27 @@ final class JettyServerCustomizerRegistrar implements BeanDefinitionRegistryPost
             default -> throw new UnsupportedOperationException(method.toString());
         };
         return Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler);
+    }
+
+    /**
+     * With {@code server.servlet.session.persistent=true} (which Spring Boot DevTools sets), Boot gives each context a
+     * {@code DefaultSessionCache} over a {@code FileSessionDataStore} of its own, and a session manager that has a
+     * cache never asks the server's factories: the store configured here would be bypassed without a word. Boot
+     * configures the contexts before it runs the server customizers, so the cache can be taken away here, before the
+     * server starts; each session manager then builds its cache and store from the factories put on the server above.
+     * Sessions survive a restart all the same, in the store.
+     */
+    private static void takeOverPersistentSessions(Server server) {
+        for (AbstractSessionManager manager : server.getContainedBeans(AbstractSessionManager.class)) {
+            SessionCache preset = manager.getSessionCache();
+            if (preset != null && preset.getSessionDataStore() instanceof FileSessionDataStore files) {
+                LOG.info(
+                        "server.servlet.session.persistent=true (Spring Boot DevTools sets it) would keep sessions in"
+                                + " {}; they go to the jetty-sqlite-sessions store instead",
+                        files.getStoreDir());
+                manager.setSessionCache(null);
+            }
+        }
     }
 
     private static Class<?> customizerType() {

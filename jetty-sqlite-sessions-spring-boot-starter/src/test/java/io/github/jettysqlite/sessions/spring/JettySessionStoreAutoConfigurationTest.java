@@ -3,7 +3,9 @@ package io.github.jettysqlite.sessions.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.jettysqlite.sessions.CoherentSessionCache;
 import io.github.jettysqlite.sessions.CoherentSessionCacheFactory;
+import io.github.jettysqlite.sessions.SQLiteSessionDataStore;
 import io.github.jettysqlite.sessions.SQLiteSessionDataStoreFactory;
 import io.github.jettysqlite.sessions.SQLiteSessionSettings;
 import io.github.jettysqlite.sessions.SessionTableDataStoreFactory;
@@ -12,9 +14,14 @@ import io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import javax.sql.DataSource;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.SessionHandler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.session.AbstractSessionCacheFactory;
+import org.eclipse.jetty.session.DefaultSessionCache;
 import org.eclipse.jetty.session.DefaultSessionCacheFactory;
+import org.eclipse.jetty.session.FileSessionDataStore;
+import org.eclipse.jetty.session.SessionCache;
 import org.eclipse.jetty.session.SessionCacheFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -392,11 +399,74 @@ class JettySessionStoreAutoConfigurationTest {
                         .hasStackTraceContaining("hazelcast"));
     }
 
+    @Test
+    void bootsPersistentSessionsGiveWayToTheStore() {
+        runner.withPropertyValues("jetty.sessions.sqlite.file=" + dir.resolve("boot.db"))
+                .run(context -> {
+                    Server server = new Server();
+                    SessionHandler sessions = contextWithPersistentSessions(server, "/shop");
+                    customizer(context).customize(server);
+                    server.start();
+                    try {
+                        SessionCache cache = sessions.getSessionCache();
+                        assertThat(cache).isInstanceOf(CoherentSessionCache.class);
+                        assertThat(cache.getSessionDataStore()).isInstanceOf(SQLiteSessionDataStore.class);
+                        // The check at the end of the refresh finds every context on the store.
+                        context.getBean(StoreOnJettyCheck.class).onApplicationEvent(new ContextRefreshedEvent(context));
+                    } finally {
+                        server.stop();
+                    }
+                });
+    }
+
+    @Test
+    void aContextWhoseSessionsAreKeptElsewhereStopsTheApplication() {
+        runner.withPropertyValues("jetty.sessions.sqlite.file=" + dir.resolve("boot.db"))
+                .run(context -> {
+                    Server server = new Server();
+                    customizer(context).customize(server);
+                    // Set after the customizer ran, as a Jetty Configuration applied at the context's start would.
+                    SessionHandler sessions = contextWithPersistentSessions(server, "/shop");
+                    server.start();
+                    try {
+                        assertThat(sessions.getSessionCache().getSessionDataStore())
+                                .isInstanceOf(FileSessionDataStore.class);
+                        assertThatThrownBy(() -> context.getBean(StoreOnJettyCheck.class)
+                                        .onApplicationEvent(new ContextRefreshedEvent(context)))
+                                .hasMessageContaining("the sessions of context /shop are kept by "
+                                        + FileSessionDataStore.class.getName()
+                                        + ": remove the code that sets that context's session cache");
+                    } finally {
+                        server.stop();
+                    }
+                });
+    }
+
+    /**
+     * A context on the server with sessions as Boot configures them for {@code server.servlet.session.persistent}: a
+     * DefaultSessionCache over a FileSessionDataStore of the context's own.
+     */
+    private SessionHandler contextWithPersistentSessions(Server server, String path) {
+        ServletContextHandler context = new ServletContextHandler(ServletContextHandler.SESSIONS);
+        context.setContextPath(path);
+        SessionHandler sessions = context.getSessionHandler();
+        DefaultSessionCache cache = new DefaultSessionCache(sessions);
+        FileSessionDataStore files = new FileSessionDataStore();
+        files.setStoreDir(dir.resolve("servlet-sessions").toFile());
+        cache.setSessionDataStore(files);
+        sessions.setSessionCache(cache);
+        server.setHandler(context);
+        return sessions;
+    }
+
+    private static JettyServerCustomizer customizer(ApplicationContext context) {
+        return context.getBean(JettyServerCustomizerRegistrar.BEAN_NAME, JettyServerCustomizer.class);
+    }
+
     /** A Jetty server as Boot would hand it to the starter's customizer, after the customizer ran. */
     private static Server customizedServer(ApplicationContext context) {
         Server server = new Server();
-        context.getBean(JettyServerCustomizerRegistrar.BEAN_NAME, JettyServerCustomizer.class)
-                .customize(server);
+        customizer(context).customize(server);
         return server;
     }
 
@@ -442,7 +512,7 @@ class JettySessionStoreAutoConfigurationTest {
                     .hasMessageContaining("web server is " + TomcatWebServer.class.getName() + ", not Jetty");
 
             // On Jetty, the server customizer reports that it put the factory on the server.
-            check.addedToJetty();
+            check.addedToJetty(new Server());
             check.onApplicationEvent(new ContextRefreshedEvent(onTomcat));
         }
     }
