@@ -52,7 +52,8 @@ final class CachedCopyCheck {
      * @param load a fresh load of the session, as the store's {@code load} gives it (null when the row is gone)
      */
     static CachedSessionCheck refreshInPlace(TrackedSessionData copy, SessionData load) {
-        if (load == null) {
+        if (load == null || load.getCreated() != copy.getCreated()) {
+            // Gone, or created anew under the same id: another session, whose attributes this copy must not take.
             return CachedSessionCheck.GONE;
         }
         if (copy.isDirty() || !(load instanceof TrackedSessionData fresh)) {

@@ -3,6 +3,7 @@ package io.github.jettysqlite.sessions;
 import io.github.jettysqlite.sessions.internal.attributes.TrackedSessionData;
 import org.eclipse.jetty.session.DefaultSessionCache;
 import org.eclipse.jetty.session.ManagedSession;
+import org.eclipse.jetty.session.SessionData;
 import org.eclipse.jetty.session.SessionManager;
 import org.eclipse.jetty.util.annotation.ManagedAttribute;
 import org.eclipse.jetty.util.annotation.ManagedObject;
@@ -70,18 +71,36 @@ public class CoherentSessionCache extends DefaultSessionCache {
      */
     @Override
     protected ManagedSession getAndEnter(String id, boolean enter) throws Exception {
+        ManagedSession cached = doGet(id);
+        ManagedSession session;
         try {
-            ManagedSession cached = doGet(id);
-            ManagedSession session = cached != null && checkAgainstRow(cached) == CachedSessionCheck.GONE
-                    ? null
-                    // A current session is entered as Jetty's cache enters it; a stale one was dropped and is loaded.
-                    : super.getAndEnter(id, enter);
-            unreachable.answered();
-            return session;
+            if (cached != null && checkAgainstRow(cached) == CachedSessionCheck.GONE) {
+                unreachable.answered(id);
+                return null;
+            }
+        } catch (Exception e) {
+            if (!UnreadSessions.isDatabaseFailure(e)) {
+                throw e;
+            }
+            // The database cannot say whether the copy is current: serve it, as Jetty's own cache would, rather than
+            // make the user look logged out for this request. Nobody can end the session elsewhere meanwhile.
+            statisticsOfStore().cacheServedUnchecked();
+            return super.getAndEnter(id, enter);
+        }
+        try {
+            // A current session is entered as Jetty's cache enters it; a stale one was dropped and is loaded afresh.
+            session = super.getAndEnter(id, enter);
+            if (session == null && cached != null) {
+                // Another request here dropped the object this one found (its attributes changed elsewhere) between
+                // the check and Jetty's entry, which then takes it for deleted: load it afresh instead.
+                session = super.getAndEnter(id, enter);
+            }
         } catch (Exception e) {
             unreachable.failed(id, e);
             throw e;
         }
+        unreachable.answered(id);
+        return session;
     }
 
     /**
@@ -128,7 +147,18 @@ public class CoherentSessionCache extends DefaultSessionCache {
             if (!cached.isResident() || doGet(cached.getId()) != cached) {
                 return CachedSessionCheck.CURRENT;
             }
-            CachedSessionCheck outcome = store().checkCached(cached.getSessionData());
+            SessionData data = cached.getSessionData();
+            CachedSessionCheck outcome = store().checkCached(data);
+            if (outcome == CachedSessionCheck.GONE && data.getLastSaved() <= 0) {
+                // Never stored (new, or under a renewed id whose first write is still to come or failed): no row is
+                // expected yet, and nobody ended it.
+                return CachedSessionCheck.CURRENT;
+            }
+            if (outcome == CachedSessionCheck.ATTRIBUTES_CHANGED && store().hasUnsavedChanges(data)) {
+                // A change a failed store left unsaved: keep it; its next store merges it onto the row, and the check
+                // after that reloads what the other node wrote.
+                return CachedSessionCheck.CURRENT;
+            }
             if (outcome == CachedSessionCheck.ATTRIBUTES_CHANGED && cached.getRequests() > 0) {
                 outcome = store().refreshCached(cached.getSessionData());
                 if (outcome != CachedSessionCheck.GONE) {
@@ -164,6 +194,10 @@ public class CoherentSessionCache extends DefaultSessionCache {
     private void drop(ManagedSession session) {
         session.setResident(false);
         doDelete(session.getId());
+    }
+
+    private SessionStoreStatistics statisticsOfStore() {
+        return store().getStatistics();
     }
 
     private SessionTableDataStore store() {

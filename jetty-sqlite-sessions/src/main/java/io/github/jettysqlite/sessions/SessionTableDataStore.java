@@ -204,10 +204,26 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
      *     row is gone, {@link CachedSessionCheck#CURRENT} when left as it was
      */
     public CachedSessionCheck refreshCached(SessionData cached) throws Exception {
-        if (!(cached instanceof TrackedSessionData copy)) {
+        if (!(cached instanceof TrackedSessionData copy) || hasUnsavedChanges(cached)) {
             return CachedSessionCheck.CURRENT;
         }
         return CachedCopyCheck.refreshInPlace(copy, load(cached.getId()));
+    }
+
+    /**
+     * True when the cached data holds changes its row does not: set and not yet saved (a store failed, or the
+     * request holding it has not saved yet), or made in place to an attribute's object (when {@code
+     * saveInPlaceChanges}, found by serializing every attribute and comparing).
+     */
+    public boolean hasUnsavedChanges(SessionData cached) throws IOException {
+        if (cached.isDirty()) {
+            return true;
+        }
+        if (cached instanceof TrackedSessionData tracked && !tracked.namesSet().isEmpty()) {
+            return true;
+        }
+        return settings().isSaveInPlaceChanges()
+                && !attributes.changes(cached, true).isEmpty();
     }
 
     /** Session data that remembers what the store needs to know of the row it came from. */
@@ -391,8 +407,8 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
     }
 
     @ManagedOperation(
-            value = "seal every row of the table under this store's attributeKey, in place, a page at a time; returns"
-                    + " what it did",
+            value = "seal every row of the table under this store's attributeKey, in place, a page at a time (rows"
+                    + " without a seal only while acceptUnsealedRows is on); returns what it did",
             impact = "ACTION")
     public String sealRows() throws SessionDatabaseException {
         if (settings().getAttributeKey() == null) {
@@ -402,6 +418,8 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
                         settings().getAttributeKey(),
                         settings().getAttributeOldKeys(),
                         settings().isEncryptAttributes(),
+                        // Unsealed rows only while the operator has opened that window on purpose.
+                        settings().isAcceptUnsealedRows(),
                         Progress.NONE)
                 .toString();
     }

@@ -29,6 +29,9 @@ public abstract class SessionTableSettings {
     private boolean acceptUnsealedRows;
     private boolean saveInPlaceChanges = true;
     private long maxSessionLifetimeSec;
+    /** A century: far past any session, and far from overflowing when added to a time in milliseconds. */
+    private static final long MAX_LIFETIME_SEC = 100L * 365 * 24 * 3600;
+
     private boolean encryptAttributes;
 
     /** The engine as messages name it: "SQLite", "PostgreSQL". */
@@ -45,7 +48,14 @@ public abstract class SessionTableSettings {
     public void validate() {
         table();
         attributes();
-        checked("maxSessionLifetimeSec", () -> requireAtLeast(0, maxSessionLifetimeSec, "maxSessionLifetimeSec"));
+        checked("maxSessionLifetimeSec", () -> {
+            requireAtLeast(0, maxSessionLifetimeSec, "maxSessionLifetimeSec");
+            if (maxSessionLifetimeSec > MAX_LIFETIME_SEC) {
+                throw new IllegalArgumentException("maxSessionLifetimeSec must be at most " + MAX_LIFETIME_SEC
+                        + " (a century), not " + maxSessionLifetimeSec);
+            }
+            return maxSessionLifetimeSec;
+        });
     }
 
     /** The table these settings name, on this engine. */

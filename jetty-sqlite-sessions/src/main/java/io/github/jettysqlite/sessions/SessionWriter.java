@@ -1,5 +1,6 @@
 package io.github.jettysqlite.sessions;
 
+import io.github.jettysqlite.sessions.internal.JulianDay;
 import io.github.jettysqlite.sessions.internal.SessionDatabase;
 import io.github.jettysqlite.sessions.internal.SessionScope;
 import io.github.jettysqlite.sessions.internal.attributes.AttributeChanges;
@@ -85,16 +86,19 @@ final class SessionWriter {
 
     /**
      * A session never saved (new, or under a renewed id): written whole at a fresh random first version, replacing
-     * any row of the same id (see {@link SessionStatements#insert}).
+     * a row of the same id only when it is this session's own or expired (see {@link SessionStatements#insert}).
+     *
+     * @throws IOException when another live session holds the id; nothing is written
      */
     private void insertNew(SessionData data) throws IOException, SessionDatabaseException {
         AttributeChanges all = attributes.changes(data, true);
         byte[] blob = attributes.encode(all.all(), keyOf(data));
         long version = RowVersion.first();
-        database.writeStatement(c -> {
-            table.insert(c, scope, data, blob, version);
-            return null;
-        });
+        double now = JulianDay.fromEpochMillis(System.currentTimeMillis());
+        if (database.writeStatement(c -> table.insert(c, scope, data, blob, version, now)) == 0) {
+            throw new IOException("Session id " + data.getId() + " of " + scope + " belongs to another live session;"
+                    + " a new session is not written over it");
+        }
         stored(data, all.all(), version);
     }
 

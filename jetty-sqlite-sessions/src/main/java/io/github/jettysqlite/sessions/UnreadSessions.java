@@ -12,21 +12,37 @@ import org.eclipse.jetty.http.HttpStatus;
  * the user a new, empty session and a new cookie. The ids are forgotten as soon as the database answers again.
  */
 final class UnreadSessions {
-    private final Map<String, Boolean> ids = new ConcurrentHashMap<>();
+    /** At most this many ids are remembered (cookie values are the client's to choose); past it the oldest go. */
+    static final int MOST_IDS = 100_000;
+
+    private final Map<String, Long> ids = new ConcurrentHashMap<>();
     private final LongAdder refused = new LongAdder();
 
     /** Remembers the id when the failure is the database's; an unreadable row is Jetty's to deal with. */
     void failed(String id, Throwable failure) {
         if (isDatabaseFailure(failure)) {
-            ids.put(id, Boolean.TRUE);
+            if (ids.size() >= MOST_IDS) {
+                forgetOldest();
+            }
+            ids.put(id, System.nanoTime());
         }
     }
 
-    /** The database answered: every session can be read again. Cheap while nothing is remembered. */
-    void answered() {
+    /**
+     * This id's session was read: it is no longer at risk. Only this id is forgotten: another id remembered during
+     * the outage stays until its own session is read, since a request holding it may still be running and about to
+     * create a session under it.
+     */
+    void answered(String id) {
         if (!ids.isEmpty()) {
-            ids.clear();
+            ids.remove(id);
         }
+    }
+
+    private void forgetOldest() {
+        long median =
+                ids.values().stream().sorted().skip(ids.size() / 2).findFirst().orElse(Long.MAX_VALUE);
+        ids.values().removeIf(at -> at <= median);
     }
 
     boolean isUnread(String id) {
@@ -45,7 +61,7 @@ final class UnreadSessions {
         return refused.sum();
     }
 
-    private static boolean isDatabaseFailure(Throwable failure) {
+    static boolean isDatabaseFailure(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof org.eclipse.jetty.session.UnreadableSessionDataException) {
                 return false;

@@ -5,6 +5,7 @@ import static io.github.jettysqlite.sessions.StoreFixture.OTHER_NODE;
 import static io.github.jettysqlite.sessions.StoreFixture.put;
 import static io.github.jettysqlite.sessions.StoreFixture.session;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -371,28 +372,31 @@ abstract class AbstractConcurrentChangesTest {
     }
 
     @Test
-    void twoNodesCreatingOneIdLeaveEachKnowingWhetherItsCopyIsCurrent() throws Exception {
-        SessionData onA = session(nodeA, "s2", now + HOUR, NODE);
-        onA.setAttribute("a", "created on A");
-        SessionData onB = session(nodeB, "s2", now + HOUR, OTHER_NODE);
-        onB.setAttribute("b", "created on B");
-        put(nodeA, onA);
-        put(nodeB, onB);
+    void aNewSessionIsNeverWrittenOverAnotherLiveSessionsRow() throws Exception {
+        // As when a request that could not read its session (an outage) goes on to create one under the same id.
+        SessionData intruder = session(nodeB, "s1", now + HOUR, OTHER_NODE);
+        intruder.setCreated(now + 5);
+        intruder.setAttribute("user", "nobody");
 
-        assertThat(nodeB.checkCached(onB)).isEqualTo(CachedSessionCheck.CURRENT);
-        assertThat(nodeA.checkCached(onA)).isEqualTo(CachedSessionCheck.ATTRIBUTES_CHANGED);
-        // B's copy is the row: its next change is one conditional write, not a merge.
-        onB.setAttribute("b2", "more");
-        nodeB.store("s2", onB);
-        assertThat(nodeB.getStatistics().getMergedWrites()).isZero();
-        // A's is not: its change merges and keeps B's attributes.
-        onA.setAttribute("a2", "more");
-        nodeA.store("s2", onA);
-        assertThat(nodeA.getStatistics().getMergedWrites()).isEqualTo(1);
-        assertThat(nodeA.load("s2").getAllAttributes())
-                .containsEntry("b", "created on B")
-                .containsEntry("b2", "more")
-                .containsEntry("a2", "more");
+        assertThatThrownBy(() -> put(nodeB, intruder)).hasStackTraceContaining("belongs to another live session");
+
+        assertThat(nodeA.load("s1").getAllAttributes())
+                .containsEntry("x", "original")
+                .containsEntry("user", "alice");
+    }
+
+    @Test
+    void aNewSessionReplacesAnExpiredRowAndItsOwnEarlierWrite() throws Exception {
+        SessionData expired = session(nodeA, "s3", 1, NODE);
+        put(nodeA, expired);
+        SessionData fresh = session(nodeB, "s3", now + HOUR, OTHER_NODE);
+        fresh.setAttribute("user", "bob");
+        put(nodeB, fresh);
+        put(nodeB, fresh); // a retry of the same first write
+
+        assertThat(nodeA.load("s3").getAttribute("user")).isEqualTo("bob");
+        assertThat(nodeB.checkCached(fresh)).isEqualTo(CachedSessionCheck.CURRENT);
+        assertThat(nodeA.checkCached(expired)).isEqualTo(CachedSessionCheck.ATTRIBUTES_CHANGED);
     }
 
     @Test

@@ -271,16 +271,23 @@ abstract class AbstractSealedRowsTest {
         SessionTableDataStore oldKey = store("/app", s -> s.setAttributeKey(key));
         put(oldKey, "k", "sealed under the old key");
         oldKey.stop();
+        SessionTableDataStore windowClosed = store("/other", s -> {
+            s.setAttributeKey(otherKey);
+            s.setAttributeOldKeys(key);
+        });
+        assertThat(windowClosed.sealRows()).as("unsealed rows left alone").contains("sealed=1, ");
+        windowClosed.stop();
         SessionTableDataStore store = store("/app", s -> {
             s.setAttributeKey(otherKey);
             s.setAttributeOldKeys(key);
+            s.setAcceptUnsealedRows(true); // the window, opened on purpose to seal an existing table
         });
         assertThat(store.countRowsBySeal()).containsEntry("unsealed", 450L).hasSize(2);
 
         String first = store.sealRows();
         String second = store.sealRows();
 
-        assertThat(first).contains("sealed=451").contains("alreadyCurrent=0");
+        assertThat(first).contains("sealed=450").contains("alreadyCurrent=1");
         assertThat(second).contains("sealed=0").contains("alreadyCurrent=451");
         assertThat(store.countRowsBySeal()).hasSize(1).containsValue(451L);
         assertThat(store.countRowsBySeal().keySet().iterator().next()).startsWith("sealed ");

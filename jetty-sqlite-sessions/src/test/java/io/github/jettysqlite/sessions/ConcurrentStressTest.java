@@ -25,6 +25,7 @@ class ConcurrentStressTest {
     private static final int THREADS = 16;
     private static final int IDS = 40;
     private static final long MILLIS = Long.getLong("stress.millis", 5_000);
+    private static final AtomicLong CREATED = new AtomicLong(System.currentTimeMillis() - 3_600_000);
 
     @TempDir
     Path dir;
@@ -93,7 +94,23 @@ class ConcurrentStressTest {
                 SessionData data =
                         StoreFixture.session(store, id, expire ? 1 : System.currentTimeMillis() + 3_600_000, "node1");
                 data.setAttribute("value", value);
-                StoreFixture.put(store, data);
+                // Each new session is another session: its own creation time, as two sessions given one id never
+                // share one (the store tells a session's own earlier write from another's by it).
+                data.setCreated(CREATED.incrementAndGet());
+                boolean heldByLiveSession = expected.value != null && !expected.expired;
+                try {
+                    StoreFixture.put(store, data);
+                } catch (java.io.IOException | org.eclipse.jetty.session.UnwriteableSessionDataException refused) {
+                    // A new session is never written over another live one: the row must stay as it was.
+                    if (!heldByLiveSession) {
+                        throw new AssertionError(id + ": a new session was refused over no live one", refused);
+                    }
+                    check(store, expected, id);
+                    return;
+                }
+                if (heldByLiveSession) {
+                    throw new AssertionError(id + ": a new session was written over a live one");
+                }
                 expected.value = value;
                 expected.expired = expire;
             } else if (op < 50) {

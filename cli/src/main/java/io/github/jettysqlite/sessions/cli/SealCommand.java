@@ -27,6 +27,12 @@ final class SealCommand extends AdminCommand {
     String attributeOldKeys;
 
     @Option(
+            names = "--include-unsealed",
+            description = "Seal rows that have no seal too (switching sealing on). Anyone who can write to the"
+                    + " database could have planted such a row: use it only on a table whose rows are the servers'.")
+    boolean includeUnsealed;
+
+    @Option(
             names = "--encrypt",
             description = "Also encrypt every attribute at rest, as stores with encryptAttributes do.")
     boolean encrypt;
@@ -59,7 +65,7 @@ final class SealCommand extends AdminCommand {
             printFound(doc, text.length() == 0 ? "no rows" : text.toString().trim());
             return 0;
         }
-        RowSealing.Outcome outcome = admin.seal(attributeKey, attributeOldKeys, encrypt, progress("sealing"));
+        RowSealing.Outcome outcome = admin.seal(attributeKey, attributeOldKeys, encrypt, includeUnsealed, progress("sealing"));
         doc.put("dryRun", false);
         doc.put("sealed", outcome.sealed());
         doc.put("alreadyCurrent", outcome.alreadyCurrent());

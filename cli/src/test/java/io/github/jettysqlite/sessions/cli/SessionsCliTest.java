@@ -223,11 +223,14 @@ class SessionsCliTest {
         String[] database = {"--db", file.toString(), "--json"};
 
         JsonNode before = json(run(concat(database, "seal", "--dry-run")));
-        JsonNode first = json(run(concat(database, "seal", "--attribute-key", "file:" + key)));
+        JsonNode withoutConsent = json(run(concat(database, "seal", "--attribute-key", "file:" + key)));
+        JsonNode first = json(run(concat(database, "seal", "--attribute-key", "file:" + key, "--include-unsealed")));
         JsonNode second = json(run(concat(database, "seal", "--attribute-key", "file:" + key)));
         JsonNode after = json(run(concat(database, "seal", "--dry-run")));
 
         assertThat(before.get("rows").get("unsealed").asLong()).isEqualTo(250);
+        assertThat(withoutConsent.get("sealed").asLong()).as("unsealed rows only when asked").isZero();
+        assertThat(withoutConsent.get("unverifiable").asLong()).isEqualTo(250);
         assertThat(first.get("sealed").asLong()).isEqualTo(250);
         assertThat(second.get("sealed").asLong()).isZero();
         assertThat(second.get("alreadyCurrent").asLong()).isEqualTo(250);

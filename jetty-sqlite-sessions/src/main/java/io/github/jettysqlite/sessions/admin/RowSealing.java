@@ -17,8 +17,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Seals the rows of a table in place, under the current key, while servers keep using it: rows never sealed, sealed
- * under an old key, or sealed before seals covered the table and the session's creation time. A page of rows is
+ * Seals the rows of a table in place, under the current key, while servers keep using it: rows sealed under an old
+ * key, or before seals covered the table and the session's creation time, and (only when asked, since a planted row
+ * is unsealed too) rows never sealed. A page of rows is
  * read in key order and written back in one short transaction; each write is conditional on the row's attributes
  * version, so a row a server changed meanwhile is left to that server, whose write sealed it already. Running it
  * again changes nothing that is current.
@@ -50,14 +51,16 @@ public final class RowSealing {
     public record Outcome(
             long sealed, long alreadyCurrent, long changedMeanwhile, long unverifiable, long jettyStream) {}
 
-    Outcome seal(String attributeKey, String attributeOldKeys, boolean encrypt, Progress progress)
+    Outcome seal(
+            String attributeKey, String attributeOldKeys, boolean encrypt, boolean includeUnsealed, Progress progress)
             throws SessionDatabaseException {
         AttributeSeal keys = AttributeSeal.of(attributeKey, attributeOldKeys);
         if (!keys.seals()) {
             throw new IllegalArgumentException("sealing needs an attributeKey (env:NAME or file:PATH)");
         }
-        // The operator asks for this on purpose: rows without a seal are read here to be sealed.
-        AttributeCodec codec = new AttributeCodec(keys, true, encrypt);
+        // Rows without a seal are sealed only when the operator says so: anyone who can write to the database could
+        // have planted one, and sealing it would make it pass for the store's own.
+        AttributeCodec codec = new AttributeCodec(keys, includeUnsealed, encrypt);
         long total = database.read(c -> count(c));
         long[] counts = new long[5];
         String[] last = {"", "", ""};

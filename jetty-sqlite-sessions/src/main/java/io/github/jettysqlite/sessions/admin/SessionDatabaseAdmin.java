@@ -201,22 +201,27 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
     }
 
     /**
-     * Seals every row under {@code attributeKey}, in place, a page at a time, while servers keep running: rows never
-     * sealed (switching sealing on), sealed under one of {@code attributeOldKeys} (finishing a rotation), or sealed
-     * before seals covered the table and the creation time. Current rows are left alone, so running it again changes
+     * Seals every row under {@code attributeKey}, in place, a page at a time, while servers keep running: rows sealed
+     * under one of {@code attributeOldKeys} (finishing a rotation), or before seals covered the table and the
+     * creation time; rows never sealed only through the overload that asks for them. Current rows are left alone, so running it again changes
      * nothing; a row a server changed meanwhile is left to that server's write, which sealed it. Rows in Jetty's own
      * stream layout are counted, not changed: they need the webapp's classes, and a server rewrites them on their
      * next store.
      */
     public RowSealing.Outcome seal(String attributeKey, String attributeOldKeys, Progress progress)
             throws SessionDatabaseException {
-        return seal(attributeKey, attributeOldKeys, false, progress);
+        return seal(attributeKey, attributeOldKeys, false, false, progress);
     }
 
-    /** As above; with {@code encrypt}, every row is also encrypted (and encrypted rows count as current). */
-    public RowSealing.Outcome seal(String attributeKey, String attributeOldKeys, boolean encrypt, Progress progress)
+    /**
+     * As above; with {@code encrypt}, every row is also encrypted (and encrypted rows count as current); with {@code
+     * includeUnsealed}, rows without a seal are sealed too (switching sealing on for a table whose rows are all the
+     * servers' own), where otherwise they are left as they are and counted unverifiable.
+     */
+    public RowSealing.Outcome seal(
+            String attributeKey, String attributeOldKeys, boolean encrypt, boolean includeUnsealed, Progress progress)
             throws SessionDatabaseException {
-        return new RowSealing(database, table).seal(attributeKey, attributeOldKeys, encrypt, progress);
+        return new RowSealing(database, table).seal(attributeKey, attributeOldKeys, encrypt, includeUnsealed, progress);
     }
 
     /** The table's rows by how they are sealed (see {@link RowSealing#states()}); key ids, never keys. */

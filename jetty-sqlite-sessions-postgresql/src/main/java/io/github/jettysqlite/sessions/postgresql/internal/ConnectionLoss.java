@@ -1,13 +1,12 @@
 package io.github.jettysqlite.sessions.postgresql.internal;
 
 import java.sql.SQLException;
-import java.sql.SQLTransientConnectionException;
 
 /**
  * Failures after which the same work can run again on a fresh connection and mean the same: the server closed or
  * lost the connection, or was not yet accepting them (SQLSTATE class 08; 57P01 administrator shutdown, 57P02 crash
  * shutdown, 57P03 cannot connect now, as during a restart or a failover; the pool's own timeout while it could not
- * connect), or rolled the transaction back to order it after another (40001 serialization failure, 40P01 deadlock).
+ * connect, when it says so), or rolled the transaction back to order it after another (40001 serialization failure, 40P01 deadlock).
  *
  * <p>Running a store's work again is safe even when the first try committed before its connection broke: a first
  * write binds its version and replaces the row with the same values; metadata only moves forward (max, newer access
@@ -18,21 +17,22 @@ import java.sql.SQLTransientConnectionException;
 final class ConnectionLoss {
     private ConnectionLoss() {}
 
-    /** The server closed or lost the connection, or is not accepting connections yet. */
+    /**
+     * The server closed or lost the connection, or is not accepting connections yet: a SQLSTATE says so somewhere in
+     * the causes. The pool's own timeout counts only when it carries such a state (its last attempt to connect
+     * failed so); without one, the pool was merely exhausted by load, which waiting longer would only make worse.
+     */
     static boolean isConnectionLoss(Throwable failure) {
-        return anyState(failure, true, "08", "57P01", "57P02", "57P03");
+        return anyState(failure, "08", "57P01", "57P02", "57P03");
     }
 
     /** The server rolled the transaction back to order it after a concurrent one. */
     static boolean isConflict(Throwable failure) {
-        return anyState(failure, false, "40001", "40P01");
+        return anyState(failure, "40001", "40P01");
     }
 
-    private static boolean anyState(Throwable failure, boolean poolTimeout, String... prefixes) {
+    private static boolean anyState(Throwable failure, String... prefixes) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (poolTimeout && t instanceof SQLTransientConnectionException) {
-                return true;
-            }
             if (t instanceof SQLException sql && sql.getSQLState() != null) {
                 for (String prefix : prefixes) {
                     if (sql.getSQLState().startsWith(prefix)) {

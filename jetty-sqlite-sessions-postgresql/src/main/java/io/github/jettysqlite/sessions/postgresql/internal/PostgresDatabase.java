@@ -141,7 +141,9 @@ public final class PostgresDatabase implements SessionDatabase {
      * the first failure: a restart or a failover shorter than that only makes requests slower.
      */
     private <R> R run(SqlWork<R> work, boolean transaction) throws SessionDatabaseException {
-        long deadline = 0;
+        // The wait counts from the call, so a unit of work waits about connectionTimeoutMs at most in all (plus the
+        // attempt under way when it runs out), not that much again after each failure.
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.connectionTimeoutMs());
         long pause = FIRST_PAUSE_MS;
         while (true) {
             try {
@@ -150,9 +152,6 @@ public final class PostgresDatabase implements SessionDatabase {
                 return result;
             } catch (SQLException | RuntimeException e) {
                 long now = System.nanoTime();
-                if (deadline == 0) {
-                    deadline = now + TimeUnit.MILLISECONDS.toNanos(settings.connectionTimeoutMs());
-                }
                 boolean lost = ConnectionLoss.isConnectionLoss(e);
                 if (!lost && !ConnectionLoss.isConflict(e)) {
                     throw PostgresErrors.describe(location, e, settings.password());

@@ -49,13 +49,14 @@ public final class SessionStatements {
         probe = "SELECT " + VERSION_COLUMN + ", accessed_ms, last_accessed_ms, max_inactive_ms, expires_at,"
                 + " cookie_set_ms, last_saved_ms FROM " + name + KEY;
         existsUnexpired = "SELECT 1 FROM " + name + KEY + " AND (expires_at IS NULL OR expires_at > ?)";
-        // A first write is a new session: should a row with its id be there (another node created the same id, a
-        // retry after an ambiguous failure whose first try landed, or an expired row not yet swept), the new session
-        // replaces it whole, keeping the physical row (ON CONFLICT DO UPDATE, where INSERT OR REPLACE would delete
-        // and re-insert). Merging instead would pour another session's attributes, perhaps a logged-out user's, into
-        // this one. The version is bound, not incremented: each write of a new row takes a fresh random first
-        // version (see RowVersion), so a node holding the replaced row, or a row deleted and created again under
-        // the same id, never finds its version still current and merges rather than overwrites.
+        // A first write is a new session. A row with its id may be there already: the same session's (a retry after
+        // an ambiguous failure whose first try landed; a renewed id written again), which it replaces, or an
+        // expired one not yet swept, which it replaces too; but never another live session's, which would log that
+        // user out and hand its id to this one (a request that could not read its session during an outage, say,
+        // and went on to create one under the id Jetty still had in use): then nothing is written and the store
+        // fails. Replacing keeps the physical row (ON CONFLICT DO UPDATE, where INSERT OR REPLACE would delete and
+        // re-insert). The version is bound, not incremented: each write of a new row takes a fresh random first
+        // version (see RowVersion), so a node holding the replaced row never finds its version still current.
         insert = "INSERT INTO " + name + " (" + String.join(", ", SessionTable.COLUMNS) + ", " + VERSION_COLUMN + ")"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 + " ON CONFLICT (context_path, virtual_host, session_id) DO UPDATE SET"
@@ -63,7 +64,8 @@ public final class SessionStatements {
                 + " accessed_ms = excluded.accessed_ms, last_accessed_ms = excluded.last_accessed_ms,"
                 + " cookie_set_ms = excluded.cookie_set_ms, last_saved_ms = excluded.last_saved_ms,"
                 + " max_inactive_ms = excluded.max_inactive_ms, expires_at = excluded.expires_at,"
-                + " attributes = excluded.attributes, " + VERSION_COLUMN + " = excluded." + VERSION_COLUMN;
+                + " attributes = excluded.attributes, " + VERSION_COLUMN + " = excluded." + VERSION_COLUMN
+                + " WHERE " + name + ".created_ms = excluded.created_ms OR " + name + ".expires_at <= ?";
         // Time never goes backwards: the access-dependent columns take the written values only when this write's
         // access is at least as recent as the stored one, so a slow request cannot shorten a session that other
         // requests kept alive meanwhile. Every SET expression reads the row as it was before the statement.
@@ -154,9 +156,12 @@ public final class SessionStatements {
 
     /**
      * Writes every column of a session never saved before, its attributes at version {@code version}, replacing a
-     * row of the same key if one exists.
+     * row of the same key only when it is this session's own (same creation time) or has expired at {@code now}.
+     *
+     * @return 1 when written; 0 when another live session holds the id, whose row is left as it was
      */
-    public void insert(CachedConnection c, SessionScope scope, SessionData data, byte[] attributes, long version)
+    public int insert(
+            CachedConnection c, SessionScope scope, SessionData data, byte[] attributes, long version, double now)
             throws SQLException {
         PreparedStatement s = c.prepare(insert);
         Sql.bindKey(s, 1, scope, data.getId());
@@ -170,7 +175,8 @@ public final class SessionStatements {
         Sql.bindExpiry(s, 11, lifetime.cap(data.getExpiry(), data.getCreated()));
         s.setBytes(12, attributes);
         s.setLong(13, version);
-        s.executeUpdate();
+        s.setDouble(14, now);
+        return s.executeUpdate();
     }
 
     /**
