@@ -20,7 +20,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  *
  * <p>The outages are deliberate and short: the server is started again {@value #SHORT_OUTAGE_MS} or {@value
  * #LONGER_OUTAGE_MS} ms after it stopped, within the default wait of 5 s; the outage past the wait runs against
- * nodes that wait {@value #SHORT_WAIT_MS} ms and lasts until every user was refused.
+ * nodes that wait {@value #SHORT_WAIT_MS} ms and lasts until both nodes gave up on the server and every user then
+ * clicked on each node.
  *
  * <p>What these tests catch (see the figures they print): a save that gives up is answered 200 all the same, since
  * Jetty's session manager logs what the cache's {@code commit} and {@code release} throw ("Unable to commit
@@ -94,7 +95,14 @@ class PostgreSQLOutageNodesTest {
      */
     @Test
     void anOutageLongerThanTheWaitRefusesRequestsAndEveryUserGoesOnAfterIt() throws Exception {
-        Outage outage = clickThrough(SHORT_WAIT_MS, "fast", users -> users.awaitEachRefused(users.mark()));
+        NodePair nodes = nodes(SHORT_WAIT_MS);
+        long gaveUpOnA = gaveUp(nodes.a());
+        long gaveUpOnB = gaveUp(nodes.b());
+        Outage outage = clickThrough(SHORT_WAIT_MS, "fast", users -> {
+            // Past the wait: each node's store gave up on the database; then every user clicks on each node again.
+            Waiting.until(() -> gaveUp(nodes.a()) > gaveUpOnA && gaveUp(nodes.b()) > gaveUpOnB);
+            users.awaitEachReplied(users.mark(), 3);
+        });
         SoftAssertions.assertSoftly(soft -> {
             outage.tally().assertNothingLost(soft);
             soft.assertThat(outage.tally().refused())
@@ -104,6 +112,15 @@ class PostgreSQLOutageNodesTest {
                     .as("refusals the nodes counted")
                     .isEqualTo(outage.tally().refused());
         });
+    }
+
+    /** How many times the node's store gave up on the database. */
+    private long gaveUp(String node) {
+        try {
+            return NodeHttp.stats(client, node).gaveUp();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** What the users saw of an outage, and what the nodes counted during it. */
@@ -123,8 +140,11 @@ class PostgreSQLOutageNodesTest {
             long stopping = System.nanoTime();
             postgres.stop(mode);
             long stopped = System.nanoTime();
-            down.run(users);
-            postgres.start();
+            try {
+                down.run(users);
+            } finally {
+                postgres.start();
+            }
             tookMs[0] = TimeUnit.NANOSECONDS.toMillis(stopped - stopping);
             tookMs[1] = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopped);
         });

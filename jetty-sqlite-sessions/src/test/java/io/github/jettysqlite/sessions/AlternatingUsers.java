@@ -111,9 +111,12 @@ final class AlternatingUsers implements AutoCloseable {
         awaitEach(since, (now, then) -> now.answers() - then.answers() >= answers, answers + " answers each");
     }
 
-    /** Waits until every user was refused (503) at least once since the mark. */
-    void awaitEachRefused(Mark since) throws Exception {
-        awaitEach(since, (now, then) -> now.refused() > then.refused(), "a refusal each");
+    /**
+     * Waits until every user had at least that many replies (whatever they said, or none) since the mark: all but the
+     * first to requests sent after it.
+     */
+    void awaitEachReplied(Mark since, int replies) throws Exception {
+        awaitEach(since, (now, then) -> now.replies() - then.replies() >= replies, replies + " replies each");
     }
 
     /** Waits until every user has a request in flight (sent, not yet answered). */
@@ -255,6 +258,7 @@ final class AlternatingUsers implements AutoCloseable {
     record Mark(List<Snapshot> users) {}
 
     private record Snapshot(
+            long replies,
             long answers,
             int newSessions,
             long wrong,
@@ -273,6 +277,7 @@ final class AlternatingUsers implements AutoCloseable {
         private String id;
         private int last = 1;
         private int highest = 1;
+        private long replies;
         private long answers;
         private int newSessions;
         private long wrong;
@@ -297,6 +302,7 @@ final class AlternatingUsers implements AutoCloseable {
 
         synchronized void answered(String node, NodeHttp.Reply reply) {
             waiting = false;
+            replies++;
             if (reply.status() == 503) {
                 refused++;
                 if (reply.setsOtherSession(id)) {
@@ -331,11 +337,12 @@ final class AlternatingUsers implements AutoCloseable {
 
         synchronized void failed(String failure) {
             waiting = false;
+            replies++;
             failures.add(failure);
         }
 
         synchronized Snapshot snapshot() {
-            return new Snapshot(answers, newSessions, wrong, lost, refused, refusedWithOtherCookie, waiting);
+            return new Snapshot(replies, answers, newSessions, wrong, lost, refused, refusedWithOtherCookie, waiting);
         }
 
         synchronized List<String> failures() {
