@@ -25,9 +25,11 @@ import org.junit.jupiter.params.provider.CsvSource;
  *
  * <p>What these tests catch (see the figures they print): a save that gives up is answered 200 all the same, since
  * Jetty's session manager logs what the cache's {@code commit} and {@code release} throw ("Unable to commit
- * Session") and goes on, so the user's next request, on the other node, does not see the change; and after a 3 s
- * outage the nodes get their first connection some 2 s after the server is back, as HikariCP's connection creator
- * backs off (10 ms, doubling, up to 5 s) while requests wait for it, which takes the outage past the 5 s wait.
+ * Session") and goes on, so the user's next request, on the other node, does not see the change; past the wait, a
+ * node that serves its cached copy unchecked serves a user who alternates the copy of two requests ago; and after a
+ * 3 s outage the nodes get their first connection some 2 s after the server is back, as HikariCP's connection
+ * creator backs off (10 ms, doubling, up to 5 s) while requests wait for it, which takes the outage past the 5 s
+ * wait.
  */
 @ExtendWith(PostgresRequired.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
