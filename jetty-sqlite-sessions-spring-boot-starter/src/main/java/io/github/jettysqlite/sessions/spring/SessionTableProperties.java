@@ -39,6 +39,13 @@ public abstract class SessionTableProperties {
     private boolean acceptUnsealedRows;
 
     /**
+     * With a key: whether each attribute is also encrypted at rest (AES-256-GCM under a key derived from the attribute
+     * key), so that the file, its backups and a migration target hold no attribute in the clear. Rows written before
+     * are encrypted on their next write, or by the seal command.
+     */
+    private boolean encryptAttributes;
+
+    /**
      * Whether attributes changed in place, without setAttribute, are saved (every attribute is serialized and compared
      * on each store). Off saves that work when the application always calls setAttribute after a change.
      */
@@ -114,6 +121,7 @@ public abstract class SessionTableProperties {
         settings.setAttributeKey(attributeKey);
         settings.setAttributeOldKeys(attributeOldKeys);
         settings.setAcceptUnsealedRows(acceptUnsealedRows);
+        settings.setEncryptAttributes(encryptAttributes);
         settings.setSaveInPlaceChanges(saveInPlaceChanges);
         settings.setMaxSessionLifetimeSec(seconds(maxSessionLifetime, "max-session-lifetime"));
         factory.setSavePeriodSec(seconds(savePeriod, "save-period"));
@@ -190,6 +198,14 @@ public abstract class SessionTableProperties {
 
     public void setAcceptUnsealedRows(boolean acceptUnsealedRows) {
         this.acceptUnsealedRows = acceptUnsealedRows;
+    }
+
+    public boolean isEncryptAttributes() {
+        return encryptAttributes;
+    }
+
+    public void setEncryptAttributes(boolean encryptAttributes) {
+        this.encryptAttributes = encryptAttributes;
     }
 
     public boolean isSaveInPlaceChanges() {

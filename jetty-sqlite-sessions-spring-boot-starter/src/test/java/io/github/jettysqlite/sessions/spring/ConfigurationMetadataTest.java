@@ -203,7 +203,9 @@ class ConfigurationMetadataTest {
     @Test
     void theAutoConfigurationsAreRegisteredTheBootWay() throws Exception {
         assertThat(resource("META-INF/spring/org.springframework.boot.autoconfigure.AutoConfiguration.imports"))
-                .contains(JettySessionStoreAutoConfiguration.class.getName());
+                .contains(
+                        JettySessionStoreAutoConfiguration.class.getName(),
+                        JettySessionStoreHealthAutoConfiguration.class.getName());
     }
 
     private static Map<String, ConfigurationMetadataProperty> properties() throws Exception {

@@ -12,6 +12,7 @@ import io.github.jettysqlite.sessions.SessionTableDataStoreFactory;
 import io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionDataStoreFactory;
 import io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.sql.DataSource;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -53,7 +54,8 @@ class JettySessionStoreAutoConfigurationTest {
     Path dir;
 
     @Test
-    void anSQLiteFileMakesTheStoreWithEverySettingApplied() {
+    void anSQLiteFileMakesTheStoreWithEverySettingApplied() throws Exception {
+        Path key = Files.write(dir.resolve("attribute.key"), new byte[32]);
         runner.withPropertyValues(
                         "jetty.sessions.sqlite.file=" + dir.resolve("boot.db"),
                         "jetty.sessions.sqlite.synchronous=full",
@@ -63,7 +65,9 @@ class JettySessionStoreAutoConfigurationTest {
                         "jetty.sessions.sqlite.save-in-place-changes=false",
                         "jetty.sessions.sqlite.save-period=7s",
                         "jetty.sessions.sqlite.grace-period=2h",
-                        "jetty.sessions.sqlite.max-session-lifetime=12h")
+                        "jetty.sessions.sqlite.max-session-lifetime=12h",
+                        "jetty.sessions.sqlite.attribute-key=file:" + key,
+                        "jetty.sessions.sqlite.encrypt-attributes=true")
                 .run(context -> {
                     assertThat(context).hasNotFailed().hasSingleBean(SQLiteSessionDataStoreFactory.class);
                     SQLiteSessionDataStoreFactory factory = context.getBean(SQLiteSessionDataStoreFactory.class);
@@ -78,6 +82,8 @@ class JettySessionStoreAutoConfigurationTest {
                     assertThat(factory.getSavePeriodSec()).isEqualTo(7);
                     assertThat(factory.getGracePeriodSec()).isEqualTo(7200);
                     assertThat(settings.getMaxSessionLifetimeSec()).isEqualTo(12 * 3600);
+                    assertThat(settings.getAttributeKey()).isEqualTo("file:" + key);
+                    assertThat(settings.isEncryptAttributes()).isTrue();
                 });
     }
 

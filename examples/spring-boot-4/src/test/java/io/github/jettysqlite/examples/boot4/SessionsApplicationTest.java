@@ -8,13 +8,16 @@ import io.github.jettysqlite.sessions.SessionTableSettings;
 import io.github.jettysqlite.sessions.admin.SessionDatabaseAdmin;
 import io.github.jettysqlite.sessions.admin.SessionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.ee11.servlet.SessionHandler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.session.SessionCache;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -22,13 +25,18 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.jetty.JettyWebServer;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The Boot app over real HTTP: its session count survives a restart of the application on the same file, also with
  * {@code server.servlet.session.persistent=true} (set by hand here, by DevTools in {@link DevToolsTest}), which would
- * otherwise put the sessions in Boot's own files.
+ * otherwise put the sessions in Boot's own files; and Actuator's health turns DOWN when the file is deleted under the
+ * running application.
  */
 class SessionsApplicationTest {
+    private static final JsonMapper JSON = new JsonMapper();
+
     @TempDir
     Path dir;
 
@@ -78,15 +86,51 @@ class SessionsApplicationTest {
         }
     }
 
-    private static ConfigurableApplicationContext start(Path database, int port, boolean persistent) {
-        return new SpringApplicationBuilder(SessionsApplication.class)
-                // As command-line arguments, which outrank the example's application.properties (properties()
-                // would only give defaults, and the example's own file would win).
-                .run(
-                        "--server.address=127.0.0.1",
-                        "--server.port=" + port,
-                        "--jetty.sessions.sqlite.file=" + database,
-                        "--server.servlet.session.persistent=" + persistent);
+    @Test
+    void healthIsDownOnceTheDatabaseFileIsDeletedUnderTheRunningApplication() throws Exception {
+        Path database = dir.resolve("boot.db");
+        HttpClient client = new HttpClient();
+        client.start();
+        ConfigurableApplicationContext app =
+                start(database, 0, false, "--management.endpoint.health.show-details=always");
+        try {
+            String uri = "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port");
+            assertThat(client.GET(uri + "/").getContentAsString()).isEqualTo("visits: 1");
+            ContentResponse up = client.GET(uri + "/actuator/health");
+            assertThat(up.getStatus()).isEqualTo(200);
+            JsonNode store = JSON.readTree(up.getContentAsString()).at("/components/jettySessions");
+            assertThat(store.at("/status").asString()).isEqualTo("UP");
+            // One store, of the root context ("_" in Jetty's canonical form).
+            assertThat(store.at("/details/_/database").asString()).isEqualTo(database.toString());
+            assertThat(store.at("/details/_/table").asString()).isEqualTo("jetty_sessions");
+            assertThat(store.at("/details/_/schemaVersion").asInt()).isPositive();
+
+            Files.delete(database);
+
+            ContentResponse down = client.GET(uri + "/actuator/health");
+            assertThat(down.getStatus()).isEqualTo(503);
+            JsonNode health = JSON.readTree(down.getContentAsString());
+            assertThat(health.at("/status").asString()).isEqualTo("DOWN");
+            assertThat(health.at("/components/jettySessions/status").asString()).isEqualTo("DOWN");
+            assertThat(health.at("/components/jettySessions/details/_/error").asString())
+                    .isEqualTo("the database file was deleted while in use; writes are refused until the application"
+                            + " restarts");
+        } finally {
+            app.close();
+            client.stop();
+        }
+    }
+
+    private static ConfigurableApplicationContext start(Path database, int port, boolean persistent, String... more) {
+        List<String> arguments = new ArrayList<>(List.of(
+                "--server.address=127.0.0.1",
+                "--server.port=" + port,
+                "--jetty.sessions.sqlite.file=" + database,
+                "--server.servlet.session.persistent=" + persistent));
+        arguments.addAll(List.of(more));
+        // As command-line arguments, which outrank the example's application.properties (properties() would only
+        // give defaults, and the example's own file would win).
+        return new SpringApplicationBuilder(SessionsApplication.class).run(arguments.toArray(String[]::new));
     }
 
     /** The ids of the sessions in the file's session table. */
