@@ -6,6 +6,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ConditionContext;
@@ -20,9 +21,10 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
  * API is in {@code org.springframework.boot.actuate.health} in Boot 3.5 and in {@code
  * org.springframework.boot.health.contributor} in Boot 4.0; each has its adapter, loaded only where its type is.
  * {@code management.health.jetty-sessions.enabled=false} (or {@code management.health.defaults.enabled=false}) leaves
- * the stores out.
+ * the stores out, as does {@code jetty.sessions.enabled=false}.
  */
 @AutoConfiguration(after = JettySessionStoreAutoConfiguration.class)
+@ConditionalOnProperty(prefix = SessionCacheProperties.PREFIX, name = "enabled", matchIfMissing = true)
 @ConditionalOnBean(SessionTableDataStoreFactory.class)
 @Conditional(JettySessionStoreHealthAutoConfiguration.Enabled.class)
 public class JettySessionStoreHealthAutoConfiguration {

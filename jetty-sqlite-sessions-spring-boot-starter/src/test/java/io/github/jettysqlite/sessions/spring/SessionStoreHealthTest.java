@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.jettysqlite.sessions.SQLiteSessionDataStore;
+import io.github.jettysqlite.sessions.SQLiteSessionDataStoreFactory;
 import io.github.jettysqlite.sessions.SessionTableSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -116,6 +117,16 @@ class SessionStoreHealthTest {
                         "jetty.sessions.sqlite.file=" + dir.resolve("boot.db"),
                         "management.health.defaults.enabled=false",
                         "management.health.jetty-sessions.enabled=true")
+                .run(context -> assertThat(context).hasBean(JettySessionStoreHealthAutoConfiguration.BEAN_NAME));
+    }
+
+    @Test
+    void theStarterSwitchedOffLeavesEvenAnApplicationsOwnStoreOut() {
+        runner.withPropertyValues("jetty.sessions.enabled=false")
+                .withBean(SQLiteSessionDataStoreFactory.class, () -> new SQLiteSessionDataStoreFactory(dir))
+                .run(context ->
+                        assertThat(context).doesNotHaveBean(JettySessionStoreHealthAutoConfiguration.BEAN_NAME));
+        runner.withBean(SQLiteSessionDataStoreFactory.class, () -> new SQLiteSessionDataStoreFactory(dir))
                 .run(context -> assertThat(context).hasBean(JettySessionStoreHealthAutoConfiguration.BEAN_NAME));
     }
 
