@@ -1,6 +1,5 @@
 package io.github.jettysqlite.sessions;
 
-import io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionSettings;
 import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.SoftAssertions;
 import org.eclipse.jetty.client.HttpClient;
@@ -37,7 +36,11 @@ class PostgreSQLOutageNodesTest {
     private static final int USERS = 8;
     private static final long SHORT_OUTAGE_MS = 1_000;
     private static final long LONGER_OUTAGE_MS = 3_000;
-    private static final int WAIT_MS = PostgreSQLSessionSettings.DEFAULT_CONNECTION_TIMEOUT_MS;
+    /**
+     * The wait the restarts fit in: HikariCP reconnects with a backoff that grows while the server is away, so a 3 s
+     * restart is reconnected up to about 2 s after the server is back; README advises 15 s for restarts this long.
+     */
+    private static final int WAIT_MS = 15_000;
     private static final int SHORT_WAIT_MS = 1_000;
 
     private LocalPostgres postgres;
@@ -106,7 +109,7 @@ class PostgreSQLOutageNodesTest {
             users.awaitEachReplied(users.mark(), 3);
         });
         SoftAssertions.assertSoftly(soft -> {
-            outage.tally().assertNothingLost(soft);
+            outage.tally().assertNothingLostButFailedSaves(soft, outage.stats().storeFailures());
             soft.assertThat(outage.tally().refused())
                     .as("requests refused (503)")
                     .isGreaterThanOrEqualTo(USERS);

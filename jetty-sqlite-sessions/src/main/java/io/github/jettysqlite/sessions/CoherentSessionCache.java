@@ -74,20 +74,13 @@ public class CoherentSessionCache extends DefaultSessionCache {
         ManagedSession cached = doGet(id);
         ManagedSession session;
         try {
+            // A copy that cannot be checked is not served: another node may have changed the session just before
+            // the database went away, and a stale copy answered now would be undone or lost at its next save. The
+            // request then has no session, and one it asks for under this id is refused (503).
             if (cached != null && checkAgainstRow(cached) == CachedSessionCheck.GONE) {
                 unreachable.answered(id);
                 return null;
             }
-        } catch (Exception e) {
-            if (!UnreadSessions.isDatabaseFailure(e)) {
-                throw e;
-            }
-            // The database cannot say whether the copy is current: serve it, as Jetty's own cache would, rather than
-            // make the user look logged out for this request. Nobody can end the session elsewhere meanwhile.
-            statisticsOfStore().cacheServedUnchecked();
-            return super.getAndEnter(id, enter);
-        }
-        try {
             // A current session is entered as Jetty's cache enters it; a stale one was dropped and is loaded afresh.
             session = super.getAndEnter(id, enter);
             if (session == null && cached != null) {
@@ -194,10 +187,6 @@ public class CoherentSessionCache extends DefaultSessionCache {
     private void drop(ManagedSession session) {
         session.setResident(false);
         doDelete(session.getId());
-    }
-
-    private SessionStoreStatistics statisticsOfStore() {
-        return store().getStatistics();
     }
 
     private SessionTableDataStore store() {

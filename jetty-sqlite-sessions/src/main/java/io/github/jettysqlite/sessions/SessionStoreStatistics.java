@@ -24,7 +24,6 @@ public final class SessionStoreStatistics {
     private final LongAdder cacheMetadataTaken = new LongAdder();
     private final LongAdder cacheReloads = new LongAdder();
     private final LongAdder cacheDrops = new LongAdder();
-    private final LongAdder cacheServedUnchecked = new LongAdder();
     private volatile long lastScavengeNanos;
     private volatile long lastOrphansRemoved;
     private volatile String context;
@@ -76,10 +75,6 @@ public final class SessionStoreStatistics {
             case GONE -> cacheDrops.increment();
             case CURRENT -> {}
         }
-    }
-
-    void cacheServedUnchecked() {
-        cacheServedUnchecked.increment();
     }
 
     void scavenged(long nanos) {
@@ -209,13 +204,6 @@ public final class SessionStoreStatistics {
         return cacheDrops.sum();
     }
 
-    @ManagedAttribute(
-            value = "cached sessions served without their check because the database failed (an outage)",
-            readonly = true)
-    public long getCacheServedUnchecked() {
-        return cacheServedUnchecked.sum();
-    }
-
     @ManagedAttribute(value = "is the database not answering now (PostgreSQL: connections lost)", readonly = true)
     public boolean isDatabaseUnreachable() {
         OutageWatch watch = outages;
@@ -267,6 +255,5 @@ public final class SessionStoreStatistics {
         cacheMetadataTaken.reset();
         cacheReloads.reset();
         cacheDrops.reset();
-        cacheServedUnchecked.reset();
     }
 }

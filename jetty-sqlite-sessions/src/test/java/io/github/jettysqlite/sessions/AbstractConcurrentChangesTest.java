@@ -402,7 +402,7 @@ abstract class AbstractConcurrentChangesTest {
     @Test
     void dataWithNoRowBehindItWritesItsAttributesAsGiven() throws Exception {
         // Built with newSessionData and never loaded nor stored: nothing to merge against.
-        SessionData built = nodeA.newSessionData("s1", now - 10_000, now + 1_000, now, HOUR);
+        SessionData built = nodeA.newSessionData("s1", StoreFixture.CREATED, now + 1_000, now, HOUR);
         built.putAllAttributes(Map.of("x", "from the built data", "csrf", "fresh"));
         built.setLastSaved(now);
         nodeA.doStore("s1", built, now);

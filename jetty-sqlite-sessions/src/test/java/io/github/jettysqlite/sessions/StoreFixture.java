@@ -56,10 +56,17 @@ public abstract class StoreFixture implements AutoCloseable {
         return store;
     }
 
+    /**
+     * When every session these fixtures make was created: one time for all, so that writing a session of the same id
+     * again is the same session written again (a store refuses to write a new session over another live one, which
+     * it tells by the creation time).
+     */
+    public static final long CREATED = System.currentTimeMillis() - 10_000;
+
     /** A session of the store's context, last used by {@code node}, with one attribute. */
     public static SessionData session(SessionTableDataStore store, String id, long expiry, String node) {
         long now = System.currentTimeMillis();
-        SessionData data = store.newSessionData(id, now - 10_000, now - 1_000, now - 2_000, 60_000);
+        SessionData data = store.newSessionData(id, CREATED, now - 1_000, now - 2_000, 60_000);
         data.setExpiry(expiry);
         data.setLastNode(node);
         data.setAttribute("user", "alice");
