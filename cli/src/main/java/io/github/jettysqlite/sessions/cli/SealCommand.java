@@ -65,7 +65,8 @@ final class SealCommand extends AdminCommand {
             printFound(doc, text.length() == 0 ? "no rows" : text.toString().trim());
             return 0;
         }
-        RowSealing.Outcome outcome = admin.seal(attributeKey, attributeOldKeys, encrypt, includeUnsealed, progress("sealing"));
+        RowSealing.Outcome outcome =
+                admin.seal(attributeKey, attributeOldKeys, encrypt, includeUnsealed, progress("sealing"));
         doc.put("dryRun", false);
         doc.put("sealed", outcome.sealed());
         doc.put("alreadyCurrent", outcome.alreadyCurrent());

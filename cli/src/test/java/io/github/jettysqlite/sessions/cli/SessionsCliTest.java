@@ -229,7 +229,9 @@ class SessionsCliTest {
         JsonNode after = json(run(concat(database, "seal", "--dry-run")));
 
         assertThat(before.get("rows").get("unsealed").asLong()).isEqualTo(250);
-        assertThat(withoutConsent.get("sealed").asLong()).as("unsealed rows only when asked").isZero();
+        assertThat(withoutConsent.get("sealed").asLong())
+                .as("unsealed rows only when asked")
+                .isZero();
         assertThat(withoutConsent.get("unverifiable").asLong()).isEqualTo(250);
         assertThat(first.get("sealed").asLong()).isEqualTo(250);
         assertThat(second.get("sealed").asLong()).isZero();
