@@ -41,6 +41,7 @@ class PostgreSQLOutageNodesTest {
      * restart is reconnected up to about 2 s after the server is back; README advises 15 s for restarts this long.
      */
     private static final int WAIT_MS = 15_000;
+
     private static final int SHORT_WAIT_MS = 1_000;
 
     private LocalPostgres postgres;
