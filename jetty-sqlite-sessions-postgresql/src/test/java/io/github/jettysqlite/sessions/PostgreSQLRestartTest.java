@@ -79,7 +79,10 @@ class PostgreSQLRestartTest {
         for (String id : ids) {
             during.add(CompletableFuture.supplyAsync(() -> quietly(() -> count(id))));
         }
-        Waiting.until(() -> statistics().getDatabaseRetries() >= 1);
+        // The outage itself is the one deliberate wait: the server stays down a second while the requests wait for
+        // it (in the store's retries, or in the pool, which checks a connection idle for a while before lending it).
+        TimeUnit.SECONDS.sleep(1);
+        assertThat(during).as("requests still waiting for the server").anyMatch(answer -> !answer.isDone());
         postgres.start();
 
         for (int u = 0; u < USERS; u++) {
@@ -97,7 +100,6 @@ class PostgreSQLRestartTest {
         System.out.printf(
                 "PostgreSQL stopped (-m %s) under %d users: 0 new sessions, %d statements retried, %d outage(s)%n",
                 mode, USERS, statistics().getDatabaseRetries(), statistics().getDatabaseOutages());
-        assertThat(statistics().getDatabaseOutages()).isPositive();
         assertThat(statistics().isDatabaseUnreachable()).isFalse();
     }
 
