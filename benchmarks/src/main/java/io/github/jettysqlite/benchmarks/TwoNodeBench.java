@@ -193,14 +193,20 @@ final class TwoNodeBench {
             in = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
         }
 
-        /** The node's URL, once it has started (waiting for it the first time). */
+        /**
+         * The node's URL, once it has started (waiting for it the first time). Lines before the port are the JVM's
+         * own, such as JFR's when {@code JDK_JAVA_OPTIONS} starts a recording.
+         */
         String url() throws IOException {
-            if (url == null) {
-                String line = out.readLine();
-                if (line == null || !line.startsWith(BenchNode.PORT)) {
-                    throw new IllegalStateException("node did not start: " + line + "\n" + Files.readString(log));
+            String line = "";
+            while (url == null && line != null) {
+                line = out.readLine();
+                if (line != null && line.startsWith(BenchNode.PORT)) {
+                    url = "http://127.0.0.1:" + line.substring(BenchNode.PORT.length()) + "/app/user";
                 }
-                url = "http://127.0.0.1:" + line.substring(BenchNode.PORT.length()) + "/app/user";
+            }
+            if (url == null) {
+                throw new IllegalStateException("node did not start:\n" + Files.readString(log));
             }
             return url;
         }
