@@ -57,9 +57,13 @@ final class LiveStore implements AutoCloseable {
         return this;
     }
 
+    private static final long CREATED = System.currentTimeMillis() - 60_000;
+
     void put(String id, long expiry, String user) throws Exception {
         long now = System.currentTimeMillis();
-        SessionData data = store.newSessionData(id, now - 60_000, now, now - 1_000, expiry <= 0 ? -1 : 60_000);
+        // One creation time for every session: writing an id again is the same session written again (a store
+        // refuses to write a new session over another live one, which it tells by the creation time).
+        SessionData data = store.newSessionData(id, CREATED, now, now - 1_000, expiry <= 0 ? -1 : 60_000);
         data.setExpiry(expiry);
         data.setLastNode("node0");
         data.setAttribute("user", user);
