@@ -36,6 +36,9 @@ final class Checkpointer {
     /** Frames (pages) in the log past which the log is restarted; SQLite's own automatic checkpoint uses 1,000. */
     static final int RESTART_FRAMES = 1000;
 
+    /** Past this many frames (about 8 MiB) a restart that gave up is tried again at once, not after a backoff. */
+    static final int RESTART_FRAMES_NO_BACKOFF = 2 * RESTART_FRAMES;
+
     /** What a restarted log file is cut back to. */
     static final long LOG_SIZE_LIMIT_BYTES = 4L * 1024 * 1024;
 
@@ -229,6 +232,14 @@ final class Checkpointer {
             return true;
         }
         restartsGivenUp.incrementAndGet();
+        if (logFrames > RESTART_FRAMES_NO_BACKOFF) {
+            // The log is growing past what a backoff may let it reach: try again at the next look rather than
+            // seconds later, since under a busy CPU readers keep missing the short wait and each backoff would let
+            // the writer add megabytes. Each try holds the writer at most RESTART_WAIT_MS.
+            backoffMs = 0;
+            nextRestartNanos = System.nanoTime();
+            return false;
+        }
         backoffMs = backoffMs == 0 ? FIRST_BACKOFF_MS : Math.min(MAX_BACKOFF_MS, backoffMs * 2);
         nextRestartNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs);
         LOG.debug("Log of {} not restarted: a reader holds an old snapshot; next try in {} ms", name, backoffMs);
