@@ -7,6 +7,8 @@ import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import io.github.jettysqlite.sessions.internal.table.SqlDialect;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -17,13 +19,15 @@ class SharedDatabasesTest {
 
     @Test
     void aDatabaseClosingSlowlyDoesNotBlockAnotherAcquire() throws Exception {
+        // Threads of the test's own: the common pool may have a single thread on two cores, which the close holds.
+        ExecutorService threads = Executors.newFixedThreadPool(2);
         SharedDatabases.Lease<SlowClosing> first = acquire("first");
-        CompletableFuture<Void> closing = CompletableFuture.runAsync(first::close);
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(first::close, threads);
         SlowClosing database = first.database();
         assertThat(database.closeStarted.await(10, TimeUnit.SECONDS)).isTrue();
         try {
             CompletableFuture<SharedDatabases.Lease<SlowClosing>> other =
-                    CompletableFuture.supplyAsync(() -> acquireQuietly("second"));
+                    CompletableFuture.supplyAsync(() -> acquireQuietly("second"), threads);
 
             assertThat(other.get(10, TimeUnit.SECONDS).database()).isNotSameAs(database);
             assertThat(registry.isOpen("first"))
@@ -33,6 +37,7 @@ class SharedDatabasesTest {
             database.mayFinishClosing.countDown();
         }
         closing.get(10, TimeUnit.SECONDS);
+        threads.shutdown();
     }
 
     private SharedDatabases.Lease<SlowClosing> acquire(String key) throws Exception {
