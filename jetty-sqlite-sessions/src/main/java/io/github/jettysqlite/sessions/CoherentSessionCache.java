@@ -147,7 +147,7 @@ public class CoherentSessionCache extends DefaultSessionCache {
                 // expected yet, and nobody ended it.
                 return CachedSessionCheck.CURRENT;
             }
-            if (outcome == CachedSessionCheck.ATTRIBUTES_CHANGED && store().hasUnsavedChanges(data)) {
+            if (outcome == CachedSessionCheck.ATTRIBUTES_CHANGED && store().hasUnsavedChanges(data, false)) {
                 // A change a failed store left unsaved: keep it; its next store merges it onto the row, and the check
                 // after that reloads what the other node wrote.
                 return CachedSessionCheck.CURRENT;

@@ -204,7 +204,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
      *     row is gone, {@link CachedSessionCheck#CURRENT} when left as it was
      */
     public CachedSessionCheck refreshCached(SessionData cached) throws Exception {
-        if (!(cached instanceof TrackedSessionData copy) || hasUnsavedChanges(cached)) {
+        if (!(cached instanceof TrackedSessionData copy) || hasUnsavedChanges(cached, true)) {
             return CachedSessionCheck.CURRENT;
         }
         return CachedCopyCheck.refreshInPlace(copy, load(cached.getId()));
@@ -212,17 +212,20 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
 
     /**
      * True when the cached data holds changes its row does not: set and not yet saved (a store failed, or the
-     * request holding it has not saved yet), or made in place to an attribute's object (when {@code
-     * saveInPlaceChanges}, found by serializing every attribute and comparing).
+     * request holding it has not saved yet), or, with {@code inPlaceToo}, made in place to an attribute's object
+     * (when {@code saveInPlaceChanges}, found by serializing every attribute and comparing; only for a session a
+     * request still holds, since an object that serializes differently each time would otherwise look changed
+     * forever and keep an idle copy from ever being reloaded).
      */
-    public boolean hasUnsavedChanges(SessionData cached) throws IOException {
+    public boolean hasUnsavedChanges(SessionData cached, boolean inPlaceToo) throws IOException {
         if (cached.isDirty()) {
             return true;
         }
         if (cached instanceof TrackedSessionData tracked && !tracked.namesSet().isEmpty()) {
             return true;
         }
-        return settings().isSaveInPlaceChanges()
+        return inPlaceToo
+                && settings().isSaveInPlaceChanges()
                 && !attributes.changes(cached, true).isEmpty();
     }
 
