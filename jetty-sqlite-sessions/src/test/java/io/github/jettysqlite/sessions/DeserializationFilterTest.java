@@ -177,26 +177,7 @@ class DeserializationFilterTest {
 
     /** Every array in the stream declared as long as the bytes left after it allow (eight references a byte). */
     private static byte[] declaringAllTheyMay(byte[] stream) {
-        byte[] patched = stream.clone();
-        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(patched);
-        for (int i = 0; i + 1 < patched.length; i++) {
-            if (patched[i] != 0x75) { // TC_ARRAY
-                continue;
-            }
-            int lengthAt;
-            if (patched[i + 1] == 0x72) { // TC_CLASSDESC: name, serialVersionUID, flags, no fields, end, no super
-                int nameLength = buffer.getShort(i + 2);
-                lengthAt = i + 4 + nameLength + 8 + 1 + 2 + 1 + 1;
-            } else if (patched[i + 1] == 0x71) { // TC_REFERENCE to a class descriptor read before
-                lengthAt = i + 6;
-            } else {
-                continue;
-            }
-            if (lengthAt + 4 <= patched.length && buffer.getInt(lengthAt) == 1) {
-                buffer.putInt(lengthAt, 8 * (patched.length - lengthAt - 4));
-            }
-        }
-        return patched;
+        return DeclaredArrayLengths.rewrite(stream, lengthAt -> 8 * (stream.length - lengthAt - 4));
     }
 
     @Test

@@ -92,26 +92,7 @@ class HostileBlobTest {
 
     /** Every array length in the stream (each declared as 1) made 16 Mi: the blob stays a few hundred bytes. */
     private static byte[] huge(byte[] stream) {
-        byte[] patched = stream.clone();
-        ByteBuffer buffer = ByteBuffer.wrap(patched);
-        for (int i = 0; i + 1 < patched.length; i++) {
-            if (patched[i] != 0x75) { // TC_ARRAY
-                continue;
-            }
-            int lengthAt;
-            if (patched[i + 1] == 0x72) { // TC_CLASSDESC: name, serialVersionUID, flags, no fields, end, no super
-                int nameLength = buffer.getShort(i + 2);
-                lengthAt = i + 4 + nameLength + 8 + 1 + 2 + 1 + 1;
-            } else if (patched[i + 1] == 0x71) { // TC_REFERENCE to a class descriptor read before
-                lengthAt = i + 6;
-            } else {
-                continue;
-            }
-            if (buffer.getInt(lengthAt) == 1) {
-                buffer.putInt(lengthAt, SIXTEEN_MI);
-            }
-        }
-        return patched;
+        return DeclaredArrayLengths.rewrite(stream, lengthAt -> SIXTEEN_MI);
     }
 
     /**
