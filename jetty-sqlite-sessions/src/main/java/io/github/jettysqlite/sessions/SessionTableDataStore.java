@@ -2,11 +2,13 @@ package io.github.jettysqlite.sessions;
 
 import io.github.jettysqlite.sessions.admin.Progress;
 import io.github.jettysqlite.sessions.admin.SessionDatabaseAdmin;
+import io.github.jettysqlite.sessions.admin.SessionSummary;
 import io.github.jettysqlite.sessions.internal.JulianDay;
 import io.github.jettysqlite.sessions.internal.SessionDatabase;
 import io.github.jettysqlite.sessions.internal.SessionScope;
 import io.github.jettysqlite.sessions.internal.SharedDatabases;
 import io.github.jettysqlite.sessions.internal.attributes.AttributeSeal;
+import io.github.jettysqlite.sessions.internal.attributes.PrincipalSource;
 import io.github.jettysqlite.sessions.internal.attributes.SessionAttributes;
 import io.github.jettysqlite.sessions.internal.attributes.TrackedSessionData;
 import io.github.jettysqlite.sessions.internal.table.SessionLifetime;
@@ -15,7 +17,9 @@ import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import io.github.jettysqlite.sessions.internal.table.StoredSession;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.eclipse.jetty.session.ObjectStreamSessionDataStore;
 import org.eclipse.jetty.session.SessionData;
@@ -24,6 +28,7 @@ import org.eclipse.jetty.session.UnwriteableSessionDataException;
 import org.eclipse.jetty.util.annotation.ManagedAttribute;
 import org.eclipse.jetty.util.annotation.ManagedObject;
 import org.eclipse.jetty.util.annotation.ManagedOperation;
+import org.eclipse.jetty.util.annotation.Name;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +56,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
     private SessionScope scope;
     private SessionWriter writer;
     private CachedCopyCheck cachedCopyCheck;
+    private PrincipalSource principals;
     private SharedDatabases.Lease<? extends SessionDatabase> lease;
 
     protected SessionTableDataStore() {}
@@ -74,6 +80,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         statements = new SessionStatements(table, lifetime);
         attributes = settings.attributes();
         scope = new SessionScope(_context.getCanonicalContextPath(), _context.getVhost());
+        principals = settings.principals();
         lease = openDatabase(table);
         writer = new SessionWriter(
                 table.name(),
@@ -82,6 +89,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
                 scope,
                 attributes,
                 settings.isSaveInPlaceChanges(),
+                principals,
                 statistics);
         cachedCopyCheck = new CachedCopyCheck(lease.database(), statements, scope, lifetime);
         statistics.outages(lease.database().outages());
@@ -432,6 +440,60 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
             impact = "INFO")
     public java.util.Map<String, Long> countRowsBySeal() throws SessionDatabaseException {
         return admin().sealStates();
+    }
+
+    /**
+     * This context's unexpired sessions logged in as {@code principal}, most recently used first, as their rows say
+     * (a session's principal is written when it is stored).
+     */
+    public List<SessionSummary> sessionsOf(String principal) throws SessionDatabaseException {
+        return admin().sessionsOf(principal).stream()
+                .filter(s -> s.contextPath().equals(scope.contextPath())
+                        && s.virtualHost().equals(scope.virtualHost()))
+                .toList();
+    }
+
+    /**
+     * Ends this context's sessions logged in as {@code principal} through Jetty's session manager, as an
+     * {@code invalidate()} would: session listeners run here, the rows are deleted, and every other node's coherent
+     * cache finds the sessions gone at its next request.
+     *
+     * @param keepId a session to leave alone (the caller's own, for "log out my other devices"), or null
+     * @return how many sessions were ended
+     */
+    public int endSessionsOf(String principal, String keepId) throws Exception {
+        int ended = 0;
+        for (SessionSummary session : sessionsOf(principal)) {
+            if (!session.id().equals(keepId)) {
+                _context.getSessionManager().invalidate(session.id());
+                ended++;
+            }
+        }
+        return ended;
+    }
+
+    /** Who this session's attributes say is logged in, read as the store writes it; null for nobody. */
+    public String principalOf(SessionData data) {
+        return principals.principalOf(data);
+    }
+
+    @ManagedOperation(
+            value = "this context's sessions of a user: id, creation and last access (runs a query)",
+            impact = "INFO")
+    public List<String> listSessionsOfPrincipal(@Name(value = "principal", description = "user name") String principal)
+            throws SessionDatabaseException {
+        return sessionsOf(principal).stream()
+                .map(s -> s.id() + " created " + Instant.ofEpochMilli(s.created()) + " last access "
+                        + Instant.ofEpochMilli(s.accessed()))
+                .toList();
+    }
+
+    @ManagedOperation(
+            value = "end this context's sessions of a user, as invalidate() would (listeners run); returns how many",
+            impact = "ACTION")
+    public int endSessionsOfPrincipal(@Name(value = "principal", description = "user name") String principal)
+            throws Exception {
+        return endSessionsOf(principal, null);
     }
 
     /** Administration of the database this store uses, sharing its connections; for JMX and tools. */

@@ -4,6 +4,7 @@ import io.github.jettysqlite.sessions.internal.attributes.AttributeCodec;
 import io.github.jettysqlite.sessions.internal.attributes.AttributeSeal;
 import io.github.jettysqlite.sessions.internal.attributes.AttributeSerializer;
 import io.github.jettysqlite.sessions.internal.attributes.DeserializationFilter;
+import io.github.jettysqlite.sessions.internal.attributes.PrincipalSource;
 import io.github.jettysqlite.sessions.internal.attributes.SessionAttributes;
 import io.github.jettysqlite.sessions.internal.table.SessionLifetime;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
@@ -33,6 +34,8 @@ public abstract class SessionTableSettings {
     private static final long MAX_LIFETIME_SEC = 100L * 365 * 24 * 3600;
 
     private boolean encryptAttributes;
+    private boolean recordPrincipal = true;
+    private String principalAttribute;
 
     /** The engine as messages name it: "SQLite", "PostgreSQL". */
     protected abstract String engine();
@@ -77,6 +80,11 @@ public abstract class SessionTableSettings {
         AttributeCodec codec =
                 checked("encryptAttributes", () -> new AttributeCodec(seal, acceptUnsealedRows, encryptAttributes));
         return new SessionAttributes(codec, new AttributeSerializer(filter));
+    }
+
+    /** Where the stores read who a session is logged in as. */
+    PrincipalSource principals() {
+        return recordPrincipal ? PrincipalSource.of(principalAttribute) : PrincipalSource.NONE;
     }
 
     /** Runs one check and names the setting at fault, so a bad configuration stops start-up in one sentence. */
@@ -215,5 +223,35 @@ public abstract class SessionTableSettings {
      */
     public void setSaveInPlaceChanges(boolean saveInPlaceChanges) {
         this.saveInPlaceChanges = saveInPlaceChanges;
+    }
+
+    public boolean isRecordPrincipal() {
+        return recordPrincipal;
+    }
+
+    /**
+     * Whether each row records who the session is logged in as, so that a user's sessions can be listed and ended
+     * (the admin API, JMX, the command line's {@code --principal}, Spring Security's session registry). True by
+     * default. The name is read, at each store, from the attribute {@value PrincipalSource#EXPLICIT_ATTRIBUTE} an
+     * application sets on purpose, then from {@link #setPrincipalAttribute principalAttribute}, then from where
+     * Jetty's authenticators and Spring Security keep a login. False leaves the column empty.
+     */
+    public void setRecordPrincipal(boolean recordPrincipal) {
+        this.recordPrincipal = recordPrincipal;
+    }
+
+    public String getPrincipalAttribute() {
+        return principalAttribute;
+    }
+
+    /**
+     * The session attribute an application keeps its logged-in user in, when it uses neither Jetty's authentication
+     * nor Spring Security: its value is the user name, a {@link java.security.Principal}, or an object with a public
+     * {@code getUserPrincipal()} or {@code getAuthentication()}. Null (the default) looks only at the explicit
+     * attribute and at Jetty's and Spring Security's.
+     */
+    public void setPrincipalAttribute(String principalAttribute) {
+        this.principalAttribute =
+                principalAttribute == null || principalAttribute.isBlank() ? null : principalAttribute.trim();
     }
 }

@@ -5,10 +5,12 @@ import io.github.jettysqlite.sessions.internal.SessionDatabase;
 import io.github.jettysqlite.sessions.internal.SessionScope;
 import io.github.jettysqlite.sessions.internal.attributes.AttributeChanges;
 import io.github.jettysqlite.sessions.internal.attributes.AttributeSeal;
+import io.github.jettysqlite.sessions.internal.attributes.PrincipalSource;
 import io.github.jettysqlite.sessions.internal.attributes.SessionAttributes;
 import io.github.jettysqlite.sessions.internal.attributes.TrackedSessionData;
 import io.github.jettysqlite.sessions.internal.table.RowVersion;
 import io.github.jettysqlite.sessions.internal.table.SessionStatements;
+import io.github.jettysqlite.sessions.internal.table.SessionStatements.PrincipalWrite;
 import io.github.jettysqlite.sessions.internal.table.StoredAttributes;
 import java.io.IOException;
 import java.io.InvalidObjectException;
@@ -32,6 +34,9 @@ import org.slf4j.LoggerFactory;
  *       the other writer left them, byte for byte, and the result is written: two requests that set different
  *       attributes both keep their change, and of two that set the same one, the later commit wins it whole.
  *   <li>Access times and the expiry never move backwards (see {@link SessionStatements}).
+ *   <li>Who is logged in is read from the attributes this request holds and written with them, or with the
+ *       metadata while the row's attributes are the ones this request loaded; a merge onto another writer's
+ *       attributes writes it only when this request changed an attribute it is read from.
  * </ul>
  */
 final class SessionWriter {
@@ -44,6 +49,7 @@ final class SessionWriter {
     private final boolean compareInPlace;
     private final SessionStoreStatistics statistics;
     private final String tableName;
+    private final PrincipalSource principals;
 
     SessionWriter(
             String tableName,
@@ -52,7 +58,9 @@ final class SessionWriter {
             SessionScope scope,
             SessionAttributes attributes,
             boolean compareInPlace,
+            PrincipalSource principals,
             SessionStoreStatistics statistics) {
+        this.principals = principals;
         this.database = database;
         this.table = table;
         this.scope = scope;
@@ -95,7 +103,8 @@ final class SessionWriter {
         byte[] blob = attributes.encode(all.all(), keyOf(data));
         long version = RowVersion.first();
         double now = JulianDay.fromEpochMillis(System.currentTimeMillis());
-        if (database.writeStatement(c -> table.insert(c, scope, data, blob, version, now)) == 0) {
+        String principal = principals.principalOf(data);
+        if (database.writeStatement(c -> table.insert(c, scope, data, blob, version, principal, now)) == 0) {
             throw new IOException("Session id " + data.getId() + " of " + scope + " belongs to another live session;"
                     + " a new session is not written over it");
         }
@@ -111,9 +120,10 @@ final class SessionWriter {
                 ? attributes.changes(data, true).all()
                 : null;
         byte[] whole = all == null ? null : attributes.encode(all, keyOf(data));
+        String principal = principals.principalOf(data);
         int updated = database.writeStatement(c -> whole == null
-                ? table.updateMetadata(c, scope, data)
-                : table.updateAttributesAnyVersion(c, scope, data, whole));
+                ? table.updateMetadata(c, scope, data, TrackedSessionData.UNKNOWN_VERSION, principal)
+                : table.updateAttributesAnyVersion(c, scope, data, whole, new PrincipalWrite(true, principal)));
         if (updated == 0) {
             deletedElsewhere(data);
         } else if (all != null) {
@@ -124,7 +134,9 @@ final class SessionWriter {
 
     /** No attribute changed: only the metadata is written, and the attributes and their version stay. */
     private void writeMetadata(TrackedSessionData data) throws SessionDatabaseException {
-        if (database.writeStatement(c -> table.updateMetadata(c, scope, data)) == 0) {
+        long known = data.storedVersion();
+        String principal = principals.principalOf(data);
+        if (database.writeStatement(c -> table.updateMetadata(c, scope, data, known, principal)) == 0) {
             deletedElsewhere(data);
         } else {
             data.timeoutStored();
@@ -139,8 +151,10 @@ final class SessionWriter {
             throws IOException, SessionDatabaseException {
         byte[] blob = attributes.encode(changes.all(), keyOf(data));
         long expected = data.storedVersion();
+        PrincipalWrite principal = new PrincipalWrite(true, principals.principalOf(data));
         if (expected != TrackedSessionData.UNKNOWN_VERSION
-                && database.writeStatement(c -> table.updateAttributes(c, scope, data, blob, expected)) == 1) {
+                && database.writeStatement(c -> table.updateAttributes(c, scope, data, blob, principal, expected))
+                        == 1) {
             stored(data, changes.all(), expected + 1);
             return;
         }
@@ -155,6 +169,9 @@ final class SessionWriter {
      */
     private void merge(SessionData data, AttributeChanges changes) throws IOException, SessionDatabaseException {
         AttributeSeal.SessionKey key = keyOf(data);
+        PrincipalWrite principal = new PrincipalWrite(
+                principals.readsAnyOf(changes.changed().keySet()) || principals.readsAnyOf(changes.removed()),
+                principals.principalOf(data));
         MergeOutcome outcome = database.write(c -> {
             StoredAttributes theirs = table.currentAttributes(c, scope, data.getId());
             if (theirs == null || theirs.created() != data.getCreated()) {
@@ -167,7 +184,8 @@ final class SessionWriter {
                 return new MergeOutcome(theirs.version(), e.getMessage());
             }
             byte[] result = attributes.encode(base == null ? changes.all() : changes.appliedTo(base), key);
-            table.updateAttributes(c, scope, data, result, theirs.version());
+            PrincipalWrite written = base == null ? new PrincipalWrite(true, principal.name()) : principal;
+            table.updateAttributes(c, scope, data, result, written, theirs.version());
             return new MergeOutcome(theirs.version(), null);
         });
         if (outcome == MergeOutcome.GONE) {

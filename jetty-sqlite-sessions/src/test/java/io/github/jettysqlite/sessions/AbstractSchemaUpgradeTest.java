@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.eclipse.jetty.session.SessionData;
 import org.junit.jupiter.api.AfterEach;
@@ -12,7 +13,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A table of layout version 2 (before the attributes' version column) is upgraded in place, every session kept. */
+/**
+ * Tables of older layouts are upgraded in place, every session kept: version 2 (before the attributes' version
+ * column) and version 3 (before the principal column).
+ */
 abstract class AbstractSchemaUpgradeTest {
     private static final long HOUR = 3_600_000;
 
@@ -25,22 +29,31 @@ abstract class AbstractSchemaUpgradeTest {
     abstract StoreFixture newFixture(Path dir) throws Exception;
 
     @BeforeEach
-    void writeVersion2Table() throws Exception {
+    void writeRows() throws Exception {
         fixture = newFixture(dir);
         SessionTableDataStore writer = fixture.store();
         long now = System.currentTimeMillis();
         for (String id : List.of("live", "other")) {
             SessionData data = StoreFixture.session(writer, id, now + HOUR, NODE);
             data.setAttribute("cart", List.of(id));
+            data.setAttribute(UserSessions.PRINCIPAL_ATTRIBUTE, "user-" + id);
             StoreFixture.put(writer, data);
         }
         writer.stop();
-        // Today's rows in yesterday's layout: the column dropped and the version set back to 2.
-        fixture.update("ALTER TABLE jetty_sessions DROP COLUMN attributes_version");
+    }
+
+    /** Today's rows in an older layout: the later columns (and their index) dropped, the version set back. */
+    private void downgradeTo(int version) throws Exception {
+        fixture.update("DROP INDEX jetty_sessions_users");
+        fixture.update("ALTER TABLE jetty_sessions DROP COLUMN principal");
+        if (version < 3) {
+            fixture.update("ALTER TABLE jetty_sessions DROP COLUMN attributes_version");
+        }
         if (fixture.isSQLite()) {
-            fixture.update("PRAGMA user_version = 2");
+            fixture.update("PRAGMA user_version = " + version);
         } else {
-            fixture.update("UPDATE jetty_session_schema SET version = 2 WHERE table_name = 'jetty_sessions'");
+            fixture.update(
+                    "UPDATE jetty_session_schema SET version = " + version + " WHERE table_name = 'jetty_sessions'");
         }
     }
 
@@ -50,7 +63,8 @@ abstract class AbstractSchemaUpgradeTest {
     }
 
     @Test
-    void startAddsTheVersionColumnInPlaceAndRecordsVersion3() throws Exception {
+    void fromVersion2StartAddsTheVersionColumnInPlace() throws Exception {
+        downgradeTo(2);
         List<List<Object>> rowsBefore = physicalRows();
 
         SessionTableDataStore store = fixture.store();
@@ -66,6 +80,33 @@ abstract class AbstractSchemaUpgradeTest {
         assertThat(store.load("other").getAttribute("cart")).isEqualTo(List.of("other", "more"));
         assertThat(fixture.query("SELECT attributes_version FROM jetty_sessions WHERE session_id = 'other'"))
                 .containsExactly(List.of(1));
+    }
+
+    @Test
+    void fromVersion3StartAddsThePrincipalColumnInPlaceAndTheNextStoreFillsIt() throws Exception {
+        downgradeTo(3);
+        List<List<Object>> rowsBefore = physicalRows();
+
+        SessionTableDataStore store = fixture.store();
+
+        assertThat(versionRecorded()).isEqualTo(SessionTable.SCHEMA_VERSION);
+        assertThat(physicalRows()).as("rows stay where they were").isEqualTo(rowsBefore);
+        assertThat(fixture.query("SELECT principal FROM jetty_sessions ORDER BY session_id"))
+                .as("no row is rewritten by the upgrade")
+                .containsExactly(Arrays.asList((Object) null), Arrays.asList((Object) null));
+        assertThat(store.sessionsOf("user-live")).isEmpty();
+
+        // A request that only reads the session stores its metadata: that fills the column, from the attributes the
+        // row holds.
+        SessionData used = store.load("live");
+        used.setAccessed(used.getAccessed() + 1);
+        store.store("live", used);
+
+        assertThat(store.sessionsOf("user-live")).extracting(s -> s.id()).containsExactly("live");
+        assertThat(store.load("live").getAttribute("cart")).isEqualTo(List.of("live"));
+        assertThat(fixture.query("SELECT principal FROM jetty_sessions WHERE session_id = 'other'"))
+                .containsExactly(Arrays.asList((Object) null));
+        assertThat(store.admin().countAll()).isEqualTo(2);
     }
 
     private int versionRecorded() throws Exception {

@@ -106,7 +106,7 @@ class SessionsCliTest {
                 onDb("list", "--context", "_shop", "--expired", "--json").out());
         JsonNode show = json.readTree(onDb("show", "fresh", "--json").out());
 
-        assertThat(stats.get("schemaVersion").asInt()).isEqualTo(3);
+        assertThat(stats.get("schemaVersion").asInt()).isEqualTo(4);
         assertThat(stats.get("expired").asLong()).isEqualTo(2);
         JsonNode shop = stats.get("contexts").get(0);
         assertThat(shop.get("contextPath").asText()).isEqualTo("_shop");
@@ -439,12 +439,12 @@ class SessionsCliTest {
         assertThat(backup.get("backup").asText())
                 .isEqualTo(copy.toAbsolutePath().toString());
         assertThat(backup.get("bytes").asLong()).isEqualTo(Files.size(copy));
-        assertThat(check.get("schemaVersion").asInt()).isEqualTo(3);
+        assertThat(check.get("schemaVersion").asInt()).isEqualTo(4);
         assertThat(check.get("integrity")).extracting(JsonNode::asText).containsExactly("ok");
         assertThat(vacuum.get("fileBytes").asLong()).isPositive();
         assertThat(vacuum.get("fileBytesBefore").asLong()).isPositive();
-        assertThat(upgrade.get("schemaVersionBefore").asInt()).isEqualTo(3);
-        assertThat(upgrade.get("schemaVersion").asInt()).isEqualTo(3);
+        assertThat(upgrade.get("schemaVersionBefore").asInt()).isEqualTo(4);
+        assertThat(upgrade.get("schemaVersion").asInt()).isEqualTo(4);
         assertThat(migrate.get("copied").asLong())
                 .isEqualTo(migrate.get("live").asLong())
                 .isPositive();

@@ -25,9 +25,17 @@ final class AdminQueries {
     private final String deleteAllBatch;
     private final String countLive;
     private final String liveRowsAfter;
+    private final String ofPrincipal;
+    private final String deleteOfPrincipal;
+    private final String deleteById;
 
-    AdminQueries(SessionTable table) {
+    /**
+     * @param hasPrincipal whether the table has the principal column (layout 4 on): tools may look at an older table
+     *     without upgrading it, and read no principal from it then
+     */
+    AdminQueries(SessionTable table, boolean hasPrincipal) {
         String name = table.name();
+        String principal = hasPrincipal ? SessionTable.PRINCIPAL_COLUMN : "CAST(NULL AS TEXT)";
         countAll = "SELECT count(*) FROM " + name;
         countInScope = "SELECT count(*) FROM " + name + " WHERE context_path = ? AND virtual_host = ?";
         countExpired = "SELECT count(*)" + SessionStatements.expiredRows(table);
@@ -37,7 +45,7 @@ final class AdminQueries {
                 + " min(created_ms), max(created_ms) FROM " + name + " GROUP BY context_path, virtual_host"
                 + " ORDER BY context_path, virtual_host";
         String summaryColumns = "session_id, context_path, virtual_host, last_node, created_ms, accessed_ms,"
-                + " expires_at, length(attributes)";
+                + " expires_at, length(attributes), " + principal;
         // Parameters: the context path twice (NULL for all), the wanted expiry state (1 expired only, 0 unexpired
         // only, NULL both), now, the state again, limit, offset. Plain "?" markers, which both drivers accept.
         list = "SELECT " + summaryColumns + " FROM " + name + " WHERE (CAST(? AS TEXT) IS NULL OR context_path = ?)"
@@ -52,9 +60,16 @@ final class AdminQueries {
         // page starts where the last ended without counting the rows before it).
         String live = "(expires_at IS NULL OR expires_at > ?)";
         countLive = "SELECT count(*) FROM " + name + " WHERE " + live;
-        liveRowsAfter = "SELECT " + String.join(", ", SessionTable.COLUMNS) + " FROM " + name
+        liveRowsAfter = "SELECT " + String.join(", ", SessionTable.COLUMNS) + ", " + principal + " FROM " + name
                 + " WHERE (context_path, virtual_host, session_id) > (?, ?, ?) AND " + live
                 + " ORDER BY context_path, virtual_host, session_id LIMIT ?";
+        // A user's sessions come from the partial index on the principal, which holds only logged-in sessions.
+        ofPrincipal = "SELECT " + summaryColumns + " FROM " + name + " WHERE " + principal + " = ? AND " + live
+                + " ORDER BY accessed_ms DESC, context_path, virtual_host, session_id";
+        // Parameters: the principal, then the key of one session to keep (any values that name no row keep none).
+        deleteOfPrincipal = "DELETE FROM " + name + " WHERE " + principal + " = ?"
+                + " AND NOT (session_id = ? AND context_path = ? AND virtual_host = ?)";
+        deleteById = "DELETE FROM " + name + " WHERE session_id = ?";
     }
 
     long count(CachedConnection c) throws SQLException {
@@ -122,7 +137,7 @@ final class AdminQueries {
         return Sql.rows(
                 s,
                 r -> new SessionDetail(
-                        summary(r), r.getLong(9), r.getLong(10), r.getLong(11), r.getLong(12), r.getBytes(13)));
+                        summary(r), r.getLong(10), r.getLong(11), r.getLong(12), r.getLong(13), r.getBytes(14)));
     }
 
     /** Deletes at most {@code limit} sessions of any context, expired or not. */
@@ -168,7 +183,8 @@ final class AdminQueries {
                 r.getLong(9),
                 r.getLong(10),
                 expiry,
-                r.getBytes(12));
+                r.getBytes(12),
+                r.getString(13));
     }
 
     private static SessionSummary summary(ResultSet r) throws SQLException {
@@ -180,6 +196,37 @@ final class AdminQueries {
                 r.getLong(5),
                 r.getLong(6),
                 Sql.expiry(r, 7),
-                r.getLong(8));
+                r.getLong(8),
+                r.getString(9));
+    }
+
+    /** The unexpired sessions of every context logged in as {@code principal}, most recently used first. */
+    List<SessionSummary> ofPrincipal(CachedConnection c, String principal, double now) throws SQLException {
+        PreparedStatement s = c.prepare(ofPrincipal);
+        s.setString(1, principal);
+        s.setDouble(2, now);
+        return Sql.rows(s, AdminQueries::summary);
+    }
+
+    /**
+     * Deletes every session of every context logged in as {@code principal}, except the one {@code keep} names (none
+     * when null); returns how many.
+     */
+    int deleteOfPrincipal(CachedConnection c, String principal, SessionSummary keep) throws SQLException {
+        PreparedStatement s = c.prepare(deleteOfPrincipal);
+        s.setString(1, principal);
+        if (keep == null) {
+            Sql.bindKey(s, 2, "", "", "");
+        } else {
+            Sql.bindKey(s, 2, keep.contextPath(), keep.virtualHost(), keep.id());
+        }
+        return s.executeUpdate();
+    }
+
+    /** Deletes the session with this id in every context; returns how many rows. */
+    int deleteById(CachedConnection c, String id) throws SQLException {
+        PreparedStatement s = c.prepare(deleteById);
+        s.setString(1, id);
+        return s.executeUpdate();
     }
 }

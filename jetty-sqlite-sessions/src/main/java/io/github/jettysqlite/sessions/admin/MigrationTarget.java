@@ -1,5 +1,6 @@
 package io.github.jettysqlite.sessions.admin;
 
+import static io.github.jettysqlite.sessions.internal.table.SessionTable.PRINCIPAL_COLUMN;
 import static io.github.jettysqlite.sessions.internal.table.SessionTable.VERSION_COLUMN;
 
 import io.github.jettysqlite.sessions.internal.CachedConnection;
@@ -55,13 +56,14 @@ final class MigrationTarget {
                 + " ON CONFLICT (table_name, context_path, virtual_host, session_id)"
                 + " DO UPDATE SET created_ms = excluded.created_ms";
         lastSavedOf = "SELECT last_saved_ms FROM " + tableName + KEY;
-        copyInsert = "INSERT INTO " + tableName + " (" + String.join(", ", SessionTable.COLUMNS) + ")"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        copyInsert = "INSERT INTO " + tableName + " (" + String.join(", ", SessionTable.COLUMNS) + ", "
+                + PRINCIPAL_COLUMN + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
         // The version moves on, so that a request holding the row before the copy merges rather than overwrites.
         copyUpdate =
                 "UPDATE " + tableName + " SET last_node = ?, created_ms = ?, accessed_ms = ?, last_accessed_ms = ?,"
                         + " cookie_set_ms = ?, last_saved_ms = ?, max_inactive_ms = ?, expires_at = ?, attributes = ?, "
-                        + VERSION_COLUMN + " = " + VERSION_COLUMN + " + 1" + KEY + " AND last_saved_ms < ?";
+                        + PRINCIPAL_COLUMN + " = ?, " + VERSION_COLUMN + " = " + VERSION_COLUMN + " + 1" + KEY
+                        + " AND last_saved_ms < ?";
     }
 
     /** Creates the ledger when missing; run on a target before copying into it. */
@@ -91,8 +93,8 @@ final class MigrationTarget {
         } else if (lastSavedHere < row.lastSaved()) {
             PreparedStatement update = c.prepare(copyUpdate);
             bindCopiedColumns(update, 1, row);
-            Sql.bindKey(update, 10, row.contextPath(), row.virtualHost(), row.id());
-            update.setLong(13, row.lastSaved());
+            Sql.bindKey(update, 11, row.contextPath(), row.virtualHost(), row.id());
+            update.setLong(14, row.lastSaved());
             update.executeUpdate();
         } else if (lastSavedHere > row.lastSaved()) {
             return Outcome.KEPT_NEWER;
@@ -135,5 +137,6 @@ final class MigrationTarget {
             s.setDouble(first + 7, row.expiresAt());
         }
         s.setBytes(first + 8, row.attributes());
+        s.setString(first + 9, row.principal());
     }
 }

@@ -36,12 +36,15 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
     private final AdminQueries queries;
 
     private SessionDatabaseAdmin(
-            SessionDatabase database, SharedDatabases.Lease<? extends SessionDatabase> lease, SessionTable table) {
+            SessionDatabase database,
+            SharedDatabases.Lease<? extends SessionDatabase> lease,
+            SessionTable table,
+            boolean hasPrincipal) {
         this.database = database;
         this.lease = lease;
         this.table = table;
         this.statements = new SessionStatements(table);
-        this.queries = new AdminQueries(table);
+        this.queries = new AdminQueries(table, hasPrincipal);
     }
 
     /**
@@ -107,12 +110,24 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
             throw new SessionDatabaseException(e.getMessage(), e);
         }
         SharedDatabases.Lease<? extends SessionDatabase> lease = engine.open(location, user, password, table, use);
-        return new SessionDatabaseAdmin(lease.database(), lease, table);
+        try {
+            int version = lease.database().read(SessionSchema.of(table)::version);
+            return new SessionDatabaseAdmin(lease.database(), lease, table, version >= PRINCIPAL_SINCE);
+        } catch (SessionDatabaseException | RuntimeException e) {
+            lease.close();
+            throw e;
+        }
     }
 
-    /** Administers the database a running store uses, sharing its connections; closing it leaves them open. */
+    /** The layout version that added the principal column. */
+    private static final int PRINCIPAL_SINCE = 4;
+
+    /**
+     * Administers the database a running store uses, sharing its connections; closing it leaves them open. The store
+     * created or upgraded the table to this library's layout.
+     */
     public static SessionDatabaseAdmin of(SessionDatabase database, SessionTable table) {
-        return new SessionDatabaseAdmin(database, null, table);
+        return new SessionDatabaseAdmin(database, null, table, true);
     }
 
     /** The SQLite file administered, or null on PostgreSQL. */
@@ -182,6 +197,42 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
     /** The sessions with this id, one per context that holds it. */
     public List<SessionDetail> show(String id) throws SessionDatabaseException {
         return database.read(c -> queries.findById(c, id));
+    }
+
+    /**
+     * The unexpired sessions of every context logged in as {@code principal}, most recently used first; found through
+     * the principal's index.
+     */
+    public List<SessionSummary> sessionsOf(String principal) throws SessionDatabaseException {
+        requirePrincipal(principal);
+        double now = JulianDay.fromEpochMillis(System.currentTimeMillis());
+        return database.read(c -> queries.ofPrincipal(c, principal, now));
+    }
+
+    /**
+     * Deletes every session of every context logged in as {@code principal}, except {@code keep} (null: none), in one
+     * transaction; returns how many. The rows go at once: a node whose cache checks the row (the coherent cache)
+     * finds the session gone at its next request; Jetty's own caches may go on serving a copy they hold. From inside
+     * a server, {@code SessionTableDataStore.endSessionsOf} ends them through the session manager instead, so that
+     * session listeners run.
+     */
+    public int deleteSessionsOf(String principal, SessionSummary keep) throws SessionDatabaseException {
+        requirePrincipal(principal);
+        return database.write(c -> queries.deleteOfPrincipal(c, principal, keep));
+    }
+
+    /** Deletes the session with this id in every context that holds it; returns how many rows. */
+    public int deleteSession(String id) throws SessionDatabaseException {
+        if (id == null || id.isEmpty()) {
+            throw new IllegalArgumentException("a session id is required");
+        }
+        return database.write(c -> queries.deleteById(c, id));
+    }
+
+    private static void requirePrincipal(String principal) {
+        if (principal == null || principal.isEmpty()) {
+            throw new IllegalArgumentException("a principal (user name) is required");
+        }
     }
 
     /**

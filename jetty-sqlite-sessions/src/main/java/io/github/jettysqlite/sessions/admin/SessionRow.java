@@ -5,6 +5,7 @@ package io.github.jettysqlite.sessions.admin;
  * database to another without deserializing anything (so it needs none of the webapps' classes).
  *
  * @param expiresAt the Julian-day expiry, or null for a session that never expires
+ * @param principal who the session is logged in as; null for nobody, or when the source table predates the column
  */
 record SessionRow(
         String id,
@@ -18,4 +19,5 @@ record SessionRow(
         long lastSaved,
         long maxInactiveMs,
         Double expiresAt,
-        byte[] attributes) {}
+        byte[] attributes,
+        String principal) {}

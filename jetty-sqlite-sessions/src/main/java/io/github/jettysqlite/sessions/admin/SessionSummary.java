@@ -1,6 +1,9 @@
 package io.github.jettysqlite.sessions.admin;
 
-/** One session's metadata; {@code expiry} is 0 for a session that never expires. */
+/**
+ * One session's metadata; {@code expiry} is 0 for a session that never expires, {@code principal} null when nobody is
+ * logged in to it (or the table predates the column).
+ */
 public record SessionSummary(
         String id,
         String contextPath,
@@ -9,7 +12,8 @@ public record SessionSummary(
         long created,
         long accessed,
         long expiry,
-        long attributeBytes) {
+        long attributeBytes,
+        String principal) {
     public boolean isExpiredAt(long time) {
         return expiry > 0 && expiry <= time;
     }

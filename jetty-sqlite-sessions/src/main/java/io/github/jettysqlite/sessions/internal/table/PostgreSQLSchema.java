@@ -46,7 +46,9 @@ final class PostgreSQLSchema extends SessionSchema {
         c.execute(createTable);
         refuseForeignTable(c);
         addVersionColumnIfMissing(c, table.name(), addVersionColumn);
+        addPrincipalColumnIfMissing(c, table.name(), addPrincipalColumn);
         c.execute(createExpiryIndex);
+        c.execute(createPrincipalIndex);
         if (version < SCHEMA_VERSION) {
             PreparedStatement record = c.prepare(recordVersion);
             record.setString(1, versionKey());

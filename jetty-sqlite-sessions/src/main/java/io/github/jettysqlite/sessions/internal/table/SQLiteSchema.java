@@ -38,12 +38,16 @@ final class SQLiteSchema extends SessionSchema {
                     schema.rebuildFromVersion1(c);
                 }
                 schema.addVersionColumnIfMissing(c, other, schema.addVersionColumn);
+                schema.addPrincipalColumnIfMissing(c, other, schema.addPrincipalColumn);
+                c.execute(schema.createPrincipalIndex);
             }
         }
         c.execute(createTable);
         refuseForeignTable(c);
         addVersionColumnIfMissing(c, table.name(), addVersionColumn);
+        addPrincipalColumnIfMissing(c, table.name(), addPrincipalColumn);
         c.execute(createExpiryIndex);
+        c.execute(createPrincipalIndex);
         if (version < SCHEMA_VERSION) {
             c.execute("PRAGMA user_version = " + SCHEMA_VERSION);
         }

@@ -1,5 +1,6 @@
 package io.github.jettysqlite.sessions.internal.table;
 
+import static io.github.jettysqlite.sessions.internal.table.SessionTable.PRINCIPAL_COLUMN;
 import static io.github.jettysqlite.sessions.internal.table.SessionTable.SCHEMA_VERSION;
 import static io.github.jettysqlite.sessions.internal.table.SessionTable.VERSION_COLUMN;
 
@@ -18,6 +19,8 @@ public abstract class SessionSchema {
     protected final String createTable;
     protected final String createExpiryIndex;
     protected final String addVersionColumn;
+    protected final String addPrincipalColumn;
+    protected final String createPrincipalIndex;
 
     protected SessionSchema(SessionTable table) {
         this.table = table;
@@ -38,11 +41,17 @@ public abstract class SessionSchema {
                 + "expires_at " + dialect.julianDayType + ", "
                 + VERSION_COLUMN + " " + millis + " NOT NULL DEFAULT 0, "
                 + "attributes " + dialect.bytesType + " NOT NULL, "
+                + PRINCIPAL_COLUMN + " TEXT, "
                 + "PRIMARY KEY (context_path, virtual_host, session_id))";
         createExpiryIndex = "CREATE INDEX IF NOT EXISTS " + table.expiryIndex() + " ON " + name
                 + " (expires_at, context_path, virtual_host) WHERE expires_at IS NOT NULL";
         addVersionColumn =
                 "ALTER TABLE " + name + " ADD COLUMN " + VERSION_COLUMN + " " + millis + " NOT NULL DEFAULT 0";
+        addPrincipalColumn = "ALTER TABLE " + name + " ADD COLUMN " + PRINCIPAL_COLUMN + " TEXT";
+        // Only sessions someone logged in to are indexed; the context columns follow so that one context's sessions
+        // of a user are found inside the index.
+        createPrincipalIndex = "CREATE INDEX IF NOT EXISTS " + table.principalIndex() + " ON " + name + " ("
+                + PRINCIPAL_COLUMN + ", context_path, virtual_host) WHERE " + PRINCIPAL_COLUMN + " IS NOT NULL";
     }
 
     public String tableName() {
@@ -124,6 +133,17 @@ public abstract class SessionSchema {
     protected void addVersionColumnIfMissing(CachedConnection c, String tableName, String addColumn)
             throws SQLException {
         if (!columnsOf(c, tableName).contains(VERSION_COLUMN)) {
+            c.execute(addColumn);
+        }
+    }
+
+    /**
+     * Version 3 to 4: the principal column and its index, added in place (existing rows read NULL until their next
+     * store). A table created by this version already has the column.
+     */
+    protected void addPrincipalColumnIfMissing(CachedConnection c, String tableName, String addColumn)
+            throws SQLException {
+        if (!columnsOf(c, tableName).contains(PRINCIPAL_COLUMN)) {
             c.execute(addColumn);
         }
     }

@@ -1,6 +1,7 @@
 package io.github.jettysqlite.sessions.internal.table;
 
 import static io.github.jettysqlite.sessions.internal.table.SessionTable.KEY;
+import static io.github.jettysqlite.sessions.internal.table.SessionTable.PRINCIPAL_COLUMN;
 import static io.github.jettysqlite.sessions.internal.table.SessionTable.VERSION_COLUMN;
 
 import io.github.jettysqlite.sessions.internal.CachedConnection;
@@ -57,8 +58,8 @@ public final class SessionStatements {
         // fails. Replacing keeps the physical row (ON CONFLICT DO UPDATE, where INSERT OR REPLACE would delete and
         // re-insert). The version is bound, not incremented: each write of a new row takes a fresh random first
         // version (see RowVersion), so a node holding the replaced row never finds its version still current.
-        insert = "INSERT INTO " + name + " (" + String.join(", ", SessionTable.COLUMNS) + ", " + VERSION_COLUMN + ")"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        insert = "INSERT INTO " + name + " (" + String.join(", ", SessionTable.COLUMNS) + ", " + VERSION_COLUMN + ", "
+                + PRINCIPAL_COLUMN + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 + " ON CONFLICT (context_path, virtual_host, session_id) DO UPDATE SET"
                 + " last_node = excluded.last_node, created_ms = excluded.created_ms,"
                 + " accessed_ms = excluded.accessed_ms, last_accessed_ms = excluded.last_accessed_ms,"
@@ -90,9 +91,16 @@ public final class SessionStatements {
         // id (a logout, then a new session given the id Jetty still had in use) is another session, and a request
         // holding the old one must find it gone rather than write its metadata or attributes into the new one.
         String sameSession = KEY + " AND created_ms = ?";
-        updateMetadata = "UPDATE " + name + " SET" + metadata + sameSession;
+        // The principal is read from the attributes this request holds, so it is written only when those are the
+        // row's: with the metadata, when the row's attributes are still at the version this request knows (which
+        // also fills the column of rows stored before it existed); with the attributes, when the caller says the
+        // written attributes decide the user (the first boolean parameter). Otherwise the row keeps its principal:
+        // a request holding an old copy never logs back in a user another node logged out.
+        updateMetadata = "UPDATE " + name + " SET" + metadata + ", " + PRINCIPAL_COLUMN + " = CASE WHEN "
+                + VERSION_COLUMN + " = ? THEN ? ELSE " + PRINCIPAL_COLUMN + " END" + sameSession;
         String attributesSet = "UPDATE " + name + " SET" + metadata + ", attributes = ?, " + VERSION_COLUMN + " = "
-                + VERSION_COLUMN + " + 1" + sameSession;
+                + VERSION_COLUMN + " + 1, " + PRINCIPAL_COLUMN + " = CASE WHEN ? THEN ? ELSE " + PRINCIPAL_COLUMN
+                + " END" + sameSession;
         updateAttributes = attributesSet + " AND " + VERSION_COLUMN + " = ?";
         updateAttributesAnyVersion = attributesSet;
         currentAttributes = "SELECT " + VERSION_COLUMN + ", attributes, created_ms FROM " + name + KEY
@@ -161,7 +169,13 @@ public final class SessionStatements {
      * @return 1 when written; 0 when another live session holds the id, whose row is left as it was
      */
     public int insert(
-            CachedConnection c, SessionScope scope, SessionData data, byte[] attributes, long version, double now)
+            CachedConnection c,
+            SessionScope scope,
+            SessionData data,
+            byte[] attributes,
+            long version,
+            String principal,
+            double now)
             throws SQLException {
         PreparedStatement s = c.prepare(insert);
         Sql.bindKey(s, 1, scope, data.getId());
@@ -175,7 +189,8 @@ public final class SessionStatements {
         Sql.bindExpiry(s, 11, lifetime.cap(data.getExpiry(), data.getCreated()));
         s.setBytes(12, attributes);
         s.setLong(13, version);
-        s.setDouble(14, now);
+        s.setString(14, principal);
+        s.setDouble(15, now);
         return s.executeUpdate();
     }
 
@@ -205,14 +220,20 @@ public final class SessionStatements {
      * Writes the metadata columns only, leaving the attributes and their version as they are; access times and the
      * expiry move forward only.
      *
+     * @param principal who the session's attributes say is logged in; written only when the row's attributes are
+     *     still at {@code knownVersion}
      * @return the number of rows changed: 0 means the session was deleted since it was loaded (perhaps created again
      *     under the same id, which is another session)
      */
-    public int updateMetadata(CachedConnection c, SessionScope scope, SessionData data) throws SQLException {
+    public int updateMetadata(
+            CachedConnection c, SessionScope scope, SessionData data, long knownVersion, String principal)
+            throws SQLException {
         PreparedStatement s = c.prepare(updateMetadata);
         int next = bindMetadata(s, 1, data);
-        Sql.bindKey(s, next, scope, data.getId());
-        s.setLong(next + 3, data.getCreated());
+        s.setLong(next, knownVersion);
+        s.setString(next + 1, principal);
+        Sql.bindKey(s, next + 2, scope, data.getId());
+        s.setLong(next + 5, data.getCreated());
         return s.executeUpdate();
     }
 
@@ -220,29 +241,49 @@ public final class SessionStatements {
      * Writes the metadata and the attributes of an existing row and moves its attributes' version on, provided the
      * row still holds the attributes' version {@code expected}; never creates a row.
      *
+     * @param principal who is logged in, written when {@link PrincipalWrite#decides()}
      * @return 1 when written; 0 when the row is gone or another write changed its attributes since
      */
     public int updateAttributes(
-            CachedConnection c, SessionScope scope, SessionData data, byte[] attributes, long expected)
+            CachedConnection c,
+            SessionScope scope,
+            SessionData data,
+            byte[] attributes,
+            PrincipalWrite principal,
+            long expected)
             throws SQLException {
         PreparedStatement s = c.prepare(updateAttributes);
-        int next = bindMetadata(s, 1, data);
-        s.setBytes(next, attributes);
-        Sql.bindKey(s, next + 1, scope, data.getId());
-        s.setLong(next + 4, data.getCreated());
-        s.setLong(next + 5, expected);
+        int next = bindAttributes(s, data, attributes, principal);
+        Sql.bindKey(s, next, scope, data.getId());
+        s.setLong(next + 3, data.getCreated());
+        s.setLong(next + 4, expected);
         return s.executeUpdate();
     }
 
     /** As {@link #updateAttributes}, whatever the version: for session data whose loaded version is unknown. */
-    public int updateAttributesAnyVersion(CachedConnection c, SessionScope scope, SessionData data, byte[] attributes)
+    public int updateAttributesAnyVersion(
+            CachedConnection c, SessionScope scope, SessionData data, byte[] attributes, PrincipalWrite principal)
             throws SQLException {
         PreparedStatement s = c.prepare(updateAttributesAnyVersion);
+        int next = bindAttributes(s, data, attributes, principal);
+        Sql.bindKey(s, next, scope, data.getId());
+        s.setLong(next + 3, data.getCreated());
+        return s.executeUpdate();
+    }
+
+    /**
+     * Who the attributes written say is logged in, and whether they decide it: false when they are merged into
+     * attributes another request wrote and this request changed none of those the principal is read from.
+     */
+    public record PrincipalWrite(boolean decides, String name) {}
+
+    private int bindAttributes(PreparedStatement s, SessionData data, byte[] attributes, PrincipalWrite principal)
+            throws SQLException {
         int next = bindMetadata(s, 1, data);
         s.setBytes(next, attributes);
-        Sql.bindKey(s, next + 1, scope, data.getId());
-        s.setLong(next + 4, data.getCreated());
-        return s.executeUpdate();
+        s.setBoolean(next + 1, principal.decides());
+        s.setString(next + 2, principal.name());
+        return next + 3;
     }
 
     /**

@@ -33,14 +33,20 @@ public final class SessionTable {
      *       counting or listing them does not scan the table
      *   <li>{@value #VERSION_COLUMN}, which every write of the attributes increments, so a write can tell whether
      *       another request changed them since it loaded the session (added in place)
+     *   <li>{@value #PRINCIPAL_COLUMN}, the name of the user the session is logged in as, with an index holding only
+     *       the rows that have one, so that a user's sessions are found without a scan (added in place; filled by
+     *       the next store of each session)
      * </ol>
      */
-    public static final int SCHEMA_VERSION = 3;
+    public static final int SCHEMA_VERSION = 4;
 
     public static final String DEFAULT_NAME = "jetty_sessions";
 
     /** Incremented by every write of the attributes, never by a metadata-only update. */
     public static final String VERSION_COLUMN = "attributes_version";
+
+    /** Who the session is logged in as; NULL for a session nobody logged in to. */
+    public static final String PRINCIPAL_COLUMN = "principal";
 
     /**
      * The columns every layout version has, in table order; checked against an existing table so that a foreign
@@ -110,5 +116,10 @@ public final class SessionTable {
     /** The partial index on expires_at. */
     String expiryIndex() {
         return name + "_expiry";
+    }
+
+    /** The partial index on the principal (a suffix no longer than the expiry index's, for PostgreSQL's limit). */
+    String principalIndex() {
+        return name + "_users";
     }
 }

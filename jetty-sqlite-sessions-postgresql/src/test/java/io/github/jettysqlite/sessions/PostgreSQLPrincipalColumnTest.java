@@ -1,0 +1,13 @@
+package io.github.jettysqlite.sessions;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Who a session is logged in as, recorded and used, on a real PostgreSQL server. */
+@ExtendWith(PostgresRequired.class)
+class PostgreSQLPrincipalColumnTest extends AbstractPrincipalColumnTest {
+    @Override
+    StoreFixture newFixture(Path dir) {
+        return new PostgreSQLFixture();
+    }
+}
