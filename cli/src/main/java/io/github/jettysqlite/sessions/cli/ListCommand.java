@@ -8,10 +8,17 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "list", mixinStandardHelpOptions = true, description = "List sessions, one a line, in key order.")
+@Command(
+        name = "list",
+        mixinStandardHelpOptions = true,
+        description = "List sessions, one a line, in key order; with --principal, one user's live sessions, most"
+                + " recently used first.")
 final class ListCommand extends AdminCommand {
     @Option(names = "--context", description = "Only this canonical context path (as stats shows it, e.g. _shop).")
     String context;
+
+    @Option(names = "--principal", description = "Only the live sessions of this user, in every context.")
+    String principal;
 
     @ArgGroup(exclusive = true)
     Expiry expiry;
@@ -37,7 +44,13 @@ final class ListCommand extends AdminCommand {
     int run(SessionDatabaseAdmin admin) throws Exception {
         Boolean expired = expiry == null ? null : expiry.expired;
         long now = System.currentTimeMillis();
-        List<SessionSummary> sessions = admin.list(context, expired, offset, limit);
+        List<SessionSummary> sessions = principal == null
+                ? admin.list(context, expired, offset, limit)
+                : admin.sessionsOf(principal).stream()
+                        .filter(s -> context == null || s.contextPath().equals(context))
+                        .skip(offset)
+                        .limit(limit)
+                        .toList();
         if (json()) {
             List<Object> doc = Json.array();
             sessions.forEach(s -> doc.add(summary(s, now)));
@@ -46,7 +59,7 @@ final class ListCommand extends AdminCommand {
         }
         for (SessionSummary s : sessions) {
             out().printf(
-                            "%s\t%s\t%s\tnode=%s\taccessed=%s\texpires=%s%s\t%d bytes%n",
+                            "%s\t%s\t%s\tnode=%s\taccessed=%s\texpires=%s%s\t%d bytes%s%n",
                             s.id(),
                             s.contextPath(),
                             s.virtualHost(),
@@ -54,7 +67,8 @@ final class ListCommand extends AdminCommand {
                             time(s.accessed()),
                             time(s.expiry()),
                             s.isExpiredAt(now) ? " (expired)" : "",
-                            s.attributeBytes());
+                            s.attributeBytes(),
+                            s.principal() == null ? "" : "\tuser=" + s.principal());
         }
         return 0;
     }
@@ -71,6 +85,7 @@ final class ListCommand extends AdminCommand {
         session.put("expiresMs", s.expiry());
         session.put("expired", s.isExpiredAt(now));
         session.put("attributeBytes", s.attributeBytes());
+        session.put("principal", s.principal());
         return session;
     }
 }

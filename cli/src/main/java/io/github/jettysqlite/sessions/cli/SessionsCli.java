@@ -23,6 +23,7 @@ import picocli.CommandLine.ScopeType;
             ListCommand.class,
             ShowCommand.class,
             PurgeExpiredCommand.class,
+            DeleteCommand.class,
             DeleteAllCommand.class,
             BackupCommand.class,
             VacuumCommand.class,

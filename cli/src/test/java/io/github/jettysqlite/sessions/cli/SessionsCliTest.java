@@ -37,7 +37,10 @@ class SessionsCliTest {
     @BeforeEach
     void start() throws Exception {
         db = dir.resolve("sessions.db");
-        live = new LiveStore(db, "_shop");
+        SQLiteSessionSettings settings = new SQLiteSessionSettings(db);
+        // The sessions' "user" attribute names who is logged in, so that --principal finds them.
+        settings.setPrincipalAttribute("user");
+        live = new LiveStore(settings, "_shop");
         long now = System.currentTimeMillis();
         live.put("fresh", now + 3_600_000, "alice");
         live.put("stale1", now - 60_000, "bob");
@@ -166,7 +169,7 @@ class SessionsCliTest {
 
         assertThat(stats.exit()).isZero();
         assertThat(stats.out())
-                .contains("schema version 3")
+                .contains("schema version 4")
                 .contains("journal wal")
                 .containsPattern("_shop\\s+0\\.0\\.0\\.0\\s+\\d+\\s+2\\s+0");
     }
@@ -329,6 +332,44 @@ class SessionsCliTest {
     }
 
     @Test
+    void aUsersSessionsAreListedAndDeletedByPrincipalAndById() throws Exception {
+        long now = System.currentTimeMillis();
+        live.put("fresh2", now + 3_600_000, "alice");
+        live.put("dave1", now + 3_600_000, "dave");
+
+        JsonNode alices = json(onDb("list", "--principal", "alice", "--json"));
+        Run text = onDb("list", "--principal", "alice");
+        Run refused = onDb("delete", "--principal", "alice");
+        JsonNode dryRun = json(onDb("delete", "--principal", "alice", "--dry-run", "--json"));
+
+        List<String> ids = new ArrayList<>();
+        alices.forEach(session -> {
+            ids.add(session.get("id").asText());
+            assertThat(session.get("principal").asText()).isEqualTo("alice");
+        });
+        assertThat(ids).containsExactlyInAnyOrder("fresh", "fresh2");
+        assertThat(text.out().lines()).hasSize(2).allSatisfy(line -> assertThat(line)
+                .contains("user=alice"));
+        assertThat(refused.exit()).isEqualTo(SessionsCli.USAGE);
+        assertThat(refused.err()).contains("pass --yes");
+        assertThat(dryRun.get("sessions").asLong()).isEqualTo(2);
+        assertThat(dryRun.get("principal").asText()).isEqualTo("alice");
+        assertThat(count("SELECT count(*) FROM jetty_sessions WHERE session_id IN ('fresh', 'fresh2')"))
+                .isEqualTo(2);
+
+        JsonNode deleted = json(onDb("delete", "--principal", "alice", "--yes", "--json"));
+        JsonNode byId = json(onDb("delete", "--id", "dave1", "--yes", "--json"));
+
+        assertThat(deleted.get("sessions").asLong()).isEqualTo(2);
+        assertThat(byId.get("sessions").asLong()).isEqualTo(1);
+        assertThat(json(onDb("list", "--principal", "alice", "--json"))).isEmpty();
+        assertThat(count("SELECT count(*) FROM jetty_sessions WHERE session_id IN ('fresh', 'fresh2', 'dave1')"))
+                .isZero();
+        assertThat(live.store.load("stale1")).as("other users' sessions stay").isNotNull();
+        assertThat(onDb("delete").exit()).as("delete names whose sessions").isEqualTo(SessionsCli.USAGE);
+    }
+
+    @Test
     void deleteAllRefusesWithoutConfirmationAndDeletesWithIt() throws Exception {
         Run refused = onDb("delete-all");
         assertThat(refused.exit()).isEqualTo(SessionsCli.USAGE);
@@ -378,7 +419,7 @@ class SessionsCliTest {
         assertThat(pastGrace.get("sessions").asLong()).isEqualTo(1);
         assertThat(json(deleteAll).get("sessions").asLong()).isGreaterThanOrEqualTo(3);
         assertThat(upgrade.exit()).as(upgrade.err()).isZero();
-        assertThat(upgrade.out()).contains("is at schema version 3").contains("nothing changed");
+        assertThat(upgrade.out()).contains("is at schema version 4").contains("nothing changed");
         assertThat(count("SELECT count(*) FROM jetty_sessions WHERE session_id IN ('fresh', 'stale1', 'stale2')"))
                 .isEqualTo(3);
     }
@@ -567,7 +608,7 @@ class SessionsCliTest {
         assertThat(vacuum.exit()).as(vacuum.err()).isZero();
         assertThat(vacuum.out()).startsWith("vacuumed: ");
         assertThat(check.exit()).isZero();
-        assertThat(check.out()).contains("schema version 3").contains("integrity: ok");
+        assertThat(check.out()).contains("schema version 4").contains("integrity: ok");
     }
 
     @Test

@@ -28,6 +28,7 @@ final class AdminQueries {
     private final String ofPrincipal;
     private final String deleteOfPrincipal;
     private final String deleteById;
+    private final String countOfPrincipal;
 
     /**
      * @param hasPrincipal whether the table has the principal column (layout 4 on): tools may look at an older table
@@ -70,6 +71,7 @@ final class AdminQueries {
         deleteOfPrincipal = "DELETE FROM " + name + " WHERE " + principal + " = ?"
                 + " AND NOT (session_id = ? AND context_path = ? AND virtual_host = ?)";
         deleteById = "DELETE FROM " + name + " WHERE session_id = ?";
+        countOfPrincipal = "SELECT count(*) FROM " + name + " WHERE " + principal + " = ?";
     }
 
     long count(CachedConnection c) throws SQLException {
@@ -221,6 +223,13 @@ final class AdminQueries {
             Sql.bindKey(s, 2, keep.contextPath(), keep.virtualHost(), keep.id());
         }
         return s.executeUpdate();
+    }
+
+    /** Rows of every context logged in as {@code principal}, expired or not: what a delete of theirs removes. */
+    long countOfPrincipal(CachedConnection c, String principal) throws SQLException {
+        PreparedStatement s = c.prepare(countOfPrincipal);
+        s.setString(1, principal);
+        return Sql.queryLong(s);
     }
 
     /** Deletes the session with this id in every context; returns how many rows. */

@@ -209,8 +209,14 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
         return database.read(c -> queries.ofPrincipal(c, principal, now));
     }
 
+    /** Rows of every context logged in as {@code principal}, expired ones too: what {@link #deleteSessionsOf} removes. */
+    public long countSessionsOf(String principal) throws SessionDatabaseException {
+        requirePrincipal(principal);
+        return database.read(c -> queries.countOfPrincipal(c, principal));
+    }
+
     /**
-     * Deletes every session of every context logged in as {@code principal}, except {@code keep} (null: none), in one
+     * Deletes every session of every context logged in as {@code principal} (expired ones too), except {@code keep} (null: none), in one
      * transaction; returns how many. The rows go at once: a node whose cache checks the row (the coherent cache)
      * finds the session gone at its next request; Jetty's own caches may go on serving a copy they hold. From inside
      * a server, {@code SessionTableDataStore.endSessionsOf} ends them through the session manager instead, so that
