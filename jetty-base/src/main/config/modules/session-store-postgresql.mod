@@ -72,6 +72,13 @@ jetty.session.postgresql.url=jdbc:postgresql://localhost:5432/jetty
 ## The absolute lifetime of a session in seconds from its creation, whatever its activity; 0: none.
 # jetty.session.postgresql.maxSessionLifetimeSec=0
 
+## Record who each session is logged in as (Jetty's authentication, Spring Security, or the attribute below), so
+## that a user's sessions can be listed and ended (JMX, the command line's --principal, UserSessions).
+# jetty.session.postgresql.recordPrincipal=true
+
+## The session attribute holding the logged-in user, for applications using neither Jetty's nor Spring's login.
+# jetty.session.postgresql.principalAttribute=
+
 ## The versions of the driver and the pool (fetched from Maven Central if not in lib/sessions/).
 # postgresql.version=@postgresql.version@
 # hikaricp.version=@hikaricp.version@

@@ -74,6 +74,13 @@ SQLite itself is in the public domain: https://sqlite.org/copyright.html
 ## The absolute lifetime of a session in seconds from its creation, whatever its activity; 0: none.
 # jetty.session.sqlite.maxSessionLifetimeSec=0
 
+## Record who each session is logged in as (Jetty's authentication, Spring Security, or the attribute below), so
+## that a user's sessions can be listed and ended (JMX, the command line's --principal, UserSessions).
+# jetty.session.sqlite.recordPrincipal=true
+
+## The session attribute holding the logged-in user, for applications using neither Jetty's nor Spring's login.
+# jetty.session.sqlite.principalAttribute=
+
 ## The SQLite JDBC driver's version (fetched from Maven Central if not in lib/sessions/).
 # sqlite-jdbc.version=@sqlite-jdbc.version@
 
