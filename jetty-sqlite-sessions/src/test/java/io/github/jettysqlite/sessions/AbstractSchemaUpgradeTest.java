@@ -46,6 +46,7 @@ abstract class AbstractSchemaUpgradeTest {
     private void downgradeTo(int version) throws Exception {
         fixture.update("DROP INDEX jetty_sessions_users");
         fixture.update("ALTER TABLE jetty_sessions DROP COLUMN principal");
+        fixture.update("ALTER TABLE jetty_sessions DROP COLUMN sealed_id");
         if (version < 3) {
             fixture.update("ALTER TABLE jetty_sessions DROP COLUMN attributes_version");
         }

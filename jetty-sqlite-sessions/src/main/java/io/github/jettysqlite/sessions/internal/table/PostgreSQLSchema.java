@@ -46,7 +46,7 @@ final class PostgreSQLSchema extends SessionSchema {
         c.execute(createTable);
         refuseForeignTable(c);
         addVersionColumnIfMissing(c, table.name(), addVersionColumn);
-        addPrincipalColumnIfMissing(c, table.name(), addPrincipalColumn);
+        addVersion4ColumnsIfMissing(c);
         c.execute(createExpiryIndex);
         c.execute(createPrincipalIndex);
         if (version < SCHEMA_VERSION) {

@@ -38,14 +38,14 @@ final class SQLiteSchema extends SessionSchema {
                     schema.rebuildFromVersion1(c);
                 }
                 schema.addVersionColumnIfMissing(c, other, schema.addVersionColumn);
-                schema.addPrincipalColumnIfMissing(c, other, schema.addPrincipalColumn);
+                schema.addVersion4ColumnsIfMissing(c);
                 c.execute(schema.createPrincipalIndex);
             }
         }
         c.execute(createTable);
         refuseForeignTable(c);
         addVersionColumnIfMissing(c, table.name(), addVersionColumn);
-        addPrincipalColumnIfMissing(c, table.name(), addPrincipalColumn);
+        addVersion4ColumnsIfMissing(c);
         c.execute(createExpiryIndex);
         c.execute(createPrincipalIndex);
         if (version < SCHEMA_VERSION) {

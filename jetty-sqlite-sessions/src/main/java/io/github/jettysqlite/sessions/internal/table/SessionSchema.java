@@ -2,6 +2,7 @@ package io.github.jettysqlite.sessions.internal.table;
 
 import static io.github.jettysqlite.sessions.internal.table.SessionTable.PRINCIPAL_COLUMN;
 import static io.github.jettysqlite.sessions.internal.table.SessionTable.SCHEMA_VERSION;
+import static io.github.jettysqlite.sessions.internal.table.SessionTable.SEALED_ID_COLUMN;
 import static io.github.jettysqlite.sessions.internal.table.SessionTable.VERSION_COLUMN;
 
 import io.github.jettysqlite.sessions.internal.CachedConnection;
@@ -20,6 +21,7 @@ public abstract class SessionSchema {
     protected final String createExpiryIndex;
     protected final String addVersionColumn;
     protected final String addPrincipalColumn;
+    protected final String addSealedIdColumn;
     protected final String createPrincipalIndex;
 
     protected SessionSchema(SessionTable table) {
@@ -42,12 +44,14 @@ public abstract class SessionSchema {
                 + VERSION_COLUMN + " " + millis + " NOT NULL DEFAULT 0, "
                 + "attributes " + dialect.bytesType + " NOT NULL, "
                 + PRINCIPAL_COLUMN + " TEXT, "
+                + SEALED_ID_COLUMN + " TEXT, "
                 + "PRIMARY KEY (context_path, virtual_host, session_id))";
         createExpiryIndex = "CREATE INDEX IF NOT EXISTS " + table.expiryIndex() + " ON " + name
                 + " (expires_at, context_path, virtual_host) WHERE expires_at IS NOT NULL";
         addVersionColumn =
                 "ALTER TABLE " + name + " ADD COLUMN " + VERSION_COLUMN + " " + millis + " NOT NULL DEFAULT 0";
         addPrincipalColumn = "ALTER TABLE " + name + " ADD COLUMN " + PRINCIPAL_COLUMN + " TEXT";
+        addSealedIdColumn = "ALTER TABLE " + name + " ADD COLUMN " + SEALED_ID_COLUMN + " TEXT";
         // Only sessions someone logged in to are indexed; the context columns follow so that one context's sessions
         // of a user are found inside the index.
         createPrincipalIndex = "CREATE INDEX IF NOT EXISTS " + table.principalIndex() + " ON " + name + " ("
@@ -138,13 +142,16 @@ public abstract class SessionSchema {
     }
 
     /**
-     * Version 3 to 4: the principal column and its index, added in place (existing rows read NULL until their next
-     * store). A table created by this version already has the column.
+     * Version 3 to 4: the principal and sealed-id columns, added in place (existing rows read NULL: no principal yet,
+     * a plain id), with the principal's index created by the caller. A table created by this version has them.
      */
-    protected void addPrincipalColumnIfMissing(CachedConnection c, String tableName, String addColumn)
-            throws SQLException {
-        if (!columnsOf(c, tableName).contains(PRINCIPAL_COLUMN)) {
-            c.execute(addColumn);
+    protected void addVersion4ColumnsIfMissing(CachedConnection c) throws SQLException {
+        Set<String> present = columnsOf(c, table.name());
+        if (!present.contains(PRINCIPAL_COLUMN)) {
+            c.execute(addPrincipalColumn);
+        }
+        if (!present.contains(SEALED_ID_COLUMN)) {
+            c.execute(addSealedIdColumn);
         }
     }
 

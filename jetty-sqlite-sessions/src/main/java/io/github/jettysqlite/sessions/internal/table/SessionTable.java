@@ -35,7 +35,8 @@ public final class SessionTable {
      *       another request changed them since it loaded the session (added in place)
      *   <li>{@value #PRINCIPAL_COLUMN}, the name of the user the session is logged in as, with an index holding only
      *       the rows that have one, so that a user's sessions are found without a scan (added in place; filled by
-     *       the next store of each session)
+     *       the next store of each session); and {@value #SEALED_ID_COLUMN}, the session id encrypted, for tables
+     *       whose {@code session_id} column holds a keyed hash of the id rather than the id (protected ids)
      * </ol>
      */
     public static final int SCHEMA_VERSION = 4;
@@ -47,6 +48,12 @@ public final class SessionTable {
 
     /** Who the session is logged in as; NULL for a session nobody logged in to. */
     public static final String PRINCIPAL_COLUMN = "principal";
+
+    /**
+     * With protected ids, the session id encrypted (the {@code session_id} column then holds a keyed hash of it, which
+     * nobody can log in with); NULL in a row whose {@code session_id} is the id itself.
+     */
+    public static final String SEALED_ID_COLUMN = "sealed_id";
 
     /**
      * The columns every layout version has, in table order; checked against an existing table so that a foreign
