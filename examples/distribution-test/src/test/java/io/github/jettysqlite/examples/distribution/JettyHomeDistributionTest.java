@@ -235,13 +235,16 @@ class JettyHomeDistributionTest {
     private static Path newBase(String environment, String sessionModule) throws Exception {
         Path base = Files.createTempDirectory(DISTRIBUTION, "base-" + environment + "-");
         copyTree(ARCHIVE, base);
+        String modules = "http," + environment + "-deploy," + sessionModule;
         // The session modules name third-party jars under licences of their own, which start.jar asks to accept.
-        JettyProcess.Finished added = JettyProcess.run(
-                HOME, base, "--approve-all-licenses", "--add-modules=http," + environment + "-deploy," + sessionModule);
+        JettyProcess.Finished added =
+                JettyProcess.run(HOME, base, "--approve-all-licenses", "--add-modules=" + modules);
         assertThat(added.exitCode()).as(added.output()).isZero();
         String war = environment.equals("ee8") ? "visits.war" : "shop.war";
         Files.copy(
                 DISTRIBUTION.resolve(war), base.resolve("webapps").resolve(war), StandardCopyOption.REPLACE_EXISTING);
+        // One line per base in the build's output, so a run says which environments it covered.
+        System.out.println("jetty-base " + base.getFileName() + ": --add-modules=" + modules + ", webapps/" + war);
         return base;
     }
 
