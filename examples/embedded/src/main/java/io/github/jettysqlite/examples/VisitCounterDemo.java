@@ -32,20 +32,28 @@ public final class VisitCounterDemo {
 
     /** Builds the server; port 0 picks a free port (the tests use that). */
     public static Server newServer(int port, Path database) {
-        Server server = new Server(port);
-        // Ctrl-C stops Jetty before the JVM goes: every store closes its database, which checkpoints and removes the
-        // WAL.
-        server.setStopAtShutdown(true);
-        // Two beans on the server, which every context's SessionHandler finds: the store keeps its sessions in the
-        // file, and the cache keeps them in memory, checked against the file before each request uses one (so that
-        // other processes on the same file may change or end them).
-        server.addBean(new SQLiteSessionDataStoreFactory(database));
-        server.addBean(new CoherentSessionCacheFactory());
-
+        Server server = newSessionServer(port, database);
         ServletContextHandler context = new ServletContextHandler(ServletContextHandler.SESSIONS);
         context.setContextPath("/");
         context.addServlet(VisitCounter.class, "/");
         server.setHandler(context);
+        return server;
+    }
+
+    /**
+     * A server whose contexts keep their sessions in the file, with no handler yet: what this demo and
+     * {@link CoreSessionHandlerDemo} share.
+     */
+    static Server newSessionServer(int port, Path database) {
+        Server server = new Server(port);
+        // Ctrl-C stops Jetty before the JVM goes: every store closes its database, which checkpoints and removes the
+        // WAL.
+        server.setStopAtShutdown(true);
+        // Two beans on the server, which every context's SessionHandler finds (a servlet context's, or Jetty core's):
+        // the store keeps its sessions in the file, and the cache keeps them in memory, checked against the file
+        // before each request uses one (so that other processes on the same file may change or end them).
+        server.addBean(new SQLiteSessionDataStoreFactory(database));
+        server.addBean(new CoherentSessionCacheFactory());
         return server;
     }
 

@@ -14,16 +14,16 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.ee10.servlet.SessionHandler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.session.SessionCache;
+import org.eclipse.jetty.session.SessionManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Both embedded examples, started as a user would and driven over HTTP; the count survives a restart. */
+/** The embedded examples, started as a user would and driven over HTTP; the count survives a restart. */
 class EmbeddedExamplesTest {
     @TempDir
     Path dir;
@@ -47,40 +47,30 @@ class EmbeddedExamplesTest {
 
     @Test
     void programmaticDemoKeepsTheCountAcrossARestart() throws Exception {
-        Path database = dir.resolve("sessions.db");
-        server = start(VisitCounterDemo.newServer(0, database));
-        int port = port();
-        assertThat(visit()).isEqualTo("visits: 1");
-        assertThat(visit()).isEqualTo("visits: 2");
-        server.stop();
-
-        server = start(VisitCounterDemo.newServer(port, database));
-
-        assertThat(visit()).isEqualTo("visits: 3");
-        assertThat(count(database)).isEqualTo(1);
+        assertCountSurvivesARestart(VisitCounterDemo::newServer, dir.resolve("sessions.db"));
     }
 
     @Test
     void xmlConfiguredDemoKeepsTheCountAcrossARestart() throws Exception {
-        Path database = dir.resolve("xml/sessions.db");
-        server = start(XmlConfiguredDemo.newServer(0, database));
-        int port = port();
-        assertThat(visit()).isEqualTo("visits: 1");
-        server.stop();
-
-        server = start(XmlConfiguredDemo.newServer(port, database));
-
-        assertThat(visit()).isEqualTo("visits: 2");
-        assertThat(count(database)).isEqualTo(1);
+        assertCountSurvivesARestart(XmlConfiguredDemo::newServer, dir.resolve("xml/sessions.db"));
     }
 
     @Test
-    void bothDemosRunTheCoherentSessionCache() throws Exception {
+    void coreSessionHandlerDemoKeepsTheCountAcrossARestart() throws Exception {
+        assertCountSurvivesARestart(CoreSessionHandlerDemo::newServer, dir.resolve("core/sessions.db"));
+    }
+
+    @Test
+    void everyDemoRunsTheCoherentSessionCache() throws Exception {
         server = start(VisitCounterDemo.newServer(0, dir.resolve("code/sessions.db")));
         assertThat(sessionCache()).isInstanceOf(CoherentSessionCache.class);
         server.stop();
 
         server = start(XmlConfiguredDemo.newServer(0, dir.resolve("xml/sessions.db")));
+        assertThat(sessionCache()).isInstanceOf(CoherentSessionCache.class);
+        server.stop();
+
+        server = start(CoreSessionHandlerDemo.newServer(0, dir.resolve("core/sessions.db")));
         assertThat(sessionCache()).isInstanceOf(CoherentSessionCache.class);
     }
 
@@ -127,15 +117,38 @@ class EmbeddedExamplesTest {
         assertThat(count(database)).isEqualTo(1);
     }
 
+    /** Two visits, a restart of the demo's server on the same port and file, a third visit: the count goes on. */
+    private void assertCountSurvivesARestart(Demo demo, Path database) throws Exception {
+        server = start(demo.newServer(0, database));
+        int port = port();
+        assertThat(visit()).isEqualTo("visits: 1");
+        assertThat(visit()).isEqualTo("visits: 2");
+        server.stop();
+
+        server = start(demo.newServer(port, database));
+
+        assertThat(visit()).isEqualTo("visits: 3");
+        assertThat(count(database)).isEqualTo(1);
+    }
+
+    /** A demo's {@code newServer(port, database)}. */
+    @FunctionalInterface
+    private interface Demo {
+        Server newServer(int port, Path database) throws Exception;
+    }
+
     private static Server start(Server server) throws Exception {
         ((ServerConnector) server.getConnectors()[0]).setHost("127.0.0.1");
         server.start();
         return server;
     }
 
-    /** The session cache of the server's one context. */
+    /** The session cache of the server's one context, whether its SessionHandler is ee10's or Jetty core's. */
     private SessionCache sessionCache() {
-        return server.getDescendant(SessionHandler.class).getSessionCache();
+        return server.getContainedBeans(SessionManager.class).stream()
+                .findFirst()
+                .orElseThrow()
+                .getSessionCache();
     }
 
     private int port() {

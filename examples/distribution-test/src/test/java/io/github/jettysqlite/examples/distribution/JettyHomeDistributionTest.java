@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.List;
 import java.util.stream.Stream;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
@@ -23,7 +24,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The jetty-home modules on a real Jetty distribution: a fresh $JETTY_BASE gets our archive unpacked into it,
  * {@code --add-modules=http,eeN-deploy,session-store-sqlite} (or {@code session-store-postgresql}), which brings in
- * {@code session-cache-coherent}, and the example WAR; Jetty runs as its own process.
+ * {@code session-cache-coherent}, and an example WAR (the jakarta.servlet one, or for ee8 the javax.servlet one);
+ * Jetty runs as its own process.
  */
 class JettyHomeDistributionTest {
     private static final Path DISTRIBUTION = Path.of(System.getProperty("distribution.dir"));
@@ -45,25 +47,31 @@ class JettyHomeDistributionTest {
         client.stop();
     }
 
+    /**
+     * The jakarta.servlet WAR (Servlet 5.0) in each jakarta environment: its cart, a class only the WAR has, is a row
+     * in the file and still there after Jetty restarts.
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"ee10", "ee11"})
+    @ValueSource(strings = {"ee9", "ee10", "ee11"})
     void sessionHoldingAWebappOnlyClassSurvivesARestartOfJetty(String environment) throws Exception {
-        Path base = newBase(environment);
-        int port = JettyProcess.freePort();
-        String cart = "http://127.0.0.1:" + port + "/shop/";
+        assertSessionSurvivesARestart(
+                environment,
+                "shop",
+                List.of(new Exchange("?add=book", "cart: [book]"), new Exchange("?add=pen", "cart: [book, pen]")),
+                new Exchange("", "cart: [book, pen]"));
+    }
 
-        try (JettyProcess jetty = startJetty(base, port)) {
-            assertThat(get(cart + "?add=book")).isEqualTo("cart: [book]");
-            assertThat(get(cart + "?add=pen")).isEqualTo("cart: [book, pen]");
-        }
-        Path database = base.resolve("sessions/sessions.db");
-        assertThat(database).isRegularFile();
-        assertThat(query(database, "SELECT count(*) FROM jetty_sessions WHERE context_path = '_shop'"))
-                .isEqualTo("1");
-
-        try (JettyProcess jetty = startJetty(base, port)) {
-            assertThat(get(cart)).isEqualTo("cart: [book, pen]");
-        }
+    /**
+     * ee8, where a javax.servlet WAR from Jetty 9 or 10 lands: its session, holding a class only that WAR has, is a
+     * row in the file and still there after Jetty restarts.
+     */
+    @Test
+    void javaxWebappSessionOnEe8SurvivesARestartOfJetty() throws Exception {
+        assertSessionSurvivesARestart(
+                "ee8",
+                "visits",
+                List.of(new Exchange("", "visits: 1"), new Exchange("", "visits: 2")),
+                new Exchange("", "visits: 3"));
     }
 
     @Test
@@ -102,26 +110,28 @@ class JettyHomeDistributionTest {
     }
 
     /**
+     * The session cache module works in every environment, though each has a SessionHandler of its own: Jetty's
+     * dump shows the context's cache as a CoherentSessionCache (ee10 is in the test below).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"ee8", "ee9", "ee11"})
+    void storeModuleRunsTheCoherentSessionCacheInEveryEnvironment(String environment) throws Exception {
+        assertDumpShowsTheCoherentCache(newBase(environment));
+    }
+
+    /**
      * A store module brings in session-cache-coherent as its session cache: Jetty's dump after start shows every
      * context's cache as a CoherentSessionCache.
      */
     @ParameterizedTest
     @ValueSource(strings = {"session-store-sqlite", "session-store-postgresql"})
     void eitherStoreModuleRunsTheCoherentSessionCache(String storeModule) throws Exception {
-        String dump = "jetty.server.dumpAfterStart=true";
         String[] properties = storeModule.equals("session-store-postgresql")
                 ? new String[] {
-                    dump, "jetty.session.postgresql.url=" + PostgresServer.get().freshSchemaUrl()
+                    "jetty.session.postgresql.url=" + PostgresServer.get().freshSchemaUrl()
                 }
-                : new String[] {dump};
-        Path base = newBase("ee10", storeModule);
-        int port = JettyProcess.freePort();
-
-        try (JettyProcess jetty = startJetty(base, port, properties)) {
-            assertThat(jetty.awaitOutput(DUMP_LEGEND))
-                    .contains("CoherentSessionCache@")
-                    .doesNotContain("DefaultSessionCache@");
-        }
+                : new String[0];
+        assertDumpShowsTheCoherentCache(newBase("ee10", storeModule), properties);
     }
 
     /**
@@ -174,7 +184,49 @@ class JettyHomeDistributionTest {
         }
     }
 
-    /** A fresh jetty-base: our archive unpacked into it, the modules added, the WAR dropped in. */
+    /** Starts Jetty in the base, asking for its dump after start, and finds our cache there and Jetty's nowhere. */
+    private static void assertDumpShowsTheCoherentCache(Path base, String... properties) throws Exception {
+        String[] arguments = Stream.concat(Stream.of("jetty.server.dumpAfterStart=true"), Stream.of(properties))
+                .toArray(String[]::new);
+        try (JettyProcess jetty = startJetty(base, JettyProcess.freePort(), arguments)) {
+            assertThat(jetty.awaitOutput(DUMP_LEGEND))
+                    .contains("CoherentSessionCache@")
+                    .doesNotContain("DefaultSessionCache@");
+        }
+    }
+
+    /**
+     * The exchanges before a restart of Jetty, then the one after, each answered as expected in one session; in
+     * between, the session is one row of the file.
+     */
+    private void assertSessionSurvivesARestart(
+            String environment, String context, List<Exchange> beforeRestart, Exchange afterRestart) throws Exception {
+        Path base = newBase(environment);
+        int port = JettyProcess.freePort();
+        String uri = "http://127.0.0.1:" + port + "/" + context + "/";
+
+        try (JettyProcess jetty = startJetty(base, port)) {
+            for (Exchange exchange : beforeRestart) {
+                assertThat(get(uri + exchange.query())).isEqualTo(exchange.answer());
+            }
+        }
+        Path database = base.resolve("sessions/sessions.db");
+        assertThat(database).isRegularFile();
+        assertThat(query(database, "SELECT count(*) FROM jetty_sessions WHERE context_path = '_" + context + "'"))
+                .isEqualTo("1");
+
+        try (JettyProcess jetty = startJetty(base, port)) {
+            assertThat(get(uri + afterRestart.query())).isEqualTo(afterRestart.answer());
+        }
+    }
+
+    /** A request to a WAR (its query string, possibly empty) and the body it answers with. */
+    private record Exchange(String query, String answer) {}
+
+    /**
+     * A fresh jetty-base: our archive unpacked into it, the modules added, the environment's WAR dropped in (the
+     * javax.servlet one for ee8, the jakarta.servlet one for the others).
+     */
     private static Path newBase(String environment) throws Exception {
         return newBase(environment, "session-store-sqlite");
     }
@@ -183,14 +235,16 @@ class JettyHomeDistributionTest {
     private static Path newBase(String environment, String sessionModule) throws Exception {
         Path base = Files.createTempDirectory(DISTRIBUTION, "base-" + environment + "-");
         copyTree(ARCHIVE, base);
+        String modules = "http," + environment + "-deploy," + sessionModule;
         // The session modules name third-party jars under licences of their own, which start.jar asks to accept.
-        JettyProcess.Finished added = JettyProcess.run(
-                HOME, base, "--approve-all-licenses", "--add-modules=http," + environment + "-deploy," + sessionModule);
+        JettyProcess.Finished added =
+                JettyProcess.run(HOME, base, "--approve-all-licenses", "--add-modules=" + modules);
         assertThat(added.exitCode()).as(added.output()).isZero();
+        String war = environment.equals("ee8") ? "visits.war" : "shop.war";
         Files.copy(
-                DISTRIBUTION.resolve("shop.war"),
-                base.resolve("webapps/shop.war"),
-                StandardCopyOption.REPLACE_EXISTING);
+                DISTRIBUTION.resolve(war), base.resolve("webapps").resolve(war), StandardCopyOption.REPLACE_EXISTING);
+        // One line per base in the build's output, so a run says which environments it covered.
+        System.out.println("jetty-base " + base.getFileName() + ": --add-modules=" + modules + ", webapps/" + war);
         return base;
     }
 
