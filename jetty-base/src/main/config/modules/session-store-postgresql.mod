@@ -72,6 +72,9 @@ jetty.session.postgresql.url=jdbc:postgresql://localhost:5432/jetty
 ## The absolute lifetime of a session in seconds from its creation, whatever its activity; 0: none.
 # jetty.session.postgresql.maxSessionLifetimeSec=0
 
+## With an attributeKey, keep a keyed hash of each session id in the table instead of the id (protected ids).
+# jetty.session.postgresql.protectSessionIds=true
+
 ## Record who each session is logged in as (Jetty's authentication, Spring Security, or the attribute below), so
 ## that a user's sessions can be listed and ended (JMX, the command line's --principal, UserSessions).
 # jetty.session.postgresql.recordPrincipal=true

@@ -74,6 +74,9 @@ SQLite itself is in the public domain: https://sqlite.org/copyright.html
 ## The absolute lifetime of a session in seconds from its creation, whatever its activity; 0: none.
 # jetty.session.sqlite.maxSessionLifetimeSec=0
 
+## With an attributeKey, keep a keyed hash of each session id in the table instead of the id (protected ids).
+# jetty.session.sqlite.protectSessionIds=true
+
 ## Record who each session is logged in as (Jetty's authentication, Spring Security, or the attribute below), so
 ## that a user's sessions can be listed and ended (JMX, the command line's --principal, UserSessions).
 # jetty.session.sqlite.recordPrincipal=true

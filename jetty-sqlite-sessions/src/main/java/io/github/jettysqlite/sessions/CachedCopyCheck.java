@@ -29,7 +29,7 @@ final class CachedCopyCheck {
     }
 
     CachedSessionCheck check(SessionData cached) throws SessionDatabaseException {
-        RowStamp row = database.read(c -> statements.probe(c, scope, cached.getId()));
+        RowStamp row = database.read(c -> statements.probe(c, scope, cached));
         if (row == null || lifetime.isOver(cached.getCreated(), System.currentTimeMillis())) {
             return CachedSessionCheck.GONE;
         }

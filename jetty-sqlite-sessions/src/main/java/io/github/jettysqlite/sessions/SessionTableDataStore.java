@@ -77,7 +77,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         settings.validate();
         table = settings.table();
         lifetime = settings.lifetime();
-        statements = new SessionStatements(table, lifetime);
+        statements = new SessionStatements(table, lifetime, settings.sessionIds());
         attributes = settings.attributes();
         scope = new SessionScope(_context.getCanonicalContextPath(), _context.getVhost());
         principals = settings.principals();
@@ -155,6 +155,9 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         data.setLastSaved(row.lastSaved());
         data.setExpiry(row.expiry());
         lifetime.capExpiry(data);
+        if (data instanceof TrackedSessionData tracked) {
+            tracked.rowKey(row.rowKey());
+        }
         try {
             attributes.readInto(data, row.attributes(), row.attributesVersion(), keyOf(id, row.created()));
         } catch (Exception e) {
@@ -431,6 +434,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
                         settings().isEncryptAttributes(),
                         // Unsealed rows only while the operator has opened that window on purpose.
                         settings().isAcceptUnsealedRows(),
+                        settings().isProtectSessionIds(),
                         Progress.NONE)
                 .toString();
     }
@@ -447,9 +451,18 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
      * (a session's principal is written when it is stored).
      */
     public List<SessionSummary> sessionsOf(String principal) throws SessionDatabaseException {
-        return admin().sessionsOf(principal).stream()
-                .filter(s -> s.contextPath().equals(scope.contextPath())
-                        && s.virtualHost().equals(scope.virtualHost()))
+        double now = JulianDay.fromEpochMillis(System.currentTimeMillis());
+        return database().read(c -> statements.sessionsOfPrincipal(c, scope, principal, now)).stream()
+                .map(s -> new SessionSummary(
+                        s.id(),
+                        scope.contextPath(),
+                        scope.virtualHost(),
+                        s.lastNode(),
+                        s.created(),
+                        s.accessed(),
+                        s.expiry(),
+                        s.attributeBytes(),
+                        principal))
                 .toList();
     }
 

@@ -6,6 +6,7 @@ import io.github.jettysqlite.sessions.internal.attributes.AttributeSerializer;
 import io.github.jettysqlite.sessions.internal.attributes.DeserializationFilter;
 import io.github.jettysqlite.sessions.internal.attributes.PrincipalSource;
 import io.github.jettysqlite.sessions.internal.attributes.SessionAttributes;
+import io.github.jettysqlite.sessions.internal.attributes.SessionIds;
 import io.github.jettysqlite.sessions.internal.table.SessionLifetime;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import io.github.jettysqlite.sessions.internal.table.SqlDialect;
@@ -35,6 +36,7 @@ public abstract class SessionTableSettings {
 
     private boolean encryptAttributes;
     private boolean recordPrincipal = true;
+    private boolean protectSessionIds = true;
     private String principalAttribute;
 
     /** The engine as messages name it: "SQLite", "PostgreSQL". */
@@ -80,6 +82,11 @@ public abstract class SessionTableSettings {
         AttributeCodec codec =
                 checked("encryptAttributes", () -> new AttributeCodec(seal, acceptUnsealedRows, encryptAttributes));
         return new SessionAttributes(codec, new AttributeSerializer(filter));
+    }
+
+    /** How the stores keep session ids in the table: protected (a keyed hash) when there is a key, unless told not to. */
+    SessionIds sessionIds() {
+        return SessionIds.of(AttributeSeal.of(attributeKey, attributeOldKeys), protectSessionIds);
     }
 
     /** Where the stores read who a session is logged in as. */
@@ -253,5 +260,21 @@ public abstract class SessionTableSettings {
     public void setPrincipalAttribute(String principalAttribute) {
         this.principalAttribute =
                 principalAttribute == null || principalAttribute.isBlank() ? null : principalAttribute.trim();
+    }
+
+    public boolean isProtectSessionIds() {
+        return protectSessionIds;
+    }
+
+    /**
+     * With an {@link #setAttributeKey attributeKey}, whether the table keeps a keyed hash of each session id (HMAC
+     * under a key derived from it) instead of the id, with the id itself only encrypted beside it: whoever reads the
+     * file, a backup or a migration target then holds no id a browser could present as a cookie. True by default, so
+     * a key protects ids without a second setting. Rows written before are moved under the hash when their session is
+     * next used, and all at once by the {@code seal} command. The admin tools show and take the hashes. Without a key
+     * there is nothing to hash with and ids are kept as they are.
+     */
+    public void setProtectSessionIds(boolean protectSessionIds) {
+        this.protectSessionIds = protectSessionIds;
     }
 }

@@ -173,7 +173,7 @@ final class SessionWriter {
                 principals.readsAnyOf(changes.changed().keySet()) || principals.readsAnyOf(changes.removed()),
                 principals.principalOf(data));
         MergeOutcome outcome = database.write(c -> {
-            StoredAttributes theirs = table.currentAttributes(c, scope, data.getId());
+            StoredAttributes theirs = table.currentAttributes(c, scope, data);
             if (theirs == null || theirs.created() != data.getCreated()) {
                 return MergeOutcome.GONE;
             }

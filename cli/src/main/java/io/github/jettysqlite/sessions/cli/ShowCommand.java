@@ -51,7 +51,7 @@ final class ShowCommand extends AdminCommand {
 
     @Override
     int run(SessionDatabaseAdmin admin) throws Exception {
-        List<SessionDetail> sessions = admin.show(id);
+        List<SessionDetail> sessions = admin.show(id, attributeKeys);
         if (sessions.isEmpty()) {
             throw new CommandFailure(SessionsCli.FAILED, "no session with id " + id);
         }

@@ -31,8 +31,8 @@ final class AdminQueries {
     private final String countOfPrincipal;
 
     /**
-     * @param hasPrincipal whether the table has the principal column (layout 4 on): tools may look at an older table
-     *     without upgrading it, and read no principal from it then
+     * @param hasPrincipal whether the table has the principal and sealed-id columns (layout 4 on): tools may look at an
+     *     older table without upgrading it, and read neither from it then
      */
     AdminQueries(SessionTable table, boolean hasPrincipal) {
         String name = table.name();
@@ -54,14 +54,17 @@ final class AdminQueries {
                 + " (CASE WHEN expires_at <= ? THEN 1 ELSE 0 END) = ?)"
                 + " ORDER BY context_path, virtual_host, session_id LIMIT ? OFFSET ?";
         findById = "SELECT " + summaryColumns + ", last_accessed_ms, cookie_set_ms, last_saved_ms, max_inactive_ms,"
-                + " attributes FROM " + name + " WHERE session_id = ? ORDER BY context_path, virtual_host";
+                + " attributes, " + (hasPrincipal ? SessionTable.SEALED_ID_COLUMN : "CAST(NULL AS TEXT)") + " FROM "
+                + name + " WHERE session_id = ? ORDER BY context_path, virtual_host";
         String row = table.dialect().rowLocator;
         deleteAllBatch = "DELETE FROM " + name + " WHERE " + row + " IN (SELECT " + row + " FROM " + name + " LIMIT ?)";
         // A migration reads live rows in key order, a page at a time after the last key seen (keyset paging, so each
         // page starts where the last ended without counting the rows before it).
         String live = "(expires_at IS NULL OR expires_at > ?)";
         countLive = "SELECT count(*) FROM " + name + " WHERE " + live;
-        liveRowsAfter = "SELECT " + String.join(", ", SessionTable.COLUMNS) + ", " + principal + " FROM " + name
+        String sealedId = hasPrincipal ? SessionTable.SEALED_ID_COLUMN : "CAST(NULL AS TEXT)";
+        liveRowsAfter = "SELECT " + String.join(", ", SessionTable.COLUMNS) + ", " + principal + ", " + sealedId
+                + " FROM " + name
                 + " WHERE (context_path, virtual_host, session_id) > (?, ?, ?) AND " + live
                 + " ORDER BY context_path, virtual_host, session_id LIMIT ?";
         // A user's sessions come from the partial index on the principal, which holds only logged-in sessions.
@@ -139,7 +142,13 @@ final class AdminQueries {
         return Sql.rows(
                 s,
                 r -> new SessionDetail(
-                        summary(r), r.getLong(10), r.getLong(11), r.getLong(12), r.getLong(13), r.getBytes(14)));
+                        summary(r),
+                        r.getLong(10),
+                        r.getLong(11),
+                        r.getLong(12),
+                        r.getLong(13),
+                        r.getBytes(14),
+                        r.getString(15)));
     }
 
     /** Deletes at most {@code limit} sessions of any context, expired or not. */
@@ -186,7 +195,8 @@ final class AdminQueries {
                 r.getLong(10),
                 expiry,
                 r.getBytes(12),
-                r.getString(13));
+                r.getString(13),
+                r.getString(14));
     }
 
     private static SessionSummary summary(ResultSet r) throws SQLException {

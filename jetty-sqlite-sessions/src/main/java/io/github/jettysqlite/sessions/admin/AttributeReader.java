@@ -5,6 +5,7 @@ import io.github.jettysqlite.sessions.internal.attributes.AttributeSeal;
 import io.github.jettysqlite.sessions.internal.attributes.AttributeSerializer;
 import io.github.jettysqlite.sessions.internal.attributes.DeserializationFilter;
 import io.github.jettysqlite.sessions.internal.attributes.SessionAttributes;
+import io.github.jettysqlite.sessions.internal.attributes.SessionIds;
 import io.github.jettysqlite.sessions.internal.attributes.TrackedSessionData;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import java.io.InvalidObjectException;
@@ -69,8 +70,11 @@ public final class AttributeReader {
             boolean acceptUnsealed)
             throws Exception {
         SessionSummary s = session.summary();
+        AttributeSeal keys = AttributeSeal.of(null, attributeKeys);
+        // A protected id's row holds its hash; the seal covers the id itself, which the sealed id gives back.
+        String id = SessionIds.opening(keys).idOf(s.contextPath(), s.virtualHost(), s.id(), session.sealedId());
         SessionData data = new SessionData(
-                s.id(),
+                id,
                 s.contextPath(),
                 s.virtualHost(),
                 s.created(),
@@ -78,7 +82,7 @@ public final class AttributeReader {
                 session.lastAccessed(),
                 session.maxInactiveMs());
         SessionAttributes attributes = new SessionAttributes(
-                new AttributeCodec(AttributeSeal.of(null, attributeKeys), acceptUnsealed),
+                new AttributeCodec(keys, acceptUnsealed),
                 new AttributeSerializer(DeserializationFilter.create(filterPattern)));
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
@@ -88,7 +92,7 @@ public final class AttributeReader {
                     data,
                     session.attributes(),
                     TrackedSessionData.UNKNOWN_VERSION,
-                    new AttributeSeal.SessionKey(tableName, s.contextPath(), s.virtualHost(), s.id(), s.created()));
+                    new AttributeSeal.SessionKey(tableName, s.contextPath(), s.virtualHost(), id, s.created()));
             return new TreeMap<>(data.getAllAttributes());
         } finally {
             thread.setContextClassLoader(previous);

@@ -1,6 +1,7 @@
 package io.github.jettysqlite.sessions.admin;
 
 import static io.github.jettysqlite.sessions.internal.table.SessionTable.PRINCIPAL_COLUMN;
+import static io.github.jettysqlite.sessions.internal.table.SessionTable.SEALED_ID_COLUMN;
 import static io.github.jettysqlite.sessions.internal.table.SessionTable.VERSION_COLUMN;
 
 import io.github.jettysqlite.sessions.internal.CachedConnection;
@@ -57,12 +58,13 @@ final class MigrationTarget {
                 + " DO UPDATE SET created_ms = excluded.created_ms";
         lastSavedOf = "SELECT last_saved_ms FROM " + tableName + KEY;
         copyInsert = "INSERT INTO " + tableName + " (" + String.join(", ", SessionTable.COLUMNS) + ", "
-                + PRINCIPAL_COLUMN + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+                + PRINCIPAL_COLUMN + ", " + SEALED_ID_COLUMN + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
         // The version moves on, so that a request holding the row before the copy merges rather than overwrites.
         copyUpdate =
                 "UPDATE " + tableName + " SET last_node = ?, created_ms = ?, accessed_ms = ?, last_accessed_ms = ?,"
                         + " cookie_set_ms = ?, last_saved_ms = ?, max_inactive_ms = ?, expires_at = ?, attributes = ?, "
-                        + PRINCIPAL_COLUMN + " = ?, " + VERSION_COLUMN + " = " + VERSION_COLUMN + " + 1" + KEY
+                        + PRINCIPAL_COLUMN + " = ?, " + SEALED_ID_COLUMN + " = ?, " + VERSION_COLUMN + " = "
+                        + VERSION_COLUMN + " + 1" + KEY
                         + " AND last_saved_ms < ?";
     }
 
@@ -93,8 +95,8 @@ final class MigrationTarget {
         } else if (lastSavedHere < row.lastSaved()) {
             PreparedStatement update = c.prepare(copyUpdate);
             bindCopiedColumns(update, 1, row);
-            Sql.bindKey(update, 11, row.contextPath(), row.virtualHost(), row.id());
-            update.setLong(14, row.lastSaved());
+            Sql.bindKey(update, 12, row.contextPath(), row.virtualHost(), row.id());
+            update.setLong(15, row.lastSaved());
             update.executeUpdate();
         } else if (lastSavedHere > row.lastSaved()) {
             return Outcome.KEPT_NEWER;
@@ -138,5 +140,6 @@ final class MigrationTarget {
         }
         s.setBytes(first + 8, row.attributes());
         s.setString(first + 9, row.principal());
+        s.setString(first + 10, row.sealedId());
     }
 }

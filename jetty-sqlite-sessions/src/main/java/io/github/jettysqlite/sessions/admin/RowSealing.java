@@ -5,15 +5,18 @@ import io.github.jettysqlite.sessions.internal.CachedConnection;
 import io.github.jettysqlite.sessions.internal.SessionDatabase;
 import io.github.jettysqlite.sessions.internal.attributes.AttributeCodec;
 import io.github.jettysqlite.sessions.internal.attributes.AttributeSeal;
+import io.github.jettysqlite.sessions.internal.attributes.SessionIds;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import java.io.InvalidObjectException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -22,7 +25,8 @@ import java.util.TreeMap;
  * is unsealed too) rows never sealed. A page of rows is
  * read in key order and written back in one short transaction; each write is conditional on the row's attributes
  * version, so a row a server changed meanwhile is left to that server, whose write sealed it already. Running it
- * again changes nothing that is current.
+ * again changes nothing that is current. With protected ids, rows still under the plain id (or an old key's hash) are
+ * moved under the current key's hash at the same time, their id sealed beside it.
  */
 public final class RowSealing {
     static final int PAGE = 200;
@@ -38,11 +42,17 @@ public final class RowSealing {
         this.table = table;
         String name = table.name();
         rowsAfter = "SELECT context_path, virtual_host, session_id, created_ms, " + SessionTable.VERSION_COLUMN
-                + ", attributes FROM " + name + " WHERE (context_path, virtual_host, session_id) > (?, ?, ?)"
+                + ", attributes, " + SessionTable.SEALED_ID_COLUMN + " FROM " + name
+                + " WHERE (context_path, virtual_host, session_id) > (?, ?, ?)"
                 + " ORDER BY context_path, virtual_host, session_id LIMIT ?";
+        // The key moves only where no row holds the new one already (the first condition keeps a row whose key
+        // stays from finding itself).
         reseal = "UPDATE " + name + " SET attributes = ?, " + SessionTable.VERSION_COLUMN + " = "
-                + SessionTable.VERSION_COLUMN + " + 1 WHERE session_id = ? AND context_path = ? AND virtual_host = ?"
-                + " AND created_ms = ? AND " + SessionTable.VERSION_COLUMN + " = ?";
+                + SessionTable.VERSION_COLUMN + " + 1, session_id = ?, " + SessionTable.SEALED_ID_COLUMN + " = ?"
+                + " WHERE session_id = ? AND context_path = ? AND virtual_host = ?"
+                + " AND created_ms = ? AND " + SessionTable.VERSION_COLUMN + " = ?"
+                + " AND (session_id = ? OR NOT EXISTS (SELECT 1 FROM " + name + " other WHERE other.session_id = ?"
+                + " AND other.context_path = ? AND other.virtual_host = ?))";
         sealStates = "SELECT " + table.dialect().leadingBytes("attributes", 8) + ", count(*) FROM " + name
                 + " GROUP BY " + table.dialect().leadingBytes("attributes", 8);
     }
@@ -52,9 +62,17 @@ public final class RowSealing {
             long sealed, long alreadyCurrent, long changedMeanwhile, long unverifiable, long jettyStream) {}
 
     Outcome seal(
-            String attributeKey, String attributeOldKeys, boolean encrypt, boolean includeUnsealed, Progress progress)
+            String attributeKey,
+            String attributeOldKeys,
+            boolean encrypt,
+            boolean includeUnsealed,
+            boolean protectIds,
+            Progress progress)
             throws SessionDatabaseException {
         AttributeSeal keys = AttributeSeal.of(attributeKey, attributeOldKeys);
+        SessionIds ids = SessionIds.of(keys, protectIds);
+        // Keys this pass moved rows to: those rows come round again later in key order and are not counted twice.
+        Set<String> moved = new HashSet<>();
         if (!keys.seals()) {
             throw new IllegalArgumentException("sealing needs an attributeKey (env:NAME or file:PATH)");
         }
@@ -73,17 +91,22 @@ public final class RowSealing {
             }
             List<Row> toWrite = new ArrayList<>();
             for (Row row : page) {
-                classify(row, codec, counts, toWrite);
+                if (!moved.contains(row.contextPath + '\0' + row.virtualHost + '\0' + row.key)) {
+                    classify(row, codec, ids, counts, toWrite);
+                }
             }
             if (!toWrite.isEmpty()) {
                 int written = database.write(c -> write(c, toWrite));
+                for (Row row : toWrite) {
+                    moved.add(row.contextPath + '\0' + row.virtualHost + '\0' + row.newKey);
+                }
                 counts[0] += written;
                 counts[2] += toWrite.size() - written;
             }
             Row end = page.get(page.size() - 1);
             last[0] = end.contextPath;
             last[1] = end.virtualHost;
-            last[2] = end.id;
+            last[2] = end.key;
             done += page.size();
             progress.update(done, Math.max(total, done));
         }
@@ -127,19 +150,24 @@ public final class RowSealing {
         };
     }
 
-    private void classify(Row row, AttributeCodec codec, long[] counts, List<Row> toWrite) {
+    private void classify(Row row, AttributeCodec codec, SessionIds ids, long[] counts, List<Row> toWrite) {
         if (AttributeCodec.isJettyStream(row.attributes)) {
             counts[4]++;
             return;
         }
-        AttributeSeal.SessionKey key =
-                new AttributeSeal.SessionKey(table.name(), row.contextPath, row.virtualHost, row.id, row.created);
         try {
+            String id = ids.idOf(row.contextPath, row.virtualHost, row.key, row.sealedId);
+            AttributeSeal.SessionKey key =
+                    new AttributeSeal.SessionKey(table.name(), row.contextPath, row.virtualHost, id, row.created);
             AttributeCodec.Decoded decoded = codec.decode(row.attributes, key);
-            if (decoded.current()) {
+            row.newKey = ids.keyOf(id);
+            if (decoded.current() && row.newKey.equals(row.key)) {
                 counts[1]++;
             } else {
                 row.sealed = codec.encode(decoded.attributes(), key);
+                row.newSealedId = row.newKey.equals(row.key)
+                        ? row.sealedId
+                        : ids.sealedId(row.contextPath, row.virtualHost, row.newKey, id);
                 toWrite.add(row);
             }
         } catch (InvalidObjectException e) {
@@ -163,7 +191,13 @@ public final class RowSealing {
         try (ResultSet r = s.executeQuery()) {
             while (r.next()) {
                 rows.add(new Row(
-                        r.getString(1), r.getString(2), r.getString(3), r.getLong(4), r.getLong(5), r.getBytes(6)));
+                        r.getString(1),
+                        r.getString(2),
+                        r.getString(3),
+                        r.getLong(4),
+                        r.getLong(5),
+                        r.getBytes(6),
+                        r.getString(7)));
             }
         }
         return rows;
@@ -174,11 +208,17 @@ public final class RowSealing {
         int written = 0;
         for (Row row : rows) {
             s.setBytes(1, row.sealed);
-            s.setString(2, row.id);
-            s.setString(3, row.contextPath);
-            s.setString(4, row.virtualHost);
-            s.setLong(5, row.created);
-            s.setLong(6, row.version);
+            s.setString(2, row.newKey);
+            s.setString(3, row.newSealedId);
+            s.setString(4, row.key);
+            s.setString(5, row.contextPath);
+            s.setString(6, row.virtualHost);
+            s.setLong(7, row.created);
+            s.setLong(8, row.version);
+            s.setString(9, row.newKey);
+            s.setString(10, row.newKey);
+            s.setString(11, row.contextPath);
+            s.setString(12, row.virtualHost);
             written += s.executeUpdate();
         }
         return written;
@@ -187,19 +227,32 @@ public final class RowSealing {
     private static final class Row {
         final String contextPath;
         final String virtualHost;
-        final String id;
+        /** The key column as read: the id, or with protected ids its hash. */
+        final String key;
+
         final long created;
         final long version;
         final byte[] attributes;
+        final String sealedId;
         byte[] sealed;
+        String newKey;
+        String newSealedId;
 
-        Row(String contextPath, String virtualHost, String id, long created, long version, byte[] attributes) {
+        Row(
+                String contextPath,
+                String virtualHost,
+                String key,
+                long created,
+                long version,
+                byte[] attributes,
+                String sealedId) {
             this.contextPath = contextPath;
             this.virtualHost = virtualHost;
-            this.id = id;
+            this.key = key;
             this.created = created;
             this.version = version;
             this.attributes = attributes;
+            this.sealedId = sealedId;
         }
     }
 }

@@ -9,11 +9,14 @@ import io.github.jettysqlite.sessions.internal.SessionDatabase;
 import io.github.jettysqlite.sessions.internal.SharedDatabases;
 import io.github.jettysqlite.sessions.internal.SqlWork;
 import io.github.jettysqlite.sessions.internal.TableUse;
+import io.github.jettysqlite.sessions.internal.attributes.AttributeSeal;
+import io.github.jettysqlite.sessions.internal.attributes.SessionIds;
 import io.github.jettysqlite.sessions.internal.table.SessionSchema;
 import io.github.jettysqlite.sessions.internal.table.SessionStatements;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -194,9 +197,28 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
         return database.read(c -> queries.list(c, contextPath, expired, now, offset, limit));
     }
 
-    /** The sessions with this id, one per context that holds it. */
+    /** The sessions with this id (as the table holds it: a protected id's hash), one per context that holds it. */
     public List<SessionDetail> show(String id) throws SessionDatabaseException {
         return database.read(c -> queries.findById(c, id));
+    }
+
+    /**
+     * As {@link #show(String)}, for a session id as the browser holds it: with the keys ({@code env:}/{@code file:},
+     * comma-separated), a table with protected ids is searched under the id's hash under each key, then the plain id.
+     */
+    public List<SessionDetail> show(String id, String attributeKeys) throws SessionDatabaseException {
+        if (attributeKeys == null) {
+            return show(id);
+        }
+        List<String> keys =
+                SessionIds.opening(AttributeSeal.of(null, attributeKeys)).anyKeyOf(id);
+        return database.read(c -> {
+            List<SessionDetail> found = new ArrayList<>();
+            for (String key : keys) {
+                found.addAll(queries.findById(c, key));
+            }
+            return found;
+        });
     }
 
     /**
@@ -278,7 +300,23 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
     public RowSealing.Outcome seal(
             String attributeKey, String attributeOldKeys, boolean encrypt, boolean includeUnsealed, Progress progress)
             throws SessionDatabaseException {
-        return new RowSealing(database, table).seal(attributeKey, attributeOldKeys, encrypt, includeUnsealed, progress);
+        return seal(attributeKey, attributeOldKeys, encrypt, includeUnsealed, true, progress);
+    }
+
+    /**
+     * As above; with {@code protectIds} (what a store does by default with a key), rows still under a plain id or an
+     * old key's hash are moved under the current key's hash, their id sealed beside it.
+     */
+    public RowSealing.Outcome seal(
+            String attributeKey,
+            String attributeOldKeys,
+            boolean encrypt,
+            boolean includeUnsealed,
+            boolean protectIds,
+            Progress progress)
+            throws SessionDatabaseException {
+        return new RowSealing(database, table)
+                .seal(attributeKey, attributeOldKeys, encrypt, includeUnsealed, protectIds, progress);
     }
 
     /** The table's rows by how they are sealed (see {@link RowSealing#states()}); key ids, never keys. */

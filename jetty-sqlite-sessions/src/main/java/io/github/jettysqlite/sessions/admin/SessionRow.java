@@ -6,6 +6,7 @@ package io.github.jettysqlite.sessions.admin;
  *
  * @param expiresAt the Julian-day expiry, or null for a session that never expires
  * @param principal who the session is logged in as; null for nobody, or when the source table predates the column
+ * @param sealedId with protected ids, the id encrypted ({@code id} then holds its keyed hash); null for a plain id
  */
 record SessionRow(
         String id,
@@ -20,4 +21,5 @@ record SessionRow(
         long maxInactiveMs,
         Double expiresAt,
         byte[] attributes,
-        String principal) {}
+        String principal,
+        String sealedId) {}

@@ -11,6 +11,7 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import javax.crypto.Cipher;
 import javax.crypto.Mac;
@@ -109,6 +110,28 @@ public final class AttributeSeal {
         throw new InvalidObjectException("it is encrypted with a key this store does not hold");
     }
 
+    /**
+     * The keyed hash of a session id under the current key (HMAC-SHA256 under a key derived for ids alone), as
+     * URL-safe Base64: what a table with protected ids keeps in place of the id.
+     */
+    public String idHash(String id) {
+        return current.idHash(id);
+    }
+
+    /**
+     * The keyed hashes of a session id under each accepted key but the current one (every accepted key when there is
+     * no current one): where rows of before a rotation are.
+     */
+    public List<String> formerIdHashes(String id) {
+        List<String> hashes = new ArrayList<>();
+        for (Key key : accepted) {
+            if (key != current) {
+                hashes.add(key.idHash(id));
+            }
+        }
+        return hashes;
+    }
+
     /** True when {@code keyId} names the key new blobs are sealed with. */
     public boolean isCurrent(byte[] keyId) {
         return current != null && Arrays.equals(current.id, keyId);
@@ -156,6 +179,7 @@ public final class AttributeSeal {
         private final SecretKeySpec secret;
         private final ThreadLocal<Mac> macs;
         private final SecretKeySpec encryption;
+        private final ThreadLocal<Mac> idMacs;
 
         private Key(byte[] material) {
             this.id = Arrays.copyOf(sha256(material), KEY_ID_BYTES);
@@ -166,6 +190,17 @@ public final class AttributeSeal {
             this.encryption = new SecretKeySpec(
                     derive.doFinal("jetty-sqlite-sessions attribute encryption v1".getBytes(StandardCharsets.UTF_8)),
                     "AES");
+            // And one for hashing session ids, so that an id's hash reveals nothing about the seals or the cipher.
+            SecretKeySpec ids = new SecretKeySpec(
+                    newMac().doFinal("jetty-sqlite-sessions session id v1".getBytes(StandardCharsets.UTF_8)),
+                    "HmacSHA256");
+            this.idMacs = ThreadLocal.withInitial(() -> newMac(ids));
+        }
+
+        String idHash(String id) {
+            return Base64.getUrlEncoder()
+                    .withoutPadding()
+                    .encodeToString(idMacs.get().doFinal(id.getBytes(StandardCharsets.UTF_8)));
         }
 
         byte[] encrypt(byte[] plain, byte[] associated) {
@@ -256,9 +291,13 @@ public final class AttributeSeal {
         }
 
         private Mac newMac() {
+            return newMac(secret);
+        }
+
+        private static Mac newMac(SecretKeySpec key) {
             try {
                 Mac mac = Mac.getInstance("HmacSHA256");
-                mac.init(secret);
+                mac.init(key);
                 return mac;
             } catch (GeneralSecurityException e) {
                 throw new IllegalStateException("HmacSHA256 is not available in this JVM", e);

@@ -22,6 +22,7 @@ public final class TrackedSessionData extends SessionData {
     private volatile boolean rewriteAttributes;
     private volatile long storedMaxInactiveMs;
     private volatile boolean deletedElsewhere;
+    private volatile String rowKey;
 
     public TrackedSessionData(
             String id,
@@ -98,6 +99,18 @@ public final class TrackedSessionData extends SessionData {
     }
 
     /**
+     * What the row's key column holds, when the row was found under something other than the store's current form of
+     * the id (with protected ids: a plain id of before protection, or an old key's hash); null for the current form.
+     */
+    public String rowKey() {
+        return rowKey;
+    }
+
+    public void rowKey(String key) {
+        this.rowKey = key;
+    }
+
+    /**
      * Takes the attributes of a fresh load of this session's row in place of this data's own, with what the store
      * knows of them: for a session a cache must bring up to date while a request still holds it.
      */
@@ -106,6 +119,7 @@ public final class TrackedSessionData extends SessionData {
         putAllAttributes(fresh.getAllAttributes());
         stored(fresh.storedAttributes(), fresh.storedVersion());
         setRewriteAttributes(fresh.rewriteAttributes());
+        rowKey(fresh.rowKey());
     }
 
     /**

@@ -2,17 +2,26 @@ package io.github.jettysqlite.sessions.internal.table;
 
 import static io.github.jettysqlite.sessions.internal.table.SessionTable.KEY;
 import static io.github.jettysqlite.sessions.internal.table.SessionTable.PRINCIPAL_COLUMN;
+import static io.github.jettysqlite.sessions.internal.table.SessionTable.SEALED_ID_COLUMN;
 import static io.github.jettysqlite.sessions.internal.table.SessionTable.VERSION_COLUMN;
 
 import io.github.jettysqlite.sessions.internal.CachedConnection;
 import io.github.jettysqlite.sessions.internal.JulianDay;
 import io.github.jettysqlite.sessions.internal.SessionScope;
+import io.github.jettysqlite.sessions.internal.attributes.SessionIds;
 import io.github.jettysqlite.sessions.internal.attributes.TrackedSessionData;
+import java.io.InvalidObjectException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.eclipse.jetty.session.SessionData;
 
 /**
@@ -33,23 +42,33 @@ public final class SessionStatements {
     private final String expiredOwnedBy;
     private final String absentOrExpired;
     private final String deleteExpiredBatch;
+    private final String ofPrincipal;
 
     private final SessionLifetime lifetime;
+    private final SessionIds ids;
 
     public SessionStatements(SessionTable table) {
-        this(table, SessionLifetime.UNLIMITED);
+        this(table, SessionLifetime.UNLIMITED, SessionIds.PLAIN);
     }
 
-    /** @param lifetime the absolute lifetime every write caps a session's expiry at */
-    public SessionStatements(SessionTable table, SessionLifetime lifetime) {
+    /**
+     * @param lifetime the absolute lifetime every write caps a session's expiry at
+     * @param ids how ids are kept in the key column: every statement taking an id binds {@code ids.keyOf(id)}, and
+     *     every statement answering ids reads them back through {@code ids}
+     */
+    public SessionStatements(SessionTable table, SessionLifetime lifetime, SessionIds ids) {
         this.lifetime = lifetime;
+        this.ids = ids;
         String name = table.name();
         SqlDialect dialect = table.dialect();
         load = "SELECT last_node, created_ms, accessed_ms, last_accessed_ms, cookie_set_ms, last_saved_ms,"
-                + " max_inactive_ms, expires_at, attributes, " + VERSION_COLUMN + " FROM " + name + KEY;
+                + " max_inactive_ms, expires_at, attributes, " + VERSION_COLUMN + ", " + SEALED_ID_COLUMN + " FROM "
+                + name
+                + KEY;
         probe = "SELECT " + VERSION_COLUMN + ", accessed_ms, last_accessed_ms, max_inactive_ms, expires_at,"
                 + " cookie_set_ms, last_saved_ms FROM " + name + KEY;
-        existsUnexpired = "SELECT 1 FROM " + name + KEY + " AND (expires_at IS NULL OR expires_at > ?)";
+        existsUnexpired =
+                "SELECT " + SEALED_ID_COLUMN + " FROM " + name + KEY + " AND (expires_at IS NULL OR expires_at > ?)";
         // A first write is a new session. A row with its id may be there already: the same session's (a retry after
         // an ambiguous failure whose first try landed; a renewed id written again), which it replaces, or an
         // expired one not yet swept, which it replaces too; but never another live session's, which would log that
@@ -59,7 +78,7 @@ public final class SessionStatements {
         // re-insert). The version is bound, not incremented: each write of a new row takes a fresh random first
         // version (see RowVersion), so a node holding the replaced row never finds its version still current.
         insert = "INSERT INTO " + name + " (" + String.join(", ", SessionTable.COLUMNS) + ", " + VERSION_COLUMN + ", "
-                + PRINCIPAL_COLUMN + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                + PRINCIPAL_COLUMN + ", " + SEALED_ID_COLUMN + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 + " ON CONFLICT (context_path, virtual_host, session_id) DO UPDATE SET"
                 + " last_node = excluded.last_node, created_ms = excluded.created_ms,"
                 + " accessed_ms = excluded.accessed_ms, last_accessed_ms = excluded.last_accessed_ms,"
@@ -105,16 +124,18 @@ public final class SessionStatements {
         updateAttributesAnyVersion = attributesSet;
         currentAttributes = "SELECT " + VERSION_COLUMN + ", attributes, created_ms FROM " + name + KEY
                 + dialect.lockingTheRowsRead();
-        delete = "DELETE FROM " + name + KEY;
+        // The second condition keeps a delete by a former key off protected rows: see SessionIds.formerKeysOf.
+        delete = "DELETE FROM " + name + KEY + " AND (? OR " + SEALED_ID_COLUMN + " IS NULL)";
         // The expiry statements compare the bare column with a bound parameter; both engines take "expires_at <= ?"
         // as implying the partial index's "expires_at IS NOT NULL" and search the index for the range, so their cost
         // follows the number of expired rows. On SQLite, INDEXED BY pins that choice: without statistics the planner
         // would rather walk the primary key's context prefix, that is every session of the context, and should the
         // index ever become unusable, SQLite fails the statement instead of scanning.
         String expiredRows = expiredRows(table);
-        expiredInContext = "SELECT session_id" + expiredRows + " AND context_path = ? AND virtual_host = ?";
-        expiredOwnedBy =
-                "SELECT session_id" + expiredRows + " AND context_path = ? AND virtual_host = ? AND last_node = ?";
+        expiredInContext =
+                "SELECT session_id, " + SEALED_ID_COLUMN + expiredRows + " AND context_path = ? AND virtual_host = ?";
+        expiredOwnedBy = "SELECT session_id, " + SEALED_ID_COLUMN + expiredRows
+                + " AND context_path = ? AND virtual_host = ? AND last_node = ?";
         String row = dialect.rowLocator;
         deleteExpiredBatch = "DELETE FROM " + name + " WHERE " + row + " IN (SELECT " + row + expiredRows + " LIMIT ?)";
         // Candidates arrive as one JSON array, so checking any number of them is one statement prepared once.
@@ -123,6 +144,10 @@ public final class SessionStatements {
                 + " WHERE NOT EXISTS (SELECT 1 FROM "
                 + name + " WHERE session_id = candidate.value AND context_path = ? AND virtual_host = ?"
                 + " AND (expires_at IS NULL OR expires_at > ?))";
+        ofPrincipal = "SELECT session_id, " + SEALED_ID_COLUMN + ", last_node, created_ms, accessed_ms, expires_at,"
+                + " length(attributes) FROM " + name + " WHERE " + PRINCIPAL_COLUMN + " = ? AND context_path = ?"
+                + " AND virtual_host = ? AND (expires_at IS NULL OR expires_at > ?)"
+                + " ORDER BY accessed_ms DESC, session_id";
     }
 
     /** " FROM table [INDEXED BY its expiry index] WHERE expires_at <= ?": the expired rows, through the index. */
@@ -130,12 +155,30 @@ public final class SessionStatements {
         return " FROM " + table.name() + table.dialect().pinnedTo(table.expiryIndex()) + " WHERE expires_at <= ?";
     }
 
-    /** Reads one session row of a context, expired or not; null when there is none. */
+    /**
+     * Reads one session row of a context, expired or not; null when there is none. With protected ids, a row not
+     * found under the current key is looked for under the id's former keys (see {@link SessionIds#formerKeysOf}), and
+     * the key it was found under comes back with it.
+     */
     public StoredSession load(CachedConnection c, SessionScope scope, String id) throws SQLException {
+        String current = ids.keyOf(id);
+        StoredSession row = loadAt(c, scope, current, true);
+        for (String former : ids.formerKeysOf(id)) {
+            if (row != null) {
+                break;
+            }
+            row = loadAt(c, scope, former, false);
+        }
+        return row;
+    }
+
+    /** The row under this key; a row under a former plain key only if its id is not sealed. */
+    private StoredSession loadAt(CachedConnection c, SessionScope scope, String key, boolean current)
+            throws SQLException {
         PreparedStatement s = c.prepare(load);
-        Sql.bindKey(s, 1, scope, id);
+        Sql.bindKey(s, 1, scope, key);
         try (ResultSet row = s.executeQuery()) {
-            if (!row.next()) {
+            if (!row.next() || !(current || mayUseFormer(key, row.getString(11)))) {
                 return null;
             }
             return new StoredSession(
@@ -148,18 +191,38 @@ public final class SessionStatements {
                     row.getLong(7),
                     Sql.expiry(row, 8),
                     row.getBytes(9),
-                    row.getLong(10));
+                    row.getLong(10),
+                    current ? null : key);
         }
+    }
+
+    /**
+     * A row found under a former key is this id's only if that key is an old key's hash (which only the id hashes to)
+     * or a plain id whose row has no sealed id: a protected row is never reached by presenting its key column.
+     */
+    private static boolean mayUseFormer(String key, String sealedId) {
+        return SessionIds.isProtectedKey(key) || sealedId == null;
     }
 
     /** True when the context holds the session and it has not expired at {@code now} (a Julian day). */
     public boolean existsUnexpired(CachedConnection c, SessionScope scope, String id, double now) throws SQLException {
         PreparedStatement s = c.prepare(existsUnexpired);
-        Sql.bindKey(s, 1, scope, id);
         s.setDouble(4, now);
+        Sql.bindKey(s, 1, scope, ids.keyOf(id));
         try (ResultSet row = s.executeQuery()) {
-            return row.next();
+            if (row.next()) {
+                return true;
+            }
         }
+        for (String former : ids.formerKeysOf(id)) {
+            Sql.bindKey(s, 1, scope, former);
+            try (ResultSet row = s.executeQuery()) {
+                if (row.next() && mayUseFormer(former, row.getString(1))) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**
@@ -178,7 +241,8 @@ public final class SessionStatements {
             double now)
             throws SQLException {
         PreparedStatement s = c.prepare(insert);
-        Sql.bindKey(s, 1, scope, data.getId());
+        String key = ids.keyOf(data.getId());
+        Sql.bindKey(s, 1, scope, key);
         s.setString(4, data.getLastNode());
         s.setLong(5, data.getCreated());
         s.setLong(6, data.getAccessed());
@@ -190,7 +254,8 @@ public final class SessionStatements {
         s.setBytes(12, attributes);
         s.setLong(13, version);
         s.setString(14, principal);
-        s.setDouble(15, now);
+        s.setString(15, ids.sealedId(scope.contextPath(), scope.virtualHost(), key, data.getId()));
+        s.setDouble(16, now);
         return s.executeUpdate();
     }
 
@@ -198,9 +263,13 @@ public final class SessionStatements {
      * What a cache needs to tell whether its copy of a session is still what the row holds, without the attributes:
      * their version and the metadata; null when the row is gone.
      */
-    public RowStamp probe(CachedConnection c, SessionScope scope, String id) throws SQLException {
+    public RowStamp probe(CachedConnection c, SessionScope scope, SessionData data) throws SQLException {
+        return atRowKey(data, key -> probeAt(c, scope, key), stamp -> stamp != null);
+    }
+
+    private RowStamp probeAt(CachedConnection c, SessionScope scope, String key) throws SQLException {
         PreparedStatement s = c.prepare(probe);
-        Sql.bindKey(s, 1, scope, id);
+        Sql.bindKey(s, 1, scope, key);
         try (ResultSet row = s.executeQuery()) {
             if (!row.next()) {
                 return null;
@@ -232,9 +301,14 @@ public final class SessionStatements {
         int next = bindMetadata(s, 1, data);
         s.setLong(next, knownVersion);
         s.setString(next + 1, principal);
-        Sql.bindKey(s, next + 2, scope, data.getId());
         s.setLong(next + 5, data.getCreated());
-        return s.executeUpdate();
+        return atRowKey(
+                data,
+                key -> {
+                    Sql.bindKey(s, next + 2, scope, key);
+                    return s.executeUpdate();
+                },
+                written -> written > 0);
     }
 
     /**
@@ -254,10 +328,15 @@ public final class SessionStatements {
             throws SQLException {
         PreparedStatement s = c.prepare(updateAttributes);
         int next = bindAttributes(s, data, attributes, principal);
-        Sql.bindKey(s, next, scope, data.getId());
         s.setLong(next + 3, data.getCreated());
         s.setLong(next + 4, expected);
-        return s.executeUpdate();
+        return atRowKey(
+                data,
+                key -> {
+                    Sql.bindKey(s, next, scope, key);
+                    return s.executeUpdate();
+                },
+                written -> written > 0);
     }
 
     /** As {@link #updateAttributes}, whatever the version: for session data whose loaded version is unknown. */
@@ -266,9 +345,14 @@ public final class SessionStatements {
             throws SQLException {
         PreparedStatement s = c.prepare(updateAttributesAnyVersion);
         int next = bindAttributes(s, data, attributes, principal);
-        Sql.bindKey(s, next, scope, data.getId());
         s.setLong(next + 3, data.getCreated());
-        return s.executeUpdate();
+        return atRowKey(
+                data,
+                key -> {
+                    Sql.bindKey(s, next, scope, key);
+                    return s.executeUpdate();
+                },
+                written -> written > 0);
     }
 
     /**
@@ -290,19 +374,65 @@ public final class SessionStatements {
      * The attributes as stored now, their version and the row's creation time, read inside the caller's write transaction so that nothing
      * changes them before it commits (on PostgreSQL the row is locked); null when the row is gone.
      */
-    public StoredAttributes currentAttributes(CachedConnection c, SessionScope scope, String id) throws SQLException {
+    public StoredAttributes currentAttributes(CachedConnection c, SessionScope scope, SessionData data)
+            throws SQLException {
         PreparedStatement s = c.prepare(currentAttributes);
-        Sql.bindKey(s, 1, scope, id);
-        try (ResultSet row = s.executeQuery()) {
-            return row.next() ? new StoredAttributes(row.getLong(1), row.getBytes(2), row.getLong(3)) : null;
-        }
+        return atRowKey(
+                data,
+                key -> {
+                    Sql.bindKey(s, 1, scope, key);
+                    try (ResultSet row = s.executeQuery()) {
+                        return row.next()
+                                ? new StoredAttributes(row.getLong(1), row.getBytes(2), row.getLong(3))
+                                : null;
+                    }
+                },
+                found -> found != null);
     }
 
-    /** Removes a context's session; the number of rows removed (0 or 1). */
+    /**
+     * Removes a context's session, under its current key and any former one; the number of rows removed (0 or 1,
+     * or more if rows of the id were left under several keys).
+     */
     public int delete(CachedConnection c, SessionScope scope, String id) throws SQLException {
         PreparedStatement s = c.prepare(delete);
-        Sql.bindKey(s, 1, scope, id);
-        return s.executeUpdate();
+        Sql.bindKey(s, 1, scope, ids.keyOf(id));
+        s.setBoolean(4, true);
+        int deleted = s.executeUpdate();
+        for (String former : ids.formerKeysOf(id)) {
+            Sql.bindKey(s, 1, scope, former);
+            s.setBoolean(4, SessionIds.isProtectedKey(former));
+            deleted += s.executeUpdate();
+        }
+        return deleted;
+    }
+
+    /** A statement run with one value of the row's key column. */
+    @FunctionalInterface
+    private interface AtKey<T> {
+        T run(String key) throws SQLException;
+    }
+
+    /**
+     * Runs a statement on a loaded session's row: under the key it was loaded from, and when that finds nothing and
+     * was a former key, under the current one (the {@code seal} command moves rows there while servers run), which
+     * the session then remembers.
+     */
+    private <T> T atRowKey(SessionData data, AtKey<T> statement, Predicate<T> found) throws SQLException {
+        String current = ids.keyOf(data.getId());
+        String rowKey = data instanceof TrackedSessionData tracked ? tracked.rowKey() : null;
+        if (rowKey == null || rowKey.equals(current)) {
+            return statement.run(current);
+        }
+        T result = statement.run(rowKey);
+        if (found.test(result)) {
+            return result;
+        }
+        result = statement.run(current);
+        if (found.test(result)) {
+            ((TrackedSessionData) data).rowKey(null);
+        }
+        return result;
     }
 
     /** Sessions of the context, last used by any node, whose expiry lies in (0, before]. */
@@ -311,7 +441,7 @@ public final class SessionStatements {
         s.setDouble(1, before);
         s.setString(2, scope.contextPath());
         s.setString(3, scope.virtualHost());
-        return Sql.ids(s);
+        return idsOf(s, scope);
     }
 
     /** Sessions of the context last used by {@code node} whose expiry lies in (0, before]. */
@@ -322,18 +452,36 @@ public final class SessionStatements {
         s.setString(2, scope.contextPath());
         s.setString(3, scope.virtualHost());
         s.setString(4, node);
-        return Sql.ids(s);
+        return idsOf(s, scope);
     }
 
     /** Of the candidates, those the context no longer holds or that have expired at {@code at}. */
     public Set<String> absentOrExpired(CachedConnection c, SessionScope scope, Collection<String> candidates, double at)
             throws SQLException {
         PreparedStatement s = c.prepare(absentOrExpired);
-        s.setString(1, JsonArray.of(candidates));
+        // Every key a candidate's row may be under (the current, and with protected ids the former ones): a candidate
+        // is absent or expired only when none of them holds a live row.
+        Map<String, List<String>> keysById = new HashMap<>();
+        List<String> allKeys = new ArrayList<>();
+        for (String candidate : candidates) {
+            List<String> keys = new ArrayList<>();
+            keys.add(ids.keyOf(candidate));
+            keys.addAll(ids.formerKeysOf(candidate));
+            keysById.put(candidate, keys);
+            allKeys.addAll(keys);
+        }
+        s.setString(1, JsonArray.of(allKeys));
         s.setString(2, scope.contextPath());
         s.setString(3, scope.virtualHost());
         s.setDouble(4, at);
-        return Sql.ids(s);
+        Set<String> absentKeys = Sql.ids(s);
+        Set<String> answer = new HashSet<>();
+        keysById.forEach((candidate, keys) -> {
+            if (absentKeys.containsAll(keys)) {
+                answer.add(candidate);
+            }
+        });
+        return answer;
     }
 
     /**
@@ -346,6 +494,52 @@ public final class SessionStatements {
         s.setInt(2, limit);
         return s.executeUpdate();
     }
+
+    /**
+     * The ids of the rows a query answers (key column, then sealed id). A row whose sealed id does not open (altered,
+     * or sealed under a key this store does not hold) cannot be named to Jetty; it is left to the sweep of orphans,
+     * which deletes by expiry alone.
+     */
+    private Set<String> idsOf(PreparedStatement s, SessionScope scope) throws SQLException {
+        Set<String> found = new HashSet<>();
+        try (ResultSet rows = s.executeQuery()) {
+            while (rows.next()) {
+                try {
+                    found.add(ids.idOf(scope.contextPath(), scope.virtualHost(), rows.getString(1), rows.getString(2)));
+                } catch (InvalidObjectException e) {
+                    // Skipped: see above.
+                }
+            }
+        }
+        return found;
+    }
+
+    /** This context's unexpired sessions logged in as {@code principal}, most recently used first, ids opened. */
+    public List<PrincipalSession> sessionsOfPrincipal(
+            CachedConnection c, SessionScope scope, String principal, double now) throws SQLException {
+        PreparedStatement s = c.prepare(ofPrincipal);
+        s.setString(1, principal);
+        s.setString(2, scope.contextPath());
+        s.setString(3, scope.virtualHost());
+        s.setDouble(4, now);
+        List<PrincipalSession> sessions = new ArrayList<>();
+        try (ResultSet r = s.executeQuery()) {
+            while (r.next()) {
+                try {
+                    String id = ids.idOf(scope.contextPath(), scope.virtualHost(), r.getString(1), r.getString(2));
+                    sessions.add(new PrincipalSession(
+                            id, r.getString(3), r.getLong(4), r.getLong(5), Sql.expiry(r, 6), r.getLong(7)));
+                } catch (InvalidObjectException e) {
+                    // A row whose id cannot be opened cannot be ended through Jetty either; the admin tools see it.
+                }
+            }
+        }
+        return sessions;
+    }
+
+    /** One of a user's sessions in a context, as {@link #sessionsOfPrincipal} reads it. */
+    public record PrincipalSession(
+            String id, String lastNode, long created, long accessed, long expiry, long attributeBytes) {}
 
     /** The exact SQL of the statements whose query plans the tests pin. */
     public String expiredInContextSql() {

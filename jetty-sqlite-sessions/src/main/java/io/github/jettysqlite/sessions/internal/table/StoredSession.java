@@ -2,7 +2,9 @@ package io.github.jettysqlite.sessions.internal.table;
 
 /**
  * One row of the session table as read back, with the version its attributes are at, before its attributes are deserialized. Attribute bytes are copied
- * out of SQLite so that the connection is returned before the (comparatively slow) deserialization runs.
+ * out of SQLite so that the connection is returned before the (comparatively slow) deserialization runs. {@code rowKey}
+ * is what the key column holds when the row was found under a former form of the id (see {@code SessionIds}), null
+ * when under the current one.
  */
 public record StoredSession(
         String lastNode,
@@ -14,4 +16,5 @@ public record StoredSession(
         long maxInactiveMs,
         long expiry,
         byte[] attributes,
-        long attributesVersion) {}
+        long attributesVersion,
+        String rowKey) {}

@@ -1,0 +1,13 @@
+package io.github.jettysqlite.sessions;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Protected session ids on a real PostgreSQL server. */
+@ExtendWith(PostgresRequired.class)
+class PostgreSQLProtectedIdsTest extends AbstractProtectedIdsTest {
+    @Override
+    StoreFixture newFixture(Path dir) {
+        return new PostgreSQLFixture();
+    }
+}
