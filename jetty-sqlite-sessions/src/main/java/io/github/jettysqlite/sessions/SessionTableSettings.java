@@ -33,12 +33,19 @@ public abstract class SessionTableSettings {
     private static final long MAX_LIFETIME_SEC = 100L * 365 * 24 * 3600;
 
     private boolean encryptAttributes;
+    private boolean refuseFailedSaves = true;
 
     /** The engine as messages name it: "SQLite", "PostgreSQL". */
     protected abstract String engine();
 
     /** The SQL the engine speaks. */
     protected abstract SqlDialect dialect();
+
+    /**
+     * How long a unit of work waits for the database before it fails (SQLite's busy timeout, PostgreSQL's connection
+     * timeout): a refused save asks the client to wait as long before it tries again.
+     */
+    protected abstract int databaseWaitMs();
 
     /**
      * Checks every setting.
@@ -215,5 +222,21 @@ public abstract class SessionTableSettings {
      */
     public void setSaveInPlaceChanges(boolean saveInPlaceChanges) {
         this.saveInPlaceChanges = saveInPlaceChanges;
+    }
+
+    public boolean isRefuseFailedSaves() {
+        return refuseFailedSaves;
+    }
+
+    /**
+     * Whether a request whose session changes the database refused (unreachable past the wait, locked past the busy
+     * timeout, a full disk, an I/O error) is answered 503 Service Unavailable with {@code Retry-After} instead of its
+     * own response, and its changes are dropped, so that the session stays as it was and no answer claims a change
+     * that was not kept. True by default. It needs a session cache that saves before the response is sent ({@code
+     * flushOnResponseCommit}, on in this library's cache factory, modules and starter): a save Jetty makes after the
+     * response, as its caches do by default, fails after the answer went out, and is only logged.
+     */
+    public void setRefuseFailedSaves(boolean refuseFailedSaves) {
+        this.refuseFailedSaves = refuseFailedSaves;
     }
 }

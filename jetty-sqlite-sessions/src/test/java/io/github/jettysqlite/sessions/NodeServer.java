@@ -76,7 +76,7 @@ public final class NodeServer {
      * Requests of one session alternate between nodes, so a node must save before it answers: Jetty's
      * flushOnResponseCommit, as its documentation advises for clusters without sticky sessions.
      */
-    private static AbstractSessionCacheFactory cacheFactory(String kind) {
+    static AbstractSessionCacheFactory cacheFactory(String kind) {
         AbstractSessionCacheFactory factory =
                 switch (kind) {
                     case "null" -> new NullSessionCacheFactory();
