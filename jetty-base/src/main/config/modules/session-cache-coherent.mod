@@ -35,7 +35,8 @@ etc/sessions/session-cache-coherent.xml
 ## Whether a session whose row cannot be read (a class gone from the webapp, say) is deleted rather than kept.
 # jetty.session.removeUnloadableSessions=false
 
-## Save a session's changes before the response is sent, so that the user's next request finds them on any node.
+## Save a session's changes before the response is sent, so that the user's next request finds them on any node, and
+## so that a request whose changes the database refused is answered 503 (the store's refuseFailedSaves), not 200.
 # jetty.session.flushOnResponseCommit=true
 
 ## Whether the sessions in memory are invalidated (and their rows deleted) when Jetty stops.

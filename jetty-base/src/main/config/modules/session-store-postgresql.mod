@@ -69,6 +69,12 @@ jetty.session.postgresql.url=jdbc:postgresql://localhost:5432/jetty
 # jetty.session.postgresql.encryptAttributes=false
 # jetty.session.postgresql.saveInPlaceChanges=true
 
+## A request whose session changes the database refused is answered 503 with Retry-After (connectionTimeoutMs in
+## whole seconds), and its changes are dropped, rather than answered as if they were kept. This needs the cache to
+## save before the response: session-cache-coherent does; with session-cache-hash or session-cache-null, also set
+## jetty.session.flushOnResponseCommit=true.
+# jetty.session.postgresql.refuseFailedSaves=true
+
 ## The absolute lifetime of a session in seconds from its creation, whatever its activity; 0: none.
 # jetty.session.postgresql.maxSessionLifetimeSec=0
 

@@ -71,6 +71,12 @@ SQLite itself is in the public domain: https://sqlite.org/copyright.html
 ## Save attributes changed in place without setAttribute (compares every attribute on each store).
 # jetty.session.sqlite.saveInPlaceChanges=true
 
+## A request whose session changes the database refused is answered 503 with Retry-After (busyTimeoutMs in
+## whole seconds), and its changes are dropped, rather than answered as if they were kept. This needs the cache to
+## save before the response: session-cache-coherent does; with session-cache-hash or session-cache-null, also set
+## jetty.session.flushOnResponseCommit=true.
+# jetty.session.sqlite.refuseFailedSaves=true
+
 ## The absolute lifetime of a session in seconds from its creation, whatever its activity; 0: none.
 # jetty.session.sqlite.maxSessionLifetimeSec=0
 

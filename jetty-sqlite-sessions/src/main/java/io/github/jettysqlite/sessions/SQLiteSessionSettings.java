@@ -38,6 +38,11 @@ public class SQLiteSessionSettings extends SessionTableSettings {
     }
 
     @Override
+    protected int databaseWaitMs() {
+        return busyTimeoutMs;
+    }
+
+    @Override
     public void validate() {
         super.validate();
         database();

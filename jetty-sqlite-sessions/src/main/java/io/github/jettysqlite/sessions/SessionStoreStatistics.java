@@ -24,6 +24,7 @@ public final class SessionStoreStatistics {
     private final LongAdder cacheMetadataTaken = new LongAdder();
     private final LongAdder cacheReloads = new LongAdder();
     private final LongAdder cacheDrops = new LongAdder();
+    private final LongAdder savesRefused = new LongAdder();
     private volatile long lastScavengeNanos;
     private volatile long lastOrphansRemoved;
     private volatile String context;
@@ -77,6 +78,10 @@ public final class SessionStoreStatistics {
         }
     }
 
+    void saveRefused() {
+        savesRefused.increment();
+    }
+
     void scavenged(long nanos) {
         lastScavengeNanos = nanos;
     }
@@ -115,7 +120,10 @@ public final class SessionStoreStatistics {
         return stores.count();
     }
 
-    @ManagedAttribute(value = "stores that failed (the session stays unsaved in Jetty's cache)", readonly = true)
+    @ManagedAttribute(
+            value =
+                    "stores that failed (refused with 503 as the response was committed, else left unsaved in the cache)",
+            readonly = true)
     public long getStoreFailures() {
         return stores.failures();
     }
@@ -133,6 +141,13 @@ public final class SessionStoreStatistics {
     @ManagedAttribute(value = "longest store time in ms", readonly = true)
     public double getStoreMaxMs() {
         return stores.maxMillis();
+    }
+
+    @ManagedAttribute(
+            value = "requests answered 503 because the database refused their session changes (changes dropped)",
+            readonly = true)
+    public long getSavesRefused() {
+        return savesRefused.sum();
     }
 
     @ManagedAttribute(value = "sessions deleted", readonly = true)
@@ -255,5 +270,6 @@ public final class SessionStoreStatistics {
         cacheMetadataTaken.reset();
         cacheReloads.reset();
         cacheDrops.reset();
+        savesRefused.reset();
     }
 }

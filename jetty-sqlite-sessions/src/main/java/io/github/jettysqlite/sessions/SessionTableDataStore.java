@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.eclipse.jetty.server.handler.ContextHandler;
 import org.eclipse.jetty.session.ObjectStreamSessionDataStore;
 import org.eclipse.jetty.session.SessionData;
 import org.eclipse.jetty.session.UnreadableSessionDataException;
@@ -58,6 +59,10 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
     private CachedCopyCheck cachedCopyCheck;
     private PrincipalSource principals;
     private SharedDatabases.Lease<? extends SessionDatabase> lease;
+    /** While this store runs and refuses failed saves: its refusals, and the context they listen to; else null. */
+    private FailedSaveRefusals refusals;
+
+    private ContextHandler refusingContext;
 
     protected SessionTableDataStore() {}
 
@@ -99,6 +104,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         addBean(statistics);
         try {
             super.doStart();
+            refuseFailedSaves(settings);
         } catch (Exception | Error e) {
             // Give the use back now, and forget it, so that a stop after this failed start cannot give it back twice.
             // Jetty does not stop a store whose start failed, so its statistics leave JMX here too.
@@ -109,8 +115,29 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         }
     }
 
+    /**
+     * Registers the refusal of requests whose changes the database refuses with this store's context, when the
+     * settings ask for it and the store serves a context (not a tool, nor a session handler outside any context).
+     * The client is asked to wait as long as the store waits for the database, in whole seconds, at least one: a
+     * retry sooner would most likely meet the same lock or outage, and hold another thread for the whole wait.
+     */
+    private void refuseFailedSaves(SessionTableSettings settings) {
+        if (settings.isRefuseFailedSaves()
+                && _context.getContext() instanceof ContextHandler.ScopedContext scoped
+                && scoped.getContextHandler() != null) {
+            refusingContext = scoped.getContextHandler();
+            refusals = new FailedSaveRefusals(Math.max(1, (settings.databaseWaitMs() + 999) / 1000));
+            refusingContext.addEventListener(refusals);
+        }
+    }
+
     @Override
     protected void doStop() throws Exception {
+        if (refusingContext != null) {
+            refusingContext.removeEventListener(refusals);
+            refusingContext = null;
+            refusals = null;
+        }
         try {
             super.doStop();
         } finally {
@@ -180,8 +207,35 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
             failed = false;
         } catch (IOException e) {
             throw new UnwriteableSessionDataException(id, _context, e);
+        } catch (SessionDatabaseException e) {
+            if (refusals != null && FailedSaveRefusals.refusing()) {
+                dropUnsavedChanges(data);
+                statistics.saveRefused();
+            }
+            throw e;
         } finally {
             statistics.stores().recordSince(start, failed);
+        }
+    }
+
+    /**
+     * The changes of a request answered 503 are not kept, so that its session stays as the row holds it: the
+     * attributes go back to what this data last read from or wrote to its row, and the timeout too; nothing is left
+     * to save. A session never stored has nothing to go back to (and its cookie is not sent). Runs under the session's
+     * lock, where Jetty calls the store.
+     */
+    private void dropUnsavedChanges(SessionData data) {
+        if (!(data instanceof TrackedSessionData tracked) || !tracked.hasBaseline()) {
+            return;
+        }
+        try {
+            attributes.restoreStored(tracked);
+        } catch (IOException | ClassNotFoundException e) {
+            LOG.warn(
+                    "Cannot put back the stored attributes of session {} in {}; its unsaved changes stay in memory",
+                    data.getId(),
+                    this,
+                    e);
         }
     }
 

@@ -38,12 +38,19 @@ public abstract class SessionTableSettings {
     private boolean recordPrincipal = true;
     private boolean protectSessionIds = true;
     private String principalAttribute;
+    private boolean refuseFailedSaves = true;
 
     /** The engine as messages name it: "SQLite", "PostgreSQL". */
     protected abstract String engine();
 
     /** The SQL the engine speaks. */
     protected abstract SqlDialect dialect();
+
+    /**
+     * How long a unit of work waits for the database before it fails (SQLite's busy timeout, PostgreSQL's connection
+     * timeout): a refused save asks the client to wait as long before it tries again.
+     */
+    protected abstract int databaseWaitMs();
 
     /**
      * Checks every setting.
@@ -270,11 +277,27 @@ public abstract class SessionTableSettings {
      * With an {@link #setAttributeKey attributeKey}, whether the table keeps a keyed hash of each session id (HMAC
      * under a key derived from it) instead of the id, with the id itself only encrypted beside it: whoever reads the
      * file, a backup or a migration target then holds no id a browser could present as a cookie. True by default, so
-     * a key protects ids without a second setting. Rows written before are moved under the hash when their session is
-     * next used, and all at once by the {@code seal} command. The admin tools show and take the hashes. Without a key
+     * a key protects ids without a second setting. Rows written before (a plain id, an old key's hash) are still found
+     * and used where they are, and the {@code seal} command moves them all under the current key's hash. The admin tools show and take the hashes. Without a key
      * there is nothing to hash with and ids are kept as they are.
      */
     public void setProtectSessionIds(boolean protectSessionIds) {
         this.protectSessionIds = protectSessionIds;
+    }
+
+    public boolean isRefuseFailedSaves() {
+        return refuseFailedSaves;
+    }
+
+    /**
+     * Whether a request whose session changes the database refused (unreachable past the wait, locked past the busy
+     * timeout, a full disk, an I/O error) is answered 503 Service Unavailable with {@code Retry-After} instead of its
+     * own response, and its changes are dropped, so that the session stays as it was and no answer claims a change
+     * that was not kept. True by default. It needs a session cache that saves before the response is sent ({@code
+     * flushOnResponseCommit}, on in this library's cache factory, modules and starter): a save Jetty makes after the
+     * response, as its caches do by default, fails after the answer went out, and is only logged.
+     */
+    public void setRefuseFailedSaves(boolean refuseFailedSaves) {
+        this.refuseFailedSaves = refuseFailedSaves;
     }
 }

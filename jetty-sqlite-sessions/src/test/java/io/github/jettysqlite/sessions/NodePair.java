@@ -47,9 +47,9 @@ record NodePair(ChildJvm nodeA, ChildJvm nodeB, String a, String b) implements A
     }
 
     /**
-     * Saves that failed since the mark although their requests went on: Jetty's session manager catches what the
-     * cache's {@code commit} and {@code release} throw, logs it ("Unable to commit Session", "Unable to release
-     * Session") and answers the request all the same.
+     * Saves that failed since the mark: Jetty's session manager catches what the cache's {@code commit} and {@code
+     * release} throw and logs it ("Unable to commit Session", "Unable to release Session"); the store answers a
+     * request whose commit failed with 503.
      */
     int savesFailedSince(OutputMark mark) {
         return linesSince(mark, "Unable to commit").size()

@@ -6,7 +6,8 @@ import java.util.Map;
 /**
  * What a {@link NodeServer} counted of database failures, as its {@code ?stats} action answers them: statements the
  * store ran again on a fresh connection, outages it saw begin, work that gave up after the wait, loads, stores and
- * cached-copy checks that failed, and requests the coherent cache refused (503) rather than give a new session.
+ * cached-copy checks that failed, requests the coherent cache refused (503) rather than give a new session, and
+ * requests the store answered 503 because the database refused their session changes.
  */
 record NodeStats(
         long retries,
@@ -15,7 +16,8 @@ record NodeStats(
         long loadFailures,
         long storeFailures,
         long checkFailures,
-        long refused) {
+        long refused,
+        long savesRefused) {
 
     static NodeStats of(SessionStoreStatistics statistics, long refused) {
         return new NodeStats(
@@ -25,13 +27,15 @@ record NodeStats(
                 statistics.getLoadFailures(),
                 statistics.getStoreFailures(),
                 statistics.getCacheCheckFailures(),
-                refused);
+                refused,
+                statistics.getSavesRefused());
     }
 
     /** The node's answer: {@code name=value} pairs separated by spaces. */
     String format() {
         return "retries=" + retries + " outages=" + outages + " gaveUp=" + gaveUp + " loadFailures=" + loadFailures
-                + " storeFailures=" + storeFailures + " checkFailures=" + checkFailures + " refused=" + refused;
+                + " storeFailures=" + storeFailures + " checkFailures=" + checkFailures + " refused=" + refused
+                + " savesRefused=" + savesRefused;
     }
 
     static NodeStats parse(String answer) {
@@ -47,7 +51,8 @@ record NodeStats(
                 values.get("loadFailures"),
                 values.get("storeFailures"),
                 values.get("checkFailures"),
-                values.get("refused"));
+                values.get("refused"),
+                values.get("savesRefused"));
     }
 
     /** Both nodes' counts added up, or what was counted since an earlier reading ({@code minus}). */
@@ -59,7 +64,8 @@ record NodeStats(
                 loadFailures + other.loadFailures,
                 storeFailures + other.storeFailures,
                 checkFailures + other.checkFailures,
-                refused + other.refused);
+                refused + other.refused,
+                savesRefused + other.savesRefused);
     }
 
     NodeStats minus(NodeStats earlier) {
@@ -70,6 +76,7 @@ record NodeStats(
                 loadFailures - earlier.loadFailures,
                 storeFailures - earlier.storeFailures,
                 checkFailures - earlier.checkFailures,
-                refused - earlier.refused);
+                refused - earlier.refused,
+                savesRefused - earlier.savesRefused);
     }
 }

@@ -78,6 +78,11 @@ class SessionStoreMetricsTest {
                 .tags("context", "_b")
                 .functionCounter();
         assertThat(merged.count()).isZero();
+        assertThat(registry.get("jetty.sessions.saves.refused")
+                        .tags("context", "_a")
+                        .functionCounter()
+                        .count())
+                .isZero();
     }
 
     @Test

@@ -66,7 +66,8 @@ final class TestServer {
 
     /**
      * ?set=name=value sets an attribute, ?get=name answers it, ?ttl=s sets the timeout, ?invalidate ends the session,
-     * ?vanish deletes its row through the store first (as another node would); otherwise the id.
+     * ?vanish deletes its row through the store first (as another node would), ?pad=n sets an attribute of n bytes
+     * (a write that needs new pages); otherwise the id.
      */
     public static final class SessionServlet extends HttpServlet {
         @Override
@@ -100,6 +101,10 @@ final class TestServer {
             if (set != null) {
                 String[] pair = set.split("=", 2);
                 session.setAttribute(pair[0], pair[1]);
+            }
+            String pad = request.getParameter("pad");
+            if (pad != null) {
+                session.setAttribute("pad", new byte[Integer.parseInt(pad)]);
             }
             String get = request.getParameter("get");
             response.getWriter().print(get == null ? session.getId() : String.valueOf(session.getAttribute(get)));

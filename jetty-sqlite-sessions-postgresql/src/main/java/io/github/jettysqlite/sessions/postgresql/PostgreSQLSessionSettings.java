@@ -39,6 +39,11 @@ public class PostgreSQLSessionSettings extends SessionTableSettings {
     }
 
     @Override
+    protected int databaseWaitMs() {
+        return connectionTimeoutMs;
+    }
+
+    @Override
     protected SqlDialect dialect() {
         return SqlDialect.POSTGRESQL;
     }

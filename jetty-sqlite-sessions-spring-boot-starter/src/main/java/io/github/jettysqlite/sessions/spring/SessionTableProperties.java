@@ -52,6 +52,13 @@ public abstract class SessionTableProperties {
     private boolean saveInPlaceChanges = true;
 
     /**
+     * Whether a request whose session changes the database refused (unreachable, locked or full past the wait) is
+     * answered 503 with Retry-After, its changes dropped, rather than answered as if they were kept. Needs
+     * jetty.sessions.flush-on-response-commit (on by default).
+     */
+    private boolean refuseFailedSaves = true;
+
+    /**
      * The absolute lifetime of a session from its creation, whatever its activity (OWASP's absolute timeout), in whole
      * seconds (a bare number is seconds). 0, the default, sets none.
      */
@@ -123,6 +130,7 @@ public abstract class SessionTableProperties {
         settings.setAcceptUnsealedRows(acceptUnsealedRows);
         settings.setEncryptAttributes(encryptAttributes);
         settings.setSaveInPlaceChanges(saveInPlaceChanges);
+        settings.setRefuseFailedSaves(refuseFailedSaves);
         settings.setMaxSessionLifetimeSec(seconds(maxSessionLifetime, "max-session-lifetime"));
         factory.setSavePeriodSec(seconds(savePeriod, "save-period"));
         factory.setGracePeriodSec(seconds(gracePeriod, "grace-period"));
@@ -214,6 +222,14 @@ public abstract class SessionTableProperties {
 
     public void setSaveInPlaceChanges(boolean saveInPlaceChanges) {
         this.saveInPlaceChanges = saveInPlaceChanges;
+    }
+
+    public boolean isRefuseFailedSaves() {
+        return refuseFailedSaves;
+    }
+
+    public void setRefuseFailedSaves(boolean refuseFailedSaves) {
+        this.refuseFailedSaves = refuseFailedSaves;
     }
 
     public Duration getMaxSessionLifetime() {

@@ -63,6 +63,7 @@ class JettySessionStoreAutoConfigurationTest {
                         "jetty.sessions.sqlite.max-readers=3",
                         "jetty.sessions.sqlite.table=boot_sessions",
                         "jetty.sessions.sqlite.save-in-place-changes=false",
+                        "jetty.sessions.sqlite.refuse-failed-saves=false",
                         "jetty.sessions.sqlite.save-period=7s",
                         "jetty.sessions.sqlite.grace-period=2h",
                         "jetty.sessions.sqlite.max-session-lifetime=12h",
@@ -79,6 +80,7 @@ class JettySessionStoreAutoConfigurationTest {
                     assertThat(settings.getMaxReaders()).isEqualTo(3);
                     assertThat(settings.getTableName()).isEqualTo("boot_sessions");
                     assertThat(settings.isSaveInPlaceChanges()).isFalse();
+                    assertThat(settings.isRefuseFailedSaves()).isFalse();
                     assertThat(factory.getSavePeriodSec()).isEqualTo(7);
                     assertThat(factory.getGracePeriodSec()).isEqualTo(7200);
                     assertThat(settings.getMaxSessionLifetimeSec()).isEqualTo(12 * 3600);

@@ -177,6 +177,13 @@ public final class SessionStoreMetrics implements MeterBinder {
                 "work that failed because the database stayed away past the connection timeout",
                 statistics,
                 SessionStoreStatistics::getDatabaseGaveUp));
+        meters.add(counter(
+                registry,
+                tags,
+                "jetty.sessions.saves.refused",
+                "requests answered 503 because the database refused their session changes",
+                statistics,
+                SessionStoreStatistics::getSavesRefused));
         meters.add(
                 Gauge.builder("jetty.sessions.database.unreachable", statistics, s -> s.isDatabaseUnreachable() ? 1 : 0)
                         .description("1 while the database is not answering")

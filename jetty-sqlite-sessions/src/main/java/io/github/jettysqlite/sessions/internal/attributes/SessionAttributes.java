@@ -76,6 +76,30 @@ public final class SessionAttributes {
     }
 
     /**
+     * Puts back in {@code data} the attributes its row held when it was loaded or last written, deserialized afresh,
+     * and the timeout it had then, dropping every change not saved: nothing is left to save.
+     *
+     * @throws IOException when an attribute no longer reads (the filter refuses it now, say); {@code data} is left as
+     *     it was
+     */
+    public void restoreStored(TrackedSessionData data) throws IOException, ClassNotFoundException {
+        Map<String, byte[]> stored = data.storedAttributes();
+        long bytes = 0;
+        for (byte[] value : stored.values()) {
+            bytes += value.length;
+        }
+        DeserializationFilter.HeapBudget budget = DeserializationFilter.HeapBudget.forBytes(bytes);
+        Map<String, Object> values = new HashMap<>(stored.size() * 2);
+        for (Map.Entry<String, byte[]> e : stored.entrySet()) {
+            Object value = serializer.deserialize(e.getValue(), budget);
+            if (value != null) {
+                values.put(e.getKey(), value);
+            }
+        }
+        data.restore(values);
+    }
+
+    /**
      * What storing {@code data} changes in its attributes. Attributes set through {@code setAttribute} are
      * serialized; so, when {@code compareInPlace}, is every other attribute, so that one changed in place (a list
      * the application added to without calling {@code setAttribute} again) is found by comparing its bytes with what

@@ -76,6 +76,21 @@ public final class TrackedSessionData extends SessionData {
         this.rewriteAttributes = false;
     }
 
+    /**
+     * Drops every change not saved: the attributes become {@code stored} (what the row held, deserialized afresh), the
+     * timeout the one last stored, and nothing is left to write.
+     */
+    public void restore(Map<String, Object> stored) {
+        clearAllAttributes();
+        putAllAttributes(stored);
+        namesSet.clear();
+        if (timeoutChanged()) {
+            setMaxInactiveMs(storedMaxInactiveMs);
+            setExpiry(calcExpiry(getAccessed()));
+        }
+        clean();
+    }
+
     /** Records that the row now holds this data's timeout, after any write or after taking the row's timeout in. */
     public void timeoutStored() {
         this.storedMaxInactiveMs = getMaxInactiveMs();

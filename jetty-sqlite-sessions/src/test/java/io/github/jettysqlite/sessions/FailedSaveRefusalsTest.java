@@ -1,0 +1,186 @@
+package io.github.jettysqlite.sessions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.jettysqlite.sessions.internal.sqlite.SQLiteInternals;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import org.eclipse.jetty.client.ContentResponse;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.handler.ContextHandlerCollection;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A real Jetty server on a real SQLite file whose write a real fault refuses, under each cache saving before the
+ * response ({@link NodeServer#cacheFactory}): the request whose change could not be saved is answered 503 with Retry-After instead of 200, sets no
+ * cookie, and the next request finds the session as it was before it, in memory and in the row.
+ */
+class FailedSaveRefusalsTest {
+    private static final int BUSY_TIMEOUT_MS = 200;
+    /** A change too big for the pages the file may still take once it is full. */
+    private static final int BIGGER_THAN_THE_FILE_MAY_GROW = 1024 * 1024;
+
+    @TempDir
+    Path dir;
+
+    private Path file;
+    private Server server;
+    private HttpClient client;
+
+    @BeforeEach
+    void startClient() throws Exception {
+        file = dir.resolve("sessions.db");
+        client = NodeHttp.newClient();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        client.stop();
+        if (server != null) {
+            server.stop();
+        }
+    }
+
+    @ParameterizedTest(name = "{0} cache")
+    @ValueSource(strings = {"coherent", "default", "null"})
+    void aChangeAnotherProcessLockedOutIsRefusedAndNotKept(String cache) throws Exception {
+        start(cache, true);
+        String id = get("/a/?set=cart=book", null).getContentAsString();
+
+        ContentResponse refused = whileLocked("/a/?set=cart=pen", id);
+
+        assertRefusedAndKeptAsBefore(refused, id);
+    }
+
+    @ParameterizedTest(name = "{0} cache")
+    @ValueSource(strings = {"coherent", "default", "null"})
+    void aChangeTheFullDiskCannotTakeIsRefusedAndNotKept(String cache) throws Exception {
+        start(cache, true);
+        String id = get("/a/?set=cart=book", null).getContentAsString();
+
+        // SQLITE_FULL, as from a full disk: the store's own writer may not grow the file past the pages it has.
+        setMaxPageCount(pageCount());
+        ContentResponse refused = get("/a/?set=cart=pen&pad=" + BIGGER_THAN_THE_FILE_MAY_GROW, id);
+        setMaxPageCount(1_000_000_000);
+
+        assertRefusedAndKeptAsBefore(refused, id);
+        assertThat(get("/a/?get=pad", id).getContentAsString())
+                .as("nothing of the refused change is in memory")
+                .isEqualTo("null");
+    }
+
+    @ParameterizedTest(name = "{0} cache")
+    @ValueSource(strings = {"coherent", "default", "null"})
+    void aNewSessionThatCannotBeSavedIsRefusedWithoutItsCookie(String cache) throws Exception {
+        start(cache, true);
+        get("/a/", null);
+
+        ContentResponse refused = whileLocked("/a/?set=cart=pen", null);
+
+        assertThat(refused.getStatus()).isEqualTo(503);
+        assertThat(refused.getHeaders().get(HttpHeader.SET_COOKIE))
+                .as("no cookie for a session that was not stored")
+                .isNull();
+    }
+
+    @Test
+    void withRefusalSwitchedOffAFailedSaveIsAnsweredAsJettyAnswersIt() throws Exception {
+        start("coherent", false);
+        String id = get("/a/?set=cart=book", null).getContentAsString();
+
+        ContentResponse answered = whileLocked("/a/?set=cart=pen", id);
+
+        assertThat(answered.getStatus()).isEqualTo(200);
+        assertThat(store().getStatistics().getSavesRefused()).isZero();
+    }
+
+    /**
+     * 503 with Retry-After, no cookie (the user's stays), and the session as it was before in memory and in the row;
+     * the store counted the refusal.
+     */
+    private void assertRefusedAndKeptAsBefore(ContentResponse refused, String id) throws Exception {
+        assertThat(refused.getStatus()).as(refused.getContentAsString()).isEqualTo(503);
+        assertThat(refused.getHeaders().get(HttpHeader.RETRY_AFTER))
+                .as("the busy timeout in whole seconds, at least one")
+                .isEqualTo("1");
+        assertThat(refused.getHeaders().get(HttpHeader.SET_COOKIE))
+                .as("the user's cookie is kept")
+                .isNull();
+
+        ContentResponse after = get("/a/?get=cart", id);
+        assertThat(after.getStatus()).isEqualTo(200);
+        assertThat(after.getContentAsString())
+                .as("the same session, as it was before the refused change")
+                .isEqualTo("book");
+        assertThat(after.getHeaders().get(HttpHeader.SET_COOKIE)).isNull();
+        assertThat(store().load(id).getAttribute("cart"))
+                .as("the row, as it was before")
+                .isEqualTo("book");
+        assertThat(store().getStatistics().getSavesRefused()).isEqualTo(1);
+    }
+
+    /**
+     * The request, while another program on the file (a backup, an operator's sqlite3 shell) holds SQLite's write
+     * lock past the store's busy timeout.
+     */
+    private ContentResponse whileLocked(String pathAndQuery, String sessionId) throws Exception {
+        try (Connection other = SQLiteFixture.in(dir).connect();
+                Statement lock = other.createStatement()) {
+            lock.execute("BEGIN IMMEDIATE");
+            ContentResponse response = get(pathAndQuery, sessionId);
+            lock.execute("ROLLBACK");
+            return response;
+        }
+    }
+
+    private void start(String cache, boolean refuse) throws Exception {
+        SQLiteSessionSettings settings = new SQLiteSessionSettings(file);
+        settings.setBusyTimeoutMs(BUSY_TIMEOUT_MS);
+        settings.setRefuseFailedSaves(refuse);
+        SQLiteSessionDataStoreFactory store = new SQLiteSessionDataStoreFactory(settings);
+        store.setGracePeriodSec(1);
+        server = TestServer.startWithStore(0, store, NodeServer.cacheFactory(cache));
+    }
+
+    private ContentResponse get(String pathAndQuery, String sessionId) throws Exception {
+        var request = client.newRequest("http://127.0.0.1:" + TestServer.port(server) + pathAndQuery);
+        if (sessionId != null) {
+            request.headers(h -> h.put(HttpHeader.COOKIE, "JSESSIONID=" + sessionId + ".node0"));
+        }
+        return request.send();
+    }
+
+    private SessionTableDataStore store() {
+        ServletContextHandler context = (ServletContextHandler)
+                ((ContextHandlerCollection) server.getHandler()).getHandlers().get(0);
+        return (SessionTableDataStore)
+                context.getSessionHandler().getSessionCache().getSessionDataStore();
+    }
+
+    private long pageCount() throws Exception {
+        return SQLiteInternals.runExclusive(file, c -> {
+            try (var r = c.prepare("PRAGMA page_count").executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        });
+    }
+
+    /** max_page_count belongs to the connection, so it is set on the store's own writer. */
+    private void setMaxPageCount(long pages) throws Exception {
+        SQLiteInternals.runExclusive(file, c -> {
+            try (var r = c.prepare("PRAGMA max_page_count = " + pages).executeQuery()) {
+                return r.next();
+            }
+        });
+    }
+}
