@@ -58,6 +58,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
     private CachedCopyCheck cachedCopyCheck;
     private PrincipalSource principals;
     private SharedDatabases.Lease<? extends SessionDatabase> lease;
+    private volatile SessionDatabaseAdmin admin;
 
     protected SessionTableDataStore() {}
 
@@ -92,6 +93,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
                 principals,
                 statistics);
         cachedCopyCheck = new CachedCopyCheck(lease.database(), statements, scope, lifetime);
+        admin = SessionDatabaseAdmin.of(lease.database(), table);
         statistics.outages(lease.database().outages());
         // A child bean only from now on, when its context is known: JMX names it after the context as it is added
         // (see jmx.SessionStoreStatisticsMBean), and Jetty adds the store itself before telling it its context.
@@ -103,6 +105,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
             // Give the use back now, and forget it, so that a stop after this failed start cannot give it back twice.
             // Jetty does not stop a store whose start failed, so its statistics leave JMX here too.
             removeBean(statistics);
+            admin = null;
             lease.close();
             lease = null;
             throw e;
@@ -115,6 +118,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
             super.doStop();
         } finally {
             removeBean(statistics);
+            admin = null;
             if (lease != null) {
                 lease.close();
                 lease = null;
@@ -465,11 +469,34 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         int ended = 0;
         for (SessionSummary session : sessionsOf(principal)) {
             if (!session.id().equals(keepId)) {
-                _context.getSessionManager().invalidate(session.id());
+                endSession(session.id());
                 ended++;
             }
         }
         return ended;
+    }
+
+    /**
+     * Ends this context's session with this id through Jetty's session manager, as an {@code invalidate()} would:
+     * a session another node serves is loaded here to be ended, its listeners run here, its row is deleted, and that
+     * node's coherent cache finds it gone at its next request. An id the table does not hold ends nothing.
+     */
+    public void endSession(String id) throws Exception {
+        _context.getSessionManager().invalidate(id);
+    }
+
+    /** The users logged in to this context's unexpired sessions, each once, in name order, as the rows say. */
+    public List<String> principals() throws SessionDatabaseException {
+        return admin().principals(scope.contextPath(), scope.virtualHost());
+    }
+
+    /**
+     * This context's session with this id as its row says (who is logged in to it, when it was last used), or null
+     * when the table holds none or it has expired: one lookup by the primary key, cheap enough for every request.
+     */
+    public SessionSummary summaryOf(String id) throws SessionDatabaseException {
+        SessionSummary summary = admin().session(scope.contextPath(), scope.virtualHost(), id);
+        return summary == null || summary.isExpiredAt(System.currentTimeMillis()) ? null : summary;
     }
 
     /** Who this session's attributes say is logged in, read as the store writes it; null for nobody. */
@@ -496,9 +523,16 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         return endSessionsOf(principal, null);
     }
 
-    /** Administration of the database this store uses, sharing its connections; for JMX and tools. */
+    /**
+     * Administration of the database this store uses, sharing its connections; for JMX and tools. One per start, so
+     * that its statements are built once; fails while the store is stopped.
+     */
     public SessionDatabaseAdmin admin() {
-        return SessionDatabaseAdmin.of(database(), table);
+        SessionDatabaseAdmin current = admin;
+        if (current == null) {
+            throw new IllegalStateException("Not started");
+        }
+        return current;
     }
 
     /** The open database; fails while the store is stopped. */
