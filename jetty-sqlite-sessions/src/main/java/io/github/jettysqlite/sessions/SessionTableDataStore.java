@@ -63,6 +63,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
     private FailedSaveRefusals refusals;
 
     private ContextHandler refusingContext;
+    private volatile SessionDatabaseAdmin admin;
 
     protected SessionTableDataStore() {}
 
@@ -97,6 +98,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
                 principals,
                 statistics);
         cachedCopyCheck = new CachedCopyCheck(lease.database(), statements, scope, lifetime);
+        admin = SessionDatabaseAdmin.of(lease.database(), table);
         statistics.outages(lease.database().outages());
         // A child bean only from now on, when its context is known: JMX names it after the context as it is added
         // (see jmx.SessionStoreStatisticsMBean), and Jetty adds the store itself before telling it its context.
@@ -109,6 +111,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
             // Give the use back now, and forget it, so that a stop after this failed start cannot give it back twice.
             // Jetty does not stop a store whose start failed, so its statistics leave JMX here too.
             removeBean(statistics);
+            admin = null;
             lease.close();
             lease = null;
             throw e;
@@ -142,6 +145,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
             super.doStop();
         } finally {
             removeBean(statistics);
+            admin = null;
             if (lease != null) {
                 lease.close();
                 lease = null;
@@ -532,11 +536,51 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         int ended = 0;
         for (SessionSummary session : sessionsOf(principal)) {
             if (!session.id().equals(keepId)) {
-                _context.getSessionManager().invalidate(session.id());
+                endSession(session.id());
                 ended++;
             }
         }
         return ended;
+    }
+
+    /**
+     * Ends this context's session with this id through Jetty's session manager, as an {@code invalidate()} would:
+     * a session another node serves is loaded here to be ended, its listeners run here, its row is deleted, and that
+     * node's coherent cache finds it gone at its next request. An id the table does not hold ends nothing.
+     */
+    public void endSession(String id) throws Exception {
+        _context.getSessionManager().invalidate(id);
+    }
+
+    /** The users logged in to this context's unexpired sessions, each once, in name order, as the rows say. */
+    public List<String> principals() throws SessionDatabaseException {
+        return admin().principals(scope.contextPath(), scope.virtualHost());
+    }
+
+    /**
+     * This context's session with this id as its row says (who is logged in to it, when it was last used), or null
+     * when the table holds none or it has expired: one lookup by the primary key, cheap enough for every request.
+     */
+    public SessionSummary summaryOf(String id) throws SessionDatabaseException {
+        // The row is under the id's key (with protected ids, its hash; or a former form): the summary names the id.
+        for (String key : statements.keysOf(id)) {
+            SessionSummary row = admin().session(scope.contextPath(), scope.virtualHost(), key);
+            if (row != null) {
+                return row.isExpiredAt(System.currentTimeMillis())
+                        ? null
+                        : new SessionSummary(
+                                id,
+                                row.contextPath(),
+                                row.virtualHost(),
+                                row.lastNode(),
+                                row.created(),
+                                row.accessed(),
+                                row.expiry(),
+                                row.attributeBytes(),
+                                row.principal());
+            }
+        }
+        return null;
     }
 
     /** Who this session's attributes say is logged in, read as the store writes it; null for nobody. */
@@ -563,9 +607,16 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         return endSessionsOf(principal, null);
     }
 
-    /** Administration of the database this store uses, sharing its connections; for JMX and tools. */
+    /**
+     * Administration of the database this store uses, sharing its connections; for JMX and tools. One per start, so
+     * that its statements are built once; fails while the store is stopped.
+     */
     public SessionDatabaseAdmin admin() {
-        return SessionDatabaseAdmin.of(database(), table);
+        SessionDatabaseAdmin current = admin;
+        if (current == null) {
+            throw new IllegalStateException("Not started");
+        }
+        return current;
     }
 
     /** The open database; fails while the store is stopped. */

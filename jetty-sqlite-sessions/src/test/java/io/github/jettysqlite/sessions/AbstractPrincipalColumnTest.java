@@ -150,21 +150,7 @@ abstract class AbstractPrincipalColumnTest {
 
     @Test
     void aUsersSessionsAreListedAndEndedAcrossContexts() throws Exception {
-        SessionTableDataStore shop = fixture.store(NODE, "/shop", SessionContext.NULL_VHOST);
-        for (String id : List.of("a1", "a2")) {
-            SessionData s = session(nodeA, id, now + HOUR, NODE);
-            s.setAttribute(UserSessions.PRINCIPAL_ATTRIBUTE, "alice");
-            put(nodeA, s);
-        }
-        SessionData inShop = session(shop, "a3", now + HOUR, NODE);
-        inShop.setAttribute(UserSessions.PRINCIPAL_ATTRIBUTE, "alice");
-        put(shop, inShop);
-        SessionData bobs = session(nodeA, "b1", now + HOUR, NODE);
-        bobs.setAttribute(UserSessions.PRINCIPAL_ATTRIBUTE, "bob");
-        put(nodeA, bobs);
-        SessionData expired = session(nodeA, "a4", now - HOUR, NODE);
-        expired.setAttribute(UserSessions.PRINCIPAL_ATTRIBUTE, "alice");
-        put(nodeA, expired);
+        SessionTableDataStore shop = loginsInTwoContexts();
 
         List<SessionSummary> alices = nodeA.admin().sessionsOf("alice");
         assertThat(alices).extracting(SessionSummary::id).containsExactlyInAnyOrder("a1", "a2", "a3");
@@ -189,6 +175,25 @@ abstract class AbstractPrincipalColumnTest {
     }
 
     @Test
+    void aContextsUsersAndOneSessionAreReadFromTheRows() throws Exception {
+        SessionTableDataStore shop = loginsInTwoContexts();
+        putLoggedIn(shop, "c1", "carol", now + HOUR);
+        putLoggedIn(nodeA, "d1", "dave", now - HOUR);
+        put(nodeA, session(nodeA, "anonymous", now + HOUR, NODE));
+
+        assertThat(nodeB.principals()).as("this context's, unexpired").containsExactly("alice", "bob");
+        assertThat(nodeA.admin().principals(null, null)).containsExactly("alice", "bob", "carol");
+
+        SessionSummary a1 = nodeB.summaryOf("a1");
+        assertThat(a1.principal()).isEqualTo("alice");
+        assertThat(a1.lastNode()).isEqualTo(NODE);
+        assertThat(nodeB.summaryOf("anonymous").principal()).isNull();
+        assertThat(nodeB.summaryOf("a4")).as("expired").isNull();
+        assertThat(nodeB.summaryOf("a3")).as("another context's").isNull();
+        assertThat(nodeB.summaryOf("none")).isNull();
+    }
+
+    @Test
     void recordingCanBeSwitchedOff() throws Exception {
         SessionTableDataStore quiet =
                 fixture.store(NODE, "/quiet", SessionContext.NULL_VHOST, s -> s.setRecordPrincipal(false));
@@ -200,6 +205,27 @@ abstract class AbstractPrincipalColumnTest {
                         .get(0)
                         .get(0))
                 .isNull();
+    }
+
+    /**
+     * Alice's sessions a1 and a2 in /app, a3 in /shop and a4 expired in /app; Bob's b1 in /app. Returns /shop's
+     * store.
+     */
+    private SessionTableDataStore loginsInTwoContexts() throws Exception {
+        SessionTableDataStore shop = fixture.store(NODE, "/shop", SessionContext.NULL_VHOST);
+        putLoggedIn(nodeA, "a1", "alice", now + HOUR);
+        putLoggedIn(nodeA, "a2", "alice", now + HOUR);
+        putLoggedIn(shop, "a3", "alice", now + HOUR);
+        putLoggedIn(nodeA, "b1", "bob", now + HOUR);
+        putLoggedIn(nodeA, "a4", "alice", now - HOUR);
+        return shop;
+    }
+
+    /** Stores a session logged in as {@code user} by the explicit attribute. */
+    private static void putLoggedIn(SessionTableDataStore store, String id, String user, long expiry) throws Exception {
+        SessionData s = session(store, id, expiry, NODE);
+        s.setAttribute(UserSessions.PRINCIPAL_ATTRIBUTE, user);
+        put(store, s);
     }
 
     private String principalOf(String id) throws Exception {

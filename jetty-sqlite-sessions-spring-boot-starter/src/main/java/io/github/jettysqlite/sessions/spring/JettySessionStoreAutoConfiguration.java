@@ -53,11 +53,13 @@ public class JettySessionStoreAutoConfiguration {
     @ConditionalOnProperty(prefix = SQLiteSessionsProperties.PREFIX, name = "file")
     @ConditionalOnMissingBean(SessionTableDataStoreFactory.class)
     SQLiteSessionDataStoreFactory sqliteSessionDataStoreFactory(
-            SQLiteSessionsProperties properties, Environment environment) {
+            SQLiteSessionsProperties properties, SessionCacheProperties sessions, Environment environment) {
         if (postgresqlRequested(environment)) {
             throw new IllegalStateException(BOTH_STORES);
         }
-        return properties.toFactory(environment);
+        SQLiteSessionDataStoreFactory factory = properties.toFactory(environment);
+        sessions.applyPrincipalTo(factory.getSettings());
+        return factory;
     }
 
     /**

@@ -29,6 +29,7 @@ class PostgreSQLStoreConfiguration {
     @ConditionalOnMissingBean(SessionTableDataStoreFactory.class)
     PostgreSQLSessionDataStoreFactory postgresqlSessionDataStoreFactory(
             PostgreSQLSessionsProperties properties,
+            SessionCacheProperties sessions,
             ListableBeanFactory beans,
             Environment environment,
             @JettySessionsDataSource ObjectProvider<DataSource> markedDataSource,
@@ -42,6 +43,7 @@ class PostgreSQLStoreConfiguration {
                 : onOwnPool(properties, beans);
         PostgreSQLSessionDataStoreFactory factory = new PostgreSQLSessionDataStoreFactory(settings);
         properties.applyTo(settings, factory);
+        sessions.applyPrincipalTo(settings);
         factory.validate();
         return factory;
     }

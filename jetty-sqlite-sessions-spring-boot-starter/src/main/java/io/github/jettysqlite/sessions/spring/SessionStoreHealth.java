@@ -7,13 +7,9 @@ import io.github.jettysqlite.sessions.SessionTableDataStoreFactory;
 import io.github.jettysqlite.sessions.admin.SessionDatabaseAdmin;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.WeakHashMap;
 
 /**
  * The health of a factory's stores, one per running context, in terms of neither Boot's health API (which moved
@@ -28,27 +24,13 @@ final class SessionStoreHealth {
     static final String DOWN = "DOWN";
     static final String UNKNOWN = "UNKNOWN";
 
-    private final Set<SessionTableDataStore> stores = Collections.newSetFromMap(new WeakHashMap<>());
+    private final RunningStores stores;
 
     /** What a check found: Boot's status code, and the details of every store keyed by its context. */
     record Report(String status, Map<String, Object> details) {}
 
     SessionStoreHealth(SessionTableDataStoreFactory<?> factory) {
-        factory.addStoreListener(this::add);
-    }
-
-    private synchronized void add(SessionTableDataStore store) {
-        stores.add(store);
-    }
-
-    private synchronized List<SessionTableDataStore> running() {
-        List<SessionTableDataStore> running = new ArrayList<>();
-        for (SessionTableDataStore store : stores) {
-            if (store.isRunning()) {
-                running.add(store);
-            }
-        }
-        return running;
+        stores = new RunningStores(factory);
     }
 
     /**
@@ -56,7 +38,7 @@ final class SessionStoreHealth {
      * context in Jetty's canonical form, as the meters' {@code context} tag.
      */
     Report check() {
-        List<SessionTableDataStore> running = running();
+        List<SessionTableDataStore> running = stores.list();
         if (running.isEmpty()) {
             return new Report(UNKNOWN, Map.of("stores", "none running"));
         }

@@ -40,6 +40,9 @@ class ConfigurationMetadataTest {
      */
     private static final Set<String> NOT_PROPERTIES = Set.of("dataSource", "dataSourceName", "metricRegistry");
 
+    /** Settings both engines take from one property under {@code jetty.sessions}: they concern the application. */
+    private static final Set<String> APPLICATION_WIDE = Set.of("recordPrincipal", "principalAttribute");
+
     /** Settings whose property has another name: a shorter one, or a duration's in place of a number's. */
     private static final Map<String, String> RENAMED = Map.of(
             "databaseFile", "file",
@@ -62,7 +65,8 @@ class ConfigurationMetadataTest {
             settings.addAll(List.of("savePeriodSec", "gracePeriodSec"));
             assertThat(settings).hasSizeGreaterThan(8);
             for (String setting : settings) {
-                String property = engine.getKey() + RENAMED.getOrDefault(setting, kebab(setting));
+                String property = (APPLICATION_WIDE.contains(setting) ? "jetty.sessions." : engine.getKey())
+                        + RENAMED.getOrDefault(setting, kebab(setting));
                 assertThat(metadata).as(setting).containsKey(property);
                 assertThat(metadata.get(property).isDeprecated()).as(property).isFalse();
             }
@@ -100,6 +104,8 @@ class ConfigurationMetadataTest {
                         "jetty.sessions.postgresql.connection-timeout-ms",
                         "jetty.sessions.postgresql.save-period-sec",
                         "jetty.sessions.postgresql.grace-period-sec");
+        // Boot's configuration processor writes the endpoint's old switch, deprecated in favour of its access.
+        deprecated.add("management.endpoint.jettysessions.enabled");
         assertThat(metadata.values().stream().filter(ConfigurationMetadataProperty::isDeprecated))
                 .extracting(ConfigurationMetadataProperty::getId)
                 .containsExactlyInAnyOrderElementsOf(deprecated);
@@ -136,6 +142,11 @@ class ConfigurationMetadataTest {
         assertThat(metadata.get("jetty.sessions.enabled").getDefaultValue()).isEqualTo(true);
         assertThat(metadata.get("management.health.jetty-sessions.enabled").getDefaultValue())
                 .isEqualTo(true);
+        assertThat(metadata.get("jetty.sessions.session-registry.enabled").getDefaultValue())
+                .isEqualTo(true);
+        assertThat(metadata.get("jetty.sessions.record-principal").getDefaultValue())
+                .isEqualTo(true)
+                .isEqualTo(new SQLiteSessionSettings().isRecordPrincipal());
     }
 
     @Test
@@ -205,7 +216,9 @@ class ConfigurationMetadataTest {
         assertThat(resource("META-INF/spring/org.springframework.boot.autoconfigure.AutoConfiguration.imports"))
                 .contains(
                         JettySessionStoreAutoConfiguration.class.getName(),
-                        JettySessionStoreHealthAutoConfiguration.class.getName());
+                        JettySessionStoreHealthAutoConfiguration.class.getName(),
+                        JettySessionRegistryAutoConfiguration.class.getName(),
+                        JettySessionsEndpointAutoConfiguration.class.getName());
     }
 
     private static Map<String, ConfigurationMetadataProperty> properties() throws Exception {

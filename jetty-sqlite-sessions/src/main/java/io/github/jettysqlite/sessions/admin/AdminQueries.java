@@ -29,6 +29,8 @@ final class AdminQueries {
     private final String deleteOfPrincipal;
     private final String deleteById;
     private final String countOfPrincipal;
+    private final String principals;
+    private final String findInScope;
 
     /**
      * @param hasPrincipal whether the table has the principal and sealed-id columns (layout 4 on): tools may look at an
@@ -75,6 +77,14 @@ final class AdminQueries {
                 + " AND NOT (session_id = ? AND context_path = ? AND virtual_host = ?)";
         deleteById = "DELETE FROM " + name + " WHERE session_id = ?";
         countOfPrincipal = "SELECT count(*) FROM " + name + " WHERE " + principal + " = ?";
+        // The users of unexpired sessions, from the principal's partial index (the bare IS NOT NULL is its
+        // condition). Parameters: the context path twice (NULL for every context), the virtual host, now.
+        principals = "SELECT DISTINCT " + principal + " FROM " + name + " WHERE " + principal + " IS NOT NULL"
+                + " AND (CAST(? AS TEXT) IS NULL OR (context_path = ? AND virtual_host = ?)) AND " + live
+                + " ORDER BY 1";
+        // One context's session by its whole primary key: a point lookup, cheap enough to run on every request.
+        findInScope = "SELECT " + summaryColumns + " FROM " + name
+                + " WHERE session_id = ? AND context_path = ? AND virtual_host = ?";
     }
 
     long count(CachedConnection c) throws SQLException {
@@ -247,5 +257,28 @@ final class AdminQueries {
         PreparedStatement s = c.prepare(deleteById);
         s.setString(1, id);
         return s.executeUpdate();
+    }
+
+    /**
+     * The distinct users of the unexpired sessions of one context, or of every context when {@code contextPath} is
+     * null, in name order.
+     */
+    List<String> principals(CachedConnection c, String contextPath, String virtualHost, double now)
+            throws SQLException {
+        PreparedStatement s = c.prepare(principals);
+        s.setString(1, contextPath);
+        s.setString(2, contextPath);
+        s.setString(3, virtualHost);
+        s.setDouble(4, now);
+        return Sql.rows(s, r -> r.getString(1));
+    }
+
+    /** The session with this id in one context, or null. */
+    SessionSummary findInScope(CachedConnection c, String contextPath, String virtualHost, String id)
+            throws SQLException {
+        PreparedStatement s = c.prepare(findInScope);
+        Sql.bindKey(s, 1, contextPath, virtualHost, id);
+        List<SessionSummary> found = Sql.rows(s, AdminQueries::summary);
+        return found.isEmpty() ? null : found.get(0);
     }
 }

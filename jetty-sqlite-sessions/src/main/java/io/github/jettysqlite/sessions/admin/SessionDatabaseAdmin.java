@@ -249,6 +249,26 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
         return database.write(c -> queries.deleteOfPrincipal(c, principal, keep));
     }
 
+    /**
+     * The users logged in to unexpired sessions, each once, in name order: of one context, or of every context when
+     * {@code contextPath} is null. Read from the principal's index.
+     *
+     * @param contextPath Jetty's canonical context path (e.g. {@code _shop} for {@code /shop}), or null for all
+     * @param virtualHost the context's virtual host ({@code 0.0.0.0} for none); ignored when contextPath is null
+     */
+    public List<String> principals(String contextPath, String virtualHost) throws SessionDatabaseException {
+        double now = JulianDay.fromEpochMillis(System.currentTimeMillis());
+        return database.read(c -> queries.principals(c, contextPath, virtualHost, now));
+    }
+
+    /**
+     * The session with this id in one context, expired or not, or null when there is none; a lookup by the table's
+     * primary key.
+     */
+    public SessionSummary session(String contextPath, String virtualHost, String id) throws SessionDatabaseException {
+        return database.read(c -> queries.findInScope(c, contextPath, virtualHost, id));
+    }
+
     /** Deletes the session with this id in every context that holds it; returns how many rows. */
     public int deleteSession(String id) throws SessionDatabaseException {
         if (id == null || id.isEmpty()) {

@@ -407,6 +407,14 @@ public final class SessionStatements {
         return deleted;
     }
 
+    /** Every value the key column may hold for this id, the current form first (see {@link SessionIds}). */
+    public List<String> keysOf(String id) {
+        List<String> keys = new ArrayList<>();
+        keys.add(ids.keyOf(id));
+        keys.addAll(ids.formerKeysOf(id));
+        return keys;
+    }
+
     /** A statement run with one value of the row's key column. */
     @FunctionalInterface
     private interface AtKey<T> {
