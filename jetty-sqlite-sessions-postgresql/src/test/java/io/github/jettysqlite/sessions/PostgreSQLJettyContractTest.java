@@ -24,28 +24,38 @@ class PostgreSQLJettyContractTest extends AbstractSessionDataStoreTest {
     @Override
     public void persistSession(SessionData data) throws Exception {
         try (Connection c = DriverManager.getConnection(url)) {
-            JettySuiteRows.persist(c, data, _contextClassLoader);
+            rows().persist(c, data, _contextClassLoader);
         }
     }
 
     @Override
     public void persistUnreadableSession(SessionData data) throws Exception {
         try (Connection c = DriverManager.getConnection(url)) {
-            JettySuiteRows.persistUnreadable(c, data);
+            rows().persistUnreadable(c, data);
         }
     }
 
     @Override
     public boolean checkSessionExists(SessionData data) throws Exception {
         try (Connection c = DriverManager.getConnection(url)) {
-            return JettySuiteRows.exists(c, data);
+            return rows().exists(c, data);
         }
     }
 
     @Override
     public boolean checkSessionPersisted(SessionData data) throws Exception {
         try (Connection c = DriverManager.getConnection(url)) {
-            return JettySuiteRows.persisted(c, data, _contextClassLoader);
+            return rows().persisted(c, data, _contextClassLoader);
         }
+    }
+
+    /** The fresh schema this suite's stores use. */
+    String url() {
+        return url;
+    }
+
+    /** How rows are written and read behind the store's back: as the store under test writes them. */
+    JettySuiteRows rows() {
+        return JettySuiteRows.PLAIN;
     }
 }

@@ -6,8 +6,13 @@ import io.github.jettysqlite.sessions.internal.attributes.AttributeSeal;
 import io.github.jettysqlite.sessions.internal.attributes.AttributeSerializer;
 import io.github.jettysqlite.sessions.internal.attributes.DeserializationFilter;
 import io.github.jettysqlite.sessions.internal.attributes.SessionAttributes;
+import io.github.jettysqlite.sessions.internal.attributes.SessionIds;
 import io.github.jettysqlite.sessions.internal.attributes.TrackedSessionData;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -20,28 +25,56 @@ import org.eclipse.jetty.session.SessionData;
 
 /**
  * The hooks Jetty's own store suite ({@code AbstractSessionDataStoreTest}) asks of a store's test: rows written and
- * read behind the store's back, with plain JDBC, in this library's table layout. Shared by both engines' subclasses.
+ * read behind the store's back, with plain JDBC, in this library's table layout: plain, or as a store with a key
+ * writes them (attributes sealed, ids protected). Shared by both engines' subclasses.
  */
 public final class JettySuiteRows {
     private static final String INSERT =
             "INSERT INTO jetty_sessions (session_id, context_path, virtual_host, last_node,"
                     + " created_ms, accessed_ms, last_accessed_ms, cookie_set_ms, last_saved_ms, max_inactive_ms, expires_at,"
-                    + " attributes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+                    + " attributes, sealed_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String KEY = " WHERE session_id = ? AND context_path = ? AND virtual_host = ?";
 
-    private JettySuiteRows() {}
+    /** Rows as a store without a key writes them. */
+    public static final JettySuiteRows PLAIN = new JettySuiteRows(AttributeSeal.NONE);
+
+    private final AttributeSeal keys;
+    private final SessionIds ids;
+
+    private JettySuiteRows(AttributeSeal keys) {
+        this.keys = keys;
+        this.ids = SessionIds.of(keys, true);
+    }
+
+    /** Rows as a store with this {@code attributeKey} writes them: attributes sealed, ids protected. */
+    public static JettySuiteRows keyedWith(String attributeKey) {
+        return new JettySuiteRows(AttributeSeal.of(attributeKey, null));
+    }
+
+    /** A key file in the directory (written once), as an {@code attributeKey} reference. */
+    public static String keyFileIn(Path dir) {
+        Path key = dir.resolve("attribute.key");
+        try {
+            if (!Files.exists(key)) {
+                Files.writeString(key, "contract-suite-key-0123456789abcdef\n");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return "file:" + key;
+    }
 
     /** Writes the session as a store would, its attributes serialized through the webapp's loader. */
-    public static void persist(Connection c, SessionData data, ClassLoader webapp) throws Exception {
+    public void persist(Connection c, SessionData data, ClassLoader webapp) throws Exception {
         insert(c, data, serialize(data, webapp));
     }
 
     /** Writes the session with attributes no store can read. */
-    public static void persistUnreadable(Connection c, SessionData data) throws SQLException {
+    public void persistUnreadable(Connection c, SessionData data) throws SQLException {
         insert(c, data, new byte[] {'J', 'S', 'A', 1, 0, 0, 0, 9, 'b', 'r', 'o', 'k', 'e', 'n'});
     }
 
-    public static boolean exists(Connection c, SessionData data) throws SQLException {
+    public boolean exists(Connection c, SessionData data) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM jetty_sessions" + KEY)) {
             bindKey(s, data);
             try (ResultSet r = s.executeQuery()) {
@@ -51,7 +84,7 @@ public final class JettySuiteRows {
     }
 
     /** True when the row holds every field of the session and attributes of the same names and classes. */
-    public static boolean persisted(Connection c, SessionData data, ClassLoader webapp) throws Exception {
+    public boolean persisted(Connection c, SessionData data, ClassLoader webapp) throws Exception {
         try (PreparedStatement s = c.prepareStatement("SELECT last_node, created_ms, accessed_ms, last_accessed_ms,"
                 + " cookie_set_ms, max_inactive_ms, expires_at, attributes FROM jetty_sessions" + KEY)) {
             bindKey(s, data);
@@ -87,7 +120,7 @@ public final class JettySuiteRows {
         return true;
     }
 
-    private static void insert(Connection c, SessionData data, byte[] attributes) throws SQLException {
+    private void insert(Connection c, SessionData data, byte[] attributes) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(INSERT)) {
             bindKey(s, data);
             s.setString(4, data.getLastNode());
@@ -103,23 +136,25 @@ public final class JettySuiteRows {
                 s.setDouble(11, JulianDay.fromEpochMillis(data.getExpiry()));
             }
             s.setBytes(12, attributes);
+            s.setString(
+                    13, ids.sealedId(data.getContextPath(), data.getVhost(), ids.keyOf(data.getId()), data.getId()));
             s.executeUpdate();
         }
     }
 
-    private static void bindKey(PreparedStatement s, SessionData data) throws SQLException {
-        s.setString(1, data.getId());
+    private void bindKey(PreparedStatement s, SessionData data) throws SQLException {
+        s.setString(1, ids.keyOf(data.getId()));
         s.setString(2, data.getContextPath());
         s.setString(3, data.getVhost());
     }
 
-    private static SessionAttributes attributes() {
+    private SessionAttributes attributes() {
         return new SessionAttributes(
-                AttributeCodec.unsealed(),
+                new AttributeCodec(keys, !keys.seals()),
                 new AttributeSerializer(DeserializationFilter.create(DeserializationFilter.DEFAULT_PATTERN)));
     }
 
-    private static byte[] serialize(SessionData data, ClassLoader webapp) throws Exception {
+    private byte[] serialize(SessionData data, ClassLoader webapp) throws Exception {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(webapp);
@@ -131,7 +166,7 @@ public final class JettySuiteRows {
         }
     }
 
-    private static Map<String, Object> read(SessionData data, byte[] blob, ClassLoader webapp) throws Exception {
+    private Map<String, Object> read(SessionData data, byte[] blob, ClassLoader webapp) throws Exception {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(webapp);
