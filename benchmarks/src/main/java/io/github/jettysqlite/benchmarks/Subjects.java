@@ -31,6 +31,8 @@ final class Subjects {
             "sqlite-store/FULL",
             "sqlite-store-setattr/NORMAL",
             "sqlite-store-sealed/NORMAL",
+            "sqlite-store-sealed-plainids/NORMAL",
+            "sqlite-store-encrypted/NORMAL",
             "sqlite-store-novacuum/NORMAL",
             "jdbc-documented/NORMAL",
             "jdbc-documented/FULL",
@@ -57,8 +59,22 @@ final class Subjects {
                 yield new StoreSubject(name, new SQLiteSessionDataStore(settings), null, file);
             }
             case "sqlite-store-sealed" -> {
+                // A key as an operator sets it: rows sealed and ids protected (the default with a key).
                 SQLiteSessionSettings settings = settings(file, synchronous);
                 settings.setAttributeKey("file:" + sealingKey(dir));
+                yield new StoreSubject(name, new SQLiteSessionDataStore(settings), null, file);
+            }
+            case "sqlite-store-sealed-plainids" -> {
+                // Sealing alone, ids kept as they are: the cost of protected ids is the difference to the above.
+                SQLiteSessionSettings settings = settings(file, synchronous);
+                settings.setAttributeKey("file:" + sealingKey(dir));
+                settings.setProtectSessionIds(false);
+                yield new StoreSubject(name, new SQLiteSessionDataStore(settings), null, file);
+            }
+            case "sqlite-store-encrypted" -> {
+                SQLiteSessionSettings settings = settings(file, synchronous);
+                settings.setAttributeKey("file:" + sealingKey(dir));
+                settings.setEncryptAttributes(true);
                 yield new StoreSubject(name, new SQLiteSessionDataStore(settings), null, file);
             }
             case "sqlite-store-novacuum" -> {
