@@ -1,5 +1,6 @@
 package io.github.jettysqlite.sessions.spring;
 
+import io.github.jettysqlite.sessions.SchemaMode;
 import io.github.jettysqlite.sessions.SessionTableDataStoreFactory;
 import io.github.jettysqlite.sessions.SessionTableSettings;
 import java.time.Duration;
@@ -15,6 +16,13 @@ public abstract class SessionTableProperties {
 
     /** The table holding the sessions: [A-Za-z_][A-Za-z0-9_]{0,62}. */
     private String table = SessionTableSettings.DEFAULT_TABLE_NAME;
+
+    /**
+     * Who keeps the table's schema: CREATE, the store (it creates the table and upgrades an older layout as it starts);
+     * VALIDATE, whoever runs the database (the store changes nothing and refuses to start on a missing or older table,
+     * naming the statements to run); NONE, the same without any check.
+     */
+    private SchemaMode schemaMode = SchemaMode.CREATE;
 
     /**
      * ObjectInputFilter pattern (jdk.serialFilter syntax) every session attribute is read through. Unset: the
@@ -44,6 +52,18 @@ public abstract class SessionTableProperties {
      * are encrypted on their next write, or by the seal command.
      */
     private boolean encryptAttributes;
+
+    /**
+     * Whether each row records who its session is logged in as (Spring Security's context, Jetty's authentication, or
+     * the principal attribute), so that a user's sessions can be listed and ended.
+     */
+    private boolean recordPrincipal = true;
+
+    /**
+     * The session attribute the application keeps its logged-in user in (a name, a Principal, or an object with
+     * getUserPrincipal() or getAuthentication()), for applications using neither Spring Security nor Jetty's login.
+     */
+    private String principalAttribute;
 
     /**
      * Whether attributes changed in place, without setAttribute, are saved (every attribute is serialized and compared
@@ -115,6 +135,7 @@ public abstract class SessionTableProperties {
     /** Copies these settings onto the engine's settings and factory. */
     protected void applyTo(SessionTableSettings settings, SessionTableDataStoreFactory<?> factory) {
         settings.setTableName(table);
+        settings.setSchemaMode(schemaMode.name());
         if (deserializationFilter != null) {
             settings.setDeserializationFilter(deserializationFilter);
         }
@@ -123,6 +144,8 @@ public abstract class SessionTableProperties {
         settings.setAcceptUnsealedRows(acceptUnsealedRows);
         settings.setEncryptAttributes(encryptAttributes);
         settings.setSaveInPlaceChanges(saveInPlaceChanges);
+        settings.setRecordPrincipal(recordPrincipal);
+        settings.setPrincipalAttribute(principalAttribute);
         settings.setMaxSessionLifetimeSec(seconds(maxSessionLifetime, "max-session-lifetime"));
         factory.setSavePeriodSec(seconds(savePeriod, "save-period"));
         factory.setGracePeriodSec(seconds(gracePeriod, "grace-period"));
@@ -166,6 +189,14 @@ public abstract class SessionTableProperties {
 
     public void setTable(String table) {
         this.table = table;
+    }
+
+    public SchemaMode getSchemaMode() {
+        return schemaMode;
+    }
+
+    public void setSchemaMode(SchemaMode schemaMode) {
+        this.schemaMode = schemaMode;
     }
 
     public String getDeserializationFilter() {
@@ -214,6 +245,22 @@ public abstract class SessionTableProperties {
 
     public void setSaveInPlaceChanges(boolean saveInPlaceChanges) {
         this.saveInPlaceChanges = saveInPlaceChanges;
+    }
+
+    public boolean isRecordPrincipal() {
+        return recordPrincipal;
+    }
+
+    public void setRecordPrincipal(boolean recordPrincipal) {
+        this.recordPrincipal = recordPrincipal;
+    }
+
+    public String getPrincipalAttribute() {
+        return principalAttribute;
+    }
+
+    public void setPrincipalAttribute(String principalAttribute) {
+        this.principalAttribute = principalAttribute;
     }
 
     public Duration getMaxSessionLifetime() {

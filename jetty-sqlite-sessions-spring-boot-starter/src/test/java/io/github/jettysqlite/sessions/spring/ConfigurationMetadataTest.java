@@ -3,6 +3,8 @@ package io.github.jettysqlite.sessions.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.jettysqlite.sessions.SQLiteSessionSettings;
+import io.github.jettysqlite.sessions.SchemaMode;
+import io.github.jettysqlite.sessions.SessionTableSettings;
 import io.github.jettysqlite.sessions.Synchronous;
 import io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionSettings;
 import java.io.InputStream;
@@ -149,6 +151,27 @@ class ConfigurationMetadataTest {
                         .toList());
         assertThat(synchronous.getHints().getValueHints())
                 .allSatisfy(hint -> assertThat(hint.getDescription()).isNotBlank());
+    }
+
+    @Test
+    void schemaModeOffersEveryModeTheStoreAcceptsOnBothEngines() throws Exception {
+        for (String engine : List.of("sqlite", "postgresql")) {
+            ConfigurationMetadataProperty mode = properties().get("jetty.sessions." + engine + ".schema-mode");
+            assertThat(mode.getType()).isEqualTo(SchemaMode.class.getName());
+            assertThat(mode.getDefaultValue())
+                    .isEqualTo(SessionTableSettings.DEFAULT_SCHEMA_MODE)
+                    .isEqualTo(new SQLiteSessionsProperties()
+                            .getSchemaMode()
+                            .name()
+                            .toLowerCase(Locale.ROOT));
+            assertThat(mode.getHints().getValueHints())
+                    .extracting(ValueHint::getValue)
+                    .containsExactlyElementsOf(Arrays.stream(SchemaMode.values())
+                            .map(value -> value.name().toLowerCase(Locale.ROOT))
+                            .toList());
+            assertThat(mode.getHints().getValueHints())
+                    .allSatisfy(hint -> assertThat(hint.getDescription()).isNotBlank());
+        }
     }
 
     @Test
