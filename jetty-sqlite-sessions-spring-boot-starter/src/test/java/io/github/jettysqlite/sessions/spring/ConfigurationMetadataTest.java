@@ -142,36 +142,33 @@ class ConfigurationMetadataTest {
 
     @Test
     void synchronousOffersEveryModeTheStoreAccepts() throws Exception {
-        ConfigurationMetadataProperty synchronous = properties().get("jetty.sessions.sqlite.synchronous");
-        assertThat(synchronous.getType()).isEqualTo(Synchronous.class.getName());
-        assertThat(synchronous.getHints().getValueHints())
-                .extracting(ValueHint::getValue)
-                .containsExactlyElementsOf(Arrays.stream(Synchronous.values())
-                        .map(mode -> mode.name().toLowerCase(Locale.ROOT))
-                        .toList());
-        assertThat(synchronous.getHints().getValueHints())
-                .allSatisfy(hint -> assertThat(hint.getDescription()).isNotBlank());
+        assertOffersEvery(Synchronous.class, properties().get("jetty.sessions.sqlite.synchronous"));
     }
 
     @Test
     void schemaModeOffersEveryModeTheStoreAcceptsOnBothEngines() throws Exception {
         for (String engine : List.of("sqlite", "postgresql")) {
             ConfigurationMetadataProperty mode = properties().get("jetty.sessions." + engine + ".schema-mode");
-            assertThat(mode.getType()).isEqualTo(SchemaMode.class.getName());
+            assertOffersEvery(SchemaMode.class, mode);
             assertThat(mode.getDefaultValue())
                     .isEqualTo(SessionTableSettings.DEFAULT_SCHEMA_MODE)
                     .isEqualTo(new SQLiteSessionsProperties()
                             .getSchemaMode()
                             .name()
                             .toLowerCase(Locale.ROOT));
-            assertThat(mode.getHints().getValueHints())
-                    .extracting(ValueHint::getValue)
-                    .containsExactlyElementsOf(Arrays.stream(SchemaMode.values())
-                            .map(value -> value.name().toLowerCase(Locale.ROOT))
-                            .toList());
-            assertThat(mode.getHints().getValueHints())
-                    .allSatisfy(hint -> assertThat(hint.getDescription()).isNotBlank());
         }
+    }
+
+    /** A property of an enum type, hinting each of its values, in lower case, with a description. */
+    private static void assertOffersEvery(Class<? extends Enum<?>> type, ConfigurationMetadataProperty property) {
+        assertThat(property.getType()).isEqualTo(type.getName());
+        assertThat(property.getHints().getValueHints())
+                .extracting(ValueHint::getValue)
+                .containsExactlyElementsOf(Arrays.stream(type.getEnumConstants())
+                        .map(value -> value.name().toLowerCase(Locale.ROOT))
+                        .toList());
+        assertThat(property.getHints().getValueHints())
+                .allSatisfy(hint -> assertThat(hint.getDescription()).isNotBlank());
     }
 
     @Test
