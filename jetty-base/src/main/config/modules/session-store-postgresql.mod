@@ -42,7 +42,7 @@ HikariCP (com.zaxxer:HikariCP) is distributed under the Apache License 2.0:
 https://github.com/brettwooldridge/HikariCP/blob/dev/LICENSE
 
 [ini-template]
-## The PostgreSQL database every node shares; the store creates its table there on first start.
+## The PostgreSQL database every node shares; the store creates its table there on first start (see schemaMode).
 jetty.session.postgresql.url=jdbc:postgresql://localhost:5432/jetty
 
 ## Credentials, unless the URL holds them.
@@ -59,6 +59,11 @@ jetty.session.postgresql.url=jdbc:postgresql://localhost:5432/jetty
 
 ## The table holding the sessions: [A-Za-z_][A-Za-z0-9_]{0,55}.
 # jetty.session.postgresql.table=jetty_sessions
+
+## Who keeps the table's schema: create (the store creates and upgrades it as it starts), validate (the store changes
+## nothing and refuses to start on a missing or older table, naming the statements to run; the scripts are
+## io/github/jettysqlite/sessions/schema/postgresql.sql in the library's jar), or none (no DDL and no check at all).
+# jetty.session.postgresql.schemaMode=create
 
 ## ObjectInputFilter pattern, sealing and in-place changes, as for SQLite.
 # jetty.session.postgresql.deserializationFilter=

@@ -53,6 +53,11 @@ SQLite itself is in the public domain: https://sqlite.org/copyright.html
 ## The table holding the sessions: [A-Za-z_][A-Za-z0-9_]{0,62}.
 # jetty.session.sqlite.table=jetty_sessions
 
+## Who keeps the table's schema: create (the store creates and upgrades it as it starts), validate (the store changes
+## nothing and refuses to start on a missing or older table, naming the statements to run; the scripts are
+## io/github/jettysqlite/sessions/schema/sqlite.sql in the library's jar), or none (no DDL and no check at all).
+# jetty.session.sqlite.schemaMode=create
+
 ## ObjectInputFilter pattern every session attribute is read through (jdk.serialFilter syntax).
 ## Leave unset for the library's default: graph limits plus a deny-list of known gadget classes.
 # jetty.session.sqlite.deserializationFilter=

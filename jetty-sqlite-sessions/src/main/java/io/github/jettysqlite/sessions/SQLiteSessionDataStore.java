@@ -40,9 +40,9 @@ public class SQLiteSessionDataStore extends SessionTableDataStore {
     }
 
     @Override
-    protected SharedDatabases.Lease<? extends SessionDatabase> openDatabase(SessionTable table) throws Exception {
-        SharedDatabases.Lease<SQLiteDatabase> lease =
-                SQLiteDatabase.acquire(settings.database(), table, TableUse.SERVE, false);
+    protected SharedDatabases.Lease<? extends SessionDatabase> openDatabase(SessionTable table, TableUse use)
+            throws Exception {
+        SharedDatabases.Lease<SQLiteDatabase> lease = SQLiteDatabase.acquire(settings.database(), table, use, false);
         sqlite = lease.database();
         return lease;
     }

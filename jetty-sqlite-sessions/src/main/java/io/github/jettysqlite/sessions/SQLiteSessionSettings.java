@@ -51,7 +51,7 @@ public class SQLiteSessionSettings extends SessionTableSettings {
     /** What opening the file needs, checked: the real file, and SQLite's settings. */
     SQLiteDatabaseSettings database() {
         Path file = checked("databaseFile", this::file);
-        Synchronous mode = checked("synchronous", () -> Synchronous.parse(synchronous));
+        Synchronous mode = checked("synchronous", () -> oneOf(Synchronous.class, "synchronous", synchronous));
         checked("busyTimeoutMs", () -> requireAtLeast(0, busyTimeoutMs, "busyTimeoutMs"));
         checked("maxReaders", () -> requireAtLeast(1, maxReaders, "maxReaders"));
         return new SQLiteDatabaseSettings(file, mode, busyTimeoutMs, maxReaders);

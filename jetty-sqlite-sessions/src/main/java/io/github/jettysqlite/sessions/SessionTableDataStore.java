@@ -7,6 +7,7 @@ import io.github.jettysqlite.sessions.internal.JulianDay;
 import io.github.jettysqlite.sessions.internal.SessionDatabase;
 import io.github.jettysqlite.sessions.internal.SessionScope;
 import io.github.jettysqlite.sessions.internal.SharedDatabases;
+import io.github.jettysqlite.sessions.internal.TableUse;
 import io.github.jettysqlite.sessions.internal.attributes.AttributeSeal;
 import io.github.jettysqlite.sessions.internal.attributes.PrincipalSource;
 import io.github.jettysqlite.sessions.internal.attributes.SessionAttributes;
@@ -70,8 +71,11 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
     /** This store's settings; {@link #doStart()} checks them and fails naming the first one that is wrong. */
     protected abstract SessionTableSettings settings();
 
-    /** Opens (or joins) this store's database, with {@code table} created or upgraded there. */
-    protected abstract SharedDatabases.Lease<? extends SessionDatabase> openDatabase(SessionTable table)
+    /**
+     * Opens (or joins) this store's database, with {@code table} created or upgraded there, checked, or trusted, as
+     * {@code use} (from the settings' schema mode) says.
+     */
+    protected abstract SharedDatabases.Lease<? extends SessionDatabase> openDatabase(SessionTable table, TableUse use)
             throws Exception;
 
     @Override
@@ -87,7 +91,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         attributes = settings.attributes();
         scope = new SessionScope(_context.getCanonicalContextPath(), _context.getVhost());
         principals = settings.principals();
-        lease = openDatabase(table);
+        lease = openDatabase(table, TableUse.serving(settings.schema()));
         writer = new SessionWriter(
                 table.name(),
                 lease.database(),
@@ -438,6 +442,13 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
     @ManagedAttribute(value = "the table holding the sessions", readonly = true)
     public String getTableName() {
         return settings().getTableName();
+    }
+
+    @ManagedAttribute(
+            value = "who keeps the table's schema: create (the store), validate or none (the database's administrator)",
+            readonly = true)
+    public String getSchemaMode() {
+        return settings().getSchemaMode();
     }
 
     @ManagedAttribute(value = "the filter every attribute is deserialized through", readonly = true)

@@ -11,7 +11,10 @@ import io.github.jettysqlite.sessions.internal.table.SessionLifetime;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import io.github.jettysqlite.sessions.internal.table.SqlDialect;
 import java.io.ObjectInputFilter;
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * The settings every engine's store shares: the table, and how attributes are read and written. A plain bean, so
@@ -24,7 +27,11 @@ public abstract class SessionTableSettings {
     /** The default attribute deserialization filter; see {@link #setDeserializationFilter(String)}. */
     public static final String DEFAULT_DESERIALIZATION_FILTER = DeserializationFilter.DEFAULT_PATTERN;
 
+    /** The default schema mode: the store creates and upgrades its table. */
+    public static final String DEFAULT_SCHEMA_MODE = "create";
+
     private String tableName = DEFAULT_TABLE_NAME;
+    private String schemaMode = DEFAULT_SCHEMA_MODE;
     private String deserializationFilter = DEFAULT_DESERIALIZATION_FILTER;
     private String attributeKey;
     private String attributeOldKeys;
@@ -59,6 +66,7 @@ public abstract class SessionTableSettings {
      */
     public void validate() {
         table();
+        schema();
         attributes();
         checked("maxSessionLifetimeSec", () -> {
             requireAtLeast(0, maxSessionLifetimeSec, "maxSessionLifetimeSec");
@@ -73,6 +81,11 @@ public abstract class SessionTableSettings {
     /** The table these settings name, on this engine. */
     SessionTable table() {
         return checked("tableName", () -> new SessionTable(tableName, dialect()));
+    }
+
+    /** Who keeps the table's schema under these settings. */
+    SchemaMode schema() {
+        return checked("schemaMode", () -> oneOf(SchemaMode.class, "schemaMode", schemaMode));
     }
 
     /** The absolute lifetime of sessions under these settings. */
@@ -111,6 +124,20 @@ public abstract class SessionTableSettings {
         }
     }
 
+    /** For settings that name a constant: the constant, whatever the case, or an error listing the accepted ones. */
+    protected static <E extends Enum<E>> E oneOf(Class<E> type, String setting, String value) {
+        if (value != null) {
+            try {
+                return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException notAConstant) {
+                // fall through to the error that names the accepted values
+            }
+        }
+        throw new IllegalArgumentException(setting + " must be one of "
+                + Arrays.stream(type.getEnumConstants()).map(Enum::name).collect(Collectors.joining(", "))
+                + ", not '" + value + "'");
+    }
+
     /** For checks of numbers: the value when it is at least {@code least}. */
     protected static long requireAtLeast(long least, long value, String setting) {
         if (value < least) {
@@ -134,6 +161,19 @@ public abstract class SessionTableSettings {
     /** The table holding the sessions, matching {@code [A-Za-z_][A-Za-z0-9_]{0,62}}. Default {@code jetty_sessions}. */
     public void setTableName(String tableName) {
         this.tableName = tableName;
+    }
+
+    public String getSchemaMode() {
+        return schemaMode;
+    }
+
+    /**
+     * Who keeps the table's schema (see {@link SchemaMode}), ignoring case: {@code create} (the default) creates the
+     * table and upgrades an older layout as the store starts; {@code validate} changes nothing and refuses to start on
+     * a missing or older table, naming the statements to run; {@code none} trusts the table without a look.
+     */
+    public void setSchemaMode(String schemaMode) {
+        this.schemaMode = schemaMode;
     }
 
     public String getDeserializationFilter() {

@@ -42,22 +42,6 @@ abstract class AbstractSchemaUpgradeTest {
         writer.stop();
     }
 
-    /** Today's rows in an older layout: the later columns (and their index) dropped, the version set back. */
-    private void downgradeTo(int version) throws Exception {
-        fixture.update("DROP INDEX jetty_sessions_users");
-        fixture.update("ALTER TABLE jetty_sessions DROP COLUMN principal");
-        fixture.update("ALTER TABLE jetty_sessions DROP COLUMN sealed_id");
-        if (version < 3) {
-            fixture.update("ALTER TABLE jetty_sessions DROP COLUMN attributes_version");
-        }
-        if (fixture.isSQLite()) {
-            fixture.update("PRAGMA user_version = " + version);
-        } else {
-            fixture.update(
-                    "UPDATE jetty_session_schema SET version = " + version + " WHERE table_name = 'jetty_sessions'");
-        }
-    }
-
     @AfterEach
     void close() throws Exception {
         fixture.close();
@@ -65,12 +49,12 @@ abstract class AbstractSchemaUpgradeTest {
 
     @Test
     void fromVersion2StartAddsTheVersionColumnInPlace() throws Exception {
-        downgradeTo(2);
+        fixture.downgradeTo(2);
         List<List<Object>> rowsBefore = physicalRows();
 
         SessionTableDataStore store = fixture.store();
 
-        assertThat(versionRecorded()).isEqualTo(SessionTable.SCHEMA_VERSION);
+        assertThat(fixture.versionRecorded()).isEqualTo(SessionTable.SCHEMA_VERSION);
         assertThat(fixture.query("SELECT attributes_version FROM jetty_sessions"))
                 .containsExactly(List.of(0), List.of(0));
         assertThat(physicalRows()).as("rows stay where they were").isEqualTo(rowsBefore);
@@ -85,12 +69,12 @@ abstract class AbstractSchemaUpgradeTest {
 
     @Test
     void fromVersion3StartAddsThePrincipalColumnInPlaceAndTheNextStoreFillsIt() throws Exception {
-        downgradeTo(3);
+        fixture.downgradeTo(3);
         List<List<Object>> rowsBefore = physicalRows();
 
         SessionTableDataStore store = fixture.store();
 
-        assertThat(versionRecorded()).isEqualTo(SessionTable.SCHEMA_VERSION);
+        assertThat(fixture.versionRecorded()).isEqualTo(SessionTable.SCHEMA_VERSION);
         assertThat(physicalRows()).as("rows stay where they were").isEqualTo(rowsBefore);
         assertThat(fixture.query("SELECT principal FROM jetty_sessions ORDER BY session_id"))
                 .as("no row is rewritten by the upgrade")
@@ -108,13 +92,6 @@ abstract class AbstractSchemaUpgradeTest {
         assertThat(fixture.query("SELECT principal FROM jetty_sessions WHERE session_id = 'other'"))
                 .containsExactly(Arrays.asList((Object) null));
         assertThat(store.admin().countAll()).isEqualTo(2);
-    }
-
-    private int versionRecorded() throws Exception {
-        String sql = fixture.isSQLite()
-                ? "PRAGMA user_version"
-                : "SELECT version FROM jetty_session_schema WHERE table_name = 'jetty_sessions'";
-        return ((Number) fixture.query(sql).get(0).get(0)).intValue();
     }
 
     /** Each row's physical place (rowid, ctid) with its id: an upgrade in place moves none of them. */

@@ -86,6 +86,7 @@ class OperationsTest {
             assertThat(server.getAttribute(name, "journalMode")).isEqualTo("wal");
             assertThat(server.getAttribute(name, "synchronous")).isEqualTo("NORMAL");
             assertThat(server.getAttribute(name, "tableName")).isEqualTo("jetty_sessions");
+            assertThat(server.getAttribute(name, "schemaMode")).isEqualTo("create");
             assertThat((Long) server.getAttribute(name, "fileSizeBytes")).isPositive();
             assertThat(server.getAttribute(statistics, "loadCount")).isEqualTo(2L);
             assertThat(server.getAttribute(statistics, "storeCount")).isEqualTo(3L);

@@ -4,9 +4,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import org.eclipse.jetty.session.SessionContext;
 import org.eclipse.jetty.session.SessionData;
 
@@ -118,6 +120,55 @@ public abstract class StoreFixture implements AutoCloseable {
             return ((Number) value).doubleValue();
         }
         return value;
+    }
+
+    /** Today's table in an older layout: the later columns (and their index) dropped, the version set back. */
+    public void downgradeTo(int version) throws SQLException {
+        update("DROP INDEX jetty_sessions_users");
+        update("ALTER TABLE jetty_sessions DROP COLUMN principal");
+        update("ALTER TABLE jetty_sessions DROP COLUMN sealed_id");
+        if (version < 3) {
+            update("ALTER TABLE jetty_sessions DROP COLUMN attributes_version");
+        }
+        recordVersion(version);
+    }
+
+    /** Sets the layout version recorded for the default table, whatever the table holds. */
+    public void recordVersion(int version) throws SQLException {
+        if (isSQLite()) {
+            update("PRAGMA user_version = " + version);
+        } else {
+            update("UPDATE jetty_session_schema SET version = ? WHERE table_name = 'jetty_sessions'", version);
+        }
+    }
+
+    /** The layout version recorded for the default table. */
+    public int versionRecorded() throws SQLException {
+        String sql = isSQLite()
+                ? "PRAGMA user_version"
+                : "SELECT version FROM jetty_session_schema WHERE table_name = 'jetty_sessions'";
+        return (int) count(sql);
+    }
+
+    /** How many tables the database (on PostgreSQL, the fixture's schema) holds. */
+    public long tables() throws SQLException {
+        return count(
+                isSQLite()
+                        ? "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"
+                        : "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()");
+    }
+
+    /** Runs a script's statements, each ending a line with a semicolon, skipping its comment lines. */
+    public void run(String script) throws SQLException {
+        String code = script.lines().filter(line -> !line.startsWith("--")).collect(Collectors.joining("\n"));
+        try (Connection c = connect();
+                Statement s = c.createStatement()) {
+            for (String statement : code.split(";\n")) {
+                if (!statement.isBlank()) {
+                    s.execute(statement);
+                }
+            }
+        }
     }
 
     public int update(String sql, Object... params) throws SQLException {

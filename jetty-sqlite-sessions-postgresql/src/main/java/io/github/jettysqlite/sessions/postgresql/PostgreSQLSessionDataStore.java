@@ -33,10 +33,10 @@ public class PostgreSQLSessionDataStore extends SessionTableDataStore {
     }
 
     @Override
-    protected SharedDatabases.Lease<? extends SessionDatabase> openDatabase(SessionTable table)
+    protected SharedDatabases.Lease<? extends SessionDatabase> openDatabase(SessionTable table, TableUse use)
             throws SessionDatabaseException {
         try {
-            return PostgresDatabase.acquire(settings.connection(), table, TableUse.SERVE, false);
+            return PostgresDatabase.acquire(settings.connection(), table, use, false);
         } catch (NoClassDefFoundError e) {
             throw new IllegalStateException(
                     "Sessions on PostgreSQL need org.postgresql:postgresql and com.zaxxer:HikariCP on the class path"

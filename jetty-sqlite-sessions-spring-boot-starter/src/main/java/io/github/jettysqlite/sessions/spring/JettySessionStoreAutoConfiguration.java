@@ -53,13 +53,11 @@ public class JettySessionStoreAutoConfiguration {
     @ConditionalOnProperty(prefix = SQLiteSessionsProperties.PREFIX, name = "file")
     @ConditionalOnMissingBean(SessionTableDataStoreFactory.class)
     SQLiteSessionDataStoreFactory sqliteSessionDataStoreFactory(
-            SQLiteSessionsProperties properties, SessionCacheProperties sessions, Environment environment) {
+            SQLiteSessionsProperties properties, Environment environment) {
         if (postgresqlRequested(environment)) {
             throw new IllegalStateException(BOTH_STORES);
         }
-        SQLiteSessionDataStoreFactory factory = properties.toFactory(environment);
-        sessions.applyPrincipalTo(factory.getSettings());
-        return factory;
+        return properties.toFactory(environment);
     }
 
     /**

@@ -29,7 +29,6 @@ class PostgreSQLStoreConfiguration {
     @ConditionalOnMissingBean(SessionTableDataStoreFactory.class)
     PostgreSQLSessionDataStoreFactory postgresqlSessionDataStoreFactory(
             PostgreSQLSessionsProperties properties,
-            SessionCacheProperties sessions,
             ListableBeanFactory beans,
             Environment environment,
             @JettySessionsDataSource ObjectProvider<DataSource> markedDataSource,
@@ -43,7 +42,6 @@ class PostgreSQLStoreConfiguration {
                 : onOwnPool(properties, beans);
         PostgreSQLSessionDataStoreFactory factory = new PostgreSQLSessionDataStoreFactory(settings);
         properties.applyTo(settings, factory);
-        sessions.applyPrincipalTo(settings);
         factory.validate();
         return factory;
     }

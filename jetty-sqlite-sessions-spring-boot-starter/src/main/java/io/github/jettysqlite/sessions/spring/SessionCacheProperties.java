@@ -1,7 +1,6 @@
 package io.github.jettysqlite.sessions.spring;
 
 import io.github.jettysqlite.sessions.CoherentSessionCacheFactory;
-import io.github.jettysqlite.sessions.SessionTableSettings;
 import java.util.function.Supplier;
 import org.eclipse.jetty.session.AbstractSessionCacheFactory;
 import org.eclipse.jetty.session.DefaultSessionCacheFactory;
@@ -54,21 +53,6 @@ public class SessionCacheProperties {
     /** Whether the sessions in memory are invalidated, and their rows deleted, when the application stops. */
     private boolean invalidateOnShutdown = false;
 
-    /**
-     * Whether each session's row records who it is logged in as (Spring Security's user name, Jetty's login, or the
-     * principal-attribute), so that a user's sessions can be listed and ended: the session registry, the
-     * jettysessions endpoint, the command line's --principal. False leaves the column empty.
-     */
-    private boolean recordPrincipal = true;
-
-    /**
-     * The session attribute an application without Spring Security keeps its logged-in user in: a user name, a
-     * java.security.Principal, or an object with a public getUserPrincipal() or getAuthentication(). Unset, only
-     * Spring Security's context, Jetty's login and the explicit io.github.jettysqlite.sessions.principal attribute
-     * are read.
-     */
-    private String principalAttribute;
-
     /** The session caches this property chooses from, each with the Jetty factory that makes it. */
     public enum Cache {
         /** This library's CoherentSessionCache. */
@@ -95,12 +79,6 @@ public class SessionCacheProperties {
         factory.setFlushOnResponseCommit(flushOnResponseCommit);
         factory.setInvalidateOnShutdown(invalidateOnShutdown);
         return factory;
-    }
-
-    /** Copies how the user is recorded onto a store's settings. */
-    void applyPrincipalTo(SessionTableSettings settings) {
-        settings.setRecordPrincipal(recordPrincipal);
-        settings.setPrincipalAttribute(principalAttribute);
     }
 
     public boolean isEnabled() {
@@ -165,21 +143,5 @@ public class SessionCacheProperties {
 
     public void setInvalidateOnShutdown(boolean invalidateOnShutdown) {
         this.invalidateOnShutdown = invalidateOnShutdown;
-    }
-
-    public boolean isRecordPrincipal() {
-        return recordPrincipal;
-    }
-
-    public void setRecordPrincipal(boolean recordPrincipal) {
-        this.recordPrincipal = recordPrincipal;
-    }
-
-    public String getPrincipalAttribute() {
-        return principalAttribute;
-    }
-
-    public void setPrincipalAttribute(String principalAttribute) {
-        this.principalAttribute = principalAttribute;
     }
 }

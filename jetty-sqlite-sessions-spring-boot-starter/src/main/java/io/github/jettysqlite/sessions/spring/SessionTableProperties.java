@@ -1,5 +1,6 @@
 package io.github.jettysqlite.sessions.spring;
 
+import io.github.jettysqlite.sessions.SchemaMode;
 import io.github.jettysqlite.sessions.SessionTableDataStoreFactory;
 import io.github.jettysqlite.sessions.SessionTableSettings;
 import java.time.Duration;
@@ -15,6 +16,13 @@ public abstract class SessionTableProperties {
 
     /** The table holding the sessions: [A-Za-z_][A-Za-z0-9_]{0,62}. */
     private String table = SessionTableSettings.DEFAULT_TABLE_NAME;
+
+    /**
+     * Who keeps the table's schema: CREATE, the store (it creates the table and upgrades an older layout as it starts);
+     * VALIDATE, whoever runs the database (the store changes nothing and refuses to start on a missing or older table,
+     * naming the statements to run); NONE, the same without any check.
+     */
+    private SchemaMode schemaMode = SchemaMode.CREATE;
 
     /**
      * ObjectInputFilter pattern (jdk.serialFilter syntax) every session attribute is read through. Unset: the
@@ -46,6 +54,18 @@ public abstract class SessionTableProperties {
     private boolean encryptAttributes;
 
     /**
+     * Whether each row records who its session is logged in as (Spring Security's context, Jetty's authentication, or
+     * the principal attribute), so that a user's sessions can be listed and ended.
+     */
+    private boolean recordPrincipal = true;
+
+    /**
+     * The session attribute the application keeps its logged-in user in (a name, a Principal, or an object with
+     * getUserPrincipal() or getAuthentication()), for applications using neither Spring Security nor Jetty's login.
+     */
+    private String principalAttribute;
+
+    /**
      * Whether attributes changed in place, without setAttribute, are saved (every attribute is serialized and compared
      * on each store). Off saves that work when the application always calls setAttribute after a change.
      */
@@ -57,6 +77,12 @@ public abstract class SessionTableProperties {
      * jetty.sessions.flush-on-response-commit (on by default).
      */
     private boolean refuseFailedSaves = true;
+
+    /**
+     * With an attribute-key, keep a keyed hash of each session id in the table instead of the id (the id itself only
+     * encrypted beside it), so nothing in the database or its backups can be presented as a cookie.
+     */
+    private boolean protectSessionIds = true;
 
     /**
      * The absolute lifetime of a session from its creation, whatever its activity (OWASP's absolute timeout), in whole
@@ -122,6 +148,7 @@ public abstract class SessionTableProperties {
     /** Copies these settings onto the engine's settings and factory. */
     protected void applyTo(SessionTableSettings settings, SessionTableDataStoreFactory<?> factory) {
         settings.setTableName(table);
+        settings.setSchemaMode(schemaMode.name());
         if (deserializationFilter != null) {
             settings.setDeserializationFilter(deserializationFilter);
         }
@@ -131,6 +158,9 @@ public abstract class SessionTableProperties {
         settings.setEncryptAttributes(encryptAttributes);
         settings.setSaveInPlaceChanges(saveInPlaceChanges);
         settings.setRefuseFailedSaves(refuseFailedSaves);
+        settings.setProtectSessionIds(protectSessionIds);
+        settings.setRecordPrincipal(recordPrincipal);
+        settings.setPrincipalAttribute(principalAttribute);
         settings.setMaxSessionLifetimeSec(seconds(maxSessionLifetime, "max-session-lifetime"));
         factory.setSavePeriodSec(seconds(savePeriod, "save-period"));
         factory.setGracePeriodSec(seconds(gracePeriod, "grace-period"));
@@ -174,6 +204,14 @@ public abstract class SessionTableProperties {
 
     public void setTable(String table) {
         this.table = table;
+    }
+
+    public SchemaMode getSchemaMode() {
+        return schemaMode;
+    }
+
+    public void setSchemaMode(SchemaMode schemaMode) {
+        this.schemaMode = schemaMode;
     }
 
     public String getDeserializationFilter() {
@@ -230,6 +268,30 @@ public abstract class SessionTableProperties {
 
     public void setRefuseFailedSaves(boolean refuseFailedSaves) {
         this.refuseFailedSaves = refuseFailedSaves;
+    }
+
+    public boolean isProtectSessionIds() {
+        return protectSessionIds;
+    }
+
+    public void setProtectSessionIds(boolean protectSessionIds) {
+        this.protectSessionIds = protectSessionIds;
+    }
+
+    public boolean isRecordPrincipal() {
+        return recordPrincipal;
+    }
+
+    public void setRecordPrincipal(boolean recordPrincipal) {
+        this.recordPrincipal = recordPrincipal;
+    }
+
+    public String getPrincipalAttribute() {
+        return principalAttribute;
+    }
+
+    public void setPrincipalAttribute(String principalAttribute) {
+        this.principalAttribute = principalAttribute;
     }
 
     public Duration getMaxSessionLifetime() {

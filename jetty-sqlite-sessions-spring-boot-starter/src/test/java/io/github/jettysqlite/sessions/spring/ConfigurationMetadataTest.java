@@ -3,6 +3,8 @@ package io.github.jettysqlite.sessions.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.jettysqlite.sessions.SQLiteSessionSettings;
+import io.github.jettysqlite.sessions.SchemaMode;
+import io.github.jettysqlite.sessions.SessionTableSettings;
 import io.github.jettysqlite.sessions.Synchronous;
 import io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionSettings;
 import java.io.InputStream;
@@ -144,21 +146,46 @@ class ConfigurationMetadataTest {
                 .isEqualTo(true);
         assertThat(metadata.get("jetty.sessions.session-registry.enabled").getDefaultValue())
                 .isEqualTo(true);
-        assertThat(metadata.get("jetty.sessions.record-principal").getDefaultValue())
-                .isEqualTo(true)
-                .isEqualTo(new SQLiteSessionSettings().isRecordPrincipal());
+        for (String engine : new String[] {"sqlite", "postgresql"}) {
+            assertThat(metadata.get("jetty.sessions." + engine + ".record-principal")
+                            .getDefaultValue())
+                    .isEqualTo(true)
+                    .isEqualTo(new SQLiteSessionSettings().isRecordPrincipal());
+            assertThat(metadata.get("jetty.sessions." + engine + ".protect-session-ids")
+                            .getDefaultValue())
+                    .isEqualTo(true)
+                    .isEqualTo(new SQLiteSessionSettings().isProtectSessionIds());
+        }
     }
 
     @Test
     void synchronousOffersEveryModeTheStoreAccepts() throws Exception {
-        ConfigurationMetadataProperty synchronous = properties().get("jetty.sessions.sqlite.synchronous");
-        assertThat(synchronous.getType()).isEqualTo(Synchronous.class.getName());
-        assertThat(synchronous.getHints().getValueHints())
+        assertOffersEvery(Synchronous.class, properties().get("jetty.sessions.sqlite.synchronous"));
+    }
+
+    @Test
+    void schemaModeOffersEveryModeTheStoreAcceptsOnBothEngines() throws Exception {
+        for (String engine : List.of("sqlite", "postgresql")) {
+            ConfigurationMetadataProperty mode = properties().get("jetty.sessions." + engine + ".schema-mode");
+            assertOffersEvery(SchemaMode.class, mode);
+            assertThat(mode.getDefaultValue())
+                    .isEqualTo(SessionTableSettings.DEFAULT_SCHEMA_MODE)
+                    .isEqualTo(new SQLiteSessionsProperties()
+                            .getSchemaMode()
+                            .name()
+                            .toLowerCase(Locale.ROOT));
+        }
+    }
+
+    /** A property of an enum type, hinting each of its values, in lower case, with a description. */
+    private static void assertOffersEvery(Class<? extends Enum<?>> type, ConfigurationMetadataProperty property) {
+        assertThat(property.getType()).isEqualTo(type.getName());
+        assertThat(property.getHints().getValueHints())
                 .extracting(ValueHint::getValue)
-                .containsExactlyElementsOf(Arrays.stream(Synchronous.values())
-                        .map(mode -> mode.name().toLowerCase(Locale.ROOT))
+                .containsExactlyElementsOf(Arrays.stream(type.getEnumConstants())
+                        .map(value -> value.name().toLowerCase(Locale.ROOT))
                         .toList());
-        assertThat(synchronous.getHints().getValueHints())
+        assertThat(property.getHints().getValueHints())
                 .allSatisfy(hint -> assertThat(hint.getDescription()).isNotBlank());
     }
 

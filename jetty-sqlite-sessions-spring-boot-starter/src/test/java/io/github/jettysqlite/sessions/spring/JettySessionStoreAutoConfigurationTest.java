@@ -62,6 +62,9 @@ class JettySessionStoreAutoConfigurationTest {
                         "jetty.sessions.sqlite.busy-timeout=1234ms",
                         "jetty.sessions.sqlite.max-readers=3",
                         "jetty.sessions.sqlite.table=boot_sessions",
+                        "jetty.sessions.sqlite.schema-mode=validate",
+                        "jetty.sessions.sqlite.record-principal=false",
+                        "jetty.sessions.sqlite.principal-attribute=user",
                         "jetty.sessions.sqlite.save-in-place-changes=false",
                         "jetty.sessions.sqlite.refuse-failed-saves=false",
                         "jetty.sessions.sqlite.save-period=7s",
@@ -79,6 +82,9 @@ class JettySessionStoreAutoConfigurationTest {
                     assertThat(settings.getBusyTimeoutMs()).isEqualTo(1234);
                     assertThat(settings.getMaxReaders()).isEqualTo(3);
                     assertThat(settings.getTableName()).isEqualTo("boot_sessions");
+                    assertThat(settings.getSchemaMode()).isEqualTo("VALIDATE");
+                    assertThat(settings.isRecordPrincipal()).isFalse();
+                    assertThat(settings.getPrincipalAttribute()).isEqualTo("user");
                     assertThat(settings.isSaveInPlaceChanges()).isFalse();
                     assertThat(settings.isRefuseFailedSaves()).isFalse();
                     assertThat(factory.getSavePeriodSec()).isEqualTo(7);
@@ -207,7 +213,8 @@ class JettySessionStoreAutoConfigurationTest {
                         "jetty.sessions.postgresql.user=jetty",
                         "jetty.sessions.postgresql.pool-size=4",
                         "jetty.sessions.postgresql.connection-timeout=2500ms",
-                        "jetty.sessions.postgresql.table=boot_sessions")
+                        "jetty.sessions.postgresql.table=boot_sessions",
+                        "jetty.sessions.postgresql.schema-mode=none")
                 .withBean(SimpleMeterRegistry.class, () -> registry)
                 .run(context -> {
                     assertThat(context).hasNotFailed().hasSingleBean(PostgreSQLSessionDataStoreFactory.class);
@@ -218,6 +225,7 @@ class JettySessionStoreAutoConfigurationTest {
                     assertThat(settings.getPoolSize()).isEqualTo(4);
                     assertThat(settings.getConnectionTimeoutMs()).isEqualTo(2500);
                     assertThat(settings.getTableName()).isEqualTo("boot_sessions");
+                    assertThat(settings.getSchemaMode()).isEqualTo("NONE");
                     assertThat(settings.getMetricRegistry()).isSameAs(registry);
                     assertThat(settings.getDataSource()).isNull();
                 });

@@ -123,7 +123,9 @@ class SessionRegistryAndEndpointAutoConfigurationTest {
             assertThat(settings.getPrincipalAttribute()).isNull();
         });
         runner.withPropertyValues(
-                        file(), "jetty.sessions.record-principal=false", "jetty.sessions.principal-attribute=appUser")
+                        file(),
+                        "jetty.sessions.sqlite.record-principal=false",
+                        "jetty.sessions.sqlite.principal-attribute=appUser")
                 .run(context -> {
                     SQLiteSessionSettings settings =
                             context.getBean(SQLiteSessionDataStoreFactory.class).getSettings();

@@ -2,6 +2,7 @@ package io.github.jettysqlite.sessions.internal;
 
 import io.github.jettysqlite.sessions.SessionDatabaseException;
 import io.github.jettysqlite.sessions.internal.table.SessionSchema;
+import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -33,7 +34,8 @@ public final class SharedDatabases<K, D extends SessionDatabase> {
 
     /**
      * Opens the database or joins the instance already open, and makes sure it holds the table as the use needs:
-     * created or upgraded for {@link TableUse#SERVE}, checked only for the tools' uses.
+     * created or upgraded for {@link TableUse#SERVE}, taken as it is for {@link TableUse#SERVE_TRUSTED}, checked only
+     * for the other uses.
      */
     public Lease<D> acquire(
             K key, Opener<K, D> opener, Compatibility<D> compatibility, SessionSchema schema, TableUse use)
@@ -67,29 +69,44 @@ public final class SharedDatabases<K, D extends SessionDatabase> {
 
     private static <D extends SessionDatabase> void prepare(Entry<D> entry, SessionSchema schema, TableUse use)
             throws SessionDatabaseException {
-        String table = schema.tableName();
-        if (use == TableUse.SERVE) {
-            if (entry.readyTables.add(table)) {
-                try {
-                    entry.database.write(c -> {
-                        schema.ensure(c);
-                        return null;
-                    });
-                } catch (SessionDatabaseException | RuntimeException e) {
-                    entry.readyTables.remove(table);
-                    throw e;
-                }
-            }
-            return;
+        switch (use) {
+            case SERVE -> ensureOnce(entry, schema);
+            case SERVE_VALIDATED -> check(entry, schema::requireAsCreated);
+            case SERVE_TRUSTED -> {}
+            case MAINTAIN -> check(entry, schema::requireCurrent);
+            case INSPECT -> check(entry, schema::requireReadable);
         }
-        entry.database.read(c -> {
-            if (use == TableUse.MAINTAIN) {
-                schema.requireCurrent(c);
-            } else {
-                schema.requireReadable(c);
+    }
+
+    /** Creates or upgrades the table, once per opening of the database, in one write transaction. */
+    private static <D extends SessionDatabase> void ensureOnce(Entry<D> entry, SessionSchema schema)
+            throws SessionDatabaseException {
+        String table = schema.tableName();
+        if (entry.readyTables.add(table)) {
+            try {
+                entry.database.write(c -> {
+                    schema.ensure(c);
+                    return null;
+                });
+            } catch (SessionDatabaseException | RuntimeException e) {
+                entry.readyTables.remove(table);
+                throw e;
             }
+        }
+    }
+
+    /** Runs a check of the table that reads and changes nothing. */
+    private static <D extends SessionDatabase> void check(Entry<D> entry, SchemaCheck check)
+            throws SessionDatabaseException {
+        entry.database.read(c -> {
+            check.run(c);
             return null;
         });
+    }
+
+    @FunctionalInterface
+    private interface SchemaCheck {
+        void run(CachedConnection c) throws SQLException;
     }
 
     /**

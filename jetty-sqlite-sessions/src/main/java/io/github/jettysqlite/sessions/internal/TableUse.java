@@ -1,11 +1,29 @@
 package io.github.jettysqlite.sessions.internal;
 
+import io.github.jettysqlite.sessions.SchemaMode;
+
 /** What a caller opening a database means to do with its session table, which decides what opening may change. */
 public enum TableUse {
-    /** A store, or a migration target: create the table if it is missing and upgrade an older layout. */
+    /** A store (schema mode create), or a migration target: create the table if it is missing and upgrade it. */
     SERVE,
+    /**
+     * A store whose schema the database's administrator keeps (schema mode validate): the table must be at this
+     * library's layout, indexes included, and the refusal lists the statements that would put it there.
+     */
+    SERVE_VALIDATED,
+    /** A store told to trust its table (schema mode none): nothing is read or changed. */
+    SERVE_TRUSTED,
     /** A maintenance tool that writes (purge, delete): the table must exist at this library's layout already. */
     MAINTAIN,
     /** A tool that only reads (stats, list, show): the table must exist, at any layout this library can read. */
-    INSPECT
+    INSPECT;
+
+    /** How a store in this schema mode uses its table. */
+    public static TableUse serving(SchemaMode mode) {
+        return switch (mode) {
+            case CREATE -> SERVE;
+            case VALIDATE -> SERVE_VALIDATED;
+            case NONE -> SERVE_TRUSTED;
+        };
+    }
 }

@@ -6,7 +6,9 @@ import io.github.jettysqlite.sessions.internal.CachedConnection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -21,40 +23,56 @@ final class PostgreSQLSchema extends SessionSchema {
     /** Any fixed number will do: it only has to differ from the advisory locks other applications take. */
     private static final long SCHEMA_LOCK_KEY = 0x6a657474795f7373L;
 
-    private final String createVersionTable =
-            "CREATE TABLE IF NOT EXISTS " + VERSION_TABLE + " (table_name TEXT PRIMARY KEY, version INTEGER NOT NULL)";
     private final String readVersion = "SELECT version FROM " + VERSION_TABLE + " WHERE table_name = ?";
-    private final String recordVersion = "INSERT INTO " + VERSION_TABLE + " (table_name, version) VALUES (?, ?)"
-            + " ON CONFLICT (table_name) DO UPDATE SET version = excluded.version";
 
     PostgreSQLSchema(SessionTable table) {
         super(table);
     }
 
+    /**
+     * Nodes starting together would race on CREATE TABLE IF NOT EXISTS, which PostgreSQL does not make atomic (the
+     * loser fails on a catalog unique index); a lock held until this transaction ends lines them up.
+     */
     @Override
-    public void ensure(CachedConnection c) throws SQLException {
-        // Nodes starting together would race on CREATE TABLE IF NOT EXISTS, which PostgreSQL does not make atomic
-        // (the loser fails on a catalog unique index); a lock held until this transaction ends lines them up.
+    protected void lockOutOtherNodes(CachedConnection c) throws SQLException {
         PreparedStatement lock = c.prepare("SELECT pg_advisory_xact_lock(?)");
         lock.setLong(1, SCHEMA_LOCK_KEY);
         lock.executeQuery().close();
-        c.execute(createVersionTable);
-        int version = version(c);
+    }
+
+    /** Reads the version only where its table exists: a failed query would end the caller's transaction. */
+    @Override
+    protected Changes changes(CachedConnection c) throws SQLException {
+        int version = columnsOf(c, VERSION_TABLE).isEmpty() ? 0 : version(c);
         if (version > SCHEMA_VERSION) {
             throw newerVersion(version);
         }
-        c.execute(createTable);
-        refuseForeignTable(c);
-        addVersionColumnIfMissing(c, table.name(), addVersionColumn);
-        addVersion4ColumnsIfMissing(c);
-        c.execute(createExpiryIndex);
-        c.execute(createPrincipalIndex);
+        Found found = found(c);
+        List<String> statements = new ArrayList<>(tableChanges(version, found));
         if (version < SCHEMA_VERSION) {
-            PreparedStatement record = c.prepare(recordVersion);
-            record.setString(1, versionKey());
-            record.setInt(2, SCHEMA_VERSION);
-            record.executeUpdate();
+            statements.addAll(versionRecord());
         }
+        return new Changes(version, found.exists(), statements);
+    }
+
+    /** The table name is a checked identifier, so it can stand in the statement as a literal. */
+    @Override
+    protected List<String> versionRecord() {
+        return List.of(
+                "CREATE TABLE IF NOT EXISTS " + VERSION_TABLE
+                        + " (table_name TEXT PRIMARY KEY, version INTEGER NOT NULL)",
+                "INSERT INTO " + VERSION_TABLE + " (table_name, version) VALUES ('" + versionKey() + "', "
+                        + SCHEMA_VERSION + ") ON CONFLICT (table_name) DO UPDATE SET version = excluded.version");
+    }
+
+    @Override
+    protected String engine() {
+        return "PostgreSQL";
+    }
+
+    @Override
+    protected String scriptNotes() {
+        return "-- The version is recorded under the table's name in lower case, as PostgreSQL's catalogs spell it.\n";
     }
 
     @Override
@@ -68,19 +86,33 @@ final class PostgreSQLSchema extends SessionSchema {
 
     @Override
     protected Set<String> columnsOf(CachedConnection c, String tableName) throws SQLException {
-        PreparedStatement columns = c.prepare("SELECT column_name FROM information_schema.columns"
-                + " WHERE table_schema = current_schema() AND table_name = ?");
-        columns.setString(1, tableName.toLowerCase(Locale.ROOT));
-        Set<String> present = new HashSet<>();
-        try (ResultSet rows = columns.executeQuery()) {
-            while (rows.next()) {
-                present.add(rows.getString(1));
-            }
-        }
-        return present;
+        return names(
+                c,
+                "SELECT column_name FROM information_schema.columns"
+                        + " WHERE table_schema = current_schema() AND table_name = ?",
+                tableName);
+    }
+
+    @Override
+    protected Set<String> indexesOf(CachedConnection c, String tableName) throws SQLException {
+        return names(
+                c, "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ?", tableName);
     }
 
     /** PostgreSQL folds unquoted identifiers to lower case, so that is how its catalogs spell the table. */
+    private static Set<String> names(CachedConnection c, String query, String tableName) throws SQLException {
+        PreparedStatement names = c.prepare(query);
+        names.setString(1, tableName.toLowerCase(Locale.ROOT));
+        Set<String> found = new HashSet<>();
+        try (ResultSet rows = names.executeQuery()) {
+            while (rows.next()) {
+                found.add(rows.getString(1));
+            }
+        }
+        return found;
+    }
+
+    /** As the catalogs spell the table. */
     private String versionKey() {
         return table.name().toLowerCase(Locale.ROOT);
     }

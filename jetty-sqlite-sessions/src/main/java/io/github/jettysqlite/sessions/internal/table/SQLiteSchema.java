@@ -26,31 +26,63 @@ final class SQLiteSchema extends SessionSchema {
     }
 
     @Override
-    public void ensure(CachedConnection c) throws SQLException {
+    protected Changes changes(CachedConnection c) throws SQLException {
         int version = version(c);
         if (version > SCHEMA_VERSION) {
             throw newerVersion(version);
         }
+        List<String> statements = new ArrayList<>();
         if (version >= 1 && version < SCHEMA_VERSION) {
             for (String other : sessionTables(c)) {
-                SQLiteSchema schema = new SQLiteSchema(new SessionTable(other, SqlDialect.SQLITE));
-                if (version == 1) {
-                    schema.rebuildFromVersion1(c);
+                if (!other.equalsIgnoreCase(table.name())) {
+                    SQLiteSchema schema = new SQLiteSchema(new SessionTable(other, SqlDialect.SQLITE));
+                    statements.addAll(schema.tableChanges(version, schema.found(c)));
                 }
-                schema.addVersionColumnIfMissing(c, other, schema.addVersionColumn);
-                schema.addVersion4ColumnsIfMissing(c);
-                c.execute(schema.createPrincipalIndex);
             }
         }
-        c.execute(createTable);
-        refuseForeignTable(c);
-        addVersionColumnIfMissing(c, table.name(), addVersionColumn);
-        addVersion4ColumnsIfMissing(c);
-        c.execute(createExpiryIndex);
-        c.execute(createPrincipalIndex);
+        Found found = found(c);
+        statements.addAll(tableChanges(version, found));
         if (version < SCHEMA_VERSION) {
-            c.execute("PRAGMA user_version = " + SCHEMA_VERSION);
+            statements.addAll(versionRecord());
         }
+        return new Changes(version, found.exists(), statements);
+    }
+
+    @Override
+    protected List<String> versionRecord() {
+        return List.of("PRAGMA user_version = " + SCHEMA_VERSION);
+    }
+
+    @Override
+    protected String engine() {
+        return "SQLite";
+    }
+
+    @Override
+    protected String scriptNotes() {
+        return "-- On a new file, run PRAGMA auto_vacuum = INCREMENTAL; first, as a store does on a file it creates:"
+                + " it only\n"
+                + "-- takes effect before the first table, and lets the store give the pages of deleted sessions"
+                + " back.\n";
+    }
+
+    /**
+     * Version 1 to 2: the primary key changed order, which SQLite can only do by rebuilding the table. The rows are
+     * copied unchanged inside the caller's transaction, so a failure leaves version 1 intact; the rebuilt table has
+     * every later column already.
+     */
+    @Override
+    protected List<String> tableChanges(int version, Found found) throws SchemaException {
+        if (version != 1 || !found.exists()) {
+            return super.tableChanges(version, found);
+        }
+        return List.of(
+                "ALTER TABLE " + table.name() + " RENAME TO " + table.name() + "_v1",
+                createTable,
+                copyFromVersion1,
+                "DROP TABLE " + table.name() + "_v1",
+                createExpiryIndex,
+                createPrincipalIndex);
     }
 
     @Override
@@ -63,26 +95,23 @@ final class SQLiteSchema extends SessionSchema {
     /** Table names reach this query only after matching the name pattern, so splicing them in is safe. */
     @Override
     protected Set<String> columnsOf(CachedConnection c, String tableName) throws SQLException {
-        Set<String> present = new HashSet<>();
-        try (ResultSet rows = c.prepare("SELECT name FROM pragma_table_info('" + tableName + "')")
-                .executeQuery()) {
-            while (rows.next()) {
-                present.add(rows.getString(1));
-            }
-        }
-        return present;
+        return names(c, "SELECT name FROM pragma_table_info('" + tableName + "')");
     }
 
-    /**
-     * Version 1 to 2: the primary key changed order, which SQLite can only do by rebuilding the table. The rows
-     * are copied unchanged inside the caller's transaction, so a failure leaves version 1 intact.
-     */
-    private void rebuildFromVersion1(CachedConnection c) throws SQLException {
-        c.execute("ALTER TABLE " + table.name() + " RENAME TO " + table.name() + "_v1");
-        c.execute(createTable);
-        c.execute(copyFromVersion1);
-        c.execute("DROP TABLE " + table.name() + "_v1");
-        c.execute(createExpiryIndex);
+    /** As {@link #columnsOf}: only names that match the pattern are spliced in. */
+    @Override
+    protected Set<String> indexesOf(CachedConnection c, String tableName) throws SQLException {
+        return names(c, "SELECT lower(name) FROM pragma_index_list('" + tableName + "')");
+    }
+
+    private static Set<String> names(CachedConnection c, String query) throws SQLException {
+        Set<String> names = new HashSet<>();
+        try (ResultSet rows = c.prepare(query).executeQuery()) {
+            while (rows.next()) {
+                names.add(rows.getString(1));
+            }
+        }
+        return names;
     }
 
     /** The tables in the file that have every column of a session table, whatever their name. */

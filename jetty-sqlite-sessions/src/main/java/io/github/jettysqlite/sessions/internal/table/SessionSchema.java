@@ -9,11 +9,14 @@ import io.github.jettysqlite.sessions.internal.CachedConnection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
  * A session table's DDL, layout version and upgrades on one engine. {@link #ensure} is what a store runs when it
- * starts; {@link #requireReadable} and {@link #requireCurrent} are what tools run, and change nothing.
+ * starts, and {@link #requireAsCreated} what it runs instead when someone else keeps the schema: both read first what
+ * the database holds and work out the statements that would bring the table to this layout, the one to run them, the
+ * other to name them. {@link #requireReadable} and {@link #requireCurrent} are what tools run, and change nothing.
  */
 public abstract class SessionSchema {
     protected final SessionTable table;
@@ -23,29 +26,35 @@ public abstract class SessionSchema {
     protected final String addPrincipalColumn;
     protected final String addSealedIdColumn;
     protected final String createPrincipalIndex;
+    /** The table and its indexes, as a database that holds none gets them. */
+    private final List<String> tableCreation;
 
     protected SessionSchema(SessionTable table) {
         this.table = table;
         String name = table.name();
         SqlDialect dialect = table.dialect();
         String millis = dialect.millisType;
-        createTable = "CREATE TABLE IF NOT EXISTS " + name + " ("
-                + "session_id TEXT NOT NULL, "
-                + "context_path TEXT NOT NULL, "
-                + "virtual_host TEXT NOT NULL, "
-                + "last_node TEXT, "
-                + "created_ms " + millis + " NOT NULL, "
-                + "accessed_ms " + millis + " NOT NULL, "
-                + "last_accessed_ms " + millis + " NOT NULL, "
-                + "cookie_set_ms " + millis + " NOT NULL, "
-                + "last_saved_ms " + millis + " NOT NULL, "
-                + "max_inactive_ms " + millis + " NOT NULL, "
-                + "expires_at " + dialect.julianDayType + ", "
-                + VERSION_COLUMN + " " + millis + " NOT NULL DEFAULT 0, "
-                + "attributes " + dialect.bytesType + " NOT NULL, "
-                + PRINCIPAL_COLUMN + " TEXT, "
-                + SEALED_ID_COLUMN + " TEXT, "
-                + "PRIMARY KEY (context_path, virtual_host, session_id))";
+        // One column to a line: the shipped scripts and the messages of schemaMode validate show this statement.
+        createTable = "CREATE TABLE IF NOT EXISTS " + name + " (\n    "
+                + String.join(
+                        ",\n    ",
+                        "session_id TEXT NOT NULL",
+                        "context_path TEXT NOT NULL",
+                        "virtual_host TEXT NOT NULL",
+                        "last_node TEXT",
+                        "created_ms " + millis + " NOT NULL",
+                        "accessed_ms " + millis + " NOT NULL",
+                        "last_accessed_ms " + millis + " NOT NULL",
+                        "cookie_set_ms " + millis + " NOT NULL",
+                        "last_saved_ms " + millis + " NOT NULL",
+                        "max_inactive_ms " + millis + " NOT NULL",
+                        "expires_at " + dialect.julianDayType,
+                        VERSION_COLUMN + " " + millis + " NOT NULL DEFAULT 0",
+                        "attributes " + dialect.bytesType + " NOT NULL",
+                        PRINCIPAL_COLUMN + " TEXT",
+                        SEALED_ID_COLUMN + " TEXT",
+                        "PRIMARY KEY (context_path, virtual_host, session_id)")
+                + "\n)";
         createExpiryIndex = "CREATE INDEX IF NOT EXISTS " + table.expiryIndex() + " ON " + name
                 + " (expires_at, context_path, virtual_host) WHERE expires_at IS NOT NULL";
         addVersionColumn =
@@ -56,6 +65,7 @@ public abstract class SessionSchema {
         // of a user are found inside the index.
         createPrincipalIndex = "CREATE INDEX IF NOT EXISTS " + table.principalIndex() + " ON " + name + " ("
                 + PRINCIPAL_COLUMN + ", context_path, virtual_host) WHERE " + PRINCIPAL_COLUMN + " IS NOT NULL";
+        tableCreation = List.of(createTable, createExpiryIndex, createPrincipalIndex);
     }
 
     public String tableName() {
@@ -69,9 +79,136 @@ public abstract class SessionSchema {
 
     /**
      * Inside one write transaction: refuses a newer layout, upgrades an older one in place, creates the table and
-     * its index when missing, refuses a same-named table that is not a session table, and records the version.
+     * its indexes when missing, refuses a same-named table that is not a session table, and records the version.
      */
-    public abstract void ensure(CachedConnection c) throws SQLException;
+    public void ensure(CachedConnection c) throws SQLException {
+        lockOutOtherNodes(c);
+        for (String statement : changes(c).statements()) {
+            c.execute(statement);
+        }
+    }
+
+    /**
+     * Checks, without changing anything, that this table is as {@link #ensure} would leave it: what a store whose
+     * schema someone else keeps runs as it starts.
+     *
+     * @throws SchemaException when it is missing, older, incomplete, foreign or newer, with the statements that
+     *     would put it right when there are any
+     */
+    public void requireAsCreated(CachedConnection c) throws SQLException {
+        Changes changes = changes(c);
+        if (changes.statements().isEmpty()) {
+            return;
+        }
+        String found;
+        if (!changes.tableFound()) {
+            found = "has no table named '" + table.name() + "'";
+        } else if (changes.version() < SCHEMA_VERSION) {
+            found = "holds table '" + table.name() + "' in schema version " + changes.version() + ", and this version"
+                    + " of jetty-sqlite-sessions needs version " + SCHEMA_VERSION;
+        } else {
+            found = "holds table '" + table.name() + "' without all of schema version " + SCHEMA_VERSION
+                    + "'s columns and indexes";
+        }
+        throw new SchemaException(found + "; with schemaMode validate the store changes no schema. Have these"
+                + " statements run, in one transaction, then start again:\n" + script(changes.statements()));
+    }
+
+    /**
+     * The statements that create this table in a database holding none, and record its layout version: the script
+     * this library ships for its default table name, and what {@link #ensure} runs on such a database.
+     */
+    public String creationScript() {
+        return "-- The session table of jetty-sqlite-sessions on " + engine() + ", layout version " + SCHEMA_VERSION
+                + ", named " + table.name() + ".\n"
+                + "-- Another name: replace " + table.name() + " throughout. A store with schemaMode=validate accepts"
+                + " the table\n"
+                + "-- this creates; with schemaMode=create (the default) a store creates it itself.\n"
+                + scriptNotes()
+                + script(creation());
+    }
+
+    /** Statements as a script, each ending with a semicolon and a line break. */
+    static String script(List<String> statements) {
+        StringBuilder script = new StringBuilder();
+        for (String statement : statements) {
+            script.append(statement).append(";\n");
+        }
+        return script.toString();
+    }
+
+    /** What the database holds of this table and its version, and the statements that bring it to this layout. */
+    protected record Changes(int version, boolean tableFound, List<String> statements) {}
+
+    /** What a database holds of one session table, read before anything changes it. */
+    protected record Found(Set<String> columns, Set<String> indexes) {
+        boolean exists() {
+            return !columns.isEmpty();
+        }
+    }
+
+    /** Reads what the database holds and says what would bring this table to this layout; changes nothing. */
+    protected abstract Changes changes(CachedConnection c) throws SQLException;
+
+    /** The statements that record this library's layout version for this table, in the engine's place for it. */
+    protected abstract List<String> versionRecord();
+
+    /** The statements that create this table in a database that holds no session table and no version. */
+    List<String> creation() {
+        List<String> statements = new ArrayList<>(tableCreation);
+        statements.addAll(versionRecord());
+        return statements;
+    }
+
+    /** The engine as the script names it. */
+    protected abstract String engine();
+
+    /** Comment lines the engine's script starts with, after the common ones. */
+    protected String scriptNotes() {
+        return "";
+    }
+
+    /** Makes nodes starting together take turns at changing the schema, where the transaction alone does not. */
+    protected void lockOutOtherNodes(CachedConnection c) throws SQLException {}
+
+    /** The names of a table's indexes, in lower case; none when it does not exist. */
+    protected abstract Set<String> indexesOf(CachedConnection c, String tableName) throws SQLException;
+
+    /** This table as the database holds it now. */
+    protected Found found(CachedConnection c) throws SQLException {
+        return new Found(columnsOf(c, table.name()), indexesOf(c, table.name()));
+    }
+
+    /**
+     * The statements that bring this one table, found so at the given layout version, to this layout: all of it
+     * when missing, the later columns added in place (no row is rewritten; existing rows read 0 and NULL) and any
+     * missing index when older.
+     *
+     * @throws SchemaException when a same-named table without our columns is someone else's
+     */
+    protected List<String> tableChanges(int version, Found found) throws SchemaException {
+        if (!found.exists()) {
+            return tableCreation;
+        }
+        refuseForeignTable(found.columns());
+        List<String> changes = new ArrayList<>();
+        if (!found.columns().contains(VERSION_COLUMN)) {
+            changes.add(addVersionColumn);
+        }
+        if (!found.columns().contains(PRINCIPAL_COLUMN)) {
+            changes.add(addPrincipalColumn);
+        }
+        if (!found.columns().contains(SEALED_ID_COLUMN)) {
+            changes.add(addSealedIdColumn);
+        }
+        if (!found.indexes().contains(table.expiryIndex().toLowerCase(Locale.ROOT))) {
+            changes.add(createExpiryIndex);
+        }
+        if (!found.indexes().contains(table.principalIndex().toLowerCase(Locale.ROOT))) {
+            changes.add(createPrincipalIndex);
+        }
+        return changes;
+    }
 
     /** The table's layout version, 0 when none is recorded. */
     public abstract int version(CachedConnection c) throws SQLException;
@@ -120,9 +257,9 @@ public abstract class SessionSchema {
                 + SCHEMA_VERSION + " at most. Upgrade jetty-sqlite-sessions or use another table.");
     }
 
-    /** After {@code CREATE TABLE IF NOT EXISTS}: a same-named table without our columns is someone else's. */
-    protected void refuseForeignTable(CachedConnection c) throws SQLException {
-        List<String> missing = missingColumns(c, table.name());
+    /** A same-named table without our columns is someone else's. */
+    private void refuseForeignTable(Set<String> present) throws SchemaException {
+        List<String> missing = missingOf(present);
         if (!missing.isEmpty()) {
             throw new SchemaException("already has a table named '" + table.name()
                     + "' that is not a session table of this library (missing columns " + missing
@@ -130,33 +267,11 @@ public abstract class SessionSchema {
         }
     }
 
-    /**
-     * Version 2 to 3: the attributes' version column, added in place (no row is rewritten; existing rows read 0).
-     * A table created by this version already has it.
-     */
-    protected void addVersionColumnIfMissing(CachedConnection c, String tableName, String addColumn)
-            throws SQLException {
-        if (!columnsOf(c, tableName).contains(VERSION_COLUMN)) {
-            c.execute(addColumn);
-        }
-    }
-
-    /**
-     * Version 3 to 4: the principal and sealed-id columns, added in place (existing rows read NULL: no principal yet,
-     * a plain id), with the principal's index created by the caller. A table created by this version has them.
-     */
-    protected void addVersion4ColumnsIfMissing(CachedConnection c) throws SQLException {
-        Set<String> present = columnsOf(c, table.name());
-        if (!present.contains(PRINCIPAL_COLUMN)) {
-            c.execute(addPrincipalColumn);
-        }
-        if (!present.contains(SEALED_ID_COLUMN)) {
-            c.execute(addSealedIdColumn);
-        }
-    }
-
     protected List<String> missingColumns(CachedConnection c, String tableName) throws SQLException {
-        Set<String> present = columnsOf(c, tableName);
+        return missingOf(columnsOf(c, tableName));
+    }
+
+    private static List<String> missingOf(Set<String> present) {
         List<String> missing = new ArrayList<>();
         for (String column : SessionTable.COLUMNS) {
             if (!present.contains(column)) {
