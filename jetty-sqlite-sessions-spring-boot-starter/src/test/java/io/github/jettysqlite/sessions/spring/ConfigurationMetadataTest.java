@@ -42,9 +42,6 @@ class ConfigurationMetadataTest {
      */
     private static final Set<String> NOT_PROPERTIES = Set.of("dataSource", "dataSourceName", "metricRegistry");
 
-    /** Settings both engines take from one property under {@code jetty.sessions}: they concern the application. */
-    private static final Set<String> APPLICATION_WIDE = Set.of("recordPrincipal", "principalAttribute");
-
     /** Settings whose property has another name: a shorter one, or a duration's in place of a number's. */
     private static final Map<String, String> RENAMED = Map.of(
             "databaseFile", "file",
@@ -67,8 +64,7 @@ class ConfigurationMetadataTest {
             settings.addAll(List.of("savePeriodSec", "gracePeriodSec"));
             assertThat(settings).hasSizeGreaterThan(8);
             for (String setting : settings) {
-                String property = (APPLICATION_WIDE.contains(setting) ? "jetty.sessions." : engine.getKey())
-                        + RENAMED.getOrDefault(setting, kebab(setting));
+                String property = engine.getKey() + RENAMED.getOrDefault(setting, kebab(setting));
                 assertThat(metadata).as(setting).containsKey(property);
                 assertThat(metadata.get(property).isDeprecated()).as(property).isFalse();
             }

@@ -58,8 +58,7 @@ final class AdminQueries {
         findById = "SELECT " + summaryColumns + ", last_accessed_ms, cookie_set_ms, last_saved_ms, max_inactive_ms,"
                 + " attributes, " + (hasPrincipal ? SessionTable.SEALED_ID_COLUMN : "CAST(NULL AS TEXT)") + " FROM "
                 + name + " WHERE session_id = ? ORDER BY context_path, virtual_host";
-        String row = table.dialect().rowLocator;
-        deleteAllBatch = "DELETE FROM " + name + " WHERE " + row + " IN (SELECT " + row + " FROM " + name + " LIMIT ?)";
+        deleteAllBatch = table.dialect().deleteBatch(name, " FROM " + name);
         // A migration reads live rows in key order, a page at a time after the last key seen (keyset paging, so each
         // page starts where the last ended without counting the rows before it).
         String live = "(expires_at IS NULL OR expires_at > ?)";

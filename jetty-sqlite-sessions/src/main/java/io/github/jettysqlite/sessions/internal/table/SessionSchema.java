@@ -82,6 +82,11 @@ public abstract class SessionSchema {
      * its indexes when missing, refuses a same-named table that is not a session table, and records the version.
      */
     public void ensure(CachedConnection c) throws SQLException {
+        // A table already as it should be needs neither DDL nor the lock (which some servers speaking PostgreSQL's
+        // protocol do not offer); otherwise the changes are worked out again once the lock is held.
+        if (changes(c).statements().isEmpty()) {
+            return;
+        }
         lockOutOtherNodes(c);
         for (String statement : changes(c).statements()) {
             c.execute(statement);

@@ -136,8 +136,7 @@ public final class SessionStatements {
                 "SELECT session_id, " + SEALED_ID_COLUMN + expiredRows + " AND context_path = ? AND virtual_host = ?";
         expiredOwnedBy = "SELECT session_id, " + SEALED_ID_COLUMN + expiredRows
                 + " AND context_path = ? AND virtual_host = ? AND last_node = ?";
-        String row = dialect.rowLocator;
-        deleteExpiredBatch = "DELETE FROM " + name + " WHERE " + row + " IN (SELECT " + row + expiredRows + " LIMIT ?)";
+        deleteExpiredBatch = dialect.deleteBatch(name, expiredRows);
         // Candidates arrive as one JSON array, so checking any number of them is one statement prepared once.
         // A candidate is returned unless a row for it exists in this context that has not expired.
         absentOrExpired = "SELECT candidate.value FROM " + dialect.jsonArrayElements("?", "candidate")

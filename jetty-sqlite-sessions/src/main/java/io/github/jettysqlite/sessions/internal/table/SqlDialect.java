@@ -39,7 +39,9 @@ public enum SqlDialect {
             return "substr(" + column + ", 1, " + count + ")";
         }
     },
-    POSTGRESQL("BIGINT", "DOUBLE PRECISION", "BYTEA", "ctid") {
+    // The primary key, not ctid: servers that speak PostgreSQL's protocol without its storage (CockroachDB, YugabyteDB,
+    // Aurora's variants) have no ctid, and a batch of deletes by key costs the same index lookups.
+    POSTGRESQL("BIGINT", "DOUBLE PRECISION", "BYTEA", "(context_path, virtual_host, session_id)") {
         @Override
         public String pinnedTo(String index) {
             // PostgreSQL has no index hints; its planner picks the partial index for the range on its own (the
@@ -79,7 +81,10 @@ public enum SqlDialect {
     public final String julianDayType;
     /** Column type for the serialized attributes. */
     public final String bytesType;
-    /** The hidden column that names a row's physical place, used to delete in bounded batches. */
+    /**
+     * What names a row in a bounded batch delete ({@code WHERE <locator> IN (SELECT <locator columns> ... LIMIT ?)}):
+     * SQLite's rowid, PostgreSQL's primary key as a row value.
+     */
     public final String rowLocator;
 
     SqlDialect(String millisType, String julianDayType, String bytesType, String rowLocator) {
@@ -87,6 +92,15 @@ public enum SqlDialect {
         this.julianDayType = julianDayType;
         this.bytesType = bytesType;
         this.rowLocator = rowLocator;
+    }
+
+    /**
+     * Deletes at most a bound parameter's number of rows: {@code rowsFromWhere} is the {@code FROM ... WHERE ...} part
+     * choosing them.
+     */
+    public String deleteBatch(String table, String rowsFromWhere) {
+        String columns = rowLocator.startsWith("(") ? rowLocator.substring(1, rowLocator.length() - 1) : rowLocator;
+        return "DELETE FROM " + table + " WHERE " + rowLocator + " IN (SELECT " + columns + rowsFromWhere + " LIMIT ?)";
     }
 
     /** The clause after a table name that binds a query to one index, or nothing where the engine has none. */
