@@ -9,7 +9,10 @@ import io.github.jettysqlite.sessions.internal.table.SessionLifetime;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import io.github.jettysqlite.sessions.internal.table.SqlDialect;
 import java.io.ObjectInputFilter;
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * The settings every engine's store shares: the table, and how attributes are read and written. A plain bean, so
@@ -87,6 +90,23 @@ public abstract class SessionTableSettings {
             throw new IllegalArgumentException(
                     "Invalid " + engine() + " session store setting " + setting + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * For settings that name one of an enum's constants: the constant, ignoring case, or an error that lists the
+     * accepted values.
+     */
+    protected static <E extends Enum<E>> E oneOf(Class<E> choices, String value, String setting) {
+        if (value != null) {
+            try {
+                return Enum.valueOf(choices, value.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException notAConstant) {
+                // fall through to the error that names the accepted values
+            }
+        }
+        throw new IllegalArgumentException(setting + " must be one of "
+                + Arrays.stream(choices.getEnumConstants()).map(Enum::name).collect(Collectors.joining(", "))
+                + ", not '" + value + "'");
     }
 
     /** For checks of numbers: the value when it is at least {@code least}. */

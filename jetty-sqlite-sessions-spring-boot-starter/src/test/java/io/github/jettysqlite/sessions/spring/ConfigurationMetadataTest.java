@@ -2,6 +2,7 @@ package io.github.jettysqlite.sessions.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.jettysqlite.sessions.Checkpoints;
 import io.github.jettysqlite.sessions.SQLiteSessionSettings;
 import io.github.jettysqlite.sessions.Synchronous;
 import io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionSettings;
@@ -140,14 +141,28 @@ class ConfigurationMetadataTest {
 
     @Test
     void synchronousOffersEveryModeTheStoreAccepts() throws Exception {
-        ConfigurationMetadataProperty synchronous = properties().get("jetty.sessions.sqlite.synchronous");
-        assertThat(synchronous.getType()).isEqualTo(Synchronous.class.getName());
-        assertThat(synchronous.getHints().getValueHints())
+        assertOffersEveryConstant("jetty.sessions.sqlite.synchronous", Synchronous.class);
+    }
+
+    @Test
+    void checkpointsOffersEveryChoiceTheStoreAccepts() throws Exception {
+        assertOffersEveryConstant("jetty.sessions.sqlite.checkpoints", Checkpoints.class);
+        assertThat(properties().get("jetty.sessions.sqlite.checkpoints").getDefaultValue())
+                .isEqualTo(SQLiteSessionSettings.DEFAULT_CHECKPOINTS.toLowerCase(Locale.ROOT));
+        assertThat(new SQLiteSessionsProperties().getCheckpoints().name())
+                .isEqualTo(SQLiteSessionSettings.DEFAULT_CHECKPOINTS);
+    }
+
+    /** The property is of the enum's type, and IDEs offer each of its constants with a description. */
+    private static void assertOffersEveryConstant(String name, Class<? extends Enum<?>> choices) throws Exception {
+        ConfigurationMetadataProperty property = properties().get(name);
+        assertThat(property.getType()).isEqualTo(choices.getName());
+        assertThat(property.getHints().getValueHints())
                 .extracting(ValueHint::getValue)
-                .containsExactlyElementsOf(Arrays.stream(Synchronous.values())
-                        .map(mode -> mode.name().toLowerCase(Locale.ROOT))
+                .containsExactlyElementsOf(Arrays.stream(choices.getEnumConstants())
+                        .map(choice -> choice.name().toLowerCase(Locale.ROOT))
                         .toList());
-        assertThat(synchronous.getHints().getValueHints())
+        assertThat(property.getHints().getValueHints())
                 .allSatisfy(hint -> assertThat(hint.getDescription()).isNotBlank());
     }
 
