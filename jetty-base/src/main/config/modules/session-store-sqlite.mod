@@ -50,6 +50,10 @@ SQLite itself is in the public domain: https://sqlite.org/copyright.html
 ## Read connections per database file.
 # jetty.session.sqlite.maxReaders=8
 
+## Who checkpoints the write-ahead log: STORE (the store, off the request path) or EXTERNAL (another process that
+## must be the only one to, such as Litestream replicating the file; the log grows until it checkpoints).
+# jetty.session.sqlite.checkpoints=STORE
+
 ## The table holding the sessions: [A-Za-z_][A-Za-z0-9_]{0,62}.
 # jetty.session.sqlite.table=jetty_sessions
 

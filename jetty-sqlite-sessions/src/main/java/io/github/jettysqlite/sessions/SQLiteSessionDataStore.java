@@ -74,6 +74,13 @@ public class SQLiteSessionDataStore extends SessionTableDataStore {
         return settings.getMaxReaders();
     }
 
+    @ManagedAttribute(
+            value = "who checkpoints the write-ahead log: STORE, or EXTERNAL (another process, such as Litestream)",
+            readonly = true)
+    public String getCheckpoints() {
+        return settings.getCheckpoints();
+    }
+
     @ManagedAttribute(value = "SQLite's journal mode (wal)", readonly = true)
     public String getJournalMode() throws SessionDatabaseException {
         return sqlite().journalMode();

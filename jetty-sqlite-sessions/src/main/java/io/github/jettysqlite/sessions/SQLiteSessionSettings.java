@@ -14,11 +14,13 @@ public class SQLiteSessionSettings extends SessionTableSettings {
     public static final String DEFAULT_SYNCHRONOUS = "NORMAL";
     public static final int DEFAULT_BUSY_TIMEOUT_MS = 5_000;
     public static final int DEFAULT_MAX_READERS = 8;
+    public static final String DEFAULT_CHECKPOINTS = "STORE";
 
     private String databaseFile = DEFAULT_DATABASE_FILE;
     private String synchronous = DEFAULT_SYNCHRONOUS;
     private int busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS;
     private int maxReaders = DEFAULT_MAX_READERS;
+    private String checkpoints = DEFAULT_CHECKPOINTS;
 
     /** Sessions in {@code sessions.db} in the working directory. */
     public SQLiteSessionSettings() {}
@@ -54,7 +56,21 @@ public class SQLiteSessionSettings extends SessionTableSettings {
         Synchronous mode = checked("synchronous", () -> oneOf(Synchronous.class, "synchronous", synchronous));
         checked("busyTimeoutMs", () -> requireAtLeast(0, busyTimeoutMs, "busyTimeoutMs"));
         checked("maxReaders", () -> requireAtLeast(1, maxReaders, "maxReaders"));
-        return new SQLiteDatabaseSettings(file, mode, busyTimeoutMs, maxReaders);
+        Checkpoints by = checked("checkpoints", this::checkpointsBy);
+        return new SQLiteDatabaseSettings(file, mode, busyTimeoutMs, maxReaders, by);
+    }
+
+    /**
+     * An external checkpointer takes the write lock for each checkpoint, so writes must be able to wait for it: a
+     * busy timeout of 0 would fail every write that met one.
+     */
+    private Checkpoints checkpointsBy() {
+        Checkpoints by = oneOf(Checkpoints.class, "checkpoints", checkpoints);
+        if (by == Checkpoints.EXTERNAL && busyTimeoutMs == 0) {
+            throw new IllegalArgumentException("checkpoints=EXTERNAL needs a busyTimeoutMs above 0: the process that"
+                    + " checkpoints holds the write lock while it does, and a write that cannot wait would fail");
+        }
+        return by;
     }
 
     private Path file() {
@@ -111,5 +127,18 @@ public class SQLiteSessionSettings extends SessionTableSettings {
     /** The most read connections open at once per database file. Default 8. */
     public void setMaxReaders(int maxReaders) {
         this.maxReaders = maxReaders;
+    }
+
+    public String getCheckpoints() {
+        return checkpoints;
+    }
+
+    /**
+     * Who checkpoints the write-ahead log: STORE (the default), the store itself, off the request path; or EXTERNAL,
+     * another process that must be the only one to, such as Litestream replicating the file. See {@link
+     * Checkpoints}.
+     */
+    public void setCheckpoints(String checkpoints) {
+        this.checkpoints = checkpoints;
     }
 }

@@ -27,7 +27,8 @@ import org.eclipse.jetty.session.NullSessionCacheFactory;
  * request loads from and stores to the database), {@code default} (Jetty's {@code DefaultSessionCache}) or {@code
  * coherent} ({@link CoherentSessionCache}). Each saves before the response is sent. {@value #BUSY_TIMEOUT_MS} sets an
  * SQLite store's busy timeout and {@value #CONNECTION_TIMEOUT_MS} a PostgreSQL store's connection timeout (how long
- * it waits for a lost server), both in milliseconds; unset, the stores' defaults.
+ * it waits for a lost server), both in milliseconds, and {@value #CHECKPOINTS} an SQLite store's {@code
+ * checkpoints}; unset, the stores' defaults.
  */
 public final class NodeServer {
     /** The system property naming the session cache: {@code null}, {@code default} or {@code coherent}. */
@@ -35,6 +36,9 @@ public final class NodeServer {
 
     /** The system property setting an SQLite store's {@code busyTimeoutMs}. */
     static final String BUSY_TIMEOUT_MS = "jss.busyTimeoutMs";
+
+    /** The system property setting an SQLite store's {@code checkpoints}. */
+    static final String CHECKPOINTS = "jss.checkpoints";
 
     /** The system property setting a PostgreSQL store's {@code connectionTimeoutMs}. */
     static final String CONNECTION_TIMEOUT_MS = "jss.connectionTimeoutMs";
@@ -100,6 +104,7 @@ public final class NodeServer {
             if (busyTimeoutMs != null) {
                 settings.setBusyTimeoutMs(busyTimeoutMs);
             }
+            settings.setCheckpoints(System.getProperty(CHECKPOINTS, settings.getCheckpoints()));
             return new SQLiteSessionDataStoreFactory(settings);
         }
         Class<?> settings = Class.forName("io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionSettings");

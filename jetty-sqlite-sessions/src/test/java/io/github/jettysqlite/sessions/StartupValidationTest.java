@@ -102,6 +102,26 @@ class StartupValidationTest {
     }
 
     @Test
+    void unknownCheckpointsValueStopsStart() {
+        assertThatThrownBy(() -> fixture.sqliteStore(
+                        StoreFixture.NODE, "/app", SessionContext.NULL_VHOST, s -> s.setCheckpoints("litestream")))
+                .hasMessage("Invalid SQLite session store setting checkpoints: "
+                        + "checkpoints must be one of STORE, EXTERNAL, not 'litestream'");
+        assertThat(Files.exists(fixture.file())).isFalse();
+    }
+
+    @Test
+    void externalCheckpointsWithoutABusyTimeoutStopStart() {
+        SQLiteSessionSettings settings = new SQLiteSessionSettings(fixture.file());
+        settings.setCheckpoints("EXTERNAL");
+        settings.setBusyTimeoutMs(0);
+
+        assertThatThrownBy(settings::validate)
+                .hasMessageStartingWith("Invalid SQLite session store setting checkpoints: checkpoints=EXTERNAL"
+                        + " needs a busyTimeoutMs above 0");
+    }
+
+    @Test
     void negativeBusyTimeoutStopsStart() {
         assertThatThrownBy(() -> fixture.sqliteStore(
                         StoreFixture.NODE, "/app", SessionContext.NULL_VHOST, s -> s.setBusyTimeoutMs(-1)))
@@ -187,6 +207,18 @@ class StartupValidationTest {
                 .isInstanceOf(SessionDatabaseException.class)
                 .hasMessageContaining("is already open with synchronous=normal")
                 .hasMessageContaining("asks for synchronous=full");
+    }
+
+    @Test
+    void secondStoreOnTheFileWithOtherCheckpointsIsRefused() throws Exception {
+        fixture.store();
+
+        assertThatThrownBy(() -> fixture.sqliteStore(
+                        StoreFixture.NODE, "/other", SessionContext.NULL_VHOST, s -> s.setCheckpoints("external")))
+                .isInstanceOf(SessionDatabaseException.class)
+                .hasMessageContaining("is already open with synchronous=normal, busyTimeoutMs=5000, maxReaders=8,"
+                        + " checkpoints=store")
+                .hasMessageContaining("checkpoints=external");
     }
 
     @Test

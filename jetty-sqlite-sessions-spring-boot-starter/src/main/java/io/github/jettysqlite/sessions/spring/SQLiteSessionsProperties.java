@@ -1,5 +1,6 @@
 package io.github.jettysqlite.sessions.spring;
 
+import io.github.jettysqlite.sessions.Checkpoints;
 import io.github.jettysqlite.sessions.SQLiteSessionDataStoreFactory;
 import io.github.jettysqlite.sessions.SQLiteSessionSettings;
 import io.github.jettysqlite.sessions.Synchronous;
@@ -30,6 +31,12 @@ public class SQLiteSessionsProperties extends SessionTableProperties {
     /** Read connections per database file. */
     private int maxReaders = 8;
 
+    /**
+     * Who checkpoints the write-ahead log: STORE (the store, off the request path) or EXTERNAL (another process that
+     * must be the only one to, such as Litestream replicating the file; the log grows until it checkpoints).
+     */
+    private Checkpoints checkpoints = Checkpoints.STORE;
+
     public SQLiteSessionsProperties() {
         super(PREFIX, new Renamed("busy-timeout-ms", "busy-timeout"));
     }
@@ -42,6 +49,7 @@ public class SQLiteSessionsProperties extends SessionTableProperties {
         settings.setSynchronous(synchronous.name());
         settings.setBusyTimeoutMs(millis(busyTimeout, "busy-timeout"));
         settings.setMaxReaders(maxReaders);
+        settings.setCheckpoints(checkpoints.name());
         SQLiteSessionDataStoreFactory factory = new SQLiteSessionDataStoreFactory(settings);
         applyTo(settings, factory);
         factory.validate();
@@ -89,5 +97,13 @@ public class SQLiteSessionsProperties extends SessionTableProperties {
 
     public void setMaxReaders(int maxReaders) {
         this.maxReaders = maxReaders;
+    }
+
+    public Checkpoints getCheckpoints() {
+        return checkpoints;
+    }
+
+    public void setCheckpoints(Checkpoints checkpoints) {
+        this.checkpoints = checkpoints;
     }
 }

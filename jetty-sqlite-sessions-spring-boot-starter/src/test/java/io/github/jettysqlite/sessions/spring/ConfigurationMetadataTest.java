@@ -2,6 +2,7 @@ package io.github.jettysqlite.sessions.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.jettysqlite.sessions.Checkpoints;
 import io.github.jettysqlite.sessions.SQLiteSessionSettings;
 import io.github.jettysqlite.sessions.SchemaMode;
 import io.github.jettysqlite.sessions.SessionTableSettings;
@@ -171,6 +172,15 @@ class ConfigurationMetadataTest {
                             .name()
                             .toLowerCase(Locale.ROOT));
         }
+    }
+
+    @Test
+    void checkpointsOffersEveryChoiceTheStoreAccepts() throws Exception {
+        assertOffersEvery(Checkpoints.class, properties().get("jetty.sessions.sqlite.checkpoints"));
+        assertThat(properties().get("jetty.sessions.sqlite.checkpoints").getDefaultValue())
+                .isEqualTo(SQLiteSessionSettings.DEFAULT_CHECKPOINTS.toLowerCase(Locale.ROOT));
+        assertThat(new SQLiteSessionsProperties().getCheckpoints().name())
+                .isEqualTo(SQLiteSessionSettings.DEFAULT_CHECKPOINTS);
     }
 
     /** A property of an enum type, hinting each of its values, in lower case, with a description. */

@@ -61,6 +61,7 @@ class JettySessionStoreAutoConfigurationTest {
                         "jetty.sessions.sqlite.synchronous=full",
                         "jetty.sessions.sqlite.busy-timeout=1234ms",
                         "jetty.sessions.sqlite.max-readers=3",
+                        "jetty.sessions.sqlite.checkpoints=external",
                         "jetty.sessions.sqlite.table=boot_sessions",
                         "jetty.sessions.sqlite.schema-mode=validate",
                         "jetty.sessions.sqlite.record-principal=false",
@@ -81,6 +82,7 @@ class JettySessionStoreAutoConfigurationTest {
                     assertThat(settings.getSynchronous()).isEqualTo("FULL");
                     assertThat(settings.getBusyTimeoutMs()).isEqualTo(1234);
                     assertThat(settings.getMaxReaders()).isEqualTo(3);
+                    assertThat(settings.getCheckpoints()).isEqualTo("EXTERNAL");
                     assertThat(settings.getTableName()).isEqualTo("boot_sessions");
                     assertThat(settings.getSchemaMode()).isEqualTo("VALIDATE");
                     assertThat(settings.isRecordPrincipal()).isFalse();

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code PRAGMA optimize} when the file opens, hourly while it is written, and when it closes, as SQLite
  *       advises for long-lived connections.
- *   <li>The WAL is kept bounded by the {@link Checkpointer}, off the commit path.
+ *   <li>The WAL is kept bounded by the {@link Checkpointer}, off the commit path (or by another process, with
+ *       {@code checkpoints=EXTERNAL}).
  *   <li>New files are created with {@code auto_vacuum=INCREMENTAL}, so that after a purge the freed pages can be
  *       returned to the file system without a full {@code VACUUM}.
  * </ul>

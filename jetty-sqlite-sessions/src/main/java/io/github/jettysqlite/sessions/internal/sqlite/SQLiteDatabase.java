@@ -1,5 +1,6 @@
 package io.github.jettysqlite.sessions.internal.sqlite;
 
+import io.github.jettysqlite.sessions.Checkpoints;
 import io.github.jettysqlite.sessions.SessionDatabaseException;
 import io.github.jettysqlite.sessions.internal.CachedConnection;
 import io.github.jettysqlite.sessions.internal.FileMaintenance;
@@ -96,7 +97,14 @@ public final class SQLiteDatabase implements SessionDatabase, FileMaintenance {
             }
             SQLiteDatabase database = new SQLiteDatabase(settings, writer);
             database.writer.exclusive(database.housekeeping::optimize);
-            database.checkpointer.start();
+            if (settings.checkpoints() == Checkpoints.STORE) {
+                database.checkpointer.start();
+            } else {
+                LOG.info(
+                        "Checkpoints of {} are left to another process (checkpoints=external): its write-ahead log"
+                                + " grows until that process checkpoints it",
+                        settings.file());
+            }
             return database;
         } catch (SQLException | RuntimeException e) {
             if (writer != null) {
@@ -112,7 +120,8 @@ public final class SQLiteDatabase implements SessionDatabase, FileMaintenance {
 
     /**
      * The write connection: it never checkpoints inside a commit (the {@link Checkpointer} does that on a thread of
-     * its own), and a log the checkpointer restarted is cut back to its limit.
+     * its own, or, with {@link Checkpoints#EXTERNAL}, another process), and a log the checkpointer restarted is cut
+     * back to its limit.
      */
     private static CachedConnection openWriter(SQLiteDatabaseSettings settings, boolean first) throws SQLException {
         CachedConnection c = first ? SQLiteConnections.openCreating(settings) : SQLiteConnections.open(settings);

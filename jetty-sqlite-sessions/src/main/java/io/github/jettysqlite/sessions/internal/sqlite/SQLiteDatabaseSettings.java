@@ -1,5 +1,6 @@
 package io.github.jettysqlite.sessions.internal.sqlite;
 
+import io.github.jettysqlite.sessions.Checkpoints;
 import io.github.jettysqlite.sessions.Synchronous;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,8 +15,10 @@ import java.nio.file.Path;
  * @param synchronous SQLite's durability level for commits
  * @param busyTimeoutMs how long a write waits for another process's write lock before failing
  * @param maxReaders how many read connections may be open at once
+ * @param checkpoints whether the store checkpoints the write-ahead log, or leaves that to another process
  */
-public record SQLiteDatabaseSettings(Path file, Synchronous synchronous, int busyTimeoutMs, int maxReaders) {
+public record SQLiteDatabaseSettings(
+        Path file, Synchronous synchronous, int busyTimeoutMs, int maxReaders, Checkpoints checkpoints) {
     public SQLiteDatabaseSettings {
         file = canonical(file);
         if (busyTimeoutMs < 0) {
@@ -24,6 +27,14 @@ public record SQLiteDatabaseSettings(Path file, Synchronous synchronous, int bus
         if (maxReaders < 1) {
             throw new IllegalArgumentException("maxReaders must be at least 1, not " + maxReaders);
         }
+        if (checkpoints == null) {
+            throw new IllegalArgumentException("checkpoints must be set");
+        }
+    }
+
+    /** With the store's own checkpoints, as the tools open a file. */
+    public SQLiteDatabaseSettings(Path file, Synchronous synchronous, int busyTimeoutMs, int maxReaders) {
+        this(file, synchronous, busyTimeoutMs, maxReaders, Checkpoints.STORE);
     }
 
     /** The real file, as SQLite itself resolves it; for a file not yet created, its real directory. */
@@ -51,6 +62,7 @@ public record SQLiteDatabaseSettings(Path file, Synchronous synchronous, int bus
     /** How messages describe these settings when two stores disagree on them. */
     String describe() {
         return "synchronous=" + synchronous.name().toLowerCase(java.util.Locale.ROOT) + ", busyTimeoutMs="
-                + busyTimeoutMs + ", maxReaders=" + maxReaders;
+                + busyTimeoutMs + ", maxReaders=" + maxReaders + ", checkpoints="
+                + checkpoints.name().toLowerCase(java.util.Locale.ROOT);
     }
 }
