@@ -3,6 +3,7 @@ package io.github.jettysqlite.sessions;
 import io.github.jettysqlite.sessions.internal.OperationStats;
 import io.github.jettysqlite.sessions.internal.OutageWatch;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
 import org.eclipse.jetty.util.annotation.ManagedAttribute;
 import org.eclipse.jetty.util.annotation.ManagedObject;
 import org.eclipse.jetty.util.annotation.ManagedOperation;
@@ -43,6 +44,24 @@ public final class SessionStoreStatistics {
     /** The outages of the database the store runs on, when its engine retries through them. */
     void outages(OutageWatch watch) {
         outages = watch;
+    }
+
+    /**
+     * Hands the duration of every call of one kind, in nanoseconds, to {@code sink} as well (a meter registry's timer,
+     * which can then publish percentiles); null stops that.
+     *
+     * @param operation {@code load}, {@code store}, {@code delete} or {@code cache.check}
+     */
+    public void recordDurationsTo(String operation, LongConsumer sink) {
+        OperationStats stats =
+                switch (operation) {
+                    case "load" -> loads;
+                    case "store" -> stores;
+                    case "delete" -> deletes;
+                    case "cache.check" -> cacheChecks;
+                    default -> throw new IllegalArgumentException("no operation " + operation);
+                };
+        stats.recordDurationsTo(sink);
     }
 
     OperationStats loads() {

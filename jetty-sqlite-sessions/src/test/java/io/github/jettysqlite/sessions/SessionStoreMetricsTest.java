@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.jettysqlite.sessions.metrics.SessionStoreMetrics;
 import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +44,19 @@ class SessionStoreMetricsTest {
         NullSessionCacheFactory cache = new NullSessionCacheFactory();
         cache.setFlushOnResponseCommit(true);
         server = TestServer.start(dir.resolve("sessions.db"), 0, cache);
+        // What an application asks of its registry (Spring Boot: management.metrics.distribution.percentiles):
+        // percentiles of the store's calls, which only timers that record each call can give.
+        registry.config().meterFilter(new MeterFilter() {
+            @Override
+            public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+                return id.getName().equals("jetty.sessions.store.calls")
+                        ? DistributionStatisticConfig.builder()
+                                .percentiles(0.5, 0.99)
+                                .build()
+                                .merge(config)
+                        : config;
+            }
+        });
         new SessionStoreMetrics(server.getBean(SQLiteSessionDataStoreFactory.class)).bindTo(registry);
     }
 
@@ -60,15 +76,34 @@ class SessionStoreMetricsTest {
         }
         get("/b/?set=user=bob", null);
 
-        FunctionTimer stores = registry.get("jetty.sessions.store.calls")
+        Timer stores = registry.get("jetty.sessions.store.calls")
                 .tags("context", "_a", "store", "sqlite", "operation", "store")
-                .functionTimer();
-        FunctionTimer loads = registry.get("jetty.sessions.store.calls")
+                .timer();
+        Timer loads = registry.get("jetty.sessions.store.calls")
                 .tags("context", "_a", "operation", "load")
-                .functionTimer();
+                .timer();
         assertThat(stores.count()).isGreaterThanOrEqualTo(5);
         assertThat(stores.totalTime(TimeUnit.NANOSECONDS)).isPositive();
+        assertThat(stores.max(TimeUnit.NANOSECONDS)).isPositive();
+        assertThat(stores.takeSnapshot().percentileValues())
+                .as("the percentiles the registry asked for")
+                .hasSize(2)
+                .allSatisfy(p -> assertThat(p.value(TimeUnit.NANOSECONDS)).isPositive());
         assertThat(loads.count()).isGreaterThanOrEqualTo(4);
+        assertThat(registry.get("jetty.sessions.store.deleted.elsewhere")
+                        .tags("context", "_a")
+                        .functionCounter()
+                        .count())
+                .isZero();
+        assertThat(registry.get("jetty.sessions.sqlite.file.lost")
+                        .tags("context", "_a")
+                        .gauge()
+                        .value())
+                .isZero();
+        assertThat(registry.find("jetty.sessions.sqlite.checkpoints.forced").functionCounters())
+                .isNotEmpty();
+        assertThat(registry.find("jetty.sessions.database.outages").functionCounters())
+                .isNotEmpty();
         assertThat(registry.get("jetty.sessions.store.failures")
                         .tags("context", "_a", "operation", "store")
                         .functionCounter()

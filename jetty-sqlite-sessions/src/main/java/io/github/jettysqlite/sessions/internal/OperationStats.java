@@ -2,6 +2,7 @@ package io.github.jettysqlite.sessions.internal;
 
 import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
 
 /**
  * Count, failures, mean and maximum latency of one kind of store call; lock-free, so it costs the request path
@@ -12,6 +13,8 @@ public final class OperationStats {
     private final LongAdder failures = new LongAdder();
     private final LongAdder totalNanos = new LongAdder();
     private final LongAccumulator maxNanos = new LongAccumulator(Math::max, 0);
+    /** Where each call's duration goes as well (a meter registry's timer), or null. */
+    private volatile LongConsumer durations;
 
     /** Records one call that began at {@code startNanos} ({@link System#nanoTime()}) and ended now. */
     public void recordSince(long startNanos, boolean failed) {
@@ -22,6 +25,15 @@ public final class OperationStats {
         }
         totalNanos.add(elapsed);
         maxNanos.accumulate(elapsed);
+        LongConsumer sink = durations;
+        if (sink != null) {
+            sink.accept(elapsed);
+        }
+    }
+
+    /** Hands every call's duration, in nanoseconds, to {@code sink} as well; null stops that. */
+    public void recordDurationsTo(LongConsumer sink) {
+        this.durations = sink;
     }
 
     public long count() {

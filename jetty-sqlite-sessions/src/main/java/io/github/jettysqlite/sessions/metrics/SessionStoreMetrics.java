@@ -5,11 +5,11 @@ import io.github.jettysqlite.sessions.SessionStoreStatistics;
 import io.github.jettysqlite.sessions.SessionTableDataStore;
 import io.github.jettysqlite.sessions.SessionTableDataStoreFactory;
 import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
-import java.util.function.ToLongFunction;
 import org.eclipse.jetty.util.component.LifeCycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,16 +28,23 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code jetty.sessions.store.calls} (timer, tag {@code operation}: load, store, delete) and {@code
- *       jetty.sessions.store.failures} (counter, same tag)
- *   <li>{@code jetty.sessions.store.merged.writes} (counter): writes merged into a concurrent change
+ *       jetty.sessions.store.failures} (counter, same tag); the timer records each call, so it publishes percentiles,
+ *       a histogram and its maximum whenever the registry is configured to (a {@code MeterFilter}, or Spring Boot's
+ *       {@code management.metrics.distribution.*} properties)
+ *   <li>{@code jetty.sessions.store.merged.writes} (counter): writes merged into a concurrent change; {@code
+ *       jetty.sessions.store.deleted.elsewhere} (counter): stores of sessions another request or node had ended
  *   <li>{@code jetty.sessions.stored} (gauge): the context's sessions; {@code jetty.sessions.expired.waiting}
  *       (gauge, once per table): those of every context expired but not yet deleted; both run a query, so their
  *       values are kept for {@value #COUNT_MAX_AGE_SECONDS} seconds, whatever the scrape interval
- *   <li>{@code jetty.sessions.cache.checks}, {@code .reloads}, {@code .drops} (counters): what the coherent cache's
- *       checks of cached sessions found
- *   <li>{@code jetty.sessions.database.retries} and {@code .gave.up} (counters), {@code jetty.sessions.database
- *       .unreachable} (gauge, 1 while down): how the store rode out database outages (PostgreSQL)
- *   <li>{@code jetty.sessions.sqlite.wal.size} (gauge, bytes): the SQLite write-ahead log
+ *   <li>{@code jetty.sessions.cache.checks}, {@code .reloads}, {@code .drops}, {@code .metadata.taken}, {@code
+ *       .check.failures} (counters): what the coherent cache's checks of cached sessions found; {@code
+ *       jetty.sessions.cache.check.time} (timer): what a check costs
+ *   <li>{@code jetty.sessions.database.retries}, {@code .gave.up} and {@code .outages} (counters), {@code
+ *       jetty.sessions.database.wait} (counter, milliseconds waited for the database to come back), {@code
+ *       jetty.sessions.database.unreachable} (gauge, 1 while down): how the store rode out database outages
+ *   <li>{@code jetty.sessions.sqlite.wal.size} (gauge, bytes): the SQLite write-ahead log; {@code
+ *       jetty.sessions.sqlite.checkpoints.forced} (counter): checkpoints that had to wait out readers; {@code
+ *       jetty.sessions.sqlite.file.lost} (gauge, 1 once the file was deleted or replaced under the store)
  * </ul>
  *
  * <p>PostgreSQL's connection pool has meters of its own: HikariCP's, which the store's settings enable with {@code
@@ -52,6 +58,9 @@ public final class SessionStoreMetrics implements MeterBinder {
     private static final Logger LOG = LoggerFactory.getLogger(SessionStoreMetrics.class);
 
     static final long COUNT_MAX_AGE_SECONDS = 30;
+
+    /** The calls timed one by one; see {@link SessionStoreStatistics#recordDurationsTo}. */
+    private static final List<String> TIMED = List.of("load", "store", "delete", "cache.check");
 
     private final SessionTableDataStoreFactory<?> factory;
     /** Meters of the whole table, which every context's store shares: registered by the first, removed by the last. */
@@ -94,6 +103,11 @@ public final class SessionStoreMetrics implements MeterBinder {
 
             private void removeMeters() {
                 synchronized (meters) {
+                    if (!meters.isEmpty()) {
+                        for (String operation : TIMED) {
+                            store.getStatistics().recordDurationsTo(operation, null);
+                        }
+                    }
                     meters.forEach(registry::remove);
                     meters.clear();
                     tableMeters.forEach(meter -> releaseTableMeter(meter, registry));
@@ -123,23 +137,60 @@ public final class SessionStoreMetrics implements MeterBinder {
         }
         SessionStoreStatistics statistics = store.getStatistics();
         List<Meter> meters = new ArrayList<>();
-        meters.add(timer(
-                registry, tags, "load", statistics, SessionStoreStatistics::getLoadCount, s -> s.getLoadTotalMs()));
-        meters.add(timer(
-                registry, tags, "store", statistics, SessionStoreStatistics::getStoreCount, s -> s.getStoreTotalMs()));
-        meters.add(timer(
-                registry,
-                tags,
-                "delete",
-                statistics,
-                SessionStoreStatistics::getDeleteCount,
-                s -> s.getDeleteTotalMs()));
+        for (String operation : TIMED) {
+            Timer timer = operation.equals("cache.check")
+                    ? Timer.builder("jetty.sessions.cache.check.time")
+                            .description("what the coherent cache's check of a cached session against its row costs")
+                            .tags(tags)
+                            .register(registry)
+                    : Timer.builder("jetty.sessions.store.calls")
+                            .description("calls Jetty made to the session store, and the time they took")
+                            .tags(tags)
+                            .tag("operation", operation)
+                            .register(registry);
+            statistics.recordDurationsTo(operation, nanos -> timer.record(nanos, TimeUnit.NANOSECONDS));
+            meters.add(timer);
+        }
         meters.add(failures(registry, tags, "load", statistics, SessionStoreStatistics::getLoadFailures));
         meters.add(failures(registry, tags, "store", statistics, SessionStoreStatistics::getStoreFailures));
         meters.add(failures(registry, tags, "delete", statistics, SessionStoreStatistics::getDeleteFailures));
         meters.add(FunctionCounter.builder(
                         "jetty.sessions.store.merged.writes", statistics, SessionStoreStatistics::getMergedWrites)
                 .description("attribute writes merged into a change another request made meanwhile")
+                .tags(tags)
+                .register(registry));
+        meters.add(counter(
+                registry,
+                tags,
+                "jetty.sessions.store.deleted.elsewhere",
+                "stores of sessions another request or node had ended meanwhile (nothing written)",
+                statistics,
+                SessionStoreStatistics::getStoresOfDeletedSessions));
+        meters.add(counter(
+                registry,
+                tags,
+                "jetty.sessions.cache.metadata.taken",
+                "cached sessions that took in metadata another node wrote (access, timeout)",
+                statistics,
+                SessionStoreStatistics::getCacheMetadataTaken));
+        meters.add(counter(
+                registry,
+                tags,
+                "jetty.sessions.cache.check.failures",
+                "checks of cached sessions the database failed",
+                statistics,
+                SessionStoreStatistics::getCacheCheckFailures));
+        meters.add(counter(
+                registry,
+                tags,
+                "jetty.sessions.database.outages",
+                "times the database stopped answering",
+                statistics,
+                SessionStoreStatistics::getDatabaseOutages));
+        meters.add(FunctionCounter.builder(
+                        "jetty.sessions.database.wait", statistics, SessionStoreStatistics::getDatabaseWaitMs)
+                .description("time work waited for the database to come back")
+                .baseUnit("milliseconds")
                 .tags(tags)
                 .register(registry));
         meters.add(counter(
@@ -201,22 +252,20 @@ public final class SessionStoreMetrics implements MeterBinder {
                     .baseUnit("bytes")
                     .tags(tags)
                     .register(registry));
+            meters.add(FunctionCounter.builder(
+                            "jetty.sessions.sqlite.checkpoints.forced",
+                            sqlite,
+                            SQLiteSessionDataStore::getForcedCheckpoints)
+                    .description("WAL checkpoints that had to wait out readers to restart the log")
+                    .tags(tags)
+                    .register(registry));
+            meters.add(Gauge.builder(
+                            "jetty.sessions.sqlite.file.lost", sqlite, s -> s.getDatabaseFileLost() == null ? 0 : 1)
+                    .description("1 once the database file was deleted or replaced under the store (writes refused)")
+                    .tags(tags)
+                    .register(registry));
         }
         return meters;
-    }
-
-    private static Meter timer(
-            MeterRegistry registry,
-            Tags tags,
-            String operation,
-            SessionStoreStatistics statistics,
-            ToLongFunction<SessionStoreStatistics> count,
-            ToDoubleFunction<SessionStoreStatistics> totalMs) {
-        return FunctionTimer.builder("jetty.sessions.store.calls", statistics, count, totalMs, TimeUnit.MILLISECONDS)
-                .description("calls Jetty made to the session store, and the time they took")
-                .tags(tags)
-                .tag("operation", operation)
-                .register(registry);
     }
 
     private static Meter failures(

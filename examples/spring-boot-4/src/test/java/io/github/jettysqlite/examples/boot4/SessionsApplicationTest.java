@@ -62,7 +62,7 @@ class SessionsApplicationTest {
             MeterRegistry meters = app.getBean(MeterRegistry.class);
             assertThat(meters.get("jetty.sessions.store.calls")
                             .tags("store", "sqlite", "operation", "load")
-                            .functionTimer()
+                            .timer()
                             .count())
                     .isPositive();
             assertThat(meters.get("jetty.sessions.stored").gauge().value()).isEqualTo(1);
