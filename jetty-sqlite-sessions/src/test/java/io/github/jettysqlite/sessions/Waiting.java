@@ -2,7 +2,6 @@ package io.github.jettysqlite.sessions;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 /**
  * Bounded waits for tests that arrange threads: none of them can hang a build, and none lets a test go on as if what
@@ -32,10 +31,19 @@ public final class Waiting {
         }
     }
 
-    /** Polls the condition until it holds, failing the test, naming what was awaited, after {@link #SECONDS}. */
-    public static void until(String what, BooleanSupplier condition) throws InterruptedException {
+    /** A condition to wait for, which may look at a database or a server to decide. */
+    @FunctionalInterface
+    public interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    /**
+     * Polls the condition until it holds, failing the test, naming what was awaited, after {@link #SECONDS}; an
+     * exception the condition throws fails the test at once.
+     */
+    public static void until(String what, Condition condition) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
-        while (!condition.getAsBoolean()) {
+        while (!condition.holds()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError(what + ": not reached in " + SECONDS + " s");
             }
