@@ -51,7 +51,7 @@ class PostgreSQLClusterTest {
             assertThat(get(nodeB, id)).isEqualTo(id + " 2");
             assertThat(get(nodeA + "?peek", id)).isEqualTo(id + " 2");
             // A read saves only its access, when the request lets go of the session, after the answer.
-            Waiting.until(() -> "nodeA".equals(lastNodeQuietly(id)));
+            Waiting.until("node A recorded as the last node", () -> "nodeA".equals(lastNodeQuietly(id)));
 
             assertThat(get(nodeB + "?invalidate", id)).isEqualTo("invalidated");
 
@@ -94,11 +94,7 @@ class PostgreSQLClusterTest {
                 assertThat(lastNode(id)).isEqualTo("nodeA");
             }
             // Node A is gone; only node B's scavenger can remove the session once it has expired.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (rows(id) > 0 && System.nanoTime() < deadline) {
-                Thread.sleep(200);
-            }
-            assertThat(rows(id)).as("rows of the abandoned session").isZero();
+            Waiting.until("node B scavenging the abandoned session", () -> rows(id) == 0);
             assertThat(idOf(get(nodeB + "?peek", id))).isNotEqualTo(id);
         }
     }

@@ -87,7 +87,7 @@ class PostgreSQLFailedSaveRefusalsTest {
                 .as("the user's cookie is kept")
                 .isNull();
         // HikariCP reconnects with a backoff: until the store reads again, a request would be refused for its load.
-        Waiting.until(() -> readsAgain(id));
+        Waiting.until("the session readable again", () -> readsAgain(id));
         ContentResponse after = request("/?get=cart", id).send();
         assertThat(after.getStatus()).isEqualTo(200);
         assertThat(after.getContentAsString())

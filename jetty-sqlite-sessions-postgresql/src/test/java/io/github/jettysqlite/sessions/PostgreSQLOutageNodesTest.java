@@ -106,7 +106,9 @@ class PostgreSQLOutageNodesTest {
         long gaveUpOnB = gaveUp(nodes.b());
         Outage outage = clickThrough(SHORT_WAIT_MS, "fast", users -> {
             // Past the wait: each node's store gave up on the database; then every user clicks on each node again.
-            Waiting.until(() -> gaveUp(nodes.a()) > gaveUpOnA && gaveUp(nodes.b()) > gaveUpOnB);
+            Waiting.until(
+                    "both nodes giving up on a save",
+                    () -> gaveUp(nodes.a()) > gaveUpOnA && gaveUp(nodes.b()) > gaveUpOnB);
             users.awaitEachReplied(users.mark(), 3);
         });
         SoftAssertions.assertSoftly(soft -> {

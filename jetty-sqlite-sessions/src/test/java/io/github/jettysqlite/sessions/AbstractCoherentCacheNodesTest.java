@@ -219,7 +219,7 @@ abstract class AbstractCoherentCacheNodesTest {
                             }
                             // The kill cut this request: its increment was saved before it, or not at all. Once the
                             // node is dead nothing of it can still arrive, and the other node says which it was.
-                            Waiting.await(killed);
+                            Waiting.await(killed, "node A killed");
                             cut.incrementAndGet();
                             int saved = countOf(NodeHttp.get(client, b + "?peek", id));
                             assertThat(saved).isBetween(count, count + 1);
@@ -238,17 +238,21 @@ abstract class AbstractCoherentCacheNodesTest {
                     return id + " " + count;
                 }));
             }
-            awaitWhileUsersRun(loops, () -> answers.get() >= USERS * 6);
+            awaitWhileUsersRun(loops, "six answers per user", () -> answers.get() >= USERS * 6);
             nodeA.kill();
             a.set(null);
             killed.countDown();
             int beforeRestart = answers.get();
-            awaitWhileUsersRun(loops, () -> answers.get() >= beforeRestart + USERS * 4);
+            awaitWhileUsersRun(
+                    loops, "four answers per user since the kill", () -> answers.get() >= beforeRestart + USERS * 4);
             restartedA = node(COHERENT, database, "nodeA");
             String again = NodeHttp.baseUri(restartedA);
             restarted.set(again);
             a.set(again);
-            awaitWhileUsersRun(loops, () -> answersOfRestarted.get() >= USERS * 5);
+            awaitWhileUsersRun(
+                    loops,
+                    "five answers per user from the restarted node",
+                    () -> answersOfRestarted.get() >= USERS * 5);
             done.set(true);
             for (Future<String> loop : loops) {
                 String last = loop.get(1, TimeUnit.MINUTES);
@@ -423,9 +427,9 @@ abstract class AbstractCoherentCacheNodesTest {
     }
 
     /** Waits for the condition, or for a user to stop early, whose failure then fails the test. */
-    private static void awaitWhileUsersRun(List<? extends Future<?>> loops, BooleanSupplier condition)
+    private static void awaitWhileUsersRun(List<? extends Future<?>> loops, String what, BooleanSupplier condition)
             throws Exception {
-        Waiting.until(() -> condition.getAsBoolean() || loops.stream().anyMatch(Future::isDone));
+        Waiting.until(what, () -> condition.getAsBoolean() || loops.stream().anyMatch(Future::isDone));
         for (Future<?> loop : loops) {
             if (loop.isDone()) {
                 loop.get();

@@ -122,7 +122,7 @@ class CoherentSessionCacheTest {
 
         // The row goes after this request's check, while it holds the session; its save then finds it gone.
         get(nodeA, "?vanish&set=cart=book", id);
-        Waiting.until(() -> !cached(cache, id));
+        Waiting.until("the cached copy dropped", () -> !cached(cache, id));
 
         assertThat(store(nodeA).getStatistics().getStoresOfDeletedSessions()).isPositive();
         assertThat(get(nodeA, "?get=user", id)).isEqualTo("null");

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpHeader;
@@ -80,13 +79,8 @@ class EndToEndTest {
      * land a moment after the client has its answer.
      */
     private void awaitRows(List<List<Object>> expected, String sql, Object... params) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        List<List<Object>> rows = query(sql, params);
-        while (!rows.equals(expected) && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-            rows = query(sql, params);
-        }
-        assertThat(rows).isEqualTo(expected);
+        Waiting.until(
+                "rows " + expected + " for " + sql, () -> query(sql, params).equals(expected));
     }
 
     @Test
@@ -95,14 +89,7 @@ class EndToEndTest {
         String id = get("/a/?ttl=1&set=user=alice");
         awaitRows(List.of(List.of(1)), "SELECT count(*) FROM jetty_sessions WHERE session_id = ?", id);
 
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (!query("SELECT count(*) FROM jetty_sessions WHERE session_id = ?", id)
-                .equals(List.of(List.of(0)))) {
-            assertThat(System.nanoTime())
-                    .as("session still in the file after 15 s")
-                    .isLessThan(deadline);
-            Thread.sleep(200);
-        }
+        awaitRows(List.of(List.of(0)), "SELECT count(*) FROM jetty_sessions WHERE session_id = ?", id);
     }
 
     @Test
@@ -114,14 +101,7 @@ class EndToEndTest {
 
         server = startServer(0);
 
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (!query("SELECT count(*) FROM jetty_sessions WHERE session_id = ?", id)
-                .equals(List.of(List.of(0)))) {
-            assertThat(System.nanoTime())
-                    .as("session still in the file after 15 s")
-                    .isLessThan(deadline);
-            Thread.sleep(200);
-        }
+        awaitRows(List.of(List.of(0)), "SELECT count(*) FROM jetty_sessions WHERE session_id = ?", id);
     }
 
     private Server startServer(int port) throws Exception {

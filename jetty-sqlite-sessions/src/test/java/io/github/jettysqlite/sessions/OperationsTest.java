@@ -283,22 +283,14 @@ class OperationsTest {
      * tried again until one completes.
      */
     private void checkpoint() throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (true) {
-            boolean busy = SQLiteInternals.runExclusive(fixture.file(), c -> {
-                try (var statement = c.connection().createStatement();
-                        var result = statement.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
-                    return result.next() && result.getInt(1) != 0;
-                }
-            });
-            if (!busy) {
-                return;
-            }
-            assertThat(System.nanoTime())
-                    .as("a checkpoint completed within 10 s")
-                    .isLessThan(deadline);
-            Thread.sleep(20);
-        }
+        Waiting.until(
+                "a checkpoint that was not busy",
+                () -> SQLiteInternals.runExclusive(fixture.file(), c -> {
+                    try (var statement = c.connection().createStatement();
+                            var result = statement.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
+                        return result.next() && result.getInt(1) == 0;
+                    }
+                }));
     }
 
     private static ObjectName onlyName(Set<ObjectName> names) {

@@ -88,7 +88,7 @@ class SQLiteLockedFileNodesTest {
                 fileSizeLimit(nodes, "1");
                 // Until each user was replied to twice (once by each node) and writes were seen to fail.
                 users.awaitEachReplied(users.mark(), 2);
-                Waiting.until(() -> storeFailures(nodes) > failedBefore);
+                Waiting.until("a store failing", () -> storeFailures(nodes) > failedBefore);
             } finally {
                 fileSizeLimit(nodes, "unlimited");
             }

@@ -15,6 +15,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.session.SessionData;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SQLiteWalTest {
     private static final long HOUR = 3_600_000;
     private static final long MIB = 1024 * 1024;
+    private static final int PAYLOAD = 16 * 1024;
 
     @TempDir
     Path dir;
@@ -53,38 +55,55 @@ class SQLiteWalTest {
     @Test
     void walStaysSmallWhileReadsNeverPause() throws Exception {
         put(store, session(store, "hot", now + HOUR, NODE));
-        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicBoolean reading = new AtomicBoolean(true);
         List<Thread> readers = new ArrayList<>();
         for (int r = 0; r < 4; r++) {
             Thread reader = new Thread(() -> {
-                while (writing.get()) {
+                while (reading.get()) {
                     try {
                         store.load("hot");
                     } catch (Exception e) {
                         throw new IllegalStateException(e);
                     }
+                    // Back to back still (four readers: one is nearly always mid-read), but no reader keeps the writer
+                    // and the checkpointer off a two-core machine, where CPU, not the readers, would starve them.
+                    Thread.yield();
                 }
             });
             reader.start();
             readers.add(reader);
         }
         long largestWal = 0;
+        long written = 0;
         try {
             for (int i = 0; i < 6000; i++) {
                 put(store, withPayload(session(store, "w" + (i % 500), now + HOUR, NODE)));
+                written += PAYLOAD;
                 largestWal = Math.max(largestWal, walSize());
             }
+            long restarts = store.getForcedCheckpoints();
+
+            // 6000 writes of 16 KiB put about 100 MiB through the WAL, which the checkpointer restarts past 1,000
+            // pages (4 MiB). A log the readers kept from restarting would hold all of it; how much more than 4 MiB is
+            // written while the checkpointer works depends on the CPU it gets, so the bound is relative to what was
+            // written, well above what a loaded machine reached (20-25 MiB), far below a log that never restarted.
+            assertThat(largestWal)
+                    .as("largest log, of %d MiB written", written / MIB)
+                    .isLessThan(written / 3);
+            assertThat(restarts).as("restarts during the writes").isGreaterThanOrEqualTo(3);
+
+            // And with the readers still going, the log is cut back to its limit: they never pin it.
+            AtomicInteger after = new AtomicInteger();
+            Waiting.until("the log cut back to 4 MiB while reads go on", () -> {
+                putQuietly("after" + (after.getAndIncrement() % 50));
+                return walSize() <= 4 * MIB;
+            });
         } finally {
-            writing.set(false);
+            reading.set(false);
             for (Thread reader : readers) {
                 reader.join();
             }
         }
-
-        // 6000 writes of 16 KiB put about 100 MiB through the WAL. The checkpointer restarts it past 1,000 pages
-        // (4 MiB); what is written while it works comes on top.
-        assertThat(largestWal).isLessThan(16 * MIB);
-        assertThat(store.getForcedCheckpoints()).isPositive();
     }
 
     @Test
@@ -108,17 +127,16 @@ class SQLiteWalTest {
             backup.rollback();
         }
         // No write waited for the reader: a restarting checkpoint gives up after 100 ms and backs off; the writer
-        // never waits for a checkpoint at all (before, it waited the whole busy timeout of 5 s, again and again).
-        assertThat(slowest / 1_000_000).isLessThan(1_000);
+        // never waits for a checkpoint at all (before, it waited the whole busy timeout, again and again). A loaded
+        // machine may stretch one write well past 100 ms, but not to the busy timeout.
+        assertThat(slowest / 1_000_000).isLessThan(store.getBusyTimeoutMs());
 
         // Once the reader is gone, the next restart brings the log back under its limit.
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        int i = 0;
-        while (walSize() > 4 * MIB && System.nanoTime() < deadline) {
-            put(store, session(store, "after" + (i++ % 50), now + HOUR, NODE));
-            Thread.sleep(2);
-        }
-        assertThat(walSize()).isLessThanOrEqualTo(4 * MIB);
+        AtomicInteger after = new AtomicInteger();
+        Waiting.until("the log cut back to 4 MiB while writes go on", () -> {
+            putQuietly("after" + (after.getAndIncrement() % 50));
+            return walSize() <= 4 * MIB;
+        });
     }
 
     @Test
@@ -126,18 +144,31 @@ class SQLiteWalTest {
         for (int i = 0; i < 300; i++) {
             put(store, withPayload(session(store, "v" + i, now + HOUR, NODE)));
         }
-        // Let the checkpointer finish with those commits, so that only the VACUUM is left to prompt it.
+        // Those commits put more than 1,000 pages through the log: let the checkpointer restart it for them, and then
+        // look at the last of them (it looks every 200 ms at most), so that only the VACUUM is left to prompt the next
+        // restart. Nothing shows when it has looked: should a loaded machine delay that look past the pause, the
+        // test could only pass without cause, never fail.
+        Waiting.until("the restart those commits called for", () -> store.getForcedCheckpoints() > 0);
         Thread.sleep(1_000);
         long restartsBefore = store.getForcedCheckpoints();
 
         // VACUUM writes the whole file (about 5 MiB here) through the log, outside any commit the writer counts.
         store.admin().vacuum();
 
-        Waiting.until(() -> store.getForcedCheckpoints() > restartsBefore);
+        Waiting.until("a restart of the log the VACUUM wrote", () -> store.getForcedCheckpoints() > restartsBefore);
+    }
+
+    /** A small write, for conditions that write while they wait. */
+    private void putQuietly(String id) {
+        try {
+            put(store, session(store, id, now + HOUR, NODE));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static SessionData withPayload(SessionData data) {
-        data.setAttribute("payload", new byte[16 * 1024]);
+        data.setAttribute("payload", new byte[PAYLOAD]);
         return data;
     }
 

@@ -2,27 +2,50 @@ package io.github.jettysqlite.sessions;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
-/** Bounded waits for tests that arrange threads: none of them can hang a build. */
+/**
+ * Bounded waits for tests that arrange threads: none of them can hang a build, and none lets a test go on as if what
+ * it waited for had happened. The bound is generous on purpose: it only exists so that a broken build ends, and must
+ * never be what a loaded machine trips over. Tests that wait for something state what, so that a failure names it.
+ */
 public final class Waiting {
+    /** How long any wait may take before the test fails: far beyond anything a loaded machine needs. */
+    public static final long SECONDS = 60;
+
     private Waiting() {}
 
-    /** Waits up to ten seconds for the latch; keeps the interrupt for the caller to see. */
-    public static void await(CountDownLatch latch) {
+    /**
+     * Waits for the latch to open, failing with an {@link AssertionError} naming what was awaited when it does not
+     * open within {@link #SECONDS}, or when the wait is interrupted (the interrupt is kept for the caller to see).
+     */
+    public static void await(CountDownLatch latch, String what) {
+        boolean opened;
         try {
-            latch.await(10, TimeUnit.SECONDS);
+            opened = latch.await(SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while awaiting " + what, e);
+        }
+        if (!opened) {
+            throw new AssertionError(what + ": not reached in " + SECONDS + " s");
         }
     }
 
-    /** Polls the condition until it holds, failing the test after ten seconds. */
-    public static void until(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
+    /** A condition to wait for, which may look at a database or a server to decide. */
+    @FunctionalInterface
+    public interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    /**
+     * Polls the condition until it holds, failing the test, naming what was awaited, after {@link #SECONDS}; an
+     * exception the condition throws fails the test at once.
+     */
+    public static void until(String what, Condition condition) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
+        while (!condition.holds()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not reached in 10 s");
+                throw new AssertionError(what + ": not reached in " + SECONDS + " s");
             }
             Thread.sleep(5);
         }

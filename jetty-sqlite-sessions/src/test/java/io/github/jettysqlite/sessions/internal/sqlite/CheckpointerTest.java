@@ -2,13 +2,19 @@ package io.github.jettysqlite.sessions.internal.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.jettysqlite.sessions.Waiting;
 import io.github.jettysqlite.sessions.internal.CachedConnection;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,10 +26,10 @@ class CheckpointerTest {
 
     @Test
     void checkpointsThatKeepFailingAreTriedLessAndLessOften() throws Exception {
-        AtomicInteger attempts = new AtomicInteger();
+        List<Long> attempts = new CopyOnWriteArrayList<>();
         Checkpointer checkpointer = new Checkpointer(
                 () -> {
-                    attempts.incrementAndGet();
+                    attempts.add(System.nanoTime());
                     throw new SQLException("disk I/O error");
                 },
                 work -> work.run(null),
@@ -31,13 +37,17 @@ class CheckpointerTest {
         checkpointer.start();
         try {
             checkpointer.committed(1);
-            Thread.sleep(1_200);
+            Waiting.until("four failed checkpoints", () -> attempts.size() >= 4);
         } finally {
             checkpointer.stop();
         }
 
-        // Pauses of 250, 500, 1,000 ms after the first failure: three or four tries in 1.2 s, not one every 10 ms.
-        assertThat(attempts.get()).isBetween(1, 5);
+        // Pauses of at least 250, 500, 1,000 ms after the failures: a loaded machine only makes them longer, while a
+        // checkpointer that did not back off would try again every 10 ms.
+        for (int i = 1; i < 4; i++) {
+            long pauseMs = TimeUnit.NANOSECONDS.toMillis(attempts.get(i) - attempts.get(i - 1));
+            assertThat(pauseMs).as("pause after failure %d", i).isGreaterThanOrEqualTo((250L << (i - 1)) - 10);
+        }
     }
 
     @Test
@@ -68,16 +78,21 @@ class CheckpointerTest {
             try {
                 // No commit follows, as after a VACUUM run at a quiet hour: only this says there is work.
                 checkpointer.wroteOutsideCommits();
-                long deadline = System.nanoTime() + 5_000_000_000L;
-                while (Files.size(file) < 50 * 4096 && System.nanoTime() < deadline) {
-                    Thread.sleep(20);
-                }
+                Waiting.until("the vacuum's pages copied into the database file", () -> sizeOf(file) >= 50 * 4096);
             } finally {
                 checkpointer.stop();
             }
 
             assertThat(attempts.get()).isEqualTo(2);
             assertThat(Files.size(file)).isGreaterThanOrEqualTo(50 * 4096);
+        }
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -61,10 +61,10 @@ class GroupCommitWriterTest {
                 return null;
             }));
         }
-        Waiting.until(() -> writer.queued() == 10);
+        Waiting.until("ten writes queued", () -> writer.queued() == 10);
         release.countDown();
         for (Future<Object> write : writes) {
-            write.get(10, TimeUnit.SECONDS);
+            write.get(Waiting.SECONDS, TimeUnit.SECONDS);
         }
 
         long[] after = writer.counts();
@@ -77,18 +77,18 @@ class GroupCommitWriterTest {
     void aFailingWriteInABatchFailsAloneAndTheOthersCommit() throws Exception {
         CountDownLatch release = holdWriter();
         Future<Object> good1 = pool.submit(() -> writeRow("good1"));
-        Waiting.until(() -> writer.queued() == 1);
+        Waiting.until("the first good write queued", () -> writer.queued() == 1);
         Future<Object> bad = pool.submit(() -> writer.write(c -> {
             c.execute("INSERT INTO no_such_table VALUES (1)");
             return null;
         }));
-        Waiting.until(() -> writer.queued() == 2);
+        Waiting.until("the bad write queued", () -> writer.queued() == 2);
         Future<Object> good2 = pool.submit(() -> writeRow("good2"));
-        Waiting.until(() -> writer.queued() == 3);
+        Waiting.until("the second good write queued", () -> writer.queued() == 3);
         release.countDown();
 
-        good1.get(10, TimeUnit.SECONDS);
-        good2.get(10, TimeUnit.SECONDS);
+        good1.get(Waiting.SECONDS, TimeUnit.SECONDS);
+        good2.get(Waiting.SECONDS, TimeUnit.SECONDS);
         assertThat(catchFailure(bad)).isInstanceOf(SQLException.class).hasMessageContaining("no_such_table");
         assertThat(fixture.query("SELECT session_id FROM jetty_sessions ORDER BY session_id"))
                 .containsExactly(List.of("good1"), List.of("good2"));
@@ -119,7 +119,7 @@ class GroupCommitWriterTest {
         }
         int total = 0;
         for (Future<List<String>> result : results) {
-            for (String id : result.get(60, TimeUnit.SECONDS)) {
+            for (String id : result.get(Waiting.SECONDS, TimeUnit.SECONDS)) {
                 assertThat(store.load(id)).isNotNull();
                 total++;
             }
@@ -130,17 +130,8 @@ class GroupCommitWriterTest {
         assertThat(counts[0]).isLessThanOrEqualTo(counts[1]);
     }
 
-    /** Occupies the writer until the returned latch is counted down, so that writes queue up behind it. */
-    private CountDownLatch holdWriter() throws InterruptedException {
-        CountDownLatch holding = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        pool.submit(() -> writer.exclusive(c -> {
-            holding.countDown();
-            Waiting.await(release);
-            return null;
-        }));
-        assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
-        return release;
+    private CountDownLatch holdWriter() {
+        return SQLiteInternals.hold(writer, pool);
     }
 
     private Object writeRow(String id) throws Exception {
@@ -150,7 +141,7 @@ class GroupCommitWriterTest {
 
     private static Throwable catchFailure(Future<?> future) throws InterruptedException {
         try {
-            future.get(10, TimeUnit.SECONDS);
+            future.get(Waiting.SECONDS, TimeUnit.SECONDS);
             return null;
         } catch (java.util.concurrent.ExecutionException e) {
             return e.getCause();

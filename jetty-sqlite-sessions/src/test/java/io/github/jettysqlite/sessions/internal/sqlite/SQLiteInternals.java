@@ -2,6 +2,7 @@ package io.github.jettysqlite.sessions.internal.sqlite;
 
 import io.github.jettysqlite.sessions.SessionDatabaseException;
 import io.github.jettysqlite.sessions.Synchronous;
+import io.github.jettysqlite.sessions.Waiting;
 import io.github.jettysqlite.sessions.internal.SharedDatabases;
 import io.github.jettysqlite.sessions.internal.SqlWork;
 import io.github.jettysqlite.sessions.internal.TableUse;
@@ -9,6 +10,8 @@ import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import io.github.jettysqlite.sessions.internal.table.SqlDialect;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
 
 /**
  * For tests that look inside the database running stores share: its writer (to arrange a batch, count
@@ -43,6 +46,22 @@ public final class SQLiteInternals implements AutoCloseable {
 
     GroupCommitWriter writer() {
         return lease.database().writer();
+    }
+
+    /**
+     * Occupies the writer on a thread of the pool until the returned latch is counted down, so that writes queue up
+     * behind it.
+     */
+    static CountDownLatch hold(GroupCommitWriter writer, ExecutorService pool) {
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        pool.submit(() -> writer.exclusive(c -> {
+            holding.countDown();
+            Waiting.await(release, "the test releasing the writer");
+            return null;
+        }));
+        Waiting.await(holding, "the writer held");
+        return release;
     }
 
     ReaderPool readers() {
