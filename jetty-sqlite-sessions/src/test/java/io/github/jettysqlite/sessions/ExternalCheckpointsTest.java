@@ -70,7 +70,9 @@ class ExternalCheckpointsTest {
 
         writeMany(store);
 
-        Waiting.until(() -> size(fixture.file()) > fileBefore + 4 * MIB);
+        Waiting.until(
+                "the store's checkpoints to move the log into the file",
+                () -> size(fixture.file()) > fileBefore + 4 * MIB);
         assertThat(walSize()).isLessThan(16 * MIB);
         assertThat(store.getForcedCheckpoints()).isPositive();
         assertThat(writerPragma("wal_autocheckpoint")).isEqualTo(0);

@@ -174,6 +174,17 @@ public final class AttributeSeal {
         private static final int NONCE_BYTES = 12;
         private static final int TAG_BITS = 128;
         private static final SecureRandom NONCES = new SecureRandom();
+        /**
+         * One cipher object per thread, initialised afresh (key and nonce) for every use: looking a cipher up by name
+         * costs more than the encryption of a short value itself.
+         */
+        private static final ThreadLocal<Cipher> CIPHERS = ThreadLocal.withInitial(() -> {
+            try {
+                return Cipher.getInstance("AES/GCM/NoPadding");
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("AES-GCM is not available in this JVM", e);
+            }
+        });
 
         private final byte[] id;
         private final SecretKeySpec secret;
@@ -207,7 +218,7 @@ public final class AttributeSeal {
             byte[] nonce = new byte[NONCE_BYTES];
             NONCES.nextBytes(nonce);
             try {
-                Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+                Cipher cipher = CIPHERS.get();
                 cipher.init(Cipher.ENCRYPT_MODE, encryption, new GCMParameterSpec(TAG_BITS, nonce));
                 cipher.updateAAD(associated);
                 byte[] out = new byte[NONCE_BYTES + cipher.getOutputSize(plain.length)];
@@ -224,7 +235,7 @@ public final class AttributeSeal {
                 throw new InvalidObjectException("an encrypted attribute is truncated");
             }
             try {
-                Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+                Cipher cipher = CIPHERS.get();
                 cipher.init(Cipher.DECRYPT_MODE, encryption, new GCMParameterSpec(TAG_BITS, sealed, 0, NONCE_BYTES));
                 cipher.updateAAD(associated);
                 return cipher.doFinal(sealed, NONCE_BYTES, sealed.length - NONCE_BYTES);
