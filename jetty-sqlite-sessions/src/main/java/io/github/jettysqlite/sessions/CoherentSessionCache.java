@@ -178,6 +178,9 @@ public class CoherentSessionCache extends DefaultSessionCache {
                 if (session.getRequests() <= 0 && doGet(session.getId()) == session) {
                     LOG.debug("Session {} was deleted elsewhere; dropping it from {}", session.getId(), this);
                     drop(session);
+                    // Counted as a check that found the row gone would be: under load, another node's logout can
+                    // land between this request's two saves, and then this, not the next check, drops the copy.
+                    store().getStatistics().cacheDropped();
                 }
             }
         }

@@ -97,6 +97,11 @@ public final class SessionStoreStatistics {
         }
     }
 
+    /** A cached copy dropped because its row was found gone by a save rather than by a check. */
+    void cacheDropped() {
+        cacheDrops.increment();
+    }
+
     void saveRefused() {
         savesRefused.increment();
     }
@@ -233,7 +238,9 @@ public final class SessionStoreStatistics {
         return cacheReloads.sum();
     }
 
-    @ManagedAttribute(value = "checks that found the session deleted elsewhere, so it left the cache", readonly = true)
+    @ManagedAttribute(
+            value = "cached sessions dropped because they were deleted elsewhere (found by a check or by a save)",
+            readonly = true)
     public long getCacheDrops() {
         return cacheDrops.sum();
     }
