@@ -194,6 +194,23 @@ abstract class AbstractPrincipalColumnTest {
     }
 
     @Test
+    void aNewSessionReplacingAnExpiredRowOfItsIdDoesNotInheritItsUser() throws Exception {
+        SessionData old = session(nodeA, "s1", now - HOUR, NODE);
+        old.setAttribute(UserSessions.PRINCIPAL_ATTRIBUTE, "alice");
+        put(nodeA, old);
+        assertThat(principalOf("s1")).isEqualTo("alice");
+
+        // Another session given the same id (a later creation time) while the expired row is not yet swept.
+        SessionData fresh = nodeA.newSessionData("s1", now, now, now, 60_000);
+        fresh.setExpiry(now + HOUR);
+        fresh.setAttribute("cart", "book");
+        put(nodeA, fresh);
+
+        assertThat(principalOf("s1")).as("the new session has no user yet").isNull();
+        assertThat(nodeA.sessionsOf("alice")).isEmpty();
+    }
+
+    @Test
     void recordingCanBeSwitchedOff() throws Exception {
         SessionTableDataStore quiet =
                 fixture.store(NODE, "/quiet", SessionContext.NULL_VHOST, s -> s.setRecordPrincipal(false));

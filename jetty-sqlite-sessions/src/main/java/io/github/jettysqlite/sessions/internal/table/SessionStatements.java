@@ -84,7 +84,9 @@ public final class SessionStatements {
                 + " accessed_ms = excluded.accessed_ms, last_accessed_ms = excluded.last_accessed_ms,"
                 + " cookie_set_ms = excluded.cookie_set_ms, last_saved_ms = excluded.last_saved_ms,"
                 + " max_inactive_ms = excluded.max_inactive_ms, expires_at = excluded.expires_at,"
-                + " attributes = excluded.attributes, " + VERSION_COLUMN + " = excluded." + VERSION_COLUMN
+                + " attributes = excluded.attributes, " + VERSION_COLUMN + " = excluded." + VERSION_COLUMN + ", "
+                + PRINCIPAL_COLUMN + " = excluded." + PRINCIPAL_COLUMN + ", " + SEALED_ID_COLUMN + " = excluded."
+                + SEALED_ID_COLUMN
                 + " WHERE " + name + ".created_ms = excluded.created_ms OR " + name + ".expires_at <= ?";
         // Time never goes backwards: the access-dependent columns take the written values only when this write's
         // access is at least as recent as the stored one, so a slow request cannot shorten a session that other
