@@ -212,6 +212,27 @@ abstract class AbstractProtectedIdsTest {
     }
 
     @Test
+    void aNodeWithProtectionOffFindsProtectedRowsAndTakesNoHashForAnId() throws Exception {
+        // Switching protection on (or back off) node by node: a node with the key but protection off still serves
+        // the sessions a protecting node wrote, and a hash read out of the table is no cookie there either.
+        SessionTableDataStore protecting = store(s -> s.setAttributeKey(key));
+        put(protecting, "node0both", System.currentTimeMillis() + HOUR);
+        SessionTableDataStore plain = fixture.store(StoreFixture.OTHER_NODE, "/app", SessionContext.NULL_VHOST, s -> {
+            s.setAttributeKey(key);
+            s.setProtectSessionIds(false);
+        });
+        String stolen = (String)
+                fixture.query("SELECT session_id FROM jetty_sessions").get(0).get(0);
+
+        assertThat(plain.load("node0both").getAttribute("user")).isEqualTo("alice");
+        assertThat(plain.exists("node0both")).isTrue();
+        assertThat(plain.load(stolen)).isNull();
+        assertThat(plain.exists(stolen)).isFalse();
+        assertThat(plain.delete(stolen)).isFalse();
+        assertThat(fixture.count("SELECT count(*) FROM jetty_sessions")).isEqualTo(1);
+    }
+
+    @Test
     void withoutAKeyIdsAreKeptAsTheyAre() throws Exception {
         SessionTableDataStore store = store(s -> {});
         put(store, "node0plain", System.currentTimeMillis() + HOUR);

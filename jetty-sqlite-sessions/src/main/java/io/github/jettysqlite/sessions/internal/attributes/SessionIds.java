@@ -18,8 +18,8 @@ import java.util.List;
  * store finding nothing under the current key can move it (and the {@code seal} command moves them all).
  */
 public final class SessionIds {
-    /** Ids kept as they are. */
-    public static final SessionIds PLAIN = new SessionIds(null);
+    /** Ids kept as they are, by a store without keys. */
+    public static final SessionIds PLAIN = new SessionIds(null, false);
 
     private static final Base64.Encoder ENCODE = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder DECODE = Base64.getUrlDecoder();
@@ -30,10 +30,14 @@ public final class SessionIds {
      */
     static final String PROTECTED = "~";
 
+    /** The store's keys; null without any. */
     private final AttributeSeal keys;
+    /** Whether new rows are keyed by the id's hash (a current key, and protection on). */
+    private final boolean protect;
 
-    private SessionIds(AttributeSeal keys) {
+    private SessionIds(AttributeSeal keys, boolean protect) {
         this.keys = keys;
+        this.protect = protect;
     }
 
     /**
@@ -41,7 +45,9 @@ public final class SessionIds {
      * @param protect whether to protect ids at all
      */
     public static SessionIds of(AttributeSeal keys, boolean protect) {
-        return protect && keys.seals() ? new SessionIds(keys) : PLAIN;
+        // A store with keys but protection off still finds rows that protecting nodes wrote (switching protection
+        // on node by node, or back off): their hashes under its keys are where such rows are.
+        return keys.verifies() ? new SessionIds(keys, protect && keys.seals()) : PLAIN;
     }
 
     /**
@@ -49,14 +55,14 @@ public final class SessionIds {
      * id may be stored under, but writes nothing.
      */
     public static SessionIds opening(AttributeSeal keys) {
-        return new SessionIds(keys);
+        return new SessionIds(keys, false);
     }
 
     /** Every form of the id a row of it may be stored under: each accepted key's hash, then the plain id. */
     public List<String> anyKeyOf(String id) {
         List<String> all = new ArrayList<>();
         if (keys != null && keys.seals()) {
-            all.add(keyOf(id));
+            all.add(PROTECTED + keys.idHash(id));
         }
         if (keys != null) {
             for (String hash : keys.formerIdHashes(id)) {
@@ -68,12 +74,21 @@ public final class SessionIds {
     }
 
     public boolean protects() {
-        return keys != null && keys.seals();
+        return protect;
     }
 
-    /** What the {@code session_id} column holds for this id. */
+    /** What the {@code session_id} column holds for this id in a row this store writes. */
     public String keyOf(String id) {
-        return keys == null ? id : PROTECTED + keys.idHash(id);
+        return protect ? PROTECTED + keys.idHash(id) : id;
+    }
+
+    /**
+     * Whether a row found under {@link #keyOf} of this id is the id's whatever its sealed id: always when protecting
+     * (the key is a hash only the id gives); for a plain store, not when the presented id looks like a protected key,
+     * which is then a hash read out of the table and matches only a row without a sealed id.
+     */
+    public boolean trustsCurrentKeyOf(String id) {
+        return protect || !isProtectedKey(id);
     }
 
     /** Whether a {@code session_id} value is a protected key rather than an id. */
@@ -88,14 +103,18 @@ public final class SessionIds {
      * (A plain row is also looked up only where its sealed id is NULL; see the store.)
      */
     public List<String> formerKeysOf(String id) {
-        if (keys == null) {
+        if (keys == null || isProtectedKey(id)) {
+            // A hash-looking id is never hashed again into a lookup of old rows either: no id Jetty issues looks so.
             return List.of();
         }
         List<String> former = new ArrayList<>();
+        if (!protect && keys.seals()) {
+            former.add(PROTECTED + keys.idHash(id));
+        }
         for (String hash : keys.formerIdHashes(id)) {
             former.add(PROTECTED + hash);
         }
-        if (!isProtectedKey(id)) {
+        if (protect) {
             former.add(id);
         }
         return former;
@@ -103,7 +122,7 @@ public final class SessionIds {
 
     /** The id encrypted for the {@code sealed_id} column of the row with this context and key; null when plain. */
     public String sealedId(String contextPath, String virtualHost, String key, String id) {
-        if (keys == null) {
+        if (!protect) {
             return null;
         }
         byte[] keyId = keys.currentKeyId();

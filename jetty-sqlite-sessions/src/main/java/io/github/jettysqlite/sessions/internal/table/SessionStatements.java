@@ -163,23 +163,32 @@ public final class SessionStatements {
      */
     public StoredSession load(CachedConnection c, SessionScope scope, String id) throws SQLException {
         String current = ids.keyOf(id);
-        StoredSession row = loadAt(c, scope, current, true);
-        for (String former : ids.formerKeysOf(id)) {
+        boolean plainOnly = !ids.trustsCurrentKeyOf(id);
+        StoredSession row = loadAt(c, scope, current, plainOnly, null);
+        List<String> formers = ids.formerKeysOf(id);
+        for (String former : formers) {
             if (row != null) {
-                break;
+                return row;
             }
-            row = loadAt(c, scope, former, false);
+            row = loadAt(c, scope, former, !SessionIds.isProtectedKey(former), former);
         }
-        return row;
+        // Each read is a snapshot of its own: the seal command may have moved the row under the current key between
+        // the first look and the last, so a miss everywhere looks there once more.
+        return row != null || formers.isEmpty() ? row : loadAt(c, scope, current, plainOnly, null);
     }
 
-    /** The row under this key; a row under a former plain key only if its id is not sealed. */
-    private StoredSession loadAt(CachedConnection c, SessionScope scope, String key, boolean current)
+    /**
+     * The row under this key; with {@code plainOnly}, only a row whose id is not sealed (a plain id's row: see {@link
+     * #mayUse}).
+     *
+     * @param rowKey what the row comes back marked with: its key when not the current one, else null
+     */
+    private StoredSession loadAt(CachedConnection c, SessionScope scope, String key, boolean plainOnly, String rowKey)
             throws SQLException {
         PreparedStatement s = c.prepare(load);
         Sql.bindKey(s, 1, scope, key);
         try (ResultSet row = s.executeQuery()) {
-            if (!row.next() || !(current || mayUseFormer(key, row.getString(11)))) {
+            if (!row.next() || !mayUse(plainOnly, row.getString(11))) {
                 return null;
             }
             return new StoredSession(
@@ -193,37 +202,44 @@ public final class SessionStatements {
                     Sql.expiry(row, 8),
                     row.getBytes(9),
                     row.getLong(10),
-                    current ? null : key);
+                    rowKey);
         }
     }
 
     /**
-     * A row found under a former key is this id's only if that key is an old key's hash (which only the id hashes to)
-     * or a plain id whose row has no sealed id: a protected row is never reached by presenting its key column.
+     * A row looked up by a plain id (a former plain key, or a hash-looking id a plain store was given) is the id's
+     * only if its id is not sealed: a protected row is never reached by presenting its key column. A row under a
+     * hash this store computed is the id's, since only the id hashes to it.
      */
-    private static boolean mayUseFormer(String key, String sealedId) {
-        return SessionIds.isProtectedKey(key) || sealedId == null;
+    private static boolean mayUse(boolean plainOnly, String sealedId) {
+        return !plainOnly || sealedId == null;
     }
 
     /** True when the context holds the session and it has not expired at {@code now} (a Julian day). */
     public boolean existsUnexpired(CachedConnection c, SessionScope scope, String id, double now) throws SQLException {
         PreparedStatement s = c.prepare(existsUnexpired);
         s.setDouble(4, now);
-        Sql.bindKey(s, 1, scope, ids.keyOf(id));
-        try (ResultSet row = s.executeQuery()) {
-            if (row.next()) {
+        String current = ids.keyOf(id);
+        boolean plainOnly = !ids.trustsCurrentKeyOf(id);
+        List<String> formers = ids.formerKeysOf(id);
+        if (existsAt(s, scope, current, plainOnly)) {
+            return true;
+        }
+        for (String former : formers) {
+            if (existsAt(s, scope, former, !SessionIds.isProtectedKey(former))) {
                 return true;
             }
         }
-        for (String former : ids.formerKeysOf(id)) {
-            Sql.bindKey(s, 1, scope, former);
-            try (ResultSet row = s.executeQuery()) {
-                if (row.next() && mayUseFormer(former, row.getString(1))) {
-                    return true;
-                }
-            }
+        // As in load: the row may have moved under the current key meanwhile.
+        return !formers.isEmpty() && existsAt(s, scope, current, plainOnly);
+    }
+
+    private static boolean existsAt(PreparedStatement s, SessionScope scope, String key, boolean plainOnly)
+            throws SQLException {
+        Sql.bindKey(s, 1, scope, key);
+        try (ResultSet row = s.executeQuery()) {
+            return row.next() && mayUse(plainOnly, row.getString(1));
         }
-        return false;
     }
 
     /**
@@ -398,7 +414,7 @@ public final class SessionStatements {
     public int delete(CachedConnection c, SessionScope scope, String id) throws SQLException {
         PreparedStatement s = c.prepare(delete);
         Sql.bindKey(s, 1, scope, ids.keyOf(id));
-        s.setBoolean(4, true);
+        s.setBoolean(4, ids.trustsCurrentKeyOf(id));
         int deleted = s.executeUpdate();
         for (String former : ids.formerKeysOf(id)) {
             Sql.bindKey(s, 1, scope, former);
