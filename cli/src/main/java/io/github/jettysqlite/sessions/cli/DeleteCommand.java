@@ -24,16 +24,37 @@ final class DeleteCommand extends SessionDeletion {
         String id;
     }
 
+    @Option(
+            names = "--attribute-key",
+            description = "With protected ids: where the store's key(s) are (env:NAME or file:PATH, comma-separated),"
+                    + " so that --id finds a session by the id its browser holds; without it, --id is the value the"
+                    + " table holds (list shows it).")
+    String attributeKeys;
+
     @Override
     long count(SessionDatabaseAdmin admin) throws Exception {
         return which.principal != null
                 ? admin.countSessionsOf(which.principal)
-                : admin.show(which.id).size();
+                : admin.show(which.id, attributeKeys).size();
     }
 
     @Override
     long delete(SessionDatabaseAdmin admin) throws Exception {
-        return which.principal != null ? admin.deleteSessionsOf(which.principal, null) : admin.deleteSession(which.id);
+        if (which.principal != null) {
+            return admin.deleteSessionsOf(which.principal, null);
+        }
+        int deleted = admin.deleteSession(which.id, attributeKeys);
+        if (deleted == 0) {
+            // An operator ending a session they believe compromised must not be told "removed 0" and move on.
+            throw new CommandFailure(
+                    SessionsCli.FAILED,
+                    "no session with id " + which.id + " in " + admin.location()
+                            + (attributeKeys == null
+                                    ? " (with protected ids the table holds a hash: give --attribute-key, or the"
+                                            + " value list shows)"
+                                    : ""));
+        }
+        return deleted;
     }
 
     @Override

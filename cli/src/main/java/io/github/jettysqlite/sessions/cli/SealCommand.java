@@ -37,6 +37,12 @@ final class SealCommand extends AdminCommand {
             description = "Also encrypt every attribute at rest, as stores with encryptAttributes do.")
     boolean encrypt;
 
+    @Option(
+            names = "--plain-ids",
+            description = "Leave session ids as they are, for servers that run with protectSessionIds=false; by"
+                    + " default rows are moved under the key's hash of their id, as servers with a key keep them.")
+    boolean plainIds;
+
     @Option(names = "--dry-run", description = "Only count the rows by how they are sealed.")
     boolean dryRun;
 
@@ -66,7 +72,7 @@ final class SealCommand extends AdminCommand {
             return 0;
         }
         RowSealing.Outcome outcome =
-                admin.seal(attributeKey, attributeOldKeys, encrypt, includeUnsealed, progress("sealing"));
+                admin.seal(attributeKey, attributeOldKeys, encrypt, includeUnsealed, !plainIds, progress("sealing"));
         doc.put("dryRun", false);
         doc.put("sealed", outcome.sealed());
         doc.put("alreadyCurrent", outcome.alreadyCurrent());

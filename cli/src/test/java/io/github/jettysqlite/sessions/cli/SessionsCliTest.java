@@ -367,6 +367,11 @@ class SessionsCliTest {
                 .isZero();
         assertThat(live.store.load("stale1")).as("other users' sessions stay").isNotNull();
         assertThat(onDb("delete").exit()).as("delete names whose sessions").isEqualTo(SessionsCli.USAGE);
+        Run nothing = onDb("delete", "--id", "no-such-session", "--yes");
+        assertThat(nothing.exit())
+                .as("an id that matches nothing is no success")
+                .isEqualTo(SessionsCli.FAILED);
+        assertThat(nothing.err()).contains("no session with id no-such-session");
     }
 
     @Test

@@ -277,6 +277,28 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
         return database.write(c -> queries.deleteById(c, id));
     }
 
+    /**
+     * As {@link #deleteSession(String)}, for a session id as the browser holds it: with the keys ({@code env:}/{@code
+     * file:}, comma-separated), rows under the id's hash under each key are deleted too.
+     */
+    public int deleteSession(String id, String attributeKeys) throws SessionDatabaseException {
+        if (attributeKeys == null) {
+            return deleteSession(id);
+        }
+        if (id == null || id.isEmpty()) {
+            throw new IllegalArgumentException("a session id is required");
+        }
+        List<String> keys =
+                SessionIds.opening(AttributeSeal.of(null, attributeKeys)).anyKeyOf(id);
+        return database.write(c -> {
+            int deleted = 0;
+            for (String key : keys) {
+                deleted += queries.deleteById(c, key);
+            }
+            return deleted;
+        });
+    }
+
     private static void requirePrincipal(String principal) {
         if (principal == null || principal.isEmpty()) {
             throw new IllegalArgumentException("a principal (user name) is required");
