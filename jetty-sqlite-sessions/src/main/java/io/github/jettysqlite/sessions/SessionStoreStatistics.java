@@ -48,20 +48,27 @@ public final class SessionStoreStatistics {
 
     /**
      * Hands the duration of every call of one kind, in nanoseconds, to {@code sink} as well (a meter registry's timer,
-     * which can then publish percentiles); null stops that.
+     * which can then publish percentiles), until {@link #stopRecordingDurationsTo} with the same sink; several sinks
+     * (one per registry) may listen at once.
      *
      * @param operation {@code load}, {@code store}, {@code delete} or {@code cache.check}
      */
     public void recordDurationsTo(String operation, LongConsumer sink) {
-        OperationStats stats =
-                switch (operation) {
-                    case "load" -> loads;
-                    case "store" -> stores;
-                    case "delete" -> deletes;
-                    case "cache.check" -> cacheChecks;
-                    default -> throw new IllegalArgumentException("no operation " + operation);
-                };
-        stats.recordDurationsTo(sink);
+        operation(operation).addDurationSink(sink);
+    }
+
+    public void stopRecordingDurationsTo(String operation, LongConsumer sink) {
+        operation(operation).removeDurationSink(sink);
+    }
+
+    private OperationStats operation(String operation) {
+        return switch (operation) {
+            case "load" -> loads;
+            case "store" -> stores;
+            case "delete" -> deletes;
+            case "cache.check" -> cacheChecks;
+            default -> throw new IllegalArgumentException("no operation " + operation);
+        };
     }
 
     OperationStats loads() {

@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
@@ -118,6 +119,22 @@ class SessionStoreMetricsTest {
                         .functionCounter()
                         .count())
                 .isZero();
+    }
+
+    @Test
+    void twoRegistriesEachGetEveryCall() throws Exception {
+        SimpleMeterRegistry second = new SimpleMeterRegistry();
+        new SessionStoreMetrics(server.getBean(SQLiteSessionDataStoreFactory.class)).bindTo(second);
+
+        get("/a/?set=user=alice", null);
+
+        for (SimpleMeterRegistry each : List.of(registry, second)) {
+            assertThat(each.get("jetty.sessions.store.calls")
+                            .tags("context", "_a", "operation", "store")
+                            .timer()
+                            .count())
+                    .isPositive();
+        }
     }
 
     @Test

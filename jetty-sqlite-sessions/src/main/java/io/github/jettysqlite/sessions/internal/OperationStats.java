@@ -1,5 +1,7 @@
 package io.github.jettysqlite.sessions.internal;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongConsumer;
@@ -13,8 +15,8 @@ public final class OperationStats {
     private final LongAdder failures = new LongAdder();
     private final LongAdder totalNanos = new LongAdder();
     private final LongAccumulator maxNanos = new LongAccumulator(Math::max, 0);
-    /** Where each call's duration goes as well (a meter registry's timer), or null. */
-    private volatile LongConsumer durations;
+    /** Where each call's duration goes as well: the timers of every meter registry bound to the store. */
+    private final List<LongConsumer> durations = new CopyOnWriteArrayList<>();
 
     /** Records one call that began at {@code startNanos} ({@link System#nanoTime()}) and ended now. */
     public void recordSince(long startNanos, boolean failed) {
@@ -25,15 +27,18 @@ public final class OperationStats {
         }
         totalNanos.add(elapsed);
         maxNanos.accumulate(elapsed);
-        LongConsumer sink = durations;
-        if (sink != null) {
+        for (LongConsumer sink : durations) {
             sink.accept(elapsed);
         }
     }
 
-    /** Hands every call's duration, in nanoseconds, to {@code sink} as well; null stops that. */
-    public void recordDurationsTo(LongConsumer sink) {
-        this.durations = sink;
+    /** Hands every call's duration, in nanoseconds, to {@code sink} as well, until it is removed. */
+    public void addDurationSink(LongConsumer sink) {
+        durations.add(sink);
+    }
+
+    public void removeDurationSink(LongConsumer sink) {
+        durations.remove(sink);
     }
 
     public long count() {

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import java.util.function.ToDoubleFunction;
 import org.eclipse.jetty.util.component.LifeCycle;
 import org.slf4j.Logger;
@@ -79,11 +80,12 @@ public final class SessionStoreMetrics implements MeterBinder {
     private void follow(SessionTableDataStore store, MeterRegistry registry) {
         List<Meter> meters = new ArrayList<>();
         List<Meter> tableMeters = new ArrayList<>();
+        Map<String, LongConsumer> sinks = new HashMap<>();
         LifeCycle.Listener listener = new LifeCycle.Listener() {
             @Override
             public void lifeCycleStarted(LifeCycle event) {
                 synchronized (meters) {
-                    meters.addAll(register(store, registry));
+                    meters.addAll(register(store, registry, sinks));
                     if (!meters.isEmpty()) {
                         tableMeters.add(useTableMeter(registerExpiredWaiting(store, registry)));
                     }
@@ -103,11 +105,8 @@ public final class SessionStoreMetrics implements MeterBinder {
 
             private void removeMeters() {
                 synchronized (meters) {
-                    if (!meters.isEmpty()) {
-                        for (String operation : TIMED) {
-                            store.getStatistics().recordDurationsTo(operation, null);
-                        }
-                    }
+                    sinks.forEach((operation, sink) -> store.getStatistics().stopRecordingDurationsTo(operation, sink));
+                    sinks.clear();
                     meters.forEach(registry::remove);
                     meters.clear();
                     tableMeters.forEach(meter -> releaseTableMeter(meter, registry));
@@ -121,7 +120,9 @@ public final class SessionStoreMetrics implements MeterBinder {
         }
     }
 
-    private static List<Meter> register(SessionTableDataStore store, MeterRegistry registry) {
+    /** @param sinks filled with the duration sinks fed to the store's statistics, by operation, to remove them later */
+    private static List<Meter> register(
+            SessionTableDataStore store, MeterRegistry registry, Map<String, LongConsumer> sinks) {
         Tags tags = Tags.of(
                 "context",
                 String.valueOf(store.getContextPath()),
@@ -148,7 +149,9 @@ public final class SessionStoreMetrics implements MeterBinder {
                             .tags(tags)
                             .tag("operation", operation)
                             .register(registry);
-            statistics.recordDurationsTo(operation, nanos -> timer.record(nanos, TimeUnit.NANOSECONDS));
+            LongConsumer sink = nanos -> timer.record(nanos, TimeUnit.NANOSECONDS);
+            statistics.recordDurationsTo(operation, sink);
+            sinks.put(operation, sink);
             meters.add(timer);
         }
         meters.add(failures(registry, tags, "load", statistics, SessionStoreStatistics::getLoadFailures));
