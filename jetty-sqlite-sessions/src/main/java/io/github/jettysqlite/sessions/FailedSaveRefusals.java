@@ -68,6 +68,11 @@ final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
         Scopes scopes = SCOPES.get();
         if (request != null && scopes != null) {
             scopes.entered.poll();
+            if (scopes.entered.isEmpty()) {
+                // A refusal no response took while the thread was in a request's scope belongs to that request: a
+                // response this thread sends later, outside any scope, is another request's and must not take it.
+                scopes.refusalDue = false;
+            }
         }
     }
 
