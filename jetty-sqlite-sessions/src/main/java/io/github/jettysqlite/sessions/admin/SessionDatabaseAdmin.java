@@ -114,16 +114,14 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
         }
         SharedDatabases.Lease<? extends SessionDatabase> lease = engine.open(location, user, password, table, use);
         try {
-            int version = lease.database().read(SessionSchema.of(table)::version);
-            return new SessionDatabaseAdmin(lease.database(), lease, table, version >= PRINCIPAL_SINCE);
+            // Read from the table itself, not its version record, which a table kept by a DBA may lack.
+            boolean hasVersion4Columns = lease.database().read(SessionSchema.of(table)::hasVersion4Columns);
+            return new SessionDatabaseAdmin(lease.database(), lease, table, hasVersion4Columns);
         } catch (SessionDatabaseException | RuntimeException e) {
             lease.close();
             throw e;
         }
     }
-
-    /** The layout version that added the principal column. */
-    private static final int PRINCIPAL_SINCE = 4;
 
     /**
      * Administers the database a running store uses, sharing its connections; closing it leaves them open. The store

@@ -176,6 +176,15 @@ public abstract class SessionSchema {
     /** Makes nodes starting together take turns at changing the schema, where the transaction alone does not. */
     protected void lockOutOtherNodes(CachedConnection c) throws SQLException {}
 
+    /**
+     * Whether the table has the columns layout 4 added (the principal, the sealed id), whatever version is recorded: a
+     * table a DBA keeps ({@code schemaMode=none}) may carry no version record at all.
+     */
+    public boolean hasVersion4Columns(CachedConnection c) throws SQLException {
+        Set<String> present = columnsOf(c, table.name());
+        return present.contains(SessionTable.PRINCIPAL_COLUMN) && present.contains(SessionTable.SEALED_ID_COLUMN);
+    }
+
     /** The names of a table's indexes, in lower case; none when it does not exist. */
     protected abstract Set<String> indexesOf(CachedConnection c, String tableName) throws SQLException;
 
