@@ -3,9 +3,11 @@ package io.github.jettysqlite.sessions;
 import io.github.jettysqlite.sessions.internal.SessionDatabase;
 import io.github.jettysqlite.sessions.internal.SessionScope;
 import io.github.jettysqlite.sessions.internal.attributes.TrackedSessionData;
+import io.github.jettysqlite.sessions.internal.table.CheckedRow;
 import io.github.jettysqlite.sessions.internal.table.RowStamp;
 import io.github.jettysqlite.sessions.internal.table.SessionLifetime;
 import io.github.jettysqlite.sessions.internal.table.SessionStatements;
+import io.github.jettysqlite.sessions.internal.table.StoredSession;
 import org.eclipse.jetty.session.SessionData;
 
 /**
@@ -13,8 +15,16 @@ import org.eclipse.jetty.session.SessionData;
  * node changed in the metadata. The attributes' version tells whether the attributes are still the ones cached: it
  * moves on with every attribute write and starts at a random number when a row is created, so an equal version
  * means the same row with the same attributes.
+ *
+ * <p>When the attributes changed, the same read brings the row whole, and the load that follows on this thread (the
+ * cache drops its copy and Jetty loads the session again) takes it from here rather than reading the row twice.
  */
 final class CachedCopyCheck {
+    /** A row read whole by a check, for the load that follows it on the same thread. */
+    private record Prefetched(String id, StoredSession row) {}
+
+    private final ThreadLocal<Prefetched> prefetched = new ThreadLocal<>();
+
     private final SessionDatabase database;
     private final SessionStatements statements;
     private final SessionScope scope;
@@ -29,19 +39,45 @@ final class CachedCopyCheck {
     }
 
     CachedSessionCheck check(SessionData cached) throws SessionDatabaseException {
-        RowStamp row = database.read(c -> statements.probe(c, scope, cached));
-        if (row == null || lifetime.isOver(cached.getCreated(), System.currentTimeMillis())) {
+        prefetched.remove();
+        long known = cached instanceof TrackedSessionData tracked && tracked.hasBaseline()
+                ? tracked.storedVersion()
+                : TrackedSessionData.UNKNOWN_VERSION;
+        CheckedRow checked = database.read(c -> statements.probeOrLoad(c, scope, cached, known));
+        if (checked == null || lifetime.isOver(cached.getCreated(), System.currentTimeMillis())) {
             return CachedSessionCheck.GONE;
         }
+        RowStamp row = checked.stamp();
         if (!(cached instanceof TrackedSessionData tracked)
                 || !tracked.hasBaseline()
                 || tracked.storedVersion() != row.attributesVersion()) {
+            if (checked.changedRow() != null) {
+                prefetched.set(new Prefetched(cached.getId(), checked.changedRow()));
+            }
             return CachedSessionCheck.ATTRIBUTES_CHANGED;
         }
         boolean taken = takeMetadata(tracked, row);
         // Jetty moves a cached session's expiry on at each access; the absolute lifetime still ends it.
         lifetime.capExpiry(tracked);
         return taken ? CachedSessionCheck.METADATA_TAKEN : CachedSessionCheck.CURRENT;
+    }
+
+    /**
+     * The row the last check on this thread read whole, if it was of this session; it is handed out once. A load that
+     * takes it reads what a load of its own would have read a moment earlier, within the same request.
+     */
+    StoredSession takePrefetched(String id) {
+        Prefetched row = prefetched.get();
+        if (row == null) {
+            return null;
+        }
+        prefetched.remove();
+        return row.id().equals(id) ? row.row() : null;
+    }
+
+    /** Forgets a row a check read whole and no load took, when the request's look-up is over. */
+    void forgetPrefetched() {
+        prefetched.remove();
     }
 
     /**

@@ -91,6 +91,8 @@ public class CoherentSessionCache extends DefaultSessionCache {
         } catch (Exception e) {
             unreachable.failed(id, e);
             throw e;
+        } finally {
+            store().checkedRowUnused();
         }
         unreachable.answered(id);
         return session;

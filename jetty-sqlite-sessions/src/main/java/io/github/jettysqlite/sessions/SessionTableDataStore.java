@@ -170,7 +170,11 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         long start = System.nanoTime();
         boolean failed = true;
         try {
-            SessionData data = load(id, database().read(c -> statements.load(c, scope, id)));
+            StoredSession row = cachedCopyCheck.takePrefetched(id);
+            if (row == null) {
+                row = database().read(c -> statements.load(c, scope, id));
+            }
+            SessionData data = load(id, row);
             failed = false;
             return data;
         } finally {
@@ -266,6 +270,11 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         } finally {
             statistics.cacheChecks().recordSince(start, failed);
         }
+    }
+
+    /** Forgets what a check of this thread read for a load that did not come (see {@link CachedCopyCheck}). */
+    void checkedRowUnused() {
+        cachedCopyCheck.forgetPrefetched();
     }
 
     /**

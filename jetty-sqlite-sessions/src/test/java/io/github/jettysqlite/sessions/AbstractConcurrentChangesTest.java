@@ -446,6 +446,45 @@ abstract class AbstractConcurrentChangesTest {
         assertThat(nodeA.getStatistics().getCacheDrops()).isEqualTo(1);
     }
 
+    @Test
+    void aCheckThatFindsTheAttributesChangedReadsTheRowForTheReloadThatFollows() throws Exception {
+        SessionData cached = nodeA.load("s1");
+        SessionData other = nodeB.load("s1");
+        other.setAttribute("b", "first");
+        nodeB.store("s1", other);
+        assertThat(nodeA.checkCached(cached)).isEqualTo(CachedSessionCheck.ATTRIBUTES_CHANGED);
+
+        // Changed again after the check: the reload on this thread is the row the check read (no second read), and
+        // only once; the load after it reads the row again.
+        other.setAttribute("b", "second");
+        nodeB.store("s1", other);
+        assertThat(nodeA.load("s1").getAttribute("b")).isEqualTo("first");
+        assertThat(nodeA.load("s1").getAttribute("b")).isEqualTo("second");
+    }
+
+    @Test
+    void aRowACheckReadIsNeverHandedToAnotherSessionNorAfterTheLookUp() throws Exception {
+        SessionData s2 = session(nodeA, "s2", now + HOUR, NODE);
+        s2.setAttribute("x", "of s2");
+        put(nodeA, s2);
+        SessionData cached = nodeA.load("s1");
+        SessionData other = nodeB.load("s1");
+        other.setAttribute("b", "first");
+        nodeB.store("s1", other);
+
+        assertThat(nodeA.checkCached(cached)).isEqualTo(CachedSessionCheck.ATTRIBUTES_CHANGED);
+        assertThat(nodeA.load("s2").getAttribute("x")).isEqualTo("of s2");
+        other.setAttribute("b", "second");
+        nodeB.store("s1", other);
+        assertThat(nodeA.load("s1").getAttribute("b")).isEqualTo("second");
+
+        assertThat(nodeA.checkCached(cached)).isEqualTo(CachedSessionCheck.ATTRIBUTES_CHANGED);
+        nodeA.checkedRowUnused();
+        other.setAttribute("b", "third");
+        nodeB.store("s1", other);
+        assertThat(nodeA.load("s1").getAttribute("b")).isEqualTo("third");
+    }
+
     private long version() throws Exception {
         return ((Number) fixture.query("SELECT attributes_version FROM jetty_sessions WHERE session_id = 's1'")
                         .get(0)

@@ -33,6 +33,7 @@ public final class SessionStatements {
     private final String existsUnexpired;
     private final String insert;
     private final String probe;
+    private final String probeOrLoad;
     private final String updateMetadata;
     private final String updateAttributes;
     private final String updateAttributesAnyVersion;
@@ -67,6 +68,11 @@ public final class SessionStatements {
                 + KEY;
         probe = "SELECT " + VERSION_COLUMN + ", accessed_ms, last_accessed_ms, max_inactive_ms, expires_at,"
                 + " cookie_set_ms, last_saved_ms FROM " + name + KEY;
+        // The attributes leave the database only when their version is not the one the cache holds: one read both
+        // checks a cached copy and, when another node changed it, reloads it.
+        probeOrLoad = "SELECT last_node, created_ms, accessed_ms, last_accessed_ms, cookie_set_ms, last_saved_ms,"
+                + " max_inactive_ms, expires_at, CASE WHEN " + VERSION_COLUMN + " = ? THEN NULL ELSE attributes END, "
+                + VERSION_COLUMN + " FROM " + name + KEY;
         existsUnexpired =
                 "SELECT " + SEALED_ID_COLUMN + " FROM " + name + KEY + " AND (expires_at IS NULL OR expires_at > ?)";
         // A first write is a new session. A row with its id may be there already: the same session's (a retry after
@@ -191,19 +197,24 @@ public final class SessionStatements {
             if (!row.next() || !mayUse(plainOnly, row.getString(11))) {
                 return null;
             }
-            return new StoredSession(
-                    row.getString(1),
-                    row.getLong(2),
-                    row.getLong(3),
-                    row.getLong(4),
-                    row.getLong(5),
-                    row.getLong(6),
-                    row.getLong(7),
-                    Sql.expiry(row, 8),
-                    row.getBytes(9),
-                    row.getLong(10),
-                    rowKey);
+            return storedSession(row, rowKey);
         }
+    }
+
+    /** The first ten columns of {@code load} and {@code probeOrLoad}, which list them alike. */
+    private static StoredSession storedSession(ResultSet row, String rowKey) throws SQLException {
+        return new StoredSession(
+                row.getString(1),
+                row.getLong(2),
+                row.getLong(3),
+                row.getLong(4),
+                row.getLong(5),
+                row.getLong(6),
+                row.getLong(7),
+                Sql.expiry(row, 8),
+                row.getBytes(9),
+                row.getLong(10),
+                rowKey);
     }
 
     /**
@@ -282,6 +293,34 @@ public final class SessionStatements {
      */
     public RowStamp probe(CachedConnection c, SessionScope scope, SessionData data) throws SQLException {
         return atRowKey(data, key -> probeAt(c, scope, key), stamp -> stamp != null);
+    }
+
+    /**
+     * As {@link #probe}, and with the row's attributes when their version is not {@code knownVersion}, so that a cache
+     * whose copy another node changed reloads it from this same read. The attributes come only for a row under the
+     * id's current key that the id may use there (as {@link #load} would find it); for a row kept under a former key
+     * the answer holds the metadata alone, and the caller loads as usual.
+     *
+     * @return null when the row is gone
+     */
+    public CheckedRow probeOrLoad(CachedConnection c, SessionScope scope, SessionData data, long knownVersion)
+            throws SQLException {
+        String current = ids.keyOf(data.getId());
+        String rowKey = data instanceof TrackedSessionData tracked ? tracked.rowKey() : null;
+        if ((rowKey != null && !rowKey.equals(current)) || !ids.trustsCurrentKeyOf(data.getId())) {
+            RowStamp stamp = probe(c, scope, data);
+            return stamp == null ? null : new CheckedRow(stamp, null);
+        }
+        PreparedStatement s = c.prepare(probeOrLoad);
+        s.setLong(1, knownVersion);
+        Sql.bindKey(s, 2, scope, current);
+        try (ResultSet row = s.executeQuery()) {
+            if (!row.next()) {
+                return null;
+            }
+            StoredSession stored = storedSession(row, null);
+            return new CheckedRow(stored.stamp(), stored.attributesVersion() == knownVersion ? null : stored);
+        }
     }
 
     private RowStamp probeAt(CachedConnection c, SessionScope scope, String key) throws SQLException {

@@ -17,4 +17,9 @@ public record StoredSession(
         long expiry,
         byte[] attributes,
         long attributesVersion,
-        String rowKey) {}
+        String rowKey) {
+    /** The row without its attributes. */
+    public RowStamp stamp() {
+        return new RowStamp(attributesVersion, accessed, lastAccessed, maxInactiveMs, expiry, cookieSet, lastSaved);
+    }
+}
