@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.eclipse.jetty.session.SessionData;
 import org.junit.jupiter.api.AfterEach;
@@ -63,9 +64,16 @@ class PostgreSQLFaultToleranceTest {
 
         // What a server restart or a failover does to the pool: every connection of this schema's store ends.
         List<List<Object>> ended = fixture.query(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ?", application);
+                "SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ?", application);
         assertThat(ended).isNotEmpty();
-        // The pool checks a connection that has been idle for half a second before lending it again.
+        // pg_terminate_backend only signals: the connections are gone once their server processes have exited.
+        String pids = ended.stream().map(row -> row.get(0).toString()).collect(Collectors.joining(", "));
+        Waiting.until(
+                "the server processes of the store's connections exiting",
+                () -> fixture.count("SELECT count(*) FROM pg_stat_activity WHERE pid IN (" + pids + ")") == 0);
+        // Time passes on purpose: the pool checks a connection that has been idle for half a second before lending it
+        // again, so the dead ones are dropped there rather than handed to the next write. A sleep that runs long under
+        // load only makes that surer.
         Thread.sleep(1_000);
 
         put(store, session(store, "after", now + HOUR, NODE));

@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.assertj.core.api.SoftAssertions;
 import org.eclipse.jetty.client.HttpClient;
 
@@ -28,7 +29,6 @@ import org.eclipse.jetty.client.HttpClient;
  * can hang a build, and stop early when a node answers something no user should ever see.
  */
 final class AlternatingUsers implements AutoCloseable {
-    private static final long WAIT_SECONDS = 60;
     private static final int ANSWERS_BEFORE = 3;
     private static final int ANSWERS_AFTER = 4;
 
@@ -126,36 +126,35 @@ final class AlternatingUsers implements AutoCloseable {
     }
 
     private void awaitEach(Mark since, Progress progress, String what) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-        while (true) {
-            List<Snapshot> now = mark().users();
-            int reached = 0;
-            for (int u = 0; u < users.size(); u++) {
-                if (progress.since(now.get(u), since.users().get(u))) {
-                    reached++;
-                }
-            }
-            if (reached == users.size()) {
-                return;
-            }
-            for (Future<?> loop : loops) {
-                if (loop.isDone()) {
-                    loop.get();
-                }
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("waited " + WAIT_SECONDS + " s for " + what + "; " + reached + " of "
-                        + users.size() + " users got there; so far: " + tally().describe());
-            }
-            Thread.sleep(10);
-        }
+        AtomicInteger reached = new AtomicInteger();
+        Waiting.until(
+                what, () -> reached + " of " + users.size() + " users got there; so far: " + tally().describe(), () -> {
+                    List<Snapshot> now = mark().users();
+                    int count = 0;
+                    for (int u = 0; u < users.size(); u++) {
+                        if (progress.since(now.get(u), since.users().get(u))) {
+                            count++;
+                        }
+                    }
+                    reached.set(count);
+                    if (count == users.size()) {
+                        return true;
+                    }
+                    // A user's loop ends only when it fails (or is stopped): its failure ends the wait at once.
+                    for (Future<?> loop : loops) {
+                        if (loop.isDone()) {
+                            loop.get();
+                        }
+                    }
+                    return false;
+                });
     }
 
     /** Stops clicking (each user's request in flight completes and is counted) and answers the figures. */
     Tally stop() throws Exception {
         stopped = true;
         for (Future<?> loop : loops) {
-            loop.get(WAIT_SECONDS, TimeUnit.SECONDS);
+            loop.get(Waiting.SECONDS, TimeUnit.SECONDS);
         }
         return tally();
     }
@@ -199,6 +198,11 @@ final class AlternatingUsers implements AutoCloseable {
         threads.shutdownNow();
     }
 
+    /**
+     * Paces a user whose request got no answer (a node restarting), so that it does not spin on a closed port; a pace,
+     * not a wait for anything: what the test waits for it waits for on conditions, and a longer pause under load only
+     * means fewer tries.
+     */
     private static void pause() {
         try {
             Thread.sleep(50);

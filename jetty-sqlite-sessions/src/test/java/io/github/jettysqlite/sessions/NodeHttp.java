@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.client.CompletableResponseListener;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
@@ -26,19 +27,24 @@ final class NodeHttp {
         return client;
     }
 
-    /** Waits for the child to print {@code READY <port>} and answers its base URI; fails at once if it exits. */
+    /**
+     * Waits for the child to print {@code READY <port>} and answers its base URI; fails at once if it exits, and
+     * with what it printed if it never gets there.
+     */
     static String baseUri(ChildJvm node) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
+        AtomicReference<String> port = new AtomicReference<>();
+        Waiting.until("the node printing READY <port>", () -> "it printed:\n" + node.output(), () -> {
             String line = node.nextLine(100, TimeUnit.MILLISECONDS);
             if (line != null && line.startsWith("READY ")) {
-                return "http://127.0.0.1:" + line.substring(6).trim() + "/";
+                port.set(line.substring(6).trim());
+                return true;
             }
             if (line == null && !node.isAlive()) {
-                break;
+                throw new AssertionError("node did not start:\n" + node.output());
             }
-        }
-        throw new AssertionError("node did not start:\n" + node.output());
+            return false;
+        });
+        return "http://127.0.0.1:" + port.get() + "/";
     }
 
     /** A GET that must answer 200, sending only the given session's cookie (or none). */

@@ -2,6 +2,7 @@ package io.github.jettysqlite.sessions;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Bounded waits for tests that arrange threads: none of them can hang a build, and none lets a test go on as if what
@@ -42,10 +43,28 @@ public final class Waiting {
      * exception the condition throws fails the test at once.
      */
     public static void until(String what, Condition condition) throws Exception {
+        until(what, () -> null, condition::holds);
+    }
+
+    /** A condition that throws only what it declares, so that its caller need declare nothing more. */
+    @FunctionalInterface
+    public interface Check<E extends Exception> {
+        boolean holds() throws E;
+    }
+
+    /**
+     * As {@link #until(String, Condition)}, the failure also saying where things stood when the wait gave up, as
+     * {@code state} tells it then (how far each of several threads got, what a child process printed); the condition
+     * may throw only its own exceptions (a bounded poll of a queue: {@link InterruptedException}).
+     */
+    public static <E extends Exception> void until(String what, Supplier<String> state, Check<E> condition)
+            throws E, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
         while (!condition.holds()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + ": not reached in " + SECONDS + " s");
+                String where = state.get();
+                throw new AssertionError(
+                        what + ": not reached in " + SECONDS + " s" + (where == null ? "" : "; " + where));
             }
             Thread.sleep(5);
         }

@@ -3,6 +3,7 @@ package io.github.jettysqlite.sessions.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.jettysqlite.sessions.PostgresServer;
+import io.github.jettysqlite.sessions.Waiting;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -50,9 +51,8 @@ class MigrateCommandTest {
             source.put("immortal", 0, "root");
             source.put("stale", now - 60_000, "bob");
             source.startWriting();
-            while (source.written() < 50) {
-                Thread.sleep(5);
-            }
+            // written() counts the session being written too: past 50, the first 50 are committed.
+            Waiting.until("the live writer's first 50 sessions", () -> source.written() > 50);
 
             // While the source is written to: everything live at the time is copied, with progress.
             Run first = run("migrate", "--from", file.toString(), "--to", url, "--batch", "7");
@@ -89,7 +89,7 @@ class MigrateCommandTest {
             assertThat(target.store.load("stale")).isNull();
 
             // Once a server on PostgreSQL has saved a session again, migrating once more must not undo that.
-            Thread.sleep(5);
+            awaitClockPast("the save copied from the file", fresh.getLastSaved());
             target.put("fresh", System.currentTimeMillis() + HOUR, "alice-on-postgres");
             Run fourth = run("migrate", "--from", file.toString(), "--to", url);
             assertThat(fourth.exit()).as(fourth.err()).isZero();
@@ -113,7 +113,7 @@ class MigrateCommandTest {
             try (LiveStore target = new LiveStore(url, "_shop")) {
                 assertThat(target.store.delete("logged-out")).isTrue();
             }
-            Thread.sleep(5);
+            awaitClockPast("the saves copied", source.store.load("still-in").getLastSaved());
             source.update("logged-out", "alice-again");
             source.update("still-in", "bob-again");
             source.put("new-since", expiry, "carol");
@@ -155,6 +155,14 @@ class MigrateCommandTest {
 
         assertThat(run.exit()).isEqualTo(1);
         assertThat(run.err()).contains("only jdbc:sqlite: and jdbc:postgresql: URLs are supported");
+    }
+
+    /**
+     * Waits until the clock has moved past a save, so that a save made next is newer than it: what a migration
+     * compares.
+     */
+    private static void awaitClockPast(String save, long savedMs) throws Exception {
+        Waiting.until("the clock past " + save, () -> System.currentTimeMillis() > savedMs);
     }
 
     private static long[] counts(String out) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.jettysqlite.sessions.SQLiteSessionDataStore;
 import io.github.jettysqlite.sessions.SQLiteSessionDataStoreFactory;
 import io.github.jettysqlite.sessions.SessionTableSettings;
+import io.github.jettysqlite.sessions.internal.sqlite.FileIdentity;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -77,7 +78,10 @@ class SessionStoreHealthTest {
         onRunningStore(file, (indicator, store) -> {
             Path other = Files.copy(file, dir.resolve("other.db"));
             Files.move(other, file, StandardCopyOption.REPLACE_EXISTING);
-            Thread.sleep(50); // past the store's 20 ms between checks of the file
+            // Time passes on purpose: the store looks at its file at most every CHECK_EVERY_MS, and the first write
+            // after that long since the change must find out. The last look was before the move, so a sleep that runs
+            // long under load only makes the look surer; waiting for some later write to be refused would check less.
+            Thread.sleep(2 * FileIdentity.CHECK_EVERY_MS);
             assertThatThrownBy(() -> store.delete("any")).hasMessageContaining("was replaced");
 
             Health health = indicator.health();
