@@ -1,5 +1,6 @@
 package io.github.jettysqlite.sessions;
 
+import io.github.jettysqlite.sessions.internal.ChangeSignals;
 import io.github.jettysqlite.sessions.internal.SessionDatabase;
 import io.github.jettysqlite.sessions.internal.SessionScope;
 import io.github.jettysqlite.sessions.internal.attributes.TrackedSessionData;
@@ -25,21 +26,66 @@ final class CachedCopyCheck {
 
     private final ThreadLocal<Prefetched> prefetched = new ThreadLocal<>();
 
+    /**
+     * How long a copy is used on the strength of the change signals alone, before its row is read again anyway. It
+     * bounds how long a change the signals did not carry stays unseen: one written by a program other than this
+     * library (an operator's SQL), or by a node of a version before the signals.
+     */
+    static final long TRUST_MS = 1_000;
+
     private final SessionDatabase database;
     private final SessionStatements statements;
+    private final String table;
     private final SessionScope scope;
     private final SessionLifetime lifetime;
 
     CachedCopyCheck(
-            SessionDatabase database, SessionStatements statements, SessionScope scope, SessionLifetime lifetime) {
+            SessionDatabase database,
+            SessionStatements statements,
+            String table,
+            SessionScope scope,
+            SessionLifetime lifetime) {
         this.database = database;
         this.statements = statements;
+        this.table = table;
         this.scope = scope;
         this.lifetime = lifetime;
     }
 
+    /**
+     * True when the copy may be used without reading its row: no change of the session (nor of all sessions) was
+     * announced since the copy was known to be what the row holds, that was recently, and by the copy's own clock the
+     * session has not expired (an expiry is always checked against the row, which another node may have moved on).
+     */
+    boolean unchangedSinceTrusted(SessionData cached) {
+        if (!(cached instanceof TrackedSessionData tracked)) {
+            return false;
+        }
+        long now = System.currentTimeMillis();
+        ChangeSignals.Mark mark = database.signals().mark(table, scope, cached.getId());
+        return mark != null
+                && tracked.trustedAt(mark.session(), mark.all(), now, TRUST_MS)
+                && !cached.isExpiredAt(now)
+                && !lifetime.isOver(cached.getCreated(), now);
+    }
+
     CachedSessionCheck check(SessionData cached) throws SessionDatabaseException {
         prefetched.remove();
+        ChangeSignals.Mark before = database.signals().mark(table, scope, cached.getId());
+        CachedSessionCheck outcome = readAndCompare(cached);
+        if (cached instanceof TrackedSessionData tracked) {
+            // Current as of the mark taken before the read, if no change began while it ran.
+            boolean current = outcome == CachedSessionCheck.CURRENT || outcome == CachedSessionCheck.METADATA_TAKEN;
+            if (current && before != null && before.equals(database.signals().mark(table, scope, cached.getId()))) {
+                tracked.trustUntil(before.session(), before.all(), System.currentTimeMillis());
+            } else {
+                tracked.distrust();
+            }
+        }
+        return outcome;
+    }
+
+    private CachedSessionCheck readAndCompare(SessionData cached) throws SessionDatabaseException {
         long known = cached instanceof TrackedSessionData tracked && tracked.hasBaseline()
                 ? tracked.storedVersion()
                 : TrackedSessionData.UNKNOWN_VERSION;

@@ -23,6 +23,7 @@ public final class SessionStoreStatistics {
     private final LongAdder deletedElsewhere = new LongAdder();
     private final OperationStats cacheChecks = new OperationStats();
     private final LongAdder cacheMetadataTaken = new LongAdder();
+    private final LongAdder cacheChecksSignalled = new LongAdder();
     private final LongAdder cacheReloads = new LongAdder();
     private final LongAdder cacheDrops = new LongAdder();
     private final LongAdder savesRefused = new LongAdder();
@@ -102,6 +103,11 @@ public final class SessionStoreStatistics {
             case GONE -> cacheDrops.increment();
             case CURRENT -> {}
         }
+    }
+
+    /** A cached copy used without reading its row: no change of it was announced since it was last known current. */
+    void cacheCheckSignalled() {
+        cacheChecksSignalled.increment();
     }
 
     /** A cached copy dropped because its row was found gone by a save rather than by a check. */
@@ -223,6 +229,13 @@ public final class SessionStoreStatistics {
         return cacheChecks.count();
     }
 
+    @ManagedAttribute(
+            value = "cached sessions used without reading their row, since the change signals said none changed",
+            readonly = true)
+    public long getCacheChecksSignalled() {
+        return cacheChecksSignalled.sum();
+    }
+
     @ManagedAttribute(value = "checks of cached sessions that failed (database error)", readonly = true)
     public long getCacheCheckFailures() {
         return cacheChecks.failures();
@@ -301,6 +314,7 @@ public final class SessionStoreStatistics {
         deletedElsewhere.reset();
         cacheChecks.reset();
         cacheMetadataTaken.reset();
+        cacheChecksSignalled.reset();
         cacheReloads.reset();
         cacheDrops.reset();
         savesRefused.reset();

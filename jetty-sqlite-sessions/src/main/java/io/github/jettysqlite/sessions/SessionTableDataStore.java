@@ -3,6 +3,7 @@ package io.github.jettysqlite.sessions;
 import io.github.jettysqlite.sessions.admin.Progress;
 import io.github.jettysqlite.sessions.admin.SessionDatabaseAdmin;
 import io.github.jettysqlite.sessions.admin.SessionSummary;
+import io.github.jettysqlite.sessions.internal.ChangeSignals;
 import io.github.jettysqlite.sessions.internal.JulianDay;
 import io.github.jettysqlite.sessions.internal.SessionDatabase;
 import io.github.jettysqlite.sessions.internal.SessionScope;
@@ -101,7 +102,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
                 settings.isSaveInPlaceChanges(),
                 principals,
                 statistics);
-        cachedCopyCheck = new CachedCopyCheck(lease.database(), statements, scope, lifetime);
+        cachedCopyCheck = new CachedCopyCheck(lease.database(), statements, table.name(), scope, lifetime);
         admin = SessionDatabaseAdmin.of(lease.database(), table);
         statistics.outages(lease.database().outages());
         // A child bean only from now on, when its context is known: JMX names it after the context as it is added
@@ -252,7 +253,9 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
     }
 
     /**
-     * Compares a session a cache holds with its row, before a request uses it, by a probe that reads no attributes:
+     * Compares a session a cache holds with its row, before a request uses it, by a probe that reads no attributes
+     * (unless the database's change signals say that nothing changed it since it was last known current, see {@link
+     * io.github.jettysqlite.sessions.internal.ChangeSignals}):
      * the metadata another node changed (a later access, a timeout set on purpose) is taken into {@code cached};
      * changed attributes, or a row gone, are reported for the cache to reload or drop the session. Used by {@link
      * CoherentSessionCache}.
@@ -260,6 +263,10 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
      * @throws SessionDatabaseException when the database cannot be read; the cached copy is left as it was
      */
     public CachedSessionCheck checkCached(SessionData cached) throws SessionDatabaseException {
+        if (cachedCopyCheck.unchangedSinceTrusted(cached)) {
+            statistics.cacheCheckSignalled();
+            return CachedSessionCheck.CURRENT;
+        }
         long start = System.nanoTime();
         boolean failed = true;
         try {
@@ -338,7 +345,13 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         long start = System.nanoTime();
         boolean failed = true;
         try {
-            boolean deleted = database.writeStatement(c -> statements.delete(c, scope, id)) > 0;
+            ChangeSignals.Change change = database.signals().begin(table.name(), scope, id);
+            boolean deleted;
+            try {
+                deleted = database.writeStatement(c -> statements.delete(c, scope, id)) > 0;
+            } finally {
+                database.signals().end(change);
+            }
             failed = false;
             return deleted;
         } finally {
@@ -398,7 +411,9 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         try {
             int deleted;
             do {
-                deleted = database().writeStatement(c -> statements.deleteExpiredBatch(c, limit, EXPIRED_DELETE_BATCH));
+                SessionDatabase database = database();
+                deleted = database.changingAll(() ->
+                        database.writeStatement(c -> statements.deleteExpiredBatch(c, limit, EXPIRED_DELETE_BATCH)));
                 removed += deleted;
             } while (deleted == EXPIRED_DELETE_BATCH);
             if (removed > 0) {

@@ -1,7 +1,9 @@
 package io.github.jettysqlite.sessions;
 
+import io.github.jettysqlite.sessions.internal.ChangeSignals;
 import io.github.jettysqlite.sessions.internal.JulianDay;
 import io.github.jettysqlite.sessions.internal.SessionDatabase;
+import io.github.jettysqlite.sessions.internal.SessionDatabase.DatabaseCall;
 import io.github.jettysqlite.sessions.internal.SessionScope;
 import io.github.jettysqlite.sessions.internal.attributes.AttributeChanges;
 import io.github.jettysqlite.sessions.internal.attributes.AttributeSeal;
@@ -15,6 +17,7 @@ import io.github.jettysqlite.sessions.internal.table.StoredAttributes;
 import java.io.IOException;
 import java.io.InvalidObjectException;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.eclipse.jetty.session.SessionData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -104,7 +107,11 @@ final class SessionWriter {
         long version = RowVersion.first();
         double now = JulianDay.fromEpochMillis(System.currentTimeMillis());
         String principal = principals.principalOf(data);
-        if (database.writeStatement(c -> table.insert(c, scope, data, blob, version, principal, now)) == 0) {
+        if (announced(
+                        data,
+                        () -> database.writeStatement(c -> table.insert(c, scope, data, blob, version, principal, now)),
+                        inserted -> inserted > 0)
+                == 0) {
             throw new IOException("Session id " + data.getId() + " of " + scope + " belongs to another live session;"
                     + " a new session is not written over it");
         }
@@ -121,9 +128,12 @@ final class SessionWriter {
                 : null;
         byte[] whole = all == null ? null : attributes.encode(all, keyOf(data));
         String principal = principals.principalOf(data);
-        int updated = database.writeStatement(c -> whole == null
-                ? table.updateMetadata(c, scope, data, TrackedSessionData.UNKNOWN_VERSION, principal)
-                : table.updateAttributesAnyVersion(c, scope, data, whole, new PrincipalWrite(true, principal)));
+        int updated = announced(
+                data,
+                () -> database.writeStatement(c -> whole == null
+                        ? table.updateMetadata(c, scope, data, TrackedSessionData.UNKNOWN_VERSION, principal)
+                        : table.updateAttributesAnyVersion(c, scope, data, whole, new PrincipalWrite(true, principal))),
+                written -> false);
         if (updated == 0) {
             deletedElsewhere(data);
         } else if (all != null) {
@@ -136,7 +146,11 @@ final class SessionWriter {
     private void writeMetadata(TrackedSessionData data) throws SessionDatabaseException {
         long known = data.storedVersion();
         String principal = principals.principalOf(data);
-        if (database.writeStatement(c -> table.updateMetadata(c, scope, data, known, principal)) == 0) {
+        DatabaseCall<Integer> write =
+                () -> database.writeStatement(c -> table.updateMetadata(c, scope, data, known, principal));
+        // An access alone is not announced: other nodes' caches need not read the row for it (see ChangeSignals).
+        int written = data.timeoutChanged() ? announced(data, write, updated -> updated > 0) : write.call();
+        if (written == 0) {
             deletedElsewhere(data);
         } else {
             data.timeoutStored();
@@ -153,7 +167,11 @@ final class SessionWriter {
         long expected = data.storedVersion();
         PrincipalWrite principal = new PrincipalWrite(true, principals.principalOf(data));
         if (expected != TrackedSessionData.UNKNOWN_VERSION
-                && database.writeStatement(c -> table.updateAttributes(c, scope, data, blob, principal, expected))
+                && announced(
+                                data,
+                                () -> database.writeStatement(
+                                        c -> table.updateAttributes(c, scope, data, blob, principal, expected)),
+                                written -> written == 1)
                         == 1) {
             stored(data, changes.all(), expected + 1);
             return;
@@ -172,22 +190,25 @@ final class SessionWriter {
         PrincipalWrite principal = new PrincipalWrite(
                 principals.readsAnyOf(changes.changed().keySet()) || principals.readsAnyOf(changes.removed()),
                 principals.principalOf(data));
-        MergeOutcome outcome = database.write(c -> {
-            StoredAttributes theirs = table.currentAttributes(c, scope, data);
-            if (theirs == null || theirs.created() != data.getCreated()) {
-                return MergeOutcome.GONE;
-            }
-            Map<String, byte[]> base;
-            try {
-                base = attributes.storedByAnother(theirs.attributes(), key);
-            } catch (InvalidObjectException e) {
-                return new MergeOutcome(theirs.version(), e.getMessage());
-            }
-            byte[] result = attributes.encode(base == null ? changes.all() : changes.appliedTo(base), key);
-            PrincipalWrite written = base == null ? new PrincipalWrite(true, principal.name()) : principal;
-            table.updateAttributes(c, scope, data, result, written, theirs.version());
-            return new MergeOutcome(theirs.version(), null);
-        });
+        MergeOutcome outcome = announced(
+                data,
+                () -> database.write(c -> {
+                    StoredAttributes theirs = table.currentAttributes(c, scope, data);
+                    if (theirs == null || theirs.created() != data.getCreated()) {
+                        return MergeOutcome.GONE;
+                    }
+                    Map<String, byte[]> base;
+                    try {
+                        base = attributes.storedByAnother(theirs.attributes(), key);
+                    } catch (InvalidObjectException e) {
+                        return new MergeOutcome(theirs.version(), e.getMessage());
+                    }
+                    byte[] result = attributes.encode(base == null ? changes.all() : changes.appliedTo(base), key);
+                    PrincipalWrite written = base == null ? new PrincipalWrite(true, principal.name()) : principal;
+                    table.updateAttributes(c, scope, data, result, written, theirs.version());
+                    return new MergeOutcome(theirs.version(), null);
+                }),
+                merged -> false);
         if (outcome == MergeOutcome.GONE) {
             deletedElsewhere(data);
             return;
@@ -205,6 +226,31 @@ final class SessionWriter {
         // The row now holds the other writer's attributes too, which this data does not: its next write must merge
         // again rather than write this data's attributes whole.
         stored(data, changes.all(), TrackedSessionData.UNKNOWN_VERSION);
+    }
+
+    /**
+     * Runs a write of the session announced to other nodes' caches (see {@link ChangeSignals}). When the write leaves
+     * this data exactly what the row holds ({@code leavesDataCurrent}) and no other change of the session ran beside
+     * it, a cache holding this data may go on using it without reading the row until the next change is announced.
+     */
+    private <R> R announced(SessionData data, DatabaseCall<R> write, Predicate<R> leavesDataCurrent)
+            throws SessionDatabaseException {
+        ChangeSignals signals = database.signals();
+        ChangeSignals.Change change = signals.begin(tableName, scope, data.getId());
+        R result = null;
+        try {
+            result = write.call();
+            return result;
+        } finally {
+            ChangeSignals.Mark mark = signals.end(change);
+            if (data instanceof TrackedSessionData tracked) {
+                if (mark != null && result != null && leavesDataCurrent.test(result)) {
+                    tracked.trustUntil(mark.session(), mark.all(), System.currentTimeMillis());
+                } else {
+                    tracked.distrust();
+                }
+            }
+        }
     }
 
     /** What a merge found: the row gone, a base it could not read (the reason), or the version it merged onto. */

@@ -96,7 +96,7 @@ public final class RowSealing {
                 }
             }
             if (!toWrite.isEmpty()) {
-                int written = database.write(c -> write(c, toWrite));
+                int written = database.changingAll(() -> database.write(c -> write(c, toWrite)));
                 for (Row row : toWrite) {
                     moved.add(row.contextPath + '\0' + row.virtualHost + '\0' + row.newKey);
                 }

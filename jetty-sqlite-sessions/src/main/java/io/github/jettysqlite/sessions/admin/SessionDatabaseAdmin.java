@@ -244,7 +244,7 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
      */
     public int deleteSessionsOf(String principal, SessionSummary keep) throws SessionDatabaseException {
         requirePrincipal(principal);
-        return database.write(c -> queries.deleteOfPrincipal(c, principal, keep));
+        return database.changingAll(() -> database.write(c -> queries.deleteOfPrincipal(c, principal, keep)));
     }
 
     /**
@@ -272,7 +272,7 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
         if (id == null || id.isEmpty()) {
             throw new IllegalArgumentException("a session id is required");
         }
-        return database.write(c -> queries.deleteById(c, id));
+        return database.changingAll(() -> database.write(c -> queries.deleteById(c, id)));
     }
 
     /**
@@ -288,13 +288,13 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
         }
         List<String> keys =
                 SessionIds.opening(AttributeSeal.of(null, attributeKeys)).anyKeyOf(id);
-        return database.write(c -> {
+        return database.changingAll(() -> database.write(c -> {
             int deleted = 0;
             for (String key : keys) {
                 deleted += queries.deleteById(c, key);
             }
             return deleted;
-        });
+        }));
     }
 
     private static void requirePrincipal(String principal) {
@@ -378,7 +378,7 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
         int last;
         progress.update(0, total);
         do {
-            last = database.write(batch);
+            last = database.changingAll(() -> database.write(batch));
             deleted += last;
             progress.update(deleted, Math.max(total, deleted));
         } while (last == BATCH);
@@ -449,7 +449,7 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
     }
 
     <R> R write(SqlWork<R> work) throws SessionDatabaseException {
-        return database.write(work);
+        return database.changingAll(() -> database.write(work));
     }
 
     AdminQueries queries() {

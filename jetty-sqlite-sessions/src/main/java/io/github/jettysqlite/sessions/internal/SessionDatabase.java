@@ -23,6 +23,30 @@ public interface SessionDatabase {
     /** Runs the work on a connection that sees every transaction committed before it started. */
     <R> R read(SqlWork<R> work) throws SessionDatabaseException;
 
+    /** What writers announce to caches of this database; {@link ChangeSignals#NONE} where nothing is shared. */
+    default ChangeSignals signals() {
+        return ChangeSignals.NONE;
+    }
+
+    /**
+     * Runs database calls that may change any number of sessions (a sweep, an administrator's deletion, moving rows)
+     * announced as a change of all, so that every cache reads its sessions' rows again.
+     */
+    default <R> R changingAll(DatabaseCall<R> call) throws SessionDatabaseException {
+        ChangeSignals.Change change = signals().beginAll();
+        try {
+            return call.call();
+        } finally {
+            signals().end(change);
+        }
+    }
+
+    /** Calls on a database, to announce as one change. */
+    @FunctionalInterface
+    interface DatabaseCall<R> {
+        R call() throws SessionDatabaseException;
+    }
+
     /** Outages of this database seen by the work run on it; none are counted where the engine never retries. */
     default OutageWatch outages() {
         return null;

@@ -206,6 +206,13 @@ public final class SessionStoreMetrics implements MeterBinder {
         meters.add(counter(
                 registry,
                 tags,
+                "jetty.sessions.cache.checks.signalled",
+                "cached sessions used without reading their row: the change signals said none changed",
+                statistics,
+                SessionStoreStatistics::getCacheChecksSignalled));
+        meters.add(counter(
+                registry,
+                tags,
                 "jetty.sessions.cache.reloads",
                 "cached sessions loaded again because another node changed their attributes",
                 statistics,

@@ -23,6 +23,9 @@ public final class TrackedSessionData extends SessionData {
     private volatile long storedMaxInactiveMs;
     private volatile boolean deletedElsewhere;
     private volatile String rowKey;
+    private volatile long trustedSessionMark = -1;
+    private volatile long trustedAllMark = -1;
+    private volatile long trustedSinceMs;
 
     public TrackedSessionData(
             String id,
@@ -147,5 +150,31 @@ public final class TrackedSessionData extends SessionData {
 
     public void setRewriteAttributes(boolean rewrite) {
         this.rewriteAttributes = rewrite;
+    }
+
+    /**
+     * Records that this data is what its row holds as of these change marks (see {@code ChangeSignals}): a cache may
+     * use it without reading the row while the marks stay the same, for a while.
+     */
+    public void trustUntil(long sessionMark, long allMark, long nowMs) {
+        this.trustedSessionMark = -1;
+        this.trustedAllMark = allMark;
+        this.trustedSinceMs = nowMs;
+        this.trustedSessionMark = sessionMark;
+    }
+
+    /** Forgets any mark: a cache reads the row before using this data next. */
+    public void distrust() {
+        this.trustedSessionMark = -1;
+    }
+
+    /** True when these are still the marks this data was recorded current at, no longer than {@code trustMs} ago. */
+    public boolean trustedAt(long sessionMark, long allMark, long nowMs, long trustMs) {
+        long session = trustedSessionMark;
+        return session >= 0
+                && session == sessionMark
+                && trustedAllMark == allMark
+                && nowMs - trustedSinceMs < trustMs
+                && nowMs >= trustedSinceMs;
     }
 }

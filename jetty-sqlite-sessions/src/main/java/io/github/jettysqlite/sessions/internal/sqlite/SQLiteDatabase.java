@@ -3,6 +3,7 @@ package io.github.jettysqlite.sessions.internal.sqlite;
 import io.github.jettysqlite.sessions.Checkpoints;
 import io.github.jettysqlite.sessions.SessionDatabaseException;
 import io.github.jettysqlite.sessions.internal.CachedConnection;
+import io.github.jettysqlite.sessions.internal.ChangeSignals;
 import io.github.jettysqlite.sessions.internal.FileMaintenance;
 import io.github.jettysqlite.sessions.internal.SessionDatabase;
 import io.github.jettysqlite.sessions.internal.SharedDatabases;
@@ -37,6 +38,7 @@ public final class SQLiteDatabase implements SessionDatabase, FileMaintenance {
     private final Checkpointer checkpointer;
     private final ReaderPool readers;
     private final FileIdentity identity;
+    private final ChangeSignals changes;
 
     private SQLiteDatabase(SQLiteDatabaseSettings settings, CachedConnection writerConnection) {
         this.settings = settings;
@@ -48,6 +50,7 @@ public final class SQLiteDatabase implements SessionDatabase, FileMaintenance {
         // timeout of 0 means "never wait for another process", not "fail the ninth concurrent read".
         this.readers = new ReaderPool(this::connect, settings.maxReaders(), Math.max(settings.busyTimeoutMs(), 1_000));
         this.identity = FileIdentity.of(settings.file());
+        this.changes = ChangeBoard.open(settings.file());
     }
 
     /**
@@ -164,6 +167,11 @@ public final class SQLiteDatabase implements SessionDatabase, FileMaintenance {
         } catch (SQLException | RuntimeException e) {
             throw SQLiteErrors.describe(settings, e);
         }
+    }
+
+    @Override
+    public ChangeSignals signals() {
+        return changes;
     }
 
     /** Runs the work on a read connection; it sees every transaction committed before it started. */

@@ -1,0 +1,61 @@
+package io.github.jettysqlite.sessions.internal;
+
+/**
+ * What every writer of one database announces, so that a cache can tell without reading the table that nothing it
+ * holds was changed since it last read it. A writer announces a change of a session that a cache would hold
+ * differently (its attributes, its timeout, the row deleted or created anew) before the write and again after it
+ * committed or failed; a change of many rows at once (a sweep, an administrator's deletion) is announced for all.
+ * Writes of access times alone are not announced: a cache takes them in when it reads the row for another reason.
+ *
+ * <p>A {@link Mark} says how many announced changes had ended, for the session's slot and for all, when no change of
+ * either was under way. A cache that read a session's row after taking a mark holds what the row held then; while
+ * the same mark is given again, no change of that session has begun since.
+ */
+public interface ChangeSignals {
+    /** Changes announced and ended so far, for one session's slot and for all sessions. */
+    record Mark(long session, long all) {}
+
+    /** A change under way, to end with {@link #end}. */
+    record Change(int slot, long startedBefore, long endedBefore, long allStartedBefore, long allEndedBefore) {}
+
+    /** Signals of a database that has none: no mark is ever given, so a cache always reads the row. */
+    ChangeSignals NONE = new ChangeSignals() {
+        @Override
+        public Mark mark(String table, SessionScope scope, String id) {
+            return null;
+        }
+
+        @Override
+        public Change begin(String table, SessionScope scope, String id) {
+            return null;
+        }
+
+        @Override
+        public Change beginAll() {
+            return null;
+        }
+
+        @Override
+        public Mark end(Change change) {
+            return null;
+        }
+    };
+
+    /** The session's mark now, or null when a change of it (or of all) is under way or nothing is known. */
+    Mark mark(String table, SessionScope scope, String id);
+
+    /** Announces that a change of one session begins. */
+    Change begin(String table, SessionScope scope, String id);
+
+    /** Announces that a change of any number of sessions begins. */
+    Change beginAll();
+
+    /**
+     * Announces that the change ended (committed, or failed: a failed change looks like one that happened, which
+     * only makes caches read the row once more).
+     *
+     * @return the session's mark after this change when no other change of it or of all began while it ran, so the
+     *     writer's copy is known to be what the row holds; otherwise null
+     */
+    Mark end(Change change);
+}

@@ -1,0 +1,89 @@
+package io.github.jettysqlite.sessions.internal.sqlite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.jettysqlite.sessions.internal.ChangeSignals;
+import io.github.jettysqlite.sessions.internal.SessionScope;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The change board of an SQLite file, opened twice as two processes would open it (each mapping the same file): what
+ * one writer announces, the other sees at once, and a mark is given only when no change is under way.
+ */
+class ChangeBoardTest {
+    private static final SessionScope SCOPE = new SessionScope("/app", "0.0.0.0");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aChangeOnOneSideMovesTheMarkTheOtherSideSees() {
+        ChangeSignals nodeA = ChangeBoard.open(dir.resolve("s.db"));
+        ChangeSignals nodeB = ChangeBoard.open(dir.resolve("s.db"));
+        assertThat(nodeA).isInstanceOf(ChangeBoard.class);
+        ChangeSignals.Mark before = nodeA.mark("t", SCOPE, "s1");
+        assertThat(before).isNotNull();
+
+        ChangeSignals.Change change = nodeB.begin("t", SCOPE, "s1");
+        assertThat(nodeA.mark("t", SCOPE, "s1")).as("under way").isNull();
+        ChangeSignals.Mark own = nodeB.end(change);
+
+        ChangeSignals.Mark after = nodeA.mark("t", SCOPE, "s1");
+        assertThat(after).isNotNull().isNotEqualTo(before).isEqualTo(own);
+        assertThat(nodeA.mark("t", SCOPE, "s2")).as("another session's slot").isEqualTo(before);
+    }
+
+    @Test
+    void aWriterLearnsItsCopyIsCurrentOnlyWhenNoOtherChangeRanBesideIt() {
+        ChangeSignals nodeA = ChangeBoard.open(dir.resolve("s.db"));
+        ChangeSignals nodeB = ChangeBoard.open(dir.resolve("s.db"));
+
+        ChangeSignals.Change first = nodeA.begin("t", SCOPE, "s1");
+        ChangeSignals.Change second = nodeB.begin("t", SCOPE, "s1");
+        assertThat(nodeA.end(first)).as("another began meanwhile").isNull();
+        assertThat(nodeB.end(second)).as("began while another was under way").isNull();
+
+        ChangeSignals.Change alone = nodeA.begin("t", SCOPE, "s1");
+        ChangeSignals.Change all = nodeB.beginAll();
+        assertThat(nodeA.end(alone)).as("a change of all began meanwhile").isNull();
+        assertThat(nodeA.mark("t", SCOPE, "s2"))
+                .as("a change of all is under way")
+                .isNull();
+        nodeB.end(all);
+
+        assertThat(nodeA.end(nodeA.begin("t", SCOPE, "s1"))).isEqualTo(nodeB.mark("t", SCOPE, "s1"));
+    }
+
+    @Test
+    void aWriterThatDiedDuringAChangeLeavesItsSlotReadEveryTime() {
+        ChangeSignals died = ChangeBoard.open(dir.resolve("s.db"));
+        died.begin("t", SCOPE, "s1");
+
+        ChangeSignals restarted = ChangeBoard.open(dir.resolve("s.db"));
+        assertThat(restarted.mark("t", SCOPE, "s1")).isNull();
+        assertThat(restarted.mark("t", SCOPE, "s2")).isNotNull();
+    }
+
+    @Test
+    void aFileThatIsNotABoardIsLeftAloneAndNothingIsTrusted() throws Exception {
+        Path foreign = Files.writeString(dir.resolve("s.db-changes"), "not a board, but somebody's file");
+
+        ChangeSignals signals = ChangeBoard.open(dir.resolve("s.db"));
+
+        assertThat(signals).isSameAs(ChangeSignals.NONE);
+        assertThat(signals.mark("t", SCOPE, "s1")).isNull();
+        assertThat(Files.readString(foreign)).isEqualTo("not a board, but somebody's file");
+    }
+
+    @Test
+    void aBoardThatCannotBeCreatedMeansEveryCopyIsRead() throws Exception {
+        Path notADirectory = Files.writeString(dir.resolve("plain-file"), "x");
+
+        ChangeSignals signals = ChangeBoard.open(notADirectory.resolve("s.db"));
+
+        assertThat(signals).isSameAs(ChangeSignals.NONE);
+    }
+}
