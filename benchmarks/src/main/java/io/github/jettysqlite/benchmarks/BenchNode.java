@@ -106,9 +106,10 @@ public final class BenchNode {
             long loads,
             double loadMeanMs,
             long stores,
-            double storeMeanMs) {
+            double storeMeanMs,
+            long signalled) {
         static final String PREFIX = "STATS ";
-        static final Stats NONE = new Stats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        static final Stats NONE = new Stats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
         static Stats of(long requests, SessionStoreStatistics s) {
             return new Stats(
@@ -121,12 +122,13 @@ public final class BenchNode {
                     s.getLoadCount(),
                     s.getLoadMeanMs(),
                     s.getStoreCount(),
-                    s.getStoreMeanMs());
+                    s.getStoreMeanMs(),
+                    s.getCacheChecksSignalled());
         }
 
         String format() {
             return PREFIX + requests + " " + checks + " " + checkMeanMs + " " + checkFailures + " " + reloads + " "
-                    + drops + " " + loads + " " + loadMeanMs + " " + stores + " " + storeMeanMs;
+                    + drops + " " + loads + " " + loadMeanMs + " " + stores + " " + storeMeanMs + " " + signalled;
         }
 
         static Stats parse(String line) {
@@ -141,7 +143,8 @@ public final class BenchNode {
                     Long.parseLong(f[6]),
                     Double.parseDouble(f[7]),
                     Long.parseLong(f[8]),
-                    Double.parseDouble(f[9]));
+                    Double.parseDouble(f[9]),
+                    Long.parseLong(f[10]));
         }
 
         /** Both sets of figures as one: counts added, means weighted by their counts. */
@@ -156,7 +159,8 @@ public final class BenchNode {
                     loads + o.loads,
                     mean(loadMeanMs, loads, o.loadMeanMs, o.loads),
                     stores + o.stores,
-                    mean(storeMeanMs, stores, o.storeMeanMs, o.stores));
+                    mean(storeMeanMs, stores, o.storeMeanMs, o.stores),
+                    signalled + o.signalled);
         }
 
         private static double mean(double a, long n, double b, long m) {

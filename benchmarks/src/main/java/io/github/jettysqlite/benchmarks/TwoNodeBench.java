@@ -154,7 +154,7 @@ final class TwoNodeBench {
         }
         System.out.printf(
                 "nodes %-10s %-35s %-8s %,7.0f req/s  p50 %7.1f us  p99 %8.1f us  wrong %d  failed %d"
-                        + "  checks/req %.2f (%.1f us)  reloads/req %.2f  loads/req %.2f (%.1f us)"
+                        + "  signalled/req %.2f  checks/req %.2f (%.1f us)  reloads/req %.2f  loads/req %.2f (%.1f us)"
                         + "  stores/req %.2f (%.1f us)%s%n",
                 engine,
                 traffic.label(),
@@ -164,6 +164,7 @@ final class TwoNodeBench {
                 result.p99Us(),
                 result.wrongMeasured(),
                 result.failed(),
+                s.perRequest(s.signalled()),
                 s.perRequest(s.checks()),
                 s.checkMeanMs() * 1000,
                 s.perRequest(s.reloads()),

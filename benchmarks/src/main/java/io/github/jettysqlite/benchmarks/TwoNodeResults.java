@@ -147,11 +147,13 @@ final class TwoNodeResults {
                 .append(settings.measureMs())
                 .append(" ms measured. Wrong answers: measured answers that did not show the value the user last"
                         + " stored. From both nodes' store statistics over the measured periods, per request and"
-                        + " each with its mean time: checks of a cached session against its row, loads (for the"
+                        + " each with its mean time: cached sessions used without reading their row because no"
+                        + " change of them was signalled (SQLite's change board), checks of a cached session against"
+                        + " its row, loads (for the"
                         + " coherent cache, reloads after a check found the attributes changed) and stores.\n\n")
-                .append("| engine | traffic | cache | req/s | p50 µs | p99 µs | wrong answers | checks/req | µs/check"
+                .append("| engine | traffic | cache | req/s | p50 µs | p99 µs | wrong answers | signalled/req | checks/req | µs/check"
                         + " | loads/req | µs/load | stores/req | µs/store |\n")
-                .append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                .append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         cells.forEach((k, c) -> {
             BenchNode.Stats s = c.stats();
             boolean incoherent = k.cache().equals("default") && k.traffic().alternating();
@@ -174,6 +176,8 @@ final class TwoNodeResults {
                             c.wrong() > 0
                                     ? String.format(Locale.ROOT, " (%.1f %%)", 100.0 * c.wrong() / c.requests())
                                     : "")
+                    .append(" | ")
+                    .append(fixed(s.perRequest(s.signalled())))
                     .append(" | ")
                     .append(fixed(s.perRequest(s.checks())))
                     .append(" | ")

@@ -11,10 +11,14 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.Set;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,9 +45,14 @@ public final class ChangeBoard implements ChangeSignals {
     private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
     private final MappedByteBuffer board;
+    private final Path file;
+    private final FileIdentity identity;
+    private volatile boolean broken;
 
-    private ChangeBoard(MappedByteBuffer board) {
+    private ChangeBoard(MappedByteBuffer board, Path file) {
         this.board = board;
+        this.file = file;
+        this.identity = FileIdentity.of(file);
     }
 
     /** The board of this database file, created if none; {@link ChangeSignals#NONE} when it cannot be used. */
@@ -58,6 +67,7 @@ public final class ChangeBoard implements ChangeSignals {
                     channel.write(header, 0);
                     channel.write(ByteBuffer.allocate(1), SIZE - 1);
                     channel.force(true);
+                    sharePermissions(databaseFile, file);
                 } else if (!isBoard(channel)) {
                     LOG.warn(
                             "{} is not a change board of this version; caches of {} read each session's row before"
@@ -67,7 +77,7 @@ public final class ChangeBoard implements ChangeSignals {
                     return NONE;
                 }
             }
-            return new ChangeBoard(channel.map(FileChannel.MapMode.READ_WRITE, 0, SIZE));
+            return new ChangeBoard(channel.map(FileChannel.MapMode.READ_WRITE, 0, SIZE), file);
         } catch (IOException | RuntimeException e) {
             LOG.warn(
                     "Cannot use {} to announce changes of {} ({}); caches read each session's row before every request",
@@ -75,6 +85,20 @@ public final class ChangeBoard implements ChangeSignals {
                     databaseFile,
                     e.toString());
             return NONE;
+        }
+    }
+
+    /**
+     * Gives the board the database file's permissions, as SQLite gives them to its {@code -wal} and {@code -shm}
+     * files: every process that may write the database must be able to announce its writes here, or other processes'
+     * caches would not see them until their copies' trust runs out.
+     */
+    private static void sharePermissions(Path databaseFile, Path board) {
+        try {
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(databaseFile);
+            Files.setPosixFilePermissions(board, permissions);
+        } catch (IOException | UnsupportedOperationException e) {
+            LOG.debug("Cannot give {} the permissions of {}", board, databaseFile, e);
         }
     }
 
@@ -92,6 +116,13 @@ public final class ChangeBoard implements ChangeSignals {
 
     @Override
     public Mark mark(String table, SessionScope scope, String id) {
+        return guarded(() -> markAt(table, scope, id));
+    }
+
+    private Mark markAt(String table, SessionScope scope, String id) {
+        if (!usable()) {
+            return null;
+        }
         int at = offsetOf(slotOf(table, scope, id));
         long allStarted = get(ALL_OFFSET);
         long allEnded = get(ALL_OFFSET + 8);
@@ -105,33 +136,45 @@ public final class ChangeBoard implements ChangeSignals {
 
     @Override
     public Change begin(String table, SessionScope scope, String id) {
+        return guarded(() -> beginAt(table, scope, id));
+    }
+
+    private Change beginAt(String table, SessionScope scope, String id) {
         int slot = slotOf(table, scope, id);
         int at = offsetOf(slot);
         long allStarted = get(ALL_OFFSET);
         long allEnded = get(ALL_OFFSET + 8);
         // Ended is read before started is moved on: equal, they say no other change of the slot was under way.
         long endedBefore = get(at + 8);
-        long startedBefore = (long) LONGS.getAndAdd(board, at, 1L);
+        long startedBefore = add(at);
         return new Change(slot, startedBefore, endedBefore, allStarted, allEnded);
     }
 
     @Override
     public Change beginAll() {
-        long before = (long) LONGS.getAndAdd(board, ALL_OFFSET, 1L);
+        return guarded(() -> beginAllAt());
+    }
+
+    private Change beginAllAt() {
+        long before = add(ALL_OFFSET);
         return new Change(-1, before, -1, before, -1);
     }
 
     @Override
     public Mark end(Change change) {
+        return guarded(() -> endAt(change));
+    }
+
+    private Mark endAt(Change change) {
         if (change == null) {
             return null;
         }
         if (change.slot() < 0) {
-            LONGS.getAndAdd(board, ALL_OFFSET + 8, 1L);
+            add(ALL_OFFSET + 8);
             return null;
         }
         int at = offsetOf(change.slot());
-        long ended = (long) LONGS.getAndAdd(board, at + 8, 1L) + 1;
+        long ended = add(at + 8) + 1;
         // Known current only when this was the one change of its slot (begun when none was under way, and none
         // begun since) and no change of all began or was under way meanwhile.
         boolean alone = change.startedBefore() == change.endedBefore()
@@ -143,8 +186,62 @@ public final class ChangeBoard implements ChangeSignals {
         return alone ? new Mark(ended, change.allEndedBefore()) : null;
     }
 
+    /** Runs an access to the board; once the board is found unusable, nothing is announced nor trusted. */
+    private <T> T guarded(Supplier<T> access) {
+        if (broken) {
+            return null;
+        }
+        try {
+            return access.get();
+        } catch (IllegalStateException e) {
+            LOG.warn(
+                    "{}; caches read each session's row before every request until the server restarts",
+                    e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * False once the board cannot be trusted: its path names another file or none (deleted or replaced under running
+     * servers, so a process started since announces elsewhere), or the mapped file was cut short. Caches then read
+     * every row; writers still announce here, which costs nothing.
+     */
+    private boolean usable() {
+        if (broken) {
+            return false;
+        }
+        if (!identity.unchanged()) {
+            broken = true;
+            LOG.warn(
+                    "Change board {} {} while in use; caches read each session's row before every request until"
+                            + " the server restarts",
+                    file,
+                    identity.lost());
+            return false;
+        }
+        return true;
+    }
+
     private long get(int offset) {
-        return (long) LONGS.getVolatile(board, offset);
+        try {
+            return (long) LONGS.getVolatile(board, offset);
+        } catch (InternalError e) {
+            throw cutShort(e);
+        }
+    }
+
+    private long add(int offset) {
+        try {
+            return (long) LONGS.getAndAdd(board, offset, 1L);
+        } catch (InternalError e) {
+            throw cutShort(e);
+        }
+    }
+
+    /** The JVM reports a mapped file cut short (truncated by someone) as an InternalError at the next access. */
+    private IllegalStateException cutShort(InternalError e) {
+        broken = true;
+        return new IllegalStateException("Change board " + file + " was cut short while in use", e);
     }
 
     private static int offsetOf(int slot) {

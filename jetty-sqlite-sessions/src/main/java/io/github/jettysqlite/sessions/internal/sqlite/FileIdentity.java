@@ -43,19 +43,12 @@ public final class FileIdentity {
      * @throws SessionDatabaseException when the path no longer names the file that was opened
      */
     void requireUnchanged() throws SessionDatabaseException {
+        String before = lost;
+        if (unchanged()) {
+            return;
+        }
         String why = lost;
-        if (why == null) {
-            long now = System.nanoTime();
-            if (opened == null || now - nextCheckNanos < 0) {
-                return;
-            }
-            nextCheckNanos = now + TimeUnit.MILLISECONDS.toNanos(CHECK_EVERY_MS);
-            Object current = keyOf(file);
-            if (Objects.equals(current, opened)) {
-                return;
-            }
-            why = current == null ? "was deleted" : "was replaced by another file";
-            lost = why;
+        if (before == null) {
             LOG.error(
                     "Session database {} {} while in use; refusing every write from now on, which would be lost."
                             + " Restart the server (or its contexts) to open the file now at that path.",
@@ -66,6 +59,27 @@ public final class FileIdentity {
                 "Session database " + file + " " + why + " while in use; writes are refused until the server"
                         + " (or its contexts) restart and open the file now at that path",
                 null);
+    }
+
+    /**
+     * True while the path still names the file that was opened, as last seen; looks again when the last look is more
+     * than {@value #CHECK_EVERY_MS} ms old. Once false, false for good.
+     */
+    boolean unchanged() {
+        if (lost != null) {
+            return false;
+        }
+        long now = System.nanoTime();
+        if (opened == null || now - nextCheckNanos < 0) {
+            return true;
+        }
+        nextCheckNanos = now + TimeUnit.MILLISECONDS.toNanos(CHECK_EVERY_MS);
+        Object current = keyOf(file);
+        if (Objects.equals(current, opened)) {
+            return true;
+        }
+        lost = current == null ? "was deleted" : "was replaced by another file";
+        return false;
     }
 
     /** Why the file is no longer the one opened, or null while it is. */

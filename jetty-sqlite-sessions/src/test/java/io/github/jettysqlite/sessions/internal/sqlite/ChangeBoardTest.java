@@ -2,10 +2,14 @@ package io.github.jettysqlite.sessions.internal.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.jettysqlite.sessions.Waiting;
 import io.github.jettysqlite.sessions.internal.ChangeSignals;
 import io.github.jettysqlite.sessions.internal.SessionScope;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,6 +80,31 @@ class ChangeBoardTest {
         assertThat(signals).isSameAs(ChangeSignals.NONE);
         assertThat(signals.mark("t", SCOPE, "s1")).isNull();
         assertThat(Files.readString(foreign)).isEqualTo("not a board, but somebody's file");
+    }
+
+    @Test
+    void aBoardDeletedUnderRunningServersIsTrustedNoMore() throws Exception {
+        Path database = dir.resolve("s.db");
+        ChangeSignals running = ChangeBoard.open(database);
+        assertThat(running.mark("t", SCOPE, "s1")).isNotNull();
+
+        // A process started now would create and announce on a new board the running one never reads.
+        Files.delete(dir.resolve("s.db-changes"));
+        ChangeSignals started = ChangeBoard.open(database);
+
+        Waiting.until("the running side noticing its board is gone", () -> running.mark("t", SCOPE, "s1") == null);
+        assertThat(started.mark("t", SCOPE, "s1")).isNotNull();
+    }
+
+    @Test
+    void theBoardTakesTheDatabaseFilesPermissionsSoEveryWriterCanAnnounce() throws Exception {
+        Path database = Files.writeString(dir.resolve("s.db"), "");
+        Set<PosixFilePermission> shared = PosixFilePermissions.fromString("rw-rw----");
+        Files.setPosixFilePermissions(database, shared);
+
+        ChangeBoard.open(database);
+
+        assertThat(Files.getPosixFilePermissions(dir.resolve("s.db-changes"))).isEqualTo(shared);
     }
 
     @Test
