@@ -259,7 +259,8 @@ public final class Bench {
         return switch (op) {
             case STORE_NEW ->
                 (t, measuring) -> {
-                    BenchSession s = subject.create("new-" + size + "-" + sequence.incrementAndGet(), size, shape);
+                    BenchSession s = subject.create(
+                            "new-" + size + "-" + shape.label() + "-" + sequence.incrementAndGet(), size, shape);
                     int done = subject.storeNew(s);
                     created.add(s.id);
                     return done;
@@ -273,7 +274,8 @@ public final class Bench {
             case DELETE ->
                 (t, measuring) -> {
                     if (!measuring) {
-                        BenchSession s = subject.create("warm-" + size + "-" + sequence.incrementAndGet(), size, shape);
+                        BenchSession s = subject.create(
+                                "warm-" + size + "-" + shape.label() + "-" + sequence.incrementAndGet(), size, shape);
                         subject.storeNew(s);
                         return subject.delete(s.id);
                     }

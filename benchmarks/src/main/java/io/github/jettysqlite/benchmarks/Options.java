@@ -60,9 +60,9 @@ record Options(
         List<Integer> sizes = List.of(1024, 16 * 1024);
         List<Shape> shapes = List.of(Shape.values());
         Set<String> sections = new TreeSet<>(ALL_SECTIONS);
-        long warmupMs = quick ? 10 : 300;
-        long firstWarmupMs = quick ? 30 : 1500;
-        long measureMs = quick ? 40 : 1200;
+        long warmupMs = quick ? 5 : 300;
+        long firstWarmupMs = quick ? 20 : 1500;
+        long measureMs = quick ? 20 : 1200;
         int baseSessions = quick ? 64 : 1000;
         List<Integer> expiryN = quick ? List.of(1_000, 5_000) : List.of(10_000, 100_000, 1_000_000);
         int expiryRepeats = quick ? 3 : 15;

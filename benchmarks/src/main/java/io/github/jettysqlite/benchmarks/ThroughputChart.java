@@ -93,7 +93,12 @@ final class ThroughputChart {
         int left = x0 + LEFT;
         int bottom = y0 + PLOT_H + 30;
         text(svg, left + PLOT_W / 2.0, y0 + 18, "middle", 14, op.label);
-        for (double v = 0; v <= top + step / 2; v += step) {
+        if (mine.isEmpty()) {
+            text(svg, left + PLOT_W / 2.0, bottom - PLOT_H / 2.0, "middle", 12, "not measured");
+            return;
+        }
+        for (int i = 0; i * step <= top + step / 2; i++) {
+            double v = i * step;
             double y = bottom - v / top * PLOT_H;
             line(svg, left, y, left + PLOT_W, y, v == 0 ? "#333" : "#ddd");
             text(svg, left - 6, y + 4, "end", 11, tick(v));
@@ -113,9 +118,6 @@ final class ThroughputChart {
                 bottom - PLOT_H / 2.0,
                 x0 + 14.0,
                 bottom - PLOT_H / 2.0));
-        if (mine.isEmpty()) {
-            text(svg, left + PLOT_W / 2.0, bottom - PLOT_H / 2.0, "middle", 12, "not measured");
-        }
         for (String subject : subjects) {
             StringBuilder path = new StringBuilder();
             for (int t = 0; t < threads.size(); t++) {
