@@ -38,10 +38,25 @@ public final class Bench {
         System.out.println();
         System.out.println(Files.readString(out));
         System.out.println("Written to " + out.toAbsolutePath());
-        List<String> problems = report.problems();
+        List<String> problems = new ArrayList<>(report.problems());
+        Path chart = out.resolveSibling(ThroughputChart.FILE);
+        if (options.quick() && options.sections().contains("ops") && !Files.exists(chart)) {
+            problems.add("no " + chart + " written");
+        }
+        if (Files.exists(chart)) {
+            try {
+                ThroughputChart.check(chart);
+                System.out.println("Chart written to " + chart.toAbsolutePath());
+            } catch (IOException e) {
+                problems.add(e.getMessage());
+            }
+        }
         if (!problems.isEmpty()) {
             System.out.println("PROBLEMS:");
             problems.forEach(p -> System.out.println("  " + p));
+            if (options.quick()) {
+                System.exit(1); // the smoke run fails
+            }
         }
     }
 
@@ -61,6 +76,9 @@ public final class Bench {
         if (options.sections().contains("size")) {
             new SizeBench(options, report).run();
         }
+        if (options.sections().contains("heap")) {
+            new HeapBench(options, report).run();
+        }
         if (options.sections().contains("http")) {
             new HttpBench(options, report).run();
         }
@@ -77,32 +95,38 @@ public final class Bench {
     /** What Jetty's attribute (de)serialization alone costs, single-threaded: part of every store and load. */
     private void serde() throws Exception {
         for (int size : options.sizes()) {
-            SessionData data = new SessionData("serde", Sessions.CONTEXT_PATH, Sessions.VHOST, 1, 1, 1, 1);
-            BenchSession s = BenchSession.of(data, size);
-            byte[] bytes = Sessions.serialize(s.data);
-            Measure.Stats ser = Measure.run(1, options.firstWarmupMs(), options.measureMs(), (t, measuring) -> {
-                ByteArrayOutputStream out = new ByteArrayOutputStream(512);
-                ObjectOutputStream oos = new ObjectOutputStream(out);
-                SessionData.serializeAttributes(s.data, oos);
-                oos.flush();
-                return out.size() > size ? 1 : 0;
-            });
-            report.serde(size, "serialize", ser);
-            Measure.Stats de = Measure.run(1, options.firstWarmupMs(), options.measureMs(), (t, measuring) -> {
-                SessionData into = new SessionData("serde", Sessions.CONTEXT_PATH, Sessions.VHOST, 1, 1, 1, 1);
-                Sessions.deserialize(into, bytes);
-                return s.matches(into) ? 1 : 0;
-            });
-            report.serde(size, "deserialize", de);
-            System.out.printf(
-                    "serde %6d B: serialize p50 %.1f us, deserialize p50 %.1f us (%d bytes serialized)%n",
-                    size, ser.p50Us(), de.p50Us(), bytes.length);
+            for (Shape shape : options.shapes()) {
+                serde(size, shape);
+            }
         }
     }
 
+    private void serde(int size, Shape shape) throws Exception {
+        SessionData data = new SessionData("serde", Sessions.CONTEXT_PATH, Sessions.VHOST, 1, 1, 1, 1);
+        BenchSession s = BenchSession.of(data, size, shape);
+        byte[] bytes = Sessions.serialize(s.data);
+        Measure.Stats ser = Measure.run(1, options.firstWarmupMs(), options.measureMs(), (t, measuring) -> {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+            ObjectOutputStream oos = new ObjectOutputStream(out);
+            SessionData.serializeAttributes(s.data, oos);
+            oos.flush();
+            return out.size() > shape.payloadLength(size) ? 1 : 0;
+        });
+        report.serde(size, shape, "serialize", ser);
+        Measure.Stats de = Measure.run(1, options.firstWarmupMs(), options.measureMs(), (t, measuring) -> {
+            SessionData into = new SessionData("serde", Sessions.CONTEXT_PATH, Sessions.VHOST, 1, 1, 1, 1);
+            Sessions.deserialize(into, bytes);
+            return s.matches(into) ? 1 : 0;
+        });
+        report.serde(size, shape, "deserialize", de);
+        System.out.printf(
+                "serde %6d B %-4s: serialize p50 %.1f us, deserialize p50 %.1f us (%d bytes serialized)%n",
+                size, shape.label(), ser.p50Us(), de.p50Us(), bytes.length);
+    }
+
     /**
-     * Every operation of every subject, at every thread count and attribute size, each subject on a file of its
-     * own. The subjects take turns cell by cell (one operation at one thread count), so a change in the load other
+     * Every operation of every subject, at every thread count, attribute size and shape, each subject on a file of
+     * its own. The subjects take turns cell by cell (one operation at one thread count), so a change in the load other
      * processes put on the machine falls on all of them alike and the ratios stay fair.
      */
     private void operations() throws Exception {
@@ -112,44 +136,51 @@ public final class Bench {
                 subjects.put(name, Subjects.open(name, Files.createDirectories(dataDir(name))));
             }
             for (int size : options.sizes()) {
-                Map<String, List<BenchSession>> bases = new HashMap<>();
-                Map<String, ConcurrentLinkedQueue<String>> created = new HashMap<>();
-                AtomicLong sequence = new AtomicLong();
-                for (Subject subject : subjects.values()) {
-                    bases.put(subject.name(), base(subject, size, Math.max(options.baseSessions(), maxThreads())));
-                    created.put(subject.name(), new ConcurrentLinkedQueue<>());
-                }
-                for (Operation op : options.operations()) {
-                    Map<String, List<ConcurrentLinkedQueue<String>>> toDelete = new HashMap<>();
-                    if (op == Operation.DELETE) {
-                        created.forEach((name, ids) -> toDelete.put(name, split(ids)));
-                    }
-                    boolean first = true;
-                    for (int threads : options.threads()) {
-                        for (Subject subject : subjects.values()) {
-                            if (!subject.operations().contains(op)) {
-                                continue;
-                            }
-                            String name = subject.name();
-                            ConcurrentLinkedQueue<String> ids =
-                                    op == Operation.DELETE ? toDelete.get(name).remove(0) : created.get(name);
-                            Measure.Op body = body(subject, op, size, threads, bases.get(name), ids, sequence);
-                            long warmup = first ? options.firstWarmupMs() : options.warmupMs();
-                            Measure.Stats stats = Measure.run(threads, warmup, options.measureMs(), body);
-                            report.operation(name, op, size, threads, stats);
-                            if (Operation.WRITES.contains(op) && subject.databaseFile() != null) {
-                                report.wal(name, op, size, threads, walBytes(subject.databaseFile()));
-                            }
-                            print(name, op, size, threads, stats);
-                        }
-                        first = false;
-                    }
+                for (Shape shape : options.shapes()) {
+                    operations(subjects, size, shape);
                 }
             }
         } finally {
             for (Subject subject : subjects.values()) {
                 subject.close();
                 deleteRecursively(dataDir(subject.name()));
+            }
+        }
+    }
+
+    /** Every operation of every subject for one attribute size and shape, on base sessions of their own. */
+    private void operations(Map<String, Subject> subjects, int size, Shape shape) throws Exception {
+        Map<String, List<BenchSession>> bases = new HashMap<>();
+        Map<String, ConcurrentLinkedQueue<String>> created = new HashMap<>();
+        AtomicLong sequence = new AtomicLong();
+        for (Subject subject : subjects.values()) {
+            bases.put(subject.name(), base(subject, size, shape, Math.max(options.baseSessions(), maxThreads())));
+            created.put(subject.name(), new ConcurrentLinkedQueue<>());
+        }
+        for (Operation op : options.operations()) {
+            Map<String, List<ConcurrentLinkedQueue<String>>> toDelete = new HashMap<>();
+            if (op == Operation.DELETE) {
+                created.forEach((name, ids) -> toDelete.put(name, split(ids)));
+            }
+            boolean first = true;
+            for (int threads : options.threads()) {
+                for (Subject subject : subjects.values()) {
+                    if (!subject.operations().contains(op)) {
+                        continue;
+                    }
+                    String name = subject.name();
+                    ConcurrentLinkedQueue<String> ids =
+                            op == Operation.DELETE ? toDelete.get(name).remove(0) : created.get(name);
+                    Measure.Op body = body(subject, op, size, shape, threads, bases.get(name), ids, sequence);
+                    long warmup = first ? options.firstWarmupMs() : options.warmupMs();
+                    Measure.Stats stats = Measure.run(threads, warmup, options.measureMs(), body);
+                    report.operation(name, op, size, shape, threads, stats);
+                    if (Operation.WRITES.contains(op) && subject.databaseFile() != null) {
+                        report.wal(name, op, size, shape, threads, walBytes(subject.databaseFile()));
+                    }
+                    print(name, op, size, shape, threads, stats);
+                }
+                first = false;
             }
         }
     }
@@ -165,10 +196,10 @@ public final class Bench {
     }
 
     /** The sessions that updates, loads and exists work on, stored before any cell runs. */
-    static List<BenchSession> base(Subject subject, int size, int count) throws Exception {
+    static List<BenchSession> base(Subject subject, int size, Shape shape, int count) throws Exception {
         List<BenchSession> base = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            BenchSession s = subject.create("base-" + size + "-" + i, size);
+            BenchSession s = subject.create("base-" + size + "-" + shape.label() + "-" + i, size, shape);
             if (subject.storeNew(s) != 1) {
                 throw new IllegalStateException(subject.name() + " did not store " + s.id);
             }
@@ -180,12 +211,13 @@ public final class Bench {
         return base;
     }
 
-    static void print(String name, Operation op, int size, int threads, Measure.Stats stats) {
+    static void print(String name, Operation op, int size, Shape shape, int threads, Measure.Stats stats) {
         System.out.printf(
-                "%-22s %-32s %6d B %2d thr: %,10.0f ops/s  p50 %8.1f us  p99 %9.1f us%s%n",
+                "%-22s %-32s %6d B %-4s %2d thr: %,10.0f ops/s  p50 %8.1f us  p99 %9.1f us%s%n",
                 name,
                 op.label,
                 size,
+                shape.label(),
                 threads,
                 stats.opsPerSec(),
                 stats.p50Us(),
@@ -217,6 +249,7 @@ public final class Bench {
             Subject subject,
             Operation op,
             int size,
+            Shape shape,
             int threads,
             List<BenchSession> base,
             ConcurrentLinkedQueue<String> created,
@@ -226,7 +259,8 @@ public final class Bench {
         return switch (op) {
             case STORE_NEW ->
                 (t, measuring) -> {
-                    BenchSession s = subject.create("new-" + size + "-" + sequence.incrementAndGet(), size);
+                    BenchSession s = subject.create(
+                            "new-" + size + "-" + shape.label() + "-" + sequence.incrementAndGet(), size, shape);
                     int done = subject.storeNew(s);
                     created.add(s.id);
                     return done;
@@ -240,14 +274,15 @@ public final class Bench {
             case DELETE ->
                 (t, measuring) -> {
                     if (!measuring) {
-                        BenchSession s = subject.create("warm-" + size + "-" + sequence.incrementAndGet(), size);
+                        BenchSession s = subject.create(
+                                "warm-" + size + "-" + shape.label() + "-" + sequence.incrementAndGet(), size, shape);
                         subject.storeNew(s);
                         return subject.delete(s.id);
                     }
                     String id = created.poll();
                     return id == null ? Measure.EXHAUSTED : subject.delete(id);
                 };
-            case BATCH100 -> (t, measuring) -> subject.storeBatch100(size);
+            case BATCH100 -> (t, measuring) -> subject.storeBatch100(size, shape);
             case SELECT_ONLY -> (t, measuring) -> subject.selectOnly(random(base));
         };
     }

@@ -3,24 +3,26 @@ package io.github.jettysqlite.benchmarks;
 import org.eclipse.jetty.session.SessionData;
 
 /**
- * A session as the benchmark keeps it in memory: Jetty's {@link SessionData} (attributes {@code payload}, a byte
- * array of the chosen size, and {@code v}, a version bumped by every update so loads can check they see the last
- * store). One thread uses a given session at a time.
+ * A session as the benchmark keeps it in memory: Jetty's {@link SessionData} with the attributes of its
+ * {@link Shape} (among them {@code payload}, a byte array the chosen size scales, and {@code v}, a version bumped by
+ * every update so loads can check they see the last store). One thread uses a given session at a time.
  */
 final class BenchSession {
     final String id;
     final SessionData data;
     final int size;
+    final Shape shape;
     int version;
     /** A second copy of this session, as another request loaded it, for the conflicting-update cells. */
     SessionData rival;
 
     private boolean rivalsTurn;
 
-    BenchSession(String id, SessionData data, int size) {
+    BenchSession(String id, SessionData data, int size, Shape shape) {
         this.id = id;
         this.data = data;
         this.size = size;
+        this.shape = shape;
     }
 
     static final String PAYLOAD = "payload";
@@ -28,11 +30,10 @@ final class BenchSession {
     static final long MAX_INACTIVE_MS = 30 * 60 * 1000L;
 
     /** Fills a fresh session the same way for every subject. */
-    static BenchSession of(SessionData data, int size) {
+    static BenchSession of(SessionData data, int size, Shape shape) {
         data.setLastNode(Sessions.NODE);
-        data.setAttribute(PAYLOAD, Payloads.of(size));
-        data.setAttribute(VERSION, 0);
-        return new BenchSession(data.getId(), data, size);
+        shape.fill(data, size);
+        return new BenchSession(data.getId(), data, size, shape);
     }
 
     /** A new version of the attributes: the session becomes dirty. */
@@ -62,11 +63,8 @@ final class BenchSession {
         data.setMetaDataDirty(true);
     }
 
-    /** True when the loaded data holds this session's attributes as last stored. */
+    /** True when the loaded data holds this session's attributes as last stored, each equal to what was stored. */
     boolean matches(SessionData loaded) {
-        return loaded != null
-                && loaded.getAttribute(PAYLOAD) instanceof byte[] payload
-                && payload.length == size
-                && Integer.valueOf(version).equals(loaded.getAttribute(VERSION));
+        return Shape.sameAttributes(data, loaded, version);
     }
 }

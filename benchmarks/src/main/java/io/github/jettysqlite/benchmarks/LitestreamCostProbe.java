@@ -124,7 +124,7 @@ public final class LitestreamCostProbe {
         try (StoreSubject subject = new StoreSubject(way.name(), new SQLiteSessionDataStore(settings), null, file)) {
             List<BenchSession> base = new ArrayList<>();
             for (int i = 0; i < BASE; i++) {
-                BenchSession s = subject.create("s" + i, SIZE);
+                BenchSession s = subject.create("s" + i, SIZE, Shape.TWO);
                 subject.storeNew(s);
                 base.add(s);
             }

@@ -51,6 +51,15 @@ final class Measure {
         }
     }
 
+    /**
+     * The calling thread's lane: {@code bench-<index>} on a thread this class started for a cell (the same lane for
+     * the thread of that index in every cell), otherwise a name of the thread's own.
+     */
+    static String lane() {
+        Thread current = Thread.currentThread();
+        return current instanceof Worker w ? "bench-" + w.index : "thread-" + current.getId();
+    }
+
     static Stats run(int threads, long warmupMs, long measureMs, Op op) throws InterruptedException {
         Worker[] workers = new Worker[threads];
         CountDownLatch finished = new CountDownLatch(threads);

@@ -17,6 +17,7 @@ record Options(
         List<Operation> operations,
         List<Integer> threads,
         List<Integer> sizes,
+        List<Shape> shapes,
         Set<String> sections,
         long warmupMs,
         long firstWarmupMs,
@@ -25,6 +26,7 @@ record Options(
         List<Integer> expiryN,
         int expiryRepeats,
         int sizeSessions,
+        int heapSessions,
         int httpUsers,
         long httpWarmupMs,
         long httpMeasureMs,
@@ -32,7 +34,8 @@ record Options(
         String postgresUrl,
         Nodes nodes) {
 
-    static final List<String> ALL_SECTIONS = List.of("serde", "ops", "expiry", "size", "http", "postgres", "nodes");
+    static final List<String> ALL_SECTIONS =
+            List.of("serde", "ops", "expiry", "size", "heap", "http", "postgres", "nodes");
 
     /**
      * The two-node section's settings ({@link TwoNodeBench}): engines, caches and traffic measured, and per run the
@@ -55,14 +58,16 @@ record Options(
         List<Operation> operations = List.of(Operation.values());
         List<Integer> threads = quick ? List.of(1, 4) : List.of(1, 2, 4, 8, 32);
         List<Integer> sizes = List.of(1024, 16 * 1024);
+        List<Shape> shapes = List.of(Shape.values());
         Set<String> sections = new TreeSet<>(ALL_SECTIONS);
-        long warmupMs = quick ? 10 : 300;
-        long firstWarmupMs = quick ? 30 : 1500;
-        long measureMs = quick ? 40 : 1200;
+        long warmupMs = quick ? 5 : 300;
+        long firstWarmupMs = quick ? 20 : 1500;
+        long measureMs = quick ? 20 : 1200;
         int baseSessions = quick ? 64 : 1000;
         List<Integer> expiryN = quick ? List.of(1_000, 5_000) : List.of(10_000, 100_000, 1_000_000);
         int expiryRepeats = quick ? 3 : 15;
         int sizeSessions = quick ? 500 : 10_000;
+        int heapSessions = quick ? 300 : 10_000;
         int httpUsers = quick ? 4 : 16;
         long httpWarmupMs = quick ? 300 : 3000;
         long httpMeasureMs = quick ? 500 : 6000;
@@ -89,6 +94,8 @@ record Options(
                             .toList();
                 case "--threads" -> threads = ints(value);
                 case "--sizes" -> sizes = ints(value);
+                case "--shapes" ->
+                    shapes = Arrays.stream(value.split(",")).map(Shape::parse).toList();
                 case "--sections" -> sections = new TreeSet<>(List.of(value.split(",")));
                 case "--warmup-ms" -> warmupMs = Long.parseLong(value);
                 case "--first-warmup-ms" -> firstWarmupMs = Long.parseLong(value);
@@ -97,6 +104,7 @@ record Options(
                 case "--expiry-n" -> expiryN = ints(value);
                 case "--expiry-repeats" -> expiryRepeats = Integer.parseInt(value);
                 case "--size-sessions" -> sizeSessions = Integer.parseInt(value);
+                case "--heap-sessions" -> heapSessions = Integer.parseInt(value);
                 case "--http-users" -> httpUsers = Integer.parseInt(value);
                 case "--http-warmup-ms" -> httpWarmupMs = Long.parseLong(value);
                 case "--http-measure-ms" -> httpMeasureMs = Long.parseLong(value);
@@ -127,6 +135,7 @@ record Options(
                 operations,
                 threads,
                 sizes,
+                shapes,
                 sections,
                 warmupMs,
                 firstWarmupMs,
@@ -135,6 +144,7 @@ record Options(
                 expiryN,
                 expiryRepeats,
                 sizeSessions,
+                heapSessions,
                 httpUsers,
                 httpWarmupMs,
                 httpMeasureMs,
@@ -148,6 +158,11 @@ record Options(
                         nodesWarmupMs,
                         nodesMeasureMs,
                         nodesRounds));
+    }
+
+    /** The shape of the targets, the safeguard costs and the PostgreSQL section: the first one asked for. */
+    Shape primaryShape() {
+        return shapes.get(0);
     }
 
     private static List<Integer> ints(String csv) {

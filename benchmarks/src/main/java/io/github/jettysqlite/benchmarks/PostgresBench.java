@@ -82,12 +82,13 @@ final class PostgresBench {
 
     private void measure(Map<String, Subject> subjects) throws Exception {
         int baseCount = Math.max(options.baseSessions(), bench.maxThreads());
+        Shape shape = options.primaryShape();
         for (int size : options.sizes()) {
             Map<String, List<BenchSession>> bases = new HashMap<>();
             Map<String, ConcurrentLinkedQueue<String>> created = new HashMap<>();
             AtomicLong sequence = new AtomicLong();
             for (Subject subject : subjects.values()) {
-                bases.put(subject.name(), Bench.base(subject, size, baseCount));
+                bases.put(subject.name(), Bench.base(subject, size, shape, baseCount));
                 created.put(subject.name(), new ConcurrentLinkedQueue<>());
             }
             for (Operation op : Operation.STORE_OPERATIONS) {
@@ -104,11 +105,11 @@ final class PostgresBench {
                         String name = subject.name();
                         ConcurrentLinkedQueue<String> ids =
                                 op == Operation.DELETE ? toDelete.get(name).remove(0) : created.get(name);
-                        Measure.Op body = Bench.body(subject, op, size, threads, bases.get(name), ids, sequence);
+                        Measure.Op body = Bench.body(subject, op, size, shape, threads, bases.get(name), ids, sequence);
                         long warmup = first ? options.firstWarmupMs() : options.warmupMs();
                         Measure.Stats stats = Measure.run(threads, warmup, options.measureMs(), body);
-                        report.postgres(name, op, size, threads, stats);
-                        Bench.print(name, op, size, threads, stats);
+                        report.postgres(name, op, size, shape, threads, stats);
+                        Bench.print(name, op, size, shape, threads, stats);
                     }
                     first = false;
                 }

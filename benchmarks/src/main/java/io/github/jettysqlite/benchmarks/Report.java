@@ -14,15 +14,15 @@ import java.util.function.BiFunction;
 
 /** Collects every figure of a run, checks the targets against them and writes it all as Markdown. */
 final class Report {
-    private record OpKey(String subject, Operation op, int size, int threads) {}
+    record OpKey(String subject, Operation op, int size, Shape shape, int threads) {}
 
     private record Expiry(String subject, int n, String query, double medianMs, boolean correct) {}
 
-    private record Size(String subject, int size, long bytesPer10k) {}
+    private record Size(String subject, int size, Shape shape, long bytesPer10k) {}
 
     private record Http(String config, LoadClient.Result result, double writesPerRequest) {}
 
-    private record Serde(int size, String what, Measure.Stats stats) {}
+    private record Serde(int size, Shape shape, String what, Measure.Stats stats) {}
 
     private final Options options;
     private final Map<OpKey, Measure.Stats> operations = new LinkedHashMap<>();
@@ -34,6 +34,7 @@ final class Report {
     private final List<Http> http = new ArrayList<>();
     private final List<Serde> serde = new ArrayList<>();
     private final TwoNodeResults twoNode;
+    private final HeapResults heap = new HeapResults();
     private Instant started;
     private Instant finished;
 
@@ -50,17 +51,17 @@ final class Report {
         finished = at;
     }
 
-    synchronized void operation(String subject, Operation op, int size, int threads, Measure.Stats stats) {
-        operations.put(new OpKey(subject, op, size, threads), stats);
+    synchronized void operation(String subject, Operation op, int size, Shape shape, int threads, Measure.Stats stats) {
+        operations.put(new OpKey(subject, op, size, shape, threads), stats);
     }
 
     /** The WAL's size right after a write cell. */
-    synchronized void wal(String subject, Operation op, int size, int threads, long bytes) {
-        walBytes.put(new OpKey(subject, op, size, threads), bytes);
+    synchronized void wal(String subject, Operation op, int size, Shape shape, int threads, long bytes) {
+        walBytes.put(new OpKey(subject, op, size, shape, threads), bytes);
     }
 
-    synchronized void postgres(String subject, Operation op, int size, int threads, Measure.Stats stats) {
-        postgres.put(new OpKey(subject, op, size, threads), stats);
+    synchronized void postgres(String subject, Operation op, int size, Shape shape, int threads, Measure.Stats stats) {
+        postgres.put(new OpKey(subject, op, size, shape, threads), stats);
     }
 
     void postgresSkipped() {
@@ -75,8 +76,8 @@ final class Report {
         expiry.add(new Expiry(subject, n, query, medianMs, correct));
     }
 
-    void size(String subject, int size, long bytesPer10k) {
-        sizes.add(new Size(subject, size, bytesPer10k));
+    void size(String subject, int size, Shape shape, long bytesPer10k) {
+        sizes.add(new Size(subject, size, shape, bytesPer10k));
     }
 
     void http(String config, LoadClient.Result result, double writesPerRequest) {
@@ -87,8 +88,16 @@ final class Report {
         return twoNode;
     }
 
-    void serde(int size, String what, Measure.Stats stats) {
-        serde.add(new Serde(size, what, stats));
+    void heap(String subject, Shape shape, int size, int n, int serializedBytes, double bytesPerSession, int wrong) {
+        heap.add(subject, shape, size, n, serializedBytes, bytesPerSession, wrong);
+    }
+
+    HeapResults heap() {
+        return heap;
+    }
+
+    void serde(int size, Shape shape, String what, Measure.Stats stats) {
+        serde.add(new Serde(size, shape, what, stats));
     }
 
     int operationCount() {
@@ -100,11 +109,15 @@ final class Report {
         List<String> problems = new ArrayList<>();
         // Jetty's JDBC store may fail under concurrent writes on SQLite (SQLITE_BUSY), and after such a failure it
         // loads the previous version of the session: its behaviour, measured and reported in the tables, and not
-        // something this build can fix or should fail on. Any failure or wrong answer of this store or of the raw
-        // ceiling is a problem; every subject must have run every operation.
+        // something this build can fix or should fail on. A connection per thread may likewise wait longer than the
+        // busy timeout for SQLite's write lock (its busy handler polls, so a writer can lose to others for the whole
+        // timeout): raw-perthread's SQLITE_BUSY is measured too, but a wrong answer of it is a problem. Any failure
+        // or wrong answer of this store or of the shared-connection raw ceiling is a problem; every subject must
+        // have run every operation.
         operations.forEach((k, s) -> {
-            boolean ours = !k.subject().startsWith("jdbc");
-            if (s.ops() == 0 || (ours && (s.wrong() > 0 || s.errors() > 0))) {
+            boolean mayBeWrong = k.subject().startsWith("jdbc");
+            boolean mayFail = mayBeWrong || k.subject().startsWith("raw-perthread");
+            if (s.ops() == 0 || (!mayBeWrong && s.wrong() > 0) || (!mayFail && s.errors() > 0)) {
                 problems.add(k + ": " + s.ops() + " ops, " + s.errors() + " errors, first: " + s.firstError());
             }
         });
@@ -128,6 +141,7 @@ final class Report {
                         || (h.result().errors() > 0 && !h.config().startsWith("jdbc")))
                 .forEach(h -> problems.add("http " + h));
         sizes.stream().filter(s -> s.bytesPer10k() <= 0).forEach(s -> problems.add("size " + s));
+        problems.addAll(heap.problems());
         problems.addAll(twoNode.problems());
         return problems;
     }
@@ -136,7 +150,27 @@ final class Report {
         Files.createDirectories(options.outDir());
         Path file = options.outDir().resolve("results.md");
         Files.writeString(file, markdown());
+        String chart = chart();
+        if (chart != null) {
+            Files.writeString(options.outDir().resolve(ThroughputChart.FILE), chart);
+        }
         return file;
+    }
+
+    /**
+     * The throughput chart of the first size and shape measured (see {@link ThroughputChart}), or null when the run
+     * measured none of its subjects.
+     */
+    String chart() {
+        int size = options.sizes().get(0);
+        Shape shape = options.primaryShape();
+        List<ThroughputChart.Point> points = new ArrayList<>();
+        operations.forEach((k, s) -> {
+            if (k.size() == size && k.shape() == shape) {
+                points.add(new ThroughputChart.Point(k.subject(), k.op(), k.threads(), s.opsPerSec()));
+            }
+        });
+        return ThroughputChart.svg(points, size, shape, options.threads());
     }
 
     String markdown() {
@@ -163,7 +197,8 @@ final class Report {
                 .append(options.measureMs())
                 .append(" ms; ")
                 .append(options.baseSessions())
-                .append(" base sessions per size")
+                .append(" base sessions per size and shape; shapes ")
+                .append(options.shapes().stream().map(Shape::label).toList())
                 .append(options.quick() ? " (QUICK smoke run: figures meaningless)" : "")
                 .append("\n\n");
         targets(md);
@@ -173,6 +208,7 @@ final class Report {
         serdeTable(md);
         expiryTable(md);
         sizeTable(md);
+        heap.table(md);
         httpTable(md);
         postgresTable(md);
         twoNode.table(md);
@@ -183,7 +219,9 @@ final class Report {
 
     private void targets(StringBuilder md) {
         md.append("## Targets\n\n");
-        md.append("Ratios from this run; 1 KiB attributes and 1 thread unless the row says otherwise.\n\n");
+        md.append("Ratios from this run; 1 KiB attributes of shape `")
+                .append(options.primaryShape().label())
+                .append("` and 1 thread unless the row says otherwise.\n\n");
         md.append("| target | this store | anchor | ratio | needed | |\n|---|---:|---:|---:|---:|---|\n");
         for (String sync : List.of("NORMAL", "FULL")) {
             String ours = "sqlite-store/" + sync;
@@ -378,8 +416,9 @@ final class Report {
             int size,
             int threads,
             double needed) {
-        Measure.Stats a = operations.get(new OpKey(ours, op, size, threads));
-        Measure.Stats b = operations.get(new OpKey(anchor, anchorOp, size, threads));
+        Shape shape = options.primaryShape();
+        Measure.Stats a = operations.get(new OpKey(ours, op, size, shape, threads));
+        Measure.Stats b = operations.get(new OpKey(anchor, anchorOp, size, shape, threads));
         if (a == null || b == null) {
             return;
         }
@@ -436,31 +475,38 @@ final class Report {
         List<String> subjects =
                 operations.keySet().stream().map(OpKey::subject).distinct().toList();
         for (int size : options.sizes()) {
-            md.append("### Attributes of ").append(size / 1024).append(" KiB\n\n");
-            md.append("| operation | threads |");
-            subjects.forEach(s -> md.append(' ').append(s).append(" |"));
-            md.append("\n|---|---:|");
-            subjects.forEach(s -> md.append("---:|"));
-            md.append('\n');
-            for (Operation op : ops) {
-                for (int threads : options.threads()) {
-                    StringBuilder line = new StringBuilder("| " + op.label + " | " + threads + " |");
-                    boolean any = false;
-                    for (String subject : subjects) {
-                        OpKey key = new OpKey(subject, op, size, threads);
-                        Measure.Stats s = operations.get(key);
-                        any |= s != null;
-                        line.append(' ')
-                                .append(s == null ? "" : render.apply(key, s))
-                                .append(" |");
-                    }
-                    if (any) {
-                        md.append(line).append('\n');
+            for (Shape shape : options.shapes()) {
+                md.append("### Attributes of ")
+                        .append(size / 1024)
+                        .append(" KiB, shape `")
+                        .append(shape.label())
+                        .append("`\n\n");
+                md.append("| operation | threads |");
+                subjects.forEach(s -> md.append(' ').append(s).append(" |"));
+                md.append("\n|---|---:|");
+                subjects.forEach(s -> md.append("---:|"));
+                md.append('\n');
+                for (Operation op : ops) {
+                    for (int threads : options.threads()) {
+                        md.append(row(subjects, new OpKey(null, op, size, shape, threads), render));
                     }
                 }
+                md.append('\n');
             }
-            md.append('\n');
         }
+    }
+
+    /** One table row: the cell of each subject for the key's operation, size, shape and threads; "" if none ran. */
+    private String row(List<String> subjects, OpKey cell, BiFunction<OpKey, Measure.Stats, String> render) {
+        StringBuilder line = new StringBuilder("| " + cell.op().label + " | " + cell.threads() + " |");
+        boolean any = false;
+        for (String subject : subjects) {
+            OpKey key = new OpKey(subject, cell.op(), cell.size(), cell.shape(), cell.threads());
+            Measure.Stats s = operations.get(key);
+            any |= s != null;
+            line.append(' ').append(s == null ? "" : render.apply(key, s)).append(" |");
+        }
+        return any ? line.append('\n').toString() : "";
     }
 
     /**
@@ -521,8 +567,9 @@ final class Report {
         for (String[] row : rows) {
             StringBuilder line = new StringBuilder("| " + row[0] + " |");
             for (int size : options.sizes()) {
-                Measure.Stats with = operations.get(new OpKey(row[2], Operation.valueOf(row[1]), size, 1));
-                Measure.Stats without = operations.get(new OpKey(row[4], Operation.valueOf(row[3]), size, 1));
+                Shape shape = options.primaryShape();
+                Measure.Stats with = operations.get(new OpKey(row[2], Operation.valueOf(row[1]), size, shape, 1));
+                Measure.Stats without = operations.get(new OpKey(row[4], Operation.valueOf(row[3]), size, shape, 1));
                 if (with == null || without == null) {
                     line.append(" |");
                     continue;
@@ -542,7 +589,9 @@ final class Report {
             return;
         }
         md.append("## What the safeguards cost\n\n");
-        md.append("1 thread, `synchronous=NORMAL`: p50 with it minus p50 without, in microseconds per call.\n\n");
+        md.append("1 thread, `synchronous=NORMAL`, shape `")
+                .append(options.primaryShape().label())
+                .append("`: p50 with it minus p50 without, in microseconds per call.\n\n");
         md.append("| safeguard |");
         options.sizes().forEach(size -> md.append(' ').append(size / 1024).append(" KiB |"));
         md.append("\n|---|");
@@ -563,13 +612,18 @@ final class Report {
                 + " with a HikariCP pool of " + Subjects.HIKARI_POOL_SIZE + " connections. ops/s, then p50 / p99"
                 + " latency in microseconds; the ratio is ours over Jetty's throughput.\n\n");
         for (int size : options.sizes()) {
-            md.append("### Attributes of ").append(size / 1024).append(" KiB\n\n");
+            md.append("### Attributes of ")
+                    .append(size / 1024)
+                    .append(" KiB, shape `")
+                    .append(options.primaryShape().label())
+                    .append("`\n\n");
             md.append("| operation | threads | postgres-store | postgres-jdbc-hikari | ratio |\n");
             md.append("|---|---:|---:|---:|---:|\n");
             for (Operation op : Operation.STORE_OPERATIONS) {
                 for (int threads : options.threads()) {
-                    Measure.Stats ours = postgres.get(new OpKey("postgres-store", op, size, threads));
-                    Measure.Stats jetty = postgres.get(new OpKey("postgres-jdbc-hikari", op, size, threads));
+                    Shape shape = options.primaryShape();
+                    Measure.Stats ours = postgres.get(new OpKey("postgres-store", op, size, shape, threads));
+                    Measure.Stats jetty = postgres.get(new OpKey("postgres-jdbc-hikari", op, size, shape, threads));
                     if (ours == null || jetty == null) {
                         continue;
                     }
@@ -596,12 +650,15 @@ final class Report {
         if (serde.isEmpty()) {
             return;
         }
-        md.append("## Jetty attribute serialization alone (1 thread)\n\n| attributes | operation | p50 µs | ops/s |\n")
-                .append("|---:|---|---:|---:|\n");
+        md.append("## Jetty attribute serialization alone (1 thread)\n\n")
+                .append("| attributes | shape | operation | p50 µs | ops/s |\n")
+                .append("|---:|---|---|---:|---:|\n");
         for (Serde s : serde) {
             md.append("| ")
                     .append(s.size())
                     .append(" B | ")
+                    .append(s.shape().label())
+                    .append(" | ")
                     .append(s.what())
                     .append(" | ")
                     .append(us(s.stats().p50Us()))
@@ -649,14 +706,17 @@ final class Report {
         if (sizes.isEmpty()) {
             return;
         }
-        md.append("## Disk space per 10,000 sessions (after the store stopped)\n\n| store | attributes | MiB |\n")
-                .append("|---|---:|---:|\n");
+        md.append("## Disk space per 10,000 sessions (after the store stopped)\n\n")
+                .append("| store | attributes | shape | MiB |\n")
+                .append("|---|---:|---|---:|\n");
         for (Size s : sizes) {
             md.append("| ")
                     .append(s.subject())
                     .append(" | ")
                     .append(s.size())
                     .append(" B | ")
+                    .append(s.shape().label())
+                    .append(" | ")
                     .append(String.format(Locale.ROOT, "%.1f", s.bytesPer10k() / 1048576.0))
                     .append(" |\n");
         }

@@ -26,45 +26,52 @@ final class SizeBench {
     }
 
     void run() throws Exception {
-        int n = options.sizeSessions();
         ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
         try {
             for (String name : SUBJECTS) {
                 for (int size : options.sizes()) {
-                    Path dir = Files.createDirectories(
-                            options.dataDir().resolve("size-" + name.replace('/', '-') + "-" + size));
-                    try {
-                        try (Subject subject = Subjects.open(name, dir)) {
-                            List<Future<Integer>> parts = new ArrayList<>();
-                            for (int w = 0; w < WRITERS; w++) {
-                                int first = w;
-                                parts.add(pool.submit(() -> {
-                                    int stored = 0;
-                                    for (int i = first; i < n; i += WRITERS) {
-                                        stored += subject.storeNew(subject.create("size-" + i, size));
-                                    }
-                                    return stored;
-                                }));
-                            }
-                            int stored = 0;
-                            for (Future<Integer> part : parts) {
-                                stored += part.get();
-                            }
-                            if (stored != n) {
-                                throw new IllegalStateException(name + " stored " + stored + " of " + n);
-                            }
-                        }
-                        long bytes = bytesUnder(dir);
-                        report.size(name, size, bytes * 10_000 / n);
-                        System.out.printf(
-                                "size %-22s %6d B: %,d bytes per 10k sessions%n", name, size, bytes * 10_000 / n);
-                    } finally {
-                        Bench.deleteRecursively(dir);
+                    for (Shape shape : options.shapes()) {
+                        measure(pool, name, size, shape);
                     }
                 }
             }
         } finally {
             pool.shutdown();
+        }
+    }
+
+    private void measure(ExecutorService pool, String name, int size, Shape shape) throws Exception {
+        int n = options.sizeSessions();
+        Path dir = Files.createDirectories(
+                options.dataDir().resolve("size-" + name.replace('/', '-') + "-" + size + "-" + shape.label()));
+        try {
+            try (Subject subject = Subjects.open(name, dir)) {
+                List<Future<Integer>> parts = new ArrayList<>();
+                for (int w = 0; w < WRITERS; w++) {
+                    int first = w;
+                    parts.add(pool.submit(() -> {
+                        int stored = 0;
+                        for (int i = first; i < n; i += WRITERS) {
+                            stored += subject.storeNew(subject.create("size-" + i, size, shape));
+                        }
+                        return stored;
+                    }));
+                }
+                int stored = 0;
+                for (Future<Integer> part : parts) {
+                    stored += part.get();
+                }
+                if (stored != n) {
+                    throw new IllegalStateException(name + " stored " + stored + " of " + n);
+                }
+            }
+            long bytes = bytesUnder(dir);
+            report.size(name, size, shape, bytes * 10_000 / n);
+            System.out.printf(
+                    "size %-22s %6d B %-4s: %,d bytes per 10k sessions%n",
+                    name, size, shape.label(), bytes * 10_000 / n);
+        } finally {
+            Bench.deleteRecursively(dir);
         }
     }
 

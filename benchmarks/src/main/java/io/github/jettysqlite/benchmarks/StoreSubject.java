@@ -49,9 +49,9 @@ final class StoreSubject implements Subject {
     }
 
     @Override
-    public BenchSession create(String id, int size) {
+    public BenchSession create(String id, int size, Shape shape) {
         long now = System.currentTimeMillis();
-        return BenchSession.of(store.newSessionData(id, now, now, now, BenchSession.MAX_INACTIVE_MS), size);
+        return BenchSession.of(store.newSessionData(id, now, now, now, BenchSession.MAX_INACTIVE_MS), size, shape);
     }
 
     @Override

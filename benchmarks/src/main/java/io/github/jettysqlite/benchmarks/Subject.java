@@ -18,8 +18,8 @@ interface Subject extends AutoCloseable {
     /** The operations this subject can run. */
     Set<Operation> operations();
 
-    /** A new session held in memory (no I/O) with attributes of about {@code size} bytes. */
-    BenchSession create(String id, int size);
+    /** A new session held in memory (no I/O) with the attributes of a shape, of about {@code size} bytes. */
+    BenchSession create(String id, int size, Shape shape);
 
     /** Stores a session never stored before. */
     int storeNew(BenchSession s) throws Exception;
@@ -46,7 +46,7 @@ interface Subject extends AutoCloseable {
     int delete(String id) throws Exception;
 
     /** Raw ceiling only: 100 new rows in one transaction; returns 100. */
-    default int storeBatch100(int size) throws Exception {
+    default int storeBatch100(int size, Shape shape) throws Exception {
         throw new UnsupportedOperationException();
     }
 

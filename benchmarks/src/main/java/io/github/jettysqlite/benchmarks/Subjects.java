@@ -15,6 +15,7 @@ import java.sql.Statement;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import javax.sql.DataSource;
 import org.eclipse.jetty.session.AbstractSessionDataStore;
 import org.eclipse.jetty.session.DatabaseAdaptor;
 import org.eclipse.jetty.session.FileSessionDataStore;
@@ -38,9 +39,13 @@ final class Subjects {
             "jdbc-documented/FULL",
             "jdbc-hikari/NORMAL",
             "jdbc-hikari/FULL",
+            "jdbc-perthread/NORMAL",
+            "jdbc-perthread/FULL",
             "file-store",
             "raw/NORMAL",
-            "raw/FULL");
+            "raw/FULL",
+            "raw-perthread/NORMAL",
+            "raw-perthread/FULL");
 
     /** A pooled connection for every thread of the largest cell, as a well-configured server would give it. */
     static final int HIKARI_POOL_SIZE = 32;
@@ -86,8 +91,13 @@ final class Subjects {
                 HikariDataSource pool = hikari(file, synchronous, HIKARI_POOL_SIZE);
                 yield new StoreSubject(name, jdbc(pool), pool, file);
             }
+            case "jdbc-perthread" -> {
+                PerThreadDataSource connections = new PerThreadDataSource(url(file, synchronous));
+                yield new StoreSubject(name, jdbc(connections), connections, file);
+            }
             case "file-store" -> new StoreSubject(name, fileStore(Files.createDirectories(dir.resolve(slug))), null);
-            case "raw" -> new RawSubject(name, file, synchronous);
+            case "raw" -> new RawSubject(name, file, synchronous, false);
+            case "raw-perthread" -> new RawSubject(name, file, synchronous, true);
             default -> throw new IllegalArgumentException("unknown subject " + name + "; known: " + ALL);
         };
     }
@@ -134,10 +144,13 @@ final class Subjects {
         return store;
     }
 
-    /** Jetty's JDBC store at its best: a HikariCP pool keeps connections open, WAL, a busy timeout. */
-    static JDBCSessionDataStore jdbc(HikariDataSource pool) {
+    /**
+     * Jetty's JDBC store at its best: a data source that keeps connections open (a HikariCP pool, or one connection
+     * per thread), WAL, a busy timeout.
+     */
+    static JDBCSessionDataStore jdbc(DataSource connections) {
         DatabaseAdaptor adaptor = new DatabaseAdaptor();
-        adaptor.setDatasource(pool);
+        adaptor.setDatasource(connections);
         JDBCSessionDataStore store = new JDBCSessionDataStore();
         store.setDatabaseAdaptor(adaptor);
         return store;

@@ -28,6 +28,7 @@ class QuickBenchTest {
         Options options = Options.parse(arguments.toArray(String[]::new));
 
         Report report = new Bench(options).run();
+        String markdown = Files.readString(report.write());
 
         assertThat(report.problems()).isEmpty();
         int expectedCells = 0;
@@ -36,7 +37,7 @@ class QuickBenchTest {
                     ? Operation.values().length - 1 // every operation but the conflicting update
                     : Operation.STORE_OPERATIONS.size();
             expectedCells +=
-                    operations * options.threads().size() * options.sizes().size();
+                    operations * options.threads().size() * options.sizes().size() * Shape.values().length;
         }
         assertThat(report.operationCount()).isEqualTo(expectedCells);
         int postgresCells = postgres.isEmpty()
@@ -50,13 +51,17 @@ class QuickBenchTest {
         int engines = postgres.isPresent() ? 2 : 1;
         assertThat(report.twoNode().count())
                 .isEqualTo(engines * TwoNodeBench.CACHES.size() * TwoNodeBench.TRAFFIC.size());
-        String markdown = Files.readString(report.write());
+        assertThat(report.heap().count()).isEqualTo(HeapBench.SUBJECTS.size() * Shape.values().length);
+        // The chart is well-formed SVG (the parse throws otherwise); its figures are never asserted.
+        ThroughputChart.check(dir.resolve(ThroughputChart.FILE));
         assertThat(markdown)
                 .contains(
                         "## Targets",
                         "## Operations",
                         "## Expiry",
                         "## Disk space",
+                        "## Heap per cached session",
+                        "shape `ten`",
                         "## HTTP end to end",
                         "## What each write costs the disk",
                         "## What the safeguards cost",
