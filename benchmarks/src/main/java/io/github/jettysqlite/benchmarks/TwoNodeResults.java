@@ -151,8 +151,9 @@ final class TwoNodeResults {
                         + " change of them was signalled (SQLite's change board), checks of a cached session against"
                         + " its row, loads (for the"
                         + " coherent cache, reloads after a check found the attributes changed) and stores.\n\n")
-                .append("| engine | traffic | cache | req/s | p50 µs | p99 µs | wrong answers | signalled/req | checks/req | µs/check"
-                        + " | loads/req | µs/load | stores/req | µs/store |\n")
+                .append(
+                        "| engine | traffic | cache | req/s | p50 µs | p99 µs | wrong answers | signalled/req | checks/req | µs/check"
+                                + " | loads/req | µs/load | stores/req | µs/store |\n")
                 .append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         cells.forEach((k, c) -> {
             BenchNode.Stats s = c.stats();

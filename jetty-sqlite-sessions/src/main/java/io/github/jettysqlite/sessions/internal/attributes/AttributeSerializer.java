@@ -26,10 +26,15 @@ public final class AttributeSerializer {
     }
 
     public byte[] serialize(Object value) throws IOException {
+        boolean serverClass =
+                isServerClass(value.getClass(), Thread.currentThread().getContextClassLoader());
+        byte[] common = CommonValues.write(value, serverClass);
+        if (common != null) {
+            return common;
+        }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeBoolean(
-                    isServerClass(value.getClass(), Thread.currentThread().getContextClassLoader()));
+            out.writeBoolean(serverClass);
             out.writeObject(value);
         }
         return bytes.toByteArray();
@@ -45,8 +50,13 @@ public final class AttributeSerializer {
      */
     public Object deserialize(byte[] stream, DeserializationFilter.HeapBudget rowBudget)
             throws IOException, ClassNotFoundException {
+        ObjectInputFilter bounded = DeserializationFilter.boundedBy(filter, stream.length, rowBudget);
+        Object common = CommonValues.read(stream, bounded);
+        if (common != CommonValues.NOT_COMMON) {
+            return common;
+        }
         try (ClassLoadingObjectInputStream in = new ClassLoadingObjectInputStream(new ByteArrayInputStream(stream))) {
-            in.setObjectInputFilter(DeserializationFilter.boundedBy(filter, stream.length, rowBudget));
+            in.setObjectInputFilter(bounded);
             boolean server = in.readBoolean();
             return in.readObject(server ? SERVER_LOADER : Thread.currentThread().getContextClassLoader());
         }
