@@ -70,8 +70,17 @@ final class Checkpointer {
      */
     @FunctionalInterface
     interface WriterGate {
-        long[] holdingWriter(SqlWork<long[]> work) throws SQLException;
+        WalCheckpoint holdingWriter(SqlWork<WalCheckpoint> work) throws SQLException;
     }
+
+    /**
+     * SQLite's answer to a checkpoint.
+     *
+     * @param busy whether it could not finish (a reader or writer was in the way)
+     * @param logFrames frames in the log
+     * @param checkpointedFrames frames copied into the database file
+     */
+    record WalCheckpoint(boolean busy, long logFrames, long checkpointedFrames) {}
 
     private final Opener opener;
     private final WriterGate gate;
@@ -214,8 +223,7 @@ final class Checkpointer {
 
     /** @return true when the log is within bounds; false when it still needs a restart (tried again shortly) */
     private boolean checkpoint(CachedConnection c) throws SQLException {
-        long[] passive = walCheckpoint(c, "PASSIVE");
-        long logFrames = passive[1];
+        long logFrames = walCheckpoint(c, "PASSIVE").logFrames();
         adjustInterval(logFrames < lastLogFrames ? logFrames : logFrames - lastLogFrames);
         lastLogFrames = logFrames;
         if (logFrames <= RESTART_FRAMES) {
@@ -224,8 +232,8 @@ final class Checkpointer {
         if (System.nanoTime() - nextRestartNanos < 0) {
             return false;
         }
-        long[] restart = gate.holdingWriter(ignored -> walCheckpoint(c, "RESTART"));
-        if (restart[0] == 0) {
+        WalCheckpoint restart = gate.holdingWriter(ignored -> walCheckpoint(c, "RESTART"));
+        if (!restart.busy()) {
             lastLogFrames = 0;
             restarts.incrementAndGet();
             backoffMs = 0;
@@ -258,12 +266,11 @@ final class Checkpointer {
         }
     }
 
-    /** Runs a checkpoint; returns SQLite's answer: busy (0 or 1), frames in the log, frames checkpointed. */
-    private static long[] walCheckpoint(CachedConnection c, String mode) throws SQLException {
+    private static WalCheckpoint walCheckpoint(CachedConnection c, String mode) throws SQLException {
         try (Statement s = c.connection().createStatement();
                 ResultSet r = s.executeQuery("PRAGMA wal_checkpoint(" + mode + ")")) {
             r.next();
-            return new long[] {r.getLong(1), r.getLong(2), r.getLong(3)};
+            return new WalCheckpoint(r.getLong(1) != 0, r.getLong(2), r.getLong(3));
         }
     }
 

@@ -57,7 +57,7 @@ final class GroupCommitWriter {
     private final Opener opener;
     private final CommitListener listener;
     private final ReentrantLock lock = new ReentrantLock();
-    private final ConcurrentLinkedQueue<Pending<?>> queue = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<PendingWrite<?>> queue = new ConcurrentLinkedQueue<>();
     private CachedConnection connection;
     private boolean closed;
     private long transactions;
@@ -75,7 +75,7 @@ final class GroupCommitWriter {
      * @throws SQLException when the write failed, or the caller was interrupted before a leader took its write
      */
     <R> R write(SqlWork<R> work) throws SQLException {
-        return submit(new Pending<>(work, Thread.currentThread(), false));
+        return submit(new PendingWrite<>(work, Thread.currentThread(), false));
     }
 
     /**
@@ -84,43 +84,18 @@ final class GroupCommitWriter {
      * as the statement ends, and saves the two statements of an explicit transaction: a sixth of a small write.
      */
     <R> R writeStatement(SqlWork<R> work) throws SQLException {
-        return submit(new Pending<>(work, Thread.currentThread(), true));
+        return submit(new PendingWrite<>(work, Thread.currentThread(), true));
     }
 
-    private <R> R submit(Pending<R> pending) throws SQLException {
+    private <R> R submit(PendingWrite<R> pending) throws SQLException {
         queue.add(pending);
         boolean interrupted = false;
         try {
-            while (!pending.done) {
+            while (!pending.done()) {
                 if (lock.tryLock()) {
-                    try {
-                        while (!pending.done) {
-                            commitQueued();
-                        }
-                    } catch (Throwable e) {
-                        // The batch that failed may not have held this caller's own write: it must not stay queued
-                        // for a later leader to commit after its caller was told it failed.
-                        if (queue.remove(pending)) {
-                            pending.fail(e);
-                        }
-                        throw e;
-                    } finally {
-                        unlockAndHandOff();
-                    }
+                    leadUntilDone(pending);
                 } else {
-                    // Another thread leads. It wakes us when our write is committed, or, if our write came too late
-                    // for its batches, when it lets go of the writer so that we can lead. The timeout is only a
-                    // safety net: no wake-up is ever owed to a caller that does not look again.
-                    LockSupport.parkNanos(this, RECHECK_NANOS);
-                    if (Thread.interrupted()) {
-                        interrupted = true;
-                        if (queue.remove(pending)) {
-                            // The wake-up a leader handed to this caller must not be lost with it: pass it on.
-                            wakeNext();
-                            throw new SQLException("interrupted while waiting for the writer; the write was not run");
-                        }
-                        // A leader has it: wait for its outcome. The flag is cleared, so the next park really parks.
-                    }
+                    interrupted |= awaitLeader(pending);
                 }
             }
         } finally {
@@ -129,6 +104,48 @@ final class GroupCommitWriter {
             }
         }
         return pending.result();
+    }
+
+    /** Holding the writer: commits batches of what is queued until this caller's own write has an outcome. */
+    private void leadUntilDone(PendingWrite<?> pending) {
+        try {
+            while (!pending.done()) {
+                commitQueued();
+            }
+        } catch (Throwable e) {
+            // The batch that failed may not have held this caller's own write: it must not stay queued for a later
+            // leader to commit after its caller was told it failed.
+            if (queue.remove(pending)) {
+                pending.fail(e);
+            }
+            throw e;
+        } finally {
+            unlockAndHandOff();
+        }
+    }
+
+    /**
+     * Another thread leads. It wakes this caller when its write is committed, or, if the write came too late for its
+     * batches, when it lets go of the writer so that this caller can lead. The timeout is only a safety net: no
+     * wake-up is ever owed to a caller that does not look again.
+     *
+     * @return true when the caller was interrupted (and its write was already taken by a leader, whose outcome it
+     *     then waits for)
+     * @throws SQLException when the caller was interrupted before any leader took its write, which is not run
+     */
+    private boolean awaitLeader(PendingWrite<?> pending) throws SQLException {
+        LockSupport.parkNanos(this, RECHECK_NANOS);
+        if (!Thread.interrupted()) {
+            return false;
+        }
+        if (queue.remove(pending)) {
+            // The wake-up a leader handed to this caller must not be lost with it: pass it on.
+            wakeNext();
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while waiting for the writer; the write was not run");
+        }
+        // A leader has it: wait for its outcome. The flag is cleared, so the next park really parks.
+        return true;
     }
 
     /** Runs work holding the writer without a transaction of its own, for pragmas and checkpoints. */
@@ -152,11 +169,14 @@ final class GroupCommitWriter {
         return queue.size();
     }
 
+    /** Transactions committed and the writes they carried. */
+    record Counts(long transactions, long writes) {}
+
     /** Transactions committed and writes they carried, so tests and metrics can see batching happen. */
-    long[] counts() {
+    Counts counts() {
         lock.lock();
         try {
-            return new long[] {transactions, writes};
+            return new Counts(transactions, writes);
         } finally {
             unlockAndHandOff();
         }
@@ -187,16 +207,16 @@ final class GroupCommitWriter {
     }
 
     private void wakeNext() {
-        Pending<?> next = queue.peek();
+        PendingWrite<?> next = queue.peek();
         if (next != null) {
-            LockSupport.unpark(next.owner);
+            LockSupport.unpark(next.owner());
         }
     }
 
     private void commitQueued() {
-        List<Pending<?>> batch = new ArrayList<>();
+        List<PendingWrite<?>> batch = new ArrayList<>();
         try {
-            Pending<?> next;
+            PendingWrite<?> next;
             while (batch.size() < MAX_BATCH && (next = queue.poll()) != null) {
                 batch.add(next);
             }
@@ -212,7 +232,7 @@ final class GroupCommitWriter {
         }
     }
 
-    private void commitBatch(List<Pending<?>> batch) {
+    private void commitBatch(List<PendingWrite<?>> batch) {
         Failure failure = tryCommit(batch);
         if (failure == null) {
             return;
@@ -239,8 +259,8 @@ final class GroupCommitWriter {
      *
      * @return null on success, otherwise what failed, the transaction rolled back
      */
-    private Failure tryCommit(List<Pending<?>> batch) {
-        if (batch.size() == 1 && batch.get(0).singleStatement) {
+    private Failure tryCommit(List<PendingWrite<?>> batch) {
+        if (batch.size() == 1 && batch.get(0).singleStatement()) {
             return runAlone(batch.get(0));
         }
         CachedConnection c;
@@ -257,7 +277,7 @@ final class GroupCommitWriter {
             return new Failure(e, true);
         }
         try {
-            for (Pending<?> p : batch) {
+            for (PendingWrite<?> p : batch) {
                 p.run(c);
             }
             c.execute("COMMIT");
@@ -270,13 +290,13 @@ final class GroupCommitWriter {
         }
         transactions++;
         writes += batch.size();
-        batch.forEach(Pending::succeed);
+        batch.forEach(PendingWrite::succeed);
         afterCommit(c);
         return null;
     }
 
     /** A single statement with no company: SQLite's autocommit makes it its own transaction. */
-    private Failure runAlone(Pending<?> pending) {
+    private Failure runAlone(PendingWrite<?> pending) {
         CachedConnection c;
         try {
             c = requireConnection();
@@ -352,63 +372,4 @@ final class GroupCommitWriter {
 
     /** Why a transaction failed, and whether it failed before any write ran (so none of them is at fault). */
     private record Failure(Exception cause, boolean beforeAnyWrite) {}
-
-    /**
-     * One caller's work and, once the writer has run it, its outcome. The outcome fields are written before the
-     * volatile {@code done}, and read only after it, so the caller sees them without holding the lock.
-     */
-    private static final class Pending<R> {
-        private final SqlWork<R> work;
-        private final Thread owner;
-        private final boolean singleStatement;
-        private R value;
-        private R staged;
-        private Throwable failure;
-        private volatile boolean done;
-
-        Pending(SqlWork<R> work, Thread owner, boolean singleStatement) {
-            this.work = work;
-            this.owner = owner;
-            this.singleStatement = singleStatement;
-        }
-
-        void run(CachedConnection c) throws SQLException {
-            staged = work.run(c);
-        }
-
-        void succeed() {
-            value = staged;
-            finish();
-        }
-
-        /** Records the failure, unless an outcome is already known (a committed write stays committed). */
-        void fail(Throwable e) {
-            if (done) {
-                return;
-            }
-            failure = e;
-            finish();
-        }
-
-        private void finish() {
-            done = true;
-            LockSupport.unpark(owner);
-        }
-
-        R result() throws SQLException {
-            if (failure instanceof SQLException sql) {
-                throw sql;
-            }
-            if (failure instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            if (failure instanceof Error error) {
-                throw error;
-            }
-            if (failure != null) {
-                throw new SQLException(failure);
-            }
-            return value;
-        }
-    }
 }

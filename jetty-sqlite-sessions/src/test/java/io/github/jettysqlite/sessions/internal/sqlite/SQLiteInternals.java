@@ -73,9 +73,9 @@ public final class SQLiteInternals implements AutoCloseable {
         return writer().exclusive(work);
     }
 
-    /** Transactions committed and writes they carried. */
-    public long[] counts() {
-        return writer().counts();
+    /** Transactions the writer has committed. */
+    public long transactions() {
+        return writer().counts().transactions();
     }
 
     /** Read connections open now. */
