@@ -4,6 +4,7 @@ import io.github.jettysqlite.sessions.internal.JulianDay;
 import io.github.jettysqlite.sessions.internal.SessionDatabase;
 import io.github.jettysqlite.sessions.internal.SessionScope;
 import io.github.jettysqlite.sessions.internal.attributes.AttributeChanges;
+import io.github.jettysqlite.sessions.internal.attributes.AttributePrints;
 import io.github.jettysqlite.sessions.internal.attributes.AttributeSeal;
 import io.github.jettysqlite.sessions.internal.attributes.PrincipalSource;
 import io.github.jettysqlite.sessions.internal.attributes.SessionAttributes;
@@ -100,7 +101,7 @@ final class SessionWriter {
      */
     private void insertNew(SessionData data) throws IOException, SessionDatabaseException {
         AttributeChanges all = attributes.changes(data, true);
-        byte[] blob = attributes.encode(all.all(), keyOf(data));
+        byte[] blob = attributes.encode(all.serialized(), keyOf(data));
         long version = RowVersion.first();
         double now = JulianDay.fromEpochMillis(System.currentTimeMillis());
         String principal = principals.principalOf(data);
@@ -108,7 +109,7 @@ final class SessionWriter {
             throw new IOException("Session id " + data.getId() + " of " + scope + " belongs to another live session;"
                     + " a new session is not written over it");
         }
-        stored(data, all.all(), version);
+        stored(data, all.after(), version);
     }
 
     /**
@@ -116,10 +117,9 @@ final class SessionWriter {
      * created by this store): there is nothing to merge against, so its attributes are written as given.
      */
     private void writeWhole(SessionData data) throws IOException, SessionDatabaseException {
-        Map<String, byte[]> all = data.isDirty() || data instanceof TrackedSessionData
-                ? attributes.changes(data, true).all()
-                : null;
-        byte[] whole = all == null ? null : attributes.encode(all, keyOf(data));
+        AttributeChanges all =
+                data.isDirty() || data instanceof TrackedSessionData ? attributes.changes(data, true) : null;
+        byte[] whole = all == null ? null : attributes.encode(all.serialized(), keyOf(data));
         String principal = principals.principalOf(data);
         int updated = database.writeStatement(c -> whole == null
                 ? table.updateMetadata(c, scope, data, TrackedSessionData.UNKNOWN_VERSION, principal)
@@ -128,7 +128,7 @@ final class SessionWriter {
             deletedElsewhere(data);
         } else if (all != null) {
             // The version the write left is not known here: the next write of these attributes merges.
-            stored(data, all, TrackedSessionData.UNKNOWN_VERSION);
+            stored(data, all.after(), TrackedSessionData.UNKNOWN_VERSION);
         }
     }
 
@@ -145,20 +145,28 @@ final class SessionWriter {
 
     /**
      * Attributes changed: one conditional update when the row is still at the version this data knows, otherwise a
-     * merge of this request's changes into the row as it is now.
+     * merge of this request's changes into the row as it is now. The store keeps no copy of the bytes stored, so when
+     * attributes are kept as stored without being serialized ({@code saveInPlaceChanges} off) their bytes are taken
+     * from the row, in the same write transaction, by the merge: the row is read and written even without a
+     * concurrent writer, and the attributes this request did not set are neither serialized nor replaced.
      */
     private void writeChanges(TrackedSessionData data, AttributeChanges changes)
             throws IOException, SessionDatabaseException {
-        byte[] blob = attributes.encode(changes.all(), keyOf(data));
         long expected = data.storedVersion();
-        PrincipalWrite principal = new PrincipalWrite(true, principals.principalOf(data));
-        if (expected != TrackedSessionData.UNKNOWN_VERSION
-                && database.writeStatement(c -> table.updateAttributes(c, scope, data, blob, principal, expected))
-                        == 1) {
-            stored(data, changes.all(), expected + 1);
-            return;
+        if (changes.kept().isEmpty() && expected != TrackedSessionData.UNKNOWN_VERSION) {
+            byte[] blob = attributes.encode(changes.serialized(), keyOf(data));
+            PrincipalWrite principal = new PrincipalWrite(true, principals.principalOf(data));
+            if (database.writeStatement(c -> table.updateAttributes(c, scope, data, blob, principal, expected)) == 1) {
+                stored(data, changes.after(), expected + 1);
+                return;
+            }
         }
-        merge(data, changes);
+        // A row still in Jetty's whole-map stream holds no attribute's bytes of its own: it is written whole, with the
+        // attributes kept as stored serialized as they are now (only until this first write in the current layout).
+        Map<String, byte[]> whole = changes.kept().isEmpty()
+                ? changes.serialized()
+                : data.rewriteAttributes() ? attributes.wholeAsNow(changes) : null;
+        merge(data, changes, whole);
     }
 
     /**
@@ -167,7 +175,8 @@ final class SessionWriter {
      * under a key it does not hold, during a rolling key change) is left untouched and the store fails, since
      * writing this request's map whole would drop whatever the other node wrote.
      */
-    private void merge(SessionData data, AttributeChanges changes) throws IOException, SessionDatabaseException {
+    private void merge(TrackedSessionData data, AttributeChanges changes, Map<String, byte[]> whole)
+            throws IOException, SessionDatabaseException {
         AttributeSeal.SessionKey key = keyOf(data);
         PrincipalWrite principal = new PrincipalWrite(
                 principals.readsAnyOf(changes.changed().keySet()) || principals.readsAnyOf(changes.removed()),
@@ -183,7 +192,11 @@ final class SessionWriter {
             } catch (InvalidObjectException e) {
                 return new MergeOutcome(theirs.version(), e.getMessage());
             }
-            byte[] result = attributes.encode(base == null ? changes.all() : changes.appliedTo(base), key);
+            if (base == null && whole == null) {
+                // Cannot happen: a row in Jetty's form was loaded in it, which marks the data for a whole rewrite.
+                return new MergeOutcome(theirs.version(), "the row holds Jetty's whole-map form");
+            }
+            byte[] result = attributes.encode(base == null ? whole : changes.appliedTo(base), key);
             PrincipalWrite written = base == null ? new PrincipalWrite(true, principal.name()) : principal;
             table.updateAttributes(c, scope, data, result, written, theirs.version());
             return new MergeOutcome(theirs.version(), null);
@@ -197,6 +210,13 @@ final class SessionWriter {
                     + " its attributes in a form this store cannot merge with (" + outcome.unmergeable() + "); the row"
                     + " is left as that node wrote it. Give every node the same attributeKey and attributeOldKeys.");
         }
+        long expected = data.storedVersion();
+        if (expected != TrackedSessionData.UNKNOWN_VERSION && outcome.version() == expected) {
+            // Nobody wrote meanwhile: the merge only took the bytes of the attributes kept as stored from the row,
+            // which now holds this data's attributes as its fingerprints say, one version on.
+            stored(data, changes.after(), expected + 1);
+            return;
+        }
         statistics.mergedWrite();
         LOG.debug(
                 "Session {} of {} was changed by another request meanwhile; merged this request's changes into it",
@@ -204,7 +224,7 @@ final class SessionWriter {
                 scope);
         // The row now holds the other writer's attributes too, which this data does not: its next write must merge
         // again rather than write this data's attributes whole.
-        stored(data, changes.all(), TrackedSessionData.UNKNOWN_VERSION);
+        stored(data, changes.after(), TrackedSessionData.UNKNOWN_VERSION);
     }
 
     /** What a merge found: the row gone, a base it could not read (the reason), or the version it merged onto. */
@@ -220,7 +240,7 @@ final class SessionWriter {
         LOG.debug("Not storing session {} of {}: it was deleted elsewhere since it was loaded", data.getId(), scope);
     }
 
-    private static void stored(SessionData data, Map<String, byte[]> attributes, long version) {
+    private static void stored(SessionData data, AttributePrints attributes, long version) {
         if (data instanceof TrackedSessionData tracked) {
             tracked.stored(attributes, version);
         }
