@@ -30,10 +30,12 @@ import org.slf4j.LoggerFactory;
  *       node deleted it (a logout) and it stays deleted.
  *   <li>When no attribute changed, only the metadata is written: no attribute is rewritten.
  *   <li>When attributes changed, the row is updated on condition that its attributes are still at the version this
- *       request loaded: with no concurrent writer, one statement. Otherwise the row is read inside a write
- *       transaction (locked on PostgreSQL), this request's changes and removals are applied to the attributes as
- *       the other writer left them, byte for byte, and the result is written: two requests that set different
- *       attributes both keep their change, and of two that set the same one, the later commit wins it whole.
+ *       request loaded: with no concurrent writer, one statement (with {@code saveInPlaceChanges} off, a read and an
+ *       update in one transaction, which take the bytes of the attributes not set from the row). Otherwise the row
+ *       is read inside a write transaction (locked on PostgreSQL), this request's changes and removals are applied
+ *       to the attributes as the other writer left them, byte for byte, and the result is written: two requests
+ *       that set different attributes both keep their change, and of two that set the same one, the later commit
+ *       wins it whole.
  *   <li>Access times and the expiry never move backwards (see {@link SessionStatements}).
  *   <li>Who is logged in is read from the attributes this request holds and written with them, or with the
  *       metadata while the row's attributes are the ones this request loaded; a merge onto another writer's
