@@ -58,7 +58,8 @@ final class CachedCopyCheck {
      * session has not expired (an expiry is always checked against the row, which another node may have moved on).
      */
     boolean unchangedSinceTrusted(SessionData cached) {
-        if (!(cached instanceof TrackedSessionData tracked)) {
+        if (!(cached instanceof TrackedSessionData tracked) || tracked.refusedChanges() != null) {
+            // Changes the database refused must give way to the row first (see SessionTableDataStore#checkCached).
             return false;
         }
         long now = System.currentTimeMillis();

@@ -216,6 +216,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         long start = System.nanoTime();
         boolean failed = true;
         try {
+            putBackRefusedChanges(data);
             writer.store(data, lastSaveTime);
             failed = false;
         } catch (IOException e) {
@@ -233,22 +234,79 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
 
     /**
      * The changes of a request answered 503 are not kept, so that its session stays as the row holds it: the
-     * attributes go back to what this data last read from or wrote to its row, and the timeout too; nothing is left
-     * to save. A session never stored has nothing to go back to (and its cookie is not sent). Runs under the session's
-     * lock, where Jetty calls the store.
+     * attributes and the timeout are read again from the row (which the refused save left as it was, or as another
+     * writer left it since), and nothing is left to save. A session never stored has nothing to go back to (and its
+     * cookie is not sent). Runs under the session's lock, where Jetty calls the store.
+     *
+     * <p>The store keeps no copy of the stored bytes to put back (it would double the heap of every cached session),
+     * so it reads the row. SQLite answers reads while another connection holds the write lock or the disk is full;
+     * when the database cannot be read either (PostgreSQL down), the changes stay pending in the data and are dropped
+     * at the first moment the row reads again and before anyone uses or saves the session: as the next request takes
+     * the session ({@link TrackedSessionData#setAccessed}), as a coherent cache checks it ({@link #checkCached}), or as
+     * it is saved ({@link #doStore}). Until then every save of it fails, as the database does.
      */
     private void dropUnsavedChanges(SessionData data) {
         if (!(data instanceof TrackedSessionData tracked) || !tracked.hasBaseline()) {
             return;
         }
+        tracked.refused(this::tryPutBack);
+        tryPutBack(tracked);
+    }
+
+    /** Puts the row back in place of refused changes, or leaves them pending and says why. */
+    private void tryPutBack(TrackedSessionData data) {
         try {
-            attributes.restoreStored(tracked);
-        } catch (IOException | ClassNotFoundException e) {
+            putBack(data);
+        } catch (Exception e) {
             LOG.warn(
-                    "Cannot put back the stored attributes of session {} in {}; its unsaved changes stay in memory",
+                    "Cannot read session {} in {} to drop the changes the database refused; they are dropped when it"
+                            + " reads again, and are not saved meanwhile: {}",
                     data.getId(),
                     this,
+                    e.toString());
+        }
+    }
+
+    /**
+     * Before a save, drops changes refused earlier that are still pending; when that succeeds only now, the changes
+     * this save was to write were made on top of them, by a request that was served the refused changes, and are
+     * refused too.
+     */
+    private void putBackRefusedChanges(SessionData data) throws IOException, SessionDatabaseException {
+        if (data instanceof TrackedSessionData tracked && tracked.refusedChanges() != null) {
+            boolean ownChanges = hasUnsavedChanges(tracked, false);
+            putBackOrFail(tracked);
+            if (ownChanges) {
+                throw new SessionDatabaseException(
+                        "Session " + data.getId() + " of " + scope + " held changes the database refused before;"
+                                + " they are dropped, and this save, made on top of them, is not written",
+                        null);
+            }
+        }
+    }
+
+    /**
+     * As {@link #putBack}, failing as the database does; a row that no longer reads (the filter refuses it now) leaves
+     * the changes pending, and fails the save as an attribute that cannot be written does.
+     */
+    private void putBackOrFail(TrackedSessionData data) throws IOException, SessionDatabaseException {
+        try {
+            putBack(data);
+        } catch (UnreadableSessionDataException e) {
+            throw new IOException(
+                    "Cannot read session " + data.getId() + " of " + scope + " to drop the changes the"
+                            + " database refused",
                     e);
+        }
+    }
+
+    /** Reads the row and puts it in place of the data's attributes and timeout; a row gone leaves none. */
+    private void putBack(TrackedSessionData data) throws SessionDatabaseException, UnreadableSessionDataException {
+        SessionData fresh = load(data.getId(), database().read(c -> statements.load(c, scope, data.getId())));
+        if (fresh instanceof TrackedSessionData row && row.getCreated() == data.getCreated()) {
+            data.restore(row);
+        } else {
+            data.restoreGone();
         }
     }
 
@@ -270,6 +328,19 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         long start = System.nanoTime();
         boolean failed = true;
         try {
+            if (cached instanceof TrackedSessionData tracked && tracked.refusedChanges() != null) {
+                // Changes the database refused give way to the row before the copy is checked and served; a database
+                // that cannot be read fails the check, so the copy is not served.
+                try {
+                    putBack(tracked);
+                } catch (UnreadableSessionDataException e) {
+                    LOG.warn(
+                            "Cannot read session {} in {} to drop the changes the database refused",
+                            cached.getId(),
+                            this,
+                            e);
+                }
+            }
             CachedSessionCheck outcome = cachedCopyCheck.check(cached);
             statistics.cacheChecked(outcome);
             failed = false;

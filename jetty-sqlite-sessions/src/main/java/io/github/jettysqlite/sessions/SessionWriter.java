@@ -6,6 +6,7 @@ import io.github.jettysqlite.sessions.internal.SessionDatabase;
 import io.github.jettysqlite.sessions.internal.SessionDatabase.DatabaseCall;
 import io.github.jettysqlite.sessions.internal.SessionScope;
 import io.github.jettysqlite.sessions.internal.attributes.AttributeChanges;
+import io.github.jettysqlite.sessions.internal.attributes.AttributePrints;
 import io.github.jettysqlite.sessions.internal.attributes.AttributeSeal;
 import io.github.jettysqlite.sessions.internal.attributes.PrincipalSource;
 import io.github.jettysqlite.sessions.internal.attributes.SessionAttributes;
@@ -32,10 +33,12 @@ import org.slf4j.LoggerFactory;
  *       node deleted it (a logout) and it stays deleted.
  *   <li>When no attribute changed, only the metadata is written: no attribute is rewritten.
  *   <li>When attributes changed, the row is updated on condition that its attributes are still at the version this
- *       request loaded: with no concurrent writer, one statement. Otherwise the row is read inside a write
- *       transaction (locked on PostgreSQL), this request's changes and removals are applied to the attributes as
- *       the other writer left them, byte for byte, and the result is written: two requests that set different
- *       attributes both keep their change, and of two that set the same one, the later commit wins it whole.
+ *       request loaded: with no concurrent writer, one statement (with {@code saveInPlaceChanges} off, a read and an
+ *       update in one transaction, which take the bytes of the attributes not set from the row). Otherwise the row
+ *       is read inside a write transaction (locked on PostgreSQL), this request's changes and removals are applied
+ *       to the attributes as the other writer left them, byte for byte, and the result is written: two requests
+ *       that set different attributes both keep their change, and of two that set the same one, the later commit
+ *       wins it whole.
  *   <li>Access times and the expiry never move backwards (see {@link SessionStatements}).
  *   <li>Who is logged in is read from the attributes this request holds and written with them, or with the
  *       metadata while the row's attributes are the ones this request loaded; a merge onto another writer's
@@ -103,7 +106,7 @@ final class SessionWriter {
      */
     private void insertNew(SessionData data) throws IOException, SessionDatabaseException {
         AttributeChanges all = attributes.changes(data, true);
-        byte[] blob = attributes.encode(all.all(), keyOf(data));
+        byte[] blob = attributes.encode(all.serialized(), keyOf(data));
         long version = RowVersion.first();
         double now = JulianDay.fromEpochMillis(System.currentTimeMillis());
         String principal = principals.principalOf(data);
@@ -115,7 +118,7 @@ final class SessionWriter {
             throw new IOException("Session id " + data.getId() + " of " + scope + " belongs to another live session;"
                     + " a new session is not written over it");
         }
-        stored(data, all.all(), version);
+        stored(data, all.after(), version);
     }
 
     /**
@@ -123,10 +126,9 @@ final class SessionWriter {
      * created by this store): there is nothing to merge against, so its attributes are written as given.
      */
     private void writeWhole(SessionData data) throws IOException, SessionDatabaseException {
-        Map<String, byte[]> all = data.isDirty() || data instanceof TrackedSessionData
-                ? attributes.changes(data, true).all()
-                : null;
-        byte[] whole = all == null ? null : attributes.encode(all, keyOf(data));
+        AttributeChanges all =
+                data.isDirty() || data instanceof TrackedSessionData ? attributes.changes(data, true) : null;
+        byte[] whole = all == null ? null : attributes.encode(all.serialized(), keyOf(data));
         String principal = principals.principalOf(data);
         int updated = announced(
                 data,
@@ -138,7 +140,7 @@ final class SessionWriter {
             deletedElsewhere(data);
         } else if (all != null) {
             // The version the write left is not known here: the next write of these attributes merges.
-            stored(data, all, TrackedSessionData.UNKNOWN_VERSION);
+            stored(data, all.after(), TrackedSessionData.UNKNOWN_VERSION);
         }
     }
 
@@ -159,24 +161,33 @@ final class SessionWriter {
 
     /**
      * Attributes changed: one conditional update when the row is still at the version this data knows, otherwise a
-     * merge of this request's changes into the row as it is now.
+     * merge of this request's changes into the row as it is now. The store keeps no copy of the bytes stored, so when
+     * attributes are kept as stored without being serialized ({@code saveInPlaceChanges} off) their bytes are taken
+     * from the row, in the same write transaction, by the merge: the row is read and written even without a
+     * concurrent writer, and the attributes this request did not set are neither serialized nor replaced.
      */
     private void writeChanges(TrackedSessionData data, AttributeChanges changes)
             throws IOException, SessionDatabaseException {
-        byte[] blob = attributes.encode(changes.all(), keyOf(data));
         long expected = data.storedVersion();
-        PrincipalWrite principal = new PrincipalWrite(true, principals.principalOf(data));
-        if (expected != TrackedSessionData.UNKNOWN_VERSION
-                && announced(
-                                data,
-                                () -> database.writeStatement(
-                                        c -> table.updateAttributes(c, scope, data, blob, principal, expected)),
-                                written -> written == 1)
-                        == 1) {
-            stored(data, changes.all(), expected + 1);
-            return;
+        if (changes.kept().isEmpty() && expected != TrackedSessionData.UNKNOWN_VERSION) {
+            byte[] blob = attributes.encode(changes.serialized(), keyOf(data));
+            PrincipalWrite principal = new PrincipalWrite(true, principals.principalOf(data));
+            if (announced(
+                            data,
+                            () -> database.writeStatement(
+                                    c -> table.updateAttributes(c, scope, data, blob, principal, expected)),
+                            written -> written == 1)
+                    == 1) {
+                stored(data, changes.after(), expected + 1);
+                return;
+            }
         }
-        merge(data, changes);
+        // A row still in Jetty's whole-map stream holds no attribute's bytes of its own: it is written whole, with the
+        // attributes kept as stored serialized as they are now (only until this first write in the current layout).
+        Map<String, byte[]> whole = changes.kept().isEmpty()
+                ? changes.serialized()
+                : data.rewriteAttributes() ? attributes.wholeAsNow(changes) : null;
+        merge(data, changes, whole);
     }
 
     /**
@@ -185,11 +196,13 @@ final class SessionWriter {
      * under a key it does not hold, during a rolling key change) is left untouched and the store fails, since
      * writing this request's map whole would drop whatever the other node wrote.
      */
-    private void merge(SessionData data, AttributeChanges changes) throws IOException, SessionDatabaseException {
+    private void merge(TrackedSessionData data, AttributeChanges changes, Map<String, byte[]> whole)
+            throws IOException, SessionDatabaseException {
         AttributeSeal.SessionKey key = keyOf(data);
         PrincipalWrite principal = new PrincipalWrite(
                 principals.readsAnyOf(changes.changed().keySet()) || principals.readsAnyOf(changes.removed()),
                 principals.principalOf(data));
+        long known = data.storedVersion();
         MergeOutcome outcome = announced(
                 data,
                 () -> database.write(c -> {
@@ -203,12 +216,21 @@ final class SessionWriter {
                     } catch (InvalidObjectException e) {
                         return new MergeOutcome(theirs.version(), e.getMessage());
                     }
-                    byte[] result = attributes.encode(base == null ? changes.all() : changes.appliedTo(base), key);
+                    if (base == null && whole == null) {
+                        // Cannot happen: a row in Jetty's form was loaded in it, which marks the data for a whole
+                        // rewrite.
+                        return new MergeOutcome(theirs.version(), "the row holds Jetty's whole-map form");
+                    }
+                    byte[] result = attributes.encode(base == null ? whole : changes.appliedTo(base), key);
                     PrincipalWrite written = base == null ? new PrincipalWrite(true, principal.name()) : principal;
                     table.updateAttributes(c, scope, data, result, written, theirs.version());
                     return new MergeOutcome(theirs.version(), null);
                 }),
-                merged -> false);
+                // Only when nobody wrote meanwhile does the row now hold exactly this data's attributes.
+                merged -> merged != MergeOutcome.GONE
+                        && merged.unmergeable() == null
+                        && known != TrackedSessionData.UNKNOWN_VERSION
+                        && merged.version() == known);
         if (outcome == MergeOutcome.GONE) {
             deletedElsewhere(data);
             return;
@@ -218,6 +240,13 @@ final class SessionWriter {
                     + " its attributes in a form this store cannot merge with (" + outcome.unmergeable() + "); the row"
                     + " is left as that node wrote it. Give every node the same attributeKey and attributeOldKeys.");
         }
+        long expected = data.storedVersion();
+        if (expected != TrackedSessionData.UNKNOWN_VERSION && outcome.version() == expected) {
+            // Nobody wrote meanwhile: the merge only took the bytes of the attributes kept as stored from the row,
+            // which now holds this data's attributes as its fingerprints say, one version on.
+            stored(data, changes.after(), expected + 1);
+            return;
+        }
         statistics.mergedWrite();
         LOG.debug(
                 "Session {} of {} was changed by another request meanwhile; merged this request's changes into it",
@@ -225,7 +254,7 @@ final class SessionWriter {
                 scope);
         // The row now holds the other writer's attributes too, which this data does not: its next write must merge
         // again rather than write this data's attributes whole.
-        stored(data, changes.all(), TrackedSessionData.UNKNOWN_VERSION);
+        stored(data, changes.after(), TrackedSessionData.UNKNOWN_VERSION);
     }
 
     /**
@@ -266,7 +295,7 @@ final class SessionWriter {
         LOG.debug("Not storing session {} of {}: it was deleted elsewhere since it was loaded", data.getId(), scope);
     }
 
-    private static void stored(SessionData data, Map<String, byte[]> attributes, long version) {
+    private static void stored(SessionData data, AttributePrints attributes, long version) {
         if (data instanceof TrackedSessionData tracked) {
             tracked.stored(attributes, version);
         }

@@ -185,6 +185,33 @@ abstract class AbstractConcurrentChangesTest {
         assertThat(trusting.load("t1").getAttribute("cart")).isEqualTo(List.of("book", "pen"));
     }
 
+    /**
+     * The store keeps no bytes of the attributes it loaded: without the comparison, an attribute not set is taken
+     * from the row when another is written, so its in-place change is still not saved, and that is no merge.
+     */
+    @Test
+    void withoutTheComparisonAWriteOfAnotherAttributeTakesTheUnsetOneFromTheRow() throws Exception {
+        SessionTableDataStore trusting =
+                fixture.store(NODE, "/trusting", SessionContext.NULL_VHOST, s -> s.setSaveInPlaceChanges(false));
+        SessionData s = session(trusting, "t1", now + HOUR, NODE);
+        s.setAttribute("cart", new ArrayList<>(List.of("book")));
+        put(trusting, s);
+
+        SessionData loaded = trusting.load("t1");
+        @SuppressWarnings("unchecked")
+        List<String> cart = (List<String>) loaded.getAttribute("cart");
+        cart.add("pen");
+        loaded.setAttribute("user", "alice");
+        trusting.store("t1", loaded);
+        loaded.setAttribute("user", "bob");
+        trusting.store("t1", loaded);
+
+        SessionData row = trusting.load("t1");
+        assertThat(row.getAttribute("cart")).isEqualTo(List.of("book"));
+        assertThat(row.getAttribute("user")).isEqualTo("bob");
+        assertThat(trusting.getStatistics().getMergedWrites()).isZero();
+    }
+
     @Test
     void dataKeptInACacheAfterAMergeMergesAgainRatherThanDroppingTheOtherChange() throws Exception {
         // One node's session cache keeps its SessionData across requests; another node writes meanwhile.

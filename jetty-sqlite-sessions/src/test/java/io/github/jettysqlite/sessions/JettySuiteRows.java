@@ -160,7 +160,7 @@ public final class JettySuiteRows {
         thread.setContextClassLoader(webapp);
         try {
             SessionAttributes attributes = attributes();
-            return attributes.encode(attributes.changes(data, true).all(), keyOf(data));
+            return attributes.encode(attributes.changes(data, true).serialized(), keyOf(data));
         } finally {
             thread.setContextClassLoader(previous);
         }

@@ -1,24 +1,29 @@
 package io.github.jettysqlite.sessions.internal.attributes;
 
-import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * What a store of a session changes in its attributes, each attribute serialized.
+ * What a store of a session changes in its attributes.
  *
- * @param all every attribute the session holds now, as it should be stored when nobody else wrote meanwhile
- * @param changed the attributes this request set or changed in place, by name
+ * @param serialized the attributes serialized for this store: every one, except those in {@code kept}
+ * @param kept attributes neither set nor compared in place, to stay as the row holds them: their values, unserialized
+ *     (a write takes their bytes from the row)
+ * @param changed the attributes this request set or changed in place, by name, serialized
  * @param removed the names of attributes this request removed
  * @param set the names this request gave to {@code setAttribute} (set or removed on purpose)
- * @param before each attribute's bytes as this request loaded them; empty when unknown
+ * @param before each attribute's fingerprint as this request loaded it; null when unknown
+ * @param after each attribute's fingerprint as this store leaves the session's own attributes: those serialized now,
+ *     and the kept ones as they were stored
  */
 public record AttributeChanges(
-        Map<String, byte[]> all,
+        Map<String, byte[]> serialized,
+        Map<String, Object> kept,
         Map<String, byte[]> changed,
         Set<String> removed,
         Set<String> set,
-        Map<String, byte[]> before) {
+        AttributePrints before,
+        AttributePrints after) {
     public boolean isEmpty() {
         return changed.isEmpty() && removed.isEmpty();
     }
@@ -26,9 +31,9 @@ public record AttributeChanges(
     /**
      * This request's changes applied to the attributes as another writer left them. An attribute this request set
      * or removed with {@code setAttribute} replaces theirs whole (the later commit wins). An attribute found changed
-     * only by comparing bytes (in place, or merely serialized differently) is applied only where the other writer
-     * left it as this request loaded it: otherwise their deliberate change or removal would be undone by what may be
-     * no change at all. The rest stay as the other writer stored them.
+     * only by comparing (in place, or merely serialized differently) is applied only where the other writer left it
+     * as this request loaded it: otherwise their deliberate change or removal would be undone by what may be no
+     * change at all. The rest stay as the other writer stored them.
      */
     public Map<String, byte[]> appliedTo(Map<String, byte[]> theirs) {
         for (Map.Entry<String, byte[]> e : changed.entrySet()) {
@@ -44,9 +49,10 @@ public record AttributeChanges(
         return theirs;
     }
 
+    /** Their bytes are the ones this request loaded (by fingerprint), or both lack the attribute. */
     private boolean untouchedByThem(Map<String, byte[]> theirs, String name) {
-        byte[] loaded = before.get(name);
+        boolean loaded = before != null && before.contains(name);
         byte[] now = theirs.get(name);
-        return loaded == null ? now == null : Arrays.equals(loaded, now);
+        return loaded ? now != null && before.matches(name, now) : now == null;
     }
 }

@@ -2,7 +2,6 @@ package io.github.jettysqlite.sessions.internal.attributes;
 
 import java.io.IOException;
 import java.io.InvalidObjectException;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -24,6 +23,7 @@ public final class SessionAttributes {
     private final AttributeCodec codec;
     private final AttributeSerializer serializer;
     private final Set<String> unsealedSeen = ConcurrentHashMap.newKeySet();
+    private final SharedNames sharedNames = new SharedNames();
 
     public SessionAttributes(AttributeCodec codec, AttributeSerializer serializer) {
         this.codec = codec;
@@ -36,27 +36,28 @@ public final class SessionAttributes {
 
     /**
      * Deserializes a row's attributes into {@code data}, after its seal (if any) verified, without marking anything
-     * changed, and records in tracked data what the row held.
+     * changed, and records in tracked data what the row held (each attribute's fingerprint, not its bytes).
      *
      * @throws IOException when the seal does not verify, an unsealed row is refused, the filter rejects a class or
      *     bound, or the bytes are not what they claim
      */
     public void readInto(SessionData data, byte[] blob, long version, AttributeSeal.SessionKey row)
             throws IOException, ClassNotFoundException {
-        Map<String, byte[]> serialized;
+        TrackedSessionData tracked = data instanceof TrackedSessionData t ? t : null;
+        AttributePrints prints;
         boolean current;
         if (AttributeCodec.isJettyStream(blob)) {
             codec.requireUnsealedAccepted();
             unsealedAccepted(row);
             serializer.deserializeJettyStream(data, blob);
-            serialized = data instanceof TrackedSessionData ? serializeAll(data.getAllAttributes()) : null;
+            prints = tracked == null ? null : AttributePrints.of(serializeAll(data.getAllAttributes()), sharedNames);
             current = false;
         } else {
             AttributeCodec.Decoded decoded = codec.decode(blob, row);
             if (!decoded.sealed()) {
                 unsealedAccepted(row);
             }
-            serialized = decoded.attributes();
+            Map<String, byte[]> serialized = decoded.attributes();
             Map<String, Object> values = new HashMap<>(serialized.size() * 2);
             // One heap bound for the whole row, not one per attribute (see DeserializationFilter.HeapBudget).
             DeserializationFilter.HeapBudget budget = DeserializationFilter.HeapBudget.forBytes(blob.length);
@@ -66,73 +67,75 @@ public final class SessionAttributes {
                     values.put(e.getKey(), value);
                 }
             }
-            data.putAllAttributes(values);
+            if (tracked != null) {
+                values.forEach(tracked::putStored);
+            } else {
+                data.putAllAttributes(values);
+            }
+            prints = tracked == null ? null : AttributePrints.of(serialized, sharedNames);
             current = decoded.current();
         }
-        if (data instanceof TrackedSessionData tracked) {
-            tracked.stored(serialized, version);
+        if (tracked != null) {
+            tracked.stored(prints, version);
             tracked.setRewriteAttributes(!current);
         }
     }
 
     /**
-     * Puts back in {@code data} the attributes its row held when it was loaded or last written, deserialized afresh,
-     * and the timeout it had then, dropping every change not saved: nothing is left to save.
-     *
-     * @throws IOException when an attribute no longer reads (the filter refuses it now, say); {@code data} is left as
-     *     it was
-     */
-    public void restoreStored(TrackedSessionData data) throws IOException, ClassNotFoundException {
-        Map<String, byte[]> stored = data.storedAttributes();
-        long bytes = 0;
-        for (byte[] value : stored.values()) {
-            bytes += value.length;
-        }
-        DeserializationFilter.HeapBudget budget = DeserializationFilter.HeapBudget.forBytes(bytes);
-        Map<String, Object> values = new HashMap<>(stored.size() * 2);
-        for (Map.Entry<String, byte[]> e : stored.entrySet()) {
-            Object value = serializer.deserialize(e.getValue(), budget);
-            if (value != null) {
-                values.put(e.getKey(), value);
-            }
-        }
-        data.restore(values);
-    }
-
-    /**
      * What storing {@code data} changes in its attributes. Attributes set through {@code setAttribute} are
      * serialized; so, when {@code compareInPlace}, is every other attribute, so that one changed in place (a list
-     * the application added to without calling {@code setAttribute} again) is found by comparing its bytes with what
-     * the row held, as Jetty's own stores save it by rewriting everything. Without the comparison, attributes not
-     * set keep the bytes stored.
+     * the application added to without calling {@code setAttribute} again) is found by comparing its fingerprint with
+     * the one the row's bytes had, as Jetty's own stores save it by rewriting everything. Without the comparison,
+     * attributes not set are kept as stored: their values are carried along unserialized, and a write takes their
+     * bytes from the row.
      */
     public AttributeChanges changes(SessionData data, boolean compareInPlace) throws IOException {
         Map<String, Object> values = data.getAllAttributes();
         TrackedSessionData tracked = data instanceof TrackedSessionData t ? t : null;
-        Map<String, byte[]> stored = tracked == null ? null : tracked.storedAttributes();
-        Set<String> namesSet = tracked == null ? Set.of() : tracked.namesSet();
-        Map<String, byte[]> all = new HashMap<>(values.size() * 2);
+        AttributePrints before = tracked == null ? null : tracked.storedPrints();
+        Set<String> namesSet = tracked == null ? Set.of() : Set.copyOf(tracked.namesSet());
+        Map<String, byte[]> serialized = new HashMap<>(values.size() * 2);
+        Map<String, long[]> printed = new HashMap<>(values.size() * 2);
+        Map<String, Object> kept = new HashMap<>();
         Map<String, byte[]> changed = new HashMap<>();
         for (Map.Entry<String, Object> e : values.entrySet()) {
             String name = e.getKey();
-            byte[] before = stored == null ? null : stored.get(name);
-            byte[] now = before != null && !compareInPlace && !namesSet.contains(name)
-                    ? before
-                    : serializer.serialize(e.getValue());
-            all.put(name, now);
-            if (before == null || (now != before && !Arrays.equals(now, before))) {
+            boolean known = before != null && before.contains(name);
+            if (known && !compareInPlace && !namesSet.contains(name)) {
+                kept.put(name, e.getValue());
+                printed.put(name, before.printOf(name));
+                continue;
+            }
+            byte[] now = serializer.serialize(e.getValue());
+            long[] print = AttributePrints.fingerprint(now);
+            serialized.put(name, now);
+            printed.put(name, print);
+            if (!known || !before.matches(name, print)) {
                 changed.put(name, now);
             }
         }
         Set<String> removed = new HashSet<>();
-        if (stored != null) {
-            for (String name : stored.keySet()) {
+        if (before != null) {
+            for (String name : before.names()) {
                 if (!values.containsKey(name)) {
                     removed.add(name);
                 }
             }
         }
-        return new AttributeChanges(all, changed, removed, Set.copyOf(namesSet), stored == null ? Map.of() : stored);
+        return new AttributeChanges(
+                serialized, kept, changed, removed, namesSet, before, AttributePrints.ofPrints(printed, sharedNames));
+    }
+
+    /**
+     * Every attribute of these changes serialized as it is now, for a row that holds no attributes this store could
+     * take the kept ones from.
+     */
+    public Map<String, byte[]> wholeAsNow(AttributeChanges changes) throws IOException {
+        Map<String, byte[]> all = new HashMap<>(changes.serialized());
+        for (Map.Entry<String, Object> e : changes.kept().entrySet()) {
+            all.put(e.getKey(), serializer.serialize(e.getValue()));
+        }
+        return all;
     }
 
     /** The column value for these serialized attributes in the given row, sealed when a key is configured. */

@@ -1,6 +1,5 @@
 package io.github.jettysqlite.sessions.internal.attributes;
 
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.session.SessionData;
@@ -9,15 +8,23 @@ import org.eclipse.jetty.session.SessionData;
  * Jetty's session data, plus what the store knows of the row it was loaded from or last written to. Jetty marks the
  * whole map dirty without saying which attribute changed ({@code setDirty(String)} records no name), but it lets the
  * store create the {@code SessionData} objects ({@code newSessionData}), so the store keeps the names here, together
- * with each attribute's serialized form as stored and the version the attributes were at: what it needs to write
- * only this request's changes onto the row as it is now.
+ * with a fingerprint of each attribute as stored ({@link AttributePrints}) and the version the attributes were at:
+ * what it needs to write only this request's changes onto the row as it is now.
+ *
+ * <p>A cache holds one of these for every session it keeps, so it holds no copy of the stored bytes (that doubled a
+ * session's heap) and no set of names until a name is set. The fields are written together under the session's lock,
+ * where Jetty and the store change them.
  */
 public final class TrackedSessionData extends SessionData {
     /** The row's attributes version is not known: the next attribute write reads the row and merges. */
     public static final long UNKNOWN_VERSION = -1;
 
-    private final Set<String> namesSet = ConcurrentHashMap.newKeySet();
-    private volatile Map<String, byte[]> stored;
+    /** Null until an attribute is set; see {@link #namesSet()}. */
+    private volatile Set<String> namesSet;
+    /** The names and fingerprints of {@link AttributePrints}, kept as its two arrays; null when unknown. */
+    private volatile String[] storedNames;
+
+    private volatile long[] storedPrints;
     private volatile long storedVersion = UNKNOWN_VERSION;
     private volatile boolean rewriteAttributes;
     private volatile long storedMaxInactiveMs;
@@ -26,6 +33,8 @@ public final class TrackedSessionData extends SessionData {
     private volatile long trustedSessionMark = -1;
     private volatile long trustedAllMark = -1;
     private volatile long trustedSinceMs;
+    /** Set while this data holds changes the database refused, which must give way to the row's; else null. */
+    private volatile RefusedChanges refused;
 
     public TrackedSessionData(
             String id,
@@ -51,18 +60,30 @@ public final class TrackedSessionData extends SessionData {
     /** Remembers which attribute was set or removed; Jetty calls this from {@code setAttribute}. */
     @Override
     public void setDirty(String name) {
-        namesSet.add(name);
+        Set<String> names = namesSet;
+        if (names == null) {
+            synchronized (this) {
+                names = namesSet;
+                if (names == null) {
+                    names = ConcurrentHashMap.newKeySet();
+                    namesSet = names;
+                }
+            }
+        }
+        names.add(name);
         super.setDirty(name);
     }
 
     /** Names given to {@code setAttribute} (set or removed) since the attributes were last stored. */
     public Set<String> namesSet() {
-        return namesSet;
+        Set<String> names = namesSet;
+        return names == null ? Set.of() : names;
     }
 
-    /** Each attribute's serialized bytes as the row held them when loaded or last written; null when unknown. */
-    public Map<String, byte[]> storedAttributes() {
-        return stored;
+    /** Each attribute's name and fingerprint as the row held them when loaded or last written; null when unknown. */
+    public AttributePrints storedPrints() {
+        String[] names = storedNames;
+        return names == null ? null : new AttributePrints(names, storedPrints);
     }
 
     /** The row's attributes version when loaded or last written, or {@link #UNKNOWN_VERSION}. */
@@ -71,27 +92,82 @@ public final class TrackedSessionData extends SessionData {
     }
 
     /** Records what the row now holds of this session's own attributes, after a load or a write. */
-    public void stored(Map<String, byte[]> attributes, long version) {
-        this.stored = attributes;
+    public void stored(AttributePrints attributes, long version) {
+        this.storedPrints = attributes.prints();
+        this.storedNames = attributes.names();
         this.storedVersion = version;
         this.storedMaxInactiveMs = getMaxInactiveMs();
-        this.namesSet.clear();
+        this.namesSet = null;
         this.rewriteAttributes = false;
     }
 
     /**
-     * Drops every change not saved: the attributes become {@code stored} (what the row held, deserialized afresh), the
-     * timeout the one last stored, and nothing is left to write.
+     * Puts an attribute read from the row, without marking it changed: one by one, as Jetty's own stores do, since
+     * {@code putAllAttributes} makes the concurrent map presize to twice the table it needs.
      */
-    public void restore(Map<String, Object> stored) {
-        clearAllAttributes();
-        putAllAttributes(stored);
-        namesSet.clear();
-        if (timeoutChanged()) {
-            setMaxInactiveMs(storedMaxInactiveMs);
+    void putStored(String name, Object value) {
+        _attributes.put(name, value);
+    }
+
+    /**
+     * Drops every change not saved in favour of the row as {@code fresh}, a new load of it, found it: its attributes,
+     * its timeout, and what the store knows of them; nothing is left to write, and no refusal is pending any more.
+     */
+    public void restore(TrackedSessionData fresh) {
+        takeAttributesFrom(fresh);
+        if (getMaxInactiveMs() != fresh.getMaxInactiveMs()) {
+            setMaxInactiveMs(fresh.getMaxInactiveMs());
             setExpiry(calcExpiry(getAccessed()));
         }
+        timeoutStored();
         clean();
+        refused = null;
+    }
+
+    /**
+     * Drops every change not saved when the row is gone: nothing of the session is left to put back, so its
+     * attributes go, and no write is tried.
+     */
+    public void restoreGone() {
+        clearAllAttributes();
+        namesSet = null;
+        markDeletedElsewhere();
+        clean();
+        refused = null;
+    }
+
+    /**
+     * Marks that this data holds changes the database refused (the request was answered 503), which must give way to
+     * the row's before anyone uses or saves the session: {@code put back} reads the row and puts it in place of them.
+     */
+    public void refused(RefusedChanges putBack) {
+        this.refused = putBack;
+    }
+
+    /** What puts the row back in place of refused changes, while they are pending; else null. */
+    public RefusedChanges refusedChanges() {
+        return refused;
+    }
+
+    /**
+     * Jetty sets the access time as a request takes the session, before the application sees it ({@code
+     * ManagedSession.access}): changes the database refused that could not be dropped then (it could not be read)
+     * are dropped here, so that the request finds the session as the row holds it. If the row still cannot be read,
+     * the changes stay pending: the request's save then tries again, and fails, as the database does.
+     */
+    @Override
+    public void setAccessed(long accessed) {
+        super.setAccessed(accessed);
+        RefusedChanges pending = refused;
+        if (pending != null) {
+            pending.tryPutBack(this);
+        }
+    }
+
+    /** Puts a session's row back in place of changes the database refused. */
+    public interface RefusedChanges {
+        /** Tries now; on failure the changes stay pending, and the reason is logged. */
+        void tryPutBack(TrackedSessionData data);
     }
 
     /** Records that the row now holds this data's timeout, after any write or after taking the row's timeout in. */
@@ -101,7 +177,7 @@ public final class TrackedSessionData extends SessionData {
 
     /** True when this data was loaded from or written to a row, so that its attributes can be merged with it. */
     public boolean hasBaseline() {
-        return stored != null;
+        return storedNames != null;
     }
 
     /**
@@ -134,8 +210,8 @@ public final class TrackedSessionData extends SessionData {
      */
     public void takeAttributesFrom(TrackedSessionData fresh) {
         clearAllAttributes();
-        putAllAttributes(fresh.getAllAttributes());
-        stored(fresh.storedAttributes(), fresh.storedVersion());
+        fresh.getAllAttributes().forEach(this::putStored);
+        stored(fresh.storedPrints(), fresh.storedVersion());
         setRewriteAttributes(fresh.rewriteAttributes());
         rowKey(fresh.rowKey());
     }
