@@ -101,7 +101,9 @@ public abstract class SessionTableSettings {
         AttributeSeal seal = checked("attributeOldKeys", () -> AttributeSeal.of(attributeKey, attributeOldKeys));
         AttributeCodec codec =
                 checked("encryptAttributes", () -> new AttributeCodec(seal, acceptUnsealedRows, encryptAttributes));
-        return new SessionAttributes(codec, new AttributeSerializer(filter));
+        return new SessionAttributes(
+                codec,
+                new AttributeSerializer(filter, DeserializationFilter.allowsCommonValues(deserializationFilter)));
     }
 
     /** How the stores keep session ids in the table: protected (a keyed hash) when there is a key, unless told not to. */

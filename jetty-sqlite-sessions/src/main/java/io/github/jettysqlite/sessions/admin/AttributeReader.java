@@ -83,7 +83,9 @@ public final class AttributeReader {
                 session.maxInactiveMs());
         SessionAttributes attributes = new SessionAttributes(
                 new AttributeCodec(keys, acceptUnsealed),
-                new AttributeSerializer(DeserializationFilter.create(filterPattern)));
+                new AttributeSerializer(
+                        DeserializationFilter.create(filterPattern),
+                        DeserializationFilter.allowsCommonValues(filterPattern)));
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(loader);

@@ -20,9 +20,20 @@ public final class AttributeSerializer {
     private static final ClassLoader SERVER_LOADER = SessionData.class.getClassLoader();
 
     private final ObjectInputFilter filter;
+    private final boolean commonValuesBeyondStrings;
 
+    /** A serializer that reads only strings without an object stream; everything else goes through the filter. */
     public AttributeSerializer(ObjectInputFilter filter) {
+        this(filter, false);
+    }
+
+    /**
+     * @param commonValuesBeyondStrings whether numbers, booleans and byte arrays may be read without an object stream
+     *     too: only when the filter cannot refuse them (see {@link DeserializationFilter#allowsCommonValues})
+     */
+    public AttributeSerializer(ObjectInputFilter filter, boolean commonValuesBeyondStrings) {
         this.filter = filter;
+        this.commonValuesBeyondStrings = commonValuesBeyondStrings;
     }
 
     public byte[] serialize(Object value) throws IOException {
@@ -51,7 +62,7 @@ public final class AttributeSerializer {
     public Object deserialize(byte[] stream, DeserializationFilter.HeapBudget rowBudget)
             throws IOException, ClassNotFoundException {
         ObjectInputFilter bounded = DeserializationFilter.boundedBy(filter, stream.length, rowBudget);
-        Object common = CommonValues.read(stream, bounded);
+        Object common = CommonValues.read(stream, bounded, commonValuesBeyondStrings);
         if (common != CommonValues.NOT_COMMON) {
             return common;
         }

@@ -21,7 +21,10 @@ import java.util.Arrays;
  *
  * <p>The fixed parts of each form are not spelled here: they are taken, when this class loads, from what {@link
  * ObjectOutputStream} writes for a sample value, and a stream is read here only when it matches them exactly;
- * anything else goes to the object stream. The filter is asked about each class as the object stream would ask.
+ * anything else goes to the object stream. An object stream never shows a string to the filter, so strings are read
+ * here under any filter; numbers, booleans and byte arrays only when the caller knows its filter cannot refuse them
+ * (the library's default, with nothing JVM-wide added), and a byte array's length still counts against the row's heap
+ * budget through the filter.
  */
 final class CommonValues {
     /** What {@link #read} answers for a stream that is not one of the common forms. */
@@ -68,33 +71,33 @@ final class CommonValues {
     }
 
     /**
-     * The value of a stream in one of the common forms, after the filter allowed its classes; {@link #NOT_COMMON}
-     * for any other stream.
+     * The value of a stream in one of the common forms; {@link #NOT_COMMON} for any other stream, and for numbers,
+     * booleans and byte arrays unless {@code beyondStrings}.
      *
-     * @throws InvalidClassException when the filter rejects the value's class, as the object stream would
+     * @throws InvalidClassException when the filter refuses a byte array's length (the row's heap budget spent)
      */
-    static Object read(byte[] stream, ObjectInputFilter filter) throws IOException {
+    static Object read(byte[] stream, ObjectInputFilter filter, boolean beyondStrings) throws IOException {
         if (matches(stream, STRING)
                 && stream.length >= STRING.length + 2
                 && stream.length == STRING.length + 2 + unsignedShort(stream, STRING.length)) {
             return utf(stream, STRING.length);
         }
+        if (!beyondStrings) {
+            return NOT_COMMON;
+        }
         if (matches(stream, INTEGER) && stream.length == INTEGER.length + 4) {
-            allow(filter, INTEGER.length, -1, Integer.class, Number.class);
             return getInt(stream, INTEGER.length);
         }
         if (matches(stream, LONG) && stream.length == LONG.length + 8) {
-            allow(filter, LONG.length, -1, Long.class, Number.class);
             return ((long) getInt(stream, LONG.length) << 32) | (getInt(stream, LONG.length + 4) & 0xFFFFFFFFL);
         }
         if (matches(stream, BOOLEAN) && stream.length == BOOLEAN.length + 1 && (stream[BOOLEAN.length] & 0xFE) == 0) {
-            allow(filter, BOOLEAN.length, -1, Boolean.class);
             return stream[BOOLEAN.length] != 0;
         }
         if (matches(stream, BYTES) && stream.length >= BYTES.length + 4) {
             int length = getInt(stream, BYTES.length);
             if (length >= 0 && stream.length == BYTES.length + 4 + length) {
-                allow(filter, BYTES.length + 4, length, byte[].class);
+                allow(filter, BYTES.length + 4, length);
                 return Arrays.copyOfRange(stream, BYTES.length + 4, stream.length);
             }
         }
@@ -104,7 +107,11 @@ final class CommonValues {
     /** A string's stream when its modified UTF-8 form fits the short form (at most 65,535 bytes), else null. */
     private static byte[] string(String s) {
         int length = s.length();
-        if (length <= 0xFFFF && isAscii(s)) {
+        if (length > 0xFFFF) {
+            // Its modified UTF-8 form is longer still: the object stream writes it in the long form.
+            return null;
+        }
+        if (isAscii(s)) {
             byte[] stream = withTail(STRING, 2 + length);
             stream[STRING.length] = (byte) (length >>> 8);
             stream[STRING.length + 1] = (byte) length;
@@ -147,17 +154,20 @@ final class CommonValues {
     }
 
     /**
-     * Asks the filter about each class as an object stream reading this value would, failing as it would.
+     * Asks the filter about a byte array as an object stream would before allocating it, failing as it would.
      *
-     * @param streamBytes how much of the stream the object stream has read when it asks: all but the value
+     * @param streamBytes how much of the stream the object stream has read when it asks: all but the elements
      */
-    private static void allow(ObjectInputFilter filter, long streamBytes, long arrayLength, Class<?>... classes)
+    private static void allow(ObjectInputFilter filter, long streamBytes, long arrayLength)
             throws InvalidClassException {
-        for (Class<?> type : classes) {
-            ObjectInputFilter.Status status = filter.checkInput(new Info(type, arrayLength, streamBytes));
-            if (status == ObjectInputFilter.Status.REJECTED) {
-                throw new InvalidClassException(type.getName(), "filter status: REJECTED");
-            }
+        ObjectInputFilter.Status status;
+        try {
+            status = filter.checkInput(new Info(byte[].class, arrayLength, streamBytes));
+        } catch (RuntimeException e) {
+            throw (InvalidClassException) new InvalidClassException("[B", "filter failed").initCause(e);
+        }
+        if (status == null || status == ObjectInputFilter.Status.REJECTED) {
+            throw new InvalidClassException("[B", "filter status: " + status);
         }
     }
 

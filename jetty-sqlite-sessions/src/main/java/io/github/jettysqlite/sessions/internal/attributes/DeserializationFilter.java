@@ -196,6 +196,21 @@ public final class DeserializationFilter {
      *
      * @throws IllegalArgumentException naming the fault when the pattern is malformed
      */
+    /**
+     * True when reading a pattern's filter can never refuse a lone string, number, boolean or byte array of a few
+     * MiB: it is the default pattern, and neither a JVM-wide filter nor a filter factory adds to it. Such values may
+     * then be read without an object stream (see {@code CommonValues}); under any other filter only strings are,
+     * which an object stream never shows a filter either.
+     */
+    public static boolean allowsCommonValues(String pattern) {
+        return DEFAULT_PATTERN.equals(pattern)
+                && ObjectInputFilter.Config.getSerialFilter() == null
+                && ObjectInputFilter.Config.getSerialFilterFactory()
+                        .getClass()
+                        .getName()
+                        .startsWith(ObjectInputFilter.Config.class.getName());
+    }
+
     public static ObjectInputFilter create(String pattern) {
         if (pattern == null || pattern.isBlank()) {
             throw new IllegalArgumentException(

@@ -61,7 +61,7 @@ class CommonValuesTest {
     @Test
     void readsWhatAnObjectStreamWrote() throws Exception {
         for (Object value : commonValues()) {
-            Object read = CommonValues.read(objectStream(value, false), ALLOW_ALL);
+            Object read = CommonValues.read(objectStream(value, false), ALLOW_ALL, true);
             if (value instanceof byte[] bytes) {
                 assertThat((byte[]) read).isEqualTo(bytes);
             } else {
@@ -79,7 +79,7 @@ class CommonValuesTest {
         assertThat(CommonValues.write('c', false)).isNull();
 
         for (Object other : List.of(tooLong, new ArrayList<>(List.of("a")), new int[] {1}, 'c', 1.5d)) {
-            assertThat(CommonValues.read(objectStream(other, false), ALLOW_ALL))
+            assertThat(CommonValues.read(objectStream(other, false), ALLOW_ALL, true))
                     .as(describe(other))
                     .isSameAs(CommonValues.NOT_COMMON);
         }
@@ -88,39 +88,55 @@ class CommonValuesTest {
     @Test
     void aStreamThatIsNotExactlyACommonFormIsLeftToTheObjectStream() throws Exception {
         byte[] integer = objectStream(42, false);
-        assertThat(CommonValues.read(Arrays.copyOf(integer, integer.length - 1), ALLOW_ALL))
+        assertThat(CommonValues.read(Arrays.copyOf(integer, integer.length - 1), ALLOW_ALL, true))
                 .isSameAs(CommonValues.NOT_COMMON);
-        assertThat(CommonValues.read(Arrays.copyOf(integer, integer.length + 1), ALLOW_ALL))
+        assertThat(CommonValues.read(Arrays.copyOf(integer, integer.length + 1), ALLOW_ALL, true))
                 .isSameAs(CommonValues.NOT_COMMON);
         byte[] flagged = integer.clone();
         flagged[6] = 2;
-        assertThat(CommonValues.read(flagged, ALLOW_ALL)).isSameAs(CommonValues.NOT_COMMON);
+        assertThat(CommonValues.read(flagged, ALLOW_ALL, true)).isSameAs(CommonValues.NOT_COMMON);
 
         byte[] string = objectStream("alice", false);
         byte[] lying = string.clone();
         lying[9] = 9; // a length past the end
-        assertThat(CommonValues.read(lying, ALLOW_ALL)).isSameAs(CommonValues.NOT_COMMON);
+        assertThat(CommonValues.read(lying, ALLOW_ALL, true)).isSameAs(CommonValues.NOT_COMMON);
 
         byte[] bytes = objectStream(new byte[] {1, 2, 3}, false);
         byte[] longer = bytes.clone();
         longer[longer.length - 4] = 9; // declares four more bytes than there are
-        assertThat(CommonValues.read(longer, ALLOW_ALL)).isSameAs(CommonValues.NOT_COMMON);
+        assertThat(CommonValues.read(longer, ALLOW_ALL, true)).isSameAs(CommonValues.NOT_COMMON);
     }
 
     @Test
-    void theFilterDecidesAsItWouldForAnObjectStream() throws Exception {
-        ObjectInputFilter noIntegers = info -> info.serialClass() == Integer.class
-                ? ObjectInputFilter.Status.REJECTED
-                : ObjectInputFilter.Status.UNDECIDED;
-        assertThatThrownBy(() -> CommonValues.read(objectStream(42, false), noIntegers))
-                .isInstanceOf(InvalidClassException.class);
-        assertThat(CommonValues.read(objectStream(42L, false), noIntegers)).isEqualTo(42L);
+    void onlyStringsAreReadPastAFilterThatCouldRefuseTheRest() throws Exception {
+        assertThat(CommonValues.read(objectStream("alice", false), ALLOW_ALL, false))
+                .isEqualTo("alice");
+        for (Object value : List.of(42, 42L, true, new byte[] {1})) {
+            assertThat(CommonValues.read(objectStream(value, false), ALLOW_ALL, false))
+                    .as(describe(value))
+                    .isSameAs(CommonValues.NOT_COMMON);
+        }
+        assertThat(DeserializationFilter.allowsCommonValues(DeserializationFilter.DEFAULT_PATTERN))
+                .isTrue();
+        assertThat(DeserializationFilter.allowsCommonValues("java.lang.*;!*")).isFalse();
+    }
 
+    @Test
+    void aByteArraysLengthIsStillPutToTheFilter() throws Exception {
         ObjectInputFilter shortArrays = ObjectInputFilter.Config.createFilter("maxarray=10");
-        assertThatThrownBy(() -> CommonValues.read(objectStream(new byte[11], false), shortArrays))
+        assertThatThrownBy(() -> CommonValues.read(objectStream(new byte[11], false), shortArrays, true))
                 .isInstanceOf(InvalidClassException.class);
-        assertThat((byte[]) CommonValues.read(objectStream(new byte[10], false), shortArrays))
+        assertThat((byte[]) CommonValues.read(objectStream(new byte[10], false), shortArrays, true))
                 .hasSize(10);
+
+        ObjectInputFilter failing = info -> {
+            throw new IllegalStateException("a broken filter");
+        };
+        assertThatThrownBy(() -> CommonValues.read(objectStream(new byte[1], false), failing, true))
+                .isInstanceOf(InvalidClassException.class);
+        ObjectInputFilter undecidable = info -> null;
+        assertThatThrownBy(() -> CommonValues.read(objectStream(new byte[1], false), undecidable, true))
+                .isInstanceOf(InvalidClassException.class);
     }
 
     @Test
