@@ -83,7 +83,7 @@ public final class Bench {
             new HttpBench(options, report).run();
         }
         if (options.sections().contains("postgres")) {
-            new PostgresBench(options, report, this).run();
+            new PostgreSQLBench(options, report, this).run();
         }
         if (options.sections().contains("nodes")) {
             new TwoNodeBench(options, report).run();

@@ -98,9 +98,9 @@ final class TwoNodeBench {
                     database = dir.resolve(cache + ".db").toString();
                 } else {
                     String schema = "nodes_" + ProcessHandle.current().pid() + "_" + cache;
-                    PostgresBench.createSchema(options.postgresUrl(), schema);
+                    PostgreSQLBench.createSchema(options.postgresUrl(), schema);
                     schemas.add(schema);
-                    database = PostgresBench.schemaUrl(options.postgresUrl(), schema);
+                    database = PostgreSQLBench.schemaUrl(options.postgresUrl(), schema);
                 }
                 pairs.add(new Pair(
                         cache,
@@ -124,7 +124,7 @@ final class TwoNodeBench {
                 pair.b().close();
             }
             if (!schemas.isEmpty()) {
-                PostgresBench.dropSchemas(options.postgresUrl(), schemas);
+                PostgreSQLBench.dropSchemas(options.postgresUrl(), schemas);
             }
             Bench.deleteRecursively(dir);
         }

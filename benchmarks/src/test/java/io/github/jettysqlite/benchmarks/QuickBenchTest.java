@@ -2,7 +2,7 @@ package io.github.jettysqlite.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.jettysqlite.sessions.PostgresServer;
+import io.github.jettysqlite.sessions.PostgreSQLServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,7 +21,7 @@ class QuickBenchTest {
 
     @Test
     void everyOperationRunsAndReturnsCorrectData() throws Exception {
-        Optional<PostgresServer> postgres = PostgresServer.available();
+        Optional<PostgreSQLServer> postgres = PostgreSQLServer.available();
         List<String> arguments = new ArrayList<>(
                 List.of("--quick", "--data-dir", dir.resolve("data").toString(), "--out", dir.toString()));
         postgres.ifPresent(server -> arguments.addAll(List.of("--postgres-url", server.url())));
@@ -42,7 +42,7 @@ class QuickBenchTest {
         assertThat(report.operationCount()).isEqualTo(expectedCells);
         int postgresCells = postgres.isEmpty()
                 ? 0
-                : PostgresBench.SUBJECTS.size()
+                : PostgreSQLBench.SUBJECTS.size()
                         * Operation.STORE_OPERATIONS.size()
                         * options.threads().size()
                         * options.sizes().size();

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The administration API on PostgreSQL: the same statistics, listings and purges as on a file. */
-@ExtendWith(PostgresRequired.class)
+@ExtendWith(PostgreSQLRequired.class)
 class PostgreSQLAdminTest {
     private static final long HOUR = 3_600_000;
 

@@ -20,14 +20,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Two Jetty nodes in two JVMs on one PostgreSQL server, without sticky sessions: no session cache, so every
  * request reads and writes the shared table, and each step of a session goes to whichever node the test picks.
  */
-@ExtendWith(PostgresRequired.class)
+@ExtendWith(PostgreSQLRequired.class)
 class PostgreSQLClusterTest {
     private String url;
     private HttpClient client;
 
     @BeforeEach
     void start() throws Exception {
-        url = PostgresServer.get().freshSchemaUrl();
+        url = PostgreSQLServer.get().freshSchemaUrl();
         client = new HttpClient();
         // Cookies are per host, not per port: each request carries the session cookie the test gives it.
         client.setHttpCookieStore(new HttpCookieStore.Empty());

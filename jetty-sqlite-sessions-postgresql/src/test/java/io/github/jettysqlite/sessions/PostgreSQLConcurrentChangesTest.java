@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Concurrent requests keep each other's changes, on a real PostgreSQL server. */
-@ExtendWith(PostgresRequired.class)
+@ExtendWith(PostgreSQLRequired.class)
 class PostgreSQLConcurrentChangesTest extends AbstractConcurrentChangesTest {
     @Override
     StoreFixture newFixture(Path dir) {

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A deleted session stays deleted, on a real PostgreSQL server. */
-@ExtendWith(PostgresRequired.class)
+@ExtendWith(PostgreSQLRequired.class)
 class PostgreSQLDeletedSessionStaysDeletedTest extends AbstractDeletedSessionStaysDeletedTest {
     @Override
     StoreFixture newFixture(Path dir) {

@@ -32,18 +32,18 @@ import org.junit.jupiter.params.provider.ValueSource;
  * its session's change and before it answers: the save gives up after the store's wait, and the request is answered
  * 503 with Retry-After instead of 200, sets no cookie, and once the server is back the session is as it was.
  */
-@ExtendWith(PostgresRequired.class)
+@ExtendWith(PostgreSQLRequired.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PostgreSQLFailedSaveRefusalsTest {
     private static final int WAIT_MS = 1_000;
 
-    private LocalPostgres postgres;
+    private LocalPostgreSQL postgres;
     private Server jetty;
     private HttpClient client;
 
     @BeforeAll
     void startPostgres() throws Exception {
-        postgres = PostgresServer.startLocal();
+        postgres = PostgreSQLServer.startLocal();
         client = NodeHttp.newClient();
     }
 

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /** A PostgreSQL server that drops the store's connections or refuses a write loses nothing and needs no restart. */
-@ExtendWith(PostgresRequired.class)
+@ExtendWith(PostgreSQLRequired.class)
 class PostgreSQLFaultToleranceTest {
     private static final long HOUR = 3_600_000;
 
@@ -44,7 +44,7 @@ class PostgreSQLFaultToleranceTest {
     void start() throws Exception {
         fixture = new PostgreSQLFixture();
         // The store's connections carry a name of their own, so the test can tell them from every other.
-        application = "store_" + PostgresServer.schemaOf(fixture.url());
+        application = "store_" + PostgreSQLServer.schemaOf(fixture.url());
         store = fixture.postgresStore(
                 NODE,
                 "/app",

@@ -12,7 +12,7 @@ final class PostgreSQLFixture extends StoreFixture {
     private final String url;
 
     PostgreSQLFixture() {
-        this(PostgresServer.get().freshSchemaUrl());
+        this(PostgreSQLServer.get().freshSchemaUrl());
     }
 
     PostgreSQLFixture(String url) {

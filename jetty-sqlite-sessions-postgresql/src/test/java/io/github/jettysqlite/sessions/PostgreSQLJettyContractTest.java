@@ -10,9 +10,9 @@ import org.eclipse.jetty.session.SessionDataStoreFactory;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Jetty's own SessionDataStore test suite, as Jetty runs it on its stores, on the PostgreSQL store. */
-@ExtendWith(PostgresRequired.class)
+@ExtendWith(PostgreSQLRequired.class)
 class PostgreSQLJettyContractTest extends AbstractSessionDataStoreTest {
-    private final String url = PostgresServer.get().freshSchemaUrl();
+    private final String url = PostgreSQLServer.get().freshSchemaUrl();
 
     PostgreSQLJettyContractTest() throws Exception {}
 

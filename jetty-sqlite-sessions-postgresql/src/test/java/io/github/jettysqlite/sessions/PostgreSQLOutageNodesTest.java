@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * creator backs off (10 ms, doubling, up to 5 s) while requests wait for it, which takes the outage past the 5 s
  * wait.
  */
-@ExtendWith(PostgresRequired.class)
+@ExtendWith(PostgreSQLRequired.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PostgreSQLOutageNodesTest {
     private static final int USERS = 8;
@@ -44,7 +44,7 @@ class PostgreSQLOutageNodesTest {
 
     private static final int SHORT_WAIT_MS = 1_000;
 
-    private LocalPostgres postgres;
+    private LocalPostgreSQL postgres;
     /** The nodes now running, and the connection timeout they were given. */
     private NodePair nodes;
 
@@ -187,7 +187,7 @@ class PostgreSQLOutageNodesTest {
      */
     private NodePair nodes(int waitMs) throws Exception {
         if (postgres == null) {
-            postgres = PostgresServer.startLocal();
+            postgres = PostgreSQLServer.startLocal();
         }
         if (nodes != null && nodesWaitMs != waitMs) {
             nodes.close();

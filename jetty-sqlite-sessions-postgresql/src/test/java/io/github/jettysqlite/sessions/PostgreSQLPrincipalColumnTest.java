@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Who a session is logged in as, recorded and used, on a real PostgreSQL server. */
-@ExtendWith(PostgresRequired.class)
+@ExtendWith(PostgreSQLRequired.class)
 class PostgreSQLPrincipalColumnTest extends AbstractPrincipalColumnTest {
     @Override
     StoreFixture newFixture(Path dir) {

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Jetty's own SessionDataStore test suite on the PostgreSQL store with a key: every row sealed, every id kept as its
  * keyed hash, the id itself only encrypted.
  */
-@ExtendWith(PostgresRequired.class)
+@ExtendWith(PostgreSQLRequired.class)
 class PostgreSQLProtectedIdsJettyContractTest extends PostgreSQLJettyContractTest {
     @TempDir
     Path dir;

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Protected session ids on a real PostgreSQL server. */
-@ExtendWith(PostgresRequired.class)
+@ExtendWith(PostgreSQLRequired.class)
 class PostgreSQLProtectedIdsTest extends AbstractProtectedIdsTest {
     @Override
     StoreFixture newFixture(Path dir) {

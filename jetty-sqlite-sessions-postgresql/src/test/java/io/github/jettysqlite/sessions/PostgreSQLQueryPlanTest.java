@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * sessions of which 40 have expired: each must read the partial expiry index, and none may scan the table.
  * PostgreSQL has no index hints, so unlike on SQLite this rests on its planner, and this test is what says so.
  */
-@ExtendWith(PostgresRequired.class)
+@ExtendWith(PostgreSQLRequired.class)
 class PostgreSQLQueryPlanTest {
     private static final int SESSIONS = 50_000;
     private static final int EXPIRED = 40;

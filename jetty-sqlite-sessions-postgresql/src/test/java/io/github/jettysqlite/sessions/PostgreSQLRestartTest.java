@@ -30,19 +30,19 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * that it stops as an operator would: requests that arrive while it is down wait for it and then answer as if
  * nothing happened, and a longer outage answers 503 and keeps the user's cookie, never a new, empty session.
  */
-@ExtendWith(PostgresRequired.class)
+@ExtendWith(PostgreSQLRequired.class)
 class PostgreSQLRestartTest {
     private static final int USERS = 8;
     private static final int WAIT_MS = 20_000;
     private static final int SHORT_WAIT_MS = 1_000;
 
-    private LocalPostgres postgres;
+    private LocalPostgreSQL postgres;
     private Server jetty;
     private final HttpClient client = new HttpClient();
 
     @BeforeEach
     void start() throws Exception {
-        postgres = PostgresServer.startLocal();
+        postgres = PostgreSQLServer.startLocal();
         client.setHttpCookieStore(new HttpCookieStore.Empty());
         client.start();
     }

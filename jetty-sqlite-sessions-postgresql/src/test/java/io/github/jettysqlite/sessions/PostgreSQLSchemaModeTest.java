@@ -13,7 +13,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Schema modes validate and none on a real PostgreSQL server, and, where a DBA would use them, under a role that may
  * read and write rows but not create anything.
  */
-@ExtendWith(PostgresRequired.class)
+@ExtendWith(PostgreSQLRequired.class)
 class PostgreSQLSchemaModeTest extends AbstractSchemaModeTest {
     private static final AtomicInteger ROLES = new AtomicInteger();
 
@@ -25,7 +25,7 @@ class PostgreSQLSchemaModeTest extends AbstractSchemaModeTest {
     @Test
     void aRoleWithoutTheRightToCreateServesInValidateAndNoneModes() throws Exception {
         PostgreSQLFixture owner = (PostgreSQLFixture) fixture;
-        String schema = PostgresServer.schemaOf(owner.url());
+        String schema = PostgreSQLServer.schemaOf(owner.url());
         String role = "jss_rows_" + ProcessHandle.current().pid() + "_" + ROLES.incrementAndGet();
         owner.update("CREATE ROLE " + role + " LOGIN PASSWORD 'rows-only'");
         try {

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Layout version 2 upgraded in place, on a real PostgreSQL server. */
-@ExtendWith(PostgresRequired.class)
+@ExtendWith(PostgreSQLRequired.class)
 class PostgreSQLSchemaUpgradeTest extends AbstractSchemaUpgradeTest {
     @Override
     StoreFixture newFixture(Path dir) {

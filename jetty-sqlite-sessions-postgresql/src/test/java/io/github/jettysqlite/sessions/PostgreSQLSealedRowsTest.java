@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Sealed rows, on a real PostgreSQL server. */
-@ExtendWith(PostgresRequired.class)
+@ExtendWith(PostgreSQLRequired.class)
 class PostgreSQLSealedRowsTest extends AbstractSealedRowsTest {
     @Override
     StoreFixture newFixture(Path dir) {

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Jetty's SessionDataStore contract, rule by rule, on a real PostgreSQL server. */
-@ExtendWith(PostgresRequired.class)
+@ExtendWith(PostgreSQLRequired.class)
 class PostgreSQLSessionStoreContractTest extends AbstractSessionStoreContractTest {
     @Override
     StoreFixture newFixture(Path dir) {

@@ -19,7 +19,7 @@ import org.sqlite.SQLiteDataSource;
  * On PostgreSQL too, whatever makes the database unusable stops the store at start with one sentence that names
  * the server (never the password) and says what is wrong, and touches nothing already stored.
  */
-@ExtendWith(PostgresRequired.class)
+@ExtendWith(PostgreSQLRequired.class)
 class PostgreSQLStartupTest {
     @TempDir
     Path dir;

@@ -4,10 +4,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Two Jetty JVMs on one PostgreSQL server. */
-@ExtendWith(PostgresRequired.class)
+@ExtendWith(PostgreSQLRequired.class)
 class PostgreSQLTwoProcessesTest extends AbstractTwoProcessesTest {
     @Override
     String newDatabase(Path dir) {
-        return PostgresServer.get().freshSchemaUrl();
+        return PostgreSQLServer.get().freshSchemaUrl();
     }
 }

@@ -4,10 +4,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A user's sessions found and ended over HTTP, two Jetty JVMs on one PostgreSQL server. */
-@ExtendWith(PostgresRequired.class)
+@ExtendWith(PostgreSQLRequired.class)
 class PostgreSQLUserSessionsNodesTest extends AbstractUserSessionsNodesTest {
     @Override
     String newDatabase(Path dir) {
-        return PostgresServer.get().freshSchemaUrl();
+        return PostgreSQLServer.get().freshSchemaUrl();
     }
 }

@@ -2,8 +2,8 @@ package io.github.jettysqlite.sessions;
 
 import io.github.jettysqlite.sessions.admin.Progress;
 import io.github.jettysqlite.sessions.internal.SessionDatabase;
-import io.github.jettysqlite.sessions.internal.SharedDatabases;
 import io.github.jettysqlite.sessions.internal.TableUse;
+import io.github.jettysqlite.sessions.internal.engine.SharedDatabases;
 import io.github.jettysqlite.sessions.internal.sqlite.SQLiteDatabase;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import java.nio.file.Path;

@@ -7,12 +7,12 @@ import io.github.jettysqlite.sessions.internal.ChangeSignals;
 import io.github.jettysqlite.sessions.internal.JulianDay;
 import io.github.jettysqlite.sessions.internal.SessionDatabase;
 import io.github.jettysqlite.sessions.internal.SessionScope;
-import io.github.jettysqlite.sessions.internal.SharedDatabases;
 import io.github.jettysqlite.sessions.internal.TableUse;
 import io.github.jettysqlite.sessions.internal.attributes.AttributeSeal;
 import io.github.jettysqlite.sessions.internal.attributes.PrincipalSource;
 import io.github.jettysqlite.sessions.internal.attributes.SessionAttributes;
 import io.github.jettysqlite.sessions.internal.attributes.TrackedSessionData;
+import io.github.jettysqlite.sessions.internal.engine.SharedDatabases;
 import io.github.jettysqlite.sessions.internal.table.SessionLifetime;
 import io.github.jettysqlite.sessions.internal.table.SessionStatements;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
@@ -49,7 +49,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
     private static final Logger LOG = LoggerFactory.getLogger(SessionTableDataStore.class);
 
     /** Expired rows deleted per write transaction, so a mass expiry never holds the write lock for long. */
-    public static final int EXPIRED_DELETE_BATCH = 500;
+    public static final int EXPIRED_DELETE_BATCH = SessionStatements.DELETE_BATCH;
 
     private final SessionStoreStatistics statistics = new SessionStoreStatistics();
     private SessionTable table;
@@ -92,7 +92,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         attributes = settings.attributes();
         scope = new SessionScope(_context.getCanonicalContextPath(), _context.getVhost());
         principals = settings.principals();
-        lease = openDatabase(table, TableUse.serving(settings.schema()));
+        lease = openDatabase(table, tableUse(settings.schema()));
         writer = new SessionWriter(
                 table.name(),
                 lease.database(),
@@ -121,6 +121,18 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
             lease = null;
             throw e;
         }
+    }
+
+    /**
+     * How a store in this schema mode uses its table. The mapping lives here rather than on {@link TableUse} so that
+     * the internal packages, which sit below the API, need not know {@link SchemaMode} (see PackageCyclesTest).
+     */
+    private static TableUse tableUse(SchemaMode mode) {
+        return switch (mode) {
+            case CREATE -> TableUse.SERVE;
+            case VALIDATE -> TableUse.SERVE_VALIDATED;
+            case NONE -> TableUse.SERVE_TRUSTED;
+        };
     }
 
     /**

@@ -2,7 +2,7 @@ package io.github.jettysqlite.sessions.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.jettysqlite.sessions.PostgresServer;
+import io.github.jettysqlite.sessions.PostgreSQLServer;
 import io.github.jettysqlite.sessions.Waiting;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -43,7 +43,7 @@ class MigrateCommandTest {
     @Test
     void liveDatabaseMovesToPostgresAndASecondRunChangesNothing() throws Exception {
         Path file = dir.resolve("sessions.db");
-        String url = PostgresServer.get().freshSchemaUrl();
+        String url = PostgreSQLServer.get().freshSchemaUrl();
         long now = System.currentTimeMillis();
         List<String> rowsAfterFirstRun;
         try (LiveStore source = new LiveStore(file, "_shop")) {
@@ -101,7 +101,7 @@ class MigrateCommandTest {
     @Test
     void sessionDeletedOnTheTargetSinceTheFirstRunStaysDeleted() throws Exception {
         Path file = dir.resolve("sessions.db");
-        String url = PostgresServer.get().freshSchemaUrl();
+        String url = PostgreSQLServer.get().freshSchemaUrl();
         long expiry = System.currentTimeMillis() + HOUR;
         try (LiveStore source = new LiveStore(file, "_shop")) {
             source.put("logged-out", expiry, "alice");

@@ -3,10 +3,10 @@ package io.github.jettysqlite.sessions.postgresql;
 import io.github.jettysqlite.sessions.SessionDatabaseException;
 import io.github.jettysqlite.sessions.SessionTableDataStore;
 import io.github.jettysqlite.sessions.internal.SessionDatabase;
-import io.github.jettysqlite.sessions.internal.SharedDatabases;
 import io.github.jettysqlite.sessions.internal.TableUse;
+import io.github.jettysqlite.sessions.internal.engine.SharedDatabases;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
-import io.github.jettysqlite.sessions.postgresql.internal.PostgresDatabase;
+import io.github.jettysqlite.sessions.postgresql.internal.PostgreSQLDatabase;
 import org.eclipse.jetty.util.annotation.ManagedAttribute;
 import org.eclipse.jetty.util.annotation.ManagedObject;
 
@@ -36,7 +36,7 @@ public class PostgreSQLSessionDataStore extends SessionTableDataStore {
     protected SharedDatabases.Lease<? extends SessionDatabase> openDatabase(SessionTable table, TableUse use)
             throws SessionDatabaseException {
         try {
-            return PostgresDatabase.acquire(settings.connection(), table, use, false);
+            return PostgreSQLDatabase.acquire(settings.connection(), table, use, false);
         } catch (NoClassDefFoundError e) {
             throw new IllegalStateException(
                     "Sessions on PostgreSQL need org.postgresql:postgresql and com.zaxxer:HikariCP on the class path"

@@ -4,7 +4,7 @@ import io.github.jettysqlite.sessions.SessionTableSettings;
 import io.github.jettysqlite.sessions.internal.DatabaseLocation;
 import io.github.jettysqlite.sessions.internal.Redaction;
 import io.github.jettysqlite.sessions.internal.table.SqlDialect;
-import io.github.jettysqlite.sessions.postgresql.internal.PostgresConnectionSettings;
+import io.github.jettysqlite.sessions.postgresql.internal.PostgreSQLConnectionSettings;
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
 import javax.sql.DataSource;
@@ -61,7 +61,7 @@ public class PostgreSQLSessionSettings extends SessionTableSettings {
      *
      * @throws IllegalArgumentException naming the setting that is wrong
      */
-    PostgresConnectionSettings connection() {
+    PostgreSQLConnectionSettings connection() {
         validate();
         DataSource source = dataSource;
         if (dataSourceName != null) {
@@ -70,7 +70,7 @@ public class PostgreSQLSessionSettings extends SessionTableSettings {
         DataSource given = source;
         return checked(
                 given != null ? "dataSource" : "url",
-                () -> new PostgresConnectionSettings(
+                () -> new PostgreSQLConnectionSettings(
                         url, user, password, poolSize, connectionTimeoutMs, given, metricRegistry));
     }
 

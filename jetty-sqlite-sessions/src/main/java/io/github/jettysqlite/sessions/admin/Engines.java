@@ -1,8 +1,8 @@
 package io.github.jettysqlite.sessions.admin;
 
 import io.github.jettysqlite.sessions.SessionDatabaseException;
-import io.github.jettysqlite.sessions.internal.DatabaseEngine;
 import io.github.jettysqlite.sessions.internal.DatabaseLocation;
+import io.github.jettysqlite.sessions.internal.engine.DatabaseEngine;
 import java.util.ServiceLoader;
 
 /** The engines on the class path that the tools can open databases on: SQLite always, PostgreSQL when added. */

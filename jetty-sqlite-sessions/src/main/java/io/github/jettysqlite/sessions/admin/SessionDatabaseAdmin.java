@@ -1,16 +1,15 @@
 package io.github.jettysqlite.sessions.admin;
 
 import io.github.jettysqlite.sessions.SessionDatabaseException;
-import io.github.jettysqlite.sessions.SessionTableDataStore;
 import io.github.jettysqlite.sessions.internal.DatabaseLocation;
 import io.github.jettysqlite.sessions.internal.FileMaintenance;
 import io.github.jettysqlite.sessions.internal.JulianDay;
 import io.github.jettysqlite.sessions.internal.SessionDatabase;
-import io.github.jettysqlite.sessions.internal.SharedDatabases;
 import io.github.jettysqlite.sessions.internal.SqlWork;
 import io.github.jettysqlite.sessions.internal.TableUse;
 import io.github.jettysqlite.sessions.internal.attributes.AttributeSeal;
 import io.github.jettysqlite.sessions.internal.attributes.SessionIds;
+import io.github.jettysqlite.sessions.internal.engine.SharedDatabases;
 import io.github.jettysqlite.sessions.internal.table.SessionSchema;
 import io.github.jettysqlite.sessions.internal.table.SessionStatements;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
@@ -30,7 +29,7 @@ import java.util.Map;
  */
 public final class SessionDatabaseAdmin implements AutoCloseable {
     /** Rows per transaction for purges and bulk deletes. */
-    static final int BATCH = SessionTableDataStore.EXPIRED_DELETE_BATCH;
+    static final int BATCH = SessionStatements.DELETE_BATCH;
 
     private final SessionDatabase database;
     private final SharedDatabases.Lease<? extends SessionDatabase> lease;

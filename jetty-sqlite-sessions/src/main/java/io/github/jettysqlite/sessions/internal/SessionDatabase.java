@@ -55,6 +55,6 @@ public interface SessionDatabase {
     /** What to name in messages: the file, or the server URL without credentials. */
     String location();
 
-    /** Closes what this database opened; {@link SharedDatabases} calls it when the last user has gone. */
+    /** Closes what this database opened; {@link io.github.jettysqlite.sessions.internal.engine.SharedDatabases} calls it when the last user has gone. */
     void close();
 }

@@ -1,7 +1,5 @@
 package io.github.jettysqlite.sessions.internal;
 
-import io.github.jettysqlite.sessions.SchemaMode;
-
 /** What a caller opening a database means to do with its session table, which decides what opening may change. */
 public enum TableUse {
     /** A store (schema mode create), or a migration target: create the table if it is missing and upgrade it. */
@@ -16,14 +14,5 @@ public enum TableUse {
     /** A maintenance tool that writes (purge, delete): the table must exist at this library's layout already. */
     MAINTAIN,
     /** A tool that only reads (stats, list, show): the table must exist, at any layout this library can read. */
-    INSPECT;
-
-    /** How a store in this schema mode uses its table. */
-    public static TableUse serving(SchemaMode mode) {
-        return switch (mode) {
-            case CREATE -> SERVE;
-            case VALIDATE -> SERVE_VALIDATED;
-            case NONE -> SERVE_TRUSTED;
-        };
-    }
+    INSPECT
 }

@@ -2,7 +2,7 @@ package io.github.jettysqlite.examples.distribution;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.jettysqlite.sessions.PostgresServer;
+import io.github.jettysqlite.sessions.PostgreSQLServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,7 +93,7 @@ class JettyHomeDistributionTest {
     void postgresModuleKeepsSessionsOnTheServerAcrossARestart() throws Exception {
         Path base = newBase("ee10", "session-store-postgresql");
         assertThat(base.resolve("lib/sessions")).isDirectory();
-        String url = PostgresServer.get().freshSchemaUrl();
+        String url = PostgreSQLServer.get().freshSchemaUrl();
         int port = JettyProcess.freePort();
         String cart = "http://127.0.0.1:" + port + "/shop/";
 
@@ -128,7 +128,7 @@ class JettyHomeDistributionTest {
     void eitherStoreModuleRunsTheCoherentSessionCache(String storeModule) throws Exception {
         String[] properties = storeModule.equals("session-store-postgresql")
                 ? new String[] {
-                    "jetty.session.postgresql.url=" + PostgresServer.get().freshSchemaUrl()
+                    "jetty.session.postgresql.url=" + PostgreSQLServer.get().freshSchemaUrl()
                 }
                 : new String[0];
         assertDumpShowsTheCoherentCache(newBase("ee10", storeModule), properties);

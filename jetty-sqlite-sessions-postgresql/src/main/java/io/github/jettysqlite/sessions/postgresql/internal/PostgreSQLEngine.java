@@ -1,11 +1,11 @@
 package io.github.jettysqlite.sessions.postgresql.internal;
 
 import io.github.jettysqlite.sessions.SessionDatabaseException;
-import io.github.jettysqlite.sessions.internal.DatabaseEngine;
 import io.github.jettysqlite.sessions.internal.DatabaseLocation;
 import io.github.jettysqlite.sessions.internal.SessionDatabase;
-import io.github.jettysqlite.sessions.internal.SharedDatabases;
 import io.github.jettysqlite.sessions.internal.TableUse;
+import io.github.jettysqlite.sessions.internal.engine.DatabaseEngine;
+import io.github.jettysqlite.sessions.internal.engine.SharedDatabases;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import io.github.jettysqlite.sessions.internal.table.SqlDialect;
 
@@ -25,13 +25,13 @@ public final class PostgreSQLEngine implements DatabaseEngine {
     public SharedDatabases.Lease<? extends SessionDatabase> open(
             DatabaseLocation location, String user, String password, SessionTable table, TableUse use)
             throws SessionDatabaseException {
-        PostgresConnectionSettings settings;
+        PostgreSQLConnectionSettings settings;
         try {
-            settings = new PostgresConnectionSettings(
+            settings = new PostgreSQLConnectionSettings(
                     ((DatabaseLocation.PostgreSQLUrl) location).url(), user, password, 2, 3_000, null, null);
         } catch (IllegalArgumentException e) {
             throw new SessionDatabaseException(e.getMessage(), e);
         }
-        return PostgresDatabase.acquire(settings, table, use, true);
+        return PostgreSQLDatabase.acquire(settings, table, use, true);
     }
 }

@@ -2,11 +2,11 @@ package io.github.jettysqlite.sessions.internal.sqlite;
 
 import io.github.jettysqlite.sessions.SessionDatabaseException;
 import io.github.jettysqlite.sessions.Synchronous;
-import io.github.jettysqlite.sessions.internal.DatabaseEngine;
 import io.github.jettysqlite.sessions.internal.DatabaseLocation;
 import io.github.jettysqlite.sessions.internal.SessionDatabase;
-import io.github.jettysqlite.sessions.internal.SharedDatabases;
 import io.github.jettysqlite.sessions.internal.TableUse;
+import io.github.jettysqlite.sessions.internal.engine.DatabaseEngine;
+import io.github.jettysqlite.sessions.internal.engine.SharedDatabases;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import io.github.jettysqlite.sessions.internal.table.SqlDialect;
 

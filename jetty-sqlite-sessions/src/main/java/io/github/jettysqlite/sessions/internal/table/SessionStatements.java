@@ -29,6 +29,12 @@ import org.eclipse.jetty.session.SessionData;
  * per connection, so that no request parses SQL.
  */
 public final class SessionStatements {
+    /**
+     * Rows deleted per write transaction, by the stores' expiry sweep and the tools' purges alike, so a mass delete
+     * never holds the write lock for long.
+     */
+    public static final int DELETE_BATCH = 500;
+
     private final String load;
     private final String existsUnexpired;
     private final String insert;

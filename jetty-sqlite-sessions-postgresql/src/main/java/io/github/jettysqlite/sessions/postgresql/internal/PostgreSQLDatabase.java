@@ -7,9 +7,9 @@ import io.github.jettysqlite.sessions.internal.CachedConnection;
 import io.github.jettysqlite.sessions.internal.OutageWatch;
 import io.github.jettysqlite.sessions.internal.Redaction;
 import io.github.jettysqlite.sessions.internal.SessionDatabase;
-import io.github.jettysqlite.sessions.internal.SharedDatabases;
 import io.github.jettysqlite.sessions.internal.SqlWork;
 import io.github.jettysqlite.sessions.internal.TableUse;
+import io.github.jettysqlite.sessions.internal.engine.SharedDatabases;
 import io.github.jettysqlite.sessions.internal.table.SessionSchema;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import java.sql.Connection;
@@ -25,18 +25,19 @@ import javax.sql.DataSource;
  * <p>Every store with the same settings shares one instance and so one pool. A pool built from a URL is closed with
  * the last lease; an application's own {@link DataSource} is never closed here.
  */
-public final class PostgresDatabase implements SessionDatabase {
-    private static final SharedDatabases<Object, PostgresDatabase> OPEN = new SharedDatabases<>();
+public final class PostgreSQLDatabase implements SessionDatabase {
+    private static final SharedDatabases<Object, PostgreSQLDatabase> OPEN = new SharedDatabases<>();
     private static final long FIRST_PAUSE_MS = 25;
     private static final long MAX_PAUSE_MS = 500;
 
-    private final PostgresConnectionSettings settings;
+    private final PostgreSQLConnectionSettings settings;
     private final DataSource dataSource;
     private final HikariDataSource ownedPool;
     private volatile String location;
     private final OutageWatch outages;
 
-    private PostgresDatabase(PostgresConnectionSettings settings, DataSource dataSource, HikariDataSource ownedPool) {
+    private PostgreSQLDatabase(
+            PostgreSQLConnectionSettings settings, DataSource dataSource, HikariDataSource ownedPool) {
         this.settings = settings;
         this.dataSource = dataSource;
         this.ownedPool = ownedPool;
@@ -51,8 +52,8 @@ public final class PostgresDatabase implements SessionDatabase {
      *     (tools inside a running server take the server's pool)
      * @throws SessionDatabaseException naming the server and the cause when it cannot be used
      */
-    public static SharedDatabases.Lease<PostgresDatabase> acquire(
-            PostgresConnectionSettings settings, SessionTable table, TableUse use, boolean joinAnySettings)
+    public static SharedDatabases.Lease<PostgreSQLDatabase> acquire(
+            PostgreSQLConnectionSettings settings, SessionTable table, TableUse use, boolean joinAnySettings)
             throws SessionDatabaseException {
         return OPEN.acquire(
                 settings.poolKey(),
@@ -70,9 +71,9 @@ public final class PostgresDatabase implements SessionDatabase {
                 use);
     }
 
-    private static PostgresDatabase open(PostgresConnectionSettings settings) throws SessionDatabaseException {
+    private static PostgreSQLDatabase open(PostgreSQLConnectionSettings settings) throws SessionDatabaseException {
         if (settings.dataSource() != null) {
-            PostgresDatabase database = new PostgresDatabase(settings, settings.dataSource(), null);
+            PostgreSQLDatabase database = new PostgreSQLDatabase(settings, settings.dataSource(), null);
             database.requirePostgres();
             return database;
         }
@@ -91,11 +92,11 @@ public final class PostgresDatabase implements SessionDatabase {
         }
         try {
             HikariDataSource pool = new HikariDataSource(config);
-            return new PostgresDatabase(settings, pool, pool);
+            return new PostgreSQLDatabase(settings, pool, pool);
         } catch (RuntimeException e) {
             // The pool wraps the driver's refusal, whose SQLSTATE says why.
             Exception cause = e.getCause() instanceof SQLException sql ? sql : e;
-            throw PostgresErrors.describe(settings.location(), cause, settings.password());
+            throw PostgreSQLErrors.describe(settings.location(), cause, settings.password());
         }
     }
 
@@ -154,11 +155,11 @@ public final class PostgresDatabase implements SessionDatabase {
                 long now = System.nanoTime();
                 boolean lost = ConnectionLoss.isConnectionLoss(e);
                 if (!lost && !ConnectionLoss.isConflict(e)) {
-                    throw PostgresErrors.describe(location, e, settings.password());
+                    throw PostgreSQLErrors.describe(location, e, settings.password());
                 }
                 if (now >= deadline) {
                     outages.gaveUp();
-                    throw PostgresErrors.describe(location, e, settings.password());
+                    throw PostgreSQLErrors.describe(location, e, settings.password());
                 }
                 outages.retrying(e, settings.connectionTimeoutMs(), lost);
                 pause = pauseBeforeRetry(pause, deadline - now, e);
@@ -174,7 +175,7 @@ public final class PostgresDatabase implements SessionDatabase {
             TimeUnit.NANOSECONDS.sleep(nanos);
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
-            throw PostgresErrors.describe(location, failure, settings.password());
+            throw PostgreSQLErrors.describe(location, failure, settings.password());
         } finally {
             outages.waited(System.nanoTime() - start);
         }
@@ -239,7 +240,7 @@ public final class PostgresDatabase implements SessionDatabase {
         return location;
     }
 
-    public PostgresConnectionSettings settings() {
+    public PostgreSQLConnectionSettings settings() {
         return settings;
     }
 }

@@ -9,8 +9,8 @@ import java.sql.SQLException;
  * Turns a PostgreSQL failure into a sentence that names the server and says what went wrong: the cause travels
  * as a standard SQLSTATE. Every message is scrubbed of passwords first.
  */
-final class PostgresErrors {
-    private PostgresErrors() {}
+final class PostgreSQLErrors {
+    private PostgreSQLErrors() {}
 
     static SessionDatabaseException describe(String location, Exception failure, String password) {
         if (failure instanceof SessionDatabaseException described) {

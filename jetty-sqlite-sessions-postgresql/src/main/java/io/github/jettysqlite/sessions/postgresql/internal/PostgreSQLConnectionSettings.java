@@ -18,7 +18,7 @@ import javax.sql.DataSource;
  * @param dataSource the application's own data source, or null
  * @param metricRegistry a Micrometer or Dropwizard registry the pool reports to, or null
  */
-public record PostgresConnectionSettings(
+public record PostgreSQLConnectionSettings(
         String url,
         String user,
         String password,
@@ -26,7 +26,7 @@ public record PostgresConnectionSettings(
         int connectionTimeoutMs,
         DataSource dataSource,
         Object metricRegistry) {
-    public PostgresConnectionSettings {
+    public PostgreSQLConnectionSettings {
         if ((url == null) == (dataSource == null)) {
             throw new IllegalArgumentException(
                     "give either a PostgreSQL URL or a DataSource, not " + (url == null ? "neither" : "both"));

@@ -24,14 +24,14 @@ import org.eclipse.jetty.session.JDBCSessionDataStore;
  * as the SQLite operations are. Runs only when a server is named ({@code --postgres-url} or
  * {@code JSS_POSTGRES_URL}).
  */
-final class PostgresBench {
+final class PostgreSQLBench {
     static final List<String> SUBJECTS = List.of("postgres-store", "postgres-jdbc-hikari");
 
     private final Options options;
     private final Report report;
     private final Bench bench;
 
-    PostgresBench(Options options, Report report, Bench bench) {
+    PostgreSQLBench(Options options, Report report, Bench bench) {
         this.options = options;
         this.report = report;
         this.bench = bench;

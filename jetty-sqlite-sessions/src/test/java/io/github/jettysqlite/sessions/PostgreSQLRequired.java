@@ -6,19 +6,19 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.opentest4j.TestAbortedException;
 
 /**
- * For a test class that needs PostgreSQL ({@code @ExtendWith(PostgresRequired.class)}): without a server, each of
+ * For a test class that needs PostgreSQL ({@code @ExtendWith(PostgreSQLRequired.class)}): without a server, each of
  * its tests is skipped before its {@code @BeforeEach} and {@code @AfterEach} methods run (so none meets a fixture
- * that was never made), and counted as skipped, with {@link PostgresServer}'s one line saying why. Where a server is required, its absence
+ * that was never made), and counted as skipped, with {@link PostgreSQLServer}'s one line saying why. Where a server is required, its absence
  * fails every test instead.
  */
-public final class PostgresRequired implements ExecutionCondition {
+public final class PostgreSQLRequired implements ExecutionCondition {
     @Override
     public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
         if (context.getTestMethod().isEmpty()) {
             return ConditionEvaluationResult.enabled("each test looks for PostgreSQL");
         }
         try {
-            PostgresServer.get();
+            PostgreSQLServer.get();
             return ConditionEvaluationResult.enabled("PostgreSQL is there");
         } catch (TestAbortedException e) {
             return ConditionEvaluationResult.disabled(e.getMessage());

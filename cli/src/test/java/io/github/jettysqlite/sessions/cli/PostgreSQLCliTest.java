@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.jettysqlite.sessions.PostgresRequired;
-import io.github.jettysqlite.sessions.PostgresServer;
+import io.github.jettysqlite.sessions.PostgreSQLRequired;
+import io.github.jettysqlite.sessions.PostgreSQLServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
@@ -19,14 +19,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import picocli.CommandLine;
 
 /** The inspection commands with {@code --db <jdbc:postgresql: url>}, while a store on that server keeps writing. */
-@ExtendWith(PostgresRequired.class)
-class PostgresCliTest {
+@ExtendWith(PostgreSQLRequired.class)
+class PostgreSQLCliTest {
     private String url;
     private LiveStore live;
 
     @BeforeEach
     void start() throws Exception {
-        url = PostgresServer.get().freshSchemaUrl();
+        url = PostgreSQLServer.get().freshSchemaUrl();
         live = new LiveStore(url, "_shop");
         long now = System.currentTimeMillis();
         live.put("fresh", now + 3_600_000, "alice");

@@ -1,6 +1,9 @@
-package io.github.jettysqlite.sessions.internal;
+package io.github.jettysqlite.sessions.internal.engine;
 
 import io.github.jettysqlite.sessions.SessionDatabaseException;
+import io.github.jettysqlite.sessions.internal.DatabaseLocation;
+import io.github.jettysqlite.sessions.internal.SessionDatabase;
+import io.github.jettysqlite.sessions.internal.TableUse;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import io.github.jettysqlite.sessions.internal.table.SqlDialect;
 

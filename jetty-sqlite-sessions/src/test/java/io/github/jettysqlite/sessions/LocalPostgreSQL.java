@@ -16,20 +16,20 @@ import java.util.stream.Stream;
  * started again on the same port with the same data. Under root it runs as the {@code postgres} user, since
  * PostgreSQL refuses to run as root.
  */
-public final class LocalPostgres implements AutoCloseable {
+public final class LocalPostgreSQL implements AutoCloseable {
     private final Path bin;
     private final Path home;
     private final int port;
     private final List<String> asUser;
 
-    private LocalPostgres(Path bin, Path home, int port, List<String> asUser) {
+    private LocalPostgreSQL(Path bin, Path home, int port, List<String> asUser) {
         this.bin = bin;
         this.home = home;
         this.port = port;
         this.asUser = asUser;
     }
 
-    static LocalPostgres start(Path bin) throws IOException, InterruptedException {
+    static LocalPostgreSQL start(Path bin) throws IOException, InterruptedException {
         Path home = Files.createTempDirectory("jss-postgres");
         List<String> asUser = new ArrayList<>();
         if ("root".equals(System.getProperty("user.name"))) {
@@ -42,8 +42,8 @@ public final class LocalPostgres implements AutoCloseable {
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
         }
-        LocalPostgres server = new LocalPostgres(bin, home, port, asUser);
-        PostgresServer.run(
+        LocalPostgreSQL server = new LocalPostgreSQL(bin, home, port, asUser);
+        PostgreSQLServer.run(
                 asUser,
                 bin.resolve("initdb").toString(),
                 "-D",
@@ -68,7 +68,7 @@ public final class LocalPostgres implements AutoCloseable {
     public void start() throws IOException, InterruptedException {
         String options =
                 "-p " + port + " -c listen_addresses=127.0.0.1 -k " + home + " -c fsync=off -c max_connections=200";
-        PostgresServer.run(
+        PostgreSQLServer.run(
                 asUser,
                 bin.resolve("pg_ctl").toString(),
                 "-D",
@@ -86,7 +86,8 @@ public final class LocalPostgres implements AutoCloseable {
      * immediate} kills it and leaves crash recovery to the next start (a crash or a failover).
      */
     public void stop(String mode) throws IOException, InterruptedException {
-        PostgresServer.run(asUser, bin.resolve("pg_ctl").toString(), "-D", data().toString(), "-m", mode, "-w", "stop");
+        PostgreSQLServer.run(
+                asUser, bin.resolve("pg_ctl").toString(), "-D", data().toString(), "-m", mode, "-w", "stop");
     }
 
     private Path data() {
@@ -97,7 +98,7 @@ public final class LocalPostgres implements AutoCloseable {
     @Override
     public void close() {
         try {
-            PostgresServer.run(
+            PostgreSQLServer.run(
                     asUser, bin.resolve("pg_ctl").toString(), "-D", data().toString(), "-m", "immediate", "stop");
         } catch (IOException | InterruptedException ignored) {
             // not running, or the JVM is exiting; a server left behind dies with the container
