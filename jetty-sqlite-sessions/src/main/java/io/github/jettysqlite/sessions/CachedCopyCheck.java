@@ -65,20 +65,24 @@ final class CachedCopyCheck {
         long now = System.currentTimeMillis();
         ChangeSignals.Mark mark = database.signals().mark(table, scope, cached.getId());
         return mark != null
-                && tracked.trustedAt(mark.session(), mark.all(), now, TRUST_MS)
+                && tracked.trustedAt(mark.session(), mark.all(), mark.board(), now, TRUST_MS)
                 && !cached.isExpiredAt(now)
                 && !lifetime.isOver(cached.getCreated(), now);
     }
 
-    CachedSessionCheck check(SessionData cached) throws SessionDatabaseException {
+    /**
+     * @param forReload whether a load of this session follows on this thread, which may take the row this check read
+     *     whole (see {@link #takePrefetched})
+     */
+    CachedSessionCheck check(SessionData cached, boolean forReload) throws SessionDatabaseException {
         prefetched.remove();
         ChangeSignals.Mark before = database.signals().mark(table, scope, cached.getId());
-        CachedSessionCheck outcome = readAndCompare(cached);
+        CachedSessionCheck outcome = readAndCompare(cached, forReload);
         if (cached instanceof TrackedSessionData tracked) {
             // Current as of the mark taken before the read, if no change began while it ran.
             boolean current = outcome == CachedSessionCheck.CURRENT || outcome == CachedSessionCheck.METADATA_TAKEN;
             if (current && before != null && before.equals(database.signals().mark(table, scope, cached.getId()))) {
-                tracked.trustUntil(before.session(), before.all(), System.currentTimeMillis());
+                tracked.trustUntil(before.session(), before.all(), before.board(), System.currentTimeMillis());
             } else {
                 tracked.distrust();
             }
@@ -86,7 +90,7 @@ final class CachedCopyCheck {
         return outcome;
     }
 
-    private CachedSessionCheck readAndCompare(SessionData cached) throws SessionDatabaseException {
+    private CachedSessionCheck readAndCompare(SessionData cached, boolean forReload) throws SessionDatabaseException {
         long known = cached instanceof TrackedSessionData tracked && tracked.hasBaseline()
                 ? tracked.storedVersion()
                 : TrackedSessionData.UNKNOWN_VERSION;
@@ -98,7 +102,7 @@ final class CachedCopyCheck {
         if (!(cached instanceof TrackedSessionData tracked)
                 || !tracked.hasBaseline()
                 || tracked.storedVersion() != row.attributesVersion()) {
-            if (checked.changedRow() != null) {
+            if (forReload && checked.changedRow() != null) {
                 prefetched.set(new Prefetched(cached.getId(), checked.changedRow()));
             }
             return CachedSessionCheck.ATTRIBUTES_CHANGED;

@@ -143,7 +143,7 @@ public class CoherentSessionCache extends DefaultSessionCache {
                 return CachedSessionCheck.CURRENT;
             }
             SessionData data = cached.getSessionData();
-            CachedSessionCheck outcome = store().checkCached(data);
+            CachedSessionCheck outcome = store().checkBeforeUse(data);
             if (outcome == CachedSessionCheck.GONE && data.getLastSaved() <= 0) {
                 // Never stored (new, or under a renewed id whose first write is still to come or failed): no row is
                 // expected yet, and nobody ended it.

@@ -333,6 +333,18 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
      * @throws SessionDatabaseException when the database cannot be read; the cached copy is left as it was
      */
     public CachedSessionCheck checkCached(SessionData cached) throws SessionDatabaseException {
+        return checkCached(cached, false);
+    }
+
+    /**
+     * As {@link #checkCached(SessionData)}, for a cache that reloads the session on this thread when its attributes
+     * changed: the load takes the row this check read, once; {@link #checkedRowUnused} forgets it otherwise.
+     */
+    CachedSessionCheck checkBeforeUse(SessionData cached) throws SessionDatabaseException {
+        return checkCached(cached, true);
+    }
+
+    private CachedSessionCheck checkCached(SessionData cached, boolean forReload) throws SessionDatabaseException {
         if (cachedCopyCheck.unchangedSinceTrusted(cached)) {
             statistics.cacheCheckSignalled();
             return CachedSessionCheck.CURRENT;
@@ -353,7 +365,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
                             e);
                 }
             }
-            CachedSessionCheck outcome = cachedCopyCheck.check(cached);
+            CachedSessionCheck outcome = cachedCopyCheck.check(cached, forReload);
             statistics.cacheChecked(outcome);
             failed = false;
             return outcome;

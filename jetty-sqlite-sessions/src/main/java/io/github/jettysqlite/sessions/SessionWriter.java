@@ -258,9 +258,10 @@ final class SessionWriter {
     }
 
     /**
-     * Runs a write of the session announced to other nodes' caches (see {@link ChangeSignals}). When the write leaves
-     * this data exactly what the row holds ({@code leavesDataCurrent}) and no other change of the session ran beside
-     * it, a cache holding this data may go on using it without reading the row until the next change is announced.
+     * Runs a write of the session announced to other nodes' caches (see {@link ChangeSignals}). When this data was
+     * known to be what the row held as the write began, the write leaves the row holding exactly this data ({@code
+     * leavesDataCurrent}), and no other change of the session ran beside it, the trust a cache had in the data moves
+     * to the marks after the write (no longer than the read it rests on allows); otherwise it is forgotten.
      */
     private <R> R announced(SessionData data, DatabaseCall<R> write, Predicate<R> leavesDataCurrent)
             throws SessionDatabaseException {
@@ -271,10 +272,17 @@ final class SessionWriter {
             result = write.call();
             return result;
         } finally {
-            ChangeSignals.Mark mark = signals.end(change);
+            ChangeSignals.Mark after = signals.end(change);
+            ChangeSignals.Mark before = change == null ? null : change.markBefore();
             if (data instanceof TrackedSessionData tracked) {
-                if (mark != null && result != null && leavesDataCurrent.test(result)) {
-                    tracked.trustUntil(mark.session(), mark.all(), System.currentTimeMillis());
+                if (before != null && after != null && result != null && leavesDataCurrent.test(result)) {
+                    tracked.carryTrust(
+                            before.session(),
+                            before.all(),
+                            before.board(),
+                            after.session(),
+                            after.all(),
+                            after.board());
                 } else {
                     tracked.distrust();
                 }

@@ -479,7 +479,7 @@ abstract class AbstractConcurrentChangesTest {
         SessionData other = nodeB.load("s1");
         other.setAttribute("b", "first");
         nodeB.store("s1", other);
-        assertThat(nodeA.checkCached(cached)).isEqualTo(CachedSessionCheck.ATTRIBUTES_CHANGED);
+        assertThat(nodeA.checkBeforeUse(cached)).isEqualTo(CachedSessionCheck.ATTRIBUTES_CHANGED);
 
         // Changed again after the check: the reload on this thread is the row the check read (no second read), and
         // only once; the load after it reads the row again.
@@ -499,13 +499,13 @@ abstract class AbstractConcurrentChangesTest {
         other.setAttribute("b", "first");
         nodeB.store("s1", other);
 
-        assertThat(nodeA.checkCached(cached)).isEqualTo(CachedSessionCheck.ATTRIBUTES_CHANGED);
+        assertThat(nodeA.checkBeforeUse(cached)).isEqualTo(CachedSessionCheck.ATTRIBUTES_CHANGED);
         assertThat(nodeA.load("s2").getAttribute("x")).isEqualTo("of s2");
         other.setAttribute("b", "second");
         nodeB.store("s1", other);
         assertThat(nodeA.load("s1").getAttribute("b")).isEqualTo("second");
 
-        assertThat(nodeA.checkCached(cached)).isEqualTo(CachedSessionCheck.ATTRIBUTES_CHANGED);
+        assertThat(nodeA.checkBeforeUse(cached)).isEqualTo(CachedSessionCheck.ATTRIBUTES_CHANGED);
         nodeA.checkedRowUnused();
         other.setAttribute("b", "third");
         nodeB.store("s1", other);

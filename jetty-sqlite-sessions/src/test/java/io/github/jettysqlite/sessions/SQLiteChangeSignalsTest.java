@@ -80,6 +80,32 @@ class SQLiteChangeSignalsTest {
     }
 
     @Test
+    void aCopysOwnWriteAfterAnotherNodesChangeDoesNotMakeItTrustedAgain() throws Exception {
+        // A request on node A holds the session (checked before), node B logs the user out meanwhile, and A's request
+        // then saves a timeout of its own: the copy still says alice, so A must read the row before using it again.
+        SessionData other = nodeB.load("s1");
+        other.setAttribute("user", null);
+        nodeB.store("s1", other);
+        cached.setMaxInactiveMs(2 * HOUR);
+        nodeA.store("s1", cached);
+
+        assertThat(nodeA.checkCached(cached)).isEqualTo(CachedSessionCheck.ATTRIBUTES_CHANGED);
+        assertThat(nodeA.load("s1").getAttribute("user")).isNull();
+    }
+
+    @Test
+    void aCopysOwnWriteKeepsItTrustedWhenNothingElseChanged() throws Exception {
+        cached.setAttribute("cart", "book");
+        nodeA.store("s1", cached);
+        cached.setMaxInactiveMs(2 * HOUR);
+        nodeA.store("s1", cached);
+
+        assertThat(nodeA.checkCached(cached)).isEqualTo(CachedSessionCheck.CURRENT);
+        assertThat(nodeA.getStatistics().getCacheChecksSignalled()).isEqualTo(1);
+        assertThat(nodeA.getStatistics().getCacheChecks()).isZero();
+    }
+
+    @Test
     void aSessionEndedByAnAdministratorIsSeenAtOnce() throws Exception {
         try (SessionDatabaseAdmin admin = SessionDatabaseAdmin.open(Path.of(fixture.database()), "jetty_sessions")) {
             assertThat(admin.deleteSession("s1")).isEqualTo(1);

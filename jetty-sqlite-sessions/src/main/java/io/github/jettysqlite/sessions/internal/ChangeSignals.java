@@ -12,11 +12,19 @@ package io.github.jettysqlite.sessions.internal;
  * the same mark is given again, no change of that session has begun since.
  */
 public interface ChangeSignals {
-    /** Changes announced and ended so far, for one session's slot and for all sessions. */
-    record Mark(long session, long all) {}
+    /** Changes announced and ended so far, for one session's slot and for all sessions, on one board. */
+    record Mark(long session, long all, long board) {}
 
     /** A change under way, to end with {@link #end}. */
-    record Change(int slot, long startedBefore, long endedBefore, long allStartedBefore, long allEndedBefore) {}
+    record Change(
+            int slot, long startedBefore, long endedBefore, long allStartedBefore, long allEndedBefore, long board) {
+        /** The session's mark when the change began, or null when another change was under way then. */
+        public Mark markBefore() {
+            return startedBefore == endedBefore && allStartedBefore == allEndedBefore
+                    ? new Mark(endedBefore, allEndedBefore, board)
+                    : null;
+        }
+    }
 
     /** Signals of a database that has none: no mark is ever given, so a cache always reads the row. */
     ChangeSignals NONE = new ChangeSignals() {
@@ -54,8 +62,8 @@ public interface ChangeSignals {
      * Announces that the change ended (committed, or failed: a failed change looks like one that happened, which
      * only makes caches read the row once more).
      *
-     * @return the session's mark after this change when no other change of it or of all began while it ran, so the
-     *     writer's copy is known to be what the row holds; otherwise null
+     * @return the session's mark after this change when no other change of it or of all ran beside it (so a copy that
+     *     was what the row held at {@link Change#markBefore()}, and that this change wrote, still is); otherwise null
      */
     Mark end(Change change);
 }

@@ -30,9 +30,8 @@ public final class TrackedSessionData extends SessionData {
     private volatile long storedMaxInactiveMs;
     private volatile boolean deletedElsewhere;
     private volatile String rowKey;
-    private volatile long trustedSessionMark = -1;
-    private volatile long trustedAllMark = -1;
-    private volatile long trustedSinceMs;
+    /** What this data is known current as of (see {@link #trustUntil}); null when not known. */
+    private volatile Trust trust;
     /** Set while this data holds changes the database refused, which must give way to the row's; else null. */
     private volatile RefusedChanges refused;
 
@@ -228,29 +227,52 @@ public final class TrackedSessionData extends SessionData {
         this.rewriteAttributes = rewrite;
     }
 
+    /** The change marks (see {@code ChangeSignals.Mark}) of a session id this data was what its row held at. */
+    private record Trust(String id, long session, long all, long board, long sinceMs) {}
+
     /**
-     * Records that this data is what its row holds as of these change marks (see {@code ChangeSignals}): a cache may
-     * use it without reading the row while the marks stay the same, for a while.
+     * Records that a read of the row just found this data to be what it holds, as of these change marks: a cache may
+     * use the data without reading the row while the marks stay the same, for a while.
      */
-    public void trustUntil(long sessionMark, long allMark, long nowMs) {
-        this.trustedSessionMark = -1;
-        this.trustedAllMark = allMark;
-        this.trustedSinceMs = nowMs;
-        this.trustedSessionMark = sessionMark;
+    public void trustUntil(long sessionMark, long allMark, long board, long nowMs) {
+        this.trust = new Trust(getId(), sessionMark, allMark, board, nowMs);
     }
 
-    /** Forgets any mark: a cache reads the row before using this data next. */
+    /**
+     * After this data's own write, which ran alone and left the row holding exactly this data: moves the trust from
+     * the marks of before the write to those after it, when the data was trusted at the former, keeping the time of
+     * the read the trust rests on (a write never extends how long a copy goes unread). Otherwise forgets the trust.
+     */
+    public void carryTrust(long beforeSession, long beforeAll, long beforeBoard, long session, long all, long board) {
+        Trust was = trust;
+        if (was != null
+                && was.id().equals(getId())
+                && was.session() == beforeSession
+                && was.all() == beforeAll
+                && was.board() == beforeBoard) {
+            trust = new Trust(was.id(), session, all, board, was.sinceMs());
+        } else {
+            trust = null;
+        }
+    }
+
+    /** Forgets any trust: a cache reads the row before using this data next. */
     public void distrust() {
-        this.trustedSessionMark = -1;
+        this.trust = null;
     }
 
-    /** True when these are still the marks this data was recorded current at, no longer than {@code trustMs} ago. */
-    public boolean trustedAt(long sessionMark, long allMark, long nowMs, long trustMs) {
-        long session = trustedSessionMark;
-        return session >= 0
-                && session == sessionMark
-                && trustedAllMark == allMark
-                && nowMs - trustedSinceMs < trustMs
-                && nowMs >= trustedSinceMs;
+    /**
+     * True when these are still the marks this data was known current at, for its present id, and the read that
+     * showed it is no older than {@code trustMs}.
+     */
+    public boolean trustedAt(long sessionMark, long allMark, long board, long nowMs, long trustMs) {
+        Trust t = trust;
+        return t != null
+                && t.session() == sessionMark
+                && t.all() == allMark
+                && t.board() == board
+                && t.id().equals(getId())
+                && nowMs >= t.sinceMs()
+                && nowMs - t.sinceMs() < trustMs;
     }
 }

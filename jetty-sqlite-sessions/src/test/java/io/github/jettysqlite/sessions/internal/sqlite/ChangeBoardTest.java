@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.jettysqlite.sessions.Waiting;
 import io.github.jettysqlite.sessions.internal.ChangeSignals;
 import io.github.jettysqlite.sessions.internal.SessionScope;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
@@ -83,17 +85,53 @@ class ChangeBoardTest {
     }
 
     @Test
-    void aBoardDeletedUnderRunningServersIsTrustedNoMore() throws Exception {
+    void aBoardDeletedUnderRunningServersIsOpenedAgainByEveryoneAndNoOldMarkHoldsOnIt() throws Exception {
         Path database = dir.resolve("s.db");
         ChangeSignals running = ChangeBoard.open(database);
-        assertThat(running.mark("t", SCOPE, "s1")).isNotNull();
+        ChangeSignals.Mark old = running.mark("t", SCOPE, "s1");
+        assertThat(old).isNotNull();
 
-        // A process started now would create and announce on a new board the running one never reads.
         Files.delete(dir.resolve("s.db-changes"));
         ChangeSignals started = ChangeBoard.open(database);
+        ChangeSignals.Mark fresh = started.mark("t", SCOPE, "s1");
+        assertThat(fresh.board()).isNotEqualTo(old.board());
 
-        Waiting.until("the running side noticing its board is gone", () -> running.mark("t", SCOPE, "s1") == null);
-        assertThat(started.mark("t", SCOPE, "s1")).isNotNull();
+        Waiting.until("the running side on the new board", () -> fresh.equals(running.mark("t", SCOPE, "s1")));
+        started.end(started.begin("t", SCOPE, "s1"));
+        assertThat(running.mark("t", SCOPE, "s1")).isNotEqualTo(fresh);
+    }
+
+    @Test
+    void aBoardCutShortUnderRunningServersIsSetUpAgainWithoutFailingAnyone() throws Exception {
+        Path database = dir.resolve("s.db");
+        ChangeSignals running = ChangeBoard.open(database);
+        ChangeSignals.Mark old = running.mark("t", SCOPE, "s1");
+        try (FileChannel board = FileChannel.open(dir.resolve("s.db-changes"), StandardOpenOption.WRITE)) {
+            board.truncate(0);
+        }
+
+        Waiting.until("the board set up again", () -> {
+            ChangeSignals.Change change = running.begin("t", SCOPE, "s1");
+            running.end(change);
+            ChangeSignals.Mark now = running.mark("t", SCOPE, "s1");
+            return now != null && now.board() != old.board();
+        });
+        assertThat(Files.size(dir.resolve("s.db-changes"))).isGreaterThan(0);
+    }
+
+    @Test
+    void aLinkWhereTheBoardGoesIsNotFollowed() throws Exception {
+        Path elsewhere = Files.writeString(dir.resolve("somebody-elses-file"), "");
+        Files.createSymbolicLink(dir.resolve("s.db-changes"), elsewhere);
+
+        assertThat(ChangeBoard.open(dir.resolve("s.db"))).isSameAs(ChangeSignals.NONE);
+        assertThat(Files.size(elsewhere)).isZero();
+    }
+
+    @Test
+    void tableNamesShareSlotsWhateverTheirCase() {
+        assertThat(ChangeBoard.slotOf("Jetty_Sessions", SCOPE, "s1"))
+                .isEqualTo(ChangeBoard.slotOf("jetty_sessions", SCOPE, "s1"));
     }
 
     @Test
