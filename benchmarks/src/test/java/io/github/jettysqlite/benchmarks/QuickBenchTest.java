@@ -36,8 +36,10 @@ class QuickBenchTest {
             int operations = subject.startsWith("raw")
                     ? Operation.values().length - 1 // every operation but the conflicting update
                     : Operation.STORE_OPERATIONS.size();
-            expectedCells +=
-                    operations * options.threads().size() * options.sizes().size() * Shape.values().length;
+            expectedCells += operations
+                    * options.threads().size()
+                    * options.sizes().size()
+                    * options.shapes().size();
         }
         assertThat(report.operationCount()).isEqualTo(expectedCells);
         int postgresCells = postgres.isEmpty()
@@ -51,7 +53,8 @@ class QuickBenchTest {
         int engines = postgres.isPresent() ? 2 : 1;
         assertThat(report.twoNode().count())
                 .isEqualTo(engines * TwoNodeBench.CACHES.size() * TwoNodeBench.TRAFFIC.size());
-        assertThat(report.heap().count()).isEqualTo(HeapBench.SUBJECTS.size() * Shape.values().length);
+        assertThat(report.heap().count())
+                .isEqualTo(HeapBench.SUBJECTS.size() * options.shapes().size());
         // The chart is well-formed SVG (the parse throws otherwise); its figures are never asserted.
         ThroughputChart.check(dir.resolve(ThroughputChart.FILE));
         assertThat(markdown)
