@@ -76,13 +76,15 @@ final class CachedCopyCheck {
      */
     CachedSessionCheck check(SessionData cached, boolean forReload) throws SessionDatabaseException {
         prefetched.remove();
+        // The trust runs from before the read: a pause during it must not stretch the second it may last.
+        long startMs = System.currentTimeMillis();
         ChangeSignals.Mark before = database.signals().mark(table, scope, cached.getId());
         CachedSessionCheck outcome = readAndCompare(cached, forReload);
         if (cached instanceof TrackedSessionData tracked) {
             // Current as of the mark taken before the read, if no change began while it ran.
             boolean current = outcome == CachedSessionCheck.CURRENT || outcome == CachedSessionCheck.METADATA_TAKEN;
             if (current && before != null && before.equals(database.signals().mark(table, scope, cached.getId()))) {
-                tracked.trustUntil(before.session(), before.all(), before.board(), System.currentTimeMillis());
+                tracked.trustUntil(before.session(), before.all(), before.board(), startMs);
             } else {
                 tracked.distrust();
             }

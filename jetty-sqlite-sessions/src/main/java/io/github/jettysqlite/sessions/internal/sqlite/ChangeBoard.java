@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,8 +56,8 @@ public final class ChangeBoard implements ChangeSignals {
     private static final int ALL_OFFSET = 16;
     private static final int GENERATION_OFFSET = 40;
     private static final int SIZE = HEADER_BYTES + SLOTS * 16;
-    /** In-process locks before the file lock: a JVM may not hold two overlapping file locks at once. */
-    private static final int STRIPES = 64;
+    /** How long a change waits for another process's lock on a pair before it goes unannounced. */
+    private static final long LOCK_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     /** Where in a pair of counters each is. */
     private static final int BEGUN = 0;
 
@@ -74,7 +75,14 @@ public final class ChangeBoard implements ChangeSignals {
         }
     }
 
-    private final Object[] stripes = new Object[STRIPES + 1];
+    /**
+     * One pair at a time per process: a JVM may not hold two overlapping file locks, and the kernel, which checks
+     * byte-range locks for deadlock per process rather than per thread, would report false deadlocks between two
+     * processes each holding one pair and waiting for another.
+     */
+    private final Object pairLock = new Object();
+
+    private volatile boolean warned;
 
     private final Path databaseFile;
     private final Path file;
@@ -82,24 +90,26 @@ public final class ChangeBoard implements ChangeSignals {
     private volatile long nextLookNanos;
 
     private ChangeBoard(Path databaseFile, Path file, Mapping mapping) {
-        for (int i = 0; i < stripes.length; i++) {
-            stripes[i] = new Object();
-        }
         this.databaseFile = databaseFile;
         this.file = file;
         this.mapping = mapping;
         this.nextLookNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LOOK_EVERY_MS);
     }
 
-    /** The board of this database file, created if none; {@link ChangeSignals#NONE} when it cannot be used. */
+    /** The board of this database file, created if none; while it cannot be used, no marks and no announcements. */
     static ChangeSignals open(Path databaseFile) {
         Path file = databaseFile.resolveSibling(databaseFile.getFileName() + "-changes");
-        Mapping mapping = map(databaseFile, file);
-        return mapping == null ? NONE : new ChangeBoard(databaseFile, file, mapping);
+        // Opened again every LOOK_EVERY_MS until it can be used: a failure at start (a cp in progress, a full file
+        // table) must not leave this process unannounced for its whole life.
+        ChangeBoard board = new ChangeBoard(databaseFile, file, null);
+        board.mapping = board.map();
+        return board;
     }
 
-    /** Maps the board file, creating it if missing or empty; null (and a warning) when it cannot be used. */
-    private static Mapping map(Path databaseFile, Path file) {
+    /**
+     * Opens the board file, creating it if missing or empty; null when it cannot be used, said once until it can.
+     */
+    private Mapping map() {
         FileChannel channel = null;
         try {
             channel = FileChannel.open(
@@ -119,27 +129,26 @@ public final class ChangeBoard implements ChangeSignals {
                     channel.force(true);
                     sharePermissions(databaseFile, file);
                 } else if (!isBoard(channel)) {
-                    LOG.warn(
-                            "{} is not a change board of this version; caches of {} read each session's row before"
-                                    + " every request instead. Delete the file.",
-                            file,
-                            databaseFile);
-                    channel.close();
-                    return null;
+                    throw new IOException("not a change board of this version (delete the file)");
                 }
                 Object key = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
                         .fileKey();
                 ByteBuffer generation = ByteBuffer.allocate(8);
                 channel.read(generation, GENERATION_OFFSET);
+                warned = false;
                 return new Mapping(channel, key, generation.getLong(0));
             }
         } catch (IOException | RuntimeException e) {
             closeQuietly(channel);
-            LOG.warn(
-                    "Cannot use {} to announce changes of {} ({}); caches read each session's row before every request",
-                    file,
-                    databaseFile,
-                    e.toString());
+            if (!warned) {
+                warned = true;
+                LOG.warn(
+                        "Cannot use {} to announce changes of {} ({}); caches read each session's row before every"
+                                + " request until it can be used",
+                        file,
+                        databaseFile,
+                        e.toString());
+            }
             return null;
         }
     }
@@ -245,15 +254,22 @@ public final class ChangeBoard implements ChangeSignals {
      * interrupted during a read closes the channel), gives nothing, and is looked at again at once.
      */
     private <T> T guarded(Function<Mapping, T> access) {
-        Mapping m = current();
-        if (m == null) {
-            return null;
-        }
+        // A thread whose interrupt flag is set would close the channel for the whole process at its next read or
+        // lock: the flag is put aside for the board's few system calls and set again after them.
+        boolean interrupted = Thread.interrupted();
         try {
+            Mapping m = current();
+            if (m == null) {
+                return null;
+            }
             return access.apply(m);
         } catch (BoardGone e) {
             nextLookNanos = System.nanoTime();
             return null;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -271,10 +287,12 @@ public final class ChangeBoard implements ChangeSignals {
             Mapping m = mapping;
             if (m == null || !m.channel().isOpen() || !sameFile(m)) {
                 if (m != null) {
-                    LOG.warn("Change board {} was deleted, replaced or cut short while in use; opening it again", file);
+                    LOG.warn(
+                            "Change board {} was deleted, replaced or set up again while in use; opening it again",
+                            file);
                     closeQuietly(m.channel());
                 }
-                mapping = map(databaseFile, file);
+                mapping = map();
             }
             return mapping;
         }
@@ -283,8 +301,13 @@ public final class ChangeBoard implements ChangeSignals {
     private boolean sameFile(Mapping m) {
         try {
             BasicFileAttributes now = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            return Objects.equals(now.fileKey(), m.fileKey()) && now.size() == SIZE;
-        } catch (IOException e) {
+            if (!Objects.equals(now.fileKey(), m.fileKey()) || now.size() != SIZE) {
+                return false;
+            }
+            // Emptied and set up again by another process since this one looked: same file, another board.
+            ByteBuffer generation = ByteBuffer.allocate(8);
+            return m.channel().read(generation, GENERATION_OFFSET) == 8 && generation.getLong(0) == m.generation();
+        } catch (IOException | RuntimeException e) {
             return false;
         }
     }
@@ -308,18 +331,38 @@ public final class ChangeBoard implements ChangeSignals {
      * past the end of a board cut short would only extend it.
      */
     private ByteBuffer addOne(Mapping m, int offset, int which) {
-        int stripe = offset < HEADER_BYTES ? STRIPES : (offset / 16) % STRIPES;
-        synchronized (stripes[stripe]) {
-            try (FileLock ignored = m.channel().lock(offset, 16, false)) {
+        synchronized (pairLock) {
+            try (FileLock ignored = lockPair(m, offset)) {
                 ByteBuffer before = pair(m, offset);
                 ByteBuffer after = ByteBuffer.allocate(8).putLong(0, before.getLong(which) + 1);
                 if (m.channel().write(after, offset + which) != 8) {
                     throw new BoardGone();
                 }
                 return before;
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
+                if (e instanceof BoardGone gone) {
+                    throw gone;
+                }
                 throw new BoardGone();
             }
+        }
+    }
+
+    /**
+     * The file's lock on a pair, waited for at most {@link #LOCK_WAIT_NANOS}: a process stopped while holding it (a
+     * debugger, SIGSTOP) must not hold every other process's writes of that session.
+     */
+    private static FileLock lockPair(Mapping m, int offset) throws IOException {
+        long deadline = System.nanoTime() + LOCK_WAIT_NANOS;
+        while (true) {
+            FileLock lock = m.channel().tryLock(offset, 16, false);
+            if (lock != null) {
+                return lock;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new BoardGone();
+            }
+            LockSupport.parkNanos(20_000);
         }
     }
 

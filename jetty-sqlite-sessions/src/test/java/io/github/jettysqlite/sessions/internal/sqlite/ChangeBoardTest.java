@@ -29,7 +29,6 @@ class ChangeBoardTest {
     void aChangeOnOneSideMovesTheMarkTheOtherSideSees() {
         ChangeSignals nodeA = ChangeBoard.open(dir.resolve("s.db"));
         ChangeSignals nodeB = ChangeBoard.open(dir.resolve("s.db"));
-        assertThat(nodeA).isInstanceOf(ChangeBoard.class);
         ChangeSignals.Mark before = nodeA.mark("t", SCOPE, "s1");
         assertThat(before).isNotNull();
 
@@ -79,8 +78,8 @@ class ChangeBoardTest {
 
         ChangeSignals signals = ChangeBoard.open(dir.resolve("s.db"));
 
-        assertThat(signals).isSameAs(ChangeSignals.NONE);
         assertThat(signals.mark("t", SCOPE, "s1")).isNull();
+        assertThat(signals.begin("t", SCOPE, "s1")).isNull();
         assertThat(Files.readString(foreign)).isEqualTo("not a board, but somebody's file");
     }
 
@@ -120,11 +119,60 @@ class ChangeBoardTest {
     }
 
     @Test
+    void aBoardThatCouldNotBeUsedAtStartIsUsedOnceItCan() throws Exception {
+        Path foreign = Files.writeString(dir.resolve("s.db-changes"), "in the way");
+        ChangeSignals signals = ChangeBoard.open(dir.resolve("s.db"));
+        assertThat(signals.mark("t", SCOPE, "s1")).isNull();
+
+        Files.delete(foreign);
+
+        Waiting.until("the board set up once the file is out of the way", () -> signals.mark("t", SCOPE, "s1") != null);
+    }
+
+    @Test
+    void anInterruptedThreadNeitherLosesItsInterruptNorClosesTheBoardForOthers() {
+        ChangeSignals signals = ChangeBoard.open(dir.resolve("s.db"));
+        ChangeSignals.Mark before = signals.mark("t", SCOPE, "s1");
+
+        Thread.currentThread().interrupt();
+        ChangeSignals.Mark own;
+        try {
+            own = signals.end(signals.begin("t", SCOPE, "s1"));
+        } finally {
+            assertThat(Thread.interrupted()).as("interrupt kept").isTrue();
+        }
+
+        assertThat(own).isNotNull().isNotEqualTo(before);
+        assertThat(signals.mark("t", SCOPE, "s1")).isEqualTo(own);
+    }
+
+    @Test
+    void anotherProcessSettingUpAnEmptiedBoardAgainIsNoticed() throws Exception {
+        Path database = dir.resolve("s.db");
+        ChangeSignals running = ChangeBoard.open(database);
+        ChangeSignals.Mark old = running.mark("t", SCOPE, "s1");
+        try (FileChannel board = FileChannel.open(dir.resolve("s.db-changes"), StandardOpenOption.WRITE)) {
+            board.truncate(0);
+        }
+        ChangeSignals other = ChangeBoard.open(database);
+        long fresh = other.mark("t", SCOPE, "s1").board();
+
+        Waiting.until("the running side on the board set up again", () -> {
+            ChangeSignals.Mark now = running.mark("t", SCOPE, "s1");
+            return now != null && now.board() == fresh;
+        });
+        assertThat(fresh).isNotEqualTo(old.board());
+    }
+
+    @Test
     void aLinkWhereTheBoardGoesIsNotFollowed() throws Exception {
         Path elsewhere = Files.writeString(dir.resolve("somebody-elses-file"), "");
         Files.createSymbolicLink(dir.resolve("s.db-changes"), elsewhere);
 
-        assertThat(ChangeBoard.open(dir.resolve("s.db"))).isSameAs(ChangeSignals.NONE);
+        ChangeSignals signals = ChangeBoard.open(dir.resolve("s.db"));
+
+        assertThat(signals.mark("t", SCOPE, "s1")).isNull();
+        assertThat(signals.begin("t", SCOPE, "s1")).isNull();
         assertThat(Files.size(elsewhere)).isZero();
     }
 
@@ -151,6 +199,6 @@ class ChangeBoardTest {
 
         ChangeSignals signals = ChangeBoard.open(notADirectory.resolve("s.db"));
 
-        assertThat(signals).isSameAs(ChangeSignals.NONE);
+        assertThat(signals.mark("t", SCOPE, "s1")).isNull();
     }
 }
