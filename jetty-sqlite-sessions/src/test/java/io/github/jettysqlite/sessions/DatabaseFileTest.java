@@ -86,6 +86,42 @@ class DatabaseFileTest {
     }
 
     @Test
+    void aClosedStoreKeepsNoFileOfItsDatabaseOpen() throws Exception {
+        Path file = dir.resolve("closed.db");
+        for (int i = 0; i < 3; i++) {
+            try (SQLiteFixture opened = new SQLiteFixture(file)) {
+                SQLiteSessionDataStore store = opened.store();
+                StoreFixture.put(store, StoreFixture.session(store, "s" + i, 0, NODE));
+                assertThat(descriptorsOf(file)).as("while open").isNotEmpty();
+            }
+        }
+
+        assertThat(SQLiteDatabase.isOpen(file)).isFalse();
+        // The database, its -wal and -shm, and the change board beside them: a server that opens and closes stores
+        // (a redeployed web application) must not keep one descriptor per store it closed until the collector runs.
+        assertThat(descriptorsOf(file)).as("after close").isEmpty();
+    }
+
+    /** This process's open descriptors of the database file and the files SQLite and the store keep beside it. */
+    private static List<Path> descriptorsOf(Path database) throws Exception {
+        String prefix = database.toRealPath().toString();
+        List<Path> open = new java.util.ArrayList<>();
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    Path target = Files.readSymbolicLink(fd);
+                    if (target.toString().startsWith(prefix)) {
+                        open.add(target);
+                    }
+                } catch (java.io.IOException ignored) {
+                    // closed between the listing and the look: not open
+                }
+            }
+        }
+        return open;
+    }
+
+    @Test
     void databaseReachedThroughASymbolicLinkSharesOneDatabaseAndFindsItsWal() throws Exception {
         Path real = Files.createDirectories(dir.resolve("real")).resolve("sessions.db");
         Path link = Files.createSymbolicLink(dir.resolve("link.db"), Files.createFile(real));

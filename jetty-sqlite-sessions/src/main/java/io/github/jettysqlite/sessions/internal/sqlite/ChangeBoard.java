@@ -83,6 +83,7 @@ public final class ChangeBoard implements ChangeSignals {
     private final Object pairLock = new Object();
 
     private volatile boolean warned;
+    private volatile boolean closed;
 
     private final Path databaseFile;
     private final Path file;
@@ -97,7 +98,7 @@ public final class ChangeBoard implements ChangeSignals {
     }
 
     /** The board of this database file, created if none; while it cannot be used, no marks and no announcements. */
-    static ChangeSignals open(Path databaseFile) {
+    static ChangeBoard open(Path databaseFile) {
         Path file = databaseFile.resolveSibling(databaseFile.getFileName() + "-changes");
         // Opened again every LOOK_EVERY_MS until it can be used: a failure at start (a cp in progress, a full file
         // table) must not leave this process unannounced for its whole life.
@@ -280,7 +281,7 @@ public final class ChangeBoard implements ChangeSignals {
             return mapping;
         }
         synchronized (this) {
-            if (now - nextLookNanos < 0) {
+            if (closed || now - nextLookNanos < 0) {
                 return mapping;
             }
             nextLookNanos = now + TimeUnit.MILLISECONDS.toNanos(LOOK_EVERY_MS);
@@ -295,6 +296,22 @@ public final class ChangeBoard implements ChangeSignals {
                 mapping = map();
             }
             return mapping;
+        }
+    }
+
+    /**
+     * Lets go of the board file when its database closes (every write has ended by then): a server that opens and
+     * closes stores, a test suite or a redeployed web application, must not keep a descriptor per store it closed
+     * until the collector finds the channel. Marks and announcements give nothing afterwards.
+     */
+    void close() {
+        synchronized (this) {
+            closed = true;
+            Mapping m = mapping;
+            mapping = null;
+            if (m != null) {
+                closeQuietly(m.channel());
+            }
         }
     }
 

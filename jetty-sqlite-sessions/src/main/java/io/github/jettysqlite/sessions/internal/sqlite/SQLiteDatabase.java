@@ -38,7 +38,7 @@ public final class SQLiteDatabase implements SessionDatabase, FileMaintenance {
     private final Checkpointer checkpointer;
     private final ReaderPool readers;
     private final FileIdentity identity;
-    private final ChangeSignals changes;
+    private final ChangeBoard changes;
 
     private SQLiteDatabase(SQLiteDatabaseSettings settings, CachedConnection writerConnection) {
         this.settings = settings;
@@ -204,6 +204,7 @@ public final class SQLiteDatabase implements SessionDatabase, FileMaintenance {
         } catch (SQLException ignored) {
             // every transaction has committed or rolled back by now; a failing close loses nothing
         }
+        changes.close();
     }
 
     @Override
