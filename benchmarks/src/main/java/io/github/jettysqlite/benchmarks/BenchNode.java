@@ -13,6 +13,7 @@ import jakarta.servlet.http.HttpSession;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
@@ -62,21 +63,29 @@ public final class BenchNode {
                         context.getSessionHandler().getSessionCache().getSessionDataStore())
                 .getStatistics();
         System.out.println(PORT + connector.getLocalPort());
+        long cpuAtReset = processCpuNanos();
         BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String line; (line = commands.readLine()) != null && !line.equals("STOP"); ) {
             switch (line) {
                 case "RESET" -> {
                     statistics.reset();
+                    cpuAtReset = processCpuNanos();
                     UserServlet.REQUESTS.set(0);
                     System.out.println("OK");
                 }
                 case "STATS" ->
-                    System.out.println(
-                            Stats.of(UserServlet.REQUESTS.get(), statistics).format());
+                    System.out.println(Stats.of(UserServlet.REQUESTS.get(), statistics, processCpuNanos() - cpuAtReset)
+                            .format());
                 default -> System.out.println("ERROR unknown command " + line);
             }
         }
         server.stop();
+    }
+
+    /** CPU time this node's JVM has used so far, every thread (Jetty's, the store's, the JIT's and the collector's). */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     /** The cache of the given kind; each saves the session before the response commits. */
@@ -94,7 +103,7 @@ public final class BenchNode {
 
     /**
      * What a node's store did since the last {@code RESET}, from its JMX statistics, and how many requests the node
-     * served meanwhile. Means are in milliseconds.
+     * served meanwhile, and the CPU time it used meanwhile. Means are in milliseconds.
      */
     record Stats(
             long requests,
@@ -107,11 +116,12 @@ public final class BenchNode {
             double loadMeanMs,
             long stores,
             double storeMeanMs,
-            long signalled) {
+            long signalled,
+            long cpuNanos) {
         static final String PREFIX = "STATS ";
-        static final Stats NONE = new Stats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        static final Stats NONE = new Stats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
-        static Stats of(long requests, SessionStoreStatistics s) {
+        static Stats of(long requests, SessionStoreStatistics s, long cpuNanos) {
             return new Stats(
                     requests,
                     s.getCacheChecks(),
@@ -123,12 +133,14 @@ public final class BenchNode {
                     s.getLoadMeanMs(),
                     s.getStoreCount(),
                     s.getStoreMeanMs(),
-                    s.getCacheChecksSignalled());
+                    s.getCacheChecksSignalled(),
+                    cpuNanos);
         }
 
         String format() {
             return PREFIX + requests + " " + checks + " " + checkMeanMs + " " + checkFailures + " " + reloads + " "
-                    + drops + " " + loads + " " + loadMeanMs + " " + stores + " " + storeMeanMs + " " + signalled;
+                    + drops + " " + loads + " " + loadMeanMs + " " + stores + " " + storeMeanMs + " " + signalled + " "
+                    + cpuNanos;
         }
 
         static Stats parse(String line) {
@@ -144,7 +156,8 @@ public final class BenchNode {
                     Double.parseDouble(f[7]),
                     Long.parseLong(f[8]),
                     Double.parseDouble(f[9]),
-                    Long.parseLong(f[10]));
+                    Long.parseLong(f[10]),
+                    Long.parseLong(f[11]));
         }
 
         /** Both sets of figures as one: counts added, means weighted by their counts. */
@@ -160,7 +173,8 @@ public final class BenchNode {
                     mean(loadMeanMs, loads, o.loadMeanMs, o.loads),
                     stores + o.stores,
                     mean(storeMeanMs, stores, o.storeMeanMs, o.stores),
-                    signalled + o.signalled);
+                    signalled + o.signalled,
+                    cpuNanos + o.cpuNanos);
         }
 
         private static double mean(double a, long n, double b, long m) {

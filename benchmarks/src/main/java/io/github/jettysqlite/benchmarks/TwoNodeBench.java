@@ -158,7 +158,7 @@ final class TwoNodeBench {
         System.out.printf(
                 "nodes %-10s %-35s %-8s %,7.0f req/s  p50 %7.1f us  p99 %8.1f us  wrong %d  failed %d"
                         + "  signalled/req %.2f  checks/req %.2f (%.1f us)  reloads/req %.2f  loads/req %.2f (%.1f us)"
-                        + "  stores/req %.2f (%.1f us)%s%n",
+                        + "  stores/req %.2f (%.1f us)  node CPU %.0f us/req%s%n",
                 engine,
                 traffic.label(),
                 pair.cache(),
@@ -175,6 +175,7 @@ final class TwoNodeBench {
                 s.loadMeanMs() * 1000,
                 s.perRequest(s.stores()),
                 s.storeMeanMs() * 1000,
+                s.requests() == 0 ? Double.NaN : s.cpuNanos() / 1000.0 / s.requests(),
                 reported ? "" : "  (warm-up, not reported)");
     }
 

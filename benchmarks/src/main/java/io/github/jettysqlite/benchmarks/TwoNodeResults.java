@@ -150,11 +150,13 @@ final class TwoNodeResults {
                         + " each with its mean time: cached sessions used without reading their row because no"
                         + " change of them was signalled (SQLite's change board), checks of a cached session against"
                         + " its row, loads (for the"
-                        + " coherent cache, reloads after a check found the attributes changed) and stores.\n\n")
+                        + " coherent cache, reloads after a check found the attributes changed) and stores; and the"
+                        + " CPU time both node JVMs used per request (every thread: Jetty, the store, the JIT, the"
+                        + " collector), which the machine's load moves far less than the throughput.\n\n")
                 .append(
                         "| engine | traffic | cache | req/s | p50 µs | p99 µs | wrong answers | signalled/req | checks/req | µs/check"
-                                + " | loads/req | µs/load | stores/req | µs/store |\n")
-                .append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                                + " | loads/req | µs/load | stores/req | µs/store | node CPU µs/req |\n")
+                .append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         cells.forEach((k, c) -> {
             BenchNode.Stats s = c.stats();
             boolean incoherent = k.cache().equals("default") && k.traffic().alternating();
@@ -191,6 +193,8 @@ final class TwoNodeResults {
                     .append(fixed(s.perRequest(s.stores())))
                     .append(" | ")
                     .append(s.stores() == 0 ? "" : Report.us(s.storeMeanMs() * 1000))
+                    .append(" | ")
+                    .append(s.requests() == 0 ? "" : Report.us(s.cpuNanos() / 1000.0 / s.requests()))
                     .append(" |\n");
         });
         md.append('\n');
