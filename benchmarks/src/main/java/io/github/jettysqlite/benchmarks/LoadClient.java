@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.eclipse.jetty.client.BufferingResponseListener;
 import org.eclipse.jetty.client.HttpClient;
@@ -38,6 +39,8 @@ public final class LoadClient {
     static final String MEASURED = "MEASURED";
     /** Only the run's first error is printed: the result counts them all. */
     private static final AtomicBoolean FIRST_ERROR = new AtomicBoolean();
+    /** Requests sent after the measured period began that have been answered (or failed) so far. */
+    private static final AtomicLong STARTED_AND_ANSWERED_WHILE_MEASURING = new AtomicLong();
 
     private LoadClient() {}
 
@@ -140,6 +143,13 @@ public final class LoadClient {
             }
             System.out.println(MEASURING);
             Thread.sleep(measureMs);
+            // A loaded machine (the build's smoke run beside other builds) can answer nothing within a short period:
+            // the period then lasts until as many requests as there are users were measured, so a run never reports
+            // nothing.
+            long longest = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (STARTED_AND_ANSWERED_WHILE_MEASURING.get() < users && System.nanoTime() - longest < 0) {
+                Thread.sleep(5); // polling a counter the users' callbacks move; no event to wait on
+            }
             long end = System.nanoTime();
             for (User u : all) {
                 u.measureUntil = end;
@@ -326,6 +336,9 @@ public final class LoadClient {
                                 Integer.parseInt(getContentAsString().trim()));
                     } else {
                         conversation.lost();
+                    }
+                    if (t0 >= measureFrom) {
+                        STARTED_AND_ANSWERED_WHILE_MEASURING.incrementAndGet();
                     }
                     boolean measuring = t0 >= measureFrom && t1 <= measureUntil;
                     if (measuring) {
