@@ -13,6 +13,7 @@ import io.github.jettysqlite.sessions.internal.attributes.PrincipalSource;
 import io.github.jettysqlite.sessions.internal.attributes.SessionAttributes;
 import io.github.jettysqlite.sessions.internal.attributes.TrackedSessionData;
 import io.github.jettysqlite.sessions.internal.engine.SharedDatabases;
+import io.github.jettysqlite.sessions.internal.table.ExpiryStatements;
 import io.github.jettysqlite.sessions.internal.table.SessionLifetime;
 import io.github.jettysqlite.sessions.internal.table.SessionStatements;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
@@ -49,7 +50,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
     private static final Logger LOG = LoggerFactory.getLogger(SessionTableDataStore.class);
 
     /** Expired rows deleted per write transaction, so a mass expiry never holds the write lock for long. */
-    public static final int EXPIRED_DELETE_BATCH = SessionStatements.DELETE_BATCH;
+    public static final int EXPIRED_DELETE_BATCH = ExpiryStatements.DELETE_BATCH;
 
     private final SessionStoreStatistics statistics = new SessionStoreStatistics();
     private SessionTable table;
@@ -96,13 +97,13 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         writer = new SessionWriter(
                 table.name(),
                 lease.database(),
-                statements,
+                statements.writes(),
                 scope,
                 attributes,
                 settings.isSaveInPlaceChanges(),
                 principals,
                 statistics);
-        cachedCopyCheck = new CachedCopyCheck(lease.database(), statements, table.name(), scope, lifetime);
+        cachedCopyCheck = new CachedCopyCheck(lease.database(), statements.reads(), table.name(), scope, lifetime);
         admin = SessionDatabaseAdmin.of(lease.database(), table);
         statistics.outages(lease.database().outages());
         // A child bean only from now on, when its context is known: JMX names it after the context as it is added
@@ -185,7 +186,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         try {
             StoredSession row = cachedCopyCheck.takePrefetched(id);
             if (row == null) {
-                row = database().read(c -> statements.load(c, scope, id));
+                row = database().read(c -> statements.reads().load(c, scope, id));
             }
             SessionData data = load(id, row);
             failed = false;
@@ -314,7 +315,8 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
 
     /** Reads the row and puts it in place of the data's attributes and timeout; a row gone leaves none. */
     private void putBack(TrackedSessionData data) throws SessionDatabaseException, UnreadableSessionDataException {
-        SessionData fresh = load(data.getId(), database().read(c -> statements.load(c, scope, data.getId())));
+        SessionData fresh =
+                load(data.getId(), database().read(c -> statements.reads().load(c, scope, data.getId())));
         if (fresh instanceof TrackedSessionData row && row.getCreated() == data.getCreated()) {
             data.restore(row);
         } else {
@@ -430,7 +432,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
     @Override
     public boolean doExists(String id) throws Exception {
         double now = JulianDay.fromEpochMillis(System.currentTimeMillis());
-        return database().read(c -> statements.existsUnexpired(c, scope, id, now));
+        return database().read(c -> statements.reads().existsUnexpired(c, scope, id, now));
     }
 
     /** Removes the session from this context; true when there was one. */
@@ -443,7 +445,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
             ChangeSignals.Change change = database.signals().begin(table.name(), scope, id);
             boolean deleted;
             try {
-                deleted = database.writeStatement(c -> statements.delete(c, scope, id)) > 0;
+                deleted = database.writeStatement(c -> statements.writes().delete(c, scope, id)) > 0;
             } finally {
                 database.signals().end(change);
             }
@@ -467,13 +469,13 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         String node = _context.getWorkerName();
         try {
             return database().read(c -> {
-                Set<String> expired = statements.expiredOwnedBy(c, scope, node, at);
+                Set<String> expired = statements.expiry().expiredOwnedBy(c, scope, node, at);
                 // Candidates this node last used and that expired are in the answer already (usually most of them):
                 // only the others need a look each.
                 Set<String> unanswered = new HashSet<>(candidates);
                 unanswered.removeAll(expired);
                 if (!unanswered.isEmpty()) {
-                    expired.addAll(statements.absentOrExpired(c, scope, unanswered, at));
+                    expired.addAll(statements.expiry().absentOrExpired(c, scope, unanswered, at));
                 }
                 return expired;
             });
@@ -488,7 +490,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
     public Set<String> doGetExpired(long before) {
         double limit = JulianDay.fromEpochMillis(before);
         try {
-            return database().read(c -> statements.expiredInContext(c, scope, limit));
+            return database().read(c -> statements.expiry().expiredInContext(c, scope, limit));
         } catch (Exception e) {
             LOG.warn("Cannot find sessions expired before {} in {}", before, this, e);
             return new HashSet<>();
@@ -507,8 +509,8 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
             int deleted;
             do {
                 SessionDatabase database = database();
-                deleted = database.changingAll(() ->
-                        database.writeStatement(c -> statements.deleteExpiredBatch(c, limit, EXPIRED_DELETE_BATCH)));
+                deleted = database.changingAll(() -> database.writeStatement(
+                        c -> statements.expiry().deleteExpiredBatch(c, limit, EXPIRED_DELETE_BATCH)));
                 removed += deleted;
             } while (deleted == EXPIRED_DELETE_BATCH);
             if (removed > 0) {
@@ -640,7 +642,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
      */
     public List<SessionSummary> sessionsOf(String principal) throws SessionDatabaseException {
         double now = JulianDay.fromEpochMillis(System.currentTimeMillis());
-        return database().read(c -> statements.sessionsOfPrincipal(c, scope, principal, now)).stream()
+        return database().read(c -> statements.principals().sessionsOfPrincipal(c, scope, principal, now)).stream()
                 .map(s -> new SessionSummary(
                         s.id(),
                         scope.contextPath(),
