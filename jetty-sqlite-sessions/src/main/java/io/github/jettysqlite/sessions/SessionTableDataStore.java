@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
-import org.eclipse.jetty.server.handler.ContextHandler;
 import org.eclipse.jetty.session.ObjectStreamSessionDataStore;
 import org.eclipse.jetty.session.SessionData;
 import org.eclipse.jetty.session.UnreadableSessionDataException;
@@ -58,10 +57,9 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
     private ContextSessionSummaries summaries;
     private PrincipalSource principals;
     private SharedDatabases.Lease<? extends SessionDatabase> lease;
-    /** While this store runs and refuses failed saves: its refusals, and the context they listen to; else null. */
+    /** While this store runs and refuses failed saves: its refusals, listening to its context; else null. */
     private FailedSaveRefusals refusals;
 
-    private ContextHandler refusingContext;
     private volatile SessionDatabaseAdmin admin;
 
     protected SessionTableDataStore() {}
@@ -120,7 +118,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         addBean(statistics);
         try {
             super.doStart();
-            refuseFailedSaves(settings);
+            refusals = FailedSaveRefusals.register(_context, settings);
         } catch (Exception | Error e) {
             // Give the use back now, and forget it, so that a stop after this failed start cannot give it back twice.
             // Jetty does not stop a store whose start failed, so its statistics leave JMX here too.
@@ -144,27 +142,10 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         };
     }
 
-    /**
-     * Registers the refusal of requests whose changes the database refuses with this store's context, when the
-     * settings ask for it and the store serves a context (not a tool, nor a session handler outside any context).
-     * The client is asked to wait as long as the store waits for the database, in whole seconds, at least one: a
-     * retry sooner would most likely meet the same lock or outage, and hold another thread for the whole wait.
-     */
-    private void refuseFailedSaves(SessionTableSettings settings) {
-        if (settings.isRefuseFailedSaves()
-                && _context.getContext() instanceof ContextHandler.ScopedContext scoped
-                && scoped.getContextHandler() != null) {
-            refusingContext = scoped.getContextHandler();
-            refusals = new FailedSaveRefusals(Math.max(1, (settings.databaseWaitMs() + 999) / 1000));
-            refusingContext.addEventListener(refusals);
-        }
-    }
-
     @Override
     protected void doStop() throws Exception {
-        if (refusingContext != null) {
-            refusingContext.removeEventListener(refusals);
-            refusingContext = null;
+        if (refusals != null) {
+            refusals.unregister();
             refusals = null;
         }
         try {
