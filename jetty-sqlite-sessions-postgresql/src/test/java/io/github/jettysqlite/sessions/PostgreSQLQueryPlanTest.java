@@ -67,17 +67,17 @@ class PostgreSQLQueryPlanTest {
 
     @Test
     void getExpiredReadsTheExpiryIndex() throws Exception {
-        assertReadsExpiryIndex(table.expiredInContextSql(), now, "/app", "0.0.0.0");
+        assertReadsExpiryIndex(table.expiry().expiredInContextSql(), now, "/app", "0.0.0.0");
     }
 
     @Test
     void ownExpiredPartOfCheckExpiredReadsTheExpiryIndex() throws Exception {
-        assertReadsExpiryIndex(table.expiredOwnedBySql(), now, "/app", "0.0.0.0", "node1");
+        assertReadsExpiryIndex(table.expiry().expiredOwnedBySql(), now, "/app", "0.0.0.0", "node1");
     }
 
     @Test
     void cleanOrphansReadsTheExpiryIndex() throws Exception {
-        assertReadsExpiryIndex(table.deleteExpiredBatchSql(), now, 500);
+        assertReadsExpiryIndex(table.expiry().deleteExpiredBatchSql(), now, 500);
     }
 
     @Test

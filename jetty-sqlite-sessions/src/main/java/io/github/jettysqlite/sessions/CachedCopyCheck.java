@@ -7,7 +7,7 @@ import io.github.jettysqlite.sessions.internal.attributes.TrackedSessionData;
 import io.github.jettysqlite.sessions.internal.table.CheckedRow;
 import io.github.jettysqlite.sessions.internal.table.RowStamp;
 import io.github.jettysqlite.sessions.internal.table.SessionLifetime;
-import io.github.jettysqlite.sessions.internal.table.SessionStatements;
+import io.github.jettysqlite.sessions.internal.table.SessionReads;
 import io.github.jettysqlite.sessions.internal.table.StoredSession;
 import org.eclipse.jetty.session.SessionData;
 
@@ -34,19 +34,15 @@ final class CachedCopyCheck {
     static final long TRUST_MS = 1_000;
 
     private final SessionDatabase database;
-    private final SessionStatements statements;
+    private final SessionReads reads;
     private final String table;
     private final SessionScope scope;
     private final SessionLifetime lifetime;
 
     CachedCopyCheck(
-            SessionDatabase database,
-            SessionStatements statements,
-            String table,
-            SessionScope scope,
-            SessionLifetime lifetime) {
+            SessionDatabase database, SessionReads reads, String table, SessionScope scope, SessionLifetime lifetime) {
         this.database = database;
-        this.statements = statements;
+        this.reads = reads;
         this.table = table;
         this.scope = scope;
         this.lifetime = lifetime;
@@ -96,7 +92,7 @@ final class CachedCopyCheck {
         long known = cached instanceof TrackedSessionData tracked && tracked.hasBaseline()
                 ? tracked.storedVersion()
                 : TrackedSessionData.UNKNOWN_VERSION;
-        CheckedRow checked = database.read(c -> statements.probeOrLoad(c, scope, cached, known));
+        CheckedRow checked = database.read(c -> reads.probeOrLoad(c, scope, cached, known));
         if (checked == null || lifetime.isOver(cached.getCreated(), System.currentTimeMillis())) {
             return CachedSessionCheck.GONE;
         }

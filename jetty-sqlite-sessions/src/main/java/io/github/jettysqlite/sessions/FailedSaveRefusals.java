@@ -12,6 +12,7 @@ import org.eclipse.jetty.server.Context;
 import org.eclipse.jetty.server.HttpStream;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.handler.ContextHandler;
+import org.eclipse.jetty.session.SessionContext;
 import org.eclipse.jetty.util.Callback;
 
 /**
@@ -37,10 +38,38 @@ final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
     private static final ThreadLocal<Scopes> SCOPES = new ThreadLocal<>();
 
     private final HttpField retryAfter;
+    /** The context this listens to, until {@link #unregister}. */
+    private final ContextHandler context;
 
     /** @param retryAfterSeconds what a refusal asks the client to wait before it tries again */
-    FailedSaveRefusals(int retryAfterSeconds) {
+    private FailedSaveRefusals(ContextHandler context, int retryAfterSeconds) {
+        this.context = context;
         this.retryAfter = new HttpField(HttpHeader.RETRY_AFTER, String.valueOf(retryAfterSeconds));
+    }
+
+    /**
+     * Registers the refusal of requests whose changes the database refuses with a store's context, when its settings
+     * ask for it and the store serves a context (not a tool, nor a session handler outside any context). The client
+     * is asked to wait as long as the store waits for the database, in whole seconds, at least one: a retry sooner
+     * would most likely meet the same lock or outage, and hold another thread for the whole wait.
+     *
+     * @return the refusals now listening, for the store to {@link #unregister} as it stops; null when none are
+     */
+    static FailedSaveRefusals register(SessionContext store, SessionTableSettings settings) {
+        if (settings.isRefuseFailedSaves()
+                && store.getContext() instanceof ContextHandler.ScopedContext scoped
+                && scoped.getContextHandler() != null) {
+            FailedSaveRefusals refusals = new FailedSaveRefusals(
+                    scoped.getContextHandler(), Math.max(1, (settings.databaseWaitMs() + 999) / 1000));
+            refusals.context.addEventListener(refusals);
+            return refusals;
+        }
+        return null;
+    }
+
+    /** Stops listening to the context it was registered with. */
+    void unregister() {
+        context.removeEventListener(this);
     }
 
     /**

@@ -8,22 +8,19 @@ import io.github.jettysqlite.sessions.internal.JulianDay;
 import io.github.jettysqlite.sessions.internal.SessionDatabase;
 import io.github.jettysqlite.sessions.internal.SessionScope;
 import io.github.jettysqlite.sessions.internal.TableUse;
-import io.github.jettysqlite.sessions.internal.attributes.AttributeSeal;
 import io.github.jettysqlite.sessions.internal.attributes.PrincipalSource;
 import io.github.jettysqlite.sessions.internal.attributes.SessionAttributes;
 import io.github.jettysqlite.sessions.internal.attributes.TrackedSessionData;
 import io.github.jettysqlite.sessions.internal.engine.SharedDatabases;
+import io.github.jettysqlite.sessions.internal.table.ExpiryStatements;
 import io.github.jettysqlite.sessions.internal.table.SessionLifetime;
 import io.github.jettysqlite.sessions.internal.table.SessionStatements;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
-import io.github.jettysqlite.sessions.internal.table.StoredSession;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.eclipse.jetty.server.handler.ContextHandler;
 import org.eclipse.jetty.session.ObjectStreamSessionDataStore;
 import org.eclipse.jetty.session.SessionData;
 import org.eclipse.jetty.session.UnreadableSessionDataException;
@@ -32,8 +29,6 @@ import org.eclipse.jetty.util.annotation.ManagedAttribute;
 import org.eclipse.jetty.util.annotation.ManagedObject;
 import org.eclipse.jetty.util.annotation.ManagedOperation;
 import org.eclipse.jetty.util.annotation.Name;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Jetty's {@code SessionDataStore} contract, implemented once over the session table, for every engine: an engine's
@@ -46,25 +41,25 @@ import org.slf4j.LoggerFactory;
  */
 @ManagedObject("Keeps session data in a session table")
 public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore {
-    private static final Logger LOG = LoggerFactory.getLogger(SessionTableDataStore.class);
-
     /** Expired rows deleted per write transaction, so a mass expiry never holds the write lock for long. */
-    public static final int EXPIRED_DELETE_BATCH = SessionStatements.DELETE_BATCH;
+    public static final int EXPIRED_DELETE_BATCH = ExpiryStatements.DELETE_BATCH;
 
     private final SessionStoreStatistics statistics = new SessionStoreStatistics();
     private SessionTable table;
     private SessionStatements statements;
-    private SessionLifetime lifetime;
     private SessionAttributes attributes;
     private SessionScope scope;
     private SessionWriter writer;
     private CachedCopyCheck cachedCopyCheck;
+    private SessionDataReader rows;
+    private RowPutBack putBack;
+    private ExpiredSessions expired;
+    private ContextSessionSummaries summaries;
     private PrincipalSource principals;
     private SharedDatabases.Lease<? extends SessionDatabase> lease;
-    /** While this store runs and refuses failed saves: its refusals, and the context they listen to; else null. */
+    /** While this store runs and refuses failed saves: its refusals, listening to its context; else null. */
     private FailedSaveRefusals refusals;
 
-    private ContextHandler refusingContext;
     private volatile SessionDatabaseAdmin admin;
 
     protected SessionTableDataStore() {}
@@ -87,7 +82,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         SessionTableSettings settings = settings();
         settings.validate();
         table = settings.table();
-        lifetime = settings.lifetime();
+        SessionLifetime lifetime = settings.lifetime();
         statements = new SessionStatements(table, lifetime, settings.sessionIds());
         attributes = settings.attributes();
         scope = new SessionScope(_context.getCanonicalContextPath(), _context.getVhost());
@@ -96,13 +91,25 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         writer = new SessionWriter(
                 table.name(),
                 lease.database(),
-                statements,
+                statements.writes(),
                 scope,
                 attributes,
                 settings.isSaveInPlaceChanges(),
                 principals,
                 statistics);
-        cachedCopyCheck = new CachedCopyCheck(lease.database(), statements, table.name(), scope, lifetime);
+        cachedCopyCheck = new CachedCopyCheck(lease.database(), statements.reads(), table.name(), scope, lifetime);
+        rows = new SessionDataReader(
+                this::database,
+                statements.reads(),
+                table.name(),
+                scope,
+                lifetime,
+                attributes,
+                _context,
+                this::newSessionData);
+        putBack = new RowPutBack(rows, scope, data -> hasUnsavedChanges(data, false), this);
+        expired = new ExpiredSessions(this::database, statements.expiry(), scope, statistics, this);
+        summaries = new ContextSessionSummaries(this::database, this::admin, statements, scope);
         admin = SessionDatabaseAdmin.of(lease.database(), table);
         statistics.outages(lease.database().outages());
         // A child bean only from now on, when its context is known: JMX names it after the context as it is added
@@ -111,7 +118,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         addBean(statistics);
         try {
             super.doStart();
-            refuseFailedSaves(settings);
+            refusals = FailedSaveRefusals.register(_context, settings);
         } catch (Exception | Error e) {
             // Give the use back now, and forget it, so that a stop after this failed start cannot give it back twice.
             // Jetty does not stop a store whose start failed, so its statistics leave JMX here too.
@@ -135,27 +142,10 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         };
     }
 
-    /**
-     * Registers the refusal of requests whose changes the database refuses with this store's context, when the
-     * settings ask for it and the store serves a context (not a tool, nor a session handler outside any context).
-     * The client is asked to wait as long as the store waits for the database, in whole seconds, at least one: a
-     * retry sooner would most likely meet the same lock or outage, and hold another thread for the whole wait.
-     */
-    private void refuseFailedSaves(SessionTableSettings settings) {
-        if (settings.isRefuseFailedSaves()
-                && _context.getContext() instanceof ContextHandler.ScopedContext scoped
-                && scoped.getContextHandler() != null) {
-            refusingContext = scoped.getContextHandler();
-            refusals = new FailedSaveRefusals(Math.max(1, (settings.databaseWaitMs() + 999) / 1000));
-            refusingContext.addEventListener(refusals);
-        }
-    }
-
     @Override
     protected void doStop() throws Exception {
-        if (refusingContext != null) {
-            refusingContext.removeEventListener(refusals);
-            refusingContext = null;
+        if (refusals != null) {
+            refusals.unregister();
             refusals = null;
         }
         try {
@@ -183,39 +173,12 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         long start = System.nanoTime();
         boolean failed = true;
         try {
-            StoredSession row = cachedCopyCheck.takePrefetched(id);
-            if (row == null) {
-                row = database().read(c -> statements.load(c, scope, id));
-            }
-            SessionData data = load(id, row);
+            SessionData data = rows.read(id, cachedCopyCheck.takePrefetched(id));
             failed = false;
             return data;
         } finally {
             statistics.loads().recordSince(start, failed);
         }
-    }
-
-    private SessionData load(String id, StoredSession row) throws UnreadableSessionDataException {
-        // A session older than the absolute lifetime is not handed out, whatever expiry its row carries (an old row
-        // put back, a session kept alive past it): Jetty gives the request a new session, and the sweeps delete it.
-        if (row == null || lifetime.isOver(row.created(), System.currentTimeMillis())) {
-            return null;
-        }
-        SessionData data = newSessionData(id, row.created(), row.accessed(), row.lastAccessed(), row.maxInactiveMs());
-        data.setCookieSet(row.cookieSet());
-        data.setLastNode(row.lastNode());
-        data.setLastSaved(row.lastSaved());
-        data.setExpiry(row.expiry());
-        lifetime.capExpiry(data);
-        if (data instanceof TrackedSessionData tracked) {
-            tracked.rowKey(row.rowKey());
-        }
-        try {
-            attributes.readInto(data, row.attributes(), row.attributesVersion(), keyOf(id, row.created()));
-        } catch (Exception e) {
-            throw new UnreadableSessionDataException(id, _context, e);
-        }
-        return data;
     }
 
     /**
@@ -228,97 +191,20 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         long start = System.nanoTime();
         boolean failed = true;
         try {
-            putBackRefusedChanges(data);
+            putBack.beforeSave(data);
             writer.store(data, lastSaveTime);
             failed = false;
         } catch (IOException e) {
             throw new UnwriteableSessionDataException(id, _context, e);
         } catch (SessionDatabaseException e) {
             if (refusals != null && FailedSaveRefusals.refusing()) {
-                dropUnsavedChanges(data);
+                // The request is answered 503: its changes are not kept (see RowPutBack).
+                putBack.drop(data);
                 statistics.saveRefused();
             }
             throw e;
         } finally {
             statistics.stores().recordSince(start, failed);
-        }
-    }
-
-    /**
-     * The changes of a request answered 503 are not kept, so that its session stays as the row holds it: the
-     * attributes and the timeout are read again from the row (which the refused save left as it was, or as another
-     * writer left it since), and nothing is left to save. A session never stored has nothing to go back to (and its
-     * cookie is not sent). Runs under the session's lock, where Jetty calls the store.
-     *
-     * <p>The store keeps no copy of the stored bytes to put back (it would double the heap of every cached session),
-     * so it reads the row. SQLite answers reads while another connection holds the write lock or the disk is full;
-     * when the database cannot be read either (PostgreSQL down), the changes stay pending in the data and are dropped
-     * at the first moment the row reads again and before anyone uses or saves the session: as the next request takes
-     * the session ({@link TrackedSessionData#setAccessed}), as a coherent cache checks it ({@link #checkCached}), or as
-     * it is saved ({@link #doStore}). Until then every save of it fails, as the database does.
-     */
-    private void dropUnsavedChanges(SessionData data) {
-        if (!(data instanceof TrackedSessionData tracked) || !tracked.hasBaseline()) {
-            return;
-        }
-        tracked.refused(this::tryPutBack);
-        tryPutBack(tracked);
-    }
-
-    /** Puts the row back in place of refused changes, or leaves them pending and says why. */
-    private void tryPutBack(TrackedSessionData data) {
-        try {
-            putBack(data);
-        } catch (Exception e) {
-            LOG.warn(
-                    "Cannot read session {} in {} to drop the changes the database refused; they are dropped when it"
-                            + " reads again, and are not saved meanwhile: {}",
-                    data.getId(),
-                    this,
-                    e.toString());
-        }
-    }
-
-    /**
-     * Before a save, drops changes refused earlier that are still pending; when that succeeds only now, the changes
-     * this save was to write were made on top of them, by a request that was served the refused changes, and are
-     * refused too.
-     */
-    private void putBackRefusedChanges(SessionData data) throws IOException, SessionDatabaseException {
-        if (data instanceof TrackedSessionData tracked && tracked.refusedChanges() != null) {
-            boolean ownChanges = hasUnsavedChanges(tracked, false);
-            putBackOrFail(tracked);
-            if (ownChanges) {
-                throw new SessionDatabaseException(
-                        "Session " + data.getId() + " of " + scope + " held changes the database refused before;"
-                                + " they are dropped, and this save, made on top of them, is not written",
-                        null);
-            }
-        }
-    }
-
-    /**
-     * As {@link #putBack}, failing as the database does; a row that no longer reads (the filter refuses it now) leaves
-     * the changes pending, and fails the save as an attribute that cannot be written does.
-     */
-    private void putBackOrFail(TrackedSessionData data) throws IOException, SessionDatabaseException {
-        try {
-            putBack(data);
-        } catch (UnreadableSessionDataException e) {
-            throw new IOException(
-                    "Cannot read session " + data.getId() + " of " + scope + " to drop the changes the"
-                            + " database refused",
-                    e);
-        }
-    }
-
-    /** Reads the row and puts it in place of the data's attributes and timeout; a row gone leaves none. */
-    private void putBack(TrackedSessionData data) throws SessionDatabaseException, UnreadableSessionDataException {
-        SessionData fresh = load(data.getId(), database().read(c -> statements.load(c, scope, data.getId())));
-        if (fresh instanceof TrackedSessionData row && row.getCreated() == data.getCreated()) {
-            data.restore(row);
-        } else {
-            data.restoreGone();
         }
     }
 
@@ -352,19 +238,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         long start = System.nanoTime();
         boolean failed = true;
         try {
-            if (cached instanceof TrackedSessionData tracked && tracked.refusedChanges() != null) {
-                // Changes the database refused give way to the row before the copy is checked and served; a database
-                // that cannot be read fails the check, so the copy is not served.
-                try {
-                    putBack(tracked);
-                } catch (UnreadableSessionDataException e) {
-                    LOG.warn(
-                            "Cannot read session {} in {} to drop the changes the database refused",
-                            cached.getId(),
-                            this,
-                            e);
-                }
-            }
+            putBack.beforeCheck(cached);
             CachedSessionCheck outcome = cachedCopyCheck.check(cached, forReload);
             statistics.cacheChecked(outcome);
             failed = false;
@@ -430,7 +304,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
     @Override
     public boolean doExists(String id) throws Exception {
         double now = JulianDay.fromEpochMillis(System.currentTimeMillis());
-        return database().read(c -> statements.existsUnexpired(c, scope, id, now));
+        return database().read(c -> statements.reads().existsUnexpired(c, scope, id, now));
     }
 
     /** Removes the session from this context; true when there was one. */
@@ -443,7 +317,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
             ChangeSignals.Change change = database.signals().begin(table.name(), scope, id);
             boolean deleted;
             try {
-                deleted = database.writeStatement(c -> statements.delete(c, scope, id)) > 0;
+                deleted = database.writeStatement(c -> statements.writes().delete(c, scope, id)) > 0;
             } finally {
                 database.signals().end(change);
             }
@@ -463,36 +337,13 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
      */
     @Override
     public Set<String> doCheckExpired(Set<String> candidates, long time) {
-        double at = JulianDay.fromEpochMillis(time);
-        String node = _context.getWorkerName();
-        try {
-            return database().read(c -> {
-                Set<String> expired = statements.expiredOwnedBy(c, scope, node, at);
-                // Candidates this node last used and that expired are in the answer already (usually most of them):
-                // only the others need a look each.
-                Set<String> unanswered = new HashSet<>(candidates);
-                unanswered.removeAll(expired);
-                if (!unanswered.isEmpty()) {
-                    expired.addAll(statements.absentOrExpired(c, scope, unanswered, at));
-                }
-                return expired;
-            });
-        } catch (Exception e) {
-            LOG.warn("Cannot check expiry of {} candidate sessions in {}", candidates.size(), this, e);
-            return new HashSet<>();
-        }
+        return expired.check(candidates, time, _context.getWorkerName());
     }
 
     /** Sessions of this context, last used by any node, whose expiry lies in (0, before]. */
     @Override
     public Set<String> doGetExpired(long before) {
-        double limit = JulianDay.fromEpochMillis(before);
-        try {
-            return database().read(c -> statements.expiredInContext(c, scope, limit));
-        } catch (Exception e) {
-            LOG.warn("Cannot find sessions expired before {} in {}", before, this, e);
-            return new HashSet<>();
-        }
+        return expired.before(before);
     }
 
     /**
@@ -501,24 +352,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
      */
     @Override
     public void doCleanOrphans(long time) {
-        double limit = JulianDay.fromEpochMillis(time);
-        long removed = 0;
-        try {
-            int deleted;
-            do {
-                SessionDatabase database = database();
-                deleted = database.changingAll(() ->
-                        database.writeStatement(c -> statements.deleteExpiredBatch(c, limit, EXPIRED_DELETE_BATCH)));
-                removed += deleted;
-            } while (deleted == EXPIRED_DELETE_BATCH);
-            if (removed > 0) {
-                afterMassDelete();
-            }
-        } catch (Exception e) {
-            LOG.warn("Cannot delete sessions expired before {} in {}", time, this, e);
-        } finally {
-            statistics.orphansRemoved(removed);
-        }
+        expired.deleteAll(time, this::afterMassDelete);
     }
 
     /** After a sweep deleted rows: what the engine does to hand the space back, if anything. */
@@ -639,19 +473,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
      * (a session's principal is written when it is stored).
      */
     public List<SessionSummary> sessionsOf(String principal) throws SessionDatabaseException {
-        double now = JulianDay.fromEpochMillis(System.currentTimeMillis());
-        return database().read(c -> statements.sessionsOfPrincipal(c, scope, principal, now)).stream()
-                .map(s -> new SessionSummary(
-                        s.id(),
-                        scope.contextPath(),
-                        scope.virtualHost(),
-                        s.lastNode(),
-                        s.created(),
-                        s.accessed(),
-                        s.expiry(),
-                        s.attributeBytes(),
-                        principal))
-                .toList();
+        return summaries.ofPrincipal(principal);
     }
 
     /**
@@ -692,25 +514,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
      * when the table holds none or it has expired: one lookup by the primary key, cheap enough for every request.
      */
     public SessionSummary summaryOf(String id) throws SessionDatabaseException {
-        // The row is under the id's key (with protected ids, its hash; or a former form): the summary names the id.
-        for (String key : statements.keysOf(id)) {
-            SessionSummary row = admin().session(scope.contextPath(), scope.virtualHost(), key);
-            if (row != null) {
-                return row.isExpiredAt(System.currentTimeMillis())
-                        ? null
-                        : new SessionSummary(
-                                id,
-                                row.contextPath(),
-                                row.virtualHost(),
-                                row.lastNode(),
-                                row.created(),
-                                row.accessed(),
-                                row.expiry(),
-                                row.attributeBytes(),
-                                row.principal());
-            }
-        }
-        return null;
+        return summaries.of(id);
     }
 
     /** Who this session's attributes say is logged in, read as the store writes it; null for nobody. */
@@ -756,11 +560,6 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
             throw new IllegalStateException("Not started");
         }
         return open.database();
-    }
-
-    /** What a seal of a session's row in this context covers. */
-    private AttributeSeal.SessionKey keyOf(String id, long created) {
-        return new AttributeSeal.SessionKey(table.name(), scope.contextPath(), scope.virtualHost(), id, created);
     }
 
     @Override

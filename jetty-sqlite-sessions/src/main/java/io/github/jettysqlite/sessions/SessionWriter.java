@@ -12,8 +12,8 @@ import io.github.jettysqlite.sessions.internal.attributes.PrincipalSource;
 import io.github.jettysqlite.sessions.internal.attributes.SessionAttributes;
 import io.github.jettysqlite.sessions.internal.attributes.TrackedSessionData;
 import io.github.jettysqlite.sessions.internal.table.RowVersion;
-import io.github.jettysqlite.sessions.internal.table.SessionStatements;
-import io.github.jettysqlite.sessions.internal.table.SessionStatements.PrincipalWrite;
+import io.github.jettysqlite.sessions.internal.table.SessionWrites;
+import io.github.jettysqlite.sessions.internal.table.SessionWrites.PrincipalWrite;
 import io.github.jettysqlite.sessions.internal.table.StoredAttributes;
 import java.io.IOException;
 import java.io.InvalidObjectException;
@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  *       to the attributes as the other writer left them, byte for byte, and the result is written: two requests
  *       that set different attributes both keep their change, and of two that set the same one, the later commit
  *       wins it whole.
- *   <li>Access times and the expiry never move backwards (see {@link SessionStatements}).
+ *   <li>Access times and the expiry never move backwards (see {@link SessionWrites}).
  *   <li>Who is logged in is read from the attributes this request holds and written with them, or with the
  *       metadata while the row's attributes are the ones this request loaded; a merge onto another writer's
  *       attributes writes it only when this request changed an attribute it is read from.
@@ -49,7 +49,7 @@ final class SessionWriter {
     private static final Logger LOG = LoggerFactory.getLogger(SessionWriter.class);
 
     private final SessionDatabase database;
-    private final SessionStatements table;
+    private final SessionWrites table;
     private final SessionScope scope;
     private final SessionAttributes attributes;
     private final boolean compareInPlace;
@@ -60,7 +60,7 @@ final class SessionWriter {
     SessionWriter(
             String tableName,
             SessionDatabase database,
-            SessionStatements table,
+            SessionWrites table,
             SessionScope scope,
             SessionAttributes attributes,
             boolean compareInPlace,
@@ -100,7 +100,7 @@ final class SessionWriter {
 
     /**
      * A session never saved (new, or under a renewed id): written whole at a fresh random first version, replacing
-     * a row of the same id only when it is this session's own or expired (see {@link SessionStatements#insert}).
+     * a row of the same id only when it is this session's own or expired (see {@link SessionWrites#insert}).
      *
      * @throws IOException when another live session holds the id; nothing is written
      */

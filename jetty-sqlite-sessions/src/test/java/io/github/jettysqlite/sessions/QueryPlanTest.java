@@ -46,17 +46,17 @@ class QueryPlanTest {
 
     @Test
     void getExpiredSearchesTheExpiryIndex() throws Exception {
-        assertSearchesExpiryIndex(table.expiredInContextSql(), 2460000.5, "/app", "0.0.0.0");
+        assertSearchesExpiryIndex(table.expiry().expiredInContextSql(), 2460000.5, "/app", "0.0.0.0");
     }
 
     @Test
     void ownExpiredPartOfCheckExpiredSearchesTheExpiryIndex() throws Exception {
-        assertSearchesExpiryIndex(table.expiredOwnedBySql(), 2460000.5, "/app", "0.0.0.0", "node1");
+        assertSearchesExpiryIndex(table.expiry().expiredOwnedBySql(), 2460000.5, "/app", "0.0.0.0", "node1");
     }
 
     @Test
     void cleanOrphansSearchesTheExpiryIndex() throws Exception {
-        assertSearchesExpiryIndex(table.deleteExpiredBatchSql(), 2460000.5, 500);
+        assertSearchesExpiryIndex(table.expiry().deleteExpiredBatchSql(), 2460000.5, 500);
     }
 
     @Test

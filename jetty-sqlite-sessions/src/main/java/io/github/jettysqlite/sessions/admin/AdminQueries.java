@@ -1,7 +1,7 @@
 package io.github.jettysqlite.sessions.admin;
 
 import io.github.jettysqlite.sessions.internal.CachedConnection;
-import io.github.jettysqlite.sessions.internal.table.SessionStatements;
+import io.github.jettysqlite.sessions.internal.table.ExpiryStatements;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import io.github.jettysqlite.sessions.internal.table.Sql;
 import java.sql.PreparedStatement;
@@ -41,7 +41,7 @@ final class AdminQueries {
         String principal = hasPrincipal ? SessionTable.PRINCIPAL_COLUMN : "CAST(NULL AS TEXT)";
         countAll = "SELECT count(*) FROM " + name;
         countInScope = "SELECT count(*) FROM " + name + " WHERE context_path = ? AND virtual_host = ?";
-        countExpired = "SELECT count(*)" + SessionStatements.expiredRows(table);
+        countExpired = "SELECT count(*)" + ExpiryStatements.expiredRows(table);
         statsByScope = "SELECT context_path, virtual_host, count(*),"
                 + " coalesce(sum(CASE WHEN expires_at <= ? THEN 1 ELSE 0 END), 0),"
                 + " coalesce(sum(CASE WHEN expires_at IS NULL THEN 1 ELSE 0 END), 0),"

@@ -10,6 +10,7 @@ import io.github.jettysqlite.sessions.internal.TableUse;
 import io.github.jettysqlite.sessions.internal.attributes.AttributeSeal;
 import io.github.jettysqlite.sessions.internal.attributes.SessionIds;
 import io.github.jettysqlite.sessions.internal.engine.SharedDatabases;
+import io.github.jettysqlite.sessions.internal.table.ExpiryStatements;
 import io.github.jettysqlite.sessions.internal.table.SessionSchema;
 import io.github.jettysqlite.sessions.internal.table.SessionStatements;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
@@ -29,12 +30,12 @@ import java.util.Map;
  */
 public final class SessionDatabaseAdmin implements AutoCloseable {
     /** Rows per transaction for purges and bulk deletes. */
-    static final int BATCH = SessionStatements.DELETE_BATCH;
+    static final int BATCH = ExpiryStatements.DELETE_BATCH;
 
     private final SessionDatabase database;
     private final SharedDatabases.Lease<? extends SessionDatabase> lease;
     private final SessionTable table;
-    private final SessionStatements statements;
+    private final ExpiryStatements expiry;
     private final AdminQueries queries;
 
     private SessionDatabaseAdmin(
@@ -45,7 +46,7 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
         this.database = database;
         this.lease = lease;
         this.table = table;
-        this.statements = new SessionStatements(table);
+        this.expiry = new SessionStatements(table).expiry();
         this.queries = new AdminQueries(table, hasPrincipal);
     }
 
@@ -313,7 +314,7 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
         }
         double before = JulianDay.fromEpochMillis(System.currentTimeMillis() - olderThan.toMillis());
         long total = database.read(c -> queries.countExpired(c, before));
-        long deleted = deleteInBatches(total, progress, c -> statements.deleteExpiredBatch(c, before, BATCH));
+        long deleted = deleteInBatches(total, progress, c -> expiry.deleteExpiredBatch(c, before, BATCH));
         releaseFreePages();
         return deleted;
     }
