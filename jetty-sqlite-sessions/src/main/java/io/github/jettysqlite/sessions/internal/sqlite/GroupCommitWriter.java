@@ -9,8 +9,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The one write connection of a database file, shared by every store on that file, with group commit.
@@ -29,13 +27,12 @@ import org.slf4j.LoggerFactory;
  * and each write is retried in a transaction of its own, so one bad write (say, a full disk hit by a large blob)
  * fails alone and the others land. A connection whose rollback failed is in an unknown state and is replaced.
  *
- * <p>Transactions are begun with an explicit {@code BEGIN IMMEDIATE} on a connection left in auto-commit mode;
+ * <p>The transactions themselves, and the write connection, are {@link WriteTransactions}'. Transactions are begun
+ * with an explicit {@code BEGIN IMMEDIATE} on a connection left in auto-commit mode;
  * sqlite-jdbc's own transaction mode would begin the next transaction right after each commit and keep the
  * write lock while idle.
  */
 final class GroupCommitWriter {
-    private static final Logger LOG = LoggerFactory.getLogger(GroupCommitWriter.class);
-
     /** Bounds one transaction, so a burst of writes does not hold the write lock for too long. */
     private static final int MAX_BATCH = 256;
 
@@ -54,19 +51,13 @@ final class GroupCommitWriter {
         CachedConnection open() throws SQLException;
     }
 
-    private final Opener opener;
-    private final CommitListener listener;
     private final ReentrantLock lock = new ReentrantLock();
     private final ConcurrentLinkedQueue<PendingWrite<?>> queue = new ConcurrentLinkedQueue<>();
-    private CachedConnection connection;
-    private boolean closed;
-    private long transactions;
-    private long writes;
+    /** Used only while holding {@link #lock}. */
+    private final WriteTransactions transactions;
 
     GroupCommitWriter(CachedConnection connection, Opener opener, CommitListener listener) {
-        this.connection = connection;
-        this.opener = opener;
-        this.listener = listener;
+        this.transactions = new WriteTransactions(connection, opener, listener);
     }
 
     /**
@@ -152,13 +143,7 @@ final class GroupCommitWriter {
     <R> R exclusive(SqlWork<R> work) throws SQLException {
         lock.lock();
         try {
-            return work.run(requireConnection());
-        } catch (RuntimeException e) {
-            // Work that failed this way may have left the connection in a state nobody knows.
-            if (connection != null) {
-                discardConnection(e);
-            }
-            throw e;
+            return transactions.exclusive(work);
         } finally {
             unlockAndHandOff();
         }
@@ -176,7 +161,7 @@ final class GroupCommitWriter {
     Counts counts() {
         lock.lock();
         try {
-            return new Counts(transactions, writes);
+            return transactions.counts();
         } finally {
             unlockAndHandOff();
         }
@@ -186,11 +171,7 @@ final class GroupCommitWriter {
     void close() throws SQLException {
         lock.lock();
         try {
-            closed = true;
-            if (connection != null) {
-                connection.close();
-                connection = null;
-            }
+            transactions.close();
         } finally {
             unlockAndHandOff();
         }
@@ -221,7 +202,7 @@ final class GroupCommitWriter {
                 batch.add(next);
             }
             if (!batch.isEmpty()) {
-                commitBatch(batch);
+                transactions.commitBatch(batch);
             }
         } catch (Throwable e) {
             // Every caller must learn an outcome, or it would wait for a commit that will never come: this covers an
@@ -231,145 +212,4 @@ final class GroupCommitWriter {
             throw e;
         }
     }
-
-    private void commitBatch(List<PendingWrite<?>> batch) {
-        Failure failure = tryCommit(batch);
-        if (failure == null) {
-            return;
-        }
-        if (failure.beforeAnyWrite || batch.size() == 1) {
-            batch.forEach(p -> p.fail(failure.cause));
-            return;
-        }
-        for (int i = 0; i < batch.size(); i++) {
-            Failure alone = tryCommit(batch.subList(i, i + 1));
-            if (alone == null) {
-                continue;
-            }
-            if (alone.beforeAnyWrite) {
-                batch.subList(i, batch.size()).forEach(p -> p.fail(alone.cause));
-                return;
-            }
-            batch.get(i).fail(alone.cause);
-        }
-    }
-
-    /**
-     * Runs the writes in one transaction; on success marks each done and tells the listener.
-     *
-     * @return null on success, otherwise what failed, the transaction rolled back
-     */
-    private Failure tryCommit(List<PendingWrite<?>> batch) {
-        if (batch.size() == 1 && batch.get(0).singleStatement()) {
-            return runAlone(batch.get(0));
-        }
-        CachedConnection c;
-        try {
-            c = requireConnection();
-            c.execute("BEGIN IMMEDIATE");
-        } catch (SQLException | RuntimeException e) {
-            forgetStatements();
-            if (String.valueOf(e.getMessage()).contains("within a transaction")) {
-                // Some earlier work left a transaction open on this connection (a failed rollback elsewhere): it
-                // is in a state nobody knows, and must not carry the writes.
-                discardConnection(e);
-            }
-            return new Failure(e, true);
-        }
-        try {
-            for (PendingWrite<?> p : batch) {
-                p.run(c);
-            }
-            c.execute("COMMIT");
-        } catch (SQLException | RuntimeException e) {
-            rollback();
-            return new Failure(e, false);
-        } catch (Error e) {
-            rollback();
-            throw e;
-        }
-        transactions++;
-        writes += batch.size();
-        batch.forEach(PendingWrite::succeed);
-        afterCommit(c);
-        return null;
-    }
-
-    /** A single statement with no company: SQLite's autocommit makes it its own transaction. */
-    private Failure runAlone(PendingWrite<?> pending) {
-        CachedConnection c;
-        try {
-            c = requireConnection();
-        } catch (SQLException | RuntimeException e) {
-            return new Failure(e, true);
-        }
-        try {
-            pending.run(c);
-        } catch (SQLException | RuntimeException e) {
-            // A failed statement in autocommit mode has rolled itself back: there is no transaction left to end. Not
-            // getting the write lock is what a failed BEGIN would have been; anything else is this write's own fault.
-            c.forgetStatements();
-            return new Failure(e, SQLiteErrors.isLockWait(e));
-        }
-        transactions++;
-        writes++;
-        pending.succeed();
-        afterCommit(c);
-        return null;
-    }
-
-    private void afterCommit(CachedConnection c) {
-        try {
-            listener.committed(c, transactions);
-        } catch (RuntimeException e) {
-            // Housekeeping must never turn a committed write into a failed one. What it could not finish may have
-            // left the connection mid-transaction, where a lone statement's autocommit would never commit: replace it.
-            LOG.debug("Housekeeping after a commit failed", e);
-            discardConnection(e);
-        }
-    }
-
-    private CachedConnection requireConnection() throws SQLException {
-        if (closed) {
-            throw new SQLException("the session database is closed");
-        }
-        if (connection == null) {
-            connection = opener.open();
-        }
-        return connection;
-    }
-
-    private void forgetStatements() {
-        if (connection != null) {
-            connection.forgetStatements();
-        }
-    }
-
-    private void rollback() {
-        connection.forgetStatements();
-        try {
-            connection.execute("ROLLBACK");
-        } catch (SQLException e) {
-            // SQLite rolls back by itself after some failures (SQLITE_FULL, for one); then there is nothing left to
-            // undo. Any other failure leaves the connection in a state nobody knows: it must not carry another write.
-            if (String.valueOf(e.getMessage()).contains("no transaction is active")) {
-                return;
-            }
-            discardConnection(e);
-        }
-    }
-
-    /** Closes a connection whose transaction state is unknown; the next write opens a fresh one. */
-    private void discardConnection(Exception why) {
-        LOG.warn("The write connection is in a state nobody knows ({}); replacing it", why.toString());
-        try {
-            connection.close();
-        } catch (SQLException ignored) {
-            // it is being discarded because it misbehaved
-        }
-        connection = null;
-    }
-
-    /** Why a transaction failed, and whether it failed before any write ran (so none of them is at fault). */
-    private record Failure(Exception cause, boolean beforeAnyWrite) {}
 }
