@@ -2,15 +2,20 @@ package io.github.jettysqlite.sessions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.jettysqlite.sessions.support.ChildJvm;
+import io.github.jettysqlite.sessions.support.NodeHttp;
+import io.github.jettysqlite.sessions.support.NodePair;
+import io.github.jettysqlite.sessions.support.NodeServer;
+import io.github.jettysqlite.sessions.support.PostgreSQLRequired;
+import io.github.jettysqlite.sessions.support.PostgreSQLServer;
+import io.github.jettysqlite.sessions.support.Waiting;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.http.HttpCookieStore;
-import org.eclipse.jetty.http.HttpHeader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,17 +26,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * request reads and writes the shared table, and each step of a session goes to whichever node the test picks.
  */
 @ExtendWith(PostgreSQLRequired.class)
-class PostgreSQLClusterTest {
+class PostgreSQLClusterIT {
     private String url;
     private HttpClient client;
 
     @BeforeEach
     void start() throws Exception {
         url = PostgreSQLServer.get().freshSchemaUrl();
-        client = new HttpClient();
-        // Cookies are per host, not per port: each request carries the session cookie the test gives it.
-        client.setHttpCookieStore(new HttpCookieStore.Empty());
-        client.start();
+        client = NodeHttp.newClient();
     }
 
     @AfterEach
@@ -41,10 +43,9 @@ class PostgreSQLClusterTest {
 
     @Test
     void sessionCreatedOnOneNodeIsReadUpdatedAndInvalidatedOnTheOther() throws Exception {
-        try (ChildJvm a = node("nodeA", 1800);
-                ChildJvm b = node("nodeB", 1800)) {
-            String nodeA = baseUri(a);
-            String nodeB = baseUri(b);
+        try (NodePair nodes = nodes(1800)) {
+            String nodeA = nodes.a();
+            String nodeB = nodes.b();
 
             String id = idOf(get(nodeA, null));
             assertThat(get(nodeB + "?peek", id)).isEqualTo(id + " 1");
@@ -65,10 +66,9 @@ class PostgreSQLClusterTest {
     @Test
     void sessionKeptAliveThroughOneNodeIsNotScavengedByTheOther() throws Exception {
         // Sessions idle for 3 s expire; both nodes scavenge every second with a grace period of one second.
-        try (ChildJvm a = node("nodeA", 3);
-                ChildJvm b = node("nodeB", 3)) {
-            String nodeA = baseUri(a);
-            String nodeB = baseUri(b);
+        try (NodePair nodes = nodes(3)) {
+            String nodeA = nodes.a();
+            String nodeB = nodes.b();
             String id = idOf(get(nodeA, null));
 
             // Twelve seconds, four times the idle limit, of requests through node A only.
@@ -76,21 +76,23 @@ class PostgreSQLClusterTest {
             while (System.nanoTime() < end) {
                 assertThat(get(nodeA + "?peek", id)).isEqualTo(id + " 1");
                 assertThat(rows(id)).as("the row while node B scavenges").isEqualTo(1);
+                // Time passing is the point: a request every half second keeps the session alive through node A
+                // while node B's scavenger runs, so the test shows that those accesses reach node B's view.
                 Thread.sleep(500);
             }
 
             assertThat(get(nodeB + "?peek", id)).isEqualTo(id + " 1");
-            assertThat(b.output()).contains("READY");
+            assertThat(nodes.nodeB().isAlive()).as("node B").isTrue();
         }
     }
 
     @Test
     void sessionLeftByAStoppedNodeIsExpiredByTheSurvivor() throws Exception {
         try (ChildJvm b = node("nodeB", 2)) {
-            String nodeB = baseUri(b);
+            String nodeB = NodeHttp.baseUri(b);
             String id;
             try (ChildJvm a = node("nodeA", 2)) {
-                id = idOf(get(baseUri(a), null));
+                id = idOf(get(NodeHttp.baseUri(a), null));
                 assertThat(lastNode(id)).isEqualTo("nodeA");
             }
             // Node A is gone; only node B's scavenger can remove the session once it has expired.
@@ -99,9 +101,19 @@ class PostgreSQLClusterTest {
         }
     }
 
-    /** A node on the test's schema whose sessions expire after the given idle seconds; scavenges every second. */
+    /** Both nodes on the test's schema, their sessions expiring after the given idle seconds. */
+    private NodePair nodes(int maxInactiveSec) throws Exception {
+        return NodePair.start(NodeServer.class, List.of(), url, timing(maxInactiveSec));
+    }
+
+    /** One node on the test's schema, as {@link #nodes} starts each. */
     private ChildJvm node(String name, int maxInactiveSec) throws Exception {
-        return ChildJvm.start(NodeServer.class, url, name, String.valueOf(maxInactiveSec), "1", "1");
+        return NodePair.node(NodeServer.class, List.of(), url, name, timing(maxInactiveSec));
+    }
+
+    /** Sessions idle for the given seconds expire; the node scavenges every second, with a grace period of one. */
+    private static String[] timing(int maxInactiveSec) {
+        return new String[] {String.valueOf(maxInactiveSec), "1", "1"};
     }
 
     private int rows(String id) throws Exception {
@@ -137,23 +149,7 @@ class PostgreSQLClusterTest {
         return answer.split(" ")[0];
     }
 
-    private static String baseUri(ChildJvm node) throws InterruptedException {
-        String line;
-        while ((line = node.nextLine(60, TimeUnit.SECONDS)) != null) {
-            if (line.startsWith("READY ")) {
-                return "http://127.0.0.1:" + line.substring(6).trim() + "/";
-            }
-        }
-        throw new AssertionError("node did not start:\n" + node.output());
-    }
-
     private String get(String uri, String sessionId) throws Exception {
-        var request = client.newRequest(uri).timeout(30, TimeUnit.SECONDS);
-        if (sessionId != null) {
-            request.headers(h -> h.put(HttpHeader.COOKIE, "JSESSIONID=" + sessionId));
-        }
-        ContentResponse response = request.send();
-        assertThat(response.getStatus()).as(response.getContentAsString()).isEqualTo(200);
-        return response.getContentAsString();
+        return NodeHttp.get(client, uri, sessionId);
     }
 }

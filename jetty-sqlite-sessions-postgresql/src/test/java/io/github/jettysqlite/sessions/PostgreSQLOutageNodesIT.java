@@ -1,5 +1,14 @@
 package io.github.jettysqlite.sessions;
 
+import io.github.jettysqlite.sessions.support.AlternatingUsers;
+import io.github.jettysqlite.sessions.support.LocalPostgreSQL;
+import io.github.jettysqlite.sessions.support.NodeHttp;
+import io.github.jettysqlite.sessions.support.NodePair;
+import io.github.jettysqlite.sessions.support.NodeServer;
+import io.github.jettysqlite.sessions.support.NodeStats;
+import io.github.jettysqlite.sessions.support.PostgreSQLRequired;
+import io.github.jettysqlite.sessions.support.PostgreSQLServer;
+import io.github.jettysqlite.sessions.support.Waiting;
 import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.SoftAssertions;
 import org.eclipse.jetty.client.HttpClient;
@@ -32,7 +41,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 @ExtendWith(PostgreSQLRequired.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class PostgreSQLOutageNodesTest {
+class PostgreSQLOutageNodesIT {
     private static final int USERS = 8;
     private static final long SHORT_OUTAGE_MS = 1_000;
     private static final long LONGER_OUTAGE_MS = 3_000;

@@ -2,7 +2,11 @@ package io.github.jettysqlite.sessions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
+import io.github.jettysqlite.sessions.support.ChildJvm;
+import io.github.jettysqlite.sessions.support.NodeHttp;
+import io.github.jettysqlite.sessions.support.NodePair;
+import io.github.jettysqlite.sessions.support.NodeServer;
+import io.github.jettysqlite.sessions.support.Waiting;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,7 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
  * its own), started by the first test that needs it; only the test that kills a node has a pair to itself.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class AbstractCoherentCacheNodesTest {
+abstract class AbstractCoherentCacheNodesIT {
     private static final String COHERENT = "coherent";
     private static final String JETTY_DEFAULT = "default";
     private static final int USERS = 8;
@@ -54,7 +58,7 @@ abstract class AbstractCoherentCacheNodesTest {
     @TempDir
     static Path dir;
 
-    private final Map<String, Pair> pairs = new HashMap<>();
+    private final Map<String, NodePair> pairs = new HashMap<>();
     private HttpClient client;
     private ExecutorService users;
 
@@ -78,7 +82,7 @@ abstract class AbstractCoherentCacheNodesTest {
 
     @AfterAll
     void stopNodes() throws Exception {
-        for (Pair pair : pairs.values()) {
+        for (NodePair pair : pairs.values()) {
             pair.close();
         }
     }
@@ -105,7 +109,7 @@ abstract class AbstractCoherentCacheNodesTest {
 
     @Test
     void concurrentRequestsOfOneSessionOnBothNodesKeepBothChanges() throws Exception {
-        Pair nodes = pair(COHERENT);
+        NodePair nodes = pair(COHERENT);
         long mergedBefore = nodes.mergedWrites(client);
         int lost = sumOverUsers(() -> {
             String id = idOf(NodeHttp.get(client, nodes.a(), null));
@@ -133,7 +137,7 @@ abstract class AbstractCoherentCacheNodesTest {
 
     @Test
     void attributeSetOnOneNodeIsSeenByTheNextRequestOnTheOther() throws Exception {
-        Pair nodes = pair(COHERENT);
+        NodePair nodes = pair(COHERENT);
         int unseen = sumOverUsers(() -> {
             String id = idOf(NodeHttp.get(client, nodes.a(), null));
             int unseenHere = 0;
@@ -163,7 +167,7 @@ abstract class AbstractCoherentCacheNodesTest {
      */
     @Test
     void changeOnTheOtherNodeIsSeenWhileTheLastRequestHereIsStillFinishing() throws Exception {
-        Pair nodes = pair(COHERENT);
+        NodePair nodes = pair(COHERENT);
         String id = idOf(NodeHttp.get(client, nodes.a(), null));
         // A connection of its own, which the lingering request keeps busy: the next ones take another, as requests
         // through a browser's or a balancer's several connections do.
@@ -192,10 +196,9 @@ abstract class AbstractCoherentCacheNodesTest {
     void sessionsKeepTheirCountsWhenANodeIsKilledAndRestarted() throws Exception {
         String database = newDatabase(Files.createDirectories(dir.resolve("kill")));
         ChildJvm restartedA = null;
-        try (ChildJvm nodeA = node(COHERENT, database, "nodeA");
-                ChildJvm nodeB = node(COHERENT, database, "nodeB")) {
-            String b = NodeHttp.baseUri(nodeB);
-            AtomicReference<String> a = new AtomicReference<>(NodeHttp.baseUri(nodeA));
+        try (NodePair nodes = NodePair.start(NodeServer.class, cacheOption(COHERENT), database)) {
+            String b = nodes.b();
+            AtomicReference<String> a = new AtomicReference<>(nodes.a());
             AtomicReference<String> restarted = new AtomicReference<>();
             CountDownLatch killed = new CountDownLatch(1);
             AtomicBoolean done = new AtomicBoolean();
@@ -239,13 +242,13 @@ abstract class AbstractCoherentCacheNodesTest {
                 }));
             }
             awaitWhileUsersRun(loops, "six answers per user", () -> answers.get() >= USERS * 6);
-            nodeA.kill();
+            nodes.nodeA().kill();
             a.set(null);
             killed.countDown();
             int beforeRestart = answers.get();
             awaitWhileUsersRun(
                     loops, "four answers per user since the kill", () -> answers.get() >= beforeRestart + USERS * 4);
-            restartedA = node(COHERENT, database, "nodeA");
+            restartedA = NodePair.node(NodeServer.class, cacheOption(COHERENT), database, "nodeA");
             String again = NodeHttp.baseUri(restartedA);
             restarted.set(again);
             a.set(again);
@@ -290,7 +293,7 @@ abstract class AbstractCoherentCacheNodesTest {
      * @return how many answers were not the user's previous count plus one
      */
     private int staleAnswersOfAlternatingUsers(String cache) throws Exception {
-        Pair pair = pair(cache);
+        NodePair pair = pair(cache);
         String[] nodes = {pair.a(), pair.b()};
         int stale = sumOverUsers(() -> {
             String first = NodeHttp.get(client, nodes[0], null);
@@ -320,7 +323,7 @@ abstract class AbstractCoherentCacheNodesTest {
      * @return how many users node A still found logged in
      */
     private int usersStillLoggedInAfterLogoutOnTheOtherNode(String cache) throws Exception {
-        Pair nodes = pair(cache);
+        NodePair nodes = pair(cache);
         int stillLoggedIn = 0;
         for (int u = 0; u < LOGINS; u++) {
             String user = "user" + u;
@@ -348,7 +351,7 @@ abstract class AbstractCoherentCacheNodesTest {
      * has run since; then the session's cookie goes to node A.
      */
     private KeptAlive keptAliveOnBThenAskedOnA(String cache) throws Exception {
-        Pair nodes = pair(cache);
+        NodePair nodes = pair(cache);
         String id = idOf(NodeHttp.get(client, nodes.a(), null));
         long lastOnA = System.nanoTime();
         int count = 1;
@@ -381,49 +384,20 @@ abstract class AbstractCoherentCacheNodesTest {
      * sessions time out after {@value #MAX_INACTIVE_SEC} s, scavenged every {@value #SCAVENGE_SEC} s, so that the
      * expiry tests need not wait long; every other test's sessions are busy far more often than that.
      */
-    private Pair pair(String cache) throws Exception {
-        Pair pair = pairs.get(cache);
+    private NodePair pair(String cache) throws Exception {
+        NodePair pair = pairs.get(cache);
         if (pair == null) {
             String database = newDatabase(Files.createDirectories(dir.resolve(cache)));
             String[] timing = {String.valueOf(MAX_INACTIVE_SEC), String.valueOf(SCAVENGE_SEC), "1"};
-            ChildJvm nodeA = node(cache, database, "nodeA", timing);
-            ChildJvm nodeB = node(cache, database, "nodeB", timing);
-            try {
-                pair = new Pair(nodeA, nodeB, NodeHttp.baseUri(nodeA), NodeHttp.baseUri(nodeB));
-            } catch (AssertionError | InterruptedException e) {
-                new Pair(nodeA, nodeB, null, null).close();
-                throw e;
-            }
+            pair = NodePair.start(NodeServer.class, cacheOption(cache), database, timing);
             pairs.put(cache, pair);
         }
         return pair;
     }
 
-    /** Two running nodes on one database, and where they listen. */
-    private record Pair(ChildJvm nodeA, ChildJvm nodeB, String a, String b) implements AutoCloseable {
-        long mergedWrites(HttpClient client) throws Exception {
-            return Long.parseLong(NodeHttp.get(client, a + "?merged", null))
-                    + Long.parseLong(NodeHttp.get(client, b + "?merged", null));
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            try {
-                nodeA.close();
-            } finally {
-                nodeB.close();
-            }
-        }
-    }
-
-    /** A node in a JVM of its own on the database, with the given session cache and {@link NodeServer}'s settings. */
-    private static ChildJvm node(String cache, String database, String name, String... settings) throws IOException {
-        List<String> args = new ArrayList<>(List.of(database, name));
-        args.addAll(List.of(settings));
-        return ChildJvm.start(
-                List.of("-Xmx256m", "-D" + NodeServer.CACHE + "=" + cache),
-                NodeServer.class,
-                args.toArray(String[]::new));
+    /** The JVM option that gives a {@link NodeServer} the session cache. */
+    private static List<String> cacheOption(String cache) {
+        return List.of("-D" + NodeServer.CACHE + "=" + cache);
     }
 
     /** Waits for the condition, or for a user to stop early, whose failure then fails the test. */

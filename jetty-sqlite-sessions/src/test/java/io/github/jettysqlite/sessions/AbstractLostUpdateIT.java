@@ -2,6 +2,8 @@ package io.github.jettysqlite.sessions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.jettysqlite.sessions.support.NodeHttp;
+import io.github.jettysqlite.sessions.support.NodePair;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * one to node B that sets {@code b}, at the same time and held long enough to overlap, then reads both back. Whole-map
  * writes lose one of the two changes in a fifth of the rounds; here no round may lose either.
  */
-abstract class AbstractLostUpdateTest {
+abstract class AbstractLostUpdateIT {
     private static final int USERS = 8;
     private static final int ROUNDS = Integer.getInteger("lostUpdate.rounds", 40);
 
@@ -38,10 +40,9 @@ abstract class AbstractLostUpdateTest {
         HttpClient client = new HttpClient();
         client.setHttpCookieStore(new HttpCookieStore.Empty());
         ExecutorService users = Executors.newFixedThreadPool(USERS);
-        try (ChildJvm nodeA = ChildJvm.start(NodeServer.class, database, "nodeA");
-                ChildJvm nodeB = ChildJvm.start(NodeServer.class, database, "nodeB")) {
-            String a = NodeHttp.baseUri(nodeA);
-            String b = NodeHttp.baseUri(nodeB);
+        try (NodePair nodes = NodePair.start(database)) {
+            String a = nodes.a();
+            String b = nodes.b();
             client.start();
             AtomicInteger lost = new AtomicInteger();
             AtomicInteger reads = new AtomicInteger();
@@ -69,8 +70,7 @@ abstract class AbstractLostUpdateTest {
             for (Future<?> loop : loops) {
                 loop.get(5, TimeUnit.MINUTES);
             }
-            long merged = Long.parseLong(NodeHttp.get(client, a + "?merged", null))
-                    + Long.parseLong(NodeHttp.get(client, b + "?merged", null));
+            long merged = nodes.mergedWrites(client);
             System.out.printf(
                     "lost updates on %s: %d of %d reads lost a change; %d writes merged with a concurrent one%n",
                     getClass().getSimpleName(), lost.get(), reads.get(), merged);

@@ -2,6 +2,8 @@ package io.github.jettysqlite.sessions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.jettysqlite.sessions.support.NodeHttp;
+import io.github.jettysqlite.sessions.support.NodePair;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * concurrent load for a fixed time: each session's requests alternate between the nodes, and every increment must
  * be in the final count.
  */
-abstract class AbstractTwoProcessesTest {
+abstract class AbstractTwoProcessesIT {
     private static final int SESSIONS = 8;
     private static final long LOAD_MILLIS = Long.getLong("twoProcesses.millis", 8_000);
 
@@ -35,9 +37,8 @@ abstract class AbstractTwoProcessesTest {
         String database = newDatabase(dir);
         HttpClient client = new HttpClient();
         ExecutorService pool = Executors.newFixedThreadPool(SESSIONS);
-        try (ChildJvm nodeA = ChildJvm.start(NodeServer.class, database, "nodeA");
-                ChildJvm nodeB = ChildJvm.start(NodeServer.class, database, "nodeB")) {
-            String[] nodes = {NodeHttp.baseUri(nodeA), NodeHttp.baseUri(nodeB)};
+        try (NodePair pair = NodePair.start(database)) {
+            String[] nodes = {pair.a(), pair.b()};
             // Cookies are per host, not per port: each loop sends its own session cookie and nothing else.
             client.setHttpCookieStore(new HttpCookieStore.Empty());
             client.start();
@@ -66,7 +67,7 @@ abstract class AbstractTwoProcessesTest {
             System.out.printf(
                     "two processes: %d requests served across %d sessions%n", served.get() + 2L * SESSIONS, SESSIONS);
             assertThat(served.get()).isGreaterThan(SESSIONS * 10L);
-            assertThat(nodeA.output() + nodeB.output())
+            assertThat(pair.nodeA().output() + pair.nodeB().output())
                     .doesNotContain("SQLITE_BUSY")
                     .doesNotContain("database is locked")
                     .doesNotContain("Session database");

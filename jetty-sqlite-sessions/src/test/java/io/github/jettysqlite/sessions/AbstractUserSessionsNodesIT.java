@@ -2,6 +2,9 @@ package io.github.jettysqlite.sessions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.jettysqlite.sessions.support.LoginNodeServer;
+import io.github.jettysqlite.sessions.support.NodeHttp;
+import io.github.jettysqlite.sessions.support.NodePair;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,12 +24,11 @@ import org.junit.jupiter.api.io.TempDir;
  * FORM login, the coherent cache, and the application ending sessions through {@link UserSessions}. A session ended
  * on one node is gone on both at their next request, and the session listeners see each ended session once.
  */
-abstract class AbstractUserSessionsNodesTest {
+abstract class AbstractUserSessionsNodesIT {
     @TempDir
     Path dir;
 
-    private ChildJvm nodeA;
-    private ChildJvm nodeB;
+    private NodePair nodes;
     private String a;
     private String b;
     private HttpClient client;
@@ -37,10 +39,9 @@ abstract class AbstractUserSessionsNodesTest {
     @BeforeEach
     void start() throws Exception {
         String database = newDatabase(dir);
-        nodeA = ChildJvm.start("256m", LoginNodeServer.class, database, "nodeA");
-        nodeB = ChildJvm.start("256m", LoginNodeServer.class, database, "nodeB");
-        a = NodeHttp.baseUri(nodeA);
-        b = NodeHttp.baseUri(nodeB);
+        nodes = NodePair.start(LoginNodeServer.class, List.of(), database);
+        a = nodes.a();
+        b = nodes.b();
         client = NodeHttp.newClient();
         client.setFollowRedirects(false);
     }
@@ -48,11 +49,7 @@ abstract class AbstractUserSessionsNodesTest {
     @AfterEach
     void stop() throws Exception {
         client.stop();
-        try {
-            nodeA.close();
-        } finally {
-            nodeB.close();
-        }
+        nodes.close();
     }
 
     @Test

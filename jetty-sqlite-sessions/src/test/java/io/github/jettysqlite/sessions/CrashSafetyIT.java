@@ -2,6 +2,8 @@ package io.github.jettysqlite.sessions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.jettysqlite.sessions.support.ChildJvm;
+import io.github.jettysqlite.sessions.support.CrashingWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,15 +18,11 @@ import org.junit.jupiter.api.io.TempDir;
  * A writer process is killed with SIGKILL at random moments; every session it acknowledged must be in the file,
  * intact, and the file must pass SQLite's integrity check. {@code -Dcrash.kills=N} runs a longer soak.
  */
-class CrashSafetyTest {
+class CrashSafetyIT {
     private static final int KILLS = Integer.getInteger("crash.kills", 10);
 
     @TempDir
     Path dir;
-
-    static String payloadOf(String id) {
-        return (id + ":").repeat(64);
-    }
 
     @Test
     void everyAcknowledgedStoreSurvivesSigkill() throws Exception {
@@ -37,6 +35,8 @@ class CrashSafetyTest {
                 String first = writer.nextLine(60, TimeUnit.SECONDS);
                 assertThat(first).as("writer output:\n%s", writer.output()).isEqualTo("s0");
                 acknowledged.add(first);
+                // A random moment to kill at, not a wait: each kill lands somewhere else in the writer's stream of
+                // commits, and a pause stretched by load only moves the moment.
                 Thread.sleep(random.nextInt(20, 600));
                 writer.kill();
                 acknowledged.addAll(writer.drain());
@@ -54,7 +54,7 @@ class CrashSafetyTest {
                     assertThat(data)
                             .as("acknowledged %s after kill %d", id, kill)
                             .isNotNull();
-                    assertThat(data.getAttribute("payload")).isEqualTo(payloadOf(id));
+                    assertThat(data.getAttribute("payload")).isEqualTo(CrashingWriter.payloadOf(id));
                     checked++;
                 }
             }

@@ -7,6 +7,8 @@ import io.github.jettysqlite.sessions.internal.attributes.AttributeCodec;
 import io.github.jettysqlite.sessions.internal.attributes.AttributeSeal;
 import io.github.jettysqlite.sessions.internal.attributes.AttributeSerializer;
 import io.github.jettysqlite.sessions.internal.attributes.DeserializationFilter;
+import io.github.jettysqlite.sessions.support.ChildJvm;
+import io.github.jettysqlite.sessions.support.HostileBlobReader;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectOutputStream;
 import java.nio.ByteBuffer;
@@ -25,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * read in a JVM with a small heap: each is refused as unreadable, the JVM stays healthy, and a 10 MiB attribute
  * still loads. Without the bound, the first of them alone takes gigabytes.
  */
-class HostileBlobTest {
+class HostileBlobIT {
     /** The JDK's own array limit in the default filter: every declared length here passes it. */
     private static final int SIXTEEN_MI = 16 * 1024 * 1024;
 

@@ -2,6 +2,11 @@ package io.github.jettysqlite.sessions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.jettysqlite.sessions.support.ChildJvm;
+import io.github.jettysqlite.sessions.support.Litestream;
+import io.github.jettysqlite.sessions.support.NodeHttp;
+import io.github.jettysqlite.sessions.support.NodeServer;
+import io.github.jettysqlite.sessions.support.Waiting;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.client.HttpClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,9 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * restore} brings the file back elsewhere, and a new Jetty on it serves every session as it was last written. Needs
  * the {@code litestream} program ({@link Litestream}); skipped without it.
  */
-class LitestreamReplicationTest {
+class LitestreamReplicationIT {
     private static final int SESSIONS = 20;
-    private static final long REPLICATION_TIMEOUT_SECONDS = 60;
 
     @TempDir
     Path dir;
@@ -85,22 +90,21 @@ class LitestreamReplicationTest {
     /** Restores the replica again and again, each time into a new file, until it holds {@code rows} sessions. */
     private void awaitReplicated(Litestream replication, Path replica, int rows) throws Exception {
         long start = System.nanoTime();
-        long deadline = start + TimeUnit.SECONDS.toNanos(REPLICATION_TIMEOUT_SECONDS);
         Path probe = dir.resolve("probe.db");
-        long held = -1;
-        while (System.nanoTime() < deadline) {
-            Files.deleteIfExists(probe);
-            held = sessionsIn(replication.binary(), replica, probe);
-            if (held == rows) {
-                System.out.printf(
-                        "Litestream: the replica held all %d sessions %d ms after the last commit%n",
-                        rows, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("the replica held " + held + " of " + rows + " sessions after "
-                + REPLICATION_TIMEOUT_SECONDS + " s; litestream printed:\n" + replication.output());
+        AtomicLong held = new AtomicLong(-1);
+        // Each look runs a restore, a program of its own: a look every 50 ms is soon enough.
+        Waiting.until(
+                "the replica holding all " + rows + " sessions",
+                50,
+                () -> "it held " + held.get() + "; litestream printed:\n" + replication.output(),
+                () -> {
+                    Files.deleteIfExists(probe);
+                    held.set(sessionsIn(replication.binary(), replica, probe));
+                    return held.get() == rows;
+                });
+        System.out.printf(
+                "Litestream: the replica held all %d sessions %d ms after the last commit%n",
+                rows, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     }
 
     /** The sessions a restore of the replica holds now; -1 while there is nothing to restore yet. */

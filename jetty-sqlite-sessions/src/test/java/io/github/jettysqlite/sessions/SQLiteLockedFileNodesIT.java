@@ -2,6 +2,14 @@ package io.github.jettysqlite.sessions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.jettysqlite.sessions.support.AlternatingUsers;
+import io.github.jettysqlite.sessions.support.ChildJvm;
+import io.github.jettysqlite.sessions.support.NodeHttp;
+import io.github.jettysqlite.sessions.support.NodePair;
+import io.github.jettysqlite.sessions.support.NodeServer;
+import io.github.jettysqlite.sessions.support.NodeStats;
+import io.github.jettysqlite.sessions.support.SQLiteWriteLock;
+import io.github.jettysqlite.sessions.support.Waiting;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +49,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the users see, and fail if any change answered 200 is lost, or any 503 is not one the nodes counted.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SQLiteLockedFileNodesTest {
+class SQLiteLockedFileNodesIT {
     private static final int USERS = 8;
     private static final int BUSY_TIMEOUT_MS = 1_000;
     private static final long HOLD_MS = 3_000;

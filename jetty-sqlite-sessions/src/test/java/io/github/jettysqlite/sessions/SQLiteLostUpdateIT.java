@@ -3,7 +3,7 @@ package io.github.jettysqlite.sessions;
 import java.nio.file.Path;
 
 /** Two Jetty JVMs on one SQLite file. */
-class SQLiteLostUpdateTest extends AbstractLostUpdateTest {
+class SQLiteLostUpdateIT extends AbstractLostUpdateIT {
     @Override
     String newDatabase(Path dir) {
         return dir.resolve("shared.db").toString();

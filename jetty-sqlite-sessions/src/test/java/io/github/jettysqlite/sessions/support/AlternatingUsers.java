@@ -1,4 +1,4 @@
-package io.github.jettysqlite.sessions;
+package io.github.jettysqlite.sessions.support;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +28,7 @@ import org.eclipse.jetty.client.HttpClient;
  * <p>Waits are on conditions (every user answered or refused so often since a {@link Mark}), bounded so that none
  * can hang a build, and stop early when a node answers something no user should ever see.
  */
-final class AlternatingUsers implements AutoCloseable {
+public final class AlternatingUsers implements AutoCloseable {
     private static final int ANSWERS_BEFORE = 3;
     private static final int ANSWERS_AFTER = 4;
 
@@ -51,7 +51,7 @@ final class AlternatingUsers implements AutoCloseable {
 
     /** Something done to the database while the users click; it may wait for them (on conditions). */
     @FunctionalInterface
-    interface Disruption {
+    public interface Disruption {
         void run(AlternatingUsers users) throws Exception;
     }
 
@@ -61,7 +61,7 @@ final class AlternatingUsers implements AutoCloseable {
      *
      * @return the figures of the whole run
      */
-    static Tally through(HttpClient client, int count, NodePair nodes, Disruption disruption) throws Exception {
+    public static Tally through(HttpClient client, int count, NodePair nodes, Disruption disruption) throws Exception {
         try (AlternatingUsers users = start(client, count, nodes)) {
             users.awaitEachAnswered(users.mark(), ANSWERS_BEFORE);
             disruption.run(users);
@@ -71,7 +71,7 @@ final class AlternatingUsers implements AutoCloseable {
     }
 
     /** Each user starts a session on node A (count 1) and then clicks on, alternating B, A, B... */
-    static AlternatingUsers start(HttpClient client, int count, NodePair nodes) throws Exception {
+    public static AlternatingUsers start(HttpClient client, int count, NodePair nodes) throws Exception {
         AlternatingUsers started = new AlternatingUsers(client, new String[] {nodes.a(), nodes.b()}, count);
         for (int u = 0; u < count; u++) {
             String first = NodeHttp.get(client, nodes.a(), null);
@@ -103,12 +103,12 @@ final class AlternatingUsers implements AutoCloseable {
     }
 
     /** Where every user stands now, to wait for what happens after it. */
-    Mark mark() {
+    public Mark mark() {
         return new Mark(users.stream().map(User::snapshot).toList());
     }
 
     /** Waits until every user had at least that many answers (200) since the mark. */
-    void awaitEachAnswered(Mark since, int answers) throws Exception {
+    public void awaitEachAnswered(Mark since, int answers) throws Exception {
         awaitEach(since, (now, then) -> now.answers() - then.answers() >= answers, answers + " answers each");
     }
 
@@ -116,12 +116,12 @@ final class AlternatingUsers implements AutoCloseable {
      * Waits until every user had at least that many replies (whatever they said, or none) since the mark: all but the
      * first to requests sent after it.
      */
-    void awaitEachReplied(Mark since, int replies) throws Exception {
+    public void awaitEachReplied(Mark since, int replies) throws Exception {
         awaitEach(since, (now, then) -> now.replies() - then.replies() >= replies, replies + " replies each");
     }
 
     /** Waits until every user has a request in flight (sent, not yet answered). */
-    void awaitEachWaiting() throws Exception {
+    public void awaitEachWaiting() throws Exception {
         awaitEach(mark(), (now, then) -> now.waiting(), "a request in flight each");
     }
 
@@ -151,7 +151,7 @@ final class AlternatingUsers implements AutoCloseable {
     }
 
     /** Stops clicking (each user's request in flight completes and is counted) and answers the figures. */
-    Tally stop() throws Exception {
+    public Tally stop() throws Exception {
         stopped = true;
         for (Future<?> loop : loops) {
             loop.get(Waiting.SECONDS, TimeUnit.SECONDS);
@@ -160,7 +160,7 @@ final class AlternatingUsers implements AutoCloseable {
     }
 
     /** The figures so far, added up over the users. */
-    Tally tally() {
+    public Tally tally() {
         int newSessions = 0;
         long answers = 0;
         long wrong = 0;
@@ -215,7 +215,7 @@ final class AlternatingUsers implements AutoCloseable {
      * The figures of a run: users, answers (200), users given a new session, wrong answers, lost changes, refusals
      * (503), refusals that set another session's cookie, and the first other failures.
      */
-    record Tally(
+    public record Tally(
             int users,
             long answers,
             int usersWithNewSession,
@@ -230,7 +230,7 @@ final class AlternatingUsers implements AutoCloseable {
          * then lost, a refusal that sets another session's cookie, any other failure. Refusals themselves are the
          * caller's to judge.
          */
-        void assertNothingLost(SoftAssertions soft) {
+        public void assertNothingLost(SoftAssertions soft) {
             soft.assertThat(usersWithNewSession).as("users given a new session").isZero();
             soft.assertThat(wrongAnswers)
                     .as("answers other than the previous count plus one")
@@ -244,7 +244,7 @@ final class AlternatingUsers implements AutoCloseable {
             soft.assertThat(otherFailures).as("other failures").isEmpty();
         }
 
-        String describe() {
+        public String describe() {
             return users + " users, " + answers + " answers (200): " + usersWithNewSession
                     + " users given a new session, "
                     + wrongAnswers + " wrong answers, " + lostChanges + " changes answered 200 and then lost; "
@@ -260,7 +260,7 @@ final class AlternatingUsers implements AutoCloseable {
     }
 
     /** Every user's figures at one moment. */
-    record Mark(List<Snapshot> users) {}
+    public record Mark(List<Snapshot> users) {}
 
     private record Snapshot(
             long replies,

@@ -1,4 +1,4 @@
-package io.github.jettysqlite.sessions;
+package io.github.jettysqlite.sessions.support;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -12,7 +12,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /** A test main run in a JVM of its own, with this module's test class path; its stdout arrives line by line. */
-final class ChildJvm implements AutoCloseable {
+public final class ChildJvm implements AutoCloseable {
     private final Process process;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final StringBuffer output = new StringBuffer();
@@ -43,17 +43,17 @@ final class ChildJvm implements AutoCloseable {
         reader.start();
     }
 
-    static ChildJvm start(Class<?> main, String... args) throws IOException {
+    public static ChildJvm start(Class<?> main, String... args) throws IOException {
         return start("256m", main, args);
     }
 
     /** As {@link #start(Class, String...)}, with the given maximum heap ({@code -Xmx}). */
-    static ChildJvm start(String maxHeap, Class<?> main, String... args) throws IOException {
+    public static ChildJvm start(String maxHeap, Class<?> main, String... args) throws IOException {
         return start(List.of("-Xmx" + maxHeap), main, args);
     }
 
     /** As {@link #start(Class, String...)}, with the given JVM options ({@code -Xmx256m}, {@code -Dname=value}). */
-    static ChildJvm start(List<String> jvmOptions, Class<?> main, String... args) throws IOException {
+    public static ChildJvm start(List<String> jvmOptions, Class<?> main, String... args) throws IOException {
         // Surefire hands the JVM a manifest-only jar; the real test class path is in this property.
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> command = new ArrayList<>();
@@ -65,33 +65,33 @@ final class ChildJvm implements AutoCloseable {
     }
 
     /** The next line the child printed, or null if none came within the timeout. */
-    String nextLine(long timeout, TimeUnit unit) throws InterruptedException {
+    public String nextLine(long timeout, TimeUnit unit) throws InterruptedException {
         return lines.poll(timeout, unit);
     }
 
     /** Lines printed so far and not yet taken. */
-    List<String> drain() {
+    public List<String> drain() {
         List<String> drained = new ArrayList<>();
         lines.drainTo(drained);
         return drained;
     }
 
-    String output() {
+    public String output() {
         return output.toString();
     }
 
     /** SIGKILL: the child gets no chance to flush, close or roll back anything. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
     /** The child's process id, for tools that act on a running process ({@code prlimit}). */
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 

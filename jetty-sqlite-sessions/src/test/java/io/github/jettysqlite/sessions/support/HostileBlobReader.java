@@ -1,11 +1,14 @@
-package io.github.jettysqlite.sessions;
+package io.github.jettysqlite.sessions.support;
 
+import io.github.jettysqlite.sessions.SQLiteSessionDataStore;
+import io.github.jettysqlite.sessions.SQLiteSessionSettings;
+import io.github.jettysqlite.sessions.StoreFixture;
 import java.nio.file.Path;
 import org.eclipse.jetty.session.SessionContext;
 import org.eclipse.jetty.session.SessionData;
 
 /**
- * Child process of {@link HostileBlobTest}: loads each session id given after the database file with the default
+ * Child process of {@code HostileBlobIT}: loads each session id given after the database file with the default
  * settings and prints what happened to it ({@code UNREADABLE id cause}, {@code LOADED id bytes last-byte} or
  * {@code OOM id}), then {@code DONE healthy} once the JVM has shown it can still allocate and work.
  */

@@ -1,4 +1,4 @@
-package io.github.jettysqlite.sessions;
+package io.github.jettysqlite.sessions.support;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Assumptions;
  * property) or {@code JSS_LITESTREAM_REQUIRED=true} (environment), which makes its absence a failure, so that a CI
  * that means to test replication can never skip it silently ({@code .ci/litestream} installs it).
  */
-final class Litestream implements AutoCloseable {
-    static final String BIN_PROPERTY = "jss.litestream.bin";
-    static final String BIN_VARIABLE = "JSS_LITESTREAM_BIN";
+public final class Litestream implements AutoCloseable {
+    public static final String BIN_PROPERTY = "jss.litestream.bin";
+    public static final String BIN_VARIABLE = "JSS_LITESTREAM_BIN";
 
     private final Path binary;
     private final Path log;
@@ -34,7 +34,7 @@ final class Litestream implements AutoCloseable {
     /**
      * The program, or the calling test skipped (failed, where Litestream is required) with one line saying why.
      */
-    static Path find() {
+    public static Path find() {
         String property = System.getProperty(BIN_PROPERTY);
         String named = property != null ? property : System.getenv(BIN_VARIABLE);
         String why;
@@ -74,7 +74,7 @@ final class Litestream implements AutoCloseable {
      * and syncing to the replica every 100 ms (the defaults are a second), its output in {@code litestream.log}
      * beside the configuration it writes into {@code work}.
      */
-    static Litestream replicate(Path binary, Path database, Path replica, Path work) throws IOException {
+    public static Litestream replicate(Path binary, Path database, Path replica, Path work) throws IOException {
         Path config = work.resolve("litestream.yml");
         Files.writeString(
                 config,
@@ -97,7 +97,7 @@ final class Litestream implements AutoCloseable {
     }
 
     /** {@code litestream restore}: the latest state of the file replica, into a new file {@code target}. */
-    static void restore(Path binary, Path replica, Path target) throws IOException, InterruptedException {
+    public static void restore(Path binary, Path replica, Path target) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(
                 binary.toString(),
                 "restore",
@@ -112,12 +112,12 @@ final class Litestream implements AutoCloseable {
         }
     }
 
-    Path binary() {
+    public Path binary() {
         return binary;
     }
 
     /** What {@code litestream replicate} printed so far, for a failure's message. */
-    String output() {
+    public String output() {
         try {
             return Files.readString(log);
         } catch (IOException e) {
@@ -126,7 +126,7 @@ final class Litestream implements AutoCloseable {
     }
 
     /** SIGKILL: gone with the machine, nothing flushed. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
     }

@@ -1,4 +1,4 @@
-package io.github.jettysqlite.sessions;
+package io.github.jettysqlite.sessions.support;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -29,7 +29,7 @@ public final class LocalPostgreSQL implements AutoCloseable {
         this.asUser = asUser;
     }
 
-    static LocalPostgreSQL start(Path bin) throws IOException, InterruptedException {
+    public static LocalPostgreSQL start(Path bin) throws IOException, InterruptedException {
         Path home = Files.createTempDirectory("jss-postgres");
         List<String> asUser = new ArrayList<>();
         if ("root".equals(System.getProperty("user.name"))) {

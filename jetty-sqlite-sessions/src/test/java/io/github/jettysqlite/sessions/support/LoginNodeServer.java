@@ -1,5 +1,6 @@
-package io.github.jettysqlite.sessions;
+package io.github.jettysqlite.sessions.support;
 
+import io.github.jettysqlite.sessions.UserSessions;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -16,12 +17,10 @@ import org.eclipse.jetty.security.HashLoginService;
 import org.eclipse.jetty.security.UserStore;
 import org.eclipse.jetty.security.authentication.FormAuthenticator;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.session.DefaultSessionIdManager;
 import org.eclipse.jetty.util.security.Credential;
 
 /**
- * Child process of {@link AbstractUserSessionsNodesTest}: one Jetty node whose {@code /app/} pages need a FORM login
+ * Child process of {@code AbstractUserSessionsNodesIT}: one Jetty node whose {@code /app/} pages need a FORM login
  * (users alice and bob, password {@code secret}), with the coherent session cache over a store of this library.
  * Prints {@code READY <port>} once it listens.
  *
@@ -43,13 +42,7 @@ public final class LoginNodeServer {
     private LoginNodeServer() {}
 
     public static void main(String[] args) throws Exception {
-        Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        server.addConnector(connector);
-        DefaultSessionIdManager ids = new DefaultSessionIdManager(server);
-        ids.setWorkerName(args[1]);
-        server.addBean(ids, true);
+        Server server = NodeServer.node(args[1]);
         server.addBean(NodeServer.cacheFactory("coherent"));
         server.addBean(NodeServer.factoryFor(args[0]));
 
@@ -67,9 +60,7 @@ public final class LoginNodeServer {
         });
         context.setSecurityHandler(security());
         server.setHandler(context);
-        server.start();
-        System.out.println("READY " + connector.getLocalPort());
-        server.join();
+        NodeServer.serve(server);
     }
 
     private static ConstraintSecurityHandler security() {

@@ -1,4 +1,4 @@
-package io.github.jettysqlite.sessions;
+package io.github.jettysqlite.sessions.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,14 +13,14 @@ import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.http.HttpHeader;
 
 /** Talking to {@link NodeServer} children over HTTP: where they listen, and requests carrying one session's cookie. */
-final class NodeHttp {
+public final class NodeHttp {
     private NodeHttp() {}
 
     /**
      * A started client that keeps no cookies: they are per host, not per port, so each request carries the session
      * cookie the test gives it.
      */
-    static HttpClient newClient() throws Exception {
+    public static HttpClient newClient() throws Exception {
         HttpClient client = new HttpClient();
         client.setHttpCookieStore(new HttpCookieStore.Empty());
         client.start();
@@ -31,7 +31,7 @@ final class NodeHttp {
      * Waits for the child to print {@code READY <port>} and answers its base URI; fails at once if it exits, and
      * with what it printed if it never gets there.
      */
-    static String baseUri(ChildJvm node) throws InterruptedException {
+    public static String baseUri(ChildJvm node) throws InterruptedException {
         AtomicReference<String> port = new AtomicReference<>();
         Waiting.until("the node printing READY <port>", () -> "it printed:\n" + node.output(), () -> {
             String line = node.nextLine(100, TimeUnit.MILLISECONDS);
@@ -48,19 +48,19 @@ final class NodeHttp {
     }
 
     /** A GET that must answer 200, sending only the given session's cookie (or none). */
-    static String get(HttpClient client, String uri, String sessionId) throws Exception {
+    public static String get(HttpClient client, String uri, String sessionId) throws Exception {
         return bodyOf(request(client, uri, sessionId).send());
     }
 
     /** As {@link #get}, without waiting: the answer completes the future, so that requests can overlap. */
-    static CompletableFuture<String> send(HttpClient client, String uri, String sessionId) {
+    public static CompletableFuture<String> send(HttpClient client, String uri, String sessionId) {
         return new CompletableResponseListener(request(client, uri, sessionId))
                 .send()
                 .thenApply(NodeHttp::bodyOf);
     }
 
     /** A GET whatever its status, sending only the given session's cookie (or none): what the user saw. */
-    static Reply exchange(HttpClient client, String uri, String sessionId) throws Exception {
+    public static Reply exchange(HttpClient client, String uri, String sessionId) throws Exception {
         ContentResponse response = request(client, uri, sessionId).send();
         return new Reply(
                 response.getStatus(),
@@ -69,12 +69,12 @@ final class NodeHttp {
     }
 
     /** What the node counted of database failures ({@code ?stats}). */
-    static NodeStats stats(HttpClient client, String uri) throws Exception {
+    public static NodeStats stats(HttpClient client, String uri) throws Exception {
         return NodeStats.parse(get(client, uri + "?stats", null));
     }
 
     /** A status, a body, and the {@code Set-Cookie} header if there was one. */
-    record Reply(int status, String body, String setCookie) {
+    public record Reply(int status, String body, String setCookie) {
         /** Whether the answer sets a session cookie naming an id other than the one sent (which it would replace). */
         boolean setsOtherSession(String sentId) {
             return setCookie != null

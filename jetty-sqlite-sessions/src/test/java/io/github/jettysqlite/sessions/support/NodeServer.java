@@ -1,5 +1,11 @@
-package io.github.jettysqlite.sessions;
+package io.github.jettysqlite.sessions.support;
 
+import io.github.jettysqlite.sessions.CoherentSessionCache;
+import io.github.jettysqlite.sessions.CoherentSessionCacheFactory;
+import io.github.jettysqlite.sessions.SQLiteSessionDataStoreFactory;
+import io.github.jettysqlite.sessions.SQLiteSessionSettings;
+import io.github.jettysqlite.sessions.SessionTableDataStore;
+import io.github.jettysqlite.sessions.SessionTableDataStoreFactory;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -16,8 +22,8 @@ import org.eclipse.jetty.session.HouseKeeper;
 import org.eclipse.jetty.session.NullSessionCacheFactory;
 
 /**
- * Child process of the tests that run Jetty nodes in JVMs of their own ({@link AbstractTwoProcessesTest}, {@link
- * AbstractLostUpdateTest}, {@link AbstractCoherentCacheNodesTest}, {@code PostgreSQLClusterTest}): one Jetty node
+ * Child process of the tests that run Jetty nodes in JVMs of their own ({@code AbstractTwoProcessesIT}, {@code
+ * AbstractLostUpdateIT}, {@code AbstractCoherentCacheNodesIT}, {@code PostgreSQLClusterIT}): one Jetty node
  * with a counter in the session. Prints {@code READY <port>} once it listens.
  *
  * <p>Arguments: the SQLite file or a {@code jdbc:postgresql:} URL, the node's name, and optionally the sessions'
@@ -32,32 +38,26 @@ import org.eclipse.jetty.session.NullSessionCacheFactory;
  */
 public final class NodeServer {
     /** The system property naming the session cache: {@code null}, {@code default} or {@code coherent}. */
-    static final String CACHE = "jss.cache";
+    public static final String CACHE = "jss.cache";
 
     /** The system property setting an SQLite store's {@code busyTimeoutMs}. */
-    static final String BUSY_TIMEOUT_MS = "jss.busyTimeoutMs";
+    public static final String BUSY_TIMEOUT_MS = "jss.busyTimeoutMs";
 
     /** The system property setting an SQLite store's {@code checkpoints}. */
-    static final String CHECKPOINTS = "jss.checkpoints";
+    public static final String CHECKPOINTS = "jss.checkpoints";
 
     /** The system property setting a PostgreSQL store's {@code connectionTimeoutMs}. */
-    static final String CONNECTION_TIMEOUT_MS = "jss.connectionTimeoutMs";
+    public static final String CONNECTION_TIMEOUT_MS = "jss.connectionTimeoutMs";
 
     private NodeServer() {}
 
     public static void main(String[] args) throws Exception {
-        Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        server.addConnector(connector);
-        DefaultSessionIdManager ids = new DefaultSessionIdManager(server);
-        ids.setWorkerName(args[1]);
+        Server server = node(args[1]);
         if (args.length > 3) {
             HouseKeeper scavenger = new HouseKeeper();
             scavenger.setIntervalSec(Long.parseLong(args[3]));
-            ids.setSessionHouseKeeper(scavenger);
+            server.getBean(DefaultSessionIdManager.class).setSessionHouseKeeper(scavenger);
         }
-        server.addBean(ids, true);
         server.addBean(cacheFactory(System.getProperty(CACHE, "null")));
         SessionTableDataStoreFactory<?> store = factoryFor(args[0]);
         if (args.length > 4) {
@@ -71,8 +71,25 @@ public final class NodeServer {
             context.getSessionHandler().setMaxInactiveInterval(Integer.parseInt(args[2]));
         }
         server.setHandler(context);
+        serve(server);
+    }
+
+    /** A Jetty server for a free port of 127.0.0.1 whose session ids name the node, as every node here starts. */
+    public static Server node(String name) {
+        Server server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        server.addConnector(connector);
+        DefaultSessionIdManager ids = new DefaultSessionIdManager(server);
+        ids.setWorkerName(name);
+        server.addBean(ids, true);
+        return server;
+    }
+
+    /** Starts the node, says where it listens ({@code READY <port>}, which the tests wait for) and serves on. */
+    static void serve(Server server) throws Exception {
         server.start();
-        System.out.println("READY " + connector.getLocalPort());
+        System.out.println("READY " + TestServer.port(server));
         server.join();
     }
 
@@ -80,7 +97,7 @@ public final class NodeServer {
      * Requests of one session alternate between nodes, so a node must save before it answers: Jetty's
      * flushOnResponseCommit, as its documentation advises for clusters without sticky sessions.
      */
-    static AbstractSessionCacheFactory cacheFactory(String kind) {
+    public static AbstractSessionCacheFactory cacheFactory(String kind) {
         AbstractSessionCacheFactory factory =
                 switch (kind) {
                     case "null" -> new NullSessionCacheFactory();
@@ -97,7 +114,7 @@ public final class NodeServer {
      * The factory for the database: a file, or a {@code jdbc:postgresql:} URL. The PostgreSQL store lives in another
      * artifact, whose tests run these nodes; it is found by name so that this module needs none of it.
      */
-    static SessionTableDataStoreFactory<?> factoryFor(String database) throws ReflectiveOperationException {
+    public static SessionTableDataStoreFactory<?> factoryFor(String database) throws ReflectiveOperationException {
         if (!database.startsWith("jdbc:postgresql:")) {
             SQLiteSessionSettings settings = new SQLiteSessionSettings(java.nio.file.Path.of(database));
             Integer busyTimeoutMs = Integer.getInteger(BUSY_TIMEOUT_MS);
@@ -117,6 +134,15 @@ public final class NodeServer {
                 Class.forName("io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionDataStoreFactory")
                         .getConstructor(settings)
                         .newInstance(configured);
+    }
+
+    /** Ends the request's session, if it has one, and answers {@code invalidated}, or {@code none}. */
+    static void invalidate(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        HttpSession existing = request.getSession(false);
+        if (existing != null) {
+            existing.invalidate();
+        }
+        response.getWriter().print(existing == null ? "none" : "invalidated");
     }
 
     /**
@@ -139,11 +165,7 @@ public final class NodeServer {
         @Override
         protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
             if (request.getParameter("invalidate") != null) {
-                HttpSession existing = request.getSession(false);
-                if (existing != null) {
-                    existing.invalidate();
-                }
-                response.getWriter().print(existing == null ? "none" : "invalidated");
+                invalidate(request, response);
                 return;
             }
             if (request.getParameter("merged") != null) {

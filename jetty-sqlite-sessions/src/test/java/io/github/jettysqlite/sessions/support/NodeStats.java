@@ -1,5 +1,6 @@
-package io.github.jettysqlite.sessions;
+package io.github.jettysqlite.sessions.support;
 
+import io.github.jettysqlite.sessions.SessionStoreStatistics;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -9,7 +10,7 @@ import java.util.Map;
  * cached-copy checks that failed, requests the coherent cache refused (503) rather than give a new session, and
  * requests the store answered 503 because the database refused their session changes.
  */
-record NodeStats(
+public record NodeStats(
         long retries,
         long outages,
         long gaveUp,
@@ -19,7 +20,7 @@ record NodeStats(
         long refused,
         long savesRefused) {
 
-    static NodeStats of(SessionStoreStatistics statistics, long refused) {
+    public static NodeStats of(SessionStoreStatistics statistics, long refused) {
         return new NodeStats(
                 statistics.getDatabaseRetries(),
                 statistics.getDatabaseOutages(),
@@ -32,13 +33,13 @@ record NodeStats(
     }
 
     /** The node's answer: {@code name=value} pairs separated by spaces. */
-    String format() {
+    public String format() {
         return "retries=" + retries + " outages=" + outages + " gaveUp=" + gaveUp + " loadFailures=" + loadFailures
                 + " storeFailures=" + storeFailures + " checkFailures=" + checkFailures + " refused=" + refused
                 + " savesRefused=" + savesRefused;
     }
 
-    static NodeStats parse(String answer) {
+    public static NodeStats parse(String answer) {
         Map<String, Long> values = new HashMap<>();
         for (String pair : answer.trim().split(" ")) {
             String[] nameAndValue = pair.split("=", 2);
@@ -56,7 +57,7 @@ record NodeStats(
     }
 
     /** Both nodes' counts added up, or what was counted since an earlier reading ({@code minus}). */
-    NodeStats plus(NodeStats other) {
+    public NodeStats plus(NodeStats other) {
         return new NodeStats(
                 retries + other.retries,
                 outages + other.outages,
@@ -68,7 +69,7 @@ record NodeStats(
                 savesRefused + other.savesRefused);
     }
 
-    NodeStats minus(NodeStats earlier) {
+    public NodeStats minus(NodeStats earlier) {
         return new NodeStats(
                 retries - earlier.retries,
                 outages - earlier.outages,

@@ -1,4 +1,4 @@
-package io.github.jettysqlite.sessions;
+package io.github.jettysqlite.sessions.support;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -167,7 +167,7 @@ public final class PostgreSQLServer {
      * The directory holding initdb and pg_ctl: from {@code jss.postgres.bin} when set (a path list; empty hides them
      * all), else from the PATH, else from the newest Debian installation; null when there is none.
      */
-    static Path findBinaries() throws IOException {
+    public static Path findBinaries() throws IOException {
         String named = System.getProperty("jss.postgres.bin");
         String search = named != null ? named : System.getenv().getOrDefault("PATH", "");
         for (String dir : search.split(":")) {
@@ -219,7 +219,7 @@ public final class PostgreSQLServer {
         }
     }
 
-    static void run(List<String> prefix, String... command) throws IOException, InterruptedException {
+    public static void run(List<String> prefix, String... command) throws IOException, InterruptedException {
         List<String> line = new ArrayList<>(prefix);
         line.addAll(List.of(command));
         Process process = new ProcessBuilder(line).redirectErrorStream(true).start();

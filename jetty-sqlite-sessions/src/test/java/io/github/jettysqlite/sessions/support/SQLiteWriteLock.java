@@ -1,11 +1,11 @@
-package io.github.jettysqlite.sessions;
+package io.github.jettysqlite.sessions.support;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 
 /**
- * Child process of {@code SQLiteLockedFileNodesTest}: another program on the session file (a backup tool, a report,
+ * Child process of {@code SQLiteLockedFileNodesIT}: another program on the session file (a backup tool, a report,
  * an operator's {@code sqlite3} shell) that takes SQLite's write lock ({@code BEGIN IMMEDIATE}) and holds it. Prints
  * {@code LOCKED} once it holds the lock and {@code RELEASED} once it let go.
  *

@@ -1,5 +1,7 @@
-package io.github.jettysqlite.sessions;
+package io.github.jettysqlite.sessions.support;
 
+import io.github.jettysqlite.sessions.SQLiteSessionDataStoreFactory;
+import io.github.jettysqlite.sessions.SessionTableDataStore;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -17,11 +19,11 @@ import org.eclipse.jetty.session.HouseKeeper;
  * A real Jetty server on 127.0.0.1 with two ee10 contexts, {@code /a} and {@code /b}, keeping sessions in an
  * SQLite file through the factory, and scavenging every second.
  */
-final class TestServer {
+public final class TestServer {
     private TestServer() {}
 
     /** Starts the server; port 0 picks a free one. Extra beans (a session cache factory, say) join the server. */
-    static Server start(Path file, int port, Object... beans) throws Exception {
+    public static Server start(Path file, int port, Object... beans) throws Exception {
         SQLiteSessionDataStoreFactory factory = new SQLiteSessionDataStoreFactory(file);
         factory.setGracePeriodSec(1);
         Object[] all = new Object[beans.length + 1];
@@ -31,7 +33,7 @@ final class TestServer {
     }
 
     /** As {@link #start}, with whatever store factory the beans hold (or none). */
-    static Server startWithStore(int port, Object... beans) throws Exception {
+    public static Server startWithStore(int port, Object... beans) throws Exception {
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
@@ -60,7 +62,7 @@ final class TestServer {
         return server;
     }
 
-    static int port(Server server) {
+    public static int port(Server server) {
         return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
     }
 
@@ -73,11 +75,7 @@ final class TestServer {
         @Override
         protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
             if (request.getParameter("invalidate") != null) {
-                HttpSession existing = request.getSession(false);
-                if (existing != null) {
-                    existing.invalidate();
-                }
-                response.getWriter().print(existing == null ? "none" : "invalidated");
+                NodeServer.invalidate(request, response);
                 return;
             }
             HttpSession session = request.getSession(true);

@@ -1,4 +1,4 @@
-package io.github.jettysqlite.sessions;
+package io.github.jettysqlite.sessions.support;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -59,6 +59,15 @@ public final class Waiting {
      */
     public static <E extends Exception> void until(String what, Supplier<String> state, Check<E> condition)
             throws E, InterruptedException {
+        until(what, 5, state, condition);
+    }
+
+    /**
+     * As {@link #until(String, Supplier, Check)}, looking again every {@code pollMillis}: for a condition that is
+     * costly to look at (one that runs a program), so that waiting for it does not load the machine it waits on.
+     */
+    public static <E extends Exception> void until(
+            String what, long pollMillis, Supplier<String> state, Check<E> condition) throws E, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
         while (!condition.holds()) {
             if (System.nanoTime() > deadline) {
@@ -66,7 +75,7 @@ public final class Waiting {
                 throw new AssertionError(
                         what + ": not reached in " + SECONDS + " s" + (where == null ? "" : "; " + where));
             }
-            Thread.sleep(5);
+            Thread.sleep(pollMillis);
         }
     }
 }
