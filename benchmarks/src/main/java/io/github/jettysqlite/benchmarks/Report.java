@@ -1,5 +1,12 @@
 package io.github.jettysqlite.benchmarks;
 
+import static io.github.jettysqlite.benchmarks.Markdown.count;
+import static io.github.jettysqlite.benchmarks.Markdown.ms;
+import static io.github.jettysqlite.benchmarks.Markdown.rate;
+import static io.github.jettysqlite.benchmarks.Markdown.row;
+import static io.github.jettysqlite.benchmarks.Markdown.sizeHeading;
+import static io.github.jettysqlite.benchmarks.Markdown.us;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,15 +19,18 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.BiFunction;
 
-/** Collects every figure of a run, checks the targets against them and writes it all as Markdown. */
+/**
+ * Collects every figure of a run and writes it all as Markdown; the issue's targets are checked in {@link Targets},
+ * and the tables' formatting is {@link Markdown}'s.
+ */
 final class Report {
     record OpKey(String subject, Operation op, int size, Shape shape, int threads) {}
 
-    private record Expiry(String subject, int n, String query, double medianMs, boolean correct) {}
+    record Expiry(String subject, int n, String query, double medianMs, boolean correct) {}
 
     private record Size(String subject, int size, Shape shape, long bytesPer10k) {}
 
-    private record Http(String config, LoadClient.Result result, double writesPerRequest) {}
+    record Http(String config, LoadClient.Result result, double writesPerRequest) {}
 
     private record Serde(int size, Shape shape, String what, Measure.Stats stats) {}
 
@@ -201,7 +211,7 @@ final class Report {
                 .append(options.shapes().stream().map(Shape::label).toList())
                 .append(options.quick() ? " (QUICK smoke run: figures meaningless)" : "")
                 .append("\n\n");
-        targets(md);
+        new Targets(options, operations, expiry, http).write(md, twoNode);
         operationTables(md);
         writeTables(md);
         costTable(md);
@@ -213,234 +223,6 @@ final class Report {
         postgresTable(md);
         twoNode.table(md);
         return md.toString();
-    }
-
-    // ---- targets
-
-    private void targets(StringBuilder md) {
-        md.append("## Targets\n\n");
-        md.append("Ratios from this run; 1 KiB attributes of shape `")
-                .append(options.primaryShape().label())
-                .append("` and 1 thread unless the row says otherwise.\n\n");
-        md.append("| target | this store | anchor | ratio | needed | |\n|---|---:|---:|---:|---:|---|\n");
-        for (String sync : List.of("NORMAL", "FULL")) {
-            String ours = "sqlite-store/" + sync;
-            String documented = "jdbc-documented/" + sync;
-            String hikari = "jdbc-hikari/" + sync;
-            String raw = "raw/" + sync;
-            String s = " (" + sync + ")";
-            ratio(
-                    md,
-                    "store new vs JDBC documented" + s,
-                    ours,
-                    documented,
-                    Operation.STORE_NEW,
-                    Operation.STORE_NEW,
-                    1024,
-                    1,
-                    10);
-            ratio(
-                    md,
-                    "update vs JDBC documented" + s,
-                    ours,
-                    documented,
-                    Operation.UPDATE,
-                    Operation.UPDATE,
-                    1024,
-                    1,
-                    10);
-            ratio(md, "load vs JDBC documented" + s, ours, documented, Operation.LOAD, Operation.LOAD, 1024, 1, 3);
-            ratio(
-                    md,
-                    "store new vs JDBC+Hikari" + s,
-                    ours,
-                    hikari,
-                    Operation.STORE_NEW,
-                    Operation.STORE_NEW,
-                    1024,
-                    1,
-                    1.0);
-            ratio(md, "update vs JDBC+Hikari" + s, ours, hikari, Operation.UPDATE, Operation.UPDATE, 1024, 1, 1.0);
-            ratio(md, "load vs JDBC+Hikari" + s, ours, hikari, Operation.LOAD, Operation.LOAD, 1024, 1, 1.0);
-            ratio(
-                    md,
-                    "metadata-only update, 16 KiB, vs JDBC+Hikari" + s,
-                    ours,
-                    hikari,
-                    Operation.TOUCH,
-                    Operation.TOUCH,
-                    16384,
-                    1,
-                    2);
-            for (int threads : List.of(8, 32)) {
-                String t = ", " + threads + " threads";
-                ratio(
-                        md,
-                        "store new" + t + " vs JDBC+Hikari" + s,
-                        ours,
-                        hikari,
-                        Operation.STORE_NEW,
-                        Operation.STORE_NEW,
-                        1024,
-                        threads,
-                        2);
-                ratio(
-                        md,
-                        "update" + t + " vs JDBC+Hikari" + s,
-                        ours,
-                        hikari,
-                        Operation.UPDATE,
-                        Operation.UPDATE,
-                        1024,
-                        threads,
-                        2);
-            }
-            ratio(
-                    md,
-                    "store new vs raw 1 row/tx" + s,
-                    ours,
-                    raw,
-                    Operation.STORE_NEW,
-                    Operation.STORE_NEW,
-                    1024,
-                    1,
-                    0.8);
-            ratio(
-                    md,
-                    "load vs raw select + Jetty deserialization" + s,
-                    ours,
-                    raw,
-                    Operation.LOAD,
-                    Operation.LOAD,
-                    1024,
-                    1,
-                    0.9);
-            for (int threads : List.of(8, 32)) {
-                String t = ", " + threads + " threads";
-                ratio(
-                        md,
-                        "store new" + t + " vs raw 1 row/tx" + s,
-                        ours,
-                        raw,
-                        Operation.STORE_NEW,
-                        Operation.STORE_NEW,
-                        1024,
-                        threads,
-                        2);
-                ratio(
-                        md,
-                        "update" + t + " vs raw 1 row/tx" + s,
-                        ours,
-                        raw,
-                        Operation.UPDATE,
-                        Operation.UPDATE,
-                        1024,
-                        threads,
-                        2);
-            }
-        }
-        if (!expiry.isEmpty()) {
-            int smallest = options.expiryN().get(0);
-            int largest = options.expiryN().get(options.expiryN().size() - 1);
-            for (Expiry big : expiry) {
-                if (big.n() != largest
-                        || !big.subject().equals(ExpiryBench.OURS)
-                        || !big.query().endsWith(ExpiryBench.FIXED_EXPIRED + " expired")) {
-                    continue;
-                }
-                expiry.stream()
-                        .filter(e -> e.subject().equals(big.subject())
-                                && e.n() == smallest
-                                && e.query().equals(big.query()))
-                        .findFirst()
-                        .ifPresent(small -> row(
-                                md,
-                                big.query() + ": time at N=" + count(largest) + " / N=" + count(smallest),
-                                ms(big.medianMs()),
-                                ms(small.medianMs()),
-                                big.medianMs() / small.medianMs(),
-                                "<= 1.5",
-                                big.medianMs() / small.medianMs() <= 1.5));
-            }
-            for (Expiry ours : expiry) {
-                if (!ours.subject().equals(ExpiryBench.OURS)) {
-                    continue;
-                }
-                expiry.stream()
-                        .filter(e -> e.subject().equals(ExpiryBench.JETTY)
-                                && e.n() == ours.n()
-                                && e.query().equals(ours.query()))
-                        .findFirst()
-                        .ifPresent(jetty -> row(
-                                md,
-                                ours.query() + ", N=" + count(ours.n()) + ": time vs Jetty JDBC+Hikari",
-                                ms(ours.medianMs()),
-                                ms(jetty.medianMs()),
-                                ours.medianMs() / jetty.medianMs(),
-                                "<= 1.0",
-                                ours.medianMs() <= jetty.medianMs()));
-            }
-        }
-        Http upper = http.stream()
-                .filter(h -> h.config().equals(HttpBench.IN_MEMORY))
-                .findFirst()
-                .orElse(null);
-        if (upper != null) {
-            for (Http h : http) {
-                if (!h.config().startsWith("sqlite-store")) {
-                    continue;
-                }
-                double needed = h.config().contains("NullSessionCache") ? 0.7 : 0.9;
-                double r = h.result().requestsPerSec() / upper.result().requestsPerSec();
-                row(
-                        md,
-                        "HTTP " + h.config() + " vs in-memory",
-                        rate(h.result().requestsPerSec()) + " req/s",
-                        rate(upper.result().requestsPerSec()) + " req/s",
-                        r,
-                        ">= " + needed,
-                        r >= needed);
-            }
-        }
-        twoNode.targets(md);
-        md.append('\n');
-    }
-
-    private void ratio(
-            StringBuilder md,
-            String label,
-            String ours,
-            String anchor,
-            Operation op,
-            Operation anchorOp,
-            int size,
-            int threads,
-            double needed) {
-        Shape shape = options.primaryShape();
-        Measure.Stats a = operations.get(new OpKey(ours, op, size, shape, threads));
-        Measure.Stats b = operations.get(new OpKey(anchor, anchorOp, size, shape, threads));
-        if (a == null || b == null) {
-            return;
-        }
-        double r = a.opsPerSec() / b.opsPerSec();
-        row(md, label, rate(a.opsPerSec()) + "/s", rate(b.opsPerSec()) + "/s", r, ">= " + needed, r >= needed);
-    }
-
-    static void row(
-            StringBuilder md, String label, String ours, String anchor, double ratio, String needed, boolean met) {
-        md.append("| ")
-                .append(label)
-                .append(" | ")
-                .append(ours)
-                .append(" | ")
-                .append(anchor)
-                .append(" | ")
-                .append(String.format(Locale.ROOT, "%.2fx", ratio))
-                .append(" | ")
-                .append(needed)
-                .append(" | ")
-                .append(met ? "met" : "**missed**")
-                .append(" |\n");
     }
 
     // ---- tables
@@ -476,11 +258,7 @@ final class Report {
                 operations.keySet().stream().map(OpKey::subject).distinct().toList();
         for (int size : options.sizes()) {
             for (Shape shape : options.shapes()) {
-                md.append("### Attributes of ")
-                        .append(size / 1024)
-                        .append(" KiB, shape `")
-                        .append(shape.label())
-                        .append("`\n\n");
+                sizeHeading(md, size, shape);
                 md.append("| operation | threads |");
                 subjects.forEach(s -> md.append(' ').append(s).append(" |"));
                 md.append("\n|---|---:|");
@@ -488,7 +266,7 @@ final class Report {
                 md.append('\n');
                 for (Operation op : ops) {
                     for (int threads : options.threads()) {
-                        md.append(row(subjects, new OpKey(null, op, size, shape, threads), render));
+                        md.append(subjectsRow(subjects, new OpKey(null, op, size, shape, threads), render));
                     }
                 }
                 md.append('\n');
@@ -497,7 +275,7 @@ final class Report {
     }
 
     /** One table row: the cell of each subject for the key's operation, size, shape and threads; "" if none ran. */
-    private String row(List<String> subjects, OpKey cell, BiFunction<OpKey, Measure.Stats, String> render) {
+    private String subjectsRow(List<String> subjects, OpKey cell, BiFunction<OpKey, Measure.Stats, String> render) {
         StringBuilder line = new StringBuilder("| " + cell.op().label + " | " + cell.threads() + " |");
         boolean any = false;
         for (String subject : subjects) {
@@ -612,11 +390,7 @@ final class Report {
                 + " with a HikariCP pool of " + Subjects.HIKARI_POOL_SIZE + " connections. ops/s, then p50 / p99"
                 + " latency in microseconds; the ratio is ours over Jetty's throughput.\n\n");
         for (int size : options.sizes()) {
-            md.append("### Attributes of ")
-                    .append(size / 1024)
-                    .append(" KiB, shape `")
-                    .append(options.primaryShape().label())
-                    .append("`\n\n");
+            sizeHeading(md, size, options.primaryShape());
             md.append("| operation | threads | postgres-store | postgres-jdbc-hikari | ratio |\n");
             md.append("|---|---:|---:|---:|---:|\n");
             for (Operation op : Operation.STORE_OPERATIONS) {
@@ -627,14 +401,13 @@ final class Report {
                     if (ours == null || jetty == null) {
                         continue;
                     }
-                    md.append("| ")
-                            .append(op.label)
-                            .append(" | ")
-                            .append(threads)
-                            .append(" | ");
-                    md.append(cell(ours)).append(" | ").append(cell(jetty)).append(" | ");
-                    md.append(String.format("%.2fx", ours.opsPerSec() / jetty.opsPerSec()));
-                    md.append(" |\n");
+                    row(
+                            md,
+                            op.label,
+                            threads,
+                            cell(ours),
+                            cell(jetty),
+                            String.format(Locale.ROOT, "%.2fx", ours.opsPerSec() / jetty.opsPerSec()));
                 }
             }
             md.append('\n');
@@ -654,17 +427,13 @@ final class Report {
                 .append("| attributes | shape | operation | p50 µs | ops/s |\n")
                 .append("|---:|---|---|---:|---:|\n");
         for (Serde s : serde) {
-            md.append("| ")
-                    .append(s.size())
-                    .append(" B | ")
-                    .append(s.shape().label())
-                    .append(" | ")
-                    .append(s.what())
-                    .append(" | ")
-                    .append(us(s.stats().p50Us()))
-                    .append(" | ")
-                    .append(rate(s.stats().opsPerSec()))
-                    .append(" |\n");
+            row(
+                    md,
+                    s.size() + " B",
+                    s.shape().label(),
+                    s.what(),
+                    us(s.stats().p50Us()),
+                    rate(s.stats().opsPerSec()));
         }
         md.append('\n');
     }
@@ -710,15 +479,12 @@ final class Report {
                 .append("| store | attributes | shape | MiB |\n")
                 .append("|---|---:|---|---:|\n");
         for (Size s : sizes) {
-            md.append("| ")
-                    .append(s.subject())
-                    .append(" | ")
-                    .append(s.size())
-                    .append(" B | ")
-                    .append(s.shape().label())
-                    .append(" | ")
-                    .append(String.format(Locale.ROOT, "%.1f", s.bytesPer10k() / 1048576.0))
-                    .append(" |\n");
+            row(
+                    md,
+                    s.subject(),
+                    s.size() + " B",
+                    s.shape().label(),
+                    String.format(Locale.ROOT, "%.1f", s.bytesPer10k() / 1048576.0));
         }
         md.append('\n');
     }
@@ -733,41 +499,15 @@ final class Report {
                 .append("| server | req/s | p50 µs | p99 µs | failed or wrong answers | store calls per request |\n")
                 .append("|---|---:|---:|---:|---:|---:|\n");
         for (Http h : http) {
-            md.append("| ")
-                    .append(h.config())
-                    .append(" | ")
-                    .append(rate(h.result().requestsPerSec()))
-                    .append(" | ")
-                    .append(us(h.result().p50Us()))
-                    .append(" | ")
-                    .append(us(h.result().p99Us()))
-                    .append(" | ")
-                    .append(h.result().errors())
-                    .append(" | ")
-                    .append(
-                            Double.isNaN(h.writesPerRequest())
-                                    ? ""
-                                    : String.format(Locale.ROOT, "%.2f", h.writesPerRequest()))
-                    .append(" |\n");
+            row(
+                    md,
+                    h.config(),
+                    rate(h.result().requestsPerSec()),
+                    us(h.result().p50Us()),
+                    us(h.result().p99Us()),
+                    h.result().errors(),
+                    Double.isNaN(h.writesPerRequest()) ? "" : String.format(Locale.ROOT, "%.2f", h.writesPerRequest()));
         }
         md.append('\n');
-    }
-
-    static String rate(double perSec) {
-        return String.format(Locale.ROOT, "%,.0f", perSec);
-    }
-
-    static String us(double us) {
-        return String.format(Locale.ROOT, us < 100 ? "%.1f" : "%,.0f", us);
-    }
-
-    private static String ms(double ms) {
-        return String.format(Locale.ROOT, "%.3f ms", ms);
-    }
-
-    private static String count(int n) {
-        return n >= 1_000_000 && n % 1_000_000 == 0
-                ? n / 1_000_000 + "M"
-                : n >= 1000 && n % 1000 == 0 ? n / 1000 + "k" : Integer.toString(n);
     }
 }

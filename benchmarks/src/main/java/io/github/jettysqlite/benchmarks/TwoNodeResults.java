@@ -122,12 +122,12 @@ final class TwoNodeResults {
         String spread = rounds < 2
                 ? ""
                 : String.format(Locale.ROOT, " (rounds: %.2f-%.2fx)", perRound.getMin(), perRound.getMax());
-        Report.row(
+        Markdown.targetRow(
                 md,
                 "two nodes, " + engine + ", " + traffic.label() + ": CoherentSessionCache vs " + CACHE_NAMES.get(anchor)
                         + spread,
-                Report.rate(ours.meanRequestsPerSec()) + " req/s",
-                Report.rate(other.meanRequestsPerSec()) + " req/s",
+                Markdown.rate(ours.meanRequestsPerSec()) + " req/s",
+                Markdown.rate(other.meanRequestsPerSec()) + " req/s",
                 r,
                 ">= " + needed,
                 r >= needed);
@@ -168,11 +168,11 @@ final class TwoNodeResults {
                     .append(CACHE_NAMES.getOrDefault(k.cache(), k.cache()))
                     .append(incoherent ? " (incorrect across nodes)" : "")
                     .append(" | ")
-                    .append(Report.rate(c.meanRequestsPerSec()))
+                    .append(Markdown.rate(c.meanRequestsPerSec()))
                     .append(" | ")
-                    .append(Report.us(c.p50Us() / c.runs()))
+                    .append(Markdown.us(c.p50Us() / c.runs()))
                     .append(" | ")
-                    .append(Report.us(c.p99Us() / c.runs()))
+                    .append(Markdown.us(c.p99Us() / c.runs()))
                     .append(" | ")
                     .append(c.wrong())
                     .append(
@@ -184,17 +184,17 @@ final class TwoNodeResults {
                     .append(" | ")
                     .append(fixed(s.perRequest(s.checks())))
                     .append(" | ")
-                    .append(s.checks() == 0 ? "" : Report.us(s.checkMeanMs() * 1000))
+                    .append(s.checks() == 0 ? "" : Markdown.us(s.checkMeanMs() * 1000))
                     .append(" | ")
                     .append(fixed(s.perRequest(s.loads())))
                     .append(" | ")
-                    .append(s.loads() == 0 ? "" : Report.us(s.loadMeanMs() * 1000))
+                    .append(s.loads() == 0 ? "" : Markdown.us(s.loadMeanMs() * 1000))
                     .append(" | ")
                     .append(fixed(s.perRequest(s.stores())))
                     .append(" | ")
-                    .append(s.stores() == 0 ? "" : Report.us(s.storeMeanMs() * 1000))
+                    .append(s.stores() == 0 ? "" : Markdown.us(s.storeMeanMs() * 1000))
                     .append(" | ")
-                    .append(s.requests() == 0 ? "" : Report.us(s.cpuNanos() / 1000.0 / s.requests()))
+                    .append(s.requests() == 0 ? "" : Markdown.us(s.cpuNanos() / 1000.0 / s.requests()))
                     .append(" |\n");
         });
         md.append('\n');

@@ -12,6 +12,7 @@ import io.github.jettysqlite.sessions.admin.SessionDatabaseAdmin;
 import io.github.jettysqlite.sessions.admin.SessionSummary;
 import io.github.jettysqlite.sessions.admin.Stats;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
+import io.github.jettysqlite.sessions.support.PostgreSQLRequired;
 import java.nio.file.Path;
 import org.eclipse.jetty.session.SessionContext;
 import org.junit.jupiter.api.AfterEach;

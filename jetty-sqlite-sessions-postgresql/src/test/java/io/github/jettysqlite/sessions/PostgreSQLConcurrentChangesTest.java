@@ -1,5 +1,6 @@
 package io.github.jettysqlite.sessions;
 
+import io.github.jettysqlite.sessions.support.PostgreSQLRequired;
 import java.nio.file.Path;
 import org.junit.jupiter.api.extension.ExtendWith;
 

@@ -4,6 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionDataStoreFactory;
 import io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionSettings;
+import io.github.jettysqlite.sessions.support.LocalPostgreSQL;
+import io.github.jettysqlite.sessions.support.NodeHttp;
+import io.github.jettysqlite.sessions.support.NodeServer;
+import io.github.jettysqlite.sessions.support.PostgreSQLRequired;
+import io.github.jettysqlite.sessions.support.PostgreSQLServer;
+import io.github.jettysqlite.sessions.support.Waiting;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

@@ -10,6 +10,9 @@ import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.mock;
 
+import io.github.jettysqlite.sessions.support.PostgreSQLRequired;
+import io.github.jettysqlite.sessions.support.PostgreSQLServer;
+import io.github.jettysqlite.sessions.support.Waiting;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -2,6 +2,7 @@ package io.github.jettysqlite.sessions;
 
 import io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionDataStore;
 import io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionSettings;
+import io.github.jettysqlite.sessions.support.PostgreSQLServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;

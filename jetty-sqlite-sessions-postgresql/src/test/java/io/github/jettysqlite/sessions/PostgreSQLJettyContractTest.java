@@ -2,6 +2,8 @@ package io.github.jettysqlite.sessions;
 
 import io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionDataStoreFactory;
 import io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionSettings;
+import io.github.jettysqlite.sessions.support.PostgreSQLRequired;
+import io.github.jettysqlite.sessions.support.PostgreSQLServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import org.eclipse.jetty.session.AbstractSessionDataStoreTest;

@@ -2,6 +2,7 @@ package io.github.jettysqlite.sessions;
 
 import io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionDataStoreFactory;
 import io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionSettings;
+import io.github.jettysqlite.sessions.support.PostgreSQLRequired;
 import java.nio.file.Path;
 import org.eclipse.jetty.session.SessionDataStoreFactory;
 import org.junit.jupiter.api.extension.ExtendWith;

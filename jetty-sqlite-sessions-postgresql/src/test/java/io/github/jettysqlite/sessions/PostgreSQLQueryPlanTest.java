@@ -6,6 +6,7 @@ import io.github.jettysqlite.sessions.internal.JulianDay;
 import io.github.jettysqlite.sessions.internal.table.SessionStatements;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import io.github.jettysqlite.sessions.internal.table.SqlDialect;
+import io.github.jettysqlite.sessions.support.PostgreSQLRequired;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionDataStoreFactory;
 import io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionSettings;
+import io.github.jettysqlite.sessions.support.LocalPostgreSQL;
+import io.github.jettysqlite.sessions.support.PostgreSQLRequired;
+import io.github.jettysqlite.sessions.support.PostgreSQLServer;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionDataStore;
 import io.github.jettysqlite.sessions.postgresql.PostgreSQLSessionSettings;
+import io.github.jettysqlite.sessions.support.PostgreSQLRequired;
 import java.nio.file.Path;
 import java.util.List;
 import org.eclipse.jetty.session.SessionContext;

@@ -7,6 +7,7 @@ import static io.github.jettysqlite.sessions.StoreFixture.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.jettysqlite.sessions.admin.Progress;
+import io.github.jettysqlite.sessions.support.NodeServer;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -24,7 +25,6 @@ import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.session.DefaultSessionIdManager;
 import org.eclipse.jetty.session.NullSessionCacheFactory;
 import org.eclipse.jetty.session.SessionContext;
 import org.eclipse.jetty.session.SessionData;
@@ -184,13 +184,7 @@ abstract class AbstractDeletedSessionStaysDeletedTest {
     }
 
     private static Server node(String database, String name) throws Exception {
-        Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        server.addConnector(connector);
-        DefaultSessionIdManager ids = new DefaultSessionIdManager(server);
-        ids.setWorkerName(name);
-        server.addBean(ids, true);
+        Server server = NodeServer.node(name);
         NullSessionCacheFactory cache = new NullSessionCacheFactory();
         cache.setFlushOnResponseCommit(true);
         server.addBean(cache);

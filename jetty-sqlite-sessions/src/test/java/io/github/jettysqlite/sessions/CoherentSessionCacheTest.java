@@ -3,6 +3,8 @@ package io.github.jettysqlite.sessions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.jettysqlite.sessions.support.TestServer;
+import io.github.jettysqlite.sessions.support.Waiting;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.ContentResponse;
@@ -22,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Two real Jetty servers on one SQLite file, each with a {@link CoherentSessionCache}, answering Jetty's HttpClient:
  * what one node does to a session, the other's cached copy follows at its next request. The same steps with Jetty's
  * {@code DefaultSessionCache} show the stale copy this cache exists to prevent. (Two JVMs: {@code
- * SQLiteCoherentCacheNodesTest}.)
+ * SQLiteCoherentCacheNodesIT}.)
  */
 class CoherentSessionCacheTest {
     @TempDir

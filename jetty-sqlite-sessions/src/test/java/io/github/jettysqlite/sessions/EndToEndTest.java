@@ -2,6 +2,8 @@ package io.github.jettysqlite.sessions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.jettysqlite.sessions.support.TestServer;
+import io.github.jettysqlite.sessions.support.Waiting;
 import java.nio.file.Path;
 import java.util.List;
 import org.eclipse.jetty.client.ContentResponse;
@@ -97,6 +99,8 @@ class EndToEndTest {
         server = startServer(0);
         String id = get("/a/?ttl=1&set=user=alice");
         server.stop();
+        // Time passes on purpose: the session's second runs out while no server is up, so that only the scavenger of
+        // the next server can find it; a longer pause under load leaves it just as expired.
         Thread.sleep(1_100);
 
         server = startServer(0);

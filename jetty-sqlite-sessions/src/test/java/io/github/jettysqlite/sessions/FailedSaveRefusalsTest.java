@@ -3,6 +3,9 @@ package io.github.jettysqlite.sessions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.jettysqlite.sessions.internal.sqlite.SQLiteInternals;
+import io.github.jettysqlite.sessions.support.NodeHttp;
+import io.github.jettysqlite.sessions.support.NodeServer;
+import io.github.jettysqlite.sessions.support.TestServer;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;

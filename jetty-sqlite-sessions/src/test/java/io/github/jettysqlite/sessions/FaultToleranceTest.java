@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.jettysqlite.sessions.internal.sqlite.SQLiteInternals;
+import io.github.jettysqlite.sessions.support.TestServer;
+import io.github.jettysqlite.sessions.support.Waiting;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;

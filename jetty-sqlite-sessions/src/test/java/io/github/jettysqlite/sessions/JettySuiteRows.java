@@ -1,6 +1,8 @@
 package io.github.jettysqlite.sessions;
 
+import io.github.jettysqlite.sessions.internal.CachedConnection;
 import io.github.jettysqlite.sessions.internal.JulianDay;
+import io.github.jettysqlite.sessions.internal.SessionScope;
 import io.github.jettysqlite.sessions.internal.attributes.AttributeCodec;
 import io.github.jettysqlite.sessions.internal.attributes.AttributeSeal;
 import io.github.jettysqlite.sessions.internal.attributes.AttributeSerializer;
@@ -8,7 +10,10 @@ import io.github.jettysqlite.sessions.internal.attributes.DeserializationFilter;
 import io.github.jettysqlite.sessions.internal.attributes.SessionAttributes;
 import io.github.jettysqlite.sessions.internal.attributes.SessionIds;
 import io.github.jettysqlite.sessions.internal.attributes.TrackedSessionData;
+import io.github.jettysqlite.sessions.internal.table.SessionLifetime;
+import io.github.jettysqlite.sessions.internal.table.SessionStatements;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
+import io.github.jettysqlite.sessions.internal.table.SqlDialect;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -17,7 +22,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -29,10 +33,6 @@ import org.eclipse.jetty.session.SessionData;
  * writes them (attributes sealed, ids protected). Shared by both engines' subclasses.
  */
 public final class JettySuiteRows {
-    private static final String INSERT =
-            "INSERT INTO jetty_sessions (session_id, context_path, virtual_host, last_node,"
-                    + " created_ms, accessed_ms, last_accessed_ms, cookie_set_ms, last_saved_ms, max_inactive_ms, expires_at,"
-                    + " attributes, sealed_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String KEY = " WHERE session_id = ? AND context_path = ? AND virtual_host = ?";
 
     /** Rows as a store without a key writes them. */
@@ -120,25 +120,32 @@ public final class JettySuiteRows {
         return true;
     }
 
+    /**
+     * Writes the row with the stores' own INSERT, bound the stores' way, on the suite's connection rather than
+     * through a store: what the suite checks is how a store reads rows it did not write, and a second copy of the
+     * binding here would only have to follow every change to the layout.
+     */
     private void insert(Connection c, SessionData data, byte[] attributes) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(INSERT)) {
-            bindKey(s, data);
-            s.setString(4, data.getLastNode());
-            s.setLong(5, data.getCreated());
-            s.setLong(6, data.getAccessed());
-            s.setLong(7, data.getLastAccessed());
-            s.setLong(8, data.getCookieSet());
-            s.setLong(9, data.getLastSaved());
-            s.setLong(10, data.getMaxInactiveMs());
-            if (data.getExpiry() <= 0) {
-                s.setNull(11, Types.DOUBLE);
-            } else {
-                s.setDouble(11, JulianDay.fromEpochMillis(data.getExpiry()));
-            }
-            s.setBytes(12, attributes);
-            s.setString(
-                    13, ids.sealedId(data.getContextPath(), data.getVhost(), ids.keyOf(data.getId()), data.getId()));
-            s.executeUpdate();
+        SqlDialect dialect = c.getMetaData().getDatabaseProductName().startsWith("PostgreSQL")
+                ? SqlDialect.POSTGRESQL
+                : SqlDialect.SQLITE;
+        SessionStatements statements = new SessionStatements(
+                new SessionTable(SessionTable.DEFAULT_NAME, dialect), SessionLifetime.UNLIMITED, ids);
+        CachedConnection cached = new CachedConnection(c);
+        try {
+            statements
+                    .writes()
+                    .insert(
+                            cached,
+                            new SessionScope(data.getContextPath(), data.getVhost()),
+                            data,
+                            attributes,
+                            0,
+                            null,
+                            JulianDay.fromEpochMillis(System.currentTimeMillis()));
+        } finally {
+            // The suite's connection outlives this row; its statement must not.
+            cached.forgetStatements();
         }
     }
 

@@ -2,6 +2,7 @@ package io.github.jettysqlite.sessions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.jettysqlite.sessions.support.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

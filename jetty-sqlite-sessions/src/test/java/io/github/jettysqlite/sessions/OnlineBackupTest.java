@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.jettysqlite.sessions.admin.Progress;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
+import io.github.jettysqlite.sessions.support.Waiting;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -17,6 +17,7 @@ import io.github.jettysqlite.sessions.admin.Stats;
 import io.github.jettysqlite.sessions.internal.sqlite.SQLiteDatabase;
 import io.github.jettysqlite.sessions.internal.sqlite.SQLiteInternals;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
+import io.github.jettysqlite.sessions.support.Waiting;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;

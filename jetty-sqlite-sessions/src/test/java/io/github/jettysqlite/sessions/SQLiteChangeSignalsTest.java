@@ -7,6 +7,7 @@ import static io.github.jettysqlite.sessions.StoreFixture.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.jettysqlite.sessions.admin.SessionDatabaseAdmin;
+import io.github.jettysqlite.sessions.support.Waiting;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;

@@ -5,6 +5,7 @@ import static io.github.jettysqlite.sessions.StoreFixture.put;
 import static io.github.jettysqlite.sessions.StoreFixture.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.jettysqlite.sessions.support.Waiting;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

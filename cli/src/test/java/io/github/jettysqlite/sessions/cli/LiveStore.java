@@ -43,6 +43,7 @@ final class LiveStore implements AutoCloseable {
             while (writing.get()) {
                 try {
                     put("live-" + written.getAndIncrement(), System.currentTimeMillis() + 3_600_000, "busy");
+                    // A pace (a live server's stream of saves), not a wait: the tests wait on the count written.
                     Thread.sleep(2);
                 } catch (Exception e) {
                     throw new IllegalStateException(e);

@@ -2,8 +2,8 @@ package io.github.jettysqlite.sessions.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.jettysqlite.sessions.PostgreSQLServer;
-import io.github.jettysqlite.sessions.Waiting;
+import io.github.jettysqlite.sessions.support.PostgreSQLServer;
+import io.github.jettysqlite.sessions.support.Waiting;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package io.github.jettysqlite.examples.distribution;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.jettysqlite.sessions.PostgreSQLServer;
+import io.github.jettysqlite.sessions.support.PostgreSQLServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

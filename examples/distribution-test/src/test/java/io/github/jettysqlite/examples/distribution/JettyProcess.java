@@ -1,5 +1,6 @@
 package io.github.jettysqlite.examples.distribution;
 
+import io.github.jettysqlite.sessions.support.Waiting;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -78,18 +79,16 @@ final class JettyProcess implements AutoCloseable {
 
     /** Waits until the port accepts connections; fails with the output if the process ends or time runs out. */
     void awaitListening(int port) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (System.nanoTime() < deadline) {
+        Waiting.until("Jetty listening on " + port, () -> "it printed:\n" + output(), () -> {
             if (!process.isAlive()) {
                 throw new AssertionError("Jetty exited with " + process.exitValue() + ":\n" + output());
             }
             try (Socket ignored = new Socket("127.0.0.1", port)) {
-                return;
+                return true;
             } catch (IOException notYet) {
-                Thread.sleep(200);
+                return false;
             }
-        }
-        throw new AssertionError("Jetty did not listen on " + port + " within 90 s:\n" + output());
+        });
     }
 
     /** Waits for the process to end by itself; returns its exit code. */

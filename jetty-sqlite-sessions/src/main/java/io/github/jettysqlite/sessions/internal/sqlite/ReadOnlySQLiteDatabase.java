@@ -2,8 +2,6 @@ package io.github.jettysqlite.sessions.internal.sqlite;
 
 import io.github.jettysqlite.sessions.SessionDatabaseException;
 import io.github.jettysqlite.sessions.internal.CachedConnection;
-import io.github.jettysqlite.sessions.internal.FileMaintenance;
-import io.github.jettysqlite.sessions.internal.SessionDatabase;
 import io.github.jettysqlite.sessions.internal.SqlWork;
 import io.github.jettysqlite.sessions.internal.TableUse;
 import io.github.jettysqlite.sessions.internal.engine.SharedDatabases;
@@ -19,7 +17,7 @@ import java.util.List;
  * read-only connection, and nothing that writes. Opening it creates no table, changes no journal mode, runs no
  * {@code optimize} and upgrades no schema, so an operator's look never changes what a running server sees.
  */
-public final class ReadOnlySQLiteDatabase implements SessionDatabase, FileMaintenance {
+public final class ReadOnlySQLiteDatabase implements SQLiteFile {
     private static final SharedDatabases<Path, ReadOnlySQLiteDatabase> OPEN = new SharedDatabases<>();
 
     private final SQLiteDatabaseSettings settings;
@@ -67,37 +65,17 @@ public final class ReadOnlySQLiteDatabase implements SessionDatabase, FileMainte
     }
 
     @Override
+    public SQLiteDatabaseSettings settings() {
+        return settings;
+    }
+
+    @Override
     public synchronized void close() {
         try {
             connection.close();
         } catch (SQLException ignored) {
             // nothing was written through it
         }
-    }
-
-    @Override
-    public String location() {
-        return settings.file().toString();
-    }
-
-    @Override
-    public Path file() {
-        return settings.file();
-    }
-
-    @Override
-    public String journalMode() throws SessionDatabaseException {
-        return read(c -> SQLiteConnections.queryString(c, "PRAGMA journal_mode"));
-    }
-
-    @Override
-    public long fileBytes() {
-        return SQLiteConnections.sizeOf(settings.file());
-    }
-
-    @Override
-    public long walBytes() {
-        return SQLiteConnections.sizeOf(settings.wal());
     }
 
     /** A backup only reads the source, so it runs here as it would on the server's own database. */

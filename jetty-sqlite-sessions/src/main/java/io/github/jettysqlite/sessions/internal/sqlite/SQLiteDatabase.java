@@ -4,8 +4,6 @@ import io.github.jettysqlite.sessions.Checkpoints;
 import io.github.jettysqlite.sessions.SessionDatabaseException;
 import io.github.jettysqlite.sessions.internal.CachedConnection;
 import io.github.jettysqlite.sessions.internal.ChangeSignals;
-import io.github.jettysqlite.sessions.internal.FileMaintenance;
-import io.github.jettysqlite.sessions.internal.SessionDatabase;
 import io.github.jettysqlite.sessions.internal.SqlWork;
 import io.github.jettysqlite.sessions.internal.TableUse;
 import io.github.jettysqlite.sessions.internal.engine.SharedDatabases;
@@ -25,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * <p>Every store and tool that names the same real file shares one instance through {@link #acquire}, so a server
  * holds one writer per file however many contexts it runs.
  */
-public final class SQLiteDatabase implements SessionDatabase, FileMaintenance {
+public final class SQLiteDatabase implements SQLiteFile {
     /** Free pages (4 MiB at SQLite's default page size) a sweep leaves for new sessions to reuse. */
     public static final long FREE_PAGES_KEPT_FOR_REUSE = 1024;
 
@@ -143,6 +141,7 @@ public final class SQLiteDatabase implements SessionDatabase, FileMaintenance {
         housekeeping.afterCommit(c, transactions);
     }
 
+    @Override
     public SQLiteDatabaseSettings settings() {
         return settings;
     }
@@ -184,11 +183,6 @@ public final class SQLiteDatabase implements SessionDatabase, FileMaintenance {
         }
     }
 
-    @Override
-    public String location() {
-        return settings.file().toString();
-    }
-
     /** Closes every connection, after a last {@code optimize}; transactions have all ended by now. */
     @Override
     public void close() {
@@ -205,26 +199,6 @@ public final class SQLiteDatabase implements SessionDatabase, FileMaintenance {
             // every transaction has committed or rolled back by now; a failing close loses nothing
         }
         changes.close();
-    }
-
-    @Override
-    public Path file() {
-        return settings.file();
-    }
-
-    @Override
-    public String journalMode() throws SessionDatabaseException {
-        return read(c -> SQLiteConnections.queryString(c, "PRAGMA journal_mode"));
-    }
-
-    @Override
-    public long fileBytes() {
-        return SQLiteConnections.sizeOf(settings.file());
-    }
-
-    @Override
-    public long walBytes() {
-        return SQLiteConnections.sizeOf(settings.wal());
     }
 
     /** Checkpoints that restarted the WAL because it outgrew its bound. */

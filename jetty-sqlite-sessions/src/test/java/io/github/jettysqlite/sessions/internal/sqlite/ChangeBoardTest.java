@@ -2,9 +2,9 @@ package io.github.jettysqlite.sessions.internal.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.jettysqlite.sessions.Waiting;
 import io.github.jettysqlite.sessions.internal.ChangeSignals;
 import io.github.jettysqlite.sessions.internal.SessionScope;
+import io.github.jettysqlite.sessions.support.Waiting;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,8 +2,8 @@ package io.github.jettysqlite.sessions.internal.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.jettysqlite.sessions.Waiting;
 import io.github.jettysqlite.sessions.internal.CachedConnection;
+import io.github.jettysqlite.sessions.support.Waiting;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.jettysqlite.sessions.SQLiteFixture;
 import io.github.jettysqlite.sessions.SQLiteSessionDataStore;
 import io.github.jettysqlite.sessions.StoreFixture;
-import io.github.jettysqlite.sessions.Waiting;
+import io.github.jettysqlite.sessions.support.Waiting;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;

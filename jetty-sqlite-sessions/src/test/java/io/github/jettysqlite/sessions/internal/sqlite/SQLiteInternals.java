@@ -2,12 +2,12 @@ package io.github.jettysqlite.sessions.internal.sqlite;
 
 import io.github.jettysqlite.sessions.SessionDatabaseException;
 import io.github.jettysqlite.sessions.Synchronous;
-import io.github.jettysqlite.sessions.Waiting;
 import io.github.jettysqlite.sessions.internal.SqlWork;
 import io.github.jettysqlite.sessions.internal.TableUse;
 import io.github.jettysqlite.sessions.internal.engine.SharedDatabases;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import io.github.jettysqlite.sessions.internal.table.SqlDialect;
+import io.github.jettysqlite.sessions.support.Waiting;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.concurrent.CountDownLatch;

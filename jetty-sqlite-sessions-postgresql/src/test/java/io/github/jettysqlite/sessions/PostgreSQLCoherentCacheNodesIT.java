@@ -1,0 +1,15 @@
+package io.github.jettysqlite.sessions;
+
+import io.github.jettysqlite.sessions.support.PostgreSQLRequired;
+import io.github.jettysqlite.sessions.support.PostgreSQLServer;
+import java.nio.file.Path;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Two Jetty JVMs with coherent session caches on one PostgreSQL server. */
+@ExtendWith(PostgreSQLRequired.class)
+class PostgreSQLCoherentCacheNodesIT extends AbstractCoherentCacheNodesIT {
+    @Override
+    String newDatabase(Path dir) {
+        return PostgreSQLServer.get().freshSchemaUrl();
+    }
+}

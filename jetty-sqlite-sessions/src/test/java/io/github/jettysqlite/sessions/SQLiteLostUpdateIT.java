@@ -1,0 +1,11 @@
+package io.github.jettysqlite.sessions;
+
+import java.nio.file.Path;
+
+/** Two Jetty JVMs on one SQLite file. */
+class SQLiteLostUpdateIT extends AbstractLostUpdateIT {
+    @Override
+    String newDatabase(Path dir) {
+        return dir.resolve("shared.db").toString();
+    }
+}

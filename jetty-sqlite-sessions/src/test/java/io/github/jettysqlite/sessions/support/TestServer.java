@@ -1,0 +1,111 @@
+package io.github.jettysqlite.sessions.support;
+
+import io.github.jettysqlite.sessions.SQLiteSessionDataStoreFactory;
+import io.github.jettysqlite.sessions.SessionTableDataStore;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ContextHandlerCollection;
+import org.eclipse.jetty.session.DefaultSessionIdManager;
+import org.eclipse.jetty.session.HouseKeeper;
+
+/**
+ * A real Jetty server on 127.0.0.1 with two ee10 contexts, {@code /a} and {@code /b}, keeping sessions in an
+ * SQLite file through the factory, and scavenging every second.
+ */
+public final class TestServer {
+    private TestServer() {}
+
+    /** Starts the server; port 0 picks a free one. Extra beans (a session cache factory, say) join the server. */
+    public static Server start(Path file, int port, Object... beans) throws Exception {
+        SQLiteSessionDataStoreFactory factory = new SQLiteSessionDataStoreFactory(file);
+        factory.setGracePeriodSec(1);
+        Object[] all = new Object[beans.length + 1];
+        all[0] = factory;
+        System.arraycopy(beans, 0, all, 1, beans.length);
+        return startWithStore(port, all);
+    }
+
+    /** As {@link #start}, with whatever store factory the beans hold (or none). */
+    public static Server startWithStore(int port, Object... beans) throws Exception {
+        Server server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        connector.setPort(port);
+        server.addConnector(connector);
+
+        DefaultSessionIdManager ids = new DefaultSessionIdManager(server);
+        HouseKeeper houseKeeper = new HouseKeeper();
+        houseKeeper.setIntervalSec(1);
+        ids.setSessionHouseKeeper(houseKeeper);
+        server.addBean(ids, true);
+
+        for (Object bean : beans) {
+            server.addBean(bean);
+        }
+
+        ContextHandlerCollection contexts = new ContextHandlerCollection();
+        for (String path : new String[] {"/a", "/b"}) {
+            ServletContextHandler context = new ServletContextHandler(ServletContextHandler.SESSIONS);
+            context.setContextPath(path);
+            context.addServlet(SessionServlet.class, "/*");
+            contexts.addHandler(context);
+        }
+        server.setHandler(contexts);
+        server.start();
+        return server;
+    }
+
+    public static int port(Server server) {
+        return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+    }
+
+    /**
+     * ?set=name=value sets an attribute, ?get=name answers it, ?ttl=s sets the timeout, ?invalidate ends the session,
+     * ?vanish deletes its row through the store first (as another node would), ?pad=n sets an attribute of n bytes
+     * (a write that needs new pages); otherwise the id.
+     */
+    public static final class SessionServlet extends HttpServlet {
+        @Override
+        protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            if (request.getParameter("invalidate") != null) {
+                NodeServer.invalidate(request, response);
+                return;
+            }
+            HttpSession session = request.getSession(true);
+            if (request.getParameter("vanish") != null) {
+                // The row goes while this request holds the session, as when another node ends it meanwhile.
+                try {
+                    ((SessionTableDataStore) ServletContextHandler.getServletContextHandler(getServletContext())
+                                    .getSessionHandler()
+                                    .getSessionCache()
+                                    .getSessionDataStore())
+                            .delete(session.getId());
+                } catch (Exception e) {
+                    throw new IOException(e);
+                }
+            }
+            String ttl = request.getParameter("ttl");
+            if (ttl != null) {
+                session.setMaxInactiveInterval(Integer.parseInt(ttl));
+            }
+            String set = request.getParameter("set");
+            if (set != null) {
+                String[] pair = set.split("=", 2);
+                session.setAttribute(pair[0], pair[1]);
+            }
+            String pad = request.getParameter("pad");
+            if (pad != null) {
+                session.setAttribute("pad", new byte[Integer.parseInt(pad)]);
+            }
+            String get = request.getParameter("get");
+            response.getWriter().print(get == null ? session.getId() : String.valueOf(session.getAttribute(get)));
+        }
+    }
+}
