@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.jettysqlite.sessions.internal.JulianDay;
 import io.github.jettysqlite.sessions.internal.table.SessionStatements;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
-import io.github.jettysqlite.sessions.internal.table.SqlDialect;
+import io.github.jettysqlite.sessions.postgresql.internal.PostgreSQLDialect;
 import io.github.jettysqlite.sessions.support.PostgreSQLRequired;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -41,7 +41,7 @@ class PostgreSQLQueryPlanTest {
     void start() throws Exception {
         fixture = new PostgreSQLFixture();
         fixture.store();
-        table = new SessionStatements(new SessionTable(SessionTable.DEFAULT_NAME, SqlDialect.POSTGRESQL));
+        table = new SessionStatements(new SessionTable(SessionTable.DEFAULT_NAME, PostgreSQLDialect.INSTANCE));
         now = JulianDay.fromEpochMillis(System.currentTimeMillis());
         try (Connection c = fixture.connect();
                 PreparedStatement fill = c.prepareStatement("INSERT INTO jetty_sessions (session_id, context_path,"

@@ -1,11 +1,7 @@
 package io.github.jettysqlite.sessions;
 
 import io.github.jettysqlite.sessions.admin.Progress;
-import io.github.jettysqlite.sessions.internal.SessionDatabase;
-import io.github.jettysqlite.sessions.internal.TableUse;
-import io.github.jettysqlite.sessions.internal.engine.SharedDatabases;
 import io.github.jettysqlite.sessions.internal.sqlite.SQLiteDatabase;
-import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import java.nio.file.Path;
 import org.eclipse.jetty.util.annotation.ManagedAttribute;
 import org.eclipse.jetty.util.annotation.ManagedObject;
@@ -23,7 +19,6 @@ import org.eclipse.jetty.util.annotation.Name;
 @ManagedObject("Keeps session data in an SQLite file")
 public class SQLiteSessionDataStore extends SessionTableDataStore {
     private final SQLiteSessionSettings settings;
-    private SQLiteDatabase sqlite;
 
     /** Sessions in {@code sessions.db} in the working directory. */
     public SQLiteSessionDataStore() {
@@ -40,16 +35,8 @@ public class SQLiteSessionDataStore extends SessionTableDataStore {
     }
 
     @Override
-    protected SharedDatabases.Lease<? extends SessionDatabase> openDatabase(SessionTable table, TableUse use)
-            throws Exception {
-        SharedDatabases.Lease<SQLiteDatabase> lease = SQLiteDatabase.acquire(settings.database(), table, use, false);
-        sqlite = lease.database();
-        return lease;
-    }
-
-    @Override
     protected void afterMassDelete() throws SessionDatabaseException {
-        sqlite.releaseFreePagesAfterSweep();
+        sqlite().releaseFreePagesAfterSweep();
     }
 
     @ManagedAttribute(value = "the SQLite database file, as configured", readonly = true)
@@ -127,8 +114,8 @@ public class SQLiteSessionDataStore extends SessionTableDataStore {
         return "backed up " + sqlite().file() + " to " + target.toAbsolutePath();
     }
 
+    /** The open file; fails while the store is stopped. Its settings opened it, so it is SQLite's. */
     private SQLiteDatabase sqlite() {
-        database();
-        return sqlite;
+        return (SQLiteDatabase) database();
     }
 }

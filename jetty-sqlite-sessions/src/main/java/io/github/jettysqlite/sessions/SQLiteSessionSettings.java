@@ -1,6 +1,8 @@
 package io.github.jettysqlite.sessions;
 
 import io.github.jettysqlite.sessions.internal.DatabaseLocation;
+import io.github.jettysqlite.sessions.internal.engine.StoreEngine;
+import io.github.jettysqlite.sessions.internal.sqlite.SQLiteDatabase;
 import io.github.jettysqlite.sessions.internal.sqlite.SQLiteDatabaseSettings;
 import io.github.jettysqlite.sessions.internal.table.SqlDialect;
 import java.nio.file.Path;
@@ -22,6 +24,13 @@ public class SQLiteSessionSettings extends SessionTableSettings {
     private int maxReaders = DEFAULT_MAX_READERS;
     private String checkpoints = DEFAULT_CHECKPOINTS;
 
+    static {
+        StoreEngine.register(
+                SQLiteSessionSettings.class,
+                SqlDialect.SQLITE,
+                (settings, table, use) -> SQLiteDatabase.acquire(settings.database(), table, use, false));
+    }
+
     /** Sessions in {@code sessions.db} in the working directory. */
     public SQLiteSessionSettings() {}
 
@@ -32,11 +41,6 @@ public class SQLiteSessionSettings extends SessionTableSettings {
     @Override
     protected String engine() {
         return "SQLite";
-    }
-
-    @Override
-    protected SqlDialect dialect() {
-        return SqlDialect.SQLITE;
     }
 
     @Override

@@ -12,6 +12,8 @@ import io.github.jettysqlite.sessions.internal.attributes.PrincipalSource;
 import io.github.jettysqlite.sessions.internal.attributes.SessionAttributes;
 import io.github.jettysqlite.sessions.internal.attributes.TrackedSessionData;
 import io.github.jettysqlite.sessions.internal.engine.SharedDatabases;
+import io.github.jettysqlite.sessions.internal.engine.StoreAdmins;
+import io.github.jettysqlite.sessions.internal.engine.StoreEngine;
 import io.github.jettysqlite.sessions.internal.table.ExpiryStatements;
 import io.github.jettysqlite.sessions.internal.table.SessionLifetime;
 import io.github.jettysqlite.sessions.internal.table.SessionStatements;
@@ -67,13 +69,6 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
     /** This store's settings; {@link #doStart()} checks them and fails naming the first one that is wrong. */
     protected abstract SessionTableSettings settings();
 
-    /**
-     * Opens (or joins) this store's database, with {@code table} created or upgraded there, checked, or trusted, as
-     * {@code use} (from the settings' schema mode) says.
-     */
-    protected abstract SharedDatabases.Lease<? extends SessionDatabase> openDatabase(SessionTable table, TableUse use)
-            throws Exception;
-
     @Override
     protected void doStart() throws Exception {
         if (_context == null) {
@@ -87,7 +82,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         attributes = settings.attributes();
         scope = new SessionScope(_context.getCanonicalContextPath(), _context.getVhost());
         principals = settings.principals();
-        lease = openDatabase(table, tableUse(settings.schema()));
+        lease = StoreEngine.of(settings).open(settings, table, tableUse(settings.schema()));
         writer = new SessionWriter(
                 table.name(),
                 lease.database(),
@@ -110,7 +105,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         putBack = new RowPutBack(rows, scope, data -> hasUnsavedChanges(data, false), this);
         expired = new ExpiredSessions(this::database, statements.expiry(), scope, statistics, this);
         summaries = new ContextSessionSummaries(this::database, this::admin, statements, scope);
-        admin = SessionDatabaseAdmin.of(lease.database(), table);
+        admin = StoreAdmins.of(SessionDatabaseAdmin.class, lease.database(), table);
         statistics.outages(lease.database().outages());
         // A child bean only from now on, when its context is known: JMX names it after the context as it is added
         // (see jmx.SessionStoreStatisticsMBean), and Jetty adds the store itself before telling it its context.
@@ -554,7 +549,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
     }
 
     /** The open database; fails while the store is stopped. */
-    protected SessionDatabase database() {
+    SessionDatabase database() {
         SharedDatabases.Lease<? extends SessionDatabase> open = lease;
         if (open == null) {
             throw new IllegalStateException("Not started");

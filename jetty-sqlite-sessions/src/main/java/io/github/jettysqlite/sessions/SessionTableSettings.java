@@ -7,9 +7,9 @@ import io.github.jettysqlite.sessions.internal.attributes.DeserializationFilter;
 import io.github.jettysqlite.sessions.internal.attributes.PrincipalSource;
 import io.github.jettysqlite.sessions.internal.attributes.SessionAttributes;
 import io.github.jettysqlite.sessions.internal.attributes.SessionIds;
+import io.github.jettysqlite.sessions.internal.engine.StoreEngine;
 import io.github.jettysqlite.sessions.internal.table.SessionLifetime;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
-import io.github.jettysqlite.sessions.internal.table.SqlDialect;
 import java.io.ObjectInputFilter;
 import java.util.Arrays;
 import java.util.Locale;
@@ -50,9 +50,6 @@ public abstract class SessionTableSettings {
     /** The engine as messages name it: "SQLite", "PostgreSQL". */
     protected abstract String engine();
 
-    /** The SQL the engine speaks. */
-    protected abstract SqlDialect dialect();
-
     /**
      * How long a unit of work waits for the database before it fails (SQLite's busy timeout, PostgreSQL's connection
      * timeout): a refused save asks the client to wait as long before it tries again.
@@ -80,7 +77,9 @@ public abstract class SessionTableSettings {
 
     /** The table these settings name, on this engine. */
     SessionTable table() {
-        return checked("tableName", () -> new SessionTable(tableName, dialect()));
+        return checked(
+                "tableName",
+                () -> new SessionTable(tableName, StoreEngine.of(this).dialect()));
     }
 
     /** Who keeps the table's schema under these settings. */

@@ -10,6 +10,7 @@ import io.github.jettysqlite.sessions.internal.attributes.DeserializationFilter;
 import io.github.jettysqlite.sessions.internal.attributes.SessionAttributes;
 import io.github.jettysqlite.sessions.internal.attributes.SessionIds;
 import io.github.jettysqlite.sessions.internal.attributes.TrackedSessionData;
+import io.github.jettysqlite.sessions.internal.engine.DatabaseEngine;
 import io.github.jettysqlite.sessions.internal.table.SessionLifetime;
 import io.github.jettysqlite.sessions.internal.table.SessionStatements;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
@@ -25,6 +26,7 @@ import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.ServiceLoader;
 import org.eclipse.jetty.session.SessionData;
 
 /**
@@ -127,7 +129,7 @@ public final class JettySuiteRows {
      */
     private void insert(Connection c, SessionData data, byte[] attributes) throws SQLException {
         SqlDialect dialect = c.getMetaData().getDatabaseProductName().startsWith("PostgreSQL")
-                ? SqlDialect.POSTGRESQL
+                ? postgreSQLDialect()
                 : SqlDialect.SQLITE;
         SessionStatements statements = new SessionStatements(
                 new SessionTable(SessionTable.DEFAULT_NAME, dialect), SessionLifetime.UNLIMITED, ids);
@@ -147,6 +149,16 @@ public final class JettySuiteRows {
             // The suite's connection outlives this row; its statement must not.
             cached.forgetStatements();
         }
+    }
+
+    /** PostgreSQL's dialect comes with its own jar, which the PostgreSQL suites have on the class path. */
+    private static SqlDialect postgreSQLDialect() {
+        for (DatabaseEngine engine : ServiceLoader.load(DatabaseEngine.class)) {
+            if (engine.dialect() != SqlDialect.SQLITE) {
+                return engine.dialect();
+            }
+        }
+        throw new IllegalStateException("no PostgreSQL engine on the class path");
     }
 
     private void bindKey(PreparedStatement s, SessionData data) throws SQLException {

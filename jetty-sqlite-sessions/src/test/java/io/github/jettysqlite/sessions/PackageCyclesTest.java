@@ -107,7 +107,10 @@ class PackageCyclesTest {
         assertThat(SOURCES).as("run from the module's directory").isDirectory();
         Map<Path, String> code = new TreeMap<>();
         try (Stream<Path> files = Files.walk(SOURCES)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+            // The module descriptor names packages, not uses of them, and has no package of its own.
+            for (Path file : files.filter(f -> f.toString().endsWith(".java"))
+                    .filter(f -> !f.endsWith("module-info.java"))
+                    .toList()) {
                 code.put(file, withoutCommentsAndLiterals(Files.readString(file)));
             }
         }

@@ -2,11 +2,6 @@ package io.github.jettysqlite.sessions.postgresql;
 
 import io.github.jettysqlite.sessions.SessionDatabaseException;
 import io.github.jettysqlite.sessions.SessionTableDataStore;
-import io.github.jettysqlite.sessions.internal.SessionDatabase;
-import io.github.jettysqlite.sessions.internal.TableUse;
-import io.github.jettysqlite.sessions.internal.engine.SharedDatabases;
-import io.github.jettysqlite.sessions.internal.table.SessionTable;
-import io.github.jettysqlite.sessions.postgresql.internal.PostgreSQLDatabase;
 import org.eclipse.jetty.util.annotation.ManagedAttribute;
 import org.eclipse.jetty.util.annotation.ManagedObject;
 
@@ -30,20 +25,6 @@ public class PostgreSQLSessionDataStore extends SessionTableDataStore {
     @Override
     protected PostgreSQLSessionSettings settings() {
         return settings;
-    }
-
-    @Override
-    protected SharedDatabases.Lease<? extends SessionDatabase> openDatabase(SessionTable table, TableUse use)
-            throws SessionDatabaseException {
-        try {
-            return PostgreSQLDatabase.acquire(settings.connection(), table, use, false);
-        } catch (NoClassDefFoundError e) {
-            throw new IllegalStateException(
-                    "Sessions on PostgreSQL need org.postgresql:postgresql and com.zaxxer:HikariCP on the class path"
-                            + " (in jetty-home: the session-store-postgresql module's lib/); missing: "
-                            + e.getMessage(),
-                    e);
-        }
     }
 
     @ManagedAttribute(value = "the PostgreSQL server's JDBC URL, without its query string", readonly = true)
@@ -79,6 +60,6 @@ public class PostgreSQLSessionDataStore extends SessionTableDataStore {
     /** The server, as the store's messages name it. */
     @ManagedAttribute(value = "the server as messages name it", readonly = true)
     public String getLocation() {
-        return database().location();
+        return admin().location();
     }
 }

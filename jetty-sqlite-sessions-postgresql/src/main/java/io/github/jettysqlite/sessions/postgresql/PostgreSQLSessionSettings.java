@@ -3,8 +3,10 @@ package io.github.jettysqlite.sessions.postgresql;
 import io.github.jettysqlite.sessions.SessionTableSettings;
 import io.github.jettysqlite.sessions.internal.DatabaseLocation;
 import io.github.jettysqlite.sessions.internal.Redaction;
-import io.github.jettysqlite.sessions.internal.table.SqlDialect;
+import io.github.jettysqlite.sessions.internal.engine.StoreEngine;
 import io.github.jettysqlite.sessions.postgresql.internal.PostgreSQLConnectionSettings;
+import io.github.jettysqlite.sessions.postgresql.internal.PostgreSQLDatabase;
+import io.github.jettysqlite.sessions.postgresql.internal.PostgreSQLDialect;
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
 import javax.sql.DataSource;
@@ -27,6 +29,20 @@ public class PostgreSQLSessionSettings extends SessionTableSettings {
     private int connectionTimeoutMs = DEFAULT_CONNECTION_TIMEOUT_MS;
     private Object metricRegistry;
 
+    static {
+        StoreEngine.register(PostgreSQLSessionSettings.class, PostgreSQLDialect.INSTANCE, (settings, table, use) -> {
+            try {
+                return PostgreSQLDatabase.acquire(settings.connection(), table, use, false);
+            } catch (NoClassDefFoundError e) {
+                throw new IllegalStateException(
+                        "Sessions on PostgreSQL need org.postgresql:postgresql and com.zaxxer:HikariCP on the class"
+                                + " path (in jetty-home: the session-store-postgresql module's lib/); missing: "
+                                + e.getMessage(),
+                        e);
+            }
+        });
+    }
+
     public PostgreSQLSessionSettings() {}
 
     public PostgreSQLSessionSettings(String url) {
@@ -41,11 +57,6 @@ public class PostgreSQLSessionSettings extends SessionTableSettings {
     @Override
     protected int databaseWaitMs() {
         return connectionTimeoutMs;
-    }
-
-    @Override
-    protected SqlDialect dialect() {
-        return SqlDialect.POSTGRESQL;
     }
 
     @Override

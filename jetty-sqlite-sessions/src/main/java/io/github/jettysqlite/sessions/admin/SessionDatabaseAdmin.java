@@ -10,6 +10,7 @@ import io.github.jettysqlite.sessions.internal.TableUse;
 import io.github.jettysqlite.sessions.internal.attributes.AttributeSeal;
 import io.github.jettysqlite.sessions.internal.attributes.SessionIds;
 import io.github.jettysqlite.sessions.internal.engine.SharedDatabases;
+import io.github.jettysqlite.sessions.internal.engine.StoreAdmins;
 import io.github.jettysqlite.sessions.internal.table.ExpiryStatements;
 import io.github.jettysqlite.sessions.internal.table.SessionSchema;
 import io.github.jettysqlite.sessions.internal.table.SessionStatements;
@@ -123,12 +124,11 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
         }
     }
 
-    /**
-     * Administers the database a running store uses, sharing its connections; closing it leaves them open. The store
-     * created or upgraded the table to this library's layout.
-     */
-    public static SessionDatabaseAdmin of(SessionDatabase database, SessionTable table) {
-        return new SessionDatabaseAdmin(database, null, table, true);
+    // How a running store administers the database it uses, sharing its connections (closing the admin leaves them
+    // open); the store created or upgraded the table to this library's layout. Handed over through an internal
+    // package because the store sits in another package and a public factory would show internal types.
+    static {
+        StoreAdmins.install((database, table) -> new SessionDatabaseAdmin(database, null, table, true));
     }
 
     /** The SQLite file administered, or null on PostgreSQL. */

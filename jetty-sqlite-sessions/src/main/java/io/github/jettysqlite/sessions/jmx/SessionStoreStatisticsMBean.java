@@ -12,6 +12,8 @@ import org.eclipse.jetty.jmx.ObjectMBean;
  * tells them apart). Jetty's {@code MBeanContainer} finds this class by its
  * name when it registers a {@link SessionStoreStatistics}; without jetty-jmx, nothing loads it.
  */
+// Extends Jetty's ObjectMBean, from a module this one requires only statically: whoever loads this class has it.
+@SuppressWarnings("exports")
 public class SessionStoreStatisticsMBean extends ObjectMBean {
     public SessionStoreStatisticsMBean(Object managedObject) {
         super(managedObject);

@@ -45,6 +45,8 @@ import org.eclipse.jetty.util.component.LifeCycle;
  * to a factory before the server starts ({@code new SessionStoreMetrics(factory).bindTo(registry)}), and the store
  * of every context the factory serves appears when the context starts and goes when it stops.
  */
+// Micrometer's types, from a module this one requires only statically: a caller holding a MeterRegistry has it.
+@SuppressWarnings("exports")
 public final class SessionStoreMetrics implements MeterBinder {
     static final long COUNT_MAX_AGE_SECONDS = 30;
 

@@ -18,7 +18,7 @@ public final class PostgreSQLEngine implements DatabaseEngine {
 
     @Override
     public SqlDialect dialect() {
-        return SqlDialect.POSTGRESQL;
+        return PostgreSQLDialect.INSTANCE;
     }
 
     @Override

@@ -72,9 +72,9 @@ public abstract class SessionSchema {
         return table.name();
     }
 
-    /** The schema of this table on its engine. */
+    /** The schema of this table on its engine, which its dialect brings. */
     public static SessionSchema of(SessionTable table) {
-        return table.dialect() == SqlDialect.SQLITE ? new SQLiteSchema(table) : new PostgreSQLSchema(table);
+        return table.dialect().schema(table);
     }
 
     /**
@@ -143,11 +143,11 @@ public abstract class SessionSchema {
     }
 
     /** What the database holds of this table and its version, and the statements that bring it to this layout. */
-    protected record Changes(int version, boolean tableFound, List<String> statements) {}
+    public record Changes(int version, boolean tableFound, List<String> statements) {}
 
     /** What a database holds of one session table, read before anything changes it. */
-    protected record Found(Set<String> columns, Set<String> indexes) {
-        boolean exists() {
+    public record Found(Set<String> columns, Set<String> indexes) {
+        public boolean exists() {
             return !columns.isEmpty();
         }
     }

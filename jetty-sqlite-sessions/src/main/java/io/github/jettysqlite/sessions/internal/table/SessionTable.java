@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
 public final class SessionTable {
     /**
      * The layout version: SQLite records it in {@code PRAGMA user_version}, which covers every session table in the
-     * file; PostgreSQL per table, in {@value PostgreSQLSchema#VERSION_TABLE}.
+     * file; PostgreSQL per table, in a table of its own ({@code jetty_session_schema}).
      *
      * <ol>
      *   <li>primary key (session_id, context_path, virtual_host)
@@ -78,9 +78,6 @@ public final class SessionTable {
 
     static final Pattern VALID_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
 
-    /** PostgreSQL truncates identifiers past 63 bytes; the longest derived name is the table's plus "_expiry". */
-    private static final int POSTGRESQL_MAX_NAME = 63 - "_expiry".length();
-
     private final String name;
     private final SqlDialect dialect;
 
@@ -90,10 +87,7 @@ public final class SessionTable {
     public SessionTable(String name, SqlDialect dialect) {
         this.name = validateName(name);
         this.dialect = dialect;
-        if (dialect == SqlDialect.POSTGRESQL && name.length() > POSTGRESQL_MAX_NAME) {
-            throw new IllegalArgumentException("table name must be at most " + POSTGRESQL_MAX_NAME
-                    + " characters on PostgreSQL, which cuts longer index names short: '" + name + "'");
-        }
+        dialect.checkTableName(name);
     }
 
     /**

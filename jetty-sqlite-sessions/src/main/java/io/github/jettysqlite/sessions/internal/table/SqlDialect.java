@@ -1,83 +1,17 @@
 package io.github.jettysqlite.sessions.internal.table;
 
 /**
- * The few places where SQLite and PostgreSQL spell the same statement differently. The statements are built from
- * these pieces, so the two engines share one table layout and one list of statements.
+ * The few places where the engines spell the same statement differently, and each engine's schema. The statements are
+ * built from these pieces, so every engine shares one table layout and one list of statements. SQLite's dialect is
+ * here; another engine brings its own from its jar, so that this one names no other engine.
  */
-public enum SqlDialect {
-    SQLITE("INTEGER", "REAL", "BLOB", "rowid") {
-        @Override
-        public String pinnedTo(String index) {
-            // Without statistics SQLite may prefer the primary key's context prefix; INDEXED BY also makes it fail
-            // rather than scan should the index become unusable.
-            return " INDEXED BY " + index;
-        }
-
-        @Override
-        public String jsonArrayElements(String parameter, String alias) {
-            return "json_each(" + parameter + ") AS " + alias;
-        }
-
-        @Override
-        public String greatest(String a, String b) {
-            return "max(" + a + ", " + b + ")";
-        }
-
-        @Override
-        public String least(String a, String b) {
-            return "min(" + a + ", " + b + ")";
-        }
-
-        @Override
-        public String lockingTheRowsRead() {
-            // The group-commit writer's BEGIN IMMEDIATE already holds the file's write lock.
-            return "";
-        }
-
-        @Override
-        public String leadingBytes(String column, int count) {
-            return "substr(" + column + ", 1, " + count + ")";
-        }
-    },
-    // The primary key, not ctid: servers that speak PostgreSQL's protocol without its storage (CockroachDB, YugabyteDB,
-    // Aurora's variants) have no ctid, and a batch of deletes by key costs the same index lookups.
-    POSTGRESQL("BIGINT", "DOUBLE PRECISION", "BYTEA", "(context_path, virtual_host, session_id)") {
-        @Override
-        public String pinnedTo(String index) {
-            // PostgreSQL has no index hints; its planner picks the partial index for the range on its own (the
-            // query-plan test checks that with EXPLAIN).
-            return "";
-        }
-
-        @Override
-        public String jsonArrayElements(String parameter, String alias) {
-            return "json_array_elements_text(CAST(" + parameter + " AS json)) AS " + alias + "(value)";
-        }
-
-        @Override
-        public String greatest(String a, String b) {
-            return "GREATEST(" + a + ", " + b + ")";
-        }
-
-        @Override
-        public String least(String a, String b) {
-            return "LEAST(" + a + ", " + b + ")";
-        }
-
-        @Override
-        public String lockingTheRowsRead() {
-            return " FOR UPDATE";
-        }
-
-        @Override
-        public String leadingBytes(String column, int count) {
-            return "substring(" + column + " from 1 for " + count + ")";
-        }
-    };
+public abstract class SqlDialect {
+    /** SQLite's, which the store of this jar speaks. */
+    public static final SqlDialect SQLITE = new SQLiteDialect();
 
     /** Column type for epoch milliseconds. */
     public final String millisType;
-    /** Column type for the Julian-day expiry: 64-bit floating point in both engines, so both hold equal values. */
+    /** Column type for the Julian-day expiry: 64-bit floating point in every engine, so all hold equal values. */
     public final String julianDayType;
     /** Column type for the serialized attributes. */
     public final String bytesType;
@@ -86,13 +20,35 @@ public enum SqlDialect {
      * SQLite's rowid, PostgreSQL's primary key as a row value.
      */
     public final String rowLocator;
+    /** The functions that take the larger and the smaller of two values. */
+    private final String greatest;
 
-    SqlDialect(String millisType, String julianDayType, String bytesType, String rowLocator) {
+    private final String least;
+
+    protected SqlDialect(
+            String millisType,
+            String julianDayType,
+            String bytesType,
+            String rowLocator,
+            String greatest,
+            String least) {
         this.millisType = millisType;
         this.julianDayType = julianDayType;
         this.bytesType = bytesType;
         this.rowLocator = rowLocator;
+        this.greatest = greatest;
+        this.least = least;
     }
+
+    /** The table's DDL, layout version and upgrades on this engine. */
+    public abstract SessionSchema schema(SessionTable table);
+
+    /**
+     * Refuses a table name this engine cannot hold whole, though it is a plain identifier.
+     *
+     * @throws IllegalArgumentException saying why
+     */
+    public void checkTableName(String name) {}
 
     /**
      * Deletes at most a bound parameter's number of rows: {@code rowsFromWhere} is the {@code FROM ... WHERE ...} part
@@ -110,10 +66,14 @@ public enum SqlDialect {
     public abstract String jsonArrayElements(String parameter, String alias);
 
     /** The larger of two values. */
-    public abstract String greatest(String a, String b);
+    public String greatest(String a, String b) {
+        return greatest + "(" + a + ", " + b + ")";
+    }
 
     /** The smaller of two non-null values. */
-    public abstract String least(String a, String b);
+    public String least(String a, String b) {
+        return least + "(" + a + ", " + b + ")";
+    }
 
     /** What follows a SELECT inside a write transaction so that no other writer changes its rows before commit. */
     public abstract String lockingTheRowsRead();

@@ -1,8 +1,10 @@
-package io.github.jettysqlite.sessions.internal.table;
+package io.github.jettysqlite.sessions.postgresql.internal;
 
 import static io.github.jettysqlite.sessions.internal.table.SessionTable.SCHEMA_VERSION;
 
 import io.github.jettysqlite.sessions.internal.CachedConnection;
+import io.github.jettysqlite.sessions.internal.table.SessionSchema;
+import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
