@@ -135,7 +135,7 @@ public final class JettySuiteRows {
                 new SessionTable(SessionTable.DEFAULT_NAME, dialect), SessionLifetime.UNLIMITED, ids);
         CachedConnection cached = new CachedConnection(c);
         try {
-            statements
+            int written = statements
                     .writes()
                     .insert(
                             cached,
@@ -145,6 +145,11 @@ public final class JettySuiteRows {
                             0,
                             null,
                             JulianDay.fromEpochMillis(System.currentTimeMillis()));
+            // The stores' insert leaves a live row of another session under the key alone; the suite must not go on
+            // to check a row it did not write.
+            if (written != 1) {
+                throw new AssertionError("the suite's row for session " + data.getId() + " was not written");
+            }
         } finally {
             // The suite's connection outlives this row; its statement must not.
             cached.forgetStatements();

@@ -15,8 +15,16 @@ public final class StoreAdmins {
 
     private StoreAdmins() {}
 
-    /** Called once, by the admin class's initializer. */
-    public static void install(BiFunction<SessionDatabase, SessionTable, ?> adminOf) {
+    /**
+     * Called once, by the admin class's initializer; refused afterwards, since on the class path any code could
+     * otherwise put its own administration behind every store's operations.
+     *
+     * @throws IllegalStateException when a factory is already installed
+     */
+    public static synchronized void install(BiFunction<SessionDatabase, SessionTable, ?> adminOf) {
+        if (factory != null) {
+            throw new IllegalStateException("the store's administration is already installed");
+        }
         factory = adminOf;
     }
 

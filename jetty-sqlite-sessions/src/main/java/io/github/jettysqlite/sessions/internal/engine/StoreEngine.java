@@ -35,12 +35,19 @@ public final class StoreEngine {
         this.opener = opener;
     }
 
-    /** Makes settings of this class (and its subclasses) reach their engine. */
+    /**
+     * Makes settings of this class (and its subclasses) reach their engine; once per class. On the class path any
+     * code could call this, so a second registration (which would decide how every later store of that engine opens
+     * its database, and see its settings, keys included) is refused rather than taken.
+     *
+     * @throws IllegalStateException when the class already has an engine
+     */
     public static <S> void register(Class<S> settingsType, SqlDialect dialect, Opener<? super S> opener) {
-        ENGINES.put(
-                settingsType,
-                new StoreEngine(
-                        dialect, (settings, table, use) -> opener.open(settingsType.cast(settings), table, use)));
+        StoreEngine engine = new StoreEngine(
+                dialect, (settings, table, use) -> opener.open(settingsType.cast(settings), table, use));
+        if (ENGINES.putIfAbsent(settingsType, engine) != null) {
+            throw new IllegalStateException(settingsType.getName() + " already has its database engine");
+        }
     }
 
     /**

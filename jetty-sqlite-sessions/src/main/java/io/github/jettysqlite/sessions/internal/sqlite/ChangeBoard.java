@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,14 +43,19 @@ public final class ChangeBoard implements ChangeSignals {
     static final long LOOK_EVERY_MS = 20;
 
     /**
-     * One pair at a time per process: a JVM may not hold two overlapping file locks, and the kernel, which checks
-     * byte-range locks for deadlock per process rather than per thread, would report false deadlocks between two
-     * processes each holding one pair and waiting for another.
+     * One pair at a time per process, whatever board: a JVM may not hold two overlapping file locks; the kernel, which
+     * checks byte-range locks for deadlock per process rather than per thread, would report false deadlocks between
+     * two processes each holding one pair and waiting for another; the locks are the process's, so two boards of one
+     * file in one JVM (a redeployed application's new store beside the old one still closing) would not exclude
+     * each other; and closing any channel of a file lets go of every lock the process holds on it, so a channel is
+     * only closed holding this too.
      */
-    private final Object pairLock = new Object();
+    private static final Object PAIR_LOCK = new Object();
 
     private volatile boolean warned;
     private volatile boolean closed;
+    /** Changes begun on this board and not ended yet; the file stays open for their ends after a close. */
+    private int changesUnderWay;
 
     private final Path databaseFile;
     private final Path file;
@@ -97,6 +103,9 @@ public final class ChangeBoard implements ChangeSignals {
 
     @Override
     public Mark mark(String table, SessionScope scope, String id) {
+        if (closed) {
+            return null;
+        }
         return guarded(m -> {
             // Each pair in one read: begun and ended as they stood together, or, read across a write, a pair that
             // differs or does not match a mark (a counter only grows), which costs a read of the row and no more.
@@ -113,7 +122,7 @@ public final class ChangeBoard implements ChangeSignals {
 
     @Override
     public Change begin(String table, SessionScope scope, String id) {
-        return guarded(m -> {
+        return counted(() -> guarded(m -> {
             int slot = slotOf(table, scope, id);
             ByteBuffer all = m.pair(BoardFile.ALL_OFFSET);
             // Begun and ended as they were when this change began: equal, no other change of the slot was under way.
@@ -125,15 +134,43 @@ public final class ChangeBoard implements ChangeSignals {
                     all.getLong(BoardFile.BEGUN),
                     all.getLong(BoardFile.ENDED),
                     m.generation());
-        });
+        }));
     }
 
     @Override
     public Change beginAll() {
-        return guarded(m -> {
+        return counted(() -> guarded(m -> {
             long before = addOne(m, BoardFile.ALL_OFFSET, BoardFile.BEGUN).getLong(BoardFile.BEGUN);
             return new Change(-1, before, -1, before, -1, m.generation());
-        });
+        }));
+    }
+
+    /**
+     * Begins a change unless the board is closed, counting it until its end: a change begun and never ended would
+     * leave its slot (or, for a sweep, every session) marked "under way" in the file for good, on every node.
+     */
+    private Change counted(Supplier<Change> begin) {
+        synchronized (this) {
+            if (closed) {
+                return null;
+            }
+            changesUnderWay++;
+        }
+        Change change = null;
+        try {
+            change = begin.get();
+            return change;
+        } finally {
+            if (change == null) {
+                changeLeft();
+            }
+        }
+    }
+
+    private synchronized void changeLeft() {
+        if (--changesUnderWay == 0 && closed) {
+            release();
+        }
     }
 
     @Override
@@ -141,6 +178,14 @@ public final class ChangeBoard implements ChangeSignals {
         if (change == null) {
             return null;
         }
+        try {
+            return ended(change);
+        } finally {
+            changeLeft();
+        }
+    }
+
+    private Mark ended(Change change) {
         return guarded(m -> {
             if (m.generation() != change.board()) {
                 // The board was replaced meanwhile: this change's beginning is on the old one.
@@ -206,7 +251,9 @@ public final class ChangeBoard implements ChangeSignals {
                     LOG.warn(
                             "Change board {} was deleted, replaced or set up again while in use; opening it again",
                             file);
-                    m.close();
+                    synchronized (PAIR_LOCK) {
+                        m.close();
+                    }
                 }
                 boardFile = openBoardFile();
             }
@@ -215,24 +262,31 @@ public final class ChangeBoard implements ChangeSignals {
     }
 
     /**
-     * Lets go of the board file when its database closes (every write has ended by then): a server that opens and
-     * closes stores, a test suite or a redeployed web application, must not keep a descriptor per store it closed
-     * until the collector finds the channel. Marks and announcements give nothing afterwards.
+     * Lets go of the board file when its database closes: a server that opens and closes stores, a test suite or a
+     * redeployed web application, must not keep a descriptor per store it closed until the collector finds the
+     * channel. No mark is given and no change begins afterwards; a change still under way (a sweep or an invalidation
+     * racing the stop) ends on the file first, which is let go of when the last one has.
      */
-    void close() {
-        synchronized (this) {
-            closed = true;
-            BoardFile m = boardFile;
-            boardFile = null;
-            if (m != null) {
+    synchronized void close() {
+        closed = true;
+        if (changesUnderWay == 0) {
+            release();
+        }
+    }
+
+    private void release() {
+        BoardFile m = boardFile;
+        boardFile = null;
+        if (m != null) {
+            synchronized (PAIR_LOCK) {
                 m.close();
             }
         }
     }
 
-    /** Adds one to a counter under this process's one lock for pairs (see {@link #pairLock}). */
+    /** Adds one to a counter under this process's one lock for pairs (see {@link #PAIR_LOCK}). */
     private ByteBuffer addOne(BoardFile m, int offset, int which) {
-        synchronized (pairLock) {
+        synchronized (PAIR_LOCK) {
             return m.addOne(offset, which);
         }
     }

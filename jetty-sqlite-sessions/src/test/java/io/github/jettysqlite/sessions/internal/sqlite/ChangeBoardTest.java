@@ -12,6 +12,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,6 +61,57 @@ class ChangeBoardTest {
         nodeB.end(all);
 
         assertThat(nodeA.end(nodeA.begin("t", SCOPE, "s1"))).isEqualTo(nodeB.mark("t", SCOPE, "s1"));
+    }
+
+    @Test
+    void aChangeUnderWayWhenTheDatabaseClosesStillEndsOnTheFile() {
+        ChangeBoard closing = ChangeBoard.open(dir.resolve("s.db"));
+        ChangeSignals.Change write = closing.begin("t", SCOPE, "s1");
+        ChangeSignals.Change sweep = closing.beginAll();
+
+        closing.close();
+        assertThat(closing.begin("t", SCOPE, "s2"))
+                .as("no change begins once closed")
+                .isNull();
+        assertThat(closing.mark("t", SCOPE, "s2")).as("no mark once closed").isNull();
+        closing.end(write);
+        closing.end(sweep);
+
+        // Otherwise the slot, and for the sweep every session, would stay "under way" in the file for good: no node
+        // would ever again use a cached copy without reading its row.
+        ChangeSignals restarted = ChangeBoard.open(dir.resolve("s.db"));
+        assertThat(restarted.mark("t", SCOPE, "s1")).isNotNull();
+        assertThat(restarted.mark("t", SCOPE, "s3")).isNotNull();
+    }
+
+    @Test
+    void aClosedBoardLetsGoOfItsFileOnceItsLastChangeEnded() throws Exception {
+        Path database = dir.resolve("s.db");
+        ChangeBoard closing = ChangeBoard.open(database);
+        ChangeSignals.Change write = closing.begin("t", SCOPE, "s1");
+        closing.close();
+        assertThat(openDescriptorsOf(dir.resolve("s.db-changes")))
+                .as("a change still under way")
+                .isEqualTo(1);
+
+        closing.end(write);
+
+        assertThat(openDescriptorsOf(dir.resolve("s.db-changes"))).isZero();
+    }
+
+    private static long openDescriptorsOf(Path file) throws Exception {
+        Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc/self/fd (Linux)");
+        String target = file.toRealPath().toString();
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.filter(fd -> {
+                        try {
+                            return Files.readSymbolicLink(fd).toString().equals(target);
+                        } catch (java.io.IOException e) {
+                            return false; // closed since the listing
+                        }
+                    })
+                    .count();
+        }
     }
 
     @Test
