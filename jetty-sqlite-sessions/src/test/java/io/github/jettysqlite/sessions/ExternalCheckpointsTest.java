@@ -74,7 +74,14 @@ class ExternalCheckpointsTest {
         Waiting.until(
                 "the store's checkpoints to move the log into the file",
                 () -> size(fixture.file()) > fileBefore + 4 * MIB);
-        assertThat(walSize()).isLessThan(16 * MIB);
+        // On a loaded machine the checkpointer's thread may not restart the log until after the last write (a CI run
+        // saw 27 MB here), and a restarted log file is cut back by the next commit: the claim is that the log comes
+        // back within bounds once the checkpointer has run, so each look commits one small write first.
+        long now = System.currentTimeMillis();
+        Waiting.until("the store's checkpoints to bound the log", () -> {
+            put(store, session(store, "after", now + HOUR, NODE));
+            return walSize() < 16 * MIB;
+        });
         assertThat(store.getForcedCheckpoints()).isPositive();
         assertThat(writerPragma("wal_autocheckpoint")).isEqualTo(0);
     }
