@@ -13,19 +13,9 @@ import java.time.Duration;
  * transaction, so that requests waiting to write get the lock in between, then the freed pages handed back to the
  * file system where the engine keeps a file.
  */
-final class BatchedDeletes {
+record BatchedDeletes(SessionDatabase database, AdminQueries queries, ExpiryStatements expiry) {
     /** Rows per transaction. */
     static final int BATCH = ExpiryStatements.DELETE_BATCH;
-
-    private final SessionDatabase database;
-    private final AdminQueries queries;
-    private final ExpiryStatements expiry;
-
-    BatchedDeletes(SessionDatabase database, AdminQueries queries, ExpiryStatements expiry) {
-        this.database = database;
-        this.queries = queries;
-        this.expiry = expiry;
-    }
 
     /** See {@link SessionDatabaseAdmin#purgeExpired}. */
     long purgeExpired(Duration olderThan, Progress progress) throws SessionDatabaseException {

@@ -10,13 +10,7 @@ import java.util.List;
  * The admin's work on the database file itself (backup, vacuum, integrity check), which only SQLite's file has: on
  * PostgreSQL each fails with one sentence saying which of the server's own tools does it instead.
  */
-final class FileTasks {
-    private final SessionDatabase database;
-
-    FileTasks(SessionDatabase database) {
-        this.database = database;
-    }
-
+record FileTasks(SessionDatabase database) {
     /** See {@link SessionDatabaseAdmin#backup}. */
     void backup(Path target, boolean overwrite, Progress progress) throws SessionDatabaseException {
         file("backup", "use pg_dump, or the server's own backups").backup(target, overwrite, progress::update);

@@ -6,8 +6,6 @@ import io.github.jettysqlite.sessions.internal.JulianDay;
 import io.github.jettysqlite.sessions.internal.SessionDatabase;
 import io.github.jettysqlite.sessions.internal.SqlWork;
 import io.github.jettysqlite.sessions.internal.TableUse;
-import io.github.jettysqlite.sessions.internal.attributes.AttributeSeal;
-import io.github.jettysqlite.sessions.internal.attributes.SessionIds;
 import io.github.jettysqlite.sessions.internal.engine.SharedDatabases;
 import io.github.jettysqlite.sessions.internal.engine.StoreAdmins;
 import io.github.jettysqlite.sessions.internal.table.SessionSchema;
@@ -15,7 +13,6 @@ import io.github.jettysqlite.sessions.internal.table.SessionStatements;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -34,6 +31,8 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
     private final AdminQueries queries;
     private final BatchedDeletes deletes;
     private final FileTasks files;
+    private final SessionsById byId;
+    private final PrincipalRows users;
 
     /** Opened by {@link AdminOpening}, or handed to a running store (see below). */
     SessionDatabaseAdmin(
@@ -47,6 +46,8 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
         this.queries = new AdminQueries(table, hasPrincipal);
         this.deletes = new BatchedDeletes(database, queries, new SessionStatements(table).expiry());
         this.files = new FileTasks(database);
+        this.byId = new SessionsById(database, queries);
+        this.users = new PrincipalRows(database, queries);
     }
 
     /**
@@ -168,7 +169,7 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
 
     /** The sessions with this id (as the table holds it: a protected id's hash), one per context that holds it. */
     public List<SessionDetail> show(String id) throws SessionDatabaseException {
-        return database.read(c -> queries.findById(c, id));
+        return byId.show(id, null);
     }
 
     /**
@@ -176,18 +177,7 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
      * comma-separated), a table with protected ids is searched under the id's hash under each key, then the plain id.
      */
     public List<SessionDetail> show(String id, String attributeKeys) throws SessionDatabaseException {
-        if (attributeKeys == null) {
-            return show(id);
-        }
-        List<String> keys =
-                SessionIds.opening(AttributeSeal.of(null, attributeKeys)).anyKeyOf(id);
-        return database.read(c -> {
-            List<SessionDetail> found = new ArrayList<>();
-            for (String key : keys) {
-                found.addAll(queries.findById(c, key));
-            }
-            return found;
-        });
+        return byId.show(id, attributeKeys);
     }
 
     /**
@@ -195,15 +185,12 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
      * the principal's index.
      */
     public List<SessionSummary> sessionsOf(String principal) throws SessionDatabaseException {
-        requirePrincipal(principal);
-        double now = JulianDay.fromEpochMillis(System.currentTimeMillis());
-        return database.read(c -> queries.ofPrincipal(c, principal, now));
+        return users.sessionsOf(principal);
     }
 
     /** Rows of every context logged in as {@code principal}, expired ones too: what {@link #deleteSessionsOf} removes. */
     public long countSessionsOf(String principal) throws SessionDatabaseException {
-        requirePrincipal(principal);
-        return database.read(c -> queries.countOfPrincipal(c, principal));
+        return users.countSessionsOf(principal);
     }
 
     /**
@@ -214,8 +201,7 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
      * session listeners run.
      */
     public int deleteSessionsOf(String principal, SessionSummary keep) throws SessionDatabaseException {
-        requirePrincipal(principal);
-        return database.changingAll(() -> database.write(c -> queries.deleteOfPrincipal(c, principal, keep)));
+        return users.deleteSessionsOf(principal, keep);
     }
 
     /**
@@ -226,8 +212,7 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
      * @param virtualHost the context's virtual host ({@code 0.0.0.0} for none); ignored when contextPath is null
      */
     public List<String> principals(String contextPath, String virtualHost) throws SessionDatabaseException {
-        double now = JulianDay.fromEpochMillis(System.currentTimeMillis());
-        return database.read(c -> queries.principals(c, contextPath, virtualHost, now));
+        return users.principals(contextPath, virtualHost);
     }
 
     /**
@@ -240,10 +225,7 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
 
     /** Deletes the session with this id in every context that holds it; returns how many rows. */
     public int deleteSession(String id) throws SessionDatabaseException {
-        if (id == null || id.isEmpty()) {
-            throw new IllegalArgumentException("a session id is required");
-        }
-        return database.changingAll(() -> database.write(c -> queries.deleteById(c, id)));
+        return byId.delete(id, null);
     }
 
     /**
@@ -251,27 +233,7 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
      * file:}, comma-separated), rows under the id's hash under each key are deleted too.
      */
     public int deleteSession(String id, String attributeKeys) throws SessionDatabaseException {
-        if (attributeKeys == null) {
-            return deleteSession(id);
-        }
-        if (id == null || id.isEmpty()) {
-            throw new IllegalArgumentException("a session id is required");
-        }
-        List<String> keys =
-                SessionIds.opening(AttributeSeal.of(null, attributeKeys)).anyKeyOf(id);
-        return database.changingAll(() -> database.write(c -> {
-            int deleted = 0;
-            for (String key : keys) {
-                deleted += queries.deleteById(c, key);
-            }
-            return deleted;
-        }));
-    }
-
-    private static void requirePrincipal(String principal) {
-        if (principal == null || principal.isEmpty()) {
-            throw new IllegalArgumentException("a principal (user name) is required");
-        }
+        return byId.delete(id, attributeKeys);
     }
 
     /**
