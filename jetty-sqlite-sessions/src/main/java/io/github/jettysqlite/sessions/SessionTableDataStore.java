@@ -20,7 +20,6 @@ import io.github.jettysqlite.sessions.internal.table.SessionStatements;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import java.io.IOException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import org.eclipse.jetty.session.ObjectStreamSessionDataStore;
@@ -30,7 +29,6 @@ import org.eclipse.jetty.session.UnwriteableSessionDataException;
 import org.eclipse.jetty.util.annotation.ManagedAttribute;
 import org.eclipse.jetty.util.annotation.ManagedObject;
 import org.eclipse.jetty.util.annotation.ManagedOperation;
-import org.eclipse.jetty.util.annotation.Name;
 
 /**
  * Jetty's {@code SessionDataStore} contract, implemented once over the session table, for every engine: an engine's
@@ -456,13 +454,6 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
                 .toString();
     }
 
-    @ManagedOperation(
-            value = "count the table's rows by how they are sealed (unsealed, sealed under which key id); runs a query",
-            impact = "INFO")
-    public java.util.Map<String, Long> countRowsBySeal() throws SessionDatabaseException {
-        return admin().sealStates();
-    }
-
     /**
      * This context's unexpired sessions logged in as {@code principal}, most recently used first, as their rows say
      * (a session's principal is written when it is stored).
@@ -515,25 +506,6 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
     /** Who this session's attributes say is logged in, read as the store writes it; null for nobody. */
     public String principalOf(SessionData data) {
         return principals.principalOf(data);
-    }
-
-    @ManagedOperation(
-            value = "this context's sessions of a user: id, creation and last access (runs a query)",
-            impact = "INFO")
-    public List<String> listSessionsOfPrincipal(@Name(value = "principal", description = "user name") String principal)
-            throws SessionDatabaseException {
-        return sessionsOf(principal).stream()
-                .map(s -> s.id() + " created " + Instant.ofEpochMilli(s.created()) + " last access "
-                        + Instant.ofEpochMilli(s.accessed()))
-                .toList();
-    }
-
-    @ManagedOperation(
-            value = "end this context's sessions of a user, as invalidate() would (listeners run); returns how many",
-            impact = "ACTION")
-    public int endSessionsOfPrincipal(@Name(value = "principal", description = "user name") String principal)
-            throws Exception {
-        return endSessionsOf(principal, null);
     }
 
     /**

@@ -282,15 +282,15 @@ abstract class AbstractSealedRowsTest {
             s.setAttributeOldKeys(key);
             s.setAcceptUnsealedRows(true); // the window, opened on purpose to seal an existing table
         });
-        assertThat(store.countRowsBySeal()).containsEntry("unsealed", 450L).hasSize(2);
+        assertThat(store.admin().sealStates()).containsEntry("unsealed", 450L).hasSize(2);
 
         String first = store.sealRows();
         String second = store.sealRows();
 
         assertThat(first).contains("sealed=450").contains("alreadyCurrent=1");
         assertThat(second).contains("sealed=0").contains("alreadyCurrent=451");
-        assertThat(store.countRowsBySeal()).hasSize(1).containsValue(451L);
-        assertThat(store.countRowsBySeal().keySet().iterator().next()).startsWith("sealed ");
+        assertThat(store.admin().sealStates()).hasSize(1).containsValue(451L);
+        assertThat(store.admin().sealStates().keySet().iterator().next()).startsWith("sealed ");
         SessionTableDataStore strict = store("/app", s -> s.setAttributeKey(otherKey));
         assertThat(strict.load("u449").getAttribute("user")).isEqualTo("user449");
         assertThat(strict.load("k").getAttribute("user")).isEqualTo("sealed under the old key");
@@ -408,7 +408,7 @@ abstract class AbstractSealedRowsTest {
         assertThat(encrypting.sealRows()).contains("sealed=1");
 
         assertThat(formatOf("s1")).isEqualTo(4);
-        assertThat(encrypting.countRowsBySeal().keySet())
+        assertThat(encrypting.admin().sealStates().keySet())
                 .singleElement()
                 .asString()
                 .startsWith("encrypted ");

@@ -1,23 +1,18 @@
 package io.github.jettysqlite.sessions.admin;
 
 import io.github.jettysqlite.sessions.SessionDatabaseException;
-import io.github.jettysqlite.sessions.internal.DatabaseLocation;
 import io.github.jettysqlite.sessions.internal.FileMaintenance;
 import io.github.jettysqlite.sessions.internal.JulianDay;
 import io.github.jettysqlite.sessions.internal.SessionDatabase;
 import io.github.jettysqlite.sessions.internal.SqlWork;
 import io.github.jettysqlite.sessions.internal.TableUse;
-import io.github.jettysqlite.sessions.internal.attributes.AttributeSeal;
-import io.github.jettysqlite.sessions.internal.attributes.SessionIds;
 import io.github.jettysqlite.sessions.internal.engine.SharedDatabases;
 import io.github.jettysqlite.sessions.internal.engine.StoreAdmins;
-import io.github.jettysqlite.sessions.internal.table.ExpiryStatements;
 import io.github.jettysqlite.sessions.internal.table.SessionSchema;
 import io.github.jettysqlite.sessions.internal.table.SessionStatements;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -30,16 +25,17 @@ import java.util.Map;
  * locking), and deletes run in small batches, so requests never wait long behind an administrative task.
  */
 public final class SessionDatabaseAdmin implements AutoCloseable {
-    /** Rows per transaction for purges and bulk deletes. */
-    static final int BATCH = ExpiryStatements.DELETE_BATCH;
-
     private final SessionDatabase database;
     private final SharedDatabases.Lease<? extends SessionDatabase> lease;
     private final SessionTable table;
-    private final ExpiryStatements expiry;
     private final AdminQueries queries;
+    private final BatchedDeletes deletes;
+    private final FileTasks files;
+    private final SessionsById byId;
+    private final PrincipalRows users;
 
-    private SessionDatabaseAdmin(
+    /** Opened by {@link AdminOpening}, or handed to a running store (see below). */
+    SessionDatabaseAdmin(
             SessionDatabase database,
             SharedDatabases.Lease<? extends SessionDatabase> lease,
             SessionTable table,
@@ -47,8 +43,11 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
         this.database = database;
         this.lease = lease;
         this.table = table;
-        this.expiry = new SessionStatements(table).expiry();
         this.queries = new AdminQueries(table, hasPrincipal);
+        this.deletes = new BatchedDeletes(database, queries, new SessionStatements(table).expiry());
+        this.files = new FileTasks(database);
+        this.byId = new SessionsById(database, queries);
+        this.users = new PrincipalRows(database, queries);
     }
 
     /**
@@ -63,7 +62,7 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
      */
     public static SessionDatabaseAdmin inspect(String fileOrUrl, String user, String password, String tableName)
             throws SessionDatabaseException {
-        return open(fileOrUrl, user, password, tableName, TableUse.INSPECT);
+        return AdminOpening.open(fileOrUrl, user, password, tableName, TableUse.INSPECT);
     }
 
     /**
@@ -76,7 +75,7 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
      */
     public static SessionDatabaseAdmin open(String fileOrUrl, String user, String password, String tableName)
             throws SessionDatabaseException {
-        return open(fileOrUrl, user, password, tableName, TableUse.MAINTAIN);
+        return AdminOpening.open(fileOrUrl, user, password, tableName, TableUse.MAINTAIN);
     }
 
     /** As {@link #open(String, String, String, String)}, for an SQLite file. */
@@ -94,34 +93,7 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
      */
     public static SessionDatabaseAdmin connect(String fileOrUrl, String user, String password, String tableName)
             throws SessionDatabaseException {
-        return open(fileOrUrl, user, password, tableName, TableUse.SERVE);
-    }
-
-    private static SessionDatabaseAdmin open(
-            String fileOrUrl, String user, String password, String tableName, TableUse use)
-            throws SessionDatabaseException {
-        DatabaseLocation location;
-        try {
-            location = DatabaseLocation.parse(fileOrUrl);
-        } catch (IllegalArgumentException e) {
-            throw new SessionDatabaseException(e.getMessage(), e);
-        }
-        var engine = Engines.forLocation(location);
-        SessionTable table;
-        try {
-            table = new SessionTable(tableName, engine.dialect());
-        } catch (IllegalArgumentException e) {
-            throw new SessionDatabaseException(e.getMessage(), e);
-        }
-        SharedDatabases.Lease<? extends SessionDatabase> lease = engine.open(location, user, password, table, use);
-        try {
-            // Read from the table itself, not its version record, which a table kept by a DBA may lack.
-            boolean hasVersion4Columns = lease.database().read(SessionSchema.of(table)::hasVersion4Columns);
-            return new SessionDatabaseAdmin(lease.database(), lease, table, hasVersion4Columns);
-        } catch (SessionDatabaseException | RuntimeException e) {
-            lease.close();
-            throw e;
-        }
+        return AdminOpening.open(fileOrUrl, user, password, tableName, TableUse.SERVE);
     }
 
     // How a running store administers the database it uses, sharing its connections (closing the admin leaves them
@@ -197,7 +169,7 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
 
     /** The sessions with this id (as the table holds it: a protected id's hash), one per context that holds it. */
     public List<SessionDetail> show(String id) throws SessionDatabaseException {
-        return database.read(c -> queries.findById(c, id));
+        return byId.show(id, null);
     }
 
     /**
@@ -205,18 +177,7 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
      * comma-separated), a table with protected ids is searched under the id's hash under each key, then the plain id.
      */
     public List<SessionDetail> show(String id, String attributeKeys) throws SessionDatabaseException {
-        if (attributeKeys == null) {
-            return show(id);
-        }
-        List<String> keys =
-                SessionIds.opening(AttributeSeal.of(null, attributeKeys)).anyKeyOf(id);
-        return database.read(c -> {
-            List<SessionDetail> found = new ArrayList<>();
-            for (String key : keys) {
-                found.addAll(queries.findById(c, key));
-            }
-            return found;
-        });
+        return byId.show(id, attributeKeys);
     }
 
     /**
@@ -224,15 +185,12 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
      * the principal's index.
      */
     public List<SessionSummary> sessionsOf(String principal) throws SessionDatabaseException {
-        requirePrincipal(principal);
-        double now = JulianDay.fromEpochMillis(System.currentTimeMillis());
-        return database.read(c -> queries.ofPrincipal(c, principal, now));
+        return users.sessionsOf(principal);
     }
 
     /** Rows of every context logged in as {@code principal}, expired ones too: what {@link #deleteSessionsOf} removes. */
     public long countSessionsOf(String principal) throws SessionDatabaseException {
-        requirePrincipal(principal);
-        return database.read(c -> queries.countOfPrincipal(c, principal));
+        return users.countSessionsOf(principal);
     }
 
     /**
@@ -243,8 +201,7 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
      * session listeners run.
      */
     public int deleteSessionsOf(String principal, SessionSummary keep) throws SessionDatabaseException {
-        requirePrincipal(principal);
-        return database.changingAll(() -> database.write(c -> queries.deleteOfPrincipal(c, principal, keep)));
+        return users.deleteSessionsOf(principal, keep);
     }
 
     /**
@@ -255,8 +212,7 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
      * @param virtualHost the context's virtual host ({@code 0.0.0.0} for none); ignored when contextPath is null
      */
     public List<String> principals(String contextPath, String virtualHost) throws SessionDatabaseException {
-        double now = JulianDay.fromEpochMillis(System.currentTimeMillis());
-        return database.read(c -> queries.principals(c, contextPath, virtualHost, now));
+        return users.principals(contextPath, virtualHost);
     }
 
     /**
@@ -269,10 +225,7 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
 
     /** Deletes the session with this id in every context that holds it; returns how many rows. */
     public int deleteSession(String id) throws SessionDatabaseException {
-        if (id == null || id.isEmpty()) {
-            throw new IllegalArgumentException("a session id is required");
-        }
-        return database.changingAll(() -> database.write(c -> queries.deleteById(c, id)));
+        return byId.delete(id, null);
     }
 
     /**
@@ -280,27 +233,7 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
      * file:}, comma-separated), rows under the id's hash under each key are deleted too.
      */
     public int deleteSession(String id, String attributeKeys) throws SessionDatabaseException {
-        if (attributeKeys == null) {
-            return deleteSession(id);
-        }
-        if (id == null || id.isEmpty()) {
-            throw new IllegalArgumentException("a session id is required");
-        }
-        List<String> keys =
-                SessionIds.opening(AttributeSeal.of(null, attributeKeys)).anyKeyOf(id);
-        return database.changingAll(() -> database.write(c -> {
-            int deleted = 0;
-            for (String key : keys) {
-                deleted += queries.deleteById(c, key);
-            }
-            return deleted;
-        }));
-    }
-
-    private static void requirePrincipal(String principal) {
-        if (principal == null || principal.isEmpty()) {
-            throw new IllegalArgumentException("a principal (user name) is required");
-        }
+        return byId.delete(id, attributeKeys);
     }
 
     /**
@@ -309,14 +242,7 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
      * in the past until its next save, and a purge must leave it alone, as Jetty's own sweeps do.
      */
     public long purgeExpired(Duration olderThan, Progress progress) throws SessionDatabaseException {
-        if (olderThan.isNegative()) {
-            throw new IllegalArgumentException("olderThan must not be negative, not " + olderThan);
-        }
-        double before = JulianDay.fromEpochMillis(System.currentTimeMillis() - olderThan.toMillis());
-        long total = database.read(c -> queries.countExpired(c, before));
-        long deleted = deleteInBatches(total, progress, c -> expiry.deleteExpiredBatch(c, before, BATCH));
-        releaseFreePages();
-        return deleted;
+        return deletes.purgeExpired(olderThan, progress);
     }
 
     /**
@@ -366,29 +292,7 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
 
     /** Deletes every session of every context, in batches; returns how many were deleted. */
     public long deleteAll(Progress progress) throws SessionDatabaseException {
-        long total = database.read(queries::count);
-        long deleted = deleteInBatches(total, progress, c -> queries.deleteAllBatch(c, BATCH));
-        releaseFreePages();
-        return deleted;
-    }
-
-    private long deleteInBatches(long total, Progress progress, SqlWork<Integer> batch)
-            throws SessionDatabaseException {
-        long deleted = 0;
-        int last;
-        progress.update(0, total);
-        do {
-            last = database.changingAll(() -> database.write(batch));
-            deleted += last;
-            progress.update(deleted, Math.max(total, deleted));
-        } while (last == BATCH);
-        return deleted;
-    }
-
-    private void releaseFreePages() throws SessionDatabaseException {
-        if (database instanceof FileMaintenance file) {
-            file.releaseFreePages();
-        }
+        return deletes.deleteAll(progress);
     }
 
     /**
@@ -401,29 +305,17 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
      *     any link), or the copy fails or does not pass the check; on PostgreSQL, always (use pg_dump)
      */
     public void backup(Path target, boolean overwrite, Progress progress) throws SessionDatabaseException {
-        fileMaintenance("backup", "use pg_dump, or the server's own backups")
-                .backup(target, overwrite, progress::update);
+        files.backup(target, overwrite, progress);
     }
 
     /** Rebuilds the file without free pages. Holds the write lock for its whole run; prefer quiet hours. */
     public void vacuum() throws SessionDatabaseException {
-        fileMaintenance("vacuum", "autovacuum maintains the table; run VACUUM FULL on it yourself if needed")
-                .vacuum();
+        files.vacuum();
     }
 
     /** SQLite's integrity check: a single "ok" when the file is sound, otherwise each problem found. */
     public List<String> check() throws SessionDatabaseException {
-        return fileMaintenance("check", "use the server's amcheck extension").integrityCheck();
-    }
-
-    private FileMaintenance fileMaintenance(String task, String instead) throws SessionDatabaseException {
-        if (database instanceof FileMaintenance file) {
-            return file;
-        }
-        throw new SessionDatabaseException(
-                "Session database " + location() + " is on PostgreSQL, where " + task + " is not this library's job: "
-                        + instead,
-                null);
+        return files.check();
     }
 
     /**
