@@ -42,6 +42,9 @@ public final class ChangeBoard implements ChangeSignals {
 
     static final long LOOK_EVERY_MS = 20;
 
+    /** The {@link Change#startedBefore()} of a change whose beginning could not be written. */
+    private static final long UNANNOUNCED = -1;
+
     /**
      * One pair at a time per process, whatever board: a JVM may not hold two overlapping file locks; the kernel, which
      * checks byte-range locks for deadlock per process rather than per thread, would report false deadlocks between
@@ -122,34 +125,40 @@ public final class ChangeBoard implements ChangeSignals {
 
     @Override
     public Change begin(String table, SessionScope scope, String id) {
-        return counted(() -> guarded(m -> {
-            int slot = slotOf(table, scope, id);
-            ByteBuffer all = m.pair(BoardFile.ALL_OFFSET);
-            // Begun and ended as they were when this change began: equal, no other change of the slot was under way.
-            ByteBuffer before = addOne(m, BoardFile.offsetOf(slot), BoardFile.BEGUN);
-            return new Change(
-                    slot,
-                    before.getLong(BoardFile.BEGUN),
-                    before.getLong(BoardFile.ENDED),
-                    all.getLong(BoardFile.BEGUN),
-                    all.getLong(BoardFile.ENDED),
-                    m.generation());
-        }));
+        int slot = slotOf(table, scope, id);
+        return counted(
+                slot,
+                () -> guarded(m -> {
+                    ByteBuffer all = m.pair(BoardFile.ALL_OFFSET);
+                    // Begun and ended as they were when this change began: equal, no other change of the slot was under
+                    // way.
+                    ByteBuffer before = addOne(m, BoardFile.offsetOf(slot), BoardFile.BEGUN);
+                    return new Change(
+                            slot,
+                            before.getLong(BoardFile.BEGUN),
+                            before.getLong(BoardFile.ENDED),
+                            all.getLong(BoardFile.BEGUN),
+                            all.getLong(BoardFile.ENDED),
+                            m.generation());
+                }));
     }
 
     @Override
     public Change beginAll() {
-        return counted(() -> guarded(m -> {
-            long before = addOne(m, BoardFile.ALL_OFFSET, BoardFile.BEGUN).getLong(BoardFile.BEGUN);
-            return new Change(-1, before, -1, before, -1, m.generation());
-        }));
+        return counted(
+                -1,
+                () -> guarded(m -> {
+                    long before =
+                            addOne(m, BoardFile.ALL_OFFSET, BoardFile.BEGUN).getLong(BoardFile.BEGUN);
+                    return new Change(-1, before, -1, before, -1, m.generation());
+                }));
     }
 
     /**
      * Begins a change unless the board is closed, counting it until its end: a change begun and never ended would
      * leave its slot (or, for a sweep, every session) marked "under way" in the file for good, on every node.
      */
-    private Change counted(Supplier<Change> begin) {
+    private Change counted(int slot, Supplier<Change> begin) {
         synchronized (this) {
             if (closed) {
                 return null;
@@ -159,6 +168,12 @@ public final class ChangeBoard implements ChangeSignals {
         Change change = null;
         try {
             change = begin.get();
+            if (change == null) {
+                // The board could not be written (a full disk, a file size limit, a lock another process held too
+                // long): the write goes on, and its end announces it late, before its caller answers anyone. A write
+                // that committed unannounced would leave other nodes trusting their copies for up to a second.
+                change = new Change(slot, UNANNOUNCED, UNANNOUNCED - 1, UNANNOUNCED, UNANNOUNCED - 1, 0);
+            }
             return change;
         } finally {
             if (change == null) {
@@ -187,8 +202,12 @@ public final class ChangeBoard implements ChangeSignals {
 
     private Mark ended(Change change) {
         return guarded(m -> {
-            if (m.generation() != change.board()) {
-                // The board was replaced meanwhile: this change's beginning is on the old one.
+            if (change.startedBefore() == UNANNOUNCED || m.generation() != change.board()) {
+                // Its beginning is on no board, or on one replaced meanwhile: announced now, begun and ended at once,
+                // so that every copy trusted from before moves on; no copy is known current after it.
+                int offset = change.slot() < 0 ? BoardFile.ALL_OFFSET : BoardFile.offsetOf(change.slot());
+                addOne(m, offset, BoardFile.BEGUN);
+                addOne(m, offset, BoardFile.ENDED);
                 return null;
             }
             if (change.slot() < 0) {

@@ -131,7 +131,9 @@ class ChangeBoardTest {
         ChangeSignals signals = ChangeBoard.open(dir.resolve("s.db"));
 
         assertThat(signals.mark("t", SCOPE, "s1")).isNull();
-        assertThat(signals.begin("t", SCOPE, "s1")).isNull();
+        ChangeSignals.Change change = signals.begin("t", SCOPE, "s1");
+        assertThat(change.markBefore()).as("nothing known before").isNull();
+        assertThat(signals.end(change)).as("nothing known after").isNull();
         assertThat(Files.readString(foreign)).isEqualTo("not a board, but somebody's file");
     }
 
@@ -150,6 +152,26 @@ class ChangeBoardTest {
         Waiting.until("the running side on the new board", () -> fresh.equals(running.mark("t", SCOPE, "s1")));
         started.end(started.begin("t", SCOPE, "s1"));
         assertThat(running.mark("t", SCOPE, "s1")).isNotEqualTo(fresh);
+    }
+
+    @Test
+    void aWriteUnderWayWhileTheBoardIsReplacedIsAnnouncedOnTheNewBoard() throws Exception {
+        Path database = dir.resolve("s.db");
+        ChangeSignals writer = ChangeBoard.open(database);
+        ChangeSignals.Change write = writer.begin("t", SCOPE, "s1");
+
+        Files.delete(dir.resolve("s.db-changes"));
+        ChangeSignals reader = ChangeBoard.open(database);
+        ChangeSignals.Mark trusted = reader.mark("t", SCOPE, "s1");
+        Waiting.until("the writer on the new board", () -> trusted.equals(writer.mark("t", SCOPE, "s1")));
+        assertThat(writer.end(write)).as("a copy is not known current after it").isNull();
+
+        // The write began on the old board; a reader that took its mark on the new one before the write committed
+        // must see it move, or it would go on trusting a copy older than the row.
+        assertThat(reader.mark("t", SCOPE, "s1")).isNotNull().isNotEqualTo(trusted);
+        assertThat(reader.mark("t", SCOPE, "s2"))
+                .as("another session's slot")
+                .isEqualTo(new ChangeSignals.Mark(0, trusted.all(), trusted.board()));
     }
 
     @Test
@@ -224,7 +246,9 @@ class ChangeBoardTest {
         ChangeSignals signals = ChangeBoard.open(dir.resolve("s.db"));
 
         assertThat(signals.mark("t", SCOPE, "s1")).isNull();
-        assertThat(signals.begin("t", SCOPE, "s1")).isNull();
+        ChangeSignals.Change change = signals.begin("t", SCOPE, "s1");
+        assertThat(change.markBefore()).isNull();
+        assertThat(signals.end(change)).isNull();
         assertThat(Files.size(elsewhere)).isZero();
     }
 
