@@ -166,7 +166,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         long start = System.nanoTime();
         boolean failed = true;
         try {
-            SessionData data = rows.read(id, cachedCopyCheck.takePrefetched(id));
+            SessionData data = started(rows).read(id, cachedCopyCheck.takePrefetched(id));
             failed = false;
             return data;
         } finally {
@@ -184,7 +184,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         long start = System.nanoTime();
         boolean failed = true;
         try {
-            putBack.beforeSave(data);
+            started(putBack).beforeSave(data);
             writer.store(data, lastSaveTime);
             failed = false;
         } catch (IOException e) {
@@ -192,7 +192,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         } catch (SessionDatabaseException e) {
             if (refusals != null && FailedSaveRefusals.refusing()) {
                 // The request is answered 503: its changes are not kept (see RowPutBack).
-                putBack.drop(data);
+                started(putBack).drop(data);
                 statistics.saveRefused();
             }
             throw e;
@@ -231,7 +231,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         long start = System.nanoTime();
         boolean failed = true;
         try {
-            putBack.beforeCheck(cached);
+            started(putBack).beforeCheck(cached);
             CachedSessionCheck outcome = cachedCopyCheck.check(cached, forReload);
             statistics.cacheChecked(outcome);
             failed = false;
@@ -330,13 +330,13 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
      */
     @Override
     public Set<String> doCheckExpired(Set<String> candidates, long time) {
-        return expired.check(candidates, time, _context.getWorkerName());
+        return started(expired).check(candidates, time, _context.getWorkerName());
     }
 
     /** Sessions of this context, last used by any node, whose expiry lies in (0, before]. */
     @Override
     public Set<String> doGetExpired(long before) {
-        return expired.before(before);
+        return started(expired).before(before);
     }
 
     /**
@@ -345,7 +345,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
      */
     @Override
     public void doCleanOrphans(long time) {
-        expired.deleteAll(time, this::afterMassDelete);
+        started(expired).deleteAll(time, this::afterMassDelete);
     }
 
     /** After a sweep deleted rows: what the engine does to hand the space back, if anything. */
@@ -459,7 +459,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
      * (a session's principal is written when it is stored).
      */
     public List<SessionSummary> sessionsOf(String principal) throws SessionDatabaseException {
-        return summaries.ofPrincipal(principal);
+        return started(summaries).ofPrincipal(principal);
     }
 
     /**
@@ -500,7 +500,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
      * when the table holds none or it has expired: one lookup by the primary key, cheap enough for every request.
      */
     public SessionSummary summaryOf(String id) throws SessionDatabaseException {
-        return summaries.of(id);
+        return started(summaries).of(id);
     }
 
     /** Who this session's attributes say is logged in, read as the store writes it; null for nobody. */
@@ -518,6 +518,17 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
             throw new IllegalStateException("Not started");
         }
         return current;
+    }
+
+    /**
+     * A helper {@code doStart} creates: before the first start the store fails as it does when stopped, in words
+     * rather than with a NullPointerException.
+     */
+    private static <T> T started(T helper) {
+        if (helper == null) {
+            throw new IllegalStateException("Not started");
+        }
+        return helper;
     }
 
     /** The open database; fails while the store is stopped. */

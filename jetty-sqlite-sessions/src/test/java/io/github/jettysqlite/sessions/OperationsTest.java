@@ -64,6 +64,18 @@ class OperationsTest {
     }
 
     @Test
+    void aStoreNeverStartedFailsInWords() {
+        SQLiteSessionDataStore store = new SQLiteSessionDataStore(new SQLiteSessionSettings());
+
+        assertThatThrownBy(() -> store.sessionsOf("alice")).hasMessage("Not started");
+        assertThatThrownBy(() -> store.summaryOf("s1")).hasMessage("Not started");
+        assertThatThrownBy(() -> store.doGetExpired(0)).hasMessage("Not started");
+        assertThatThrownBy(() -> store.doCheckExpired(Set.of("s1"), 0)).hasMessage("Not started");
+        assertThatThrownBy(() -> store.doCleanOrphans(0)).hasMessage("Not started");
+        assertThatThrownBy(() -> store.doLoad("s1")).hasMessage("Not started");
+    }
+
+    @Test
     void jmxShowsTheStoreThroughJettysMBeanContainer() throws Exception {
         store.load("live1");
         store.load("live2");
