@@ -51,7 +51,8 @@ class PostgreSQLAdminTest {
 
     @Test
     void statisticsListingAndPurgeWorkOnTheServer() throws Exception {
-        try (SessionDatabaseAdmin admin = SessionDatabaseAdmin.connect(fixture.url(), null, null, "jetty_sessions")) {
+        try (SessionDatabaseAdmin admin =
+                SessionDatabaseAdmin.openCreatingTable(fixture.url(), null, null, "jetty_sessions")) {
             Stats stats = admin.stats();
             assertThat(stats.sessions()).isEqualTo(4);
             assertThat(stats.expired()).isEqualTo(2);

@@ -49,7 +49,7 @@ final class SessionWriter {
     private static final Logger LOG = LoggerFactory.getLogger(SessionWriter.class);
 
     private final SessionDatabase database;
-    private final SessionWrites table;
+    private final SessionWrites writes;
     private final SessionScope scope;
     private final SessionAttributes attributes;
     private final boolean compareInPlace;
@@ -60,7 +60,7 @@ final class SessionWriter {
     SessionWriter(
             String tableName,
             SessionDatabase database,
-            SessionWrites table,
+            SessionWrites writes,
             SessionScope scope,
             SessionAttributes attributes,
             boolean compareInPlace,
@@ -68,7 +68,7 @@ final class SessionWriter {
             SessionStoreStatistics statistics) {
         this.principals = principals;
         this.database = database;
-        this.table = table;
+        this.writes = writes;
         this.scope = scope;
         this.attributes = attributes;
         this.compareInPlace = compareInPlace;
@@ -112,7 +112,8 @@ final class SessionWriter {
         String principal = principals.principalOf(data);
         if (announced(
                         data,
-                        () -> database.writeStatement(c -> table.insert(c, scope, data, blob, version, principal, now)),
+                        () -> database.writeStatement(
+                                c -> writes.insert(c, scope, data, blob, version, principal, now)),
                         inserted -> inserted > 0)
                 == 0) {
             throw new IOException("Session id " + data.getId() + " of " + scope + " belongs to another live session;"
@@ -133,8 +134,9 @@ final class SessionWriter {
         int updated = announced(
                 data,
                 () -> database.writeStatement(c -> whole == null
-                        ? table.updateMetadata(c, scope, data, TrackedSessionData.UNKNOWN_VERSION, principal)
-                        : table.updateAttributesAnyVersion(c, scope, data, whole, new PrincipalWrite(true, principal))),
+                        ? writes.updateMetadata(c, scope, data, TrackedSessionData.UNKNOWN_VERSION, principal)
+                        : writes.updateAttributesAnyVersion(
+                                c, scope, data, whole, new PrincipalWrite(true, principal))),
                 written -> false);
         if (updated == 0) {
             deletedElsewhere(data);
@@ -149,7 +151,7 @@ final class SessionWriter {
         long known = data.storedVersion();
         String principal = principals.principalOf(data);
         DatabaseCall<Integer> write =
-                () -> database.writeStatement(c -> table.updateMetadata(c, scope, data, known, principal));
+                () -> database.writeStatement(c -> writes.updateMetadata(c, scope, data, known, principal));
         // An access alone is not announced: other nodes' caches need not read the row for it (see ChangeSignals).
         int written = data.timeoutChanged() ? announced(data, write, updated -> updated > 0) : write.call();
         if (written == 0) {
@@ -175,7 +177,7 @@ final class SessionWriter {
             if (announced(
                             data,
                             () -> database.writeStatement(
-                                    c -> table.updateAttributes(c, scope, data, blob, principal, expected)),
+                                    c -> writes.updateAttributes(c, scope, data, blob, principal, expected)),
                             written -> written == 1)
                     == 1) {
                 stored(data, changes.after(), expected + 1);
@@ -206,7 +208,7 @@ final class SessionWriter {
         MergeOutcome outcome = announced(
                 data,
                 () -> database.write(c -> {
-                    StoredAttributes theirs = table.currentAttributes(c, scope, data);
+                    StoredAttributes theirs = writes.currentAttributes(c, scope, data);
                     if (theirs == null || theirs.created() != data.getCreated()) {
                         return MergeOutcome.GONE;
                     }
@@ -223,7 +225,7 @@ final class SessionWriter {
                     }
                     byte[] result = attributes.encode(base == null ? whole : changes.appliedTo(base), key);
                     PrincipalWrite written = base == null ? new PrincipalWrite(true, principal.name()) : principal;
-                    table.updateAttributes(c, scope, data, result, written, theirs.version());
+                    writes.updateAttributes(c, scope, data, result, written, theirs.version());
                     return new MergeOutcome(theirs.version(), null);
                 }),
                 // Only when nobody wrote meanwhile does the row now hold exactly this data's attributes.

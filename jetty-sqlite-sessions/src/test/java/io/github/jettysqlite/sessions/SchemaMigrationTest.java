@@ -132,7 +132,7 @@ class SchemaMigrationTest {
                 .containsExactly(List.of(0));
 
         try (SessionDatabaseAdmin upgrade =
-                SessionDatabaseAdmin.connect(fixture.file().toString(), null, null, "jetty_sessions")) {
+                SessionDatabaseAdmin.openCreatingTable(fixture.file().toString(), null, null, "jetty_sessions")) {
             assertThat(upgrade.schemaVersion()).isEqualTo(SessionTable.SCHEMA_VERSION);
         }
         try (SessionDatabaseAdmin maintain = SessionDatabaseAdmin.open(fixture.file(), "jetty_sessions")) {

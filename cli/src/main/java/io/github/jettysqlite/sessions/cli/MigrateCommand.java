@@ -56,7 +56,7 @@ final class MigrateCommand extends CliCommand {
     public Integer call() throws Exception {
         String secret = password != null ? new String(password) : cli.password();
         try (SessionDatabaseAdmin source = SessionDatabaseAdmin.inspect(from.toString(), null, null, cli.table());
-                SessionDatabaseAdmin target = SessionDatabaseAdmin.connect(to, user, secret, cli.table())) {
+                SessionDatabaseAdmin target = SessionDatabaseAdmin.openCreatingTable(to, user, secret, cli.table())) {
             MigrationResult result = source.copyLiveSessionsTo(target, batch, progress("copying"));
             Map<String, Object> doc = Json.object();
             doc.put("from", source.location());

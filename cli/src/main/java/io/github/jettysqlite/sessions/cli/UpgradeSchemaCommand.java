@@ -50,7 +50,7 @@ final class UpgradeSchemaCommand extends CliCommand {
                         + " layout? Servers of older versions cannot use it afterwards.");
         int after;
         try (SessionDatabaseAdmin admin =
-                SessionDatabaseAdmin.connect(database, cli.user, cli.password(), cli.table())) {
+                SessionDatabaseAdmin.openCreatingTable(database, cli.user, cli.password(), cli.table())) {
             after = admin.schemaVersion();
         }
         doc.put("schemaVersion", after);

@@ -68,7 +68,7 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
     /**
      * Opens an existing session database to maintain it: everything {@link #inspect} allows, plus purging,
      * deleting and vacuuming. The table must already be at this library's layout version; a tool never upgrades a
-     * schema behind an operator's back (a server does, as does {@link #connect}).
+     * schema behind an operator's back (a server does, as does {@link #openCreatingTable}).
      *
      * @throws SessionDatabaseException when the database is missing or unreachable, holds no such table, or holds it
      *     in an older or newer layout
@@ -91,8 +91,8 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
      * @param password the password, or null to take it from the URL
      * @throws SessionDatabaseException when the server cannot be reached or refuses the table
      */
-    public static SessionDatabaseAdmin connect(String fileOrUrl, String user, String password, String tableName)
-            throws SessionDatabaseException {
+    public static SessionDatabaseAdmin openCreatingTable(
+            String fileOrUrl, String user, String password, String tableName) throws SessionDatabaseException {
         return AdminOpening.open(fileOrUrl, user, password, tableName, TableUse.SERVE);
     }
 
