@@ -224,7 +224,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
     }
 
     private CachedSessionCheck checkCached(SessionData cached, boolean forReload) throws SessionDatabaseException {
-        if (cachedCopyCheck.unchangedSinceTrusted(cached)) {
+        if (started(cachedCopyCheck).unchangedSinceTrusted(cached)) {
             statistics.cacheCheckSignalled();
             return CachedSessionCheck.CURRENT;
         }
@@ -243,7 +243,10 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
 
     /** Forgets what a check of this thread read for a load that did not come (see {@link CachedCopyCheck}). */
     void checkedRowUnused() {
-        cachedCopyCheck.forgetPrefetched();
+        CachedCopyCheck check = cachedCopyCheck;
+        if (check != null) {
+            check.forgetPrefetched();
+        }
     }
 
     /**
@@ -277,7 +280,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         }
         return inPlaceToo
                 && settings().isSaveInPlaceChanges()
-                && !attributes.changes(cached, true).isEmpty();
+                && !started(attributes).changes(cached, true).isEmpty();
     }
 
     /** Session data that remembers what the store needs to know of the row it came from. */
@@ -505,7 +508,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
 
     /** Who this session's attributes say is logged in, read as the store writes it; null for nobody. */
     public String principalOf(SessionData data) {
-        return principals.principalOf(data);
+        return started(principals).principalOf(data);
     }
 
     /**

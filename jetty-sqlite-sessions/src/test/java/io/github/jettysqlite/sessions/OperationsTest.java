@@ -73,6 +73,9 @@ class OperationsTest {
         assertThatThrownBy(() -> store.doCheckExpired(Set.of("s1"), 0)).hasMessage("Not started");
         assertThatThrownBy(() -> store.doCleanOrphans(0)).hasMessage("Not started");
         assertThatThrownBy(() -> store.doLoad("s1")).hasMessage("Not started");
+        SessionData data = new SessionData("s1", "/app", "0.0.0.0", 0, 0, 0, 60_000);
+        assertThatThrownBy(() -> store.checkCached(data)).hasMessage("Not started");
+        assertThatThrownBy(() -> store.principalOf(data)).hasMessage("Not started");
     }
 
     @Test

@@ -67,11 +67,20 @@ class ModulePathIT {
                 "-m",
                 "io.github.jettysqlite.sessions.cli/io.github.jettysqlite.sessions.cli.SessionsCli"));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        Path output = Files.createTempFile("module-path-run", ".txt");
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
         builder.environment().remove("JETTY_SESSIONS_DB");
         Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return new Run(process.exitValue(), output, modulePath);
+        try {
+            // A child that hangs fails the test rather than the build.
+            assertThat(process.waitFor(60, TimeUnit.SECONDS))
+                    .as("the command ended")
+                    .isTrue();
+            return new Run(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8), modulePath);
+        } finally {
+            process.destroyForcibly();
+            Files.deleteIfExists(output);
+        }
     }
 }

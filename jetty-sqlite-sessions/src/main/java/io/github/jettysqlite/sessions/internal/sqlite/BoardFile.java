@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -78,7 +79,7 @@ final class BoardFile {
                 StandardOpenOption.WRITE,
                 // A link planted where the board goes must not make some other file a board.
                 LinkOption.NOFOLLOW_LINKS);
-        try (FileLock ignored = channel.lock()) {
+        try (FileLock ignored = lockWhole(channel)) {
             if (channel.size() == 0) {
                 ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
                 header.put(MAGIC).putInt(SLOTS);
@@ -99,6 +100,14 @@ final class BoardFile {
             close(channel);
             throw e;
         }
+    }
+
+    /**
+     * The whole file's lock, for setting the board up, waited for at most {@link #LOCK_WAIT_NANOS}; another board of
+     * this JVM holding a lock on the file counts as held (the JVM refuses overlapping locks rather than waiting).
+     */
+    private static FileLock lockWhole(FileChannel channel) throws IOException {
+        return waitFor(() -> channel.tryLock(), "the whole board");
     }
 
     /**
@@ -196,14 +205,34 @@ final class BoardFile {
      * debugger, SIGSTOP) must not hold every other process's writes of that session.
      */
     private FileLock lockPair(int offset) throws IOException {
+        return waitFor(() -> channel.tryLock(offset, 16, false), "a pair");
+    }
+
+    /** A lock that may be taken now. */
+    @FunctionalInterface
+    private interface LockAttempt {
+        /** The lock, or null when another process holds it. */
+        FileLock tryLock() throws IOException;
+    }
+
+    /**
+     * Tries for a lock until {@link #LOCK_WAIT_NANOS} have passed. A lock held within this JVM (the library loaded
+     * twice, by two web applications' class loaders, each with its own lock for pairs) counts as held, not as a
+     * failure at once.
+     */
+    private static FileLock waitFor(LockAttempt attempt, String what) throws IOException {
         long deadline = System.nanoTime() + LOCK_WAIT_NANOS;
         while (true) {
-            FileLock lock = channel.tryLock(offset, 16, false);
-            if (lock != null) {
-                return lock;
+            try {
+                FileLock lock = attempt.tryLock();
+                if (lock != null) {
+                    return lock;
+                }
+            } catch (OverlappingFileLockException heldInThisJvm) {
+                // waited for like another process's lock
             }
             if (System.nanoTime() - deadline > 0) {
-                throw new Gone();
+                throw new IOException("another process held the change board's lock on " + what + " too long");
             }
             LockSupport.parkNanos(20_000);
         }

@@ -56,6 +56,7 @@ public final class ChangeBoard implements ChangeSignals {
     private static final Object PAIR_LOCK = new Object();
 
     private volatile boolean warned;
+    private volatile boolean warnedUnannounced;
     private volatile boolean closed;
     /** Changes begun on this board and not ended yet; the file stays open for their ends after a close. */
     private int changesUnderWay;
@@ -87,7 +88,12 @@ public final class ChangeBoard implements ChangeSignals {
      */
     private BoardFile openBoardFile() {
         try {
-            BoardFile opened = BoardFile.open(file, databaseFile);
+            BoardFile opened;
+            // Opening takes the whole file's lock, and a failed open closes its channel: both under the one lock
+            // for pairs, or the close would let go of a pair lock another board of this JVM holds on the file.
+            synchronized (PAIR_LOCK) {
+                opened = BoardFile.open(file, databaseFile);
+            }
             warned = false;
             return opened;
         } catch (IOException | RuntimeException e) {
@@ -194,6 +200,14 @@ public final class ChangeBoard implements ChangeSignals {
             return null;
         }
         try {
+            if (change.startedBefore() == UNANNOUNCED) {
+                // Its beginning could not be written: announced now as a change of all, begun and ended at once, so
+                // that every copy trusted from before moves on. Not on its slot, whose lock may be what failed.
+                if (guarded(m -> announceLate(m, BoardFile.ALL_OFFSET)) == null) {
+                    warnUnannounced();
+                }
+                return null;
+            }
             return ended(change);
         } finally {
             changeLeft();
@@ -202,12 +216,15 @@ public final class ChangeBoard implements ChangeSignals {
 
     private Mark ended(Change change) {
         return guarded(m -> {
-            if (change.startedBefore() == UNANNOUNCED || m.generation() != change.board()) {
-                // Its beginning is on no board, or on one replaced meanwhile: announced now, begun and ended at once,
-                // so that every copy trusted from before moves on; no copy is known current after it.
+            if (m.generation() != change.board()) {
+                // It began on a board replaced meanwhile: announced on this one now; as a change of all if its slot
+                // cannot be written.
                 int offset = change.slot() < 0 ? BoardFile.ALL_OFFSET : BoardFile.offsetOf(change.slot());
-                addOne(m, offset, BoardFile.BEGUN);
-                addOne(m, offset, BoardFile.ENDED);
+                try {
+                    announceLate(m, offset);
+                } catch (BoardFile.Gone e) {
+                    announceLate(m, BoardFile.ALL_OFFSET);
+                }
                 return null;
             }
             if (change.slot() < 0) {
@@ -227,6 +244,28 @@ public final class ChangeBoard implements ChangeSignals {
                     && all.getLong(BoardFile.ENDED) == change.allEndedBefore();
             return alone ? new Mark(ended, change.allEndedBefore(), m.generation()) : null;
         });
+    }
+
+    private Boolean announceLate(BoardFile m, int offset) {
+        addOne(m, offset, BoardFile.BEGUN);
+        addOne(m, offset, BoardFile.ENDED);
+        return Boolean.TRUE;
+    }
+
+    /**
+     * A write committed that no board announced: other processes' caches may serve their copies of its session for up
+     * to the second their trust lasts. Said once per board, as the cause (a full disk, a stopped process holding a
+     * lock) usually says more in the store's own errors.
+     */
+    private void warnUnannounced() {
+        if (!warnedUnannounced) {
+            warnedUnannounced = true;
+            LOG.warn(
+                    "Cannot announce a change of {} on {}; other processes' coherent caches may serve their copies of"
+                            + " it for up to a second",
+                    databaseFile,
+                    file);
+        }
     }
 
     /**

@@ -175,6 +175,26 @@ class ChangeBoardTest {
     }
 
     @Test
+    void aWriteWhoseBeginningCouldNotBeWrittenIsAnnouncedAsItEnds() throws Exception {
+        Path database = dir.resolve("s.db");
+        Path board = Files.writeString(dir.resolve("s.db-changes"), "not a board yet");
+        ChangeSignals writer = ChangeBoard.open(database);
+        ChangeSignals.Change write = writer.begin("t", SCOPE, "s1");
+        assertThat(write.markBefore()).isNull();
+
+        // The board becomes usable while the write is under way (a disk that filled up empties again).
+        Files.delete(board);
+        ChangeSignals reader = ChangeBoard.open(database);
+        ChangeSignals.Mark trusted = reader.mark("t", SCOPE, "s1");
+        Waiting.until("the writer on the board", () -> trusted.equals(writer.mark("t", SCOPE, "s1")));
+        writer.end(write);
+
+        // Announced as a change of all: every copy trusted before it is read again.
+        assertThat(reader.mark("t", SCOPE, "s1")).isNotNull().isNotEqualTo(trusted);
+        assertThat(reader.mark("t", SCOPE, "s2").all()).isGreaterThan(trusted.all());
+    }
+
+    @Test
     void aBoardCutShortUnderRunningServersIsSetUpAgainWithoutFailingAnyone() throws Exception {
         Path database = dir.resolve("s.db");
         ChangeSignals running = ChangeBoard.open(database);
