@@ -201,6 +201,26 @@ final class BoardFile {
     }
 
     /**
+     * Adds one to both counters of the pair at the offset in one write, under the file's lock on it: a change
+     * announced after it happened. The caller holds its process's one lock for pairs.
+     */
+    void addBoth(int offset) {
+        try (FileLock ignored = lockPair(offset)) {
+            ByteBuffer pair = pair(offset);
+            ByteBuffer after =
+                    ByteBuffer.allocate(16).putLong(0, pair.getLong(BEGUN) + 1).putLong(8, pair.getLong(ENDED) + 1);
+            if (channel.write(after, offset) != 16) {
+                throw new Gone();
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof Gone gone) {
+                throw gone;
+            }
+            throw new Gone();
+        }
+    }
+
+    /**
      * The file's lock on a pair, waited for at most {@link #LOCK_WAIT_NANOS}: a process stopped while holding it (a
      * debugger, SIGSTOP) must not hold every other process's writes of that session.
      */

@@ -223,7 +223,12 @@ public final class ChangeBoard implements ChangeSignals {
                 try {
                     announceLate(m, offset);
                 } catch (BoardFile.Gone e) {
-                    announceLate(m, BoardFile.ALL_OFFSET);
+                    try {
+                        announceLate(m, BoardFile.ALL_OFFSET);
+                    } catch (BoardFile.Gone again) {
+                        warnUnannounced();
+                        throw again;
+                    }
                 }
                 return null;
             }
@@ -246,9 +251,12 @@ public final class ChangeBoard implements ChangeSignals {
         });
     }
 
+    /** Begun and ended at once, in one write, so that a failure cannot leave the pair "under way" for good. */
     private Boolean announceLate(BoardFile m, int offset) {
-        addOne(m, offset, BoardFile.BEGUN);
-        addOne(m, offset, BoardFile.ENDED);
+        synchronized (PAIR_LOCK) {
+            m.addBoth(offset);
+        }
+        warnedUnannounced = false;
         return Boolean.TRUE;
     }
 
@@ -299,10 +307,11 @@ public final class ChangeBoard implements ChangeSignals {
             return boardFile;
         }
         synchronized (this) {
-            if (closed || now - nextLookNanos < 0) {
+            // Looked at again now: a thread that queued here while another looked (an open may wait 200 ms for the
+            // file's lock) must not look once more, or callers would be served one look at a time.
+            if (closed || System.nanoTime() - nextLookNanos < 0) {
                 return boardFile;
             }
-            nextLookNanos = now + TimeUnit.MILLISECONDS.toNanos(LOOK_EVERY_MS);
             BoardFile m = boardFile;
             if (m == null || !m.isOpen() || !m.isStillAt(file)) {
                 if (m != null) {
@@ -315,6 +324,7 @@ public final class ChangeBoard implements ChangeSignals {
                 }
                 boardFile = openBoardFile();
             }
+            nextLookNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LOOK_EVERY_MS);
             return boardFile;
         }
     }
