@@ -55,7 +55,7 @@ final class CachedCopyCheck {
      */
     boolean unchangedSinceTrusted(SessionData cached) {
         if (!(cached instanceof TrackedSessionData tracked) || tracked.refusedChanges() != null) {
-            // Changes the database refused must give way to the row first (see SessionTableDataStore#checkCached).
+            // Changes the database refused must give way to the row first (see RowPutBack#beforeCheck).
             return false;
         }
         long now = System.currentTimeMillis();

@@ -1,6 +1,6 @@
 package io.github.jettysqlite.sessions;
 
-/** What {@link SessionTableDataStore#checkCached} found when it compared a cached session with its row. */
+/** What {@link CoherentSessionCache}'s check of a cached session against its row found. */
 public enum CachedSessionCheck {
     /** The row is as the cached copy knows it. */
     CURRENT,

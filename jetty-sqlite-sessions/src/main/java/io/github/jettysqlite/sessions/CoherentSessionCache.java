@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps sessions in memory as Jetty's {@link DefaultSessionCache} does, and stays right when other processes or
  * machines use the same table. Before a request uses a cached session that no other request on this node is using,
- * the cache compares it with its row ({@link SessionTableDataStore#checkCached}, a primary-key probe that reads no
+ * the cache compares it with its row (a primary-key probe that reads no
  * attributes):
  *
  * <ul>
@@ -143,19 +143,19 @@ public class CoherentSessionCache extends DefaultSessionCache {
                 return CachedSessionCheck.CURRENT;
             }
             SessionData data = cached.getSessionData();
-            CachedSessionCheck outcome = store().checkBeforeUse(data);
+            CachedSessionCheck outcome = store().cachedCopies().checkBeforeUse(data);
             if (outcome == CachedSessionCheck.GONE && data.getLastSaved() <= 0) {
                 // Never stored (new, or under a renewed id whose first write is still to come or failed): no row is
                 // expected yet, and nobody ended it.
                 return CachedSessionCheck.CURRENT;
             }
-            if (outcome == CachedSessionCheck.ATTRIBUTES_CHANGED && store().hasUnsavedChanges(data, false)) {
+            if (outcome == CachedSessionCheck.ATTRIBUTES_CHANGED && CachedCopies.hasSetChanges(data)) {
                 // A change a failed store left unsaved: keep it; its next store merges it onto the row, and the check
                 // after that reloads what the other node wrote.
                 return CachedSessionCheck.CURRENT;
             }
             if (outcome == CachedSessionCheck.ATTRIBUTES_CHANGED && cached.getRequests() > 0) {
-                outcome = store().refreshCached(cached.getSessionData());
+                outcome = store().cachedCopies().refresh(cached.getSessionData());
                 if (outcome != CachedSessionCheck.GONE) {
                     return outcome;
                 }

@@ -26,22 +26,14 @@ final class RowPutBack {
     /** The store's own category, which operators configure for everything the store says. */
     private static final Logger LOG = LoggerFactory.getLogger(SessionTableDataStore.class);
 
-    /** Whether the session holds changes set and not yet saved (the store's {@code hasUnsavedChanges}). */
-    @FunctionalInterface
-    interface UnsavedChanges {
-        boolean in(SessionData data) throws IOException;
-    }
-
     private final SessionDataReader rows;
     private final SessionScope scope;
-    private final UnsavedChanges unsaved;
     /** The store, as the log names it. */
     private final Object store;
 
-    RowPutBack(SessionDataReader rows, SessionScope scope, UnsavedChanges unsaved, Object store) {
+    RowPutBack(SessionDataReader rows, SessionScope scope, Object store) {
         this.rows = rows;
         this.scope = scope;
-        this.unsaved = unsaved;
         this.store = store;
     }
 
@@ -61,7 +53,7 @@ final class RowPutBack {
      */
     void beforeSave(SessionData data) throws IOException, SessionDatabaseException {
         if (data instanceof TrackedSessionData tracked && tracked.refusedChanges() != null) {
-            boolean ownChanges = unsaved.in(tracked);
+            boolean ownChanges = CachedCopies.hasSetChanges(tracked);
             putBackOrFail(tracked);
             if (ownChanges) {
                 throw new SessionDatabaseException(

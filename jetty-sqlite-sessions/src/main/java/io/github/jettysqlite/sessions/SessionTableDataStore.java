@@ -7,19 +7,9 @@ import io.github.jettysqlite.sessions.internal.ChangeSignals;
 import io.github.jettysqlite.sessions.internal.JulianDay;
 import io.github.jettysqlite.sessions.internal.SessionDatabase;
 import io.github.jettysqlite.sessions.internal.SessionScope;
-import io.github.jettysqlite.sessions.internal.TableUse;
-import io.github.jettysqlite.sessions.internal.attributes.PrincipalSource;
-import io.github.jettysqlite.sessions.internal.attributes.SessionAttributes;
 import io.github.jettysqlite.sessions.internal.attributes.TrackedSessionData;
-import io.github.jettysqlite.sessions.internal.engine.SharedDatabases;
-import io.github.jettysqlite.sessions.internal.engine.StoreAdmins;
-import io.github.jettysqlite.sessions.internal.engine.StoreEngine;
 import io.github.jettysqlite.sessions.internal.table.ExpiryStatements;
-import io.github.jettysqlite.sessions.internal.table.SessionLifetime;
-import io.github.jettysqlite.sessions.internal.table.SessionStatements;
-import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import org.eclipse.jetty.session.ObjectStreamSessionDataStore;
@@ -45,22 +35,10 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
     public static final int EXPIRED_DELETE_BATCH = ExpiryStatements.DELETE_BATCH;
 
     private final SessionStoreStatistics statistics = new SessionStoreStatistics();
-    private SessionTable table;
-    private SessionStatements statements;
-    private SessionAttributes attributes;
-    private SessionScope scope;
-    private SessionWriter writer;
-    private CachedCopyCheck cachedCopyCheck;
-    private SessionDataReader rows;
-    private RowPutBack putBack;
-    private ExpiredSessions expired;
-    private ContextSessionSummaries summaries;
-    private PrincipalSource principals;
-    private SharedDatabases.Lease<? extends SessionDatabase> lease;
+    /** While started: what this store works with (see {@link StoreParts}); else null. */
+    private volatile StoreParts parts;
     /** While this store runs and refuses failed saves: its refusals, listening to its context; else null. */
     private FailedSaveRefusals refusals;
-
-    private volatile SessionDatabaseAdmin admin;
 
     protected SessionTableDataStore() {}
 
@@ -74,37 +52,9 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         }
         SessionTableSettings settings = settings();
         settings.validate();
-        table = settings.table();
-        SessionLifetime lifetime = settings.lifetime();
-        statements = new SessionStatements(table, lifetime, settings.sessionIds());
-        attributes = settings.attributes();
-        scope = new SessionScope(_context.getCanonicalContextPath(), _context.getVhost());
-        principals = settings.principals();
-        lease = StoreEngine.of(settings).open(settings, table, tableUse(settings.schema()));
-        writer = new SessionWriter(
-                table.name(),
-                lease.database(),
-                statements.writes(),
-                scope,
-                attributes,
-                settings.isSaveInPlaceChanges(),
-                principals,
-                statistics);
-        cachedCopyCheck = new CachedCopyCheck(lease.database(), statements.reads(), table.name(), scope, lifetime);
-        rows = new SessionDataReader(
-                this::database,
-                statements.reads(),
-                table.name(),
-                scope,
-                lifetime,
-                attributes,
-                _context,
-                this::newSessionData);
-        putBack = new RowPutBack(rows, scope, data -> hasUnsavedChanges(data, false), this);
-        expired = new ExpiredSessions(this::database, statements.expiry(), scope, statistics, this);
-        summaries = new ContextSessionSummaries(this::database, this::admin, statements, scope);
-        admin = StoreAdmins.of(SessionDatabaseAdmin.class, lease.database(), table);
-        statistics.outages(lease.database().outages());
+        StoreParts started = new StoreParts(settings, _context, this, statistics);
+        parts = started;
+        statistics.outages(started.database().outages());
         // A child bean only from now on, when its context is known: JMX names it after the context as it is added
         // (see jmx.SessionStoreStatisticsMBean), and Jetty adds the store itself before telling it its context.
         statistics.context(_context.getCanonicalContextPath());
@@ -116,23 +66,10 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
             // Give the use back now, and forget it, so that a stop after this failed start cannot give it back twice.
             // Jetty does not stop a store whose start failed, so its statistics leave JMX here too.
             removeBean(statistics);
-            admin = null;
-            lease.close();
-            lease = null;
+            parts = null;
+            started.close();
             throw e;
         }
-    }
-
-    /**
-     * How a store in this schema mode uses its table. The mapping lives here rather than on {@link TableUse} so that
-     * the internal packages, which sit below the API, need not know {@link SchemaMode} (see PackageCyclesTest).
-     */
-    private static TableUse tableUse(SchemaMode mode) {
-        return switch (mode) {
-            case CREATE -> TableUse.SERVE;
-            case VALIDATE -> TableUse.SERVE_VALIDATED;
-            case NONE -> TableUse.SERVE_TRUSTED;
-        };
     }
 
     @Override
@@ -145,10 +82,10 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
             super.doStop();
         } finally {
             removeBean(statistics);
-            admin = null;
-            if (lease != null) {
-                lease.close();
-                lease = null;
+            StoreParts stopped = parts;
+            parts = null;
+            if (stopped != null) {
+                stopped.close();
             }
         }
     }
@@ -163,15 +100,8 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
      */
     @Override
     public SessionData doLoad(String id) throws Exception {
-        long start = System.nanoTime();
-        boolean failed = true;
-        try {
-            SessionData data = started(rows).read(id, cachedCopyCheck.takePrefetched(id));
-            failed = false;
-            return data;
-        } finally {
-            statistics.loads().recordSince(start, failed);
-        }
+        StoreParts started = parts();
+        return statistics.loads().time(() -> started.rows.read(id, started.cachedCopyCheck.takePrefetched(id)));
     }
 
     /**
@@ -181,106 +111,36 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
      */
     @Override
     public void doStore(String id, SessionData data, long lastSaveTime) throws Exception {
-        long start = System.nanoTime();
-        boolean failed = true;
-        try {
-            started(putBack).beforeSave(data);
-            writer.store(data, lastSaveTime);
-            failed = false;
-        } catch (IOException e) {
-            throw new UnwriteableSessionDataException(id, _context, e);
-        } catch (SessionDatabaseException e) {
-            if (refusals != null && FailedSaveRefusals.refusing()) {
-                // The request is answered 503: its changes are not kept (see RowPutBack).
-                started(putBack).drop(data);
-                statistics.saveRefused();
+        StoreParts started = parts();
+        statistics.stores().time(() -> {
+            try {
+                started.putBack.beforeSave(data);
+                started.writer.store(data, lastSaveTime);
+                return null;
+            } catch (IOException e) {
+                throw new UnwriteableSessionDataException(id, _context, e);
+            } catch (SessionDatabaseException e) {
+                if (refusals != null && FailedSaveRefusals.refusing()) {
+                    // The request is answered 503: its changes are not kept (see RowPutBack).
+                    started.putBack.drop(data);
+                    statistics.saveRefused();
+                }
+                throw e;
             }
-            throw e;
-        } finally {
-            statistics.stores().recordSince(start, failed);
-        }
+        });
     }
 
-    /**
-     * Compares a session a cache holds with its row, before a request uses it, by a probe that reads no attributes
-     * (unless the database's change signals say that nothing changed it since it was last known current, see {@link
-     * io.github.jettysqlite.sessions.internal.ChangeSignals}):
-     * the metadata another node changed (a later access, a timeout set on purpose) is taken into {@code cached};
-     * changed attributes, or a row gone, are reported for the cache to reload or drop the session. Used by {@link
-     * CoherentSessionCache}.
-     *
-     * @throws SessionDatabaseException when the database cannot be read; the cached copy is left as it was
-     */
-    public CachedSessionCheck checkCached(SessionData cached) throws SessionDatabaseException {
-        return checkCached(cached, false);
+    /** What the coherent cache asks of this store about its copies; fails while the store is stopped. */
+    CachedCopies cachedCopies() {
+        return parts().cachedCopies;
     }
 
-    /**
-     * As {@link #checkCached(SessionData)}, for a cache that reloads the session on this thread when its attributes
-     * changed: the load takes the row this check read, once; {@link #checkedRowUnused} forgets it otherwise.
-     */
-    CachedSessionCheck checkBeforeUse(SessionData cached) throws SessionDatabaseException {
-        return checkCached(cached, true);
-    }
-
-    private CachedSessionCheck checkCached(SessionData cached, boolean forReload) throws SessionDatabaseException {
-        if (started(cachedCopyCheck).unchangedSinceTrusted(cached)) {
-            statistics.cacheCheckSignalled();
-            return CachedSessionCheck.CURRENT;
-        }
-        long start = System.nanoTime();
-        boolean failed = true;
-        try {
-            started(putBack).beforeCheck(cached);
-            CachedSessionCheck outcome = cachedCopyCheck.check(cached, forReload);
-            statistics.cacheChecked(outcome);
-            failed = false;
-            return outcome;
-        } finally {
-            statistics.cacheChecks().recordSince(start, failed);
-        }
-    }
-
-    /** Forgets what a check of this thread read for a load that did not come (see {@link CachedCopyCheck}). */
+    /** Forgets what a check of this thread read for a load that did not come; nothing while the store is stopped. */
     void checkedRowUnused() {
-        CachedCopyCheck check = cachedCopyCheck;
-        if (check != null) {
-            check.forgetPrefetched();
+        StoreParts started = parts;
+        if (started != null) {
+            started.cachedCopies.checkedRowUnused();
         }
-    }
-
-    /**
-     * Brings a cached session that a request still holds up to date with its row, in place, after {@link
-     * #checkCached} found its attributes changed: the row's attributes and metadata are taken into {@code cached}
-     * unless it holds changes not yet saved.
-     *
-     * @return {@link CachedSessionCheck#ATTRIBUTES_CHANGED} when taken in, {@link CachedSessionCheck#GONE} when the
-     *     row is gone, {@link CachedSessionCheck#CURRENT} when left as it was
-     */
-    public CachedSessionCheck refreshCached(SessionData cached) throws Exception {
-        if (!(cached instanceof TrackedSessionData copy) || hasUnsavedChanges(cached, true)) {
-            return CachedSessionCheck.CURRENT;
-        }
-        return CachedCopyCheck.refreshInPlace(copy, load(cached.getId()));
-    }
-
-    /**
-     * True when the cached data holds changes its row does not: set and not yet saved (a store failed, or the
-     * request holding it has not saved yet), or, with {@code inPlaceToo}, made in place to an attribute's object
-     * (when {@code saveInPlaceChanges}, found by serializing every attribute and comparing; only for a session a
-     * request still holds, since an object that serializes differently each time would otherwise look changed
-     * forever and keep an idle copy from ever being reloaded).
-     */
-    public boolean hasUnsavedChanges(SessionData cached, boolean inPlaceToo) throws IOException {
-        if (cached.isDirty()) {
-            return true;
-        }
-        if (cached instanceof TrackedSessionData tracked && !tracked.namesSet().isEmpty()) {
-            return true;
-        }
-        return inPlaceToo
-                && settings().isSaveInPlaceChanges()
-                && !started(attributes).changes(cached, true).isEmpty();
     }
 
     /** Session data that remembers what the store needs to know of the row it came from. */
@@ -299,29 +159,25 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
     /** True when this context holds the session and it has not expired (an immortal session never does). */
     @Override
     public boolean doExists(String id) throws Exception {
+        StoreParts started = parts();
         double now = JulianDay.fromEpochMillis(System.currentTimeMillis());
-        return database().read(c -> statements.reads().existsUnexpired(c, scope, id, now));
+        return started.database().read(c -> started.statements.reads().existsUnexpired(c, started.scope, id, now));
     }
 
     /** Removes the session from this context; true when there was one. */
     @Override
     public boolean delete(String id) throws Exception {
-        SessionDatabase database = database();
-        long start = System.nanoTime();
-        boolean failed = true;
-        try {
-            ChangeSignals.Change change = database.signals().begin(table.name(), scope, id);
-            boolean deleted;
+        StoreParts started = parts();
+        SessionDatabase database = started.database();
+        SessionScope scope = started.scope;
+        return statistics.deletes().time(() -> {
+            ChangeSignals.Change change = database.signals().begin(started.table.name(), scope, id);
             try {
-                deleted = database.writeStatement(c -> statements.writes().delete(c, scope, id)) > 0;
+                return database.writeStatement(c -> started.statements.writes().delete(c, scope, id)) > 0;
             } finally {
                 database.signals().end(change);
             }
-            failed = false;
-            return deleted;
-        } finally {
-            statistics.deletes().recordSince(start, failed);
-        }
+        });
     }
 
     /**
@@ -333,13 +189,13 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
      */
     @Override
     public Set<String> doCheckExpired(Set<String> candidates, long time) {
-        return started(expired).check(candidates, time, _context.getWorkerName());
+        return parts().expired.check(candidates, time, _context.getWorkerName());
     }
 
     /** Sessions of this context, last used by any node, whose expiry lies in (0, before]. */
     @Override
     public Set<String> doGetExpired(long before) {
-        return started(expired).before(before);
+        return parts().expired.before(before);
     }
 
     /**
@@ -348,7 +204,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
      */
     @Override
     public void doCleanOrphans(long time) {
-        started(expired).deleteAll(time, this::afterMassDelete);
+        parts().expired.deleteAll(time, this::afterMassDelete);
     }
 
     /** After a sweep deleted rows: what the engine does to hand the space back, if anything. */
@@ -415,29 +271,6 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         return settings().isSaveInPlaceChanges();
     }
 
-    @ManagedOperation(value = "count the sessions in the table, all contexts (runs a query)", impact = "INFO")
-    public long countSessions() throws SessionDatabaseException {
-        return admin().countAll();
-    }
-
-    @ManagedOperation(value = "count this context's sessions (runs a query)", impact = "INFO")
-    public long countSessionsInContext() throws SessionDatabaseException {
-        return admin().countInContext(scope.contextPath(), scope.virtualHost());
-    }
-
-    @ManagedOperation(value = "count expired sessions of all contexts not yet removed (runs a query)", impact = "INFO")
-    public long countExpiredSessions() throws SessionDatabaseException {
-        return admin().countExpired();
-    }
-
-    @ManagedOperation(
-            value =
-                    "delete the sessions of every context that expired more than the grace period ago; returns how many",
-            impact = "ACTION")
-    public long purgeExpiredSessions() throws SessionDatabaseException {
-        return admin().purgeExpired(Duration.ofSeconds(getGracePeriodSec()), Progress.NONE);
-    }
-
     @ManagedOperation(
             value = "seal every row of the table under this store's attributeKey, in place, a page at a time (rows"
                     + " without a seal only while acceptUnsealedRows is on); returns what it did",
@@ -462,7 +295,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
      * (a session's principal is written when it is stored).
      */
     public List<SessionSummary> sessionsOf(String principal) throws SessionDatabaseException {
-        return started(summaries).ofPrincipal(principal);
+        return parts().summaries.ofPrincipal(principal);
     }
 
     /**
@@ -495,7 +328,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
 
     /** The users logged in to this context's unexpired sessions, each once, in name order, as the rows say. */
     public List<String> principals() throws SessionDatabaseException {
-        return admin().principals(scope.contextPath(), scope.virtualHost());
+        return admin().principals(parts().scope.contextPath(), parts().scope.virtualHost());
     }
 
     /**
@@ -503,12 +336,12 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
      * when the table holds none or it has expired: one lookup by the primary key, cheap enough for every request.
      */
     public SessionSummary summaryOf(String id) throws SessionDatabaseException {
-        return started(summaries).of(id);
+        return parts().summaries.of(id);
     }
 
     /** Who this session's attributes say is logged in, read as the store writes it; null for nobody. */
     public String principalOf(SessionData data) {
-        return started(principals).principalOf(data);
+        return parts().principals.principalOf(data);
     }
 
     /**
@@ -516,37 +349,30 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
      * that its statements are built once; fails while the store is stopped.
      */
     public SessionDatabaseAdmin admin() {
-        SessionDatabaseAdmin current = admin;
-        if (current == null) {
-            throw new IllegalStateException("Not started");
-        }
-        return current;
-    }
-
-    /**
-     * A helper {@code doStart} creates: before the first start the store fails as it does when stopped, in words
-     * rather than with a NullPointerException.
-     */
-    private static <T> T started(T helper) {
-        if (helper == null) {
-            throw new IllegalStateException("Not started");
-        }
-        return helper;
+        return parts().admin;
     }
 
     /** The open database; fails while the store is stopped. */
     SessionDatabase database() {
-        SharedDatabases.Lease<? extends SessionDatabase> open = lease;
-        if (open == null) {
+        return parts().database();
+    }
+
+    /**
+     * What this start built; before the first start the store fails as it does when stopped, in words rather than
+     * with a NullPointerException.
+     */
+    private StoreParts parts() {
+        StoreParts started = parts;
+        if (started == null) {
             throw new IllegalStateException("Not started");
         }
-        return open.database();
+        return started;
     }
 
     @Override
     public String toString() {
         return String.format(
                 "%s@%x[table=%s,context=%s]",
-                getClass().getSimpleName(), hashCode(), settings().getTableName(), scope);
+                getClass().getSimpleName(), hashCode(), settings().getTableName(), parts == null ? null : parts.scope);
     }
 }

@@ -422,8 +422,8 @@ abstract class AbstractConcurrentChangesTest {
         put(nodeB, fresh); // a retry of the same first write
 
         assertThat(nodeA.load("s3").getAttribute("user")).isEqualTo("bob");
-        assertThat(nodeB.checkCached(fresh)).isEqualTo(CachedSessionCheck.CURRENT);
-        assertThat(nodeA.checkCached(expired)).isEqualTo(CachedSessionCheck.ATTRIBUTES_CHANGED);
+        assertThat(nodeB.cachedCopies().check(fresh)).isEqualTo(CachedSessionCheck.CURRENT);
+        assertThat(nodeA.cachedCopies().check(expired)).isEqualTo(CachedSessionCheck.ATTRIBUTES_CHANGED);
     }
 
     @Test
@@ -441,17 +441,17 @@ abstract class AbstractConcurrentChangesTest {
     @Test
     void cachedCopyTakesInAnAccessAndATimeoutFromAnotherNode() throws Exception {
         SessionData cached = nodeA.load("s1");
-        assertThat(nodeA.checkCached(cached)).isEqualTo(CachedSessionCheck.CURRENT);
+        assertThat(nodeA.cachedCopies().check(cached)).isEqualTo(CachedSessionCheck.CURRENT);
         SessionData other = nodeB.load("s1");
         other.setMaxInactiveMs(8 * HOUR);
         touch(other, now + 5_000);
         nodeB.store("s1", other);
 
-        assertThat(nodeA.checkCached(cached)).isEqualTo(CachedSessionCheck.METADATA_TAKEN);
+        assertThat(nodeA.cachedCopies().check(cached)).isEqualTo(CachedSessionCheck.METADATA_TAKEN);
         assertThat(cached.getAccessed()).isEqualTo(now + 5_000);
         assertThat(cached.getMaxInactiveMs()).isEqualTo(8 * HOUR);
         assertThat(cached.getExpiry()).isEqualTo(now + 5_000 + 8 * HOUR);
-        assertThat(nodeA.checkCached(cached)).isEqualTo(CachedSessionCheck.CURRENT);
+        assertThat(nodeA.cachedCopies().check(cached)).isEqualTo(CachedSessionCheck.CURRENT);
         // Taken in, the timeout is not this copy's own change: its next store does not force it.
         touch(cached, now + 6_000);
         nodeA.store("s1", cached);
@@ -464,10 +464,10 @@ abstract class AbstractConcurrentChangesTest {
         SessionData other = nodeB.load("s1");
         other.setAttribute("b", "from B");
         nodeB.store("s1", other);
-        assertThat(nodeA.checkCached(cached)).isEqualTo(CachedSessionCheck.ATTRIBUTES_CHANGED);
+        assertThat(nodeA.cachedCopies().check(cached)).isEqualTo(CachedSessionCheck.ATTRIBUTES_CHANGED);
 
         assertThat(nodeB.delete("s1")).isTrue();
-        assertThat(nodeA.checkCached(cached)).isEqualTo(CachedSessionCheck.GONE);
+        assertThat(nodeA.cachedCopies().check(cached)).isEqualTo(CachedSessionCheck.GONE);
         assertThat(nodeA.getStatistics().getCacheChecks()).isEqualTo(2);
         assertThat(nodeA.getStatistics().getCacheReloads()).isEqualTo(1);
         assertThat(nodeA.getStatistics().getCacheDrops()).isEqualTo(1);
@@ -479,7 +479,7 @@ abstract class AbstractConcurrentChangesTest {
         SessionData other = nodeB.load("s1");
         other.setAttribute("b", "first");
         nodeB.store("s1", other);
-        assertThat(nodeA.checkBeforeUse(cached)).isEqualTo(CachedSessionCheck.ATTRIBUTES_CHANGED);
+        assertThat(nodeA.cachedCopies().checkBeforeUse(cached)).isEqualTo(CachedSessionCheck.ATTRIBUTES_CHANGED);
 
         // Changed again after the check: the reload on this thread is the row the check read (no second read), and
         // only once; the load after it reads the row again.
@@ -499,13 +499,13 @@ abstract class AbstractConcurrentChangesTest {
         other.setAttribute("b", "first");
         nodeB.store("s1", other);
 
-        assertThat(nodeA.checkBeforeUse(cached)).isEqualTo(CachedSessionCheck.ATTRIBUTES_CHANGED);
+        assertThat(nodeA.cachedCopies().checkBeforeUse(cached)).isEqualTo(CachedSessionCheck.ATTRIBUTES_CHANGED);
         assertThat(nodeA.load("s2").getAttribute("x")).isEqualTo("of s2");
         other.setAttribute("b", "second");
         nodeB.store("s1", other);
         assertThat(nodeA.load("s1").getAttribute("b")).isEqualTo("second");
 
-        assertThat(nodeA.checkBeforeUse(cached)).isEqualTo(CachedSessionCheck.ATTRIBUTES_CHANGED);
+        assertThat(nodeA.cachedCopies().checkBeforeUse(cached)).isEqualTo(CachedSessionCheck.ATTRIBUTES_CHANGED);
         nodeA.checkedRowUnused();
         other.setAttribute("b", "third");
         nodeB.store("s1", other);

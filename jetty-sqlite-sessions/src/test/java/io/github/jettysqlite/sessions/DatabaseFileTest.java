@@ -136,8 +136,8 @@ class DatabaseFileTest {
             StoreFixture.put(throughLink, StoreFixture.session(throughLink, "s1", 0, NODE));
 
             assertThat(SQLiteDatabase.isOpen(link)).isTrue();
-            assertThat(throughLink.countSessions())
-                    .isEqualTo(direct.countSessions())
+            assertThat(throughLink.admin().countAll())
+                    .isEqualTo(direct.admin().countAll())
                     .isEqualTo(1);
             assertThat(Files.exists(dir.resolve("real/sessions.db-wal"))).isTrue();
             assertThat(Files.exists(dir.resolve("link.db-wal"))).isFalse();

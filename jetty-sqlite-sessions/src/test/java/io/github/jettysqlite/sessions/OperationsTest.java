@@ -17,6 +17,7 @@ import io.github.jettysqlite.sessions.admin.Stats;
 import io.github.jettysqlite.sessions.internal.sqlite.SQLiteDatabase;
 import io.github.jettysqlite.sessions.internal.sqlite.SQLiteInternals;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
+import io.github.jettysqlite.sessions.jmx.SessionTableDataStoreMBean;
 import io.github.jettysqlite.sessions.support.Waiting;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -74,7 +75,7 @@ class OperationsTest {
         assertThatThrownBy(() -> store.doCleanOrphans(0)).hasMessage("Not started");
         assertThatThrownBy(() -> store.doLoad("s1")).hasMessage("Not started");
         SessionData data = new SessionData("s1", "/app", "0.0.0.0", 0, 0, 0, 60_000);
-        assertThatThrownBy(() -> store.checkCached(data)).hasMessage("Not started");
+        assertThatThrownBy(() -> store.cachedCopies().check(data)).hasMessage("Not started");
         assertThatThrownBy(() -> store.principalOf(data)).hasMessage("Not started");
     }
 
@@ -289,7 +290,7 @@ class OperationsTest {
         assertThat(store.load("minute-ago")).isNotNull();
         assertThat(store.load("hours-ago")).isNull();
         // The store's own operation keeps the store's grace period (Jetty's default: an hour).
-        assertThat(store.purgeExpiredSessions()).isZero();
+        assertThat(new SessionTableDataStoreMBean(store).purgeExpiredSessions()).isZero();
         assertThat(store.load("minute-ago")).isNotNull();
     }
 

@@ -40,7 +40,7 @@ class SQLiteChangeSignalsTest {
         nodeB = fixture.store(OTHER_NODE, "/app", SessionContext.NULL_VHOST);
         put(nodeA, session(nodeA, "s1", System.currentTimeMillis() + HOUR, NODE));
         cached = nodeA.load("s1");
-        assertThat(nodeA.checkCached(cached)).isEqualTo(CachedSessionCheck.CURRENT);
+        assertThat(nodeA.cachedCopies().check(cached)).isEqualTo(CachedSessionCheck.CURRENT);
         nodeA.getStatistics().reset();
     }
 
@@ -55,7 +55,7 @@ class SQLiteChangeSignalsTest {
         other.setAccessed(other.getAccessed() + 1_000);
         nodeB.store("s1", other);
 
-        assertThat(nodeA.checkCached(cached)).isEqualTo(CachedSessionCheck.CURRENT);
+        assertThat(nodeA.cachedCopies().check(cached)).isEqualTo(CachedSessionCheck.CURRENT);
         assertThat(nodeA.getStatistics().getCacheChecksSignalled()).isEqualTo(1);
         assertThat(nodeA.getStatistics().getCacheChecks()).isZero();
     }
@@ -65,19 +65,19 @@ class SQLiteChangeSignalsTest {
         SessionData other = nodeB.load("s1");
         other.setAttribute("b", "from B");
         nodeB.store("s1", other);
-        assertThat(nodeA.checkCached(cached)).isEqualTo(CachedSessionCheck.ATTRIBUTES_CHANGED);
+        assertThat(nodeA.cachedCopies().check(cached)).isEqualTo(CachedSessionCheck.ATTRIBUTES_CHANGED);
 
         cached = nodeA.load("s1");
-        assertThat(nodeA.checkCached(cached)).isEqualTo(CachedSessionCheck.CURRENT);
+        assertThat(nodeA.cachedCopies().check(cached)).isEqualTo(CachedSessionCheck.CURRENT);
         other = nodeB.load("s1");
         other.setMaxInactiveMs(8 * HOUR);
         nodeB.store("s1", other);
-        assertThat(nodeA.checkCached(cached)).isEqualTo(CachedSessionCheck.METADATA_TAKEN);
+        assertThat(nodeA.cachedCopies().check(cached)).isEqualTo(CachedSessionCheck.METADATA_TAKEN);
         assertThat(cached.getMaxInactiveMs()).isEqualTo(8 * HOUR);
 
-        assertThat(nodeA.checkCached(cached)).isEqualTo(CachedSessionCheck.CURRENT);
+        assertThat(nodeA.cachedCopies().check(cached)).isEqualTo(CachedSessionCheck.CURRENT);
         assertThat(nodeB.delete("s1")).isTrue();
-        assertThat(nodeA.checkCached(cached)).isEqualTo(CachedSessionCheck.GONE);
+        assertThat(nodeA.cachedCopies().check(cached)).isEqualTo(CachedSessionCheck.GONE);
     }
 
     @Test
@@ -90,7 +90,7 @@ class SQLiteChangeSignalsTest {
         cached.setMaxInactiveMs(2 * HOUR);
         nodeA.store("s1", cached);
 
-        assertThat(nodeA.checkCached(cached)).isEqualTo(CachedSessionCheck.ATTRIBUTES_CHANGED);
+        assertThat(nodeA.cachedCopies().check(cached)).isEqualTo(CachedSessionCheck.ATTRIBUTES_CHANGED);
         assertThat(nodeA.load("s1").getAttribute("user")).isNull();
     }
 
@@ -101,7 +101,7 @@ class SQLiteChangeSignalsTest {
         cached.setMaxInactiveMs(2 * HOUR);
         nodeA.store("s1", cached);
 
-        assertThat(nodeA.checkCached(cached)).isEqualTo(CachedSessionCheck.CURRENT);
+        assertThat(nodeA.cachedCopies().check(cached)).isEqualTo(CachedSessionCheck.CURRENT);
         assertThat(nodeA.getStatistics().getCacheChecksSignalled()).isEqualTo(1);
         assertThat(nodeA.getStatistics().getCacheChecks()).isZero();
     }
@@ -111,7 +111,7 @@ class SQLiteChangeSignalsTest {
         try (SessionDatabaseAdmin admin = SessionDatabaseAdmin.open(Path.of(fixture.database()), "jetty_sessions")) {
             assertThat(admin.deleteSession("s1")).isEqualTo(1);
         }
-        assertThat(nodeA.checkCached(cached)).isEqualTo(CachedSessionCheck.GONE);
+        assertThat(nodeA.cachedCopies().check(cached)).isEqualTo(CachedSessionCheck.GONE);
     }
 
     @Test
@@ -123,7 +123,7 @@ class SQLiteChangeSignalsTest {
         }
         Waiting.until(
                 "the cached copy checked against its row again",
-                () -> nodeA.checkCached(cached) == CachedSessionCheck.GONE);
+                () -> nodeA.cachedCopies().check(cached) == CachedSessionCheck.GONE);
         assertThat(nodeA.getStatistics().getCacheChecks()).isEqualTo(1);
     }
 
@@ -137,7 +137,7 @@ class SQLiteChangeSignalsTest {
         nodeB.store("s1", other);
         cached.setExpiry(System.currentTimeMillis() - 1);
 
-        assertThat(nodeA.checkCached(cached)).isEqualTo(CachedSessionCheck.METADATA_TAKEN);
+        assertThat(nodeA.cachedCopies().check(cached)).isEqualTo(CachedSessionCheck.METADATA_TAKEN);
         assertThat(nodeA.getStatistics().getCacheChecks()).isEqualTo(1);
         assertThat(cached.isExpiredAt(System.currentTimeMillis())).isFalse();
     }

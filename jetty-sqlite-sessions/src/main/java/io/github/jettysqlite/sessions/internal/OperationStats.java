@@ -32,6 +32,25 @@ public final class OperationStats {
         }
     }
 
+    /** A call whose duration and outcome are recorded. */
+    @FunctionalInterface
+    public interface Call<T, E extends Exception> {
+        T run() throws E;
+    }
+
+    /** Runs {@code call} and records it, as failed when it throws. */
+    public <T, E extends Exception> T time(Call<T, E> call) throws E {
+        long start = System.nanoTime();
+        boolean failed = true;
+        try {
+            T result = call.run();
+            failed = false;
+            return result;
+        } finally {
+            recordSince(start, failed);
+        }
+    }
+
     /** Hands every call's duration, in nanoseconds, to {@code sink} as well, until it is removed. */
     public void addDurationSink(LongConsumer sink) {
         durations.add(sink);

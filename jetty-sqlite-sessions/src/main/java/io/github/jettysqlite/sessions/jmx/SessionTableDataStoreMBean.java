@@ -2,6 +2,8 @@ package io.github.jettysqlite.sessions.jmx;
 
 import io.github.jettysqlite.sessions.SessionDatabaseException;
 import io.github.jettysqlite.sessions.SessionTableDataStore;
+import io.github.jettysqlite.sessions.admin.Progress;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +26,31 @@ public class SessionTableDataStoreMBean extends ObjectMBean {
 
     private SessionTableDataStore store() {
         return (SessionTableDataStore) getManagedObject();
+    }
+
+    @ManagedOperation(value = "count the sessions in the table, all contexts (runs a query)", impact = "INFO")
+    public long countSessions() throws SessionDatabaseException {
+        return store().admin().countAll();
+    }
+
+    @ManagedOperation(value = "count this context's sessions (runs a query)", impact = "INFO")
+    public long countSessionsInContext() throws SessionDatabaseException {
+        SessionTableDataStore store = store();
+        return store.admin().countInContext(store.getContextPath(), store.getVirtualHost());
+    }
+
+    @ManagedOperation(value = "count expired sessions of all contexts not yet removed (runs a query)", impact = "INFO")
+    public long countExpiredSessions() throws SessionDatabaseException {
+        return store().admin().countExpired();
+    }
+
+    @ManagedOperation(
+            value =
+                    "delete the sessions of every context that expired more than the grace period ago; returns how many",
+            impact = "ACTION")
+    public long purgeExpiredSessions() throws SessionDatabaseException {
+        SessionTableDataStore store = store();
+        return store.admin().purgeExpired(Duration.ofSeconds(store.getGracePeriodSec()), Progress.NONE);
     }
 
     @ManagedOperation(

@@ -158,7 +158,8 @@ final class ContextMeters {
                         .description("1 while the database is not answering")
                         .tags(tags)
                         .register(registry));
-        CachedCount stored = new CachedCount(store::countSessionsInContext);
+        CachedCount stored =
+                new CachedCount(() -> store.admin().countInContext(store.getContextPath(), store.getVirtualHost()));
         meters.add(Gauge.builder("jetty.sessions.stored", stored, CachedCount::value)
                 .description("sessions of this context in the table (refreshed at most every 30 s)")
                 .tags(tags)
@@ -205,7 +206,7 @@ final class ContextMeters {
      * (summing it over contexts would multiply it).
      */
     static Meter expiredWaiting(SessionTableDataStore store, MeterRegistry registry) {
-        CachedCount expired = new CachedCount(store::countExpiredSessions);
+        CachedCount expired = new CachedCount(() -> store.admin().countExpired());
         return Gauge.builder("jetty.sessions.expired.waiting", expired, CachedCount::value)
                 .description("sessions of every context expired and not yet deleted (refreshed at most every 30 s)")
                 .tags("table", store.getTableName(), "store", engine(store))
