@@ -9,12 +9,21 @@ import java.util.List;
  * each written to the target in one transaction, the outcome of every row counted.
  */
 final class Migration {
-    private final SessionDatabaseAdmin source;
-    private final SessionDatabaseAdmin target;
+    private final AdminTable source;
+    private final AdminTable target;
     private final MigrationTarget into;
     private final int batchSize;
 
-    Migration(SessionDatabaseAdmin source, SessionDatabaseAdmin target, int batchSize) {
+    /** See {@link SessionDatabaseAdmin#copyLiveSessionsTo}. */
+    Migration(AdminTable source, AdminTable target, int batchSize) throws SessionDatabaseException {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize must be at least 1, not " + batchSize);
+        }
+        if (target.database() == source.database()
+                && target.sessionTable().name().equals(source.sessionTable().name())) {
+            throw new SessionDatabaseException(
+                    "Cannot migrate " + source.database().location() + " onto itself", null);
+        }
         this.source = source;
         this.target = target;
         this.into = new MigrationTarget(target.sessionTable());

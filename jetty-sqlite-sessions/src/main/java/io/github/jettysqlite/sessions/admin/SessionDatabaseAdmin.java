@@ -1,16 +1,10 @@
 package io.github.jettysqlite.sessions.admin;
 
 import io.github.jettysqlite.sessions.SessionDatabaseException;
-import io.github.jettysqlite.sessions.internal.FileMaintenance;
-import io.github.jettysqlite.sessions.internal.JulianDay;
 import io.github.jettysqlite.sessions.internal.SessionDatabase;
-import io.github.jettysqlite.sessions.internal.SqlWork;
 import io.github.jettysqlite.sessions.internal.TableUse;
 import io.github.jettysqlite.sessions.internal.engine.SharedDatabases;
-import io.github.jettysqlite.sessions.internal.engine.StoreAdmins;
-import io.github.jettysqlite.sessions.internal.table.SessionSchema;
 import io.github.jettysqlite.sessions.internal.table.SessionStatements;
-import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -25,29 +19,22 @@ import java.util.Map;
  * locking), and deletes run in small batches, so requests never wait long behind an administrative task.
  */
 public final class SessionDatabaseAdmin implements AutoCloseable {
-    private final SessionDatabase database;
     private final SharedDatabases.Lease<? extends SessionDatabase> lease;
-    private final SessionTable table;
-    private final AdminQueries queries;
+    private final AdminTable table;
     private final BatchedDeletes deletes;
     private final FileTasks files;
     private final SessionsById byId;
     private final PrincipalRows users;
 
-    /** Opened by {@link AdminOpening}, or handed to a running store (see below). */
-    SessionDatabaseAdmin(
-            SessionDatabase database,
-            SharedDatabases.Lease<? extends SessionDatabase> lease,
-            SessionTable table,
-            boolean hasPrincipal) {
-        this.database = database;
+    /** Opened by {@link AdminOpening}, or handed to a running store (see {@link AdminOpening#handToStores}). */
+    SessionDatabaseAdmin(AdminTable table, SharedDatabases.Lease<? extends SessionDatabase> lease) {
         this.lease = lease;
         this.table = table;
-        this.queries = new AdminQueries(table, hasPrincipal);
-        this.deletes = new BatchedDeletes(database, queries, new SessionStatements(table).expiry());
-        this.files = new FileTasks(database);
-        this.byId = new SessionsById(database, queries);
-        this.users = new PrincipalRows(database, queries);
+        this.deletes = new BatchedDeletes(
+                table.database(), table.queries(), new SessionStatements(table.sessionTable()).expiry());
+        this.files = new FileTasks(table.database());
+        this.byId = new SessionsById(table.database(), table.queries());
+        this.users = new PrincipalRows(table.database(), table.queries());
     }
 
     /**
@@ -96,63 +83,46 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
         return AdminOpening.open(fileOrUrl, user, password, tableName, TableUse.SERVE);
     }
 
-    // How a running store administers the database it uses, sharing its connections (closing the admin leaves them
-    // open); the store created or upgraded the table to this library's layout. Handed over through an internal
-    // package because the store sits in another package and a public factory would show internal types.
+    // In the initializer: a store asking for its admin initializes this class, and nothing else, to get it.
     static {
-        StoreAdmins.install((database, table) -> new SessionDatabaseAdmin(database, null, table, true));
+        AdminOpening.handToStores();
     }
 
     /** The SQLite file administered, or null on PostgreSQL. */
     public Path file() {
-        return database instanceof FileMaintenance file ? file.file() : null;
+        return table.file();
     }
 
     /** The file, or the PostgreSQL server's URL without its query string. */
     public String location() {
-        return database.location();
+        return table.database().location();
     }
 
     public String table() {
-        return table.name();
+        return table.sessionTable().name();
     }
 
     public int schemaVersion() throws SessionDatabaseException {
-        SessionSchema schema = SessionSchema.of(table);
-        return database.read(schema::version);
+        return table.schemaVersion();
     }
 
     public Stats stats() throws SessionDatabaseException {
-        long now = System.currentTimeMillis();
-        List<ContextStats> contexts = database.read(c -> queries.statsByScope(c, JulianDay.fromEpochMillis(now)));
-        FileMaintenance file = database instanceof FileMaintenance f ? f : null;
-        return new Stats(
-                file(),
-                table.name(),
-                schemaVersion(),
-                file == null ? "none (PostgreSQL)" : file.journalMode(),
-                contexts.stream().mapToLong(ContextStats::sessions).sum(),
-                contexts.stream().mapToLong(ContextStats::expired).sum(),
-                contexts.stream().mapToLong(ContextStats::immortal).sum(),
-                file == null ? -1 : file.fileBytes(),
-                file == null ? -1 : file.walBytes(),
-                contexts);
+        return table.stats();
     }
 
     /** Sessions of every context. */
     public long countAll() throws SessionDatabaseException {
-        return database.read(queries::count);
+        return table.countAll();
     }
 
     /** Sessions of one context and virtual host; walks only that key range. */
     public long countInContext(String contextPath, String virtualHost) throws SessionDatabaseException {
-        return database.read(c -> queries.countInScope(c, contextPath, virtualHost));
+        return table.countInContext(contextPath, virtualHost);
     }
 
     /** Sessions of every context that have expired now; walks only the expiry index. */
     public long countExpired() throws SessionDatabaseException {
-        double now = JulianDay.fromEpochMillis(System.currentTimeMillis());
-        return database.read(c -> queries.countExpired(c, now));
+        return table.countExpired();
     }
 
     /**
@@ -163,8 +133,7 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
      */
     public List<SessionSummary> list(String contextPath, Boolean expired, int offset, int limit)
             throws SessionDatabaseException {
-        double now = JulianDay.fromEpochMillis(System.currentTimeMillis());
-        return database.read(c -> queries.list(c, contextPath, expired, now, offset, limit));
+        return table.list(contextPath, expired, offset, limit);
     }
 
     /** The sessions with this id (as the table holds it: a protected id's hash), one per context that holds it. */
@@ -220,7 +189,7 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
      * primary key.
      */
     public SessionSummary session(String contextPath, String virtualHost, String id) throws SessionDatabaseException {
-        return database.read(c -> queries.findInScope(c, contextPath, virtualHost, id));
+        return table.session(contextPath, virtualHost, id);
     }
 
     /** Deletes the session with this id in every context that holds it; returns how many rows. */
@@ -281,13 +250,12 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
             boolean protectIds,
             Progress progress)
             throws SessionDatabaseException {
-        return new RowSealing(database, table)
-                .seal(attributeKey, attributeOldKeys, encrypt, includeUnsealed, protectIds, progress);
+        return table.sealing().seal(attributeKey, attributeOldKeys, encrypt, includeUnsealed, protectIds, progress);
     }
 
     /** The table's rows by how they are sealed (see {@link RowSealing#states()}); key ids, never keys. */
     public Map<String, Long> sealStates() throws SessionDatabaseException {
-        return new RowSealing(database, table).states();
+        return table.sealing().states();
     }
 
     /** Deletes every session of every context, in batches; returns how many were deleted. */
@@ -327,29 +295,7 @@ public final class SessionDatabaseAdmin implements AutoCloseable {
      */
     public MigrationResult copyLiveSessionsTo(SessionDatabaseAdmin target, int batchSize, Progress progress)
             throws SessionDatabaseException {
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batchSize must be at least 1, not " + batchSize);
-        }
-        if (target.database == database && target.table.name().equals(table.name())) {
-            throw new SessionDatabaseException("Cannot migrate " + location() + " onto itself", null);
-        }
-        return new Migration(this, target, batchSize).run(progress);
-    }
-
-    <R> R read(SqlWork<R> work) throws SessionDatabaseException {
-        return database.read(work);
-    }
-
-    <R> R write(SqlWork<R> work) throws SessionDatabaseException {
-        return database.changingAll(() -> database.write(work));
-    }
-
-    AdminQueries queries() {
-        return queries;
-    }
-
-    SessionTable sessionTable() {
-        return table;
+        return new Migration(table, target.table, batchSize).run(progress);
     }
 
     /** Gives back the database this admin opened; closing twice gives it back once. */

@@ -182,7 +182,7 @@ final class BoardFile {
     /**
      * Adds one to a counter of the pair at the offset, holding the file's lock on its sixteen bytes, and returns the
      * pair as it was. Nothing is written when the pair cannot be read whole: a write past the end of a board cut short
-     * would only extend it. The caller holds its process's one lock for pairs (see {@link ChangeBoard}).
+     * would only extend it. The caller holds its process's one lock for pairs (see {@link PairLock}).
      */
     ByteBuffer addOne(int offset, int which) {
         try (FileLock ignored = lockPair(offset)) {

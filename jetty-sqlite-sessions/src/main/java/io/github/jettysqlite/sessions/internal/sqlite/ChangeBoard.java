@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * again (created afresh if gone or emptied), so that every process, old and new, announces on the same board; one cut
  * short otherwise is no board any more, and caches read every row until it is deleted. Each board is born with a
  * random generation that marks carry, so that no trust taken on one board holds on the next. The file itself, its
- * layout and its locks are {@link BoardFile}'s.
+ * layout and its locks are {@link BoardFile}'s; how a change ends on it, {@link ChangeEnds}'s; the process's one lock
+ * around every board's file locks, {@link PairLock}'s.
  */
 public final class ChangeBoard implements ChangeSignals {
     private static final Logger LOG = LoggerFactory.getLogger(ChangeBoard.class);
@@ -45,30 +46,21 @@ public final class ChangeBoard implements ChangeSignals {
     /** The {@link Change#startedBefore()} of a change whose beginning could not be written. */
     private static final long UNANNOUNCED = -1;
 
-    /**
-     * One pair at a time per process, whatever board: a JVM may not hold two overlapping file locks; the kernel, which
-     * checks byte-range locks for deadlock per process rather than per thread, would report false deadlocks between
-     * two processes each holding one pair and waiting for another; the locks are the process's, so two boards of one
-     * file in one JVM (a redeployed application's new store beside the old one still closing) would not exclude
-     * each other; and closing any channel of a file lets go of every lock the process holds on it, so a channel is
-     * only closed holding this too.
-     */
-    private static final Object PAIR_LOCK = new Object();
-
     private volatile boolean warned;
-    private volatile boolean warnedUnannounced;
     private volatile boolean closed;
     /** Changes begun on this board and not ended yet; the file stays open for their ends after a close. */
     private int changesUnderWay;
 
     private final Path databaseFile;
     private final Path file;
+    private final ChangeEnds ends;
     private volatile BoardFile boardFile;
     private volatile long nextLookNanos;
 
     private ChangeBoard(Path databaseFile, Path file, BoardFile boardFile) {
         this.databaseFile = databaseFile;
         this.file = file;
+        this.ends = new ChangeEnds(databaseFile, file);
         this.boardFile = boardFile;
         this.nextLookNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LOOK_EVERY_MS);
     }
@@ -88,12 +80,7 @@ public final class ChangeBoard implements ChangeSignals {
      */
     private BoardFile openBoardFile() {
         try {
-            BoardFile opened;
-            // Opening takes the whole file's lock, and a failed open closes its channel: both under the one lock
-            // for pairs, or the close would let go of a pair lock another board of this JVM holds on the file.
-            synchronized (PAIR_LOCK) {
-                opened = BoardFile.open(file, databaseFile);
-            }
+            BoardFile opened = PairLock.open(file, databaseFile);
             warned = false;
             return opened;
         } catch (IOException | RuntimeException e) {
@@ -138,7 +125,7 @@ public final class ChangeBoard implements ChangeSignals {
                     ByteBuffer all = m.pair(BoardFile.ALL_OFFSET);
                     // Begun and ended as they were when this change began: equal, no other change of the slot was under
                     // way.
-                    ByteBuffer before = addOne(m, BoardFile.offsetOf(slot), BoardFile.BEGUN);
+                    ByteBuffer before = PairLock.addOne(m, BoardFile.offsetOf(slot), BoardFile.BEGUN);
                     return new Change(
                             slot,
                             before.getLong(BoardFile.BEGUN),
@@ -154,8 +141,8 @@ public final class ChangeBoard implements ChangeSignals {
         return counted(
                 -1,
                 () -> guarded(m -> {
-                    long before =
-                            addOne(m, BoardFile.ALL_OFFSET, BoardFile.BEGUN).getLong(BoardFile.BEGUN);
+                    long before = PairLock.addOne(m, BoardFile.ALL_OFFSET, BoardFile.BEGUN)
+                            .getLong(BoardFile.BEGUN);
                     return new Change(-1, before, -1, before, -1, m.generation());
                 }));
     }
@@ -203,76 +190,14 @@ public final class ChangeBoard implements ChangeSignals {
             if (change.startedBefore() == UNANNOUNCED) {
                 // Its beginning could not be written: announced now as a change of all, begun and ended at once, so
                 // that every copy trusted from before moves on. Not on its slot, whose lock may be what failed.
-                if (guarded(m -> announceLate(m, BoardFile.ALL_OFFSET)) == null) {
-                    warnUnannounced();
+                if (guarded(m -> ends.announceLate(m, BoardFile.ALL_OFFSET)) == null) {
+                    ends.warnUnannounced();
                 }
                 return null;
             }
-            return ended(change);
+            return guarded(m -> ends.ended(m, change));
         } finally {
             changeLeft();
-        }
-    }
-
-    private Mark ended(Change change) {
-        return guarded(m -> {
-            if (m.generation() != change.board()) {
-                // It began on a board replaced meanwhile: announced on this one now; as a change of all if its slot
-                // cannot be written.
-                int offset = change.slot() < 0 ? BoardFile.ALL_OFFSET : BoardFile.offsetOf(change.slot());
-                try {
-                    announceLate(m, offset);
-                } catch (BoardFile.Gone e) {
-                    try {
-                        announceLate(m, BoardFile.ALL_OFFSET);
-                    } catch (BoardFile.Gone again) {
-                        warnUnannounced();
-                        throw again;
-                    }
-                }
-                return null;
-            }
-            if (change.slot() < 0) {
-                addOne(m, BoardFile.ALL_OFFSET, BoardFile.ENDED);
-                return null;
-            }
-            ByteBuffer before = addOne(m, BoardFile.offsetOf(change.slot()), BoardFile.ENDED);
-            long ended = before.getLong(BoardFile.ENDED) + 1;
-            ByteBuffer all = m.pair(BoardFile.ALL_OFFSET);
-            // Known current only when this was the one change of its slot (begun when none was under way, and none
-            // begun since) and no change of all began or was under way meanwhile.
-            boolean alone = change.startedBefore() == change.endedBefore()
-                    && ended == change.startedBefore() + 1
-                    && before.getLong(BoardFile.BEGUN) == ended
-                    && change.allStartedBefore() == change.allEndedBefore()
-                    && all.getLong(BoardFile.BEGUN) == change.allStartedBefore()
-                    && all.getLong(BoardFile.ENDED) == change.allEndedBefore();
-            return alone ? new Mark(ended, change.allEndedBefore(), m.generation()) : null;
-        });
-    }
-
-    /** Begun and ended at once, in one write, so that a failure cannot leave the pair "under way" for good. */
-    private Boolean announceLate(BoardFile m, int offset) {
-        synchronized (PAIR_LOCK) {
-            m.addBoth(offset);
-        }
-        warnedUnannounced = false;
-        return Boolean.TRUE;
-    }
-
-    /**
-     * A write committed that no board announced: other processes' caches may serve their copies of its session for up
-     * to the second their trust lasts. Said once per board, as the cause (a full disk, a stopped process holding a
-     * lock) usually says more in the store's own errors.
-     */
-    private void warnUnannounced() {
-        if (!warnedUnannounced) {
-            warnedUnannounced = true;
-            LOG.warn(
-                    "Cannot announce a change of {} on {}; other processes' coherent caches may serve their copies of"
-                            + " it for up to a second",
-                    databaseFile,
-                    file);
         }
     }
 
@@ -318,9 +243,7 @@ public final class ChangeBoard implements ChangeSignals {
                     LOG.warn(
                             "Change board {} was deleted, replaced or set up again while in use; opening it again",
                             file);
-                    synchronized (PAIR_LOCK) {
-                        m.close();
-                    }
+                    PairLock.close(m);
                 }
                 boardFile = openBoardFile();
             }
@@ -346,16 +269,7 @@ public final class ChangeBoard implements ChangeSignals {
         BoardFile m = boardFile;
         boardFile = null;
         if (m != null) {
-            synchronized (PAIR_LOCK) {
-                m.close();
-            }
-        }
-    }
-
-    /** Adds one to a counter under this process's one lock for pairs (see {@link #PAIR_LOCK}). */
-    private ByteBuffer addOne(BoardFile m, int offset, int which) {
-        synchronized (PAIR_LOCK) {
-            return m.addOne(offset, which);
+            PairLock.close(m);
         }
     }
 
