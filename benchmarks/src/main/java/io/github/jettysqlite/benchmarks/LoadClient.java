@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -131,8 +130,8 @@ public final class LoadClient {
             CountDownLatch stopped = new CountDownLatch(users);
             for (int i = 0; i < users; i++) {
                 Conversation conversation = args.length > 4
-                        ? new Routed(urls, i, args[4].equals("alternating"), Double.parseDouble(args[5]))
-                        : new Counting(urls.get(0));
+                        ? new RoutedConversation(urls, i, args[4].equals("alternating"), Double.parseDouble(args[5]))
+                        : new CountingConversation(urls.get(0));
                 all.add(new User(client, conversation, stopped));
             }
             all.forEach(User::next);
@@ -193,100 +192,6 @@ public final class LoadClient {
 
     private static double percentile(long[] sorted, double p) {
         return sorted.length == 0 ? Double.NaN : sorted[(int) Math.max(0, Math.ceil(p * sorted.length) - 1)] / 1000.0;
-    }
-
-    /** What one user asks and what it expects back; called by one request at a time. */
-    private interface Conversation {
-        /** The URL of the user's next request. */
-        String next();
-
-        /** Whether the answer to the last request {@link #next} made is right. */
-        boolean answered(int answer);
-
-        /** The last request failed, so whether it changed the session is unknown. */
-        default void lost() {}
-
-        /** What the last wrong answer should have been, for the first error's message. */
-        default String expected() {
-            return "";
-        }
-    }
-
-    /** {@link HttpBench}'s: every request increments the session's count, and the answer is the new count. */
-    private static final class Counting implements Conversation {
-        private final String url;
-        private int count;
-
-        Counting(String url) {
-            this.url = url;
-        }
-
-        @Override
-        public String next() {
-            return url;
-        }
-
-        @Override
-        public boolean answered(int answer) {
-            boolean right = answer == count + 1;
-            count = answer;
-            return right;
-        }
-    }
-
-    /**
-     * {@link TwoNodeBench}'s: requests go to one node or to each in turn, some of them store a new value, and every
-     * answer is the value the session held before the request, which must be the one the user last stored.
-     */
-    private static final class Routed implements Conversation {
-        private static final int UNKNOWN = -1;
-
-        private final List<String> nodes;
-        private final int user;
-        private final boolean alternating;
-        private final double writeFraction;
-        private int sent;
-        private int stored;
-        private int storing = UNKNOWN;
-        private String expected = "";
-
-        Routed(List<String> nodes, int user, boolean alternating, double writeFraction) {
-            this.nodes = nodes;
-            this.user = user;
-            this.alternating = alternating;
-            this.writeFraction = writeFraction;
-        }
-
-        @Override
-        public String next() {
-            String node = nodes.get((user + (alternating ? sent : 0)) % nodes.size());
-            sent++;
-            boolean write = writeFraction >= 1 || ThreadLocalRandom.current().nextDouble() < writeFraction;
-            storing = write ? Math.max(stored, 0) + 1 : UNKNOWN;
-            return write ? node + "?set=" + storing : node;
-        }
-
-        @Override
-        public boolean answered(int answer) {
-            // After a lost request the stored value is unknown: this answer says what it is. A wrong answer changes
-            // nothing: the value last stored is still the one every later answer must show.
-            boolean right = stored == UNKNOWN || answer == stored;
-            if (!right) {
-                expected = " (user " + user + ", request " + sent + ", expected " + stored + ")";
-            }
-            stored = storing != UNKNOWN ? storing : stored == UNKNOWN ? answer : stored;
-            return right;
-        }
-
-        @Override
-        public void lost() {
-            stored = UNKNOWN;
-        }
-
-        @Override
-        public String expected() {
-            return expected;
-        }
     }
 
     private static final class User {

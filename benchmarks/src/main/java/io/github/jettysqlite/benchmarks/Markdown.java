@@ -1,6 +1,8 @@
 package io.github.jettysqlite.benchmarks;
 
+import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /** How the report writes its tables and figures, in one place so that every section formats them alike. */
 final class Markdown {
@@ -11,6 +13,21 @@ final class Markdown {
         md.append('|');
         for (Object cell : cells) {
             md.append(' ').append(cell).append(" |");
+        }
+        md.append('\n');
+    }
+
+    /**
+     * A section that is one table of a row per item, or nothing at all when there is no item: {@code head} is all that
+     * stands above the rows (heading, text, header and alignment line), {@code cells} gives an item's row.
+     */
+    static <T> void table(StringBuilder md, String head, List<T> items, Function<? super T, Object[]> cells) {
+        if (items.isEmpty()) {
+            return;
+        }
+        md.append(head);
+        for (T item : items) {
+            row(md, cells.apply(item));
         }
         md.append('\n');
     }
@@ -28,6 +45,12 @@ final class Markdown {
     static void targetRow(
             StringBuilder md, String label, String ours, String anchor, double ratio, String needed, boolean met) {
         row(md, label, ours, anchor, String.format(Locale.ROOT, "%.2fx", ratio), needed, met ? "met" : "**missed**");
+    }
+
+    /** A cell's throughput, then p50 / p99 latency in microseconds, and its errors if it had any. */
+    static String figures(Measure.Stats s) {
+        return rate(s.opsPerSec()) + "<br>" + us(s.p50Us()) + " / " + us(s.p99Us())
+                + (s.errors() > 0 ? " [" + s.errors() + " errors]" : "");
     }
 
     static String rate(double perSec) {

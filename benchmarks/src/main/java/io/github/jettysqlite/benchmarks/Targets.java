@@ -21,15 +21,15 @@ final class Targets {
     private record Ratio(String label, String anchor, Operation op, int size, int threads, double needed) {}
 
     private final Options options;
-    private final Map<Report.OpKey, Measure.Stats> operations;
-    private final List<Report.Expiry> expiry;
-    private final List<Report.Http> http;
+    private final Map<OpKey, Measure.Stats> operations;
+    private final List<ExpiryResults.Expiry> expiry;
+    private final List<HttpResults.Http> http;
 
     Targets(
             Options options,
-            Map<Report.OpKey, Measure.Stats> operations,
-            List<Report.Expiry> expiry,
-            List<Report.Http> http) {
+            Map<OpKey, Measure.Stats> operations,
+            List<ExpiryResults.Expiry> expiry,
+            List<HttpResults.Http> http) {
         this.options = options;
         this.operations = operations;
         this.expiry = expiry;
@@ -92,9 +92,8 @@ final class Targets {
 
     private void write(StringBuilder md, String ours, Ratio ratio) {
         Shape shape = options.primaryShape();
-        Measure.Stats a = operations.get(new Report.OpKey(ours, ratio.op(), ratio.size(), shape, ratio.threads()));
-        Measure.Stats b =
-                operations.get(new Report.OpKey(ratio.anchor(), ratio.op(), ratio.size(), shape, ratio.threads()));
+        Measure.Stats a = operations.get(new OpKey(ours, ratio.op(), ratio.size(), shape, ratio.threads()));
+        Measure.Stats b = operations.get(new OpKey(ratio.anchor(), ratio.op(), ratio.size(), shape, ratio.threads()));
         if (a == null || b == null) {
             return;
         }
@@ -113,7 +112,7 @@ final class Targets {
     private void expiryScaling(StringBuilder md) {
         int smallest = options.expiryN().get(0);
         int largest = options.expiryN().get(options.expiryN().size() - 1);
-        for (Report.Expiry big : expiry) {
+        for (ExpiryResults.Expiry big : expiry) {
             if (big.n() != largest
                     || !big.subject().equals(ExpiryBench.OURS)
                     || !big.query().endsWith(ExpiryBench.FIXED_EXPIRED + " expired")) {
@@ -137,7 +136,7 @@ final class Targets {
 
     /** Each expiry call is no slower than Jetty's JDBC store's at the same N. */
     private void expiryAgainstJetty(StringBuilder md) {
-        for (Report.Expiry ours : expiry) {
+        for (ExpiryResults.Expiry ours : expiry) {
             if (!ours.subject().equals(ExpiryBench.OURS)) {
                 continue;
             }
@@ -159,14 +158,14 @@ final class Targets {
 
     /** Over HTTP, this store serves most of what Jetty's in-memory sessions serve. */
     private void httpAgainstMemory(StringBuilder md) {
-        Report.Http upper = http.stream()
+        HttpResults.Http upper = http.stream()
                 .filter(h -> h.config().equals(HttpBench.IN_MEMORY))
                 .findFirst()
                 .orElse(null);
         if (upper == null) {
             return;
         }
-        for (Report.Http h : http) {
+        for (HttpResults.Http h : http) {
             if (!h.config().startsWith("sqlite-store")) {
                 continue;
             }
