@@ -60,13 +60,14 @@ final class CachedCopies {
     }
 
     private CachedSessionCheck check(SessionData cached, boolean forReload) throws SessionDatabaseException {
-        if (check.unchangedSinceTrusted(cached)) {
+        CachedCopyCheck.Look look = check.look(cached);
+        if (check.unchangedSinceTrusted(cached, look)) {
             statistics.cacheCheckSignalled();
             return CachedSessionCheck.CURRENT;
         }
         return statistics.cacheChecks().time(() -> {
             putBack.beforeCheck(cached);
-            CachedSessionCheck outcome = check.check(cached, forReload);
+            CachedSessionCheck outcome = check.check(cached, forReload, look);
             statistics.cacheChecked(outcome);
             return outcome;
         });

@@ -49,17 +49,29 @@ final class CachedCopyCheck {
     }
 
     /**
+     * A session's mark and the time it was asked for, taken before a check: a read of the row that follows is as of
+     * both or later.
+     */
+    record Look(ChangeSignals.Mark mark, long atMs) {}
+
+    /** Takes a look at the session's mark (on PostgreSQL, after catching up with other nodes' changes). */
+    Look look(SessionData cached) {
+        long atMs = System.currentTimeMillis();
+        return new Look(database.signals().mark(table, scope, cached.getId()), atMs);
+    }
+
+    /**
      * True when the copy may be used without reading its row: no change of the session (nor of all sessions) was
      * announced since the copy was known to be what the row holds, that was recently, and by the copy's own clock the
      * session has not expired (an expiry is always checked against the row, which another node may have moved on).
      */
-    boolean unchangedSinceTrusted(SessionData cached) {
+    boolean unchangedSinceTrusted(SessionData cached, Look look) {
         if (!(cached instanceof TrackedSessionData tracked) || tracked.refusedChanges() != null) {
             // Changes the database refused must give way to the row first (see RowPutBack#beforeCheck).
             return false;
         }
-        long now = System.currentTimeMillis();
-        ChangeSignals.Mark mark = database.signals().mark(table, scope, cached.getId());
+        long now = look.atMs();
+        ChangeSignals.Mark mark = look.mark();
         return mark != null
                 && tracked.trustedAt(mark.session(), mark.all(), mark.board(), now, TRUST_MS)
                 && !cached.isExpiredAt(now)
@@ -69,18 +81,21 @@ final class CachedCopyCheck {
     /**
      * @param forReload whether a load of this session follows on this thread, which may take the row this check read
      *     whole (see {@link #takePrefetched})
+     * @param look taken before the read; the trust runs from it, so a pause during the read cannot stretch the second
+     *     it may last
      */
-    CachedSessionCheck check(SessionData cached, boolean forReload) throws SessionDatabaseException {
+    CachedSessionCheck check(SessionData cached, boolean forReload, Look look) throws SessionDatabaseException {
         prefetched.remove();
-        // The trust runs from before the read: a pause during it must not stretch the second it may last.
-        long startMs = System.currentTimeMillis();
-        ChangeSignals.Mark before = database.signals().mark(table, scope, cached.getId());
+        ChangeSignals.Mark before = look.mark();
         CachedSessionCheck outcome = readAndCompare(cached, forReload);
         if (cached instanceof TrackedSessionData tracked) {
-            // Current as of the mark taken before the read, if no change began while it ran.
+            // Current as of the mark taken before the read, if no change began while it ran. A change another node
+            // committed during the read moves the next look's mark, so what this node knows now is enough here.
             boolean current = outcome == CachedSessionCheck.CURRENT || outcome == CachedSessionCheck.METADATA_TAKEN;
-            if (current && before != null && before.equals(database.signals().mark(table, scope, cached.getId()))) {
-                tracked.trustUntil(before.session(), before.all(), before.board(), startMs);
+            if (current
+                    && before != null
+                    && before.equals(database.signals().markKnown(table, scope, cached.getId()))) {
+                tracked.trustUntil(before.session(), before.all(), before.board(), look.atMs());
             } else {
                 tracked.distrust();
             }

@@ -52,6 +52,15 @@ public interface ChangeSignals {
     /** The session's mark now, or null when a change of it (or of all) is under way or nothing is known. */
     Mark mark(String table, SessionScope scope, String id);
 
+    /**
+     * The session's mark as this process knows it this moment, without first catching up with what other processes
+     * announced (which {@link #mark} may wait for): enough to tell that no change began since an earlier mark, as a
+     * change committed meanwhile moves the next {@link #mark}.
+     */
+    default Mark markKnown(String table, SessionScope scope, String id) {
+        return mark(table, scope, id);
+    }
+
     /** Announces that a change of one session begins. */
     Change begin(String table, SessionScope scope, String id);
 

@@ -14,8 +14,10 @@ import io.github.jettysqlite.sessions.internal.table.SessionSchema;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.postgresql.Driver;
 
 /**
  * A PostgreSQL server reached through a connection pool. Unlike an SQLite file it needs no writer of its own: the
@@ -35,6 +37,7 @@ public final class PostgreSQLDatabase implements SessionDatabase {
     private final HikariDataSource ownedPool;
     private volatile String location;
     private final OutageWatch outages;
+    private final PostgreSQLChangeSignals signals;
 
     private PostgreSQLDatabase(
             PostgreSQLConnectionSettings settings, DataSource dataSource, HikariDataSource ownedPool) {
@@ -43,6 +46,28 @@ public final class PostgreSQLDatabase implements SessionDatabase {
         this.ownedPool = ownedPool;
         this.location = settings.location();
         this.outages = new OutageWatch(settings.location());
+        this.signals = new PostgreSQLChangeSignals(() -> listeningConnection(settings), settings.location());
+    }
+
+    /**
+     * A connection of its own for listening to other nodes' changes, which it holds for good: outside the pool this
+     * library builds (so the pool keeps every connection for requests), from the application's data source when it
+     * gave one.
+     */
+    private static Connection listeningConnection(PostgreSQLConnectionSettings settings) throws SQLException {
+        if (settings.dataSource() != null) {
+            return settings.dataSource().getConnection();
+        }
+        Properties properties = new Properties();
+        if (settings.user() != null) {
+            properties.setProperty("user", settings.user());
+        }
+        if (settings.password() != null) {
+            properties.setProperty("password", settings.password());
+        }
+        properties.setProperty("connectTimeout", Integer.toString(Math.max(1, settings.connectionTimeoutMs() / 1000)));
+        properties.setProperty("ApplicationName", "jetty-sessions changes");
+        return new Driver().connect(settings.url(), properties);
     }
 
     /**
@@ -122,18 +147,24 @@ public final class PostgreSQLDatabase implements SessionDatabase {
 
     @Override
     public <R> R write(SqlWork<R> work) throws SessionDatabaseException {
-        return run(work, true);
+        return run(work, true, true);
     }
 
     /** One statement in autocommit: BEGIN and COMMIT would add a round trip to the server's own commit. */
     @Override
     public <R> R writeStatement(SqlWork<R> work) throws SessionDatabaseException {
-        return run(work, false);
+        return run(work, false, true);
     }
 
     @Override
     public <R> R read(SqlWork<R> work) throws SessionDatabaseException {
-        return run(work, false);
+        return run(work, false, false);
+    }
+
+    /** Other nodes' coherent caches learn of this node's changes by the notifications its writes send. */
+    @Override
+    public PostgreSQLChangeSignals signals() {
+        return signals;
     }
 
     /**
@@ -141,14 +172,14 @@ public final class PostgreSQLDatabase implements SessionDatabase {
      * ConnectionLoss}, which says why every unit of work here may run twice), for up to the connection timeout from
      * the first failure: a restart or a failover shorter than that only makes requests slower.
      */
-    private <R> R run(SqlWork<R> work, boolean transaction) throws SessionDatabaseException {
+    private <R> R run(SqlWork<R> work, boolean transaction, boolean writes) throws SessionDatabaseException {
         // The wait counts from the call, so a unit of work waits about connectionTimeoutMs at most in all (plus the
         // attempt under way when it runs out), not that much again after each failure.
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.connectionTimeoutMs());
         long pause = FIRST_PAUSE_MS;
         while (true) {
             try {
-                R result = attempt(work, transaction);
+                R result = attempt(work, transaction, writes ? signals.pending() : null);
                 outages.answered();
                 return result;
             } catch (SQLException | RuntimeException e) {
@@ -182,13 +213,23 @@ public final class PostgreSQLDatabase implements SessionDatabase {
         return Math.min(pauseMs * 2, MAX_PAUSE_MS);
     }
 
-    private <R> R attempt(SqlWork<R> work, boolean transaction) throws SQLException {
+    /**
+     * @param notification what to announce to other nodes in the same transaction as the work (see {@link
+     *     PostgreSQLChangeSignals}), or null
+     */
+    private <R> R attempt(SqlWork<R> work, boolean oneTransaction, String notification) throws SQLException {
+        // A single statement runs in autocommit (BEGIN and COMMIT would add a round trip to the server's own
+        // commit), unless it is announced: the notification must commit with it, or not at all.
+        boolean transaction = oneTransaction || notification != null;
         try (Connection connection = dataSource.getConnection()) {
             CachedConnection c = new CachedConnection(connection);
             boolean autoCommit = connection.getAutoCommit();
             try {
                 connection.setAutoCommit(!transaction);
                 R result = work.run(c);
+                if (notification != null) {
+                    PostgreSQLChangeSignals.announce(connection, notification);
+                }
                 if (transaction) {
                     connection.commit();
                 }
@@ -230,6 +271,7 @@ public final class PostgreSQLDatabase implements SessionDatabase {
     /** Closes the pool this instance built; an application's own data source stays open. */
     @Override
     public void close() {
+        signals.close();
         if (ownedPool != null) {
             ownedPool.close();
         }
