@@ -61,7 +61,7 @@ final class CachedCopies {
 
     private CachedSessionCheck check(SessionData cached, boolean forReload) throws SessionDatabaseException {
         CachedCopyCheck.Look look = check.look(cached);
-        if (check.unchangedSinceTrusted(cached, look)) {
+        if (look.unchangedSinceTrusted()) {
             statistics.cacheCheckSignalled();
             return CachedSessionCheck.CURRENT;
         }

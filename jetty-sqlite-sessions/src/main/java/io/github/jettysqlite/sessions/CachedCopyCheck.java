@@ -52,12 +52,29 @@ final class CachedCopyCheck {
      * A session's mark and the time it was asked for, taken before a check: a read of the row that follows is as of
      * both or later.
      */
-    record Look(ChangeSignals.Mark mark, long atMs) {}
+    record Look(ChangeSignals.Mark mark, long atMs, boolean unchangedSinceTrusted) {}
 
-    /** Takes a look at the session's mark (on PostgreSQL, after catching up with other nodes' changes). */
+    /**
+     * Takes a look at the session's mark. Where this process's knowledge of other processes' changes may lag
+     * (PostgreSQL), what it knows is looked at first, without waiting: a read that follows that mark is still as of
+     * it (a change committed meanwhile moves a later mark); only a copy that the mark would let the cache use without
+     * reading waits to catch up, and is used only if the mark it catches up on is the same.
+     *
+     * @return the look a read of the row may follow, and whether the copy may be used without one
+     */
     Look look(SessionData cached) {
         long atMs = System.currentTimeMillis();
-        return new Look(database.signals().mark(table, scope, cached.getId()), atMs);
+        ChangeSignals signals = database.signals();
+        if (!signals.knownMarksMayLag()) {
+            ChangeSignals.Mark mark = signals.mark(table, scope, cached.getId());
+            return new Look(mark, atMs, mayUse(cached, mark));
+        }
+        ChangeSignals.Mark known = signals.markKnown(table, scope, cached.getId());
+        if (!mayUse(cached, known)) {
+            return new Look(known, atMs, false);
+        }
+        ChangeSignals.Mark caughtUp = signals.mark(table, scope, cached.getId());
+        return new Look(caughtUp, atMs, caughtUp != null && caughtUp.equals(known) && mayUse(cached, caughtUp));
     }
 
     /**
@@ -65,13 +82,13 @@ final class CachedCopyCheck {
      * announced since the copy was known to be what the row holds, that was recently, and by the copy's own clock the
      * session has not expired (an expiry is always checked against the row, which another node may have moved on).
      */
-    boolean unchangedSinceTrusted(SessionData cached, Look look) {
+    private boolean mayUse(SessionData cached, ChangeSignals.Mark mark) {
         if (!(cached instanceof TrackedSessionData tracked) || tracked.refusedChanges() != null) {
             // Changes the database refused must give way to the row first (see RowPutBack#beforeCheck).
             return false;
         }
-        long now = look.atMs();
-        ChangeSignals.Mark mark = look.mark();
+        // Now, after the mark: a wait for it must not stretch the second a copy may be trusted, nor hide an expiry.
+        long now = System.currentTimeMillis();
         return mark != null
                 && tracked.trustedAt(mark.session(), mark.all(), mark.board(), now, TRUST_MS)
                 && !cached.isExpiredAt(now)

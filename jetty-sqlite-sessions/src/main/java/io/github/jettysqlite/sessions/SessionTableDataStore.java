@@ -328,7 +328,8 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
 
     /** The users logged in to this context's unexpired sessions, each once, in name order, as the rows say. */
     public List<String> principals() throws SessionDatabaseException {
-        return admin().principals(parts().scope.contextPath(), parts().scope.virtualHost());
+        StoreParts started = parts();
+        return started.admin.principals(started.scope.contextPath(), started.scope.virtualHost());
     }
 
     /**
@@ -371,8 +372,12 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
 
     @Override
     public String toString() {
+        StoreParts started = parts;
         return String.format(
                 "%s@%x[table=%s,context=%s]",
-                getClass().getSimpleName(), hashCode(), settings().getTableName(), parts == null ? null : parts.scope);
+                getClass().getSimpleName(),
+                hashCode(),
+                settings().getTableName(),
+                started == null ? null : started.scope);
     }
 }

@@ -77,7 +77,7 @@ final class StoreParts {
             admin = StoreAdmins.of(SessionDatabaseAdmin.class, database, table);
             cachedCopies = new CachedCopies(
                     cachedCopyCheck, putBack, attributes, settings.isSaveInPlaceChanges(), statistics, store::load);
-        } catch (RuntimeException | Error e) {
+        } catch (Exception | Error e) {
             // Final fields are unassigned on this path, so give the use back before it is lost with this object.
             lease.close();
             throw e;

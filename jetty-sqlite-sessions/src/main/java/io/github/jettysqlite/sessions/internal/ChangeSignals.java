@@ -61,6 +61,15 @@ public interface ChangeSignals {
         return mark(table, scope, id);
     }
 
+    /**
+     * True when {@link #markKnown} may miss changes other processes committed that {@link #mark} would catch up with
+     * first (at a cost): a cache then looks at the known mark first, and pays for catching up only when that mark
+     * would let it skip reading the row.
+     */
+    default boolean knownMarksMayLag() {
+        return false;
+    }
+
     /** Announces that a change of one session begins. */
     Change begin(String table, SessionScope scope, String id);
 

@@ -2,6 +2,7 @@ package io.github.jettysqlite.sessions.postgresql.internal;
 
 import java.security.SecureRandom;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.Executors;
@@ -17,27 +18,36 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One connection that {@code LISTEN}s on the change channel, and the round trips that catch up with it: each round
- * trip (a {@code SELECT 1}) is answered only after the server has sent every notification committed before it began,
- * so a caller that waits for one begun after it asked has seen every change committed before it asked. Callers that
- * ask while a round trip is under way wait for it and share the next one.
+ * trip is answered only after the server has sent every notification committed before it began, so a caller that
+ * waits for one begun after it asked has seen every change committed before it asked. Callers that ask while a round
+ * trip is under way wait for it and share the next one.
  *
- * <p>A thread of its own connects (again after a failure, once a second) and catches up every {@value #KEEP_UP_MS}
- * ms when no request did, so that the server's queue of notifications for this node never grows while the node is
- * idle. Each connection is a new generation, never 0; while there is none, callers are told 0.
+ * <p>Each round trip also asks for the server process behind the connection, which must be the one that listens: a
+ * pooler that hands each statement to another server connection (PgBouncer in transaction mode) would let the round
+ * trips succeed while the notifications go elsewhere, so there the connection is given up and no mark is given.
+ *
+ * <p>A thread of its own connects (again after a failure, waiting longer each time up to {@value #MAX_RECONNECT_MS}
+ * ms) and catches up every {@value #KEEP_UP_MS} ms when no request did, so that the server's queue of notifications
+ * for this node never grows while the node is idle. Each connection is a new generation, never 0; while there is
+ * none, callers are told 0.
  */
 final class ChangeListener implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PostgreSQLChangeSignals.class);
 
     static final long KEEP_UP_MS = 500;
-    private static final long RECONNECT_MS = 1_000;
+    private static final long FIRST_RECONNECT_MS = 1_000;
+    private static final long MAX_RECONNECT_MS = 30_000;
     /** How long a round trip may take before the connection is given up: a caller waits at most about this. */
-    private static final int ROUND_TRIP_TIMEOUT_MS = 5_000;
+    static final int ROUND_TRIP_TIMEOUT_MS = 5_000;
 
     /** Opens the listening connection: not one of the pool's, which it would hold for good. */
     @FunctionalInterface
     interface Connector {
         Connection connect() throws SQLException;
     }
+
+    /** A listening connection and the server process behind it. */
+    private record Listening(Connection connection, int serverPid) {}
 
     private final Connector connector;
     private final String channel;
@@ -46,7 +56,7 @@ final class ChangeListener implements AutoCloseable {
     private final SecureRandom random = new SecureRandom();
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition caughtUp = lock.newCondition();
+    private final Condition roundTripEnded = lock.newCondition();
     /** Round trips begun and finished; one at a time. Guarded by {@link #lock}. */
     private long begun;
 
@@ -55,16 +65,18 @@ final class ChangeListener implements AutoCloseable {
     /** The generation the last finished round trip caught up on, 0 when it failed. Guarded by {@link #lock}. */
     private long lastOutcome;
 
-    /** Used only by the thread making the round trip (one at a time) and by {@link #close}. */
-    private Connection connection;
+    /** Set and used under {@link #underWay} (or the lock with none under way); null while there is none. */
+    private Listening listening;
 
     private volatile long generation;
-    private volatile long lastCaughtUpNanos;
+    private volatile long lastCaughtUpNanos = System.nanoTime();
     private volatile boolean closed;
     private volatile boolean warned;
     private volatile ScheduledExecutorService keeper;
-    /** When the keeping thread may try to connect again. Used only by it. */
-    private long nextConnectNanos;
+    /** Used only by the keeping thread. */
+    private long nextConnectNanos = System.nanoTime();
+
+    private long reconnectMs = FIRST_RECONNECT_MS;
 
     ChangeListener(Connector connector, String channel, Consumer<String> onNotification, String location) {
         this.connector = connector;
@@ -80,19 +92,29 @@ final class ChangeListener implements AutoCloseable {
 
     /**
      * Waits for a round trip begun after this call, and returns the generation it caught up on, or 0 when there is
-     * no connection or the round trip failed (then nothing is known, and the caller reads the row).
+     * no connection, the round trip failed or took too long (then nothing is known, and the caller reads the row).
      */
     long caughtUp() {
         start();
         if (generation == 0) {
             return 0;
         }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2L * ROUND_TRIP_TIMEOUT_MS);
         lock.lock();
         try {
             long needed = begun + 1;
             while (finished < needed) {
                 if (underWay) {
-                    caughtUp.awaitUninterruptibly();
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return 0;
+                    }
+                    try {
+                        roundTripEnded.awaitNanos(left);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return 0;
+                    }
                     continue;
                 }
                 underWay = true;
@@ -100,13 +122,13 @@ final class ChangeListener implements AutoCloseable {
                 long outcome = 0;
                 lock.unlock();
                 try {
-                    outcome = roundTrip(false);
+                    outcome = roundTrip();
                 } finally {
                     lock.lock();
                     underWay = false;
                     finished = mine;
                     lastOutcome = outcome;
-                    caughtUp.signalAll();
+                    roundTripEnded.signalAll();
                 }
             }
             return lastOutcome;
@@ -122,65 +144,112 @@ final class ChangeListener implements AutoCloseable {
         }
         synchronized (this) {
             if (keeper == null && !closed) {
-                keeper = Executors.newSingleThreadScheduledExecutor(r -> {
+                ScheduledExecutorService k = Executors.newSingleThreadScheduledExecutor(r -> {
                     Thread t = new Thread(r, "jetty-sessions-changes " + location);
                     t.setDaemon(true);
+                    // Not the class loader of the web application whose request happened to start it: the database
+                    // is shared by every context, and outlives any one of them.
+                    t.setContextClassLoader(ChangeListener.class.getClassLoader());
                     return t;
                 });
-                keeper.scheduleWithFixedDelay(this::keepUp, 0, KEEP_UP_MS, TimeUnit.MILLISECONDS);
+                k.scheduleWithFixedDelay(this::keepUp, 0, KEEP_UP_MS, TimeUnit.MILLISECONDS);
+                keeper = k;
             }
         }
     }
 
     /** On the keeping thread: connects when there is no connection, else catches up if no caller did lately. */
     private void keepUp() {
-        if (closed) {
-            return;
-        }
-        if (generation == 0) {
-            if (System.nanoTime() - nextConnectNanos < 0) {
+        try {
+            if (closed) {
                 return;
             }
-            lock.lock();
-            try {
-                if (underWay) {
-                    return;
+            if (generation == 0) {
+                if (System.nanoTime() - nextConnectNanos >= 0) {
+                    connectOrWait();
                 }
-                underWay = true;
-            } finally {
-                lock.unlock();
+            } else if (System.nanoTime() - lastCaughtUpNanos > TimeUnit.MILLISECONDS.toNanos(KEEP_UP_MS)) {
+                caughtUp();
             }
-            try {
-                if (roundTrip(true) == 0) {
-                    nextConnectNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RECONNECT_MS);
-                }
-            } finally {
-                lock.lock();
-                underWay = false;
-                caughtUp.signalAll();
-                lock.unlock();
-            }
-            return;
-        }
-        if (System.nanoTime() - lastCaughtUpNanos > TimeUnit.MILLISECONDS.toNanos(KEEP_UP_MS)) {
-            caughtUp();
+        } catch (Throwable e) {
+            // Whatever it was, the thread must keep running, or an idle node would stop draining its notifications.
+            LOG.debug("Keeping up with {} failed", location, e);
         }
     }
 
-    /** One round trip on the connection, connecting first if allowed; the generation caught up on, or 0. */
-    private long roundTrip(boolean mayConnect) {
+    /**
+     * Connects without holding anything a caller waits on (a connection can take long to fail), then installs the
+     * connection as a new generation when no round trip is under way.
+     */
+    private void connectOrWait() {
+        Listening opened;
         try {
-            if (connection == null) {
-                if (!mayConnect || closed) {
-                    return 0;
-                }
-                connect();
+            opened = connect();
+        } catch (SQLException | RuntimeException e) {
+            warn(e);
+            nextConnectNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(reconnectMs);
+            reconnectMs = Math.min(reconnectMs * 2, MAX_RECONNECT_MS);
+            return;
+        }
+        lock.lock();
+        try {
+            if (closed || underWay || listening != null) {
+                giveBack(opened.connection());
+                return;
             }
-            try (Statement ping = connection.createStatement()) {
-                ping.execute("SELECT 1");
+            listening = opened;
+            lastCaughtUpNanos = System.nanoTime();
+            long next;
+            do {
+                next = random.nextLong();
+            } while (next == 0);
+            generation = next;
+        } finally {
+            lock.unlock();
+        }
+        reconnectMs = FIRST_RECONNECT_MS;
+        if (warned) {
+            warned = false;
+            LOG.info("Listening for other nodes' session changes on {} again", location);
+        }
+    }
+
+    private Listening connect() throws SQLException {
+        Connection opened = connector.connect();
+        if (opened == null) {
+            throw new SQLException("the driver did not accept the URL");
+        }
+        try {
+            // Unwrapped first: a connection that cannot give its notifications must not be left listening.
+            opened.unwrap(PGConnection.class);
+            opened.setAutoCommit(true);
+            opened.setNetworkTimeout(Runnable::run, ROUND_TRIP_TIMEOUT_MS);
+            try (Statement listen = opened.createStatement()) {
+                // The channel is a constant, not input.
+                listen.execute("LISTEN " + channel);
+            }
+            return new Listening(opened, serverPid(opened));
+        } catch (SQLException | RuntimeException e) {
+            giveBack(opened);
+            throw e;
+        }
+    }
+
+    /** One round trip on the connection; the generation caught up on, or 0. Runs with {@link #underWay} set. */
+    private long roundTrip() {
+        Listening current = listening;
+        if (current == null || closed) {
+            return 0;
+        }
+        try {
+            int pid = serverPid(current.connection());
+            if (pid != current.serverPid()) {
+                throw new SQLException("the listening connection reached another server process (" + pid + " after "
+                        + current.serverPid() + "): a pooler in transaction or statement mode passes notifications"
+                        + " to whoever holds the server connection; listening needs a connection of its own");
             }
             PGNotification[] notifications =
-                    connection.unwrap(PGConnection.class).getNotifications();
+                    current.connection().unwrap(PGConnection.class).getNotifications();
             if (notifications != null) {
                 for (PGNotification notification : notifications) {
                     onNotification.accept(notification.getParameter());
@@ -188,56 +257,56 @@ final class ChangeListener implements AutoCloseable {
             }
             lastCaughtUpNanos = System.nanoTime();
             return generation;
-        } catch (SQLException | RuntimeException e) {
-            lost(e);
+        } catch (Throwable e) {
+            // Notifications taken from the driver and not all counted are lost with this generation too.
+            lost(current, e);
             return 0;
         }
     }
 
-    private void connect() throws SQLException {
-        Connection opened = connector.connect();
-        try {
-            opened.setAutoCommit(true);
-            opened.setNetworkTimeout(Runnable::run, ROUND_TRIP_TIMEOUT_MS);
-            try (Statement listen = opened.createStatement()) {
-                // The channel is a constant of this class, not input.
-                listen.execute("LISTEN " + channel);
-            }
-        } catch (SQLException | RuntimeException e) {
-            closeQuietly(opened);
-            throw e;
-        }
-        connection = opened;
-        long next;
-        do {
-            next = random.nextLong();
-        } while (next == 0);
-        generation = next;
-        if (warned) {
-            LOG.info("Listening for other nodes' session changes on {} again", location);
-            warned = false;
+    private static int serverPid(Connection connection) throws SQLException {
+        try (Statement ask = connection.createStatement();
+                ResultSet pid = ask.executeQuery("SELECT pg_backend_pid()")) {
+            pid.next();
+            return pid.getInt(1);
         }
     }
 
     /** Forgets the connection and its generation: every copy trusted on it is read again. */
-    private void lost(Exception cause) {
+    private void lost(Listening broken, Throwable cause) {
         generation = 0;
-        Connection broken = connection;
-        connection = null;
-        if (broken != null) {
-            closeQuietly(broken);
-        }
+        listening = null;
+        giveBack(broken.connection());
+        warn(cause);
+    }
+
+    private void warn(Throwable cause) {
         if (!warned && !closed) {
             warned = true;
             LOG.warn(
                     "Cannot listen for other nodes' session changes on {} ({}); coherent caches read every session's"
                             + " row until it can",
                     location,
-                    cause.toString());
+                    describe(cause));
         }
     }
 
-    private static void closeQuietly(Connection c) {
+    /** The driver's words (PostgreSQL's messages name no credentials) and the SQLSTATE. */
+    private static String describe(Throwable cause) {
+        String state = cause instanceof SQLException sql && sql.getSQLState() != null ? " " + sql.getSQLState() : "";
+        return cause.getClass().getSimpleName() + state + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+    }
+
+    /**
+     * Stops listening before the connection goes back, so that a pool that lent it (an application's data source)
+     * does not lend out a connection still collecting notifications nobody reads.
+     */
+    private static void giveBack(Connection c) {
+        try (Statement unlisten = c.createStatement()) {
+            unlisten.execute("UNLISTEN *");
+        } catch (SQLException | RuntimeException ignored) {
+            // broken: the pool discards it
+        }
         try {
             c.close();
         } catch (SQLException | RuntimeException ignored) {
@@ -245,6 +314,10 @@ final class ChangeListener implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the keeping thread and gives the connection back without waiting for a round trip under way: that one
+     * fails on the closed connection, and its callers read their rows.
+     */
     @Override
     public void close() {
         closed = true;
@@ -255,15 +328,19 @@ final class ChangeListener implements AutoCloseable {
         if (k != null) {
             k.shutdownNow();
         }
+        generation = 0;
         lock.lock();
         try {
-            while (underWay) {
-                caughtUp.awaitUninterruptibly();
-            }
-            generation = 0;
-            if (connection != null) {
-                closeQuietly(connection);
-                connection = null;
+            Listening current = listening;
+            if (current != null && !underWay) {
+                listening = null;
+                giveBack(current.connection());
+            } else if (current != null) {
+                try {
+                    current.connection().abort(Runnable::run);
+                } catch (SQLException | RuntimeException ignored) {
+                    // the round trip under way gives it back when it fails
+                }
             }
         } finally {
             lock.unlock();

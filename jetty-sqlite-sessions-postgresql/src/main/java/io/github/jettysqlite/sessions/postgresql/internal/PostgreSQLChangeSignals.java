@@ -7,13 +7,22 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * {@link ChangeSignals} of a PostgreSQL server, carried by {@code NOTIFY}: a write that changes what a cache would hold
- * sends a notification on {@value #CHANNEL} inside its own transaction, so the server delivers it to every listening
- * node exactly when the change commits, and never for a change rolled back. Each node counts, per slot of sessions
- * and for all, the changes begun and ended by its own threads and the changes other nodes committed.
+ * {@link ChangeSignals} of a PostgreSQL server, carried by {@code NOTIFY}: when a write that changes what a cache would
+ * hold has ended, and before the request that made it answers, the node sends a notification on {@value #CHANNEL}
+ * naming the session's slot. Each node counts, per slot of sessions and for all, the changes begun and ended by its
+ * own threads and the changes other nodes announced.
+ *
+ * <p>The notification is sent after the write, in a statement of its own that does not wait for the disk: sent inside
+ * the write's transaction, it would hold the server's one lock for notifying transactions (taken at commit, for every
+ * database of the server) until the write reached the disk, and every announced write of every node would commit one
+ * at a time. A notification that cannot be sent is said in the log; other nodes then see the change within the second
+ * their caches trust a copy.
  *
  * <p>A notification reaches another node some time after the commit, and a user's next request may reach that node
  * sooner. So a mark is given only once the node has caught up ({@link ChangeListener#caughtUp}): a round trip on the
@@ -26,6 +35,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * other than this library sends nothing; a cache bounds how long it trusts a copy for that reason.
  */
 public final class PostgreSQLChangeSignals implements ChangeSignals, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PostgreSQLChangeSignals.class);
+
     /** The channel every node of every table of one database listens on; the payload names the slot. */
     static final String CHANNEL = "jetty_sessions_changes";
 
@@ -40,18 +51,38 @@ public final class PostgreSQLChangeSignals implements ChangeSignals, AutoCloseab
 
     private final AtomicLongArray begun = new AtomicLongArray(SLOTS + 1);
     private final AtomicLongArray ended = new AtomicLongArray(SLOTS + 1);
-    /** The notification of the change this thread has begun and not ended, for the write to send. */
-    private final ThreadLocal<String> pending = new ThreadLocal<>();
-
     private final ChangeListener listener;
+    private final Notifier notifier;
+    private final String location;
+    private volatile long lastWarnedNanos;
 
-    PostgreSQLChangeSignals(ChangeListener.Connector connector, String location) {
+    /** Sends one notification on the channel (see {@link #NOTIFY}). */
+    @FunctionalInterface
+    interface Notifier {
+        void send(String payload) throws SQLException;
+    }
+
+    /**
+     * Sends a notification without waiting for the disk: what it announces has committed already, and a notification
+     * lost in a crash only leaves other nodes' caches trusting a copy for the second they may anyway.
+     */
+    static final String NOTIFY = "SELECT set_config('synchronous_commit', 'off', true), pg_notify(?, ?)";
+
+    PostgreSQLChangeSignals(ChangeListener.Connector connector, Notifier notifier, String location) {
         this.listener = new ChangeListener(connector, CHANNEL, this::received, location);
+        this.notifier = notifier;
+        this.location = location;
     }
 
     @Override
     public Mark mark(String table, SessionScope scope, String id) {
         return markOn(listener.caughtUp(), table, scope, id);
+    }
+
+    /** A mark waits for a round trip; what this node knows without one may lag behind other nodes' commits. */
+    @Override
+    public boolean knownMarksMayLag() {
+        return true;
     }
 
     /** Without a round trip: what this node has received so far (see {@link ChangeSignals#markKnown}). */
@@ -75,22 +106,20 @@ public final class PostgreSQLChangeSignals implements ChangeSignals, AutoCloseab
 
     @Override
     public Change begin(String table, SessionScope scope, String id) {
-        int slot = slotOf(table, scope, id);
-        return begin(slot, Integer.toString(slot));
+        return begin(slotOf(table, scope, id));
     }
 
     @Override
     public Change beginAll() {
-        return begin(ALL, ALL_PAYLOAD);
+        return begin(ALL);
     }
 
-    private Change begin(int slot, String payload) {
+    private Change begin(int slot) {
         long generation = listener.generation();
         long endedBefore = ended.get(slot);
         long allEndedBefore = ended.get(ALL);
         long startedBefore = begun.getAndIncrement(slot);
         long allStartedBefore = slot == ALL ? startedBefore : begun.get(ALL);
-        pending.set(node + " " + payload);
         return new Change(
                 slot == ALL ? -1 : slot, startedBefore, endedBefore, allStartedBefore, allEndedBefore, generation);
     }
@@ -100,7 +129,9 @@ public final class PostgreSQLChangeSignals implements ChangeSignals, AutoCloseab
         if (change == null) {
             return null;
         }
-        pending.remove();
+        // Sent whether the write committed or failed: a failed change looks like one that happened, which only makes
+        // other nodes read the row once more.
+        announce(change.slot() < 0 ? ALL_PAYLOAD : Integer.toString(change.slot()));
         if (change.slot() < 0) {
             ended.incrementAndGet(ALL);
             return null;
@@ -117,14 +148,25 @@ public final class PostgreSQLChangeSignals implements ChangeSignals, AutoCloseab
                 : null;
     }
 
-    /** The notification this thread's write must send, or null when no announced change is under way on it. */
-    String pending() {
-        return pending.get();
+    private void announce(String what) {
+        try {
+            notifier.send(node + " " + what);
+        } catch (SQLException | RuntimeException e) {
+            long now = System.nanoTime();
+            if (now - lastWarnedNanos > TimeUnit.MINUTES.toNanos(1) || lastWarnedNanos == 0) {
+                lastWarnedNanos = now;
+                LOG.warn(
+                        "Could not tell other nodes on {} of a session change ({}); their coherent caches may use the"
+                                + " copy they hold for up to a second",
+                        location,
+                        e.getClass().getSimpleName() + (e instanceof SQLException sql ? " " + sql.getSQLState() : ""));
+            }
+        }
     }
 
-    /** Sends the notification inside the write's transaction: delivered when it commits, dropped if it rolls back. */
-    static void announce(Connection connection, String payload) throws SQLException {
-        try (PreparedStatement notify = connection.prepareStatement("SELECT pg_notify(?, ?)")) {
+    /** Sends a notification on a connection (see {@link #NOTIFY}). */
+    static void send(Connection connection, String payload) throws SQLException {
+        try (PreparedStatement notify = connection.prepareStatement(NOTIFY)) {
             notify.setString(1, CHANNEL);
             notify.setString(2, payload);
             notify.executeQuery().close();

@@ -46,7 +46,8 @@ public final class PostgreSQLDatabase implements SessionDatabase {
         this.ownedPool = ownedPool;
         this.location = settings.location();
         this.outages = new OutageWatch(settings.location());
-        this.signals = new PostgreSQLChangeSignals(() -> listeningConnection(settings), settings.location());
+        this.signals = new PostgreSQLChangeSignals(
+                () -> listeningConnection(settings), this::sendNotification, settings.location());
     }
 
     /**
@@ -65,7 +66,12 @@ public final class PostgreSQLDatabase implements SessionDatabase {
         if (settings.password() != null) {
             properties.setProperty("password", settings.password());
         }
-        properties.setProperty("connectTimeout", Integer.toString(Math.max(1, settings.connectionTimeoutMs() / 1000)));
+        // Bounded, so that neither a server that accepts and then says nothing nor a lost network can hold the thread
+        // that connects: marks are not given meanwhile.
+        String seconds = Integer.toString(Math.max(1, settings.connectionTimeoutMs() / 1000));
+        properties.setProperty("connectTimeout", seconds);
+        properties.setProperty("loginTimeout", seconds);
+        properties.setProperty("socketTimeout", Integer.toString(ChangeListener.ROUND_TRIP_TIMEOUT_MS / 1000));
         properties.setProperty("ApplicationName", "jetty-sessions changes");
         return new Driver().connect(settings.url(), properties);
     }
@@ -147,18 +153,18 @@ public final class PostgreSQLDatabase implements SessionDatabase {
 
     @Override
     public <R> R write(SqlWork<R> work) throws SessionDatabaseException {
-        return run(work, true, true);
+        return run(work, true);
     }
 
     /** One statement in autocommit: BEGIN and COMMIT would add a round trip to the server's own commit. */
     @Override
     public <R> R writeStatement(SqlWork<R> work) throws SessionDatabaseException {
-        return run(work, false, true);
+        return run(work, false);
     }
 
     @Override
     public <R> R read(SqlWork<R> work) throws SessionDatabaseException {
-        return run(work, false, false);
+        return run(work, false);
     }
 
     /** Other nodes' coherent caches learn of this node's changes by the notifications its writes send. */
@@ -172,14 +178,14 @@ public final class PostgreSQLDatabase implements SessionDatabase {
      * ConnectionLoss}, which says why every unit of work here may run twice), for up to the connection timeout from
      * the first failure: a restart or a failover shorter than that only makes requests slower.
      */
-    private <R> R run(SqlWork<R> work, boolean transaction, boolean writes) throws SessionDatabaseException {
+    private <R> R run(SqlWork<R> work, boolean transaction) throws SessionDatabaseException {
         // The wait counts from the call, so a unit of work waits about connectionTimeoutMs at most in all (plus the
         // attempt under way when it runs out), not that much again after each failure.
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.connectionTimeoutMs());
         long pause = FIRST_PAUSE_MS;
         while (true) {
             try {
-                R result = attempt(work, transaction, writes ? signals.pending() : null);
+                R result = attempt(work, transaction);
                 outages.answered();
                 return result;
             } catch (SQLException | RuntimeException e) {
@@ -213,23 +219,13 @@ public final class PostgreSQLDatabase implements SessionDatabase {
         return Math.min(pauseMs * 2, MAX_PAUSE_MS);
     }
 
-    /**
-     * @param notification what to announce to other nodes in the same transaction as the work (see {@link
-     *     PostgreSQLChangeSignals}), or null
-     */
-    private <R> R attempt(SqlWork<R> work, boolean oneTransaction, String notification) throws SQLException {
-        // A single statement runs in autocommit (BEGIN and COMMIT would add a round trip to the server's own
-        // commit), unless it is announced: the notification must commit with it, or not at all.
-        boolean transaction = oneTransaction || notification != null;
+    private <R> R attempt(SqlWork<R> work, boolean transaction) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             CachedConnection c = new CachedConnection(connection);
             boolean autoCommit = connection.getAutoCommit();
             try {
                 connection.setAutoCommit(!transaction);
                 R result = work.run(c);
-                if (notification != null) {
-                    PostgreSQLChangeSignals.announce(connection, notification);
-                }
                 if (transaction) {
                     connection.commit();
                 }
@@ -244,6 +240,22 @@ public final class PostgreSQLDatabase implements SessionDatabase {
                 restoreAutoCommit(connection, autoCommit);
             }
         }
+    }
+
+    /**
+     * One notification, in one attempt: after a write that already waited out an outage and failed, waiting that long
+     * again would double the request's wait for nothing (other nodes cannot read the row meanwhile either).
+     */
+    private void sendNotification(String payload) throws SQLException {
+        if (outages.isUnreachable()) {
+            throw new SQLException("the server is unreachable", "08006");
+        }
+        attempt(
+                c -> {
+                    PostgreSQLChangeSignals.send(c.connection(), payload);
+                    return null;
+                },
+                false);
     }
 
     @Override
