@@ -138,7 +138,7 @@ final class ChangeListener implements AutoCloseable {
     }
 
     /** Starts the keeping thread on first use: a process that never checks a cached copy needs no listener. */
-    private void start() {
+    void start() {
         if (keeper != null || closed) {
             return;
         }

@@ -88,6 +88,8 @@ public final class PostgreSQLChangeSignals implements ChangeSignals, AutoCloseab
     /** Without a round trip: what this node has received so far (see {@link ChangeSignals#markKnown}). */
     @Override
     public Mark markKnown(String table, SessionScope scope, String id) {
+        // A cache looks here first: the listener starts on the first look of either kind.
+        listener.start();
         return markOn(listener.generation(), table, scope, id);
     }
 
