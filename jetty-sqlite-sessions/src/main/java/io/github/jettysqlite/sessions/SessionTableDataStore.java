@@ -171,7 +171,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         SessionDatabase database = started.database();
         SessionScope scope = started.scope;
         return statistics.deletes().time(() -> {
-            ChangeSignals.Change change = database.signals().begin(started.table.name(), scope, id);
+            ChangeSignals.Change change = database.signals().beginRemoval(started.table.name(), scope, id);
             try {
                 return database.writeStatement(c -> started.statements.writes().delete(c, scope, id)) > 0;
             } finally {

@@ -73,6 +73,14 @@ public interface ChangeSignals {
     /** Announces that a change of one session begins. */
     Change begin(String table, SessionScope scope, String id);
 
+    /**
+     * Announces that a session's removal begins (a logout, an administrator's deletion): where announcing can be tied
+     * to the write more closely at a cost, it is, as no cache may miss a removal.
+     */
+    default Change beginRemoval(String table, SessionScope scope, String id) {
+        return begin(table, scope, id);
+    }
+
     /** Announces that a change of any number of sessions begins. */
     Change beginAll();
 

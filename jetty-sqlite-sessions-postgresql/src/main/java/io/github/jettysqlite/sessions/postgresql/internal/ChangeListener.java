@@ -2,6 +2,7 @@ package io.github.jettysqlite.sessions.postgresql.internal;
 
 import java.security.SecureRandom;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -37,8 +38,13 @@ final class ChangeListener implements AutoCloseable {
     static final long KEEP_UP_MS = 500;
     private static final long FIRST_RECONNECT_MS = 1_000;
     private static final long MAX_RECONNECT_MS = 30_000;
-    /** How long a round trip may take before the connection is given up: a caller waits at most about this. */
-    static final int ROUND_TRIP_TIMEOUT_MS = 5_000;
+    /**
+     * How long a round trip may take before the connection is given up: a caller waits at most about this, and then
+     * reads the row, which is never slower than waiting longer.
+     */
+    static final int ROUND_TRIP_TIMEOUT_MS = 1_000;
+
+    private static final String ASK_PID = "SELECT pg_backend_pid()";
 
     /** Opens the listening connection: not one of the pool's, which it would hold for good. */
     @FunctionalInterface
@@ -46,8 +52,11 @@ final class ChangeListener implements AutoCloseable {
         Connection connect() throws SQLException;
     }
 
-    /** A listening connection and the server process behind it. */
-    private record Listening(Connection connection, int serverPid) {}
+    /**
+     * A listening connection, the server process behind it, and the round trip's statement, prepared once: the
+     * server then only binds and runs it, which matters when it shares the machine's cores with the nodes.
+     */
+    private record Listening(Connection connection, int serverPid, PreparedStatement askPid) {}
 
     private final Connector connector;
     private final String channel;
@@ -71,6 +80,9 @@ final class ChangeListener implements AutoCloseable {
     private volatile long generation;
     private volatile long lastCaughtUpNanos = System.nanoTime();
     private volatile boolean closed;
+    /** Set for good when the connection proved to reach another server process than the one listening. */
+    private volatile boolean pooled;
+
     private volatile boolean warned;
     private volatile ScheduledExecutorService keeper;
     /** Used only by the keeping thread. */
@@ -99,8 +111,15 @@ final class ChangeListener implements AutoCloseable {
         if (generation == 0) {
             return 0;
         }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2L * ROUND_TRIP_TIMEOUT_MS);
-        lock.lock();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ROUND_TRIP_TIMEOUT_MS);
+        try {
+            if (!lock.tryLock(ROUND_TRIP_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+                return 0;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
         try {
             long needed = begun + 1;
             while (finished < needed) {
@@ -161,7 +180,7 @@ final class ChangeListener implements AutoCloseable {
     /** On the keeping thread: connects when there is no connection, else catches up if no caller did lately. */
     private void keepUp() {
         try {
-            if (closed) {
+            if (closed || pooled) {
                 return;
             }
             if (generation == 0) {
@@ -191,21 +210,25 @@ final class ChangeListener implements AutoCloseable {
             reconnectMs = Math.min(reconnectMs * 2, MAX_RECONNECT_MS);
             return;
         }
+        boolean installed = false;
         lock.lock();
         try {
-            if (closed || underWay || listening != null) {
-                giveBack(opened.connection());
-                return;
+            if (!closed && !underWay && listening == null) {
+                installed = true;
+                listening = opened;
+                lastCaughtUpNanos = System.nanoTime();
+                long next;
+                do {
+                    next = random.nextLong();
+                } while (next == 0);
+                generation = next;
             }
-            listening = opened;
-            lastCaughtUpNanos = System.nanoTime();
-            long next;
-            do {
-                next = random.nextLong();
-            } while (next == 0);
-            generation = next;
         } finally {
             lock.unlock();
+        }
+        if (!installed) {
+            giveBack(opened.connection());
+            return;
         }
         reconnectMs = FIRST_RECONNECT_MS;
         if (warned) {
@@ -228,7 +251,8 @@ final class ChangeListener implements AutoCloseable {
                 // The channel is a constant, not input.
                 listen.execute("LISTEN " + channel);
             }
-            return new Listening(opened, serverPid(opened));
+            PreparedStatement askPid = opened.prepareStatement(ASK_PID);
+            return new Listening(opened, serverPid(askPid), askPid);
         } catch (SQLException | RuntimeException e) {
             giveBack(opened);
             throw e;
@@ -242,11 +266,13 @@ final class ChangeListener implements AutoCloseable {
             return 0;
         }
         try {
-            int pid = serverPid(current.connection());
+            int pid = serverPid(current.askPid());
             if (pid != current.serverPid()) {
+                pooled = true;
                 throw new SQLException("the listening connection reached another server process (" + pid + " after "
                         + current.serverPid() + "): a pooler in transaction or statement mode passes notifications"
-                        + " to whoever holds the server connection; listening needs a connection of its own");
+                        + " to whoever holds the server connection; listening needs a connection of its own, so"
+                        + " the signals stay off until restart");
             }
             PGNotification[] notifications =
                     current.connection().unwrap(PGConnection.class).getNotifications();
@@ -264,9 +290,8 @@ final class ChangeListener implements AutoCloseable {
         }
     }
 
-    private static int serverPid(Connection connection) throws SQLException {
-        try (Statement ask = connection.createStatement();
-                ResultSet pid = ask.executeQuery("SELECT pg_backend_pid()")) {
+    private static int serverPid(PreparedStatement askPid) throws SQLException {
+        try (ResultSet pid = askPid.executeQuery()) {
             pid.next();
             return pid.getInt(1);
         }
@@ -274,9 +299,20 @@ final class ChangeListener implements AutoCloseable {
 
     /** Forgets the connection and its generation: every copy trusted on it is read again. */
     private void lost(Listening broken, Throwable cause) {
-        generation = 0;
-        listening = null;
-        giveBack(broken.connection());
+        lock.lock();
+        try {
+            generation = 0;
+            listening = null;
+        } finally {
+            lock.unlock();
+        }
+        // Aborted, not closed: a pool that lent it discards it, and closing a connection that stopped answering
+        // would wait for it again.
+        try {
+            broken.connection().abort(Runnable::run);
+        } catch (SQLException | RuntimeException ignored) {
+            // nothing more to do with it
+        }
         warn(cause);
     }
 
@@ -328,22 +364,26 @@ final class ChangeListener implements AutoCloseable {
         if (k != null) {
             k.shutdownNow();
         }
-        generation = 0;
+        Listening idle = null;
         lock.lock();
         try {
-            Listening current = listening;
-            if (current != null && !underWay) {
+            generation = 0;
+            if (!underWay) {
+                idle = listening;
                 listening = null;
-                giveBack(current.connection());
-            } else if (current != null) {
+            } else if (listening != null) {
+                // The round trip under way fails on it and gives it up (see lost); it is still this listener's.
                 try {
-                    current.connection().abort(Runnable::run);
+                    listening.connection().abort(Runnable::run);
                 } catch (SQLException | RuntimeException ignored) {
-                    // the round trip under way gives it back when it fails
+                    // the round trip gives it up anyway
                 }
             }
         } finally {
             lock.unlock();
+        }
+        if (idle != null) {
+            giveBack(idle.connection());
         }
     }
 }

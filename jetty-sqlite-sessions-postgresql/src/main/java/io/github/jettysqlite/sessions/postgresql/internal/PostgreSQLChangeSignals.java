@@ -7,36 +7,34 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * {@link ChangeSignals} of a PostgreSQL server, carried by {@code NOTIFY}: when a write that changes what a cache would
- * hold has ended, and before the request that made it answers, the node sends a notification on {@value #CHANNEL}
- * naming the session's slot. Each node counts, per slot of sessions and for all, the changes begun and ended by its
- * own threads and the changes other nodes announced.
+ * {@link ChangeSignals} of a PostgreSQL server, carried by {@code NOTIFY}: a write that changes what a cache would hold
+ * sends a notification on {@value #CHANNEL} naming the session's slot, on its own connection (see {@link
+ * PostgreSQLDatabase}). Each node counts, per slot of sessions and for all, the changes begun and ended by its own
+ * threads and the changes other nodes announced.
  *
- * <p>The notification is sent after the write, in a statement of its own that does not wait for the disk: sent inside
- * the write's transaction, it would hold the server's one lock for notifying transactions (taken at commit, for every
- * database of the server) until the write reached the disk, and every announced write of every node would commit one
- * at a time. A notification that cannot be sent is said in the log; other nodes then see the change within the second
- * their caches trust a copy.
+ * <p>Where the notification goes in the write is a trade. Inside the write's transaction it is delivered exactly when
+ * the change commits; but a transaction that notifies holds the server's one lock for notifying transactions (taken
+ * at commit, for every database of the server) until it reaches the disk, so announced writes of every node commit
+ * one at a time. So a session's removal (a logout, an administrator's deletion, a sweep), rare and the change a cache
+ * must never miss, notifies inside its transaction; other writes (attributes, a timeout) notify right after their
+ * commit, on the same connection, in a statement that does not wait for the disk, before the request answers. If
+ * that statement fails the write fails too (its change is in the table, and other nodes see it within the second
+ * their caches trust a copy).
  *
- * <p>A notification reaches another node some time after the commit, and a user's next request may reach that node
+ * <p>A notification reaches another node some time after it is sent, and a user's next request may reach that node
  * sooner. So a mark is given only once the node has caught up ({@link ChangeListener#caughtUp}): a round trip on the
  * listening connection that starts after the mark was asked for, before whose answer the server delivers every
  * notification committed before it. One round trip serves every request waiting at that moment, where reading each
- * session's row costs one each.
+ * session's row costs one each; {@link #markKnown} gives what the node knows without one.
  *
  * <p>While the listening connection is down, no mark is given (caches read every row); each connection is a new
  * generation, carried in the marks, so that no trust taken before a gap survives it. A change written by something
  * other than this library sends nothing; a cache bounds how long it trusts a copy for that reason.
  */
 public final class PostgreSQLChangeSignals implements ChangeSignals, AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(PostgreSQLChangeSignals.class);
-
     /** The channel every node of every table of one database listens on; the payload names the slot. */
     static final String CHANNEL = "jetty_sessions_changes";
 
@@ -52,26 +50,27 @@ public final class PostgreSQLChangeSignals implements ChangeSignals, AutoCloseab
     private final AtomicLongArray begun = new AtomicLongArray(SLOTS + 1);
     private final AtomicLongArray ended = new AtomicLongArray(SLOTS + 1);
     private final ChangeListener listener;
-    private final Notifier notifier;
-    private final String location;
-    private volatile long lastWarnedNanos;
-
-    /** Sends one notification on the channel (see {@link #NOTIFY}). */
-    @FunctionalInterface
-    interface Notifier {
-        void send(String payload) throws SQLException;
-    }
 
     /**
-     * Sends a notification without waiting for the disk: what it announces has committed already, and a notification
-     * lost in a crash only leaves other nodes' caches trusting a copy for the second they may anyway.
+     * The notification a write on this thread must send: the change this thread has begun and not ended.
+     *
+     * @param inTransaction whether it goes inside the write's transaction rather than right after its commit
      */
-    static final String NOTIFY = "SELECT set_config('synchronous_commit', 'off', true), pg_notify(?, ?)";
+    record Pending(String payload, boolean inTransaction) {}
 
-    PostgreSQLChangeSignals(ChangeListener.Connector connector, Notifier notifier, String location) {
+    private final ThreadLocal<Pending> pending = new ThreadLocal<>();
+
+    /** Inside a write's transaction, committing as it does. */
+    private static final String NOTIFY_WITHIN = "SELECT pg_notify(?, ?)";
+
+    /**
+     * After a write committed: without waiting for the disk, as what it announces is in the table already, and a
+     * notification lost in a crash only leaves other nodes' caches trusting a copy for the second they may anyway.
+     */
+    private static final String NOTIFY_AFTER = "SELECT set_config('synchronous_commit', 'off', true), pg_notify(?, ?)";
+
+    PostgreSQLChangeSignals(ChangeListener.Connector connector, String location) {
         this.listener = new ChangeListener(connector, CHANNEL, this::received, location);
-        this.notifier = notifier;
-        this.location = location;
     }
 
     @Override
@@ -108,20 +107,26 @@ public final class PostgreSQLChangeSignals implements ChangeSignals, AutoCloseab
 
     @Override
     public Change begin(String table, SessionScope scope, String id) {
-        return begin(slotOf(table, scope, id));
+        return begin(slotOf(table, scope, id), false);
+    }
+
+    @Override
+    public Change beginRemoval(String table, SessionScope scope, String id) {
+        return begin(slotOf(table, scope, id), true);
     }
 
     @Override
     public Change beginAll() {
-        return begin(ALL);
+        return begin(ALL, true);
     }
 
-    private Change begin(int slot) {
+    private Change begin(int slot, boolean inTransaction) {
         long generation = listener.generation();
         long endedBefore = ended.get(slot);
         long allEndedBefore = ended.get(ALL);
         long startedBefore = begun.getAndIncrement(slot);
         long allStartedBefore = slot == ALL ? startedBefore : begun.get(ALL);
+        pending.set(new Pending(node + " " + (slot == ALL ? ALL_PAYLOAD : Integer.toString(slot)), inTransaction));
         return new Change(
                 slot == ALL ? -1 : slot, startedBefore, endedBefore, allStartedBefore, allEndedBefore, generation);
     }
@@ -131,9 +136,7 @@ public final class PostgreSQLChangeSignals implements ChangeSignals, AutoCloseab
         if (change == null) {
             return null;
         }
-        // Sent whether the write committed or failed: a failed change looks like one that happened, which only makes
-        // other nodes read the row once more.
-        announce(change.slot() < 0 ? ALL_PAYLOAD : Integer.toString(change.slot()));
+        pending.remove();
         if (change.slot() < 0) {
             ended.incrementAndGet(ALL);
             return null;
@@ -150,27 +153,17 @@ public final class PostgreSQLChangeSignals implements ChangeSignals, AutoCloseab
                 : null;
     }
 
-    private void announce(String what) {
-        try {
-            notifier.send(node + " " + what);
-        } catch (SQLException | RuntimeException e) {
-            long now = System.nanoTime();
-            if (now - lastWarnedNanos > TimeUnit.MINUTES.toNanos(1) || lastWarnedNanos == 0) {
-                lastWarnedNanos = now;
-                LOG.warn(
-                        "Could not tell other nodes on {} of a session change ({}); their coherent caches may use the"
-                                + " copy they hold for up to a second",
-                        location,
-                        e.getClass().getSimpleName() + (e instanceof SQLException sql ? " " + sql.getSQLState() : ""));
-            }
-        }
+    /** The notification a write on this thread must send, or null when no announced change is under way on it. */
+    Pending pending() {
+        return pending.get();
     }
 
-    /** Sends a notification on a connection (see {@link #NOTIFY}). */
-    static void send(Connection connection, String payload) throws SQLException {
-        try (PreparedStatement notify = connection.prepareStatement(NOTIFY)) {
+    /** Sends the notification on the write's connection, inside its transaction or after its commit. */
+    static void send(Connection connection, Pending notification) throws SQLException {
+        try (PreparedStatement notify =
+                connection.prepareStatement(notification.inTransaction() ? NOTIFY_WITHIN : NOTIFY_AFTER)) {
             notify.setString(1, CHANNEL);
-            notify.setString(2, payload);
+            notify.setString(2, notification.payload());
             notify.executeQuery().close();
         }
     }

@@ -18,6 +18,8 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.postgresql.Driver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A PostgreSQL server reached through a connection pool. Unlike an SQLite file it needs no writer of its own: the
@@ -28,6 +30,7 @@ import org.postgresql.Driver;
  * the last lease; an application's own {@link DataSource} is never closed here.
  */
 public final class PostgreSQLDatabase implements SessionDatabase {
+    private static final Logger LOG = LoggerFactory.getLogger(PostgreSQLDatabase.class);
     private static final SharedDatabases<Object, PostgreSQLDatabase> OPEN = new SharedDatabases<>();
     private static final long FIRST_PAUSE_MS = 25;
     private static final long MAX_PAUSE_MS = 500;
@@ -46,8 +49,7 @@ public final class PostgreSQLDatabase implements SessionDatabase {
         this.ownedPool = ownedPool;
         this.location = settings.location();
         this.outages = new OutageWatch(settings.location());
-        this.signals = new PostgreSQLChangeSignals(
-                () -> listeningConnection(settings), this::sendNotification, settings.location());
+        this.signals = new PostgreSQLChangeSignals(() -> listeningConnection(settings), settings.location());
     }
 
     /**
@@ -72,6 +74,7 @@ public final class PostgreSQLDatabase implements SessionDatabase {
         properties.setProperty("connectTimeout", seconds);
         properties.setProperty("loginTimeout", seconds);
         properties.setProperty("socketTimeout", Integer.toString(ChangeListener.ROUND_TRIP_TIMEOUT_MS / 1000));
+        properties.setProperty("tcpKeepAlive", "true");
         properties.setProperty("ApplicationName", "jetty-sessions changes");
         return new Driver().connect(settings.url(), properties);
     }
@@ -153,18 +156,18 @@ public final class PostgreSQLDatabase implements SessionDatabase {
 
     @Override
     public <R> R write(SqlWork<R> work) throws SessionDatabaseException {
-        return run(work, true);
+        return run(work, true, signals.pending());
     }
 
     /** One statement in autocommit: BEGIN and COMMIT would add a round trip to the server's own commit. */
     @Override
     public <R> R writeStatement(SqlWork<R> work) throws SessionDatabaseException {
-        return run(work, false);
+        return run(work, false, signals.pending());
     }
 
     @Override
     public <R> R read(SqlWork<R> work) throws SessionDatabaseException {
-        return run(work, false);
+        return run(work, false, null);
     }
 
     /** Other nodes' coherent caches learn of this node's changes by the notifications its writes send. */
@@ -178,16 +181,24 @@ public final class PostgreSQLDatabase implements SessionDatabase {
      * ConnectionLoss}, which says why every unit of work here may run twice), for up to the connection timeout from
      * the first failure: a restart or a failover shorter than that only makes requests slower.
      */
-    private <R> R run(SqlWork<R> work, boolean transaction) throws SessionDatabaseException {
+    private <R> R run(SqlWork<R> work, boolean transaction, PostgreSQLChangeSignals.Pending notification)
+            throws SessionDatabaseException {
         // The wait counts from the call, so a unit of work waits about connectionTimeoutMs at most in all (plus the
         // attempt under way when it runs out), not that much again after each failure.
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.connectionTimeoutMs());
         long pause = FIRST_PAUSE_MS;
         while (true) {
             try {
-                R result = attempt(work, transaction);
+                R result = attempt(work, transaction, notification);
                 outages.answered();
                 return result;
+            } catch (NotAnnounced e) {
+                // Not run again: the write committed, and running it twice is what must not happen.
+                outages.answered();
+                notifyAgain(notification, e.getCause());
+                @SuppressWarnings("unchecked")
+                R committed = (R) e.result;
+                return committed;
             } catch (SQLException | RuntimeException e) {
                 long now = System.nanoTime();
                 boolean lost = ConnectionLoss.isConnectionLoss(e);
@@ -219,15 +230,28 @@ public final class PostgreSQLDatabase implements SessionDatabase {
         return Math.min(pauseMs * 2, MAX_PAUSE_MS);
     }
 
-    private <R> R attempt(SqlWork<R> work, boolean transaction) throws SQLException {
+    /**
+     * @param notification what to tell other nodes of the write (see {@link PostgreSQLChangeSignals}), or null
+     */
+    private <R> R attempt(SqlWork<R> work, boolean oneTransaction, PostgreSQLChangeSignals.Pending notification)
+            throws SQLException {
+        // A single statement runs in autocommit (BEGIN and COMMIT would add a round trip to the server's own
+        // commit), unless its notification must commit with it.
+        boolean transaction = oneTransaction || notification != null && notification.inTransaction();
         try (Connection connection = dataSource.getConnection()) {
             CachedConnection c = new CachedConnection(connection);
             boolean autoCommit = connection.getAutoCommit();
             try {
                 connection.setAutoCommit(!transaction);
                 R result = work.run(c);
+                if (notification != null && notification.inTransaction()) {
+                    PostgreSQLChangeSignals.send(connection, notification);
+                }
                 if (transaction) {
                     connection.commit();
+                }
+                if (notification != null && !notification.inTransaction()) {
+                    notifyAfterCommit(connection, notification, result);
                 }
                 return result;
             } catch (SQLException | RuntimeException e) {
@@ -242,20 +266,55 @@ public final class PostgreSQLDatabase implements SessionDatabase {
         }
     }
 
-    /**
-     * One notification, in one attempt: after a write that already waited out an outage and failed, waiting that long
-     * again would double the request's wait for nothing (other nodes cannot read the row meanwhile either).
-     */
-    private void sendNotification(String payload) throws SQLException {
-        if (outages.isUnreachable()) {
-            throw new SQLException("the server is unreachable", "08006");
+    /** Right after the commit, on the same connection: no second connection to wait for, nothing in between. */
+    private static void notifyAfterCommit(
+            Connection connection, PostgreSQLChangeSignals.Pending notification, Object result) {
+        try {
+            connection.setAutoCommit(true);
+            PostgreSQLChangeSignals.send(connection, notification);
+        } catch (SQLException e) {
+            throw new NotAnnounced(e, result);
         }
-        attempt(
-                c -> {
-                    PostgreSQLChangeSignals.send(c.connection(), payload);
-                    return null;
-                },
-                false);
+    }
+
+    /**
+     * A write committed and its notification failed on its connection: sent again on another, waiting out an outage
+     * as any statement does. The write stands either way: it is in the table, and failing its request would tell the
+     * user a change was lost that was not. When even that fails, other nodes see the change within the second their
+     * caches trust a copy (a server that restarted or went away ended their listening connections too, and with them
+     * every trust).
+     */
+    private void notifyAgain(PostgreSQLChangeSignals.Pending notification, SQLException first) {
+        try {
+            run(
+                    c -> {
+                        PostgreSQLChangeSignals.send(c.connection(), notification);
+                        return null;
+                    },
+                    false,
+                    null);
+        } catch (SessionDatabaseException e) {
+            LOG.warn(
+                    "A session change on {} was saved, but other nodes could not be told of it ({}); their coherent"
+                            + " caches see it within a second",
+                    location,
+                    e.getMessage());
+        }
+    }
+
+    /** A write that committed and whose notification could not be sent on its connection; never run again. */
+    private static final class NotAnnounced extends RuntimeException {
+        final transient Object result;
+
+        NotAnnounced(SQLException cause, Object result) {
+            super(cause);
+            this.result = result;
+        }
+
+        @Override
+        public synchronized SQLException getCause() {
+            return (SQLException) super.getCause();
+        }
     }
 
     @Override

@@ -37,7 +37,6 @@ class PostgreSQLChangeSignalsTest {
     private final List<PostgreSQLChangeSignals> opened = new ArrayList<>();
     private PostgreSQLChangeSignals nodeA;
     private PostgreSQLChangeSignals nodeB;
-    private volatile boolean failNotifications;
 
     @BeforeEach
     void open() {
@@ -56,14 +55,6 @@ class PostgreSQLChangeSignalsTest {
                     Properties properties = new Properties();
                     properties.setProperty("ApplicationName", tag + "-" + node);
                     return DriverManager.getConnection(url, properties);
-                },
-                payload -> {
-                    if (failNotifications) {
-                        throw new SQLException("refused by the test", "08006");
-                    }
-                    try (Connection c = DriverManager.getConnection(url)) {
-                        PostgreSQLChangeSignals.send(c, payload);
-                    }
                 },
                 "test server");
         opened.add(signals);
@@ -84,16 +75,25 @@ class PostgreSQLChangeSignalsTest {
     }
 
     @Test
-    void aNotificationThatCannotBeSentStillEndsTheChange() throws Exception {
+    void aChangeRolledBackWithItsNotificationIsNotAnnounced() throws Exception {
         String id = "s2";
-        Waiting.until("node A listens", () -> nodeA.mark(TABLE, SCOPE, id) != null);
-        failNotifications = true;
-        Mark after = nodeA.end(nodeA.begin(TABLE, SCOPE, id));
-        assertThat(after).as("this node's own mark moves on").isNotNull();
-        assertThat(nodeA.mark(TABLE, SCOPE, id)).isEqualTo(after);
-        failNotifications = false;
-        commitChange(nodeA, id);
-        assertThat(nodeA.mark(TABLE, SCOPE, id).session()).isEqualTo(after.session() + 1);
+        Waiting.until("node B listens", () -> nodeB.mark(TABLE, SCOPE, id) != null);
+        Mark before = nodeB.mark(TABLE, SCOPE, id);
+        Change change = nodeA.beginRemoval(TABLE, SCOPE, id);
+        assertThat(nodeA.pending().inTransaction())
+                .as("a removal notifies inside its transaction")
+                .isTrue();
+        try (Connection c = DriverManager.getConnection(url)) {
+            c.setAutoCommit(false);
+            PostgreSQLChangeSignals.send(c, nodeA.pending());
+            c.rollback();
+        } finally {
+            nodeA.end(change);
+        }
+        assertThat(nodeA.pending()).as("ended").isNull();
+        // A change announced after it is seen, so the rolled-back one would have been by now.
+        commitChange(nodeA, "another");
+        assertThat(nodeB.mark(TABLE, SCOPE, id)).isEqualTo(before);
     }
 
     @Test
@@ -106,6 +106,7 @@ class PostgreSQLChangeSignalsTest {
         assertThat(nodeA.mark(TABLE, SCOPE, id))
                 .as("while its own change is under way")
                 .isNull();
+        send(nodeA);
         Mark after = nodeA.end(change);
         assertThat(after).isNotNull();
         assertThat(after.session()).isEqualTo(before.session() + 1);
@@ -119,7 +120,9 @@ class PostgreSQLChangeSignalsTest {
         Waiting.until("node B listens", () -> nodeB.mark(TABLE, SCOPE, "x") != null);
         Mark x = nodeB.mark(TABLE, SCOPE, "x");
         Mark y = nodeB.mark(TABLE, SCOPE, "y");
-        nodeA.end(nodeA.beginAll());
+        Change all = nodeA.beginAll();
+        send(nodeA);
+        nodeA.end(all);
         assertThat(nodeB.mark(TABLE, SCOPE, "x").all()).isEqualTo(x.all() + 1);
         assertThat(nodeB.mark(TABLE, SCOPE, "y").all()).isEqualTo(y.all() + 1);
     }
@@ -169,8 +172,17 @@ class PostgreSQLChangeSignalsTest {
         assertThat(nodeB.mark(TABLE, SCOPE, "x")).isNull();
     }
 
-    /** A write ends by announcing itself, before the request that made it answers. */
-    private static void commitChange(PostgreSQLChangeSignals node, String id) {
-        node.end(node.begin(TABLE, SCOPE, id));
+    /** A write of an attribute: its notification follows its commit, on its connection, before it ends. */
+    private void commitChange(PostgreSQLChangeSignals node, String id) throws SQLException {
+        Change change = node.begin(TABLE, SCOPE, id);
+        assertThat(node.pending().inTransaction()).isFalse();
+        send(node);
+        node.end(change);
+    }
+
+    private void send(PostgreSQLChangeSignals node) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url)) {
+            PostgreSQLChangeSignals.send(c, node.pending());
+        }
     }
 }
