@@ -2,17 +2,13 @@ package io.github.jettysqlite.sessions.postgresql.internal;
 
 import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
-import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,19 +40,11 @@ final class ChangeListener implements AutoCloseable {
      */
     static final int ROUND_TRIP_TIMEOUT_MS = 1_000;
 
-    private static final String ASK_PID = "SELECT pg_backend_pid()";
-
     /** Opens the listening connection: not one of the pool's, which it would hold for good. */
     @FunctionalInterface
     interface Connector {
         Connection connect() throws SQLException;
     }
-
-    /**
-     * A listening connection, the server process behind it, and the round trip's statement, prepared once: the
-     * server then only binds and runs it, which matters when it shares the machine's cores with the nodes.
-     */
-    private record Listening(Connection connection, int serverPid, PreparedStatement askPid) {}
 
     private final Connector connector;
     private final String channel;
@@ -227,7 +215,7 @@ final class ChangeListener implements AutoCloseable {
             lock.unlock();
         }
         if (!installed) {
-            giveBack(opened.connection());
+            Listening.giveBack(opened.connection());
             return;
         }
         reconnectMs = FIRST_RECONNECT_MS;
@@ -238,25 +226,7 @@ final class ChangeListener implements AutoCloseable {
     }
 
     private Listening connect() throws SQLException {
-        Connection opened = connector.connect();
-        if (opened == null) {
-            throw new SQLException("the driver did not accept the URL");
-        }
-        try {
-            // Unwrapped first: a connection that cannot give its notifications must not be left listening.
-            opened.unwrap(PGConnection.class);
-            opened.setAutoCommit(true);
-            opened.setNetworkTimeout(Runnable::run, ROUND_TRIP_TIMEOUT_MS);
-            try (Statement listen = opened.createStatement()) {
-                // The channel is a constant, not input.
-                listen.execute("LISTEN " + channel);
-            }
-            PreparedStatement askPid = opened.prepareStatement(ASK_PID);
-            return new Listening(opened, serverPid(askPid), askPid);
-        } catch (SQLException | RuntimeException e) {
-            giveBack(opened);
-            throw e;
-        }
+        return Listening.on(connector.connect(), channel, ROUND_TRIP_TIMEOUT_MS);
     }
 
     /** One round trip on the connection; the generation caught up on, or 0. Runs with {@link #underWay} set. */
@@ -266,34 +236,18 @@ final class ChangeListener implements AutoCloseable {
             return 0;
         }
         try {
-            int pid = serverPid(current.askPid());
-            if (pid != current.serverPid()) {
-                pooled = true;
-                throw new SQLException("the listening connection reached another server process (" + pid + " after "
-                        + current.serverPid() + "): a pooler in transaction or statement mode passes notifications"
-                        + " to whoever holds the server connection; listening needs a connection of its own, so"
-                        + " the signals stay off until restart");
-            }
-            PGNotification[] notifications =
-                    current.connection().unwrap(PGConnection.class).getNotifications();
-            if (notifications != null) {
-                for (PGNotification notification : notifications) {
-                    onNotification.accept(notification.getParameter());
-                }
+            for (PGNotification notification : current.roundTrip()) {
+                onNotification.accept(notification.getParameter());
             }
             lastCaughtUpNanos = System.nanoTime();
             return generation;
         } catch (Throwable e) {
+            if (e instanceof Listening.ReachesAnotherServerProcess) {
+                pooled = true;
+            }
             // Notifications taken from the driver and not all counted are lost with this generation too.
             lost(current, e);
             return 0;
-        }
-    }
-
-    private static int serverPid(PreparedStatement askPid) throws SQLException {
-        try (ResultSet pid = askPid.executeQuery()) {
-            pid.next();
-            return pid.getInt(1);
         }
     }
 
@@ -306,13 +260,7 @@ final class ChangeListener implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        // Aborted, not closed: a pool that lent it discards it, and closing a connection that stopped answering
-        // would wait for it again.
-        try {
-            broken.connection().abort(Runnable::run);
-        } catch (SQLException | RuntimeException ignored) {
-            // nothing more to do with it
-        }
+        broken.abort();
         warn(cause);
     }
 
@@ -331,23 +279,6 @@ final class ChangeListener implements AutoCloseable {
     private static String describe(Throwable cause) {
         String state = cause instanceof SQLException sql && sql.getSQLState() != null ? " " + sql.getSQLState() : "";
         return cause.getClass().getSimpleName() + state + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
-    }
-
-    /**
-     * Stops listening before the connection goes back, so that a pool that lent it (an application's data source)
-     * does not lend out a connection still collecting notifications nobody reads.
-     */
-    private static void giveBack(Connection c) {
-        try (Statement unlisten = c.createStatement()) {
-            unlisten.execute("UNLISTEN *");
-        } catch (SQLException | RuntimeException ignored) {
-            // broken: the pool discards it
-        }
-        try {
-            c.close();
-        } catch (SQLException | RuntimeException ignored) {
-            // already broken; nothing more to give back
-        }
     }
 
     /**
@@ -373,17 +304,13 @@ final class ChangeListener implements AutoCloseable {
                 listening = null;
             } else if (listening != null) {
                 // The round trip under way fails on it and gives it up (see lost); it is still this listener's.
-                try {
-                    listening.connection().abort(Runnable::run);
-                } catch (SQLException | RuntimeException ignored) {
-                    // the round trip gives it up anyway
-                }
+                listening.abort();
             }
         } finally {
             lock.unlock();
         }
         if (idle != null) {
-            giveBack(idle.connection());
+            Listening.giveBack(idle.connection());
         }
     }
 }

@@ -1,9 +1,13 @@
 package io.github.jettysqlite.sessions.postgresql.internal;
 
 import io.github.jettysqlite.sessions.internal.Redaction;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Objects;
+import java.util.Properties;
 import javax.sql.DataSource;
+import org.postgresql.Driver;
 
 /**
  * What reaching a PostgreSQL server needs: either a JDBC URL (and credentials), from which this library builds and
@@ -51,6 +55,33 @@ public record PostgreSQLConnectionSettings(
     /** The server as messages name it: the URL without its query string, where passwords may sit. */
     public String location() {
         return dataSource != null ? "DataSource " + dataSource.getClass().getName() : Redaction.url(url);
+    }
+
+    /**
+     * A connection of its own for listening to other nodes' changes, which it holds for good: outside the pool this
+     * library builds (so the pool keeps every connection for requests), from the application's data source when it
+     * gave one.
+     */
+    Connection openListening() throws SQLException {
+        if (dataSource() != null) {
+            return dataSource().getConnection();
+        }
+        Properties properties = new Properties();
+        if (user() != null) {
+            properties.setProperty("user", user());
+        }
+        if (password() != null) {
+            properties.setProperty("password", password());
+        }
+        // Bounded, so that neither a server that accepts and then says nothing nor a lost network can hold the thread
+        // that connects: marks are not given meanwhile.
+        String seconds = Integer.toString(Math.max(1, connectionTimeoutMs() / 1000));
+        properties.setProperty("connectTimeout", seconds);
+        properties.setProperty("loginTimeout", seconds);
+        properties.setProperty("socketTimeout", Integer.toString(ChangeListener.ROUND_TRIP_TIMEOUT_MS / 1000));
+        properties.setProperty("tcpKeepAlive", "true");
+        properties.setProperty("ApplicationName", "jetty-sessions changes");
+        return new Driver().connect(url(), properties);
     }
 
     @Override

@@ -14,10 +14,8 @@ import io.github.jettysqlite.sessions.internal.table.SessionSchema;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
-import org.postgresql.Driver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,34 +47,7 @@ public final class PostgreSQLDatabase implements SessionDatabase {
         this.ownedPool = ownedPool;
         this.location = settings.location();
         this.outages = new OutageWatch(settings.location());
-        this.signals = new PostgreSQLChangeSignals(() -> listeningConnection(settings), settings.location());
-    }
-
-    /**
-     * A connection of its own for listening to other nodes' changes, which it holds for good: outside the pool this
-     * library builds (so the pool keeps every connection for requests), from the application's data source when it
-     * gave one.
-     */
-    private static Connection listeningConnection(PostgreSQLConnectionSettings settings) throws SQLException {
-        if (settings.dataSource() != null) {
-            return settings.dataSource().getConnection();
-        }
-        Properties properties = new Properties();
-        if (settings.user() != null) {
-            properties.setProperty("user", settings.user());
-        }
-        if (settings.password() != null) {
-            properties.setProperty("password", settings.password());
-        }
-        // Bounded, so that neither a server that accepts and then says nothing nor a lost network can hold the thread
-        // that connects: marks are not given meanwhile.
-        String seconds = Integer.toString(Math.max(1, settings.connectionTimeoutMs() / 1000));
-        properties.setProperty("connectTimeout", seconds);
-        properties.setProperty("loginTimeout", seconds);
-        properties.setProperty("socketTimeout", Integer.toString(ChangeListener.ROUND_TRIP_TIMEOUT_MS / 1000));
-        properties.setProperty("tcpKeepAlive", "true");
-        properties.setProperty("ApplicationName", "jetty-sessions changes");
-        return new Driver().connect(settings.url(), properties);
+        this.signals = new PostgreSQLChangeSignals(settings::openListening, settings.location());
     }
 
     /**
@@ -299,21 +270,6 @@ public final class PostgreSQLDatabase implements SessionDatabase {
                             + " caches see it within a second",
                     location,
                     e.getMessage());
-        }
-    }
-
-    /** A write that committed and whose notification could not be sent on its connection; never run again. */
-    private static final class NotAnnounced extends RuntimeException {
-        final transient Object result;
-
-        NotAnnounced(SQLException cause, Object result) {
-            super(cause);
-            this.result = result;
-        }
-
-        @Override
-        public synchronized SQLException getCause() {
-            return (SQLException) super.getCause();
         }
     }
 

@@ -1,0 +1,97 @@
+package io.github.jettysqlite.sessions.postgresql.internal;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+
+/**
+ * A connection that {@code LISTEN}s on a channel, the server process behind it when it began, and the round trip's
+ * statement, prepared once: the server then only binds and runs it, which matters when it shares the machine's cores
+ * with the nodes. Used by one thread at a time (see {@link ChangeListener}).
+ */
+record Listening(Connection connection, int serverPid, PreparedStatement askPid) {
+    private static final String ASK_PID = "SELECT pg_backend_pid()";
+
+    /** Makes {@code opened} listen on {@code channel}; gives it back and fails when it cannot. */
+    static Listening on(Connection opened, String channel, int timeoutMs) throws SQLException {
+        if (opened == null) {
+            throw new SQLException("the driver did not accept the URL");
+        }
+        try {
+            // Unwrapped first: a connection that cannot give its notifications must not be left listening.
+            opened.unwrap(PGConnection.class);
+            opened.setAutoCommit(true);
+            opened.setNetworkTimeout(Runnable::run, timeoutMs);
+            try (Statement listen = opened.createStatement()) {
+                // The channel is a constant, not input.
+                listen.execute("LISTEN " + channel);
+            }
+            PreparedStatement askPid = opened.prepareStatement(ASK_PID);
+            return new Listening(opened, askServerPid(askPid), askPid);
+        } catch (SQLException | RuntimeException e) {
+            giveBack(opened);
+            throw e;
+        }
+    }
+
+    /**
+     * The round trip: answered only after the server has sent every notification committed before it began; fails
+     * when the connection now reaches another server process than the one that listens.
+     *
+     * @return the notifications received so far (and not returned before), never null
+     */
+    PGNotification[] roundTrip() throws SQLException {
+        int pid = askServerPid(askPid);
+        if (pid != serverPid) {
+            throw new ReachesAnotherServerProcess(serverPid, pid);
+        }
+        PGNotification[] notifications = connection.unwrap(PGConnection.class).getNotifications();
+        return notifications == null ? new PGNotification[0] : notifications;
+    }
+
+    /** A pooler in transaction or statement mode hands each statement to whichever server connection is free. */
+    static final class ReachesAnotherServerProcess extends SQLException {
+        ReachesAnotherServerProcess(int listening, int reached) {
+            super("the listening connection reached another server process (" + reached + " after " + listening
+                    + "): a pooler in transaction or statement mode passes notifications to whoever holds the server"
+                    + " connection; listening needs a connection of its own, so the signals stay off until restart");
+        }
+    }
+
+    private static int askServerPid(PreparedStatement askPid) throws SQLException {
+        try (ResultSet pid = askPid.executeQuery()) {
+            pid.next();
+            return pid.getInt(1);
+        }
+    }
+
+    /** Aborted, not closed: a pool that lent it discards it, and closing one that stopped answering would wait. */
+    void abort() {
+        try {
+            connection.abort(Runnable::run);
+        } catch (SQLException | RuntimeException ignored) {
+            // nothing more to do with it
+        }
+    }
+
+    /**
+     * Stops listening before the connection goes back, so that a pool that lent it (an application's data source)
+     * does not lend out a connection still collecting notifications nobody reads.
+     */
+    static void giveBack(Connection c) {
+        try (Statement unlisten = c.createStatement()) {
+            unlisten.execute("UNLISTEN *");
+        } catch (SQLException | RuntimeException ignored) {
+            // broken: the pool discards it
+        }
+        try {
+            c.close();
+        } catch (SQLException | RuntimeException ignored) {
+            // already broken; nothing more to give back
+        }
+    }
+}
