@@ -239,6 +239,11 @@ final class ChangeListener implements AutoCloseable {
             for (PGNotification notification : current.roundTrip()) {
                 onNotification.accept(notification.getParameter());
             }
+            if (closed) {
+                // Closed while this round trip ran: nobody else gives the connection back now.
+                lost(current, new SQLException("closed"));
+                return 0;
+            }
             lastCaughtUpNanos = System.nanoTime();
             return generation;
         } catch (Throwable e) {

@@ -26,12 +26,18 @@ record Listening(Connection connection, int serverPid, PreparedStatement askPid)
             opened.unwrap(PGConnection.class);
             opened.setAutoCommit(true);
             opened.setNetworkTimeout(Runnable::run, timeoutMs);
+            PreparedStatement askPid = opened.prepareStatement(ASK_PID);
+            // In one transaction, which even a transaction-mode pooler keeps on one server process: the process asked
+            // for is the one that listens.
+            opened.setAutoCommit(false);
             try (Statement listen = opened.createStatement()) {
                 // The channel is a constant, not input.
                 listen.execute("LISTEN " + channel);
             }
-            PreparedStatement askPid = opened.prepareStatement(ASK_PID);
-            return new Listening(opened, askServerPid(askPid), askPid);
+            int serverPid = askServerPid(askPid);
+            opened.commit();
+            opened.setAutoCommit(true);
+            return new Listening(opened, serverPid, askPid);
         } catch (SQLException | RuntimeException e) {
             giveBack(opened);
             throw e;
@@ -69,12 +75,20 @@ record Listening(Connection connection, int serverPid, PreparedStatement askPid)
         }
     }
 
-    /** Aborted, not closed: a pool that lent it discards it, and closing one that stopped answering would wait. */
+    /**
+     * Aborted, so that closing a connection that stopped answering does not wait for it, and then closed, so that a
+     * pool that lent it (an application's data source) takes its place back rather than counting it in use for good.
+     */
     void abort() {
         try {
             connection.abort(Runnable::run);
         } catch (SQLException | RuntimeException ignored) {
-            // nothing more to do with it
+            // closed below all the same
+        }
+        try {
+            connection.close();
+        } catch (SQLException | RuntimeException ignored) {
+            // an aborted connection may refuse; the pool has seen it fail
         }
     }
 

@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * one at a time. So a session's removal (a logout, an administrator's deletion, a sweep), rare and the change a cache
  * must never miss, notifies inside its transaction; other writes (attributes, a timeout) notify right after their
  * commit, on the same connection, in a statement that does not wait for the disk, before the request answers. If
- * that statement fails the write fails too (its change is in the table, and other nodes see it within the second
- * their caches trust a copy).
+ * that statement fails it is sent once more on another connection; the write stands either way (its change is in the
+ * table), and if the notification is lost other nodes see the change within the second their caches trust a copy.
  *
  * <p>A notification reaches another node some time after it is sent, and a user's next request may reach that node
  * sooner. So a mark is given only once the node has caught up ({@link ChangeListener#caughtUp}): a round trip on the

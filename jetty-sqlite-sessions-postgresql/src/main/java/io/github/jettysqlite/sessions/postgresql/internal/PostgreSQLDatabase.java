@@ -256,15 +256,17 @@ public final class PostgreSQLDatabase implements SessionDatabase {
      * every trust).
      */
     private void notifyAgain(PostgreSQLChangeSignals.Pending notification, SQLException first) {
+        // One more attempt, on another connection, not the outage wait: the write is done, and a request must not
+        // wait twice for a server that is going away (nor count as given up for a save that was not).
         try {
-            run(
+            attempt(
                     c -> {
                         PostgreSQLChangeSignals.send(c.connection(), notification);
                         return null;
                     },
                     false,
                     null);
-        } catch (SessionDatabaseException e) {
+        } catch (SQLException | RuntimeException e) {
             LOG.warn(
                     "A session change on {} was saved, but other nodes could not be told of it ({}); their coherent"
                             + " caches see it within a second",
