@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -48,8 +49,13 @@ public final class ChangeBoard implements ChangeSignals {
 
     private volatile boolean warned;
     private volatile boolean closed;
-    /** Changes begun on this board and not ended yet; the file stays open for their ends after a close. */
-    private int changesUnderWay;
+    /**
+     * Changes begun on this board and not ended yet; the file stays open for their ends after a close. Counted without
+     * a lock: every announced write of the process passes here twice.
+     */
+    private final AtomicInteger changesUnderWay = new AtomicInteger();
+    /** Whether a thread is looking at the file now, holding this board's monitor; the others go on meanwhile. */
+    private volatile boolean looking;
 
     private final Path databaseFile;
     private final Path file;
@@ -152,11 +158,12 @@ public final class ChangeBoard implements ChangeSignals {
      * leave its slot (or, for a sweep, every session) marked "under way" in the file for good, on every node.
      */
     private Change counted(int slot, Supplier<Change> begin) {
-        synchronized (this) {
-            if (closed) {
-                return null;
-            }
-            changesUnderWay++;
+        // Counted before closed is looked at, and close sets closed before it looks at the count: a change either
+        // sees the board closed, or is seen under way by the close (both are volatile, so one of the two happens).
+        changesUnderWay.incrementAndGet();
+        if (closed) {
+            changeLeft();
+            return null;
         }
         Change change = null;
         try {
@@ -175,8 +182,8 @@ public final class ChangeBoard implements ChangeSignals {
         }
     }
 
-    private synchronized void changeLeft() {
-        if (--changesUnderWay == 0 && closed) {
+    private void changeLeft() {
+        if (changesUnderWay.decrementAndGet() == 0 && closed) {
             release();
         }
     }
@@ -225,30 +232,52 @@ public final class ChangeBoard implements ChangeSignals {
         }
     }
 
-    /** The board file to use, after looking at the file when the last look is old enough. */
+    /**
+     * The board file to use, after looking at the file when the last look is old enough. One thread looks; the others
+     * go on with the board as it is meanwhile (a look can wait up to 200 ms for the file's lock, and queueing every
+     * writer of the process behind it would stall them all), so a board replaced under the process is used for as long
+     * as that look takes beyond the {@value #LOOK_EVERY_MS} ms between looks. A board this process can no longer use
+     * (its channel closed) is not used meanwhile: those threads wait for the look, as the changes they would end on
+     * it would be lost.
+     */
     private BoardFile current() {
         long now = System.nanoTime();
         if (now - nextLookNanos < 0) {
             return boardFile;
         }
+        if (looking) {
+            BoardFile m = boardFile;
+            if (m == null || m.isOpen()) {
+                return m;
+            }
+            // The looking thread holds the monitor: this waits for the board it opens.
+            synchronized (this) {
+                return boardFile;
+            }
+        }
         synchronized (this) {
-            // Looked at again now: a thread that queued here while another looked (an open may wait 200 ms for the
-            // file's lock) must not look once more, or callers would be served one look at a time.
+            // Looked at again since this thread read the time (threads that came before the flag below was set
+            // waited here for that look): no second look.
             if (closed || System.nanoTime() - nextLookNanos < 0) {
                 return boardFile;
             }
-            BoardFile m = boardFile;
-            if (m == null || !m.isOpen() || !m.isStillAt(file)) {
-                if (m != null) {
-                    LOG.warn(
-                            "Change board {} was deleted, replaced or set up again while in use; opening it again",
-                            file);
-                    PairLock.close(m);
+            looking = true;
+            try {
+                BoardFile m = boardFile;
+                if (m == null || !m.isOpen() || !m.isStillAt(file)) {
+                    if (m != null) {
+                        LOG.warn(
+                                "Change board {} was deleted, replaced or set up again while in use; opening it again",
+                                file);
+                        PairLock.close(m);
+                    }
+                    boardFile = openBoardFile();
                 }
-                boardFile = openBoardFile();
+                nextLookNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LOOK_EVERY_MS);
+                return boardFile;
+            } finally {
+                looking = false;
             }
-            nextLookNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LOOK_EVERY_MS);
-            return boardFile;
         }
     }
 
@@ -258,14 +287,15 @@ public final class ChangeBoard implements ChangeSignals {
      * channel. No mark is given and no change begins afterwards; a change still under way (a sweep or an invalidation
      * racing the stop) ends on the file first, which is let go of when the last one has.
      */
-    synchronized void close() {
+    void close() {
         closed = true;
-        if (changesUnderWay == 0) {
+        if (changesUnderWay.get() == 0) {
             release();
         }
     }
 
-    private void release() {
+    /** Once closed and no change is under way; a close and a last change may both get here, and the second does nothing. */
+    private synchronized void release() {
         BoardFile m = boardFile;
         boardFile = null;
         if (m != null) {

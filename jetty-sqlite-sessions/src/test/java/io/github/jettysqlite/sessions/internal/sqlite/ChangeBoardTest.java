@@ -11,7 +11,17 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,6 +71,81 @@ class ChangeBoardTest {
         nodeB.end(all);
 
         assertThat(nodeA.end(nodeA.begin("t", SCOPE, "s1"))).isEqualTo(nodeB.mark("t", SCOPE, "s1"));
+    }
+
+    @Test
+    void manyThreadsAnnouncingAtOnceOnTwoBoardsOfOneFileLoseNoChange() throws Exception {
+        // Two boards of one file in one JVM (two stores, or a redeploy's overlap) and many threads: every addition to a
+        // pair is run by whichever thread holds the process's lock, so each must come back to its own thread intact.
+        ChangeBoard[] boards = {ChangeBoard.open(dir.resolve("s.db")), ChangeBoard.open(dir.resolve("s.db"))};
+        int threads = 16;
+        int changesPerThread = 400;
+        String[] ids = {"s1", "s2", "s3", "s4", "s5"};
+        Map<Integer, Long> before = new HashMap<>();
+        for (String id : ids) {
+            before.put(
+                    ChangeBoard.slotOf("t", SCOPE, id),
+                    boards[0].mark("t", SCOPE, id).session());
+        }
+        long allBefore = boards[0].mark("t", SCOPE, "s1").all();
+        Map<Integer, AtomicLong> changesBySlot = new ConcurrentHashMap<>();
+        // What each begin found before it: every addition's result must come back to its own thread, so these are
+        // distinct and, per slot, exactly the counts from before to before + changes.
+        Map<Integer, Set<Long>> startedBeforeBySlot = new ConcurrentHashMap<>();
+        AtomicLong changesOfAll = new AtomicLong();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < changesPerThread; i++) {
+                        ChangeBoard board = boards[(thread + i) % 2];
+                        if (i % 50 == 49) {
+                            assertThat(board.end(board.beginAll())).isNull();
+                            changesOfAll.incrementAndGet();
+                            continue;
+                        }
+                        String id = ids[(thread * 7 + i) % ids.length];
+                        ChangeSignals.Change change = board.begin("t", SCOPE, id);
+                        assertThat(change.startedBefore()).as("announced").isGreaterThanOrEqualTo(0);
+                        startedBeforeBySlot
+                                .computeIfAbsent(change.slot(), k -> ConcurrentHashMap.newKeySet())
+                                .add(change.startedBefore());
+                        ChangeSignals.Mark own = board.end(change);
+                        if (own != null) {
+                            assertThat(own.session()).as("ended after it began").isGreaterThan(change.endedBefore());
+                        }
+                        changesBySlot
+                                .computeIfAbsent(ChangeBoard.slotOf("t", SCOPE, id), k -> new AtomicLong())
+                                .incrementAndGet();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                // Bounded only so that a lost wake-up fails the build instead of hanging it.
+                f.get(5, TimeUnit.MINUTES);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        for (String id : ids) {
+            int slot = ChangeBoard.slotOf("t", SCOPE, id);
+            for (ChangeBoard board : boards) {
+                ChangeSignals.Mark mark = board.mark("t", SCOPE, id);
+                assertThat(mark).as("nothing left under way").isNotNull();
+                assertThat(mark.session())
+                        .as("every change of %s's slot counted once", id)
+                        .isEqualTo(before.get(slot) + changesBySlot.get(slot).get());
+                assertThat(mark.all()).isEqualTo(allBefore + changesOfAll.get());
+            }
+            long changes = changesBySlot.get(slot).get();
+            assertThat(startedBeforeBySlot.get(slot))
+                    .as("each begin of %s's slot saw a count of its own", id)
+                    .hasSize((int) changes)
+                    .allMatch(n -> n >= before.get(slot) && n < before.get(slot) + changes);
+        }
     }
 
     @Test
