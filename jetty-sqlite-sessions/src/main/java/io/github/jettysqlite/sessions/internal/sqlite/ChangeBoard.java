@@ -54,6 +54,8 @@ public final class ChangeBoard implements ChangeSignals {
      * a lock: every announced write of the process passes here twice.
      */
     private final AtomicInteger changesUnderWay = new AtomicInteger();
+    /** Set when an access found the board gone: the next access looks at the file, however recent the last look. */
+    private volatile boolean lookAgain;
     /** Whether a thread is looking at the file now, holding this board's monitor; the others go on meanwhile. */
     private volatile boolean looking;
 
@@ -223,7 +225,7 @@ public final class ChangeBoard implements ChangeSignals {
             }
             return access.apply(m);
         } catch (BoardFile.Gone e) {
-            nextLookNanos = System.nanoTime();
+            lookAgain = true;
             return null;
         } finally {
             if (interrupted) {
@@ -237,17 +239,17 @@ public final class ChangeBoard implements ChangeSignals {
      * go on with the board as it is meanwhile (a look can wait up to 200 ms for the file's lock, and queueing every
      * writer of the process behind it would stall them all), so a board replaced under the process is used for as long
      * as that look takes beyond the {@value #LOOK_EVERY_MS} ms between looks. A board this process can no longer use
-     * (its channel closed) is not used meanwhile: those threads wait for the look, as the changes they would end on
-     * it would be lost.
+     * (its channel closed), or none, is not used meanwhile: those threads wait for the look, as the changes they would
+     * end on it would be lost.
      */
     private BoardFile current() {
         long now = System.nanoTime();
-        if (now - nextLookNanos < 0) {
+        if (now - nextLookNanos < 0 && !lookAgain) {
             return boardFile;
         }
         if (looking) {
             BoardFile m = boardFile;
-            if (m == null || m.isOpen()) {
+            if (m != null && m.isOpen()) {
                 return m;
             }
             // The looking thread holds the monitor: this waits for the board it opens.
@@ -258,10 +260,12 @@ public final class ChangeBoard implements ChangeSignals {
         synchronized (this) {
             // Looked at again since this thread read the time (threads that came before the flag below was set
             // waited here for that look): no second look.
-            if (closed || System.nanoTime() - nextLookNanos < 0) {
+            if (closed || (System.nanoTime() - nextLookNanos < 0 && !lookAgain)) {
                 return boardFile;
             }
             looking = true;
+            // Cleared before the look: a board found gone during it asks for the next one at once.
+            lookAgain = false;
             try {
                 BoardFile m = boardFile;
                 if (m == null || !m.isOpen() || !m.isStillAt(file)) {
