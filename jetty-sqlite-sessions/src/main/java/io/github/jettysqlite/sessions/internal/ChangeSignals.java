@@ -15,9 +15,29 @@ public interface ChangeSignals {
     /** Changes announced and ended so far, for one session's slot and for all sessions, on one board. */
     record Mark(long session, long all, long board) {}
 
-    /** A change under way, to end with {@link #end}. */
+    /**
+     * A change under way, to end with {@link #end}.
+     *
+     * @param origin what the signals began it on, when they need to know at its end (null otherwise)
+     */
     record Change(
-            int slot, long startedBefore, long endedBefore, long allStartedBefore, long allEndedBefore, long board) {
+            int slot,
+            long startedBefore,
+            long endedBefore,
+            long allStartedBefore,
+            long allEndedBefore,
+            long board,
+            Object origin) {
+        public Change(
+                int slot,
+                long startedBefore,
+                long endedBefore,
+                long allStartedBefore,
+                long allEndedBefore,
+                long board) {
+            this(slot, startedBefore, endedBefore, allStartedBefore, allEndedBefore, board, null);
+        }
+
         /** The session's mark when the change began, or null when another change was under way then. */
         public Mark markBefore() {
             return startedBefore == endedBefore && allStartedBefore == allEndedBefore

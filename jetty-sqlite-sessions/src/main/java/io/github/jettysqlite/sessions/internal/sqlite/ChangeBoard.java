@@ -3,7 +3,6 @@ package io.github.jettysqlite.sessions.internal.sqlite;
 import io.github.jettysqlite.sessions.internal.ChangeSignals;
 import io.github.jettysqlite.sessions.internal.SessionScope;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
@@ -18,15 +17,16 @@ import org.slf4j.LoggerFactory;
  * {@link ChangeSignals} of an SQLite file, kept in a small file beside it ({@code <database>-changes}) that every
  * process using the database reads and writes. Every process of one SQLite file is on one machine (its write-ahead log
  * needs shared memory), so a counter one process adds to is in the page cache the next read of any other sees, and a
- * cache checks a session by reading two pairs of counters (two {@code pread}s) instead of its row. A change adds to a
- * counter under a lock on its eight bytes ({@code fcntl}), so processes never lose each other's additions.
+ * cache checks a session by reading two rows of counters (two {@code pread}s) instead of its row. Each process has a
+ * lane of its own in every row and adds only to its own counters, so processes never lose each other's additions and
+ * never wait for each other; a reader adds the lanes up.
  *
  * <p>The file is read and written, never mapped into memory: a mapped file that someone truncates (a {@code cp} over
  * it, say) kills the processes touching it, where a read past its end only comes back short, which here means "no
  * mark", and a cache reads the row.
  *
- * <p>Sessions hash onto a fixed number of slots; each slot, and one for all sessions, holds two counters: changes
- * begun and changes ended. A slot whose counters differ has a change under way (or a writer died during one), and
+ * <p>Sessions hash onto a fixed number of slots; each slot, and one for all sessions, holds two counters per lane:
+ * changes begun and changes ended. A slot whose sums differ has a change under way (or a writer died during one), and
  * gives no mark: caches then read the row, as they do for every session whenever the board cannot be used. Two
  * sessions sharing a slot only make each other's caches read more often.
  *
@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * again (created afresh if gone or emptied), so that every process, old and new, announces on the same board; one cut
  * short otherwise is no board any more, and caches read every row until it is deleted. Each board is born with a
  * random generation that marks carry, so that no trust taken on one board holds on the next. The file itself, its
- * layout and its locks are {@link BoardFile}'s; how a change ends on it, {@link ChangeEnds}'s; the process's one lock
- * around every board's file locks, {@link PairLock}'s.
+ * layout and its lanes are {@link BoardFile}'s; how a change ends on it, {@link ChangeEnds}'s; opening and closing
+ * board files without losing another board's lane, {@link BoardFiles}'.
  */
 public final class ChangeBoard implements ChangeSignals {
     private static final Logger LOG = LoggerFactory.getLogger(ChangeBoard.class);
@@ -46,6 +46,9 @@ public final class ChangeBoard implements ChangeSignals {
 
     /** The {@link Change#startedBefore()} of a change whose beginning could not be written. */
     private static final long UNANNOUNCED = -1;
+
+    /** The {@link Change#startedBefore()} of a change that gives no mark, so its beginning read no counter. */
+    static final long NOT_READ = -3;
 
     private volatile boolean warned;
     private volatile boolean closed;
@@ -88,7 +91,7 @@ public final class ChangeBoard implements ChangeSignals {
      */
     private BoardFile openBoardFile() {
         try {
-            BoardFile opened = PairLock.open(file, databaseFile);
+            BoardFile opened = BoardFiles.open(file, databaseFile);
             warned = false;
             return opened;
         } catch (IOException | RuntimeException e) {
@@ -111,36 +114,52 @@ public final class ChangeBoard implements ChangeSignals {
             return null;
         }
         return guarded(m -> {
-            // Each pair in one read: begun and ended as they stood together, or, read across a write, a pair that
-            // differs or does not match a mark (a counter only grows), which costs a read of the row and no more.
-            ByteBuffer all = m.pair(BoardFile.ALL_OFFSET);
-            ByteBuffer slot = m.pair(BoardFile.offsetOf(slotOf(table, scope, id)));
-            long allEnded = all.getLong(8);
-            long ended = slot.getLong(8);
-            if (slot.getLong(0) != ended || all.getLong(0) != allEnded) {
+            // Each row in one read: every lane's counters as they stood together, or, read across a write, a row whose
+            // counters differ or do not match a mark (a counter only grows), which costs a read of the row and no more.
+            BoardFile.Row all = m.row(BoardFile.ALL_ROW);
+            BoardFile.Row slot = m.row(BoardFile.rowOf(slotOf(table, scope, id)));
+            if (slot.begun() != slot.ended() || all.begun() != all.ended()) {
                 return null;
             }
-            return new Mark(ended, allEnded, m.generation());
+            return new Mark(slot.ended(), all.ended(), m.generation());
         });
     }
 
     @Override
     public Change begin(String table, SessionScope scope, String id) {
         int slot = slotOf(table, scope, id);
+        int row = BoardFile.rowOf(slot);
         return counted(
                 slot,
                 () -> guarded(m -> {
-                    ByteBuffer all = m.pair(BoardFile.ALL_OFFSET);
-                    // Begun and ended as they were when this change began: equal, no other change of the slot was under
-                    // way.
-                    ByteBuffer before = PairLock.addOne(m, BoardFile.offsetOf(slot), BoardFile.BEGUN);
+                    long mine = m.add(row, BoardFile.BEGUN);
+                    // Read after this change's own addition: a change another process began at the same time is
+                    // seen by this one or sees it (each writes before it reads), and either way neither is alone.
+                    BoardFile.Row counters = m.row(row);
+                    BoardFile.Row all = m.row(BoardFile.ALL_ROW);
                     return new Change(
                             slot,
-                            before.getLong(BoardFile.BEGUN),
-                            before.getLong(BoardFile.ENDED),
-                            all.getLong(BoardFile.BEGUN),
-                            all.getLong(BoardFile.ENDED),
-                            m.generation());
+                            counters.othersBegun() + mine - 1,
+                            counters.ended(),
+                            all.begun(),
+                            all.ended(),
+                            m.generation(),
+                            m);
+                }));
+    }
+
+    /**
+     * A removal's caller asks for no mark after it (the session is gone), so its beginning and end are one write each,
+     * with nothing read.
+     */
+    @Override
+    public Change beginRemoval(String table, SessionScope scope, String id) {
+        int slot = slotOf(table, scope, id);
+        return counted(
+                slot,
+                () -> guarded(m -> {
+                    m.add(BoardFile.rowOf(slot), BoardFile.BEGUN);
+                    return new Change(slot, NOT_READ, NOT_READ - 1, NOT_READ, NOT_READ - 1, m.generation(), m);
                 }));
     }
 
@@ -149,9 +168,8 @@ public final class ChangeBoard implements ChangeSignals {
         return counted(
                 -1,
                 () -> guarded(m -> {
-                    long before = PairLock.addOne(m, BoardFile.ALL_OFFSET, BoardFile.BEGUN)
-                            .getLong(BoardFile.BEGUN);
-                    return new Change(-1, before, -1, before, -1, m.generation());
+                    m.add(BoardFile.ALL_ROW, BoardFile.BEGUN);
+                    return new Change(-1, NOT_READ, NOT_READ - 1, NOT_READ, NOT_READ - 1, m.generation(), m);
                 }));
     }
 
@@ -171,8 +189,8 @@ public final class ChangeBoard implements ChangeSignals {
         try {
             change = begin.get();
             if (change == null) {
-                // The board could not be written (a full disk, a file size limit, a lock another process held too
-                // long): the write goes on, and its end announces it late, before its caller answers anyone. A write
+                // The board could not be written (a full disk, a file size limit, a board cut short under it): the
+                // write goes on, and its end announces it late, before its caller answers anyone. A write
                 // that committed unannounced would leave other nodes trusting their copies for up to a second.
                 change = new Change(slot, UNANNOUNCED, UNANNOUNCED - 1, UNANNOUNCED, UNANNOUNCED - 1, 0);
             }
@@ -198,8 +216,8 @@ public final class ChangeBoard implements ChangeSignals {
         try {
             if (change.startedBefore() == UNANNOUNCED) {
                 // Its beginning could not be written: announced now as a change of all, begun and ended at once, so
-                // that every copy trusted from before moves on. Not on its slot, whose lock may be what failed.
-                if (guarded(m -> ends.announceLate(m, BoardFile.ALL_OFFSET)) == null) {
+                // that every copy trusted from before moves on. Not on its slot, which may be what failed.
+                if (guarded(m -> ends.announceLate(m, BoardFile.ALL_ROW)) == null) {
                     ends.warnUnannounced();
                 }
                 return null;
@@ -216,7 +234,7 @@ public final class ChangeBoard implements ChangeSignals {
      */
     private <T> T guarded(Function<BoardFile, T> access) {
         // A thread whose interrupt flag is set would close the channel for the whole process at its next read or
-        // lock: the flag is put aside for the board's few system calls and set again after them.
+        // write: the flag is put aside for the board's few system calls and set again after them.
         boolean interrupted = Thread.interrupted();
         try {
             BoardFile m = current();
@@ -236,7 +254,7 @@ public final class ChangeBoard implements ChangeSignals {
 
     /**
      * The board file to use, after looking at the file when the last look is old enough. One thread looks; the others
-     * go on with the board as it is meanwhile (a look can wait up to 200 ms for the file's lock, and queueing every
+     * go on with the board as it is meanwhile (a look can wait up to 200 ms for the header's lock, and queueing every
      * writer of the process behind it would stall them all), so a board replaced under the process is used for as long
      * as that look takes beyond the {@value #LOOK_EVERY_MS} ms between looks. A board this process can no longer use
      * (its channel closed), or none, is not used meanwhile: those threads wait for the look, as the changes they would
@@ -269,19 +287,40 @@ public final class ChangeBoard implements ChangeSignals {
             try {
                 BoardFile m = boardFile;
                 if (m == null || !m.isOpen() || !m.isStillAt(file)) {
-                    if (m != null) {
+                    boolean lostLane = m != null && m.isOpen() && m.lostItsLane();
+                    if (lostLane) {
+                        LOG.warn(
+                                "Another process took this process's lane of change board {} (this process lost its lock"
+                                        + " when a board of the same file was closed in another class loader); moving to"
+                                        + " another lane",
+                                file);
+                    } else if (m != null) {
                         LOG.warn(
                                 "Change board {} was deleted, replaced or set up again while in use; opening it again",
                                 file);
-                        PairLock.close(m);
+                    }
+                    if (m != null) {
+                        BoardFiles.close(m);
                     }
                     boardFile = openBoardFile();
+                    if (lostLane && boardFile != null) {
+                        // Additions both processes made to the lane may have been lost: every copy is read again.
+                        announceLostLane(boardFile);
+                    }
                 }
                 nextLookNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LOOK_EVERY_MS);
                 return boardFile;
             } finally {
                 looking = false;
             }
+        }
+    }
+
+    private void announceLostLane(BoardFile m) {
+        try {
+            ends.announceLate(m, BoardFile.ALL_ROW);
+        } catch (BoardFile.Gone e) {
+            lookAgain = true;
         }
     }
 
@@ -303,7 +342,7 @@ public final class ChangeBoard implements ChangeSignals {
         BoardFile m = boardFile;
         boardFile = null;
         if (m != null) {
-            PairLock.close(m);
+            BoardFiles.close(m);
         }
     }
 

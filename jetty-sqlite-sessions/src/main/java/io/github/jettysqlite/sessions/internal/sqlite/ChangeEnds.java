@@ -2,7 +2,6 @@ package io.github.jettysqlite.sessions.internal.sqlite;
 
 import io.github.jettysqlite.sessions.internal.ChangeSignals.Change;
 import io.github.jettysqlite.sessions.internal.ChangeSignals.Mark;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,15 +26,21 @@ final class ChangeEnds {
 
     /** Ends a change whose beginning was written, on the board file as it is open now. */
     Mark ended(BoardFile m, Change change) {
+        int row = change.slot() < 0 ? BoardFile.ALL_ROW : BoardFile.rowOf(change.slot());
+        if (m.generation() == change.board() && change.origin() != m) {
+            // It began on this board, in a lane this process has left since (its channel was closed under it, or
+            // another process took the lane): the begin stays counted there, so ending it in this lane evens the sums.
+            m.add(row, BoardFile.ENDED);
+            return null;
+        }
         if (m.generation() != change.board()) {
-            // It began on a board replaced meanwhile: announced on this one now; as a change of all if its slot
-            // cannot be written.
-            int offset = change.slot() < 0 ? BoardFile.ALL_OFFSET : BoardFile.offsetOf(change.slot());
+            // It began on a board replaced meanwhile: announced on this one now; as a change of all if its slot cannot
+            // be written.
             try {
-                announceLate(m, offset);
+                announceLate(m, row);
             } catch (BoardFile.Gone e) {
                 try {
-                    announceLate(m, BoardFile.ALL_OFFSET);
+                    announceLate(m, BoardFile.ALL_ROW);
                 } catch (BoardFile.Gone again) {
                     warnUnannounced();
                     throw again;
@@ -43,27 +48,26 @@ final class ChangeEnds {
             }
             return null;
         }
-        if (change.slot() < 0) {
-            PairLock.addOne(m, BoardFile.ALL_OFFSET, BoardFile.ENDED);
+        m.add(row, BoardFile.ENDED);
+        if (change.slot() < 0 || change.startedBefore() == ChangeBoard.NOT_READ) {
             return null;
         }
-        ByteBuffer before = PairLock.addOne(m, BoardFile.offsetOf(change.slot()), BoardFile.ENDED);
-        long ended = before.getLong(BoardFile.ENDED) + 1;
-        ByteBuffer all = m.pair(BoardFile.ALL_OFFSET);
+        BoardFile.Row counters = m.row(row);
+        BoardFile.Row all = m.row(BoardFile.ALL_ROW);
         // Known current only when this was the one change of its slot (begun when none was under way, and none
         // begun since) and no change of all began or was under way meanwhile.
         boolean alone = change.startedBefore() == change.endedBefore()
-                && ended == change.startedBefore() + 1
-                && before.getLong(BoardFile.BEGUN) == ended
+                && counters.ended() == change.startedBefore() + 1
+                && counters.begun() == counters.ended()
                 && change.allStartedBefore() == change.allEndedBefore()
-                && all.getLong(BoardFile.BEGUN) == change.allStartedBefore()
-                && all.getLong(BoardFile.ENDED) == change.allEndedBefore();
-        return alone ? new Mark(ended, change.allEndedBefore(), m.generation()) : null;
+                && all.begun() == change.allStartedBefore()
+                && all.ended() == change.allEndedBefore();
+        return alone ? new Mark(counters.ended(), change.allEndedBefore(), m.generation()) : null;
     }
 
-    /** Begun and ended at once, in one write, so that a failure cannot leave the pair "under way" for good. */
-    Boolean announceLate(BoardFile m, int offset) {
-        PairLock.addBoth(m, offset);
+    /** Begun and ended at once, in one write, so that a failure cannot leave the row "under way" for good. */
+    Boolean announceLate(BoardFile m, int row) {
+        m.addBoth(row);
         warnedUnannounced = false;
         return Boolean.TRUE;
     }

@@ -5,13 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.jettysqlite.sessions.internal.ChangeSignals;
 import io.github.jettysqlite.sessions.internal.SessionScope;
 import io.github.jettysqlite.sessions.support.Waiting;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,8 +78,8 @@ class ChangeBoardTest {
 
     @Test
     void manyThreadsAnnouncingAtOnceOnTwoBoardsOfOneFileLoseNoChange() throws Exception {
-        // Two boards of one file in one JVM (two stores, or a redeploy's overlap) and many threads: every addition to a
-        // pair is run by whichever thread holds the process's lock, so each must come back to its own thread intact.
+        // Two boards of one file in one JVM (two lanes, as two processes would have) and many threads on each: no
+        // addition may be lost, and no change may be called alone while another change of its slot was under way.
         ChangeBoard[] boards = {ChangeBoard.open(dir.resolve("s.db")), ChangeBoard.open(dir.resolve("s.db"))};
         int threads = 16;
         int changesPerThread = 400;
@@ -89,9 +92,10 @@ class ChangeBoardTest {
         }
         long allBefore = boards[0].mark("t", SCOPE, "s1").all();
         Map<Integer, AtomicLong> changesBySlot = new ConcurrentHashMap<>();
-        // What each begin found before it: every addition's result must come back to its own thread, so these are
-        // distinct and, per slot, exactly the counts from before to before + changes.
-        Map<Integer, Set<Long>> startedBeforeBySlot = new ConcurrentHashMap<>();
+        // When each change was surely under way (from after its begin returned to before its end was called), on one
+        // clock, and whether its end said it was alone.
+        AtomicLong clock = new AtomicLong();
+        List<long[]> windows = Collections.synchronizedList(new ArrayList<>());
         AtomicLong changesOfAll = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
@@ -102,20 +106,24 @@ class ChangeBoardTest {
                     for (int i = 0; i < changesPerThread; i++) {
                         ChangeBoard board = boards[(thread + i) % 2];
                         if (i % 50 == 49) {
-                            assertThat(board.end(board.beginAll())).isNull();
+                            ChangeSignals.Change all = board.beginAll();
+                            long begun = clock.incrementAndGet();
+                            long ending = clock.incrementAndGet();
+                            assertThat(board.end(all)).isNull();
+                            windows.add(new long[] {-1, begun, ending, 0});
                             changesOfAll.incrementAndGet();
                             continue;
                         }
                         String id = ids[(thread * 7 + i) % ids.length];
                         ChangeSignals.Change change = board.begin("t", SCOPE, id);
+                        long begun = clock.incrementAndGet();
                         assertThat(change.startedBefore()).as("announced").isGreaterThanOrEqualTo(0);
-                        startedBeforeBySlot
-                                .computeIfAbsent(change.slot(), k -> ConcurrentHashMap.newKeySet())
-                                .add(change.startedBefore());
+                        long ending = clock.incrementAndGet();
                         ChangeSignals.Mark own = board.end(change);
                         if (own != null) {
                             assertThat(own.session()).as("ended after it began").isGreaterThan(change.endedBefore());
                         }
+                        windows.add(new long[] {change.slot(), begun, ending, own != null ? 1 : 0});
                         changesBySlot
                                 .computeIfAbsent(ChangeBoard.slotOf("t", SCOPE, id), k -> new AtomicLong())
                                 .incrementAndGet();
@@ -124,7 +132,7 @@ class ChangeBoardTest {
                 }));
             }
             for (Future<?> f : done) {
-                // Bounded only so that a lost wake-up fails the build instead of hanging it.
+                // Bounded only so that a hang fails the build instead of hanging it.
                 f.get(5, TimeUnit.MINUTES);
             }
         } finally {
@@ -140,12 +148,22 @@ class ChangeBoardTest {
                         .isEqualTo(before.get(slot) + changesBySlot.get(slot).get());
                 assertThat(mark.all()).isEqualTo(allBefore + changesOfAll.get());
             }
-            long changes = changesBySlot.get(slot).get();
-            assertThat(startedBeforeBySlot.get(slot))
-                    .as("each begin of %s's slot saw a count of its own", id)
-                    .hasSize((int) changes)
-                    .allMatch(n -> n >= before.get(slot) && n < before.get(slot) + changes);
         }
+        long alone = 0;
+        for (long[] change : windows) {
+            if (change[3] == 0) {
+                continue;
+            }
+            alone++;
+            for (long[] other : windows) {
+                boolean sameSlotOrAll = other[0] == change[0] || other[0] == -1;
+                boolean overlapped = other[1] < change[2] && change[1] < other[2];
+                assertThat(other != change && sameSlotOrAll && overlapped)
+                        .as("a change called alone while another of its slot, or of all, was surely under way")
+                        .isFalse();
+            }
+        }
+        assertThat(alone).as("some changes ran alone").isPositive();
     }
 
     @Test
@@ -355,6 +373,71 @@ class ChangeBoardTest {
         assertThat(change.markBefore()).isNull();
         assertThat(signals.end(change)).isNull();
         assertThat(Files.size(elsewhere)).isZero();
+    }
+
+    @Test
+    void aBoardInTheEarlierLayoutIsSetUpAgain() throws Exception {
+        // What the version before lanes left beside a database: its magic, then counters.
+        byte[] earlier = new byte[64 + 16_384 * 16];
+        System.arraycopy("JSSCHGB1".getBytes(StandardCharsets.US_ASCII), 0, earlier, 0, 8);
+        Path board = Files.write(dir.resolve("s.db-changes"), earlier);
+
+        ChangeSignals signals = ChangeBoard.open(dir.resolve("s.db"));
+
+        assertThat(signals.mark("t", SCOPE, "s1")).isNotNull();
+        assertThat(Files.size(board)).isEqualTo(BoardFile.SIZE);
+    }
+
+    @Test
+    void aBoardWhoseLaneAnotherProcessTookMovesToAnotherLaneAndEveryCopyIsReadAgain() throws Exception {
+        Path database = dir.resolve("s.db");
+        ChangeSignals node = ChangeBoard.open(database);
+        ChangeSignals other = ChangeBoard.open(database);
+        ChangeSignals.Mark trusted = other.mark("t", SCOPE, "s2");
+        ChangeSignals.Change write = node.begin("t", SCOPE, "s1");
+
+        // Another process took the node's lane (the first board of a file takes lane 0), as it can once the node's lock
+        // on it was let go of by a close in another class loader, and wrote its token.
+        try (FileChannel board = FileChannel.open(dir.resolve("s.db-changes"), StandardOpenOption.WRITE)) {
+            board.write(ByteBuffer.allocate(8).putLong(0, 42), BoardFile.tokenOffset(0));
+        }
+
+        // Whatever either process added to the lane meanwhile may be lost: every copy is read again.
+        Waiting.until("the node on another lane", () -> {
+            node.mark("t", SCOPE, "s2"); // the node looks at the board when it uses it
+            ChangeSignals.Mark now = other.mark("t", SCOPE, "s2");
+            return now != null && now.all() > trusted.all();
+        });
+        assertThat(node.end(write)).isNull();
+        assertThat(node.mark("t", SCOPE, "s1"))
+                .as("the write under way ended on the node's new lane: nothing left under way")
+                .isNotNull()
+                .isEqualTo(other.mark("t", SCOPE, "s1"));
+        ChangeSignals.Mark before = other.mark("t", SCOPE, "s1");
+        node.end(node.begin("t", SCOPE, "s1"));
+        assertThat(other.mark("t", SCOPE, "s1")).isNotEqualTo(before);
+    }
+
+    @Test
+    void aBoardFindingEveryLaneTakenTrustsNothingUntilOneIsFree() throws Exception {
+        Path database = dir.resolve("s.db");
+        List<ChangeBoard> taking = new ArrayList<>();
+        for (int i = 0; i < BoardFile.LANES; i++) {
+            taking.add(ChangeBoard.open(database));
+        }
+        ChangeSignals late = ChangeBoard.open(database);
+        assertThat(late.mark("t", SCOPE, "s1")).isNull();
+        ChangeSignals.Change unannounced = late.begin("t", SCOPE, "s1");
+        assertThat(unannounced.markBefore()).isNull();
+        late.end(unannounced);
+
+        taking.remove(0).close();
+
+        Waiting.until("a lane for the late board", () -> late.mark("t", SCOPE, "s1") != null);
+        ChangeSignals.Mark before = taking.get(0).mark("t", SCOPE, "s1");
+        late.end(late.begin("t", SCOPE, "s1"));
+        assertThat(taking.get(0).mark("t", SCOPE, "s1")).isNotEqualTo(before);
+        taking.forEach(ChangeBoard::close);
     }
 
     @Test

@@ -1,0 +1,76 @@
+package io.github.jettysqlite.sessions.internal.sqlite;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The board files this process (this class loader of it) has open, opened and closed one at a time.
+ *
+ * <p>Closing any channel of a file lets go of every lock the process holds on that file, the lane locks of the other
+ * boards of it included (a redeployed application's new store beside the old one still closing, or tests opening a
+ * file twice). So after each close every other open board takes its lane lock again; should another process have
+ * taken the lane in between, that board finds its token replaced at its next look and moves to another lane. A board of
+ * the same file opened by another class loader (the library in two web applications) is not known here; it finds out
+ * the same way.
+ */
+final class BoardFiles {
+    private static final Logger LOG = LoggerFactory.getLogger(ChangeBoard.class);
+    private static final List<BoardFile> OPEN = new ArrayList<>();
+
+    private BoardFiles() {}
+
+    /**
+     * Opens a board file, setting it up when needed, and takes a lane in it.
+     *
+     * @throws IOException when it cannot be opened, holds something else than a board, or has no free lane
+     */
+    static synchronized BoardFile open(Path file, Path databaseFile) throws IOException {
+        FileChannel channel = FileChannel.open(
+                file,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.READ,
+                StandardOpenOption.WRITE,
+                // A link planted where the board goes must not make some other file a board.
+                LinkOption.NOFOLLOW_LINKS);
+        try {
+            BoardFile opened = BoardFile.open(channel, file, databaseFile);
+            OPEN.add(opened);
+            return opened;
+        } catch (IOException | RuntimeException e) {
+            closeChannel(channel, null);
+            throw e;
+        }
+    }
+
+    /** Closes a board file's channel, which lets go of its lane (and of every lock this process holds on the file). */
+    static synchronized void close(BoardFile board) {
+        if (OPEN.remove(board)) {
+            closeChannel(board.channel(), board.fileKey());
+        }
+    }
+
+    /**
+     * Closes a channel, then takes again the lane locks the close let go of: those of the boards of the same file, or
+     * of every board when the file is not known (a failed open).
+     */
+    private static void closeChannel(FileChannel channel, Object fileKey) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing to do: the board is being let go of
+        }
+        for (BoardFile other : OPEN) {
+            if ((fileKey == null || fileKey.equals(other.fileKey())) && !other.retakeLane()) {
+                LOG.debug(
+                        "A board lost its lane lock when another channel of its file closed; it moves at its next look");
+            }
+        }
+    }
+}
