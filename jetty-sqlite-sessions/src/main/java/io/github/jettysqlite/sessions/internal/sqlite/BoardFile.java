@@ -12,10 +12,13 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -35,6 +38,14 @@ import org.slf4j.LoggerFactory;
  * {@value #GENERATION_OFFSET}); one row for all sessions, then one row per slot, each holding every lane's pair of
  * counters (changes begun, changes ended, eight bytes each); then each lane's owner's random token, by which an owner
  * finds out that another process took its lane.
+ *
+ * <p>A lane can change hands while its former owner still writes to it: a process killed during a change, or one that
+ * lost its lock (another class loader closed a channel of the file) and has not looked at its token yet. So that no
+ * reader ever sees the same counters for two different states of a row, the new owner of a lane that had one (its
+ * token is set) counts on from {@value #TAKEOVER_STEP} past the values it found (the file shows them until it first
+ * writes a counter): its values and the former owner's never meet. A row the former owner left with a change begun and not ended (it died, or ended
+ * it elsewhere) is evened when the lane is taken, and a row in which the owner finds counters it did not write is
+ * written afresh, so that no row stays "under way" for good.
  */
 final class BoardFile {
     private static final Logger LOG = LoggerFactory.getLogger(ChangeBoard.class);
@@ -61,6 +72,11 @@ final class BoardFile {
     private static final long LANE_LOCKS_OFFSET = SIZE + 4096;
     /** How long opening waits for another process setting the file up. */
     private static final long LOCK_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /**
+     * How far past a former owner's values a lane's new owner counts: more than a former owner could ever add to them
+     * (2^32 changes), so no value either writes is one the other wrote.
+     */
+    static final long TAKEOVER_STEP = 1L << 32;
     /** Locks that order the additions of this process's threads to one counter, so the file never goes backwards. */
     private static final int STRIPES = 64;
 
@@ -85,42 +101,56 @@ final class BoardFile {
     }
 
     private final FileChannel channel;
+    private final Path path;
     private final Object fileKey;
     private final long generation;
     private final int lane;
     private final long token;
     private volatile FileLock laneLock;
-    /** This lane's counters, begun and ended per row: only this board writes them, so it need never read them. */
+    /**
+     * This lane's counters, begun and ended per row, as this board last wrote them; for a counter it has not written,
+     * {@link #TAKEOVER_STEP} past what it found (which the file shows until the first write).
+     */
     private final AtomicLongArray own;
+    /** 1 for each counter this board has written. */
+    private final AtomicIntegerArray written;
+    /** How far past the values it found this board counts: {@link #TAKEOVER_STEP}, or none in a lane never owned. */
+    private final long step;
 
     private final Object[] stripes = new Object[STRIPES];
 
     private BoardFile(
             FileChannel channel,
+            Path path,
             Object fileKey,
             long generation,
             int lane,
             long token,
             FileLock laneLock,
-            AtomicLongArray own) {
+            AtomicLongArray own,
+            long step) {
         this.channel = channel;
+        this.path = path;
         this.fileKey = fileKey;
         this.generation = generation;
         this.lane = lane;
         this.token = token;
         this.laneLock = laneLock;
         this.own = own;
+        this.written = new AtomicIntegerArray(own.length());
+        this.step = step;
         Arrays.setAll(stripes, i -> new Object());
     }
 
     /**
      * Opens the board file, setting it up when missing, empty or in the earlier layout (with the database file's
-     * permissions), and takes a free lane. The caller holds {@link BoardFiles}' lock, and closes the channel through
-     * it when this fails.
+     * permissions), and takes a free lane: the preferred one when it is free (a board opening again after its channel
+     * was closed under it goes back to the lane it left, where its changes began), else the first. The caller holds
+     * {@link BoardFiles}' lock, and closes the channel through it when this fails.
      *
      * @throws IOException when it cannot be opened, holds something else than a board, or has no free lane
      */
-    static BoardFile open(FileChannel channel, Path file, Path databaseFile) throws IOException {
+    static BoardFile open(FileChannel channel, Path file, Path databaseFile, int preferredLane) throws IOException {
         long generation;
         try (FileLock ignored = waitFor(() -> channel.tryLock(0, HEADER_BYTES, false))) {
             if (channel.size() == 0 || isEarlierBoard(channel) || wasCutShort(channel)) {
@@ -141,16 +171,29 @@ final class BoardFile {
         }
         Object key = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
                 .fileKey();
-        for (int lane = 0; lane < LANES; lane++) {
+        for (int i = -1; i < LANES; i++) {
+            int lane = i < 0 ? preferredLane : i;
+            if (lane < 0 || lane >= LANES || (i >= 0 && lane == preferredLane)) {
+                continue;
+            }
             FileLock lock = tryLane(channel, lane);
             if (lock != null) {
                 try {
                     long token = RANDOM.nextLong();
-                    AtomicLongArray own = readLane(channel, lane);
+                    ByteBuffer former = ByteBuffer.allocate(8);
+                    channel.read(former, tokenOffset(lane));
+                    long step = former.getLong(0) != 0 ? TAKEOVER_STEP : 0;
+                    AtomicLongArray own = readLane(channel, lane, step);
                     if (channel.write(ByteBuffer.allocate(8).putLong(0, token), tokenOffset(lane)) != 8) {
                         throw new IOException("cannot write the board's lane token");
                     }
-                    return new BoardFile(channel, key, generation, lane, token, lock, own);
+                    BoardFile board = new BoardFile(channel, file, key, generation, lane, token, lock, own, step);
+                    board.evenWhatWasLeftUnderWay();
+                    evenFreeLanes(channel, lane);
+                    return board;
+                } catch (Gone e) {
+                    lock.release();
+                    throw new IOException("cannot write the board's lanes", e);
                 } catch (IOException | RuntimeException e) {
                     lock.release();
                     throw e;
@@ -169,9 +212,95 @@ final class BoardFile {
         }
     }
 
-    /** A lane's counters as its last owner left them: a new owner goes on from there, so no counter goes back. */
-    private static AtomicLongArray readLane(FileChannel channel, int lane) throws IOException {
+    /**
+     * A lane's counters as its last owner left them, and the step more: a new owner goes on from there, so no counter
+     * goes back and none meets a value the former owner may still write.
+     */
+    private static AtomicLongArray readLane(FileChannel channel, int lane, long step) throws IOException {
         AtomicLongArray counters = new AtomicLongArray((SLOTS + 1) * 2);
+        forEachRow(channel, (row, rows, at) -> {
+            counters.set(row * 2 + BEGUN, rows.getLong(at + lane * 16) + step);
+            counters.set(row * 2 + ENDED, rows.getLong(at + lane * 16 + 8) + step);
+        });
+        return counters;
+    }
+
+    /**
+     * Ends, in this lane, every change its former owner began and did not end here: it died during the change, or it
+     * lost the lane and ends the change in another. Each such row gets new counters, begun and ended alike, so that
+     * every reader reads the sessions of that row again and none sees it under way for good.
+     */
+    private void evenWhatWasLeftUnderWay() {
+        for (int row = 0; row <= SLOTS; row++) {
+            long begun = own.get(row * 2 + BEGUN);
+            long ended = own.get(row * 2 + ENDED);
+            if (begun != ended) {
+                long even = Math.max(begun, ended) + 1;
+                write(ByteBuffer.allocate(16).putLong(0, even).putLong(8, even), laneOffset(row));
+                own.set(row * 2 + BEGUN, even);
+                own.set(row * 2 + ENDED, even);
+                written.set(row * 2 + BEGUN, 1);
+                written.set(row * 2 + ENDED, 1);
+            }
+        }
+    }
+
+    /**
+     * Ends every change left under way in a lane nobody holds now (its owner died during a write or a sweep), so that
+     * a dead process's lane does not keep its rows "under way" until some process happens to take that lane: each such
+     * row gets counters {@value #TAKEOVER_STEP} past the former owner's, begun and ended alike. A lane that never had an
+     * owner is left alone; a lane is held (by its lock) only while this looks at it and writes.
+     */
+    private static void evenFreeLanes(FileChannel channel, int ownLane) {
+        List<FileLock> held = new ArrayList<>();
+        try {
+            List<Integer> lanes = new ArrayList<>();
+            for (int lane = 0; lane < LANES; lane++) {
+                if (lane == ownLane) {
+                    continue;
+                }
+                FileLock lock = tryLane(channel, lane);
+                if (lock != null) {
+                    held.add(lock);
+                    ByteBuffer token = ByteBuffer.allocate(8);
+                    if (channel.read(token, tokenOffset(lane)) == 8 && token.getLong(0) != 0) {
+                        lanes.add(lane);
+                    }
+                }
+            }
+            if (lanes.isEmpty()) {
+                return;
+            }
+            forEachRow(channel, (row, rows, at) -> {
+                for (int lane : lanes) {
+                    long begun = rows.getLong(at + lane * 16);
+                    long ended = rows.getLong(at + lane * 16 + 8);
+                    if (begun != ended) {
+                        long even = Math.max(begun, ended) + TAKEOVER_STEP;
+                        channel.write(ByteBuffer.allocate(16).putLong(0, even).putLong(8, even), laneOffset(row, lane));
+                    }
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("Cannot end the changes left under way in the free lanes of a change board", e);
+        } finally {
+            for (FileLock lock : held) {
+                try {
+                    lock.release();
+                } catch (IOException ignored) {
+                    // the channel is closed: the lock went with it
+                }
+            }
+        }
+    }
+
+    /** What is done with each row of the file, read a few hundred at a time: the row is at {@code at} in {@code rows}. */
+    @FunctionalInterface
+    private interface RowVisitor {
+        void visit(int row, ByteBuffer rows, int at) throws IOException;
+    }
+
+    private static void forEachRow(FileChannel channel, RowVisitor visitor) throws IOException {
         int rowsAtOnce = 128;
         ByteBuffer rows = ByteBuffer.allocate(rowsAtOnce * ROW_BYTES);
         for (int first = 0; first <= SLOTS; first += rowsAtOnce) {
@@ -184,12 +313,9 @@ final class BoardFile {
                 }
             }
             for (int r = 0; r < count; r++) {
-                int offset = r * ROW_BYTES + lane * 16;
-                counters.set((first + r) * 2 + BEGUN, rows.getLong(offset));
-                counters.set((first + r) * 2 + ENDED, rows.getLong(offset + 8));
+                visitor.visit(first + r, rows, r * ROW_BYTES);
             }
         }
-        return counters;
     }
 
     /**
@@ -246,6 +372,14 @@ final class BoardFile {
         return fileKey;
     }
 
+    Path path() {
+        return path;
+    }
+
+    int lane() {
+        return lane;
+    }
+
     boolean isOpen() {
         return channel.isOpen();
     }
@@ -291,14 +425,26 @@ final class BoardFile {
         return slot + 1;
     }
 
-    /** A row's counters: the other lanes' read from the file in one read, this board's own as it wrote them. */
+    /**
+     * A row's counters: the other lanes' read from the file in one read, this board's own as it wrote them. When the
+     * file holds other values in this lane (a former owner of the lane wrote them), this board writes the row's
+     * counters afresh, so that they are its own again and no reader takes the former owner's for a state of the row,
+     * and the row is not used ({@link Gone}: the caller looks at the file, where it may find the lane taken from it).
+     */
     Row row(int row) {
+        long begunBefore = own.get(row * 2 + BEGUN);
+        long endedBefore = own.get(row * 2 + ENDED);
         ByteBuffer read = ByteBuffer.allocate(ROW_BYTES);
         try {
             if (channel.read(read, HEADER_BYTES + (long) row * ROW_BYTES) != ROW_BYTES) {
                 throw new Gone();
             }
         } catch (IOException e) {
+            throw new Gone();
+        }
+        if (!isAsWritten(read.getLong(lane * 16), row * 2 + BEGUN, begunBefore)
+                || !isAsWritten(read.getLong(lane * 16 + 8), row * 2 + ENDED, endedBefore)) {
+            addBoth(row);
             throw new Gone();
         }
         long begun = 0;
@@ -313,8 +459,23 @@ final class BoardFile {
     }
 
     /**
-     * Adds one to a counter of this lane in the row and returns the new value. The value is known here, so this is
-     * one write; it is made under a lock per few rows, so that two threads' values reach the file in order.
+     * Whether a counter of this lane, read from the file, is what this board wrote: its value before the read, one
+     * written during it, or the value of a write under way (written to the file and not yet kept here); for a counter
+     * never written, also the value found when the lane was taken. A write keeps its value before it marks the counter
+     * written, so a counter read as written has its value read after that.
+     */
+    private boolean isAsWritten(long inFile, int index, long before) {
+        boolean wasWritten = written.get(index) == 1;
+        long after = own.get(index);
+        if (wasWritten) {
+            return inFile >= before && inFile <= after + 1;
+        }
+        return inFile == before - step || inFile == before + 1 || inFile == after;
+    }
+
+    /**
+     * Adds one to a counter of this lane in the row and returns the new value. The value is known here,
+     * so this is one write; it is made under a lock per few rows, so that two threads' values reach the file in order.
      */
     long add(int row, int which) {
         int index = row * 2 + which;
@@ -322,6 +483,7 @@ final class BoardFile {
             long value = own.get(index) + 1;
             write(ByteBuffer.allocate(8).putLong(0, value), laneOffset(row) + which * 8L);
             own.set(index, value);
+            written.set(index, 1);
             return value;
         }
     }
@@ -334,10 +496,17 @@ final class BoardFile {
             write(ByteBuffer.allocate(16).putLong(0, begun).putLong(8, ended), laneOffset(row));
             own.set(row * 2 + BEGUN, begun);
             own.set(row * 2 + ENDED, ended);
+            written.set(row * 2 + BEGUN, 1);
+            written.set(row * 2 + ENDED, 1);
         }
     }
 
     private long laneOffset(int row) {
+        return laneOffset(row, lane);
+    }
+
+    /** Where a lane's pair of counters in a row is. */
+    static long laneOffset(int row, int lane) {
         return HEADER_BYTES + (long) row * ROW_BYTES + lane * 16L;
     }
 

@@ -31,7 +31,7 @@ final class BoardFiles {
      *
      * @throws IOException when it cannot be opened, holds something else than a board, or has no free lane
      */
-    static synchronized BoardFile open(Path file, Path databaseFile) throws IOException {
+    static synchronized BoardFile open(Path file, Path databaseFile, int preferredLane) throws IOException {
         FileChannel channel = FileChannel.open(
                 file,
                 StandardOpenOption.CREATE,
@@ -40,11 +40,11 @@ final class BoardFiles {
                 // A link planted where the board goes must not make some other file a board.
                 LinkOption.NOFOLLOW_LINKS);
         try {
-            BoardFile opened = BoardFile.open(channel, file, databaseFile);
+            BoardFile opened = BoardFile.open(channel, file, databaseFile, preferredLane);
             OPEN.add(opened);
             return opened;
         } catch (IOException | RuntimeException e) {
-            closeChannel(channel, null);
+            closeChannel(channel, null, file);
             throw e;
         }
     }
@@ -52,22 +52,24 @@ final class BoardFiles {
     /** Closes a board file's channel, which lets go of its lane (and of every lock this process holds on the file). */
     static synchronized void close(BoardFile board) {
         if (OPEN.remove(board)) {
-            closeChannel(board.channel(), board.fileKey());
+            closeChannel(board.channel(), board.fileKey(), board.path());
         }
     }
 
     /**
-     * Closes a channel, then takes again the lane locks the close let go of: those of the boards of the same file, or
-     * of every board when the file is not known (a failed open).
+     * Closes a channel, then takes again the lane locks the close let go of: those of the boards of the same file, known
+     * by its key or, for a failed open whose file is not known, by its path. A board of another file keeps its lock
+     * untouched: taking it again would open a moment in which another process could take its lane.
      */
-    private static void closeChannel(FileChannel channel, Object fileKey) {
+    private static void closeChannel(FileChannel channel, Object fileKey, Path path) {
         try {
             channel.close();
         } catch (IOException ignored) {
             // nothing to do: the board is being let go of
         }
         for (BoardFile other : OPEN) {
-            if ((fileKey == null || fileKey.equals(other.fileKey())) && !other.retakeLane()) {
+            boolean sameFile = fileKey != null ? fileKey.equals(other.fileKey()) : path.equals(other.path());
+            if (sameFile && !other.retakeLane()) {
                 LOG.debug(
                         "A board lost its lane lock when another channel of its file closed; it moves at its next look");
             }

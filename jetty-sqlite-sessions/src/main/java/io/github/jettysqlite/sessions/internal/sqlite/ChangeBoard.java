@@ -82,16 +82,16 @@ public final class ChangeBoard implements ChangeSignals {
         // Opened again every LOOK_EVERY_MS until it can be used: a failure at start (a cp in progress, a full file
         // table) must not leave this process unannounced for its whole life.
         ChangeBoard board = new ChangeBoard(databaseFile, file, null);
-        board.boardFile = board.openBoardFile();
+        board.boardFile = board.openBoardFile(-1);
         return board;
     }
 
     /**
      * Opens the board file, creating it if missing or empty; null when it cannot be used, said once until it can.
      */
-    private BoardFile openBoardFile() {
+    private BoardFile openBoardFile(int preferredLane) {
         try {
-            BoardFile opened = BoardFiles.open(file, databaseFile);
+            BoardFile opened = BoardFiles.open(file, databaseFile, preferredLane);
             warned = false;
             return opened;
         } catch (IOException | RuntimeException e) {
@@ -135,8 +135,16 @@ public final class ChangeBoard implements ChangeSignals {
                     long mine = m.add(row, BoardFile.BEGUN);
                     // Read after this change's own addition: a change another process began at the same time is
                     // seen by this one or sees it (each writes before it reads), and either way neither is alone.
-                    BoardFile.Row counters = m.row(row);
-                    BoardFile.Row all = m.row(BoardFile.ALL_ROW);
+                    BoardFile.Row counters;
+                    BoardFile.Row all;
+                    try {
+                        counters = m.row(row);
+                        all = m.row(BoardFile.ALL_ROW);
+                    } catch (BoardFile.Gone e) {
+                        // Its beginning is written: it must end on the file like any other, only with no mark.
+                        lookAgain = true;
+                        return new Change(slot, NOT_READ, NOT_READ - 1, NOT_READ, NOT_READ - 1, m.generation(), m);
+                    }
                     return new Change(
                             slot,
                             counters.othersBegun() + mine - 1,
@@ -302,10 +310,13 @@ public final class ChangeBoard implements ChangeSignals {
                     if (m != null) {
                         BoardFiles.close(m);
                     }
-                    boardFile = openBoardFile();
-                    if (lostLane && boardFile != null) {
-                        // Additions both processes made to the lane may have been lost: every copy is read again.
-                        announceLostLane(boardFile);
+                    // Back to the lane it left when it is still free: what it began there is evened there.
+                    boardFile = openBoardFile(m != null && !lostLane ? m.lane() : -1);
+                    if (boardFile != null) {
+                        // What this process wrote while it had no board, or on one that was deleted, replaced or whose
+                        // lane it lost (where others read nothing, or additions may have been lost), is announced here
+                        // as a change of all: every copy trusted on this board is read again.
+                        announceMove(boardFile);
                     }
                 }
                 nextLookNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LOOK_EVERY_MS);
@@ -316,7 +327,7 @@ public final class ChangeBoard implements ChangeSignals {
         }
     }
 
-    private void announceLostLane(BoardFile m) {
+    private void announceMove(BoardFile m) {
         try {
             ends.announceLate(m, BoardFile.ALL_ROW);
         } catch (BoardFile.Gone e) {

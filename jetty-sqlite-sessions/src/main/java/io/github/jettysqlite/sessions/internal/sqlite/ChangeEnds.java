@@ -29,8 +29,9 @@ final class ChangeEnds {
         int row = change.slot() < 0 ? BoardFile.ALL_ROW : BoardFile.rowOf(change.slot());
         if (m.generation() == change.board() && change.origin() != m) {
             // It began on this board, in a lane this process has left since (its channel was closed under it, or
-            // another process took the lane): the begin stays counted there, so ending it in this lane evens the sums.
-            m.add(row, BoardFile.ENDED);
+            // another process took the lane): whoever takes that lane next evens what it began there (see BoardFile),
+            // so it is announced whole in this lane.
+            announceLate(m, row);
             return null;
         }
         if (m.generation() != change.board()) {

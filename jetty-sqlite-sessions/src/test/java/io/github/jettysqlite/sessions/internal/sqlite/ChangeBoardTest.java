@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.jettysqlite.sessions.internal.ChangeSignals;
 import io.github.jettysqlite.sessions.internal.SessionScope;
+import io.github.jettysqlite.sessions.support.ChildJvm;
 import io.github.jettysqlite.sessions.support.Waiting;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -218,13 +219,115 @@ class ChangeBoardTest {
     }
 
     @Test
-    void aWriterThatDiedDuringAChangeLeavesItsSlotReadEveryTime() {
-        ChangeSignals died = ChangeBoard.open(dir.resolve("s.db"));
-        died.begin("t", SCOPE, "s1");
+    void aChangeUnderWayInALiveProcessIsLeftUnderWayByABoardOpenedMeanwhile() {
+        ChangeSignals writing = ChangeBoard.open(dir.resolve("s.db"));
+        writing.begin("t", SCOPE, "s1");
 
-        ChangeSignals restarted = ChangeBoard.open(dir.resolve("s.db"));
-        assertThat(restarted.mark("t", SCOPE, "s1")).isNull();
-        assertThat(restarted.mark("t", SCOPE, "s2")).isNotNull();
+        ChangeSignals started = ChangeBoard.open(dir.resolve("s.db"));
+        assertThat(started.mark("t", SCOPE, "s1")).isNull();
+        assertThat(started.mark("t", SCOPE, "s2")).isNotNull();
+    }
+
+    @Test
+    void aProcessKilledDuringChangesLeavesNothingUnderWayOnceAnotherProcessOpensTheBoard() throws Exception {
+        Path database = dir.resolve("s.db");
+        ChangeSignals observer = ChangeBoard.open(database); // lane 0
+        ChangeBoard leaving = ChangeBoard.open(database); // lane 1, so that the child takes lane 2
+        try (ChildJvm killed = ChildJvm.start(BoardChangeUnderWay.class, database.toString(), "s1")) {
+            assertThat(killed.nextLine(Waiting.SECONDS, TimeUnit.SECONDS))
+                    .as("the child began its changes: %s", killed.output())
+                    .isEqualTo("begun");
+            assertThat(observer.mark("t", SCOPE, "s2")).as("a sweep under way").isNull();
+            leaving.close();
+
+            killed.kill();
+            // The next process takes the first free lane, lane 1, not the dead process's, which it ends all the same.
+            ChangeBoard.open(database);
+
+            assertThat(observer.mark("t", SCOPE, "s1"))
+                    .as("the dead process's change of s1 is no longer under way")
+                    .isNotNull();
+            assertThat(observer.mark("t", SCOPE, "s2")).as("nor its sweep").isNotNull();
+        }
+    }
+
+    @Test
+    void aLaneWhoseFormerOwnerStillWritesNeverShowsTheNewOwnersChangeAsNone() throws Exception {
+        Path database = dir.resolve("s.db");
+        ChangeSignals reader = ChangeBoard.open(database); // lane 0
+        int row = BoardFile.rowOf(ChangeBoard.slotOf("t", SCOPE, "s1"));
+        try (FileChannel board = FileChannel.open(dir.resolve("s.db-changes"), StandardOpenOption.WRITE)) {
+            // Lane 1 had an owner, which lost its lock (another class loader closed a channel of the file) and does
+            // not know it yet: the new owner takes the lane with its counters at zero.
+            board.write(ByteBuffer.allocate(8).putLong(0, 42), BoardFile.tokenOffset(1));
+            ChangeSignals owner = ChangeBoard.open(database);
+            // The former owner ends a change of s1 in the lane: its counters move from 0 to 1.
+            board.write(ByteBuffer.allocate(16).putLong(0, 1).putLong(8, 1), BoardFile.laneOffset(row, 1));
+            assertNewOwnersChangeIsSeen(reader, owner);
+        }
+    }
+
+    private static void assertNewOwnersChangeIsSeen(ChangeSignals reader, ChangeSignals owner) {
+        ChangeSignals.Mark afterFormer = reader.mark("t", SCOPE, "s1");
+        assertThat(afterFormer).isNotNull();
+
+        ChangeSignals.Change change = owner.begin("t", SCOPE, "s1");
+        assertThat(reader.mark("t", SCOPE, "s1"))
+                .as("the new owner's change of s1 is under way, whatever the former owner wrote")
+                .isNull();
+        owner.end(change);
+        assertThat(reader.mark("t", SCOPE, "s1")).isNotNull().isNotEqualTo(afterFormer);
+    }
+
+    @Test
+    void aChangeTheFormerOwnerOfALaneBeganThereIsEvenedByItsNewOwner() throws Exception {
+        Path database = dir.resolve("s.db");
+        ChangeSignals reader = ChangeBoard.open(database); // lane 0
+        int row = BoardFile.rowOf(ChangeBoard.slotOf("t", SCOPE, "s1"));
+        ChangeSignals owner;
+        try (FileChannel board = FileChannel.open(dir.resolve("s.db-changes"), StandardOpenOption.WRITE)) {
+            board.write(ByteBuffer.allocate(8).putLong(0, 42), BoardFile.tokenOffset(1)); // a former owner, as above
+            owner = ChangeBoard.open(database);
+            // The former owner begins a change of s1 in the lane, finds out it lost the lane and ends it in another.
+            board.write(ByteBuffer.allocate(8).putLong(0, 1), BoardFile.laneOffset(row, 1));
+        }
+        assertThat(reader.mark("t", SCOPE, "s1")).isNull();
+
+        Waiting.until("the lane's new owner evening what it did not write", () -> {
+            owner.mark("t", SCOPE, "s1"); // the owner reads its lane when it uses the row
+            return reader.mark("t", SCOPE, "s1") != null;
+        });
+    }
+
+    @Test
+    void aProcessStillOnADeletedBoardAnnouncesWhatItWroteThereWhenItMoves() throws Exception {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            Path database =
+                    Files.createDirectory(dir.resolve("attempt" + attempt)).resolve("s.db");
+            ChangeBoard late = ChangeBoard.open(database);
+            ChangeSignals.Mark old = late.mark("t", SCOPE, "s2");
+            Files.delete(database.resolveSibling("s.db-changes"));
+            ChangeBoard moved = ChangeBoard.open(database);
+            ChangeSignals.Mark trusted = moved.mark("t", SCOPE, "s1");
+
+            // The late process writes s1 before its next look at the file: on the deleted board.
+            ChangeSignals.Change write = late.begin("t", SCOPE, "s1");
+            ChangeSignals.Mark ended = late.end(write);
+            if (write.board() != old.board() || ended == null || ended.board() != old.board()) {
+                late.close();
+                moved.close();
+                continue; // it looked in between: not the case under test, try again
+            }
+            Waiting.until("the late process on the new board", () -> {
+                ChangeSignals.Mark now = late.mark("t", SCOPE, "s2");
+                return now != null && now.board() == trusted.board();
+            });
+            assertThat(moved.mark("t", SCOPE, "s1"))
+                    .as("the copy of s1 trusted on the new board is read again")
+                    .isNotEqualTo(trusted);
+            return;
+        }
+        throw new AssertionError("the late process looked at the board before each of its writes");
     }
 
     @Test
@@ -252,9 +355,13 @@ class ChangeBoardTest {
         ChangeSignals.Mark fresh = started.mark("t", SCOPE, "s1");
         assertThat(fresh.board()).isNotEqualTo(old.board());
 
-        Waiting.until("the running side on the new board", () -> fresh.equals(running.mark("t", SCOPE, "s1")));
+        Waiting.until("the running side on the new board", () -> onBoard(running, fresh.board()));
+        // What the running side wrote on the deleted board, nobody else read: its arrival is a change of all.
+        ChangeSignals.Mark arrived = started.mark("t", SCOPE, "s1");
+        assertThat(arrived.all()).isGreaterThan(fresh.all());
+        assertThat(running.mark("t", SCOPE, "s1")).isEqualTo(arrived);
         started.end(started.begin("t", SCOPE, "s1"));
-        assertThat(running.mark("t", SCOPE, "s1")).isNotEqualTo(fresh);
+        assertThat(running.mark("t", SCOPE, "s1")).isNotEqualTo(arrived);
     }
 
     @Test
@@ -265,8 +372,9 @@ class ChangeBoardTest {
 
         Files.delete(dir.resolve("s.db-changes"));
         ChangeSignals reader = ChangeBoard.open(database);
+        long newBoard = reader.mark("t", SCOPE, "s1").board();
+        Waiting.until("the writer on the new board", () -> onBoard(writer, newBoard));
         ChangeSignals.Mark trusted = reader.mark("t", SCOPE, "s1");
-        Waiting.until("the writer on the new board", () -> trusted.equals(writer.mark("t", SCOPE, "s1")));
         assertThat(writer.end(write)).as("a copy is not known current after it").isNull();
 
         // The write began on the old board; a reader that took its mark on the new one before the write committed
@@ -288,13 +396,20 @@ class ChangeBoardTest {
         // The board becomes usable while the write is under way (a disk that filled up empties again).
         Files.delete(board);
         ChangeSignals reader = ChangeBoard.open(database);
+        long usable = reader.mark("t", SCOPE, "s1").board();
+        Waiting.until("the writer on the board", () -> onBoard(writer, usable));
         ChangeSignals.Mark trusted = reader.mark("t", SCOPE, "s1");
-        Waiting.until("the writer on the board", () -> trusted.equals(writer.mark("t", SCOPE, "s1")));
         writer.end(write);
 
         // Announced as a change of all: every copy trusted before it is read again.
         assertThat(reader.mark("t", SCOPE, "s1")).isNotNull().isNotEqualTo(trusted);
         assertThat(reader.mark("t", SCOPE, "s2").all()).isGreaterThan(trusted.all());
+    }
+
+    /** Whether the signals use the board born with that generation (they look at the file when they are used). */
+    private static boolean onBoard(ChangeSignals signals, long board) {
+        ChangeSignals.Mark now = signals.mark("t", SCOPE, "s2");
+        return now != null && now.board() == board;
     }
 
     @Test
