@@ -2,11 +2,15 @@ package io.github.jettysqlite.sessions.internal.sqlite;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +27,8 @@ import org.slf4j.LoggerFactory;
 final class BoardFiles {
     private static final Logger LOG = LoggerFactory.getLogger(ChangeBoard.class);
     private static final List<BoardFile> OPEN = new ArrayList<>();
+    /** Runs once the channel is open, before the board reads its file: only tests set it, to replace the file there. */
+    static volatile Runnable afterChannelOpens = () -> {};
 
     private BoardFiles() {}
 
@@ -32,6 +38,10 @@ final class BoardFiles {
      * @throws IOException when it cannot be opened, holds something else than a board, or has no free lane
      */
     static synchronized BoardFile open(Path file, Path databaseFile, int preferredLane) throws IOException {
+        // Which file the path names is read before the channel opens it and compared with what the board reads after
+        // (see BoardFile#open): a board replaced in between would otherwise leave this process announcing on, and
+        // trusting marks of, a file nobody else uses, with every later look finding the path unchanged.
+        Object before = fileKeyOrCreate(file);
         FileChannel channel = FileChannel.open(
                 file,
                 StandardOpenOption.CREATE,
@@ -40,13 +50,31 @@ final class BoardFiles {
                 // A link planted where the board goes must not make some other file a board.
                 LinkOption.NOFOLLOW_LINKS);
         try {
+            afterChannelOpens.run();
             BoardFile opened = BoardFile.open(channel, file, databaseFile, preferredLane);
+            if (!Objects.equals(before, opened.fileKey())) {
+                throw new IOException("the file was replaced while it was being opened");
+            }
             OPEN.add(opened);
             return opened;
         } catch (IOException | RuntimeException e) {
             closeChannel(channel, null, file);
             throw e;
         }
+    }
+
+    /**
+     * The key of the file at the path (no link followed), creating an empty file there when there is none; null where
+     * the file system gives files no key (Windows), where a replaced board is not noticed.
+     */
+    private static Object fileKeyOrCreate(Path file) throws IOException {
+        try {
+            Files.createFile(file);
+        } catch (FileAlreadyExistsException exists) {
+            // opened as it is
+        }
+        return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                .fileKey();
     }
 
     /** Closes a board file's channel, which lets go of its lane (and of every lock this process holds on the file). */
