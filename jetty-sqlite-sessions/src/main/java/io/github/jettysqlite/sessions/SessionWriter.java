@@ -110,8 +110,12 @@ final class SessionWriter {
         long version = RowVersion.first();
         double now = JulianDay.fromEpochMillis(System.currentTimeMillis());
         String principal = principals.principalOf(data);
+        // A creation asks for no mark: the two reads of the board it saves cost more, over a session's life, than
+        // the one read of the row its cache makes when the session is next used.
+        ChangeSignals.Change creation = database.signals().beginCreation(tableName, scope, data.getId());
         if (announced(
                         data,
+                        creation,
                         () -> database.writeStatement(
                                 c -> writes.insert(c, scope, data, blob, version, principal, now)),
                         inserted -> inserted > 0)
@@ -267,8 +271,14 @@ final class SessionWriter {
      */
     private <R> R announced(SessionData data, DatabaseCall<R> write, Predicate<R> leavesDataCurrent)
             throws SessionDatabaseException {
+        return announced(data, database.signals().begin(tableName, scope, data.getId()), write, leavesDataCurrent);
+    }
+
+    /** As {@link #announced(SessionData, DatabaseCall, Predicate)}, for a change its caller began. */
+    private <R> R announced(
+            SessionData data, ChangeSignals.Change change, DatabaseCall<R> write, Predicate<R> leavesDataCurrent)
+            throws SessionDatabaseException {
         ChangeSignals signals = database.signals();
-        ChangeSignals.Change change = signals.begin(tableName, scope, data.getId());
         R result = null;
         try {
             result = write.call();

@@ -101,6 +101,16 @@ public interface ChangeSignals {
         return begin(table, scope, id);
     }
 
+    /**
+     * Announces that a session's creation begins: a first write, which may replace only that session's own row (a
+     * retry) or an expired one, so it is announced like any change; but the writer asks for no mark after it, and
+     * its cache reads the row once when it next uses the session. Where marks cost reads of their own, a creation
+     * saves them.
+     */
+    default Change beginCreation(String table, SessionScope scope, String id) {
+        return begin(table, scope, id);
+    }
+
     /** Announces that a change of any number of sessions begins. */
     Change beginAll();
 

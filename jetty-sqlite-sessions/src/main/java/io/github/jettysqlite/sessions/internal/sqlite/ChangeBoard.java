@@ -162,7 +162,16 @@ public final class ChangeBoard implements ChangeSignals {
      */
     @Override
     public Change beginRemoval(String table, SessionScope scope, String id) {
-        int slot = slotOf(table, scope, id);
+        return beginWithoutMark(slotOf(table, scope, id));
+    }
+
+    /** As a removal's: its caller asks for no mark, so nothing is read (see {@link ChangeSignals#beginCreation}). */
+    @Override
+    public Change beginCreation(String table, SessionScope scope, String id) {
+        return beginWithoutMark(slotOf(table, scope, id));
+    }
+
+    private Change beginWithoutMark(int slot) {
         return counted(
                 slot,
                 () -> guarded(m -> {

@@ -6,11 +6,14 @@ import io.github.jettysqlite.sessions.internal.ChangeSignals;
 import io.github.jettysqlite.sessions.internal.SessionScope;
 import io.github.jettysqlite.sessions.support.ChildJvm;
 import io.github.jettysqlite.sessions.support.Waiting;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -54,6 +57,20 @@ class ChangeBoardTest {
         ChangeSignals.Mark after = nodeA.mark("t", SCOPE, "s1");
         assertThat(after).isNotNull().isNotEqualTo(before).isEqualTo(own);
         assertThat(nodeA.mark("t", SCOPE, "s2")).as("another session's slot").isEqualTo(before);
+    }
+
+    @Test
+    void aCreationIsAnnouncedLikeAnyChangeButGivesItsWriterNoMark() {
+        ChangeSignals nodeA = ChangeBoard.open(dir.resolve("s.db"));
+        ChangeSignals nodeB = ChangeBoard.open(dir.resolve("s.db"));
+        ChangeSignals.Mark before = nodeA.mark("t", SCOPE, "s1");
+
+        ChangeSignals.Change creation = nodeB.beginCreation("t", SCOPE, "s1");
+        assertThat(creation.markBefore()).isNull();
+        assertThat(nodeA.mark("t", SCOPE, "s1")).as("under way").isNull();
+        assertThat(nodeB.end(creation)).as("no mark for the writer").isNull();
+
+        assertThat(nodeA.mark("t", SCOPE, "s1")).isNotNull().isNotEqualTo(before);
     }
 
     @Test
@@ -328,6 +345,38 @@ class ChangeBoardTest {
             return;
         }
         throw new AssertionError("the late process looked at the board before each of its writes");
+    }
+
+    @Test
+    void aBoardReplacedWhileAProcessOpensItIsNotTheOneThatProcessKeepsUsing() throws Exception {
+        Path database = dir.resolve("s.db");
+        Path board = dir.resolve("s.db-changes");
+        ChangeBoard.open(database).close();
+        Path copy = Files.copy(board, dir.resolve("copy-of-the-board"));
+        // The path names the first board when the opening process opens it, and a copy of it (a restored backup, say)
+        // by the time the process reads which file it opened.
+        BoardFiles.afterChannelOpens = () -> {
+            try {
+                Files.move(copy, board, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            BoardFiles.afterChannelOpens = () -> {};
+        };
+        ChangeSignals opening;
+        try {
+            opening = ChangeBoard.open(database);
+        } finally {
+            BoardFiles.afterChannelOpens = () -> {};
+        }
+        ChangeSignals other = ChangeBoard.open(database);
+
+        Waiting.until("the opening process on a board", () -> opening.mark("t", SCOPE, "s1") != null);
+        ChangeSignals.Mark trusted = opening.mark("t", SCOPE, "s1");
+        other.end(other.begin("t", SCOPE, "s1"));
+        assertThat(opening.mark("t", SCOPE, "s1"))
+                .as("a change announced on the board at the path is seen")
+                .isNotEqualTo(trusted);
     }
 
     @Test
