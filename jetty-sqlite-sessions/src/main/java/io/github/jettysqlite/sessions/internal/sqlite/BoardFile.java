@@ -116,6 +116,8 @@ final class BoardFile {
     private final AtomicIntegerArray written;
     /** How far past the values it found this board counts: {@link #TAKEOVER_STEP}, or none in a lane never owned. */
     private final long step;
+    /** Changes found under way when this board opened, to end once their grace is over; only a look touches it. */
+    private Leftovers leftovers = Leftovers.NONE;
 
     private final Object[] stripes = new Object[STRIPES];
 
@@ -180,20 +182,17 @@ final class BoardFile {
             if (lock != null) {
                 try {
                     long token = RANDOM.nextLong();
-                    ByteBuffer former = ByteBuffer.allocate(8);
-                    channel.read(former, tokenOffset(lane));
-                    long step = former.getLong(0) != 0 ? TAKEOVER_STEP : 0;
-                    AtomicLongArray own = readLane(channel, lane, step);
+                    ByteBuffer tokens = ByteBuffer.allocate(LANES * 8);
+                    channel.read(tokens, tokenOffset(0));
+                    long step = tokens.getLong(lane * 8) != 0 ? TAKEOVER_STEP : 0;
+                    AtomicLongArray own = new AtomicLongArray((SLOTS + 1) * 2);
+                    Leftovers leftovers = readLanes(channel, lane, step, own, tokens);
                     if (channel.write(ByteBuffer.allocate(8).putLong(0, token), tokenOffset(lane)) != 8) {
                         throw new IOException("cannot write the board's lane token");
                     }
                     BoardFile board = new BoardFile(channel, file, key, generation, lane, token, lock, own, step);
-                    board.evenWhatWasLeftUnderWay();
-                    evenFreeLanes(channel, lane);
+                    board.leftovers = leftovers;
                     return board;
-                } catch (Gone e) {
-                    lock.release();
-                    throw new IOException("cannot write the board's lanes", e);
                 } catch (IOException | RuntimeException e) {
                     lock.release();
                     throw e;
@@ -213,84 +212,85 @@ final class BoardFile {
     }
 
     /**
-     * A lane's counters as its last owner left them, and the step more: a new owner goes on from there, so no counter
-     * goes back and none meets a value the former owner may still write.
+     * Reads the file once: this board's lane's counters as its last owner left them, and the step more, into {@code
+     * own} (a new owner goes on from there, so no counter goes back and none meets a value the former owner may still
+     * write); and every row that a lane which had an owner holds with a change under way, to end later if its owner
+     * does not (a lane held by a live owner is looked at again then, and left alone while it is held).
      */
-    private static AtomicLongArray readLane(FileChannel channel, int lane, long step) throws IOException {
-        AtomicLongArray counters = new AtomicLongArray((SLOTS + 1) * 2);
+    private static Leftovers readLanes(FileChannel channel, int lane, long step, AtomicLongArray own, ByteBuffer tokens)
+            throws IOException {
+        List<Leftovers.Leftover> found = new ArrayList<>();
         forEachRow(channel, (row, rows, at) -> {
-            counters.set(row * 2 + BEGUN, rows.getLong(at + lane * 16) + step);
-            counters.set(row * 2 + ENDED, rows.getLong(at + lane * 16 + 8) + step);
+            own.set(row * 2 + BEGUN, rows.getLong(at + lane * 16) + step);
+            own.set(row * 2 + ENDED, rows.getLong(at + lane * 16 + 8) + step);
+            for (int l = 0; l < LANES; l++) {
+                long begun = rows.getLong(at + l * 16);
+                long ended = rows.getLong(at + l * 16 + 8);
+                if (begun != ended && tokens.getLong(l * 8) != 0) {
+                    found.add(new Leftovers.Leftover(l, row, begun, ended));
+                }
+            }
         });
-        return counters;
+        return Leftovers.of(found);
     }
 
     /**
-     * Ends, in this lane, every change its former owner began and did not end here: it died during the change, or it
-     * lost the lane and ends the change in another. Each such row gets new counters, begun and ended alike, so that
-     * every reader reads the sessions of that row again and none sees it under way for good.
+     * Ends the changes found under way when this board opened, once their grace is over (see {@link Leftovers});
+     * called at a look. In this board's own lane, the difference it inherited is made up in memory and written with
+     * the row, so a change of its own under way there stays under way. In a lane nobody holds, a row still as it was
+     * found gets counters {@value #TAKEOVER_STEP} past them, begun and ended alike; that lane is held (by its lock) only
+     * for that read and write, one lane at a time, so that a process opening the board meanwhile finds it free.
      */
-    private void evenWhatWasLeftUnderWay() {
-        for (int row = 0; row <= SLOTS; row++) {
-            long begun = own.get(row * 2 + BEGUN);
-            long ended = own.get(row * 2 + ENDED);
-            if (begun != ended) {
-                long even = Math.max(begun, ended) + 1;
-                write(ByteBuffer.allocate(16).putLong(0, even).putLong(8, even), laneOffset(row));
-                own.set(row * 2 + BEGUN, even);
-                own.set(row * 2 + ENDED, even);
-                written.set(row * 2 + BEGUN, 1);
-                written.set(row * 2 + ENDED, 1);
+    /** Whether changes found under way when this board opened are still to be ended. */
+    boolean hasLeftovers() {
+        return !leftovers.found().isEmpty();
+    }
+
+    void endLeftoversIfDue(long nowNanos) {
+        Leftovers due = leftovers;
+        if (!due.isDue(nowNanos)) {
+            return;
+        }
+        leftovers = Leftovers.NONE;
+        for (Leftovers.Leftover left : due.found()) {
+            if (left.lane() == lane) {
+                makeUpInherited(left.row(), left.begun() - left.ended());
+            } else {
+                endInFreeLane(left);
             }
         }
     }
 
-    /**
-     * Ends every change left under way in a lane nobody holds now (its owner died during a write or a sweep), so that
-     * a dead process's lane does not keep its rows "under way" until some process happens to take that lane: each such
-     * row gets counters {@value #TAKEOVER_STEP} past the former owner's, begun and ended alike. A lane that never had an
-     * owner is left alone; a lane is held (by its lock) only while this looks at it and writes.
-     */
-    private static void evenFreeLanes(FileChannel channel, int ownLane) {
-        List<FileLock> held = new ArrayList<>();
+    private void makeUpInherited(int row, long difference) {
+        synchronized (stripes[row & (STRIPES - 1)]) {
+            long begun = own.get(row * 2 + BEGUN) + Math.max(0, -difference) + 1;
+            long ended = own.get(row * 2 + ENDED) + Math.max(0, difference) + 1;
+            write(ByteBuffer.allocate(16).putLong(0, begun).putLong(8, ended), laneOffset(row));
+            own.set(row * 2 + BEGUN, begun);
+            own.set(row * 2 + ENDED, ended);
+            written.set(row * 2 + BEGUN, 1);
+            written.set(row * 2 + ENDED, 1);
+        }
+    }
+
+    private void endInFreeLane(Leftovers.Leftover left) {
         try {
-            List<Integer> lanes = new ArrayList<>();
-            for (int lane = 0; lane < LANES; lane++) {
-                if (lane == ownLane) {
-                    continue;
-                }
-                FileLock lock = tryLane(channel, lane);
-                if (lock != null) {
-                    held.add(lock);
-                    ByteBuffer token = ByteBuffer.allocate(8);
-                    if (channel.read(token, tokenOffset(lane)) == 8 && token.getLong(0) != 0) {
-                        lanes.add(lane);
-                    }
-                }
+            FileLock lock = tryLane(channel, left.lane());
+            if (lock == null) {
+                return; // its owner, or a new one, holds it: the new one ends it as its own
             }
-            if (lanes.isEmpty()) {
-                return;
-            }
-            forEachRow(channel, (row, rows, at) -> {
-                for (int lane : lanes) {
-                    long begun = rows.getLong(at + lane * 16);
-                    long ended = rows.getLong(at + lane * 16 + 8);
-                    if (begun != ended) {
-                        long even = Math.max(begun, ended) + TAKEOVER_STEP;
-                        channel.write(ByteBuffer.allocate(16).putLong(0, even).putLong(8, even), laneOffset(row, lane));
-                    }
+            try {
+                ByteBuffer now = ByteBuffer.allocate(16);
+                long at = laneOffset(left.row(), left.lane());
+                if (channel.read(now, at) == 16 && now.getLong(0) == left.begun() && now.getLong(8) == left.ended()) {
+                    long even = Math.max(left.begun(), left.ended()) + TAKEOVER_STEP;
+                    channel.write(ByteBuffer.allocate(16).putLong(0, even).putLong(8, even), at);
                 }
-            });
+            } finally {
+                lock.release();
+            }
         } catch (IOException | RuntimeException e) {
-            LOG.debug("Cannot end the changes left under way in the free lanes of a change board", e);
-        } finally {
-            for (FileLock lock : held) {
-                try {
-                    lock.release();
-                } catch (IOException ignored) {
-                    // the channel is closed: the lock went with it
-                }
-            }
+            LOG.debug("Cannot end a change left under way in a free lane of a change board", e);
         }
     }
 
@@ -390,6 +390,9 @@ final class BoardFile {
      * the lane (which it can only when this process lost its lock, see {@link BoardFiles}).
      */
     boolean isStillAt(Path path) {
+        if (laneLock == null && !retakeLane()) {
+            return false; // lost when a channel of the file closed, and not to be had again: another lane is taken
+        }
         try {
             BasicFileAttributes now = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             if (!Objects.equals(now.fileKey(), fileKey) || now.size() != SIZE) {
@@ -406,11 +409,17 @@ final class BoardFile {
         }
     }
 
-    /** Whether another process took this board's lane (read at a look, after {@link #isStillAt} said no). */
+    /**
+     * Whether this board lost its lane on a board still the same (read at a look, after {@link #isStillAt} said no):
+     * another process took it, or this process lost its lock and could not take it again.
+     */
     boolean lostItsLane() {
         try {
+            ByteBuffer generation = ByteBuffer.allocate(8);
             ByteBuffer read = ByteBuffer.allocate(8);
-            return channel.read(read, tokenOffset(lane)) == 8 && read.getLong(0) != token;
+            return channel.read(generation, GENERATION_OFFSET) == 8
+                    && generation.getLong(0) == this.generation
+                    && (laneLock == null || channel.read(read, tokenOffset(lane)) == 8 && read.getLong(0) != token);
         } catch (IOException | RuntimeException e) {
             return false;
         }
@@ -432,6 +441,8 @@ final class BoardFile {
      * and the row is not used ({@link Gone}: the caller looks at the file, where it may find the lane taken from it).
      */
     Row row(int row) {
+        boolean begunWritten = written.get(row * 2 + BEGUN) == 1;
+        boolean endedWritten = written.get(row * 2 + ENDED) == 1;
         long begunBefore = own.get(row * 2 + BEGUN);
         long endedBefore = own.get(row * 2 + ENDED);
         ByteBuffer read = ByteBuffer.allocate(ROW_BYTES);
@@ -442,8 +453,8 @@ final class BoardFile {
         } catch (IOException e) {
             throw new Gone();
         }
-        if (!isAsWritten(read.getLong(lane * 16), row * 2 + BEGUN, begunBefore)
-                || !isAsWritten(read.getLong(lane * 16 + 8), row * 2 + ENDED, endedBefore)) {
+        if (!isAsWritten(read.getLong(lane * 16), row * 2 + BEGUN, begunWritten, begunBefore)
+                || !isAsWritten(read.getLong(lane * 16 + 8), row * 2 + ENDED, endedWritten, endedBefore)) {
             addBoth(row);
             throw new Gone();
         }
@@ -461,16 +472,19 @@ final class BoardFile {
     /**
      * Whether a counter of this lane, read from the file, is what this board wrote: its value before the read, one
      * written during it, or the value of a write under way (written to the file and not yet kept here); for a counter
-     * never written, also the value found when the lane was taken. A write keeps its value before it marks the counter
-     * written, so a counter read as written has its value read after that.
+     * not written before the read, also the value found when the lane was taken. A write keeps its value before it
+     * marks the counter written, so a counter read as written has its value read after that.
      */
-    private boolean isAsWritten(long inFile, int index, long before) {
-        boolean wasWritten = written.get(index) == 1;
+    private boolean isAsWritten(long inFile, int index, boolean writtenBefore, long before) {
+        boolean writtenAfter = written.get(index) == 1;
         long after = own.get(index);
-        if (wasWritten) {
+        if (!writtenBefore && inFile == before - step) {
+            return true;
+        }
+        if (writtenAfter) {
             return inFile >= before && inFile <= after + 1;
         }
-        return inFile == before - step || inFile == before + 1 || inFile == after;
+        return inFile == before + 1 || inFile == after;
     }
 
     /**

@@ -58,7 +58,9 @@ final class BoardFiles {
             OPEN.add(opened);
             return opened;
         } catch (IOException | RuntimeException e) {
-            closeChannel(channel, null, file);
+            // The boards of the file the key was read from take their locks again; should the channel be of another
+            // file (replaced in between), boards of that one that lose their locks take them again at their next look.
+            closeChannel(channel, before, file);
             throw e;
         }
     }

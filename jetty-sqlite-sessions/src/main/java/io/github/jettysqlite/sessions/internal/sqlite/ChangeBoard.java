@@ -328,11 +328,30 @@ public final class ChangeBoard implements ChangeSignals {
                         announceMove(boardFile);
                     }
                 }
+                endLeftovers(boardFile);
                 nextLookNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LOOK_EVERY_MS);
                 return boardFile;
             } finally {
                 looking = false;
             }
+        }
+    }
+
+    /** Whether the board in use still has changes it found under way to end, for tests. */
+    boolean hasLeftovers() {
+        BoardFile m = boardFile;
+        return m != null && m.hasLeftovers();
+    }
+
+    /** Ends the changes the board found under way when it opened, once their grace is over (see {@link Leftovers}). */
+    private void endLeftovers(BoardFile m) {
+        if (m == null) {
+            return;
+        }
+        try {
+            m.endLeftoversIfDue(System.nanoTime());
+        } catch (BoardFile.Gone e) {
+            lookAgain = true;
         }
     }
 

@@ -31,22 +31,12 @@ final class ChangeEnds {
             // It began on this board, in a lane this process has left since (its channel was closed under it, or
             // another process took the lane): whoever takes that lane next evens what it began there (see BoardFile),
             // so it is announced whole in this lane.
-            announceLate(m, row);
+            announceLateOrAsAll(m, row);
             return null;
         }
         if (m.generation() != change.board()) {
-            // It began on a board replaced meanwhile: announced on this one now; as a change of all if its slot cannot
-            // be written.
-            try {
-                announceLate(m, row);
-            } catch (BoardFile.Gone e) {
-                try {
-                    announceLate(m, BoardFile.ALL_ROW);
-                } catch (BoardFile.Gone again) {
-                    warnUnannounced();
-                    throw again;
-                }
-            }
+            // It began on a board replaced meanwhile: announced on this one now.
+            announceLateOrAsAll(m, row);
             return null;
         }
         m.add(row, BoardFile.ENDED);
@@ -64,6 +54,20 @@ final class ChangeEnds {
                 && all.begun() == change.allStartedBefore()
                 && all.ended() == change.allEndedBefore();
         return alone ? new Mark(counters.ended(), change.allEndedBefore(), m.generation()) : null;
+    }
+
+    /** Announced late on its row, or as a change of all if its row cannot be written. */
+    private void announceLateOrAsAll(BoardFile m, int row) {
+        try {
+            announceLate(m, row);
+        } catch (BoardFile.Gone e) {
+            try {
+                announceLate(m, BoardFile.ALL_ROW);
+            } catch (BoardFile.Gone again) {
+                warnUnannounced();
+                throw again;
+            }
+        }
     }
 
     /** Begun and ended at once, in one write, so that a failure cannot leave the row "under way" for good. */

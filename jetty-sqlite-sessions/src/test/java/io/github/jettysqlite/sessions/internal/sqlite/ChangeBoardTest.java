@@ -258,8 +258,14 @@ class ChangeBoardTest {
             leaving.close();
 
             killed.kill();
-            // The next process takes the first free lane, lane 1, not the dead process's, which it ends all the same.
-            ChangeBoard.open(database);
+            // The next process takes the first free lane, lane 1, not the dead process's, which it ends all the same
+            // once the changes it found there have stayed as they were for a while.
+            ChangeBoard restarted = ChangeBoard.open(database);
+            assertThat(restarted.hasLeftovers()).isTrue();
+            Waiting.until("the restarted process ending what it found", () -> {
+                restarted.mark("t", SCOPE, "s3"); // it looks at the board when it uses it
+                return !restarted.hasLeftovers();
+            });
 
             assertThat(observer.mark("t", SCOPE, "s1"))
                     .as("the dead process's change of s1 is no longer under way")
@@ -314,6 +320,34 @@ class ChangeBoardTest {
             owner.mark("t", SCOPE, "s1"); // the owner reads its lane when it uses the row
             return reader.mark("t", SCOPE, "s1") != null;
         });
+    }
+
+    @Test
+    void aChangeItsOwnerEndsWithinTheGraceIsLeftToIt() throws Exception {
+        Path database = dir.resolve("s.db");
+        ChangeSignals reader = ChangeBoard.open(database); // lane 0
+        int row = BoardFile.rowOf(ChangeBoard.slotOf("t", SCOPE, "s1"));
+        try (FileChannel board =
+                FileChannel.open(dir.resolve("s.db-changes"), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            // Lane 5's owner is alive without its lock (another class loader closed a channel of the file) and begins
+            // a change of s1 there as another process opens the board.
+            board.write(ByteBuffer.allocate(8).putLong(0, 42), BoardFile.tokenOffset(5));
+            board.write(ByteBuffer.allocate(8).putLong(0, 1), BoardFile.laneOffset(row, 5));
+            ChangeBoard opened = ChangeBoard.open(database);
+            assertThat(opened.hasLeftovers()).isTrue();
+            // Its commit is quick: it ends the change well within the grace.
+            board.write(ByteBuffer.allocate(8).putLong(0, 1), BoardFile.laneOffset(row, 5) + 8);
+
+            Waiting.until("the grace over", () -> {
+                opened.mark("t", SCOPE, "s3");
+                return !opened.hasLeftovers();
+            });
+            ByteBuffer lane = ByteBuffer.allocate(16);
+            board.read(lane, BoardFile.laneOffset(row, 5));
+            assertThat(lane.getLong(0)).as("its change left as it ended it").isEqualTo(1);
+            assertThat(lane.getLong(8)).isEqualTo(1);
+            assertThat(reader.mark("t", SCOPE, "s1")).isNotNull();
+        }
     }
 
     @Test
@@ -555,7 +589,7 @@ class ChangeBoardTest {
     @Test
     void aBoardWhoseLaneAnotherProcessTookMovesToAnotherLaneAndEveryCopyIsReadAgain() throws Exception {
         Path database = dir.resolve("s.db");
-        ChangeSignals node = ChangeBoard.open(database);
+        ChangeBoard node = ChangeBoard.open(database);
         ChangeSignals other = ChangeBoard.open(database);
         ChangeSignals.Mark trusted = other.mark("t", SCOPE, "s2");
         ChangeSignals.Change write = node.begin("t", SCOPE, "s1");
@@ -573,6 +607,12 @@ class ChangeBoardTest {
             return now != null && now.all() > trusted.all();
         });
         assertThat(node.end(write)).isNull();
+        // The node went back to lane 0, the first free one, where it found its own write's beginning: it is ended
+        // there once the grace for an owner that might still end it is over.
+        Waiting.until("the node ending what it found under way", () -> {
+            node.mark("t", SCOPE, "s2");
+            return !node.hasLeftovers();
+        });
         assertThat(node.mark("t", SCOPE, "s1"))
                 .as("the write under way ended on the node's new lane: nothing left under way")
                 .isNotNull()
