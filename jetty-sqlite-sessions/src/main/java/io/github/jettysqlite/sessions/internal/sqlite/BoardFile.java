@@ -40,12 +40,12 @@ import org.slf4j.LoggerFactory;
  * finds out that another process took its lane.
  *
  * <p>A lane can change hands while its former owner still writes to it: a process killed during a change, or one that
- * lost its lock (another class loader closed a channel of the file) and has not looked at its token yet. So that no
- * reader ever sees the same counters for two different states of a row, the new owner of a lane that had one (its
- * token is set) counts on from {@value #TAKEOVER_STEP} past the values it found (the file shows them until it first
- * writes a counter): its values and the former owner's never meet. A row the former owner left with a change begun and not ended (it died, or ended
- * it elsewhere) is evened when the lane is taken, and a row in which the owner finds counters it did not write is
- * written afresh, so that no row stays "under way" for good.
+ * lost its lock (another class loader closed a channel of the file) and has not looked at its token yet. So that a
+ * lane never shows one value for two different states of a row, the new owner of a lane that had one (its token is
+ * set) counts on from {@value #TAKEOVER_STEP} past the values it found (the file shows them until it first writes a
+ * counter): its values and the former owner's never meet. Rows left with a change begun and not ended (the owner
+ * died, or ended it elsewhere) are ended a grace period after a board opens (see {@link Leftovers}), and a row in
+ * which the owner finds counters it did not write is written afresh, so that no row stays "under way" for good.
  */
 final class BoardFile {
     private static final Logger LOG = LoggerFactory.getLogger(ChangeBoard.class);
