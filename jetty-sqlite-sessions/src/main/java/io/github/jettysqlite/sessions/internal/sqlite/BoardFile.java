@@ -116,8 +116,8 @@ final class BoardFile {
     private final AtomicIntegerArray written;
     /** How far past the values it found this board counts: {@link #TAKEOVER_STEP}, or none in a lane never owned. */
     private final long step;
-    /** Changes found under way when this board opened, to end once their grace is over; only a look touches it. */
-    private Leftovers leftovers = Leftovers.NONE;
+    /** Changes found under way when this board opened, to end once their grace is over; only a look ends them. */
+    private volatile Leftovers leftovers = Leftovers.NONE;
 
     private final Object[] stripes = new Object[STRIPES];
 
