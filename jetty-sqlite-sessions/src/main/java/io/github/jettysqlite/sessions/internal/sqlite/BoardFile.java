@@ -234,30 +234,37 @@ final class BoardFile {
         return Leftovers.of(found);
     }
 
-    /**
-     * Ends the changes found under way when this board opened, once their grace is over (see {@link Leftovers});
-     * called at a look. In this board's own lane, the difference it inherited is made up in memory and written with
-     * the row, so a change of its own under way there stays under way. In a lane nobody holds, a row still as it was
-     * found gets counters {@value #TAKEOVER_STEP} past them, begun and ended alike; that lane is held (by its lock) only
-     * for that read and write, one lane at a time, so that a process opening the board meanwhile finds it free.
-     */
     /** Whether changes found under way when this board opened are still to be ended. */
     boolean hasLeftovers() {
         return !leftovers.found().isEmpty();
     }
 
-    void endLeftoversIfDue(long nowNanos) {
+    /**
+     * Ends the changes found under way when this board opened, once their grace is over (see {@link Leftovers});
+     * called at a look. In this board's own lane, the difference it inherited is made up in memory and written with
+     * the row, so a change of its own under way there stays under way. In a lane nobody holds, a row still as it was
+     * found gets counters {@value #TAKEOVER_STEP} past them, begun and ended alike; that lane is held (by its lock) only
+     * for that read and write, one lane at a time, so that a process opening the board meanwhile finds it free. What
+     * could not be written (a full disk) is tried again at the next look.
+     */
+    void endLeftoversIfDue(long nowNanos, long graceNanos) {
         Leftovers due = leftovers;
-        if (!due.isDue(nowNanos)) {
+        if (!due.isDue(nowNanos, graceNanos)) {
             return;
         }
-        leftovers = Leftovers.NONE;
-        for (Leftovers.Leftover left : due.found()) {
-            if (left.lane() == lane) {
-                makeUpInherited(left.row(), left.begun() - left.ended());
-            } else {
-                endInFreeLane(left);
+        List<Leftovers.Leftover> left = new ArrayList<>(due.found());
+        try {
+            while (!left.isEmpty()) {
+                Leftovers.Leftover next = left.get(0);
+                if (next.lane() == lane) {
+                    makeUpInherited(next.row(), next.begun() - next.ended());
+                } else {
+                    endInFreeLane(next);
+                }
+                left.remove(0);
             }
+        } finally {
+            leftovers = due.only(left);
         }
     }
 
@@ -279,6 +286,7 @@ final class BoardFile {
             if (lock == null) {
                 return; // its owner, or a new one, holds it: the new one ends it as its own
             }
+            // Only a failure to write is tried again; a lane another holds, or a row moved on, is its owner's.
             try {
                 ByteBuffer now = ByteBuffer.allocate(16);
                 long at = laneOffset(left.row(), left.lane());
@@ -289,8 +297,8 @@ final class BoardFile {
             } finally {
                 lock.release();
             }
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("Cannot end a change left under way in a free lane of a change board", e);
+        } catch (IOException e) {
+            throw new Gone();
         }
     }
 
@@ -544,7 +552,7 @@ final class BoardFile {
      * Takes this board's lane lock again after a channel of the same file was closed in this process, which let go of
      * every lock the process held on the file. False when another process took the lane in between.
      */
-    boolean retakeLane() {
+    synchronized boolean retakeLane() {
         try {
             FileLock before = laneLock;
             if (before != null) {

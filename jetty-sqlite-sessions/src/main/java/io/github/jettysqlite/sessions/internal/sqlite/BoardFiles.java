@@ -58,8 +58,8 @@ final class BoardFiles {
             OPEN.add(opened);
             return opened;
         } catch (IOException | RuntimeException e) {
-            // The boards of the file the key was read from take their locks again; should the channel be of another
-            // file (replaced in between), boards of that one that lose their locks take them again at their next look.
+            // The boards of the file the key was read from take their locks again, and those of the file now at the
+            // path, which the channel may be of (replaced in between).
             closeChannel(channel, before, file);
             throw e;
         }
@@ -82,14 +82,15 @@ final class BoardFiles {
     /** Closes a board file's channel, which lets go of its lane (and of every lock this process holds on the file). */
     static synchronized void close(BoardFile board) {
         if (OPEN.remove(board)) {
-            closeChannel(board.channel(), board.fileKey(), board.path());
+            closeChannel(board.channel(), board.fileKey(), null);
         }
     }
 
     /**
      * Closes a channel, then takes again the lane locks the close let go of: those of the boards of the same file, known
-     * by its key or, for a failed open whose file is not known, by its path. A board of another file keeps its lock
-     * untouched: taking it again would open a moment in which another process could take its lane.
+     * by its key and, for a failed open whose channel may be of the file now at the path, by that path (null: none). A
+     * board of another file keeps its lock untouched: taking it again would open a moment in which another process
+     * could take its lane.
      */
     private static void closeChannel(FileChannel channel, Object fileKey, Path path) {
         try {
@@ -98,7 +99,8 @@ final class BoardFiles {
             // nothing to do: the board is being let go of
         }
         for (BoardFile other : OPEN) {
-            boolean sameFile = fileKey != null ? fileKey.equals(other.fileKey()) : path.equals(other.path());
+            boolean sameFile =
+                    (fileKey != null && fileKey.equals(other.fileKey())) || (path != null && path.equals(other.path()));
             if (sameFile && !other.retakeLane()) {
                 LOG.debug(
                         "A board lost its lane lock when another channel of its file closed; it moves at its next look");

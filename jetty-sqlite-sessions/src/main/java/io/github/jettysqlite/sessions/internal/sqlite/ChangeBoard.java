@@ -67,8 +67,10 @@ public final class ChangeBoard implements ChangeSignals {
     private final ChangeEnds ends;
     private volatile BoardFile boardFile;
     private volatile long nextLookNanos;
+    private final long leftoverGraceNanos;
 
-    private ChangeBoard(Path databaseFile, Path file, BoardFile boardFile) {
+    private ChangeBoard(Path databaseFile, Path file, BoardFile boardFile, long leftoverGraceNanos) {
+        this.leftoverGraceNanos = leftoverGraceNanos;
         this.databaseFile = databaseFile;
         this.file = file;
         this.ends = new ChangeEnds(databaseFile, file);
@@ -78,10 +80,18 @@ public final class ChangeBoard implements ChangeSignals {
 
     /** The board of this database file, created if none; while it cannot be used, no marks and no announcements. */
     static ChangeBoard open(Path databaseFile) {
+        return open(databaseFile, Leftovers.graceMs(5_000));
+    }
+
+    /**
+     * The board of this database file, as {@link #open(Path)}; changes found left under way by other processes are
+     * ended once they have stayed so for the grace given (see {@link Leftovers}).
+     */
+    static ChangeBoard open(Path databaseFile, long leftoverGraceMs) {
         Path file = databaseFile.resolveSibling(databaseFile.getFileName() + "-changes");
         // Opened again every LOOK_EVERY_MS until it can be used: a failure at start (a cp in progress, a full file
         // table) must not leave this process unannounced for its whole life.
-        ChangeBoard board = new ChangeBoard(databaseFile, file, null);
+        ChangeBoard board = new ChangeBoard(databaseFile, file, null, TimeUnit.MILLISECONDS.toNanos(leftoverGraceMs));
         board.boardFile = board.openBoardFile(-1);
         return board;
     }
@@ -349,7 +359,7 @@ public final class ChangeBoard implements ChangeSignals {
             return;
         }
         try {
-            m.endLeftoversIfDue(System.nanoTime());
+            m.endLeftoversIfDue(System.nanoTime(), leftoverGraceNanos);
         } catch (BoardFile.Gone e) {
             lookAgain = true;
         }

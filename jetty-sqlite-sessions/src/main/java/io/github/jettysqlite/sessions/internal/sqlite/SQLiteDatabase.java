@@ -48,7 +48,7 @@ public final class SQLiteDatabase implements SQLiteFile {
         // timeout of 0 means "never wait for another process", not "fail the ninth concurrent read".
         this.readers = new ReaderPool(this::connect, settings.maxReaders(), Math.max(settings.busyTimeoutMs(), 1_000));
         this.identity = FileIdentity.of(settings.file());
-        this.changes = ChangeBoard.open(settings.file());
+        this.changes = ChangeBoard.open(settings.file(), Leftovers.graceMs(settings.busyTimeoutMs()));
     }
 
     /**

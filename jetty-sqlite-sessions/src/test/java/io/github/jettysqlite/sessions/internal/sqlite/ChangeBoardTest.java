@@ -39,6 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ChangeBoardTest {
     private static final SessionScope SCOPE = new SessionScope("/app", "0.0.0.0");
+    /** The grace for changes left under way that these tests' boards give, shorter than a server's. */
+    private static final long GRACE_MS = 1_000;
 
     @TempDir
     Path dir;
@@ -260,7 +262,7 @@ class ChangeBoardTest {
             killed.kill();
             // The next process takes the first free lane, lane 1, not the dead process's, which it ends all the same
             // once the changes it found there have stayed as they were for a while.
-            ChangeBoard restarted = ChangeBoard.open(database);
+            ChangeBoard restarted = ChangeBoard.open(database, GRACE_MS);
             assertThat(restarted.hasLeftovers()).isTrue();
             Waiting.until("the restarted process ending what it found", () -> {
                 restarted.mark("t", SCOPE, "s3"); // it looks at the board when it uses it
@@ -333,7 +335,7 @@ class ChangeBoardTest {
             // a change of s1 there as another process opens the board.
             board.write(ByteBuffer.allocate(8).putLong(0, 42), BoardFile.tokenOffset(5));
             board.write(ByteBuffer.allocate(8).putLong(0, 1), BoardFile.laneOffset(row, 5));
-            ChangeBoard opened = ChangeBoard.open(database);
+            ChangeBoard opened = ChangeBoard.open(database, GRACE_MS);
             assertThat(opened.hasLeftovers()).isTrue();
             // Its commit is quick: it ends the change well within the grace.
             board.write(ByteBuffer.allocate(8).putLong(0, 1), BoardFile.laneOffset(row, 5) + 8);
@@ -589,7 +591,7 @@ class ChangeBoardTest {
     @Test
     void aBoardWhoseLaneAnotherProcessTookMovesToAnotherLaneAndEveryCopyIsReadAgain() throws Exception {
         Path database = dir.resolve("s.db");
-        ChangeBoard node = ChangeBoard.open(database);
+        ChangeBoard node = ChangeBoard.open(database, GRACE_MS);
         ChangeSignals other = ChangeBoard.open(database);
         ChangeSignals.Mark trusted = other.mark("t", SCOPE, "s2");
         ChangeSignals.Change write = node.begin("t", SCOPE, "s1");
