@@ -269,15 +269,7 @@ final class BoardFile {
     }
 
     private void makeUpInherited(int row, long difference) {
-        synchronized (stripes[row & (STRIPES - 1)]) {
-            long begun = own.get(row * 2 + BEGUN) + Math.max(0, -difference) + 1;
-            long ended = own.get(row * 2 + ENDED) + Math.max(0, difference) + 1;
-            write(ByteBuffer.allocate(16).putLong(0, begun).putLong(8, ended), laneOffset(row));
-            own.set(row * 2 + BEGUN, begun);
-            own.set(row * 2 + ENDED, ended);
-            written.set(row * 2 + BEGUN, 1);
-            written.set(row * 2 + ENDED, 1);
-        }
+        addToBoth(row, Math.max(0, -difference) + 1, Math.max(0, difference) + 1);
     }
 
     private void endInFreeLane(Leftovers.Leftover left) {
@@ -512,9 +504,14 @@ final class BoardFile {
 
     /** Adds one to both counters of this lane in the row in one write: a change announced after it happened. */
     void addBoth(int row) {
+        addToBoth(row, 1, 1);
+    }
+
+    /** Adds to both counters of this lane in the row in one write, under the row's lock like every addition. */
+    private void addToBoth(int row, long toBegun, long toEnded) {
         synchronized (stripes[row & (STRIPES - 1)]) {
-            long begun = own.get(row * 2 + BEGUN) + 1;
-            long ended = own.get(row * 2 + ENDED) + 1;
+            long begun = own.get(row * 2 + BEGUN) + toBegun;
+            long ended = own.get(row * 2 + ENDED) + toEnded;
             write(ByteBuffer.allocate(16).putLong(0, begun).putLong(8, ended), laneOffset(row));
             own.set(row * 2 + BEGUN, begun);
             own.set(row * 2 + ENDED, ended);

@@ -78,7 +78,10 @@ public final class ChangeBoard implements ChangeSignals {
         this.nextLookNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LOOK_EVERY_MS);
     }
 
-    /** The board of this database file, created if none; while it cannot be used, no marks and no announcements. */
+    /**
+     * The board of this database file, created if none; while it cannot be used, no marks and no announcements. The
+     * grace for leftovers is that of the stores' default busy timeout, five seconds (a database passes its own).
+     */
     static ChangeBoard open(Path databaseFile) {
         return open(databaseFile, Leftovers.graceMs(5_000));
     }

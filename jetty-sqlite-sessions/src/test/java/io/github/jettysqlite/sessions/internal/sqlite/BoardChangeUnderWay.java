@@ -2,6 +2,7 @@ package io.github.jettysqlite.sessions.internal.sqlite;
 
 import io.github.jettysqlite.sessions.internal.SessionScope;
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * A process that begins a change of one session and a change of all sessions on a database's change board, says so,
@@ -16,6 +17,6 @@ public final class BoardChangeUnderWay {
         board.beginAll();
         System.out.println("begun");
         System.out.flush();
-        Thread.sleep(Long.MAX_VALUE);
+        new CountDownLatch(1).await(); // nothing counts it down: the parent kills this process
     }
 }
