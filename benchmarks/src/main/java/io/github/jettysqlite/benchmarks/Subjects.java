@@ -47,6 +47,13 @@ final class Subjects {
             "raw-perthread/NORMAL",
             "raw-perthread/FULL");
 
+    /**
+     * Subjects run only when named in {@code --subjects}: they answer one question each and would only lengthen a
+     * full run (the one without checkpoints leaves a log of hundreds of MiB behind).
+     */
+    static final List<String> ON_REQUEST =
+            List.of("sqlite-store-nocheckpoints/NORMAL", "sqlite-store-nocheckpoints/FULL");
+
     /** A pooled connection for every thread of the largest cell, as a well-configured server would give it. */
     static final int HIKARI_POOL_SIZE = 32;
 
@@ -86,6 +93,13 @@ final class Subjects {
                 withoutAutoVacuum(file);
                 yield new StoreSubject(name, sqliteStore(file, synchronous), null, file);
             }
+            case "sqlite-store-nocheckpoints" -> {
+                // Checkpoints left to nobody: the log grows for the whole cell. What the store's own checkpoints cost
+                // a write (its latency above all) is the difference to sqlite-store.
+                SQLiteSessionSettings settings = settings(file, synchronous);
+                settings.setCheckpoints("EXTERNAL");
+                yield new StoreSubject(name, new SQLiteSessionDataStore(settings), null, file);
+            }
             case "jdbc-documented" -> new StoreSubject(name, jdbcDocumented(file, synchronous), null, file);
             case "jdbc-hikari" -> {
                 HikariDataSource pool = hikari(file, synchronous, HIKARI_POOL_SIZE);
@@ -98,7 +112,9 @@ final class Subjects {
             case "file-store" -> new StoreSubject(name, fileStore(Files.createDirectories(dir.resolve(slug))), null);
             case "raw" -> new RawSubject(name, file, synchronous, false);
             case "raw-perthread" -> new RawSubject(name, file, synchronous, true);
-            default -> throw new IllegalArgumentException("unknown subject " + name + "; known: " + ALL);
+            default ->
+                throw new IllegalArgumentException(
+                        "unknown subject " + name + "; known: " + ALL + " and, on request, " + ON_REQUEST);
         };
     }
 

@@ -88,7 +88,7 @@ public class SQLiteSessionDataStore extends SessionTableDataStore {
         return sqlite().walBytes();
     }
 
-    @ManagedAttribute(value = "checkpoints that restarted the WAL because it outgrew 1,000 pages", readonly = true)
+    @ManagedAttribute(value = "checkpoints that restarted the WAL because it outgrew 4,000 pages", readonly = true)
     public long getForcedCheckpoints() {
         return sqlite().forcedCheckpoints();
     }

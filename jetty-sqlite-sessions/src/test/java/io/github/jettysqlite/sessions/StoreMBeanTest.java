@@ -42,7 +42,7 @@ class StoreMBeanTest {
             "attribute databaseFileLost java.lang.String: why writes are refused: the database file was deleted or replaced while in use (null while it is the file opened)",
             "attribute deserializationFilter java.lang.String: the filter every attribute is deserialized through",
             "attribute fileSizeBytes long: size of the database file in bytes",
-            "attribute forcedCheckpoints long: checkpoints that restarted the WAL because it outgrew 1,000 pages",
+            "attribute forcedCheckpoints long: checkpoints that restarted the WAL because it outgrew 4,000 pages",
             "attribute journalMode java.lang.String: SQLite's journal mode (wal)",
             "attribute maxReaders int: the most read connections open at once",
             "attribute passivating boolean: does this store serialize sessions",

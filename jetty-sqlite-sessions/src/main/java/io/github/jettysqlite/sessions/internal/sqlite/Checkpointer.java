@@ -25,6 +25,13 @@ import org.slf4j.LoggerFactory;
  * of older snapshots to finish (loads take microseconds); then the next commit writes from the start of the log,
  * and {@code journal_size_limit} cuts the file back to {@value #LOG_SIZE_LIMIT_BYTES} bytes.
  *
+ * <p>Why the log may hold 4,000 pages (16 MiB) and not SQLite's 1,000: every checkpoint that copies anything syncs
+ * the log and the database file, and while it syncs, the writer's appends to the log wait on the file system (on
+ * ext4 each sync is a journal commit); each restart also holds the writer for its copy and its sync. Four times fewer
+ * of both took the p99 of a new session at one thread from 280-420 µs to 140-170 µs and wrote no more per session
+ * (measured, docs/benchmarks.md, stop 35). 4,000 stays under the 4,096 frames one hash table of SQLite's WAL index
+ * covers, so no reader ever searches a second one for a page.
+ *
  * <p>A reader that holds one snapshot for long (an online backup, another process's long query) keeps any
  * checkpoint from restarting the log. The restarting checkpoint then gives up after {@value #RESTART_WAIT_MS} ms, so
  * writers are held back at most that long, and is tried again only after a pause that doubles up to
@@ -34,13 +41,13 @@ final class Checkpointer {
     private static final Logger LOG = LoggerFactory.getLogger(Checkpointer.class);
 
     /** Frames (pages) in the log past which the log is restarted; SQLite's own automatic checkpoint uses 1,000. */
-    static final int RESTART_FRAMES = 1000;
+    static final int RESTART_FRAMES = 4000;
 
-    /** Past this many frames (about 8 MiB) a restart that gave up is tried again at once, not after a backoff. */
+    /** Past this many frames (about 32 MiB) a restart that gave up is tried again at once, not after a backoff. */
     static final int RESTART_FRAMES_NO_BACKOFF = 2 * RESTART_FRAMES;
 
     /** What a restarted log file is cut back to. */
-    static final long LOG_SIZE_LIMIT_BYTES = 4L * 1024 * 1024;
+    static final long LOG_SIZE_LIMIT_BYTES = 16L * 1024 * 1024;
 
     /** How long a restarting checkpoint may hold back writers while waiting for readers of older snapshots. */
     static final int RESTART_WAIT_MS = 100;
@@ -49,7 +56,7 @@ final class Checkpointer {
      * Frames a passive checkpoint should find new, about: fewer and it ran more often than it needs to (each one that
      * copies anything syncs the log and the database file), more and the log grows between them.
      */
-    static final int FRAMES_PER_CHECKPOINT = 500;
+    static final int FRAMES_PER_CHECKPOINT = 2000;
 
     private static final long MIN_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long MAX_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
