@@ -14,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -44,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * lane never shows one value for two different states of a row, the new owner of a lane that had one (its token is
  * set) counts on from {@value #TAKEOVER_STEP} past the values it found (the file shows them until it first writes a
  * counter): its values and the former owner's never meet. Rows left with a change begun and not ended (the owner
- * died, or ended it elsewhere) are ended a grace period after a board opens (see {@link Leftovers}), and a row in
+ * died, or ended it elsewhere) are ended a grace period after a board finds them, when it opens or when it finds
+ * that lane let go of (see {@link Leftovers}), and a row in
  * which the owner finds counters it did not write is written afresh, so that no row stays "under way" for good.
  */
 final class BoardFile {
@@ -116,8 +118,23 @@ final class BoardFile {
     private final AtomicIntegerArray written;
     /** How far past the values it found this board counts: {@link #TAKEOVER_STEP}, or none in a lane never owned. */
     private final long step;
-    /** Changes found under way when this board opened, to end once their grace is over; only a look ends them. */
+    /** Changes found under way in lanes that had an owner, to end once their grace is over; only a look ends them. */
     private volatile Leftovers leftovers = Leftovers.NONE;
+    /**
+     * For each lane, whether it was free (its token set, nobody holding its lock) when this board last looked for
+     * lanes let go of; read and written by looks only, one at a time.
+     */
+    private final boolean[] freeWhenLooked = new boolean[LANES];
+
+    /** When to look for lanes let go of next; the first look is a period after opening, which read every lane. */
+    private long nextLaneLookNanos;
+
+    private boolean laneLooksScheduled;
+    /** Looks for lanes let go of that read the file, for tests. */
+    private volatile int freedLaneReads;
+
+    /** Looks for lanes let go of, for tests. */
+    private volatile int laneLooks;
 
     private final Object[] stripes = new Object[STRIPES];
 
@@ -220,18 +237,90 @@ final class BoardFile {
     private static Leftovers readLanes(FileChannel channel, int lane, long step, AtomicLongArray own, ByteBuffer tokens)
             throws IOException {
         List<Leftovers.Leftover> found = new ArrayList<>();
+        long now = System.nanoTime();
         forEachRow(channel, (row, rows, at) -> {
             own.set(row * 2 + BEGUN, rows.getLong(at + lane * 16) + step);
             own.set(row * 2 + ENDED, rows.getLong(at + lane * 16 + 8) + step);
             for (int l = 0; l < LANES; l++) {
-                long begun = rows.getLong(at + l * 16);
-                long ended = rows.getLong(at + l * 16 + 8);
-                if (begun != ended && tokens.getLong(l * 8) != 0) {
-                    found.add(new Leftovers.Leftover(l, row, begun, ended));
+                if (tokens.getLong(l * 8) != 0) {
+                    addIfUnderWay(found, rows, at, l, row, now);
                 }
             }
         });
         return Leftovers.of(found);
+    }
+
+    private static void addIfUnderWay(
+            List<Leftovers.Leftover> found, ByteBuffer rows, int at, int lane, int row, long nowNanos) {
+        long begun = rows.getLong(at + lane * 16);
+        long ended = rows.getLong(at + lane * 16 + 8);
+        if (begun != ended) {
+            found.add(new Leftovers.Leftover(lane, row, begun, ended, nowNanos));
+        }
+    }
+
+    /**
+     * Every {@code everyNanos}, at a look: finds the lanes whose owner let go of them since the last time (it died, or
+     * left), by taking and at once releasing each one's lock, and reads the file once for the changes left under way
+     * there, to end as leftovers. Without this, a process that was running when a peer died would leave the peer's
+     * changes under way until some process opened the board again. A lane held by anyone, this JVM included, is left
+     * alone; one that stays free is read only once.
+     */
+    void lookForFreedLanesIfDue(long nowNanos, long everyNanos) {
+        if (!laneLooksScheduled) {
+            laneLooksScheduled = true;
+            nextLaneLookNanos = nowNanos + everyNanos;
+            return;
+        }
+        if (nowNanos - nextLaneLookNanos < 0) {
+            return;
+        }
+        nextLaneLookNanos = nowNanos + everyNanos;
+        laneLooks++;
+        try {
+            ByteBuffer tokens = ByteBuffer.allocate(LANES * 8);
+            channel.read(tokens, tokenOffset(0));
+            boolean[] freed = new boolean[LANES];
+            boolean any = false;
+            for (int l = 0; l < LANES; l++) {
+                boolean free = false;
+                if (l != lane && tokens.getLong(l * 8) != 0) {
+                    FileLock probe = tryLane(channel, l);
+                    if (probe != null) {
+                        probe.release();
+                        free = true;
+                    }
+                }
+                freed[l] = free && !freeWhenLooked[l];
+                any |= freed[l];
+                freeWhenLooked[l] = free;
+            }
+            if (!any) {
+                return;
+            }
+            List<Leftovers.Leftover> found = new ArrayList<>();
+            forEachRow(channel, (row, rows, at) -> {
+                for (int l = 0; l < LANES; l++) {
+                    if (freed[l]) {
+                        addIfUnderWay(found, rows, at, l, row, nowNanos);
+                    }
+                }
+            });
+            freedLaneReads++;
+            leftovers = leftovers.plus(found);
+        } catch (IOException e) {
+            throw new Gone();
+        }
+    }
+
+    /** How many times this board looked for lanes let go of, for tests. */
+    int laneLooks() {
+        return laneLooks;
+    }
+
+    /** How many looks for lanes let go of read the file, for tests. */
+    int freedLaneReads() {
+        return freedLaneReads;
     }
 
     /** Whether changes found under way when this board opened are still to be ended. */
@@ -240,31 +329,35 @@ final class BoardFile {
     }
 
     /**
-     * Ends the changes found under way when this board opened, once their grace is over (see {@link Leftovers});
-     * called at a look. In this board's own lane, the difference it inherited is made up in memory and written with
+     * Ends the changes found under way in lanes that had an owner, each once its grace is over (see {@link
+     * Leftovers}); called at a look. In this board's own lane, the difference it inherited is made up in memory and written with
      * the row, so a change of its own under way there stays under way. In a lane nobody holds, a row still as it was
      * found gets counters {@value #TAKEOVER_STEP} past them, begun and ended alike; that lane is held (by its lock) only
      * for that read and write, one lane at a time, so that a process opening the board meanwhile finds it free. What
      * could not be written (a full disk) is tried again at the next look.
      */
     void endLeftoversIfDue(long nowNanos, long graceNanos) {
-        Leftovers due = leftovers;
-        if (!due.isDue(nowNanos, graceNanos)) {
+        Leftovers current = leftovers;
+        if (!current.anyDue(nowNanos, graceNanos)) {
             return;
         }
-        List<Leftovers.Leftover> left = new ArrayList<>(due.found());
+        List<Leftovers.Leftover> left = new ArrayList<>(current.found());
         try {
-            while (!left.isEmpty()) {
-                Leftovers.Leftover next = left.get(0);
+            Iterator<Leftovers.Leftover> each = left.iterator();
+            while (each.hasNext()) {
+                Leftovers.Leftover next = each.next();
+                if (!next.isDue(nowNanos, graceNanos)) {
+                    continue;
+                }
                 if (next.lane() == lane) {
                     makeUpInherited(next.row(), next.begun() - next.ended());
                 } else {
                     endInFreeLane(next);
                 }
-                left.remove(0);
+                each.remove();
             }
         } finally {
-            leftovers = due.only(left);
+            leftovers = Leftovers.of(left);
         }
     }
 

@@ -356,13 +356,30 @@ public final class ChangeBoard implements ChangeSignals {
         return m != null && m.hasLeftovers();
     }
 
-    /** Ends the changes the board found under way when it opened, once their grace is over (see {@link Leftovers}). */
+    /** How many looks for lanes let go of read the board file, for tests. */
+    int freedLaneReads() {
+        BoardFile m = boardFile;
+        return m == null ? 0 : m.freedLaneReads();
+    }
+
+    /** How many times the board looked for lanes let go of, for tests. */
+    int laneLooks() {
+        BoardFile m = boardFile;
+        return m == null ? 0 : m.laneLooks();
+    }
+
+    /**
+     * Looks for lanes let go of since the last look, every grace period, and ends the changes found under way in lanes
+     * that had an owner once their grace is over (see {@link Leftovers}).
+     */
     private void endLeftovers(BoardFile m) {
         if (m == null) {
             return;
         }
         try {
-            m.endLeftoversIfDue(System.nanoTime(), leftoverGraceNanos);
+            long now = System.nanoTime();
+            m.lookForFreedLanesIfDue(now, leftoverGraceNanos);
+            m.endLeftoversIfDue(now, leftoverGraceNanos);
         } catch (BoardFile.Gone e) {
             lookAgain = true;
         }

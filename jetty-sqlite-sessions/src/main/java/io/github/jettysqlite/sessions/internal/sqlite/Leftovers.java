@@ -1,26 +1,31 @@
 package io.github.jettysqlite.sessions.internal.sqlite;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Changes a board found under way in lanes that had an owner when it opened the file (begun and not ended there),
- * which it ends once they have stayed as they were for a grace period. Their owner died during a write or a sweep,
- * or moved to another lane and ended them there; either way nobody else ever ends them, and their rows would stay
- * "under way" (read on every request, on every node) until the file is deleted. The grace leaves an owner that is
- * alive and merely without its lock (another class loader of its process closed a channel of the file) the time to
- * end its own changes: longer than a write can wait for SQLite's lock and commit (see {@link #graceMs}).
+ * Changes a board found under way in lanes that had an owner (begun and not ended there), which it ends once they
+ * have stayed as they were for a grace period: those it finds when it opens the file, and those of a lane whose owner
+ * let go of it later (looked for again every grace period). Their owner died during a write or a sweep, or moved to
+ * another lane and ended them there; either way nobody else ever ends them, and their rows would stay "under way"
+ * (read on every request, on every node) until the file is deleted. The grace leaves an owner that is alive and
+ * merely without its lock (another class loader of its process closed a channel of the file) the time to end its own
+ * changes: longer than a write can wait for SQLite's lock and commit (see {@link #graceMs}).
  *
- * @param found each row left under way, with its lane and the counters found there
- * @param foundAtNanos when they were found ({@link System#nanoTime()})
+ * @param found each row left under way, with its lane, the counters found there and when
  */
-record Leftovers(List<Leftover> found, long foundAtNanos) {
-    static final Leftovers NONE = new Leftovers(List.of(), 0);
+record Leftovers(List<Leftover> found) {
+    static final Leftovers NONE = new Leftovers(List.of());
 
-    /** A row of a lane whose counters differed when the board opened. */
-    record Leftover(int lane, int row, long begun, long ended) {}
+    /** A row of a lane whose counters differed when they were read, at {@code foundAtNanos} ({@link System#nanoTime()}). */
+    record Leftover(int lane, int row, long begun, long ended, long foundAtNanos) {
+        boolean isDue(long nowNanos, long graceNanos) {
+            return nowNanos - foundAtNanos >= graceNanos;
+        }
+    }
 
     static Leftovers of(List<Leftover> found) {
-        return found.isEmpty() ? NONE : new Leftovers(List.copyOf(found), System.nanoTime());
+        return found.isEmpty() ? NONE : new Leftovers(List.copyOf(found));
     }
 
     /**
@@ -31,12 +36,23 @@ record Leftovers(List<Leftover> found, long foundAtNanos) {
         return 2L * busyTimeoutMs + 5_000;
     }
 
-    boolean isDue(long nowNanos, long graceNanos) {
-        return !found.isEmpty() && nowNanos - foundAtNanos >= graceNanos;
+    boolean anyDue(long nowNanos, long graceNanos) {
+        for (Leftover left : found) {
+            if (left.isDue(nowNanos, graceNanos)) {
+                return true;
+            }
+        }
+        return false;
     }
 
-    /** These leftovers, down to the ones given (those not ended yet). */
-    Leftovers only(List<Leftover> remaining) {
-        return remaining.isEmpty() ? NONE : new Leftovers(List.copyOf(remaining), foundAtNanos);
+    /** These leftovers and the ones given, except those of a lane and row already here (found earlier, still due first). */
+    Leftovers plus(List<Leftover> more) {
+        List<Leftover> all = new ArrayList<>(found);
+        for (Leftover next : more) {
+            if (all.stream().noneMatch(l -> l.lane() == next.lane() && l.row() == next.row())) {
+                all.add(next);
+            }
+        }
+        return of(all);
     }
 }

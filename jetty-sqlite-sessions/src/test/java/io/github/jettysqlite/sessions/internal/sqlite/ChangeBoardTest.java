@@ -277,6 +277,45 @@ class ChangeBoardTest {
     }
 
     @Test
+    void aProcessKilledDuringChangesLeavesNothingUnderWayForProcessesAlreadyRunning() throws Exception {
+        Path database = dir.resolve("s.db");
+        ChangeBoard running = ChangeBoard.open(database, GRACE_MS); // lane 0; the child takes lane 1
+        try (ChildJvm killed = ChildJvm.start(BoardChangeUnderWay.class, database.toString(), "s1")) {
+            assertThat(killed.nextLine(Waiting.SECONDS, TimeUnit.SECONDS))
+                    .as("the child began its changes: %s", killed.output())
+                    .isEqualTo("begun");
+            assertThat(running.mark("t", SCOPE, "s2")).as("a sweep under way").isNull();
+
+            killed.kill();
+            // Nobody opens the board again: the process that was running all along finds the dead one's lane let go
+            // of and ends what it left, once that has stayed as it was for the grace.
+            Waiting.until(
+                    "the running process ending what the dead one left",
+                    () -> running.mark("t", SCOPE, "s1") != null && running.mark("t", SCOPE, "s2") != null);
+            assertThat(running.freedLaneReads()).isPositive();
+        }
+    }
+
+    @Test
+    void aLiveProcesssChangeIsNeverTakenForOneLeftByADeadProcess() throws Exception {
+        Path database = dir.resolve("s.db");
+        ChangeBoard running = ChangeBoard.open(database, GRACE_MS);
+        ChangeSignals writing = ChangeBoard.open(database, GRACE_MS); // another lane, held all along
+        ChangeSignals.Change change = writing.begin("t", SCOPE, "s1");
+
+        // Two looks for lanes let go of: the second at least a grace after the change began.
+        Waiting.until("two looks for lanes let go of", () -> {
+            running.mark("t", SCOPE, "s2");
+            return running.laneLooks() >= 2;
+        });
+        assertThat(running.mark("t", SCOPE, "s1")).as("still under way").isNull();
+        assertThat(running.freedLaneReads()).as("no lane was let go of").isZero();
+
+        writing.end(change);
+        assertThat(running.mark("t", SCOPE, "s1")).isNotNull();
+    }
+
+    @Test
     void aLaneWhoseFormerOwnerStillWritesNeverShowsTheNewOwnersChangeAsNone() throws Exception {
         Path database = dir.resolve("s.db");
         ChangeSignals reader = ChangeBoard.open(database); // lane 0
