@@ -252,10 +252,7 @@ class ChangeBoardTest {
         Path database = dir.resolve("s.db");
         ChangeSignals observer = ChangeBoard.open(database); // lane 0
         ChangeBoard leaving = ChangeBoard.open(database); // lane 1, so that the child takes lane 2
-        try (ChildJvm killed = ChildJvm.start(BoardChangeUnderWay.class, database.toString(), "s1")) {
-            assertThat(killed.nextLine(Waiting.SECONDS, TimeUnit.SECONDS))
-                    .as("the child began its changes: %s", killed.output())
-                    .isEqualTo("begun");
+        try (ChildJvm killed = childWithChangesUnderWay(database, "s1")) {
             assertThat(observer.mark("t", SCOPE, "s2")).as("a sweep under way").isNull();
             leaving.close();
 
@@ -280,10 +277,7 @@ class ChangeBoardTest {
     void aProcessKilledDuringChangesLeavesNothingUnderWayForProcessesAlreadyRunning() throws Exception {
         Path database = dir.resolve("s.db");
         ChangeBoard running = ChangeBoard.open(database, GRACE_MS); // lane 0; the child takes lane 1
-        try (ChildJvm killed = ChildJvm.start(BoardChangeUnderWay.class, database.toString(), "s1")) {
-            assertThat(killed.nextLine(Waiting.SECONDS, TimeUnit.SECONDS))
-                    .as("the child began its changes: %s", killed.output())
-                    .isEqualTo("begun");
+        try (ChildJvm killed = childWithChangesUnderWay(database, "s1")) {
             assertThat(running.mark("t", SCOPE, "s2")).as("a sweep under way").isNull();
 
             killed.kill();
@@ -293,6 +287,20 @@ class ChangeBoardTest {
                     "the running process ending what the dead one left",
                     () -> running.mark("t", SCOPE, "s1") != null && running.mark("t", SCOPE, "s2") != null);
             assertThat(running.freedLaneReads()).isPositive();
+        }
+    }
+
+    /** A child JVM that began a change of the session and a sweep on the board, and then waits to be killed. */
+    private static ChildJvm childWithChangesUnderWay(Path database, String id) throws Exception {
+        ChildJvm child = ChildJvm.start(BoardChangeUnderWay.class, database.toString(), id);
+        try {
+            assertThat(child.nextLine(Waiting.SECONDS, TimeUnit.SECONDS))
+                    .as("the child began its changes: %s", child.output())
+                    .isEqualTo("begun");
+            return child;
+        } catch (Exception | AssertionError e) {
+            child.close();
+            throw e;
         }
     }
 
