@@ -191,12 +191,6 @@ public final class DeserializationFilter {
     }
 
     /**
-     * Builds the filter from a pattern in the JDK's {@code jdk.serialFilter} syntax, merged with the JVM-wide
-     * filter when one is set, so that configuring this store never weakens a filter the operator set for the JVM.
-     *
-     * @throws IllegalArgumentException naming the fault when the pattern is malformed
-     */
-    /**
      * True when reading a pattern's filter can never refuse a lone string, number, boolean or byte array of a few
      * MiB: it is the default pattern, and neither a JVM-wide filter nor a filter factory adds to it. Such values may
      * then be read without an object stream (see {@code CommonValues}); under any other filter only strings are,
@@ -211,12 +205,18 @@ public final class DeserializationFilter {
                         .startsWith(ObjectInputFilter.Config.class.getName());
     }
 
+    /**
+     * Builds the filter from a pattern in the JDK's {@code jdk.serialFilter} syntax, merged with the JVM-wide
+     * filter when one is set (which is asked every time, as the JDK would), so that configuring this store never weakens a filter the operator set for the JVM.
+     *
+     * @throws IllegalArgumentException naming the fault when the pattern is malformed
+     */
     public static ObjectInputFilter create(String pattern) {
         if (pattern == null || pattern.isBlank()) {
             throw new IllegalArgumentException(
                     "deserializationFilter must not be empty; use \"*\" to allow every class deliberately");
         }
-        ObjectInputFilter configured = ObjectInputFilter.Config.createFilter(pattern);
+        ObjectInputFilter configured = PatternFilter.of(pattern);
         ObjectInputFilter jvmWide = ObjectInputFilter.Config.getSerialFilter();
         return jvmWide == null ? configured : ObjectInputFilter.merge(configured, jvmWide);
     }
