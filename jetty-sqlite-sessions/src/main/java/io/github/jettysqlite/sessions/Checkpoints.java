@@ -5,7 +5,7 @@ package io.github.jettysqlite.sessions;
  * log can start over.
  *
  * <p>{@link #STORE} (the default): the store, on a thread of its own and never inside a request's commit, keeping
- * the log to a few MiB.
+ * the log to about 16 MiB.
  *
  * <p>{@link #EXTERNAL}: another process that must be the only one to checkpoint, as Litestream must be to replicate
  * the file. Litestream copies the log as it grows and holds a read transaction open so that nobody else can

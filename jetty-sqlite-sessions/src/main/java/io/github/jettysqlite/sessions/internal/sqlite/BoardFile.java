@@ -121,12 +121,17 @@ final class BoardFile {
     /** Changes found under way in lanes that had an owner, to end once their grace is over; only a look ends them. */
     private volatile Leftovers leftovers = Leftovers.NONE;
     /**
-     * For each lane, whether it was free (its token set, nobody holding its lock) when this board last looked for
-     * lanes let go of; read and written by looks only, one at a time.
+     * For each lane, its token when this board last read the file for what it left under way while free (nobody
+     * holding its lock), or 0 when it was held or not read so: a lane free with this token has been read, and a new
+     * owner that took and let go of it meanwhile shows as another token. Read and written by looks only, one at a time.
      */
-    private final boolean[] freeWhenLooked = new boolean[LANES];
+    private final long[] readFreeWithToken = new long[LANES];
 
-    /** When to look for lanes let go of next; the first look is a period after opening, which read every lane. */
+    /**
+     * When to look for lanes let go of next; the first look is a period after opening, which read every lane (that
+     * first look reads the lanes free then once more, as it has not seen them held; what it finds again is not added
+     * twice).
+     */
     private long nextLaneLookNanos;
 
     private boolean laneLooksScheduled;
@@ -283,17 +288,21 @@ final class BoardFile {
             boolean[] freed = new boolean[LANES];
             boolean any = false;
             for (int l = 0; l < LANES; l++) {
+                long laneToken = tokens.getLong(l * 8);
                 boolean free = false;
-                if (l != lane && tokens.getLong(l * 8) != 0) {
+                if (l != lane && laneToken != 0) {
                     FileLock probe = tryLane(channel, l);
                     if (probe != null) {
                         probe.release();
                         free = true;
                     }
                 }
-                freed[l] = free && !freeWhenLooked[l];
-                any |= freed[l];
-                freeWhenLooked[l] = free;
+                if (!free) {
+                    readFreeWithToken[l] = 0;
+                } else if (readFreeWithToken[l] != laneToken) {
+                    freed[l] = true;
+                    any = true;
+                }
             }
             if (!any) {
                 return;
@@ -308,6 +317,12 @@ final class BoardFile {
             });
             freedLaneReads++;
             leftovers = leftovers.plus(found);
+            // Only once read: a read that failed leaves these lanes to be read at the next look.
+            for (int l = 0; l < LANES; l++) {
+                if (freed[l]) {
+                    readFreeWithToken[l] = tokens.getLong(l * 8);
+                }
+            }
         } catch (IOException e) {
             throw new Gone();
         }
@@ -323,7 +338,7 @@ final class BoardFile {
         return freedLaneReads;
     }
 
-    /** Whether changes found under way when this board opened are still to be ended. */
+    /** Whether changes found under way in lanes that had an owner are still to be ended. */
     boolean hasLeftovers() {
         return !leftovers.found().isEmpty();
     }

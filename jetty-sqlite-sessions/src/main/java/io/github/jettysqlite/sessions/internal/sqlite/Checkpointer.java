@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * the log and the database file, and while it syncs, the writer's appends to the log wait on the file system (on
  * ext4 each sync is a journal commit); each restart also holds the writer for its copy and its sync. Four times fewer
  * of both took the p99 of a new session at one thread from 280-420 µs to 140-170 µs and wrote no more per session
- * (measured, docs/benchmarks.md, stop 35). 4,000 stays under the 4,096 frames one hash table of SQLite's WAL index
- * covers, so no reader ever searches a second one for a page.
+ * (measured, docs/benchmarks.md, stop 35). 4,000 keeps a log restarted on time within the first of the WAL index's
+ * hash tables (4,062 frames), so that readers seldom search a second one for a page; a log a busy machine lets run
+ * past it costs them that until the restart.
  *
  * <p>A reader that holds one snapshot for long (an online backup, another process's long query) keeps any
  * checkpoint from restarting the log. The restarting checkpoint then gives up after {@value #RESTART_WAIT_MS} ms, so

@@ -1,7 +1,9 @@
 package io.github.jettysqlite.sessions.internal.sqlite;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Changes a board found under way in lanes that had an owner (begun and not ended there), which it ends once they
@@ -45,14 +47,27 @@ record Leftovers(List<Leftover> found) {
         return false;
     }
 
-    /** These leftovers and the ones given, except those of a lane and row already here (found earlier, still due first). */
+    /**
+     * These leftovers and the ones given, one per lane and row: a row found again keeps its first finding (and its
+     * time) when its counters are the same, and takes the new one when they moved on, which a leftover found earlier
+     * would no longer match.
+     */
     Leftovers plus(List<Leftover> more) {
-        List<Leftover> all = new ArrayList<>(found);
-        for (Leftover next : more) {
-            if (all.stream().noneMatch(l -> l.lane() == next.lane() && l.row() == next.row())) {
-                all.add(next);
-            }
+        Map<Long, Leftover> byLaneAndRow = new LinkedHashMap<>();
+        for (Leftover left : found) {
+            byLaneAndRow.put(key(left), left);
         }
-        return of(all);
+        for (Leftover next : more) {
+            byLaneAndRow.merge(
+                    key(next),
+                    next,
+                    (earlier, later) ->
+                            earlier.begun() == later.begun() && earlier.ended() == later.ended() ? earlier : later);
+        }
+        return of(new ArrayList<>(byLaneAndRow.values()));
+    }
+
+    private static long key(Leftover left) {
+        return ((long) left.lane() << 32) | left.row();
     }
 }

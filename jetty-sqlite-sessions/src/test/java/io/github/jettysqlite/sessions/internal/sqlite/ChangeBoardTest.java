@@ -280,6 +280,18 @@ class ChangeBoardTest {
         try (ChildJvm killed = childWithChangesUnderWay(database, "s1")) {
             assertThat(running.mark("t", SCOPE, "s2")).as("a sweep under way").isNull();
 
+            // While the child lives, its lane is held: looking for lanes let go of, twice (the second a grace after the
+            // first), reads nothing and ends nothing of it.
+            int looksBefore = running.laneLooks();
+            Waiting.until("two looks for lanes let go of while the child lives", () -> {
+                running.mark("t", SCOPE, "s3");
+                return running.laneLooks() >= looksBefore + 2;
+            });
+            assertThat(running.freedLaneReads()).isZero();
+            assertThat(running.mark("t", SCOPE, "s1"))
+                    .as("the live child's change")
+                    .isNull();
+
             killed.kill();
             // Nobody opens the board again: the process that was running all along finds the dead one's lane let go
             // of and ends what it left, once that has stayed as it was for the grace.
@@ -308,7 +320,7 @@ class ChangeBoardTest {
     void aLiveProcesssChangeIsNeverTakenForOneLeftByADeadProcess() throws Exception {
         Path database = dir.resolve("s.db");
         ChangeBoard running = ChangeBoard.open(database, GRACE_MS);
-        ChangeSignals writing = ChangeBoard.open(database, GRACE_MS); // another lane, held all along
+        ChangeBoard writing = ChangeBoard.open(database, GRACE_MS); // another lane, held all along by this JVM
         ChangeSignals.Change change = writing.begin("t", SCOPE, "s1");
 
         // Two looks for lanes let go of: the second at least a grace after the change began.
@@ -321,6 +333,8 @@ class ChangeBoardTest {
 
         writing.end(change);
         assertThat(running.mark("t", SCOPE, "s1")).isNotNull();
+        writing.close();
+        running.close();
     }
 
     @Test
