@@ -356,6 +356,19 @@ public final class ChangeBoard implements ChangeSignals {
         return m != null && m.hasLeftovers();
     }
 
+    /**
+     * For tests: no look at the file until {@link #lookSoon()} (unless an access finds the board gone), so that a test
+     * can act on a board whose file changed under it without a look coming in between on a slow machine.
+     */
+    void holdLooks() {
+        nextLookNanos = System.nanoTime() + TimeUnit.HOURS.toNanos(1);
+    }
+
+    /** For tests: the next access looks at the file. */
+    void lookSoon() {
+        nextLookNanos = System.nanoTime();
+    }
+
     /** How many looks for lanes let go of read the board file, for tests. */
     int freedLaneReads() {
         BoardFile m = boardFile;
