@@ -1,16 +1,23 @@
 package io.github.jettysqlite.sessions;
 
 import static io.github.jettysqlite.sessions.StoreFixture.NODE;
+import static io.github.jettysqlite.sessions.StoreFixture.put;
+import static io.github.jettysqlite.sessions.StoreFixture.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.jettysqlite.sessions.admin.Progress;
 import io.github.jettysqlite.sessions.internal.sqlite.FileIdentity;
 import io.github.jettysqlite.sessions.internal.sqlite.SQLiteDatabase;
+import io.github.jettysqlite.sessions.support.Waiting;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.session.SessionContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,6 +41,45 @@ class DatabaseFileTest {
     @AfterEach
     void stop() throws Exception {
         fixture.close();
+    }
+
+    @Test
+    void aNodeOpeningTheFileWhileAnotherProcessWritesItBeforeWalWaitsInsteadOfFailingToStart() throws Exception {
+        SQLiteFixture second = new SQLiteFixture(dir.resolve("new.db"));
+        AtomicReference<Object> opened = new AtomicReference<>();
+        Thread opener;
+        try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + second.file())) {
+            // Another process writing the file before it is in WAL mode (as the first node to start on a new file
+            // does), its write not committed yet.
+            try (Statement s = other.createStatement()) {
+                s.executeUpdate("CREATE TABLE first_node_write (x INTEGER)");
+            }
+            other.setAutoCommit(false);
+            try (Statement s = other.createStatement()) {
+                s.executeUpdate("INSERT INTO first_node_write VALUES (1)");
+            }
+            opener = new Thread(() -> {
+                try {
+                    opened.set(second.store());
+                } catch (Throwable e) {
+                    opened.set(e);
+                }
+            });
+            opener.start();
+            // SQLite refuses the switch to WAL at once here, without its busy handler: the store pauses and tries
+            // again (or, as before, fails at once).
+            Waiting.until(
+                    "the opening node refused once",
+                    () -> opener.getState() == Thread.State.TIMED_WAITING
+                            || opener.getState() == Thread.State.TERMINATED);
+            other.commit();
+        }
+        opener.join();
+        assertThat(opened.get()).isInstanceOf(SQLiteSessionDataStore.class);
+        SQLiteSessionDataStore store = (SQLiteSessionDataStore) opened.get();
+        put(store, session(store, "s1", System.currentTimeMillis() + 3_600_000, NODE));
+        assertThat(store.load("s1")).isNotNull();
+        second.close();
     }
 
     @Test

@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,7 +91,7 @@ public final class SQLiteDatabase implements SQLiteFile {
         try {
             writer = openWriter(settings, true);
             Housekeeping.enableIncrementalVacuumIfNew(writer);
-            String mode = SQLiteConnections.queryString(writer, "PRAGMA journal_mode = WAL");
+            String mode = switchToWal(settings, writer);
             if (!"wal".equalsIgnoreCase(mode)) {
                 throw new SessionDatabaseException(
                         "Session database " + settings.file() + " cannot use write-ahead logging (journal mode is "
@@ -116,6 +118,29 @@ public final class SQLiteDatabase implements SQLiteFile {
                 }
             }
             throw SQLiteErrors.describe(settings, e);
+        }
+    }
+
+    /**
+     * Puts the file in WAL mode (a file already in it answers at once). On a new file, another process may hold it
+     * for its own first write at that moment (two nodes starting together on one file): SQLite then refuses the switch
+     * at once, without waiting in its busy handler, and the node would fail to start. So a refusal that came sooner
+     * than the busy timeout is tried again after a short pause, until the busy timeout has passed.
+     */
+    private static String switchToWal(SQLiteDatabaseSettings settings, CachedConnection writer) throws SQLException {
+        long start = System.nanoTime();
+        long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(settings.busyTimeoutMs());
+        long pauseNanos = TimeUnit.MILLISECONDS.toNanos(1);
+        while (true) {
+            try {
+                return SQLiteConnections.queryString(writer, "PRAGMA journal_mode = WAL");
+            } catch (SQLException e) {
+                if (!SQLiteErrors.isLockWait(e) || System.nanoTime() - start >= timeoutNanos) {
+                    throw e;
+                }
+                LockSupport.parkNanos(pauseNanos);
+                pauseNanos = Math.min(TimeUnit.MILLISECONDS.toNanos(50), pauseNanos * 2);
+            }
         }
     }
 
