@@ -37,6 +37,10 @@ final class PatternFilter implements ObjectInputFilter {
      */
     static ObjectInputFilter of(String pattern) {
         ObjectInputFilter whole = ObjectInputFilter.Config.createFilter(pattern);
+        if (whole == null) {
+            // The JDK gives no filter for a pattern of empty entries (";"): refused here, at start, not at each read.
+            throw new IllegalArgumentException("the pattern \"" + pattern + "\" has no entries");
+        }
         List<String> limitEntries = new ArrayList<>();
         for (String entry : pattern.split(";")) {
             // The JDK's own rule: an entry with '=' is a limit, any other a class pattern.
