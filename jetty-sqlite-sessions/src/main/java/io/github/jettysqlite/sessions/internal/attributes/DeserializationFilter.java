@@ -207,7 +207,8 @@ public final class DeserializationFilter {
 
     /**
      * Builds the filter from a pattern in the JDK's {@code jdk.serialFilter} syntax, merged with the JVM-wide
-     * filter when one is set (which is asked every time, as the JDK would), so that configuring this store never weakens a filter the operator set for the JVM.
+     * filter when one is set (which is asked every time, as the JDK would), so that configuring this store never
+     * weakens a filter the operator set for the JVM.
      *
      * @throws IllegalArgumentException naming the fault when the pattern is malformed
      */
