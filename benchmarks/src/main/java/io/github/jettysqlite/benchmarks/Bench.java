@@ -210,6 +210,9 @@ public final class Bench {
                 force(Path.of(subject.databaseFile() + "-wal"));
             }
         }
+        if (options.operations().isEmpty() || options.threads().isEmpty()) {
+            return;
+        }
         Operation first = options.operations().get(0);
         int threads = options.threads().get(0);
         for (Subject subject : subjects.values()) {
