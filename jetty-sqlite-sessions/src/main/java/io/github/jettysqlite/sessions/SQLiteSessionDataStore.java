@@ -115,6 +115,11 @@ public class SQLiteSessionDataStore extends SessionTableDataStore {
     }
 
     /** The open file; fails while the store is stopped. Its settings opened it, so it is SQLite's. */
+    /** Whether the checkpointer has dealt with every write so far, for tests. */
+    boolean checkpointsCaughtUp() {
+        return sqlite().checkpointsCaughtUp();
+    }
+
     private SQLiteDatabase sqlite() {
         return (SQLiteDatabase) database();
     }

@@ -148,11 +148,9 @@ class SQLiteWalTest {
             put(store, withPayload(session(store, "v" + i, now + HOUR, NODE)));
         }
         // Those commits put more than 4,000 pages through the log: let the checkpointer restart it for them, and then
-        // look at the last of them (it looks every 200 ms at most), so that only the VACUUM is left to prompt the next
-        // restart. Nothing shows when it has looked: should a loaded machine delay that look past the pause, the
-        // test could only pass without cause, never fail.
+        // deal with the last of them, so that only the VACUUM is left to prompt the next restart.
         Waiting.until("the restart those commits called for", () -> store.getForcedCheckpoints() > 0);
-        Thread.sleep(1_000);
+        Waiting.until("the checkpointer done with those commits", store::checkpointsCaughtUp);
         long restartsBefore = store.getForcedCheckpoints();
 
         // VACUUM writes the whole file (about 20 MiB here, more than a restart lets the log hold) through the log,

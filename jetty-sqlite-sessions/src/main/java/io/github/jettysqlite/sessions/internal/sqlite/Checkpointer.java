@@ -98,13 +98,15 @@ final class Checkpointer {
     private final AtomicLong restartsGivenUp = new AtomicLong();
     private volatile long committed;
     private volatile boolean stopping;
-    private long checkedUpTo;
+    /** Written by this thread only; volatile so that {@link #caughtUp()} may read it from another. */
+    private volatile long checkedUpTo;
+
     private long intervalNanos = TimeUnit.MILLISECONDS.toNanos(10);
     private long lastLogFrames;
     private long backoffMs;
     private long nextRestartNanos = System.nanoTime();
     private final AtomicLong outsideWrites = new AtomicLong();
-    private long outsideWritesCheckedUpTo;
+    private volatile long outsideWritesCheckedUpTo;
     private long failurePauseMs;
     private int failuresInARow;
 
@@ -136,6 +138,14 @@ final class Checkpointer {
     /** Restarting checkpoints run because the log outgrew {@value #RESTART_FRAMES} frames. */
     long restarts() {
         return restarts.get();
+    }
+
+    /**
+     * Whether every commit and every write outside commits told to this checkpointer so far has been checkpointed with
+     * the log left within its bound, for tests that must know that nothing earlier is left to prompt a restart.
+     */
+    boolean caughtUp() {
+        return checkedUpTo == committed && outsideWritesCheckedUpTo == outsideWrites.get();
     }
 
     /** Restarting checkpoints that gave up because a reader held an old snapshot past {@value #RESTART_WAIT_MS} ms. */

@@ -231,6 +231,11 @@ public final class SQLiteDatabase implements SQLiteFile {
         return checkpointer.restarts();
     }
 
+    /** Whether the checkpointer has dealt with every write so far (see {@link Checkpointer#caughtUp()}), for tests. */
+    public boolean checkpointsCaughtUp() {
+        return checkpointer.caughtUp();
+    }
+
     /** Why the path no longer names the file opened (deleted, replaced), or null while it does. */
     public String fileLost() {
         return identity.lost();
