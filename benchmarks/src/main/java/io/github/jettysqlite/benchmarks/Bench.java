@@ -189,12 +189,13 @@ public final class Bench {
     }
 
     /**
-     * Brings every subject to the same state before the first measured cell: the base sessions just written are put
-     * on disk (otherwise the kernel writes them back, 30 seconds later, during whichever cell runs then), and every
-     * subject runs the first operation untimed for the first warm-up, so that the code the subjects share (the
-     * driver, Jetty's session classes) is compiled for all of them. Without it the subject that came first paid for
-     * both: measured 2026-12-04, new sessions of 16 KiB at one thread ran at 2,730-2,860 ops/s (p50 276-294 µs) for
-     * whichever of this store and Jetty's came first, and at 3,785-4,913 ops/s when second.
+     * Brings every subject to the same state before the first measured cell: every subject runs the first operation
+     * untimed for the first warm-up, so that the code the subjects share (the driver, Jetty's session classes) is
+     * compiled for all of them, and then every subject's database file and log are put on disk (otherwise the kernel
+     * writes the base sessions and the warm-up's writes back, 30 seconds later, during whichever cell runs then).
+     * Without it the subject that came first paid for both: measured 2026-12-04, new sessions of 16 KiB at one thread
+     * ran at 2,730-2,860 ops/s (p50 276-294 µs) for whichever of this store and Jetty's came first, and at 3,785-4,913
+     * ops/s when second. Subjects without a database file (the file store) are warmed up but not synced.
      */
     private void settle(
             Map<String, Subject> subjects,
@@ -204,12 +205,6 @@ public final class Bench {
             Map<String, ConcurrentLinkedQueue<String>> created,
             AtomicLong sequence)
             throws Exception {
-        for (Subject subject : subjects.values()) {
-            if (subject.databaseFile() != null) {
-                force(subject.databaseFile());
-                force(Path.of(subject.databaseFile() + "-wal"));
-            }
-        }
         if (options.operations().isEmpty() || options.threads().isEmpty()) {
             return;
         }
@@ -221,7 +216,18 @@ public final class Bench {
             }
             String name = subject.name();
             Measure.Op body = body(subject, first, size, shape, threads, bases.get(name), created.get(name), sequence);
-            Measure.run(threads, options.firstWarmupMs(), 0, body);
+            Measure.Stats warmed = Measure.run(threads, options.firstWarmupMs(), 0, body);
+            if (warmed.errors() > 0) {
+                System.out.printf(
+                        "%s: %d errors warming up %s, first: %s%n",
+                        name, warmed.errors(), first.label, warmed.firstError());
+            }
+        }
+        for (Subject subject : subjects.values()) {
+            if (subject.databaseFile() != null) {
+                force(subject.databaseFile());
+                force(Path.of(subject.databaseFile() + "-wal"));
+            }
         }
     }
 

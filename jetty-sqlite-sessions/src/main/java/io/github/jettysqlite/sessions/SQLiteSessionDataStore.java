@@ -114,12 +114,12 @@ public class SQLiteSessionDataStore extends SessionTableDataStore {
         return "backed up " + sqlite().file() + " to " + target.toAbsolutePath();
     }
 
-    /** The open file; fails while the store is stopped. Its settings opened it, so it is SQLite's. */
     /** Whether the checkpointer has dealt with every write so far, for tests. */
     boolean checkpointsCaughtUp() {
         return sqlite().checkpointsCaughtUp();
     }
 
+    /** The open file; fails while the store is stopped. Its settings opened it, so it is SQLite's. */
     private SQLiteDatabase sqlite() {
         return (SQLiteDatabase) database();
     }

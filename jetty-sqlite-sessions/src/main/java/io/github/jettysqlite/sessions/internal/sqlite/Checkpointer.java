@@ -141,11 +141,12 @@ final class Checkpointer {
     }
 
     /**
-     * Whether every commit and every write outside commits told to this checkpointer so far has been checkpointed with
-     * the log left within its bound, for tests that must know that nothing earlier is left to prompt a restart.
+     * Whether the first {@code transactions} commits, and every write outside commits told to this checkpointer so far,
+     * have been checkpointed with the log left within its bound, for tests that must know that nothing earlier is left
+     * to prompt a restart.
      */
-    boolean caughtUp() {
-        return checkedUpTo == committed && outsideWritesCheckedUpTo == outsideWrites.get();
+    boolean caughtUp(long transactions) {
+        return checkedUpTo >= transactions && outsideWritesCheckedUpTo == outsideWrites.get();
     }
 
     /** Restarting checkpoints that gave up because a reader held an old snapshot past {@value #RESTART_WAIT_MS} ms. */

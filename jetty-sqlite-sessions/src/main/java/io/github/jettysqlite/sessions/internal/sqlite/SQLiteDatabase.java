@@ -231,9 +231,12 @@ public final class SQLiteDatabase implements SQLiteFile {
         return checkpointer.restarts();
     }
 
-    /** Whether the checkpointer has dealt with every write so far (see {@link Checkpointer#caughtUp()}), for tests. */
+    /**
+     * Whether the checkpointer has dealt with every write so far (see {@link Checkpointer#caughtUp(long)}), for tests.
+     * The count is the writer's, taken holding it: a caller's write returns before the writer tells the checkpointer.
+     */
     public boolean checkpointsCaughtUp() {
-        return checkpointer.caughtUp();
+        return checkpointer.caughtUp(writer.counts().transactions());
     }
 
     /** Why the path no longer names the file opened (deleted, replaced), or null while it does. */
