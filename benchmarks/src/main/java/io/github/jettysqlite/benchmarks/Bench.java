@@ -205,13 +205,16 @@ public final class Bench {
             Map<String, ConcurrentLinkedQueue<String>> created,
             AtomicLong sequence)
             throws Exception {
-        if (options.operations().isEmpty() || options.threads().isEmpty()) {
+        // A delete would only use up the sessions the delete cells are kept for.
+        if (options.operations().isEmpty()
+                || options.threads().isEmpty()
+                || options.operations().get(0) == Operation.DELETE) {
             return;
         }
         Operation first = options.operations().get(0);
         int threads = options.threads().get(0);
         for (Subject subject : subjects.values()) {
-            if (!subject.operations().contains(first) || first == Operation.DELETE) {
+            if (!subject.operations().contains(first)) {
                 continue;
             }
             String name = subject.name();
@@ -226,7 +229,7 @@ public final class Bench {
         for (Subject subject : subjects.values()) {
             if (subject.databaseFile() != null) {
                 force(subject.databaseFile());
-                force(Path.of(subject.databaseFile() + "-wal"));
+                force(walOf(subject.databaseFile()));
             }
         }
     }
@@ -239,9 +242,13 @@ public final class Bench {
         }
     }
 
+    private static Path walOf(Path databaseFile) {
+        return Path.of(databaseFile + "-wal");
+    }
+
     /** The size of the file's write-ahead log now (0 when there is none). */
     static long walBytes(Path databaseFile) throws IOException {
-        Path wal = Path.of(databaseFile + "-wal");
+        Path wal = walOf(databaseFile);
         return Files.exists(wal) ? Files.size(wal) : 0;
     }
 

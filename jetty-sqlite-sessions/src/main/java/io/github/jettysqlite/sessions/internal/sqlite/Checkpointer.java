@@ -98,7 +98,7 @@ final class Checkpointer {
     private final AtomicLong restartsGivenUp = new AtomicLong();
     private volatile long committed;
     private volatile boolean stopping;
-    /** Written by this thread only; volatile so that {@link #caughtUp()} may read it from another. */
+    /** Written by this thread only; volatile so that {@link #caughtUp(long)} may read it from another. */
     private volatile long checkedUpTo;
 
     private long intervalNanos = TimeUnit.MILLISECONDS.toNanos(10);
