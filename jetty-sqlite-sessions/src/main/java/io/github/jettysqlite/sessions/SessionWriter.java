@@ -18,6 +18,7 @@ import io.github.jettysqlite.sessions.internal.table.StoredAttributes;
 import java.io.IOException;
 import java.io.InvalidObjectException;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import org.eclipse.jetty.session.SessionData;
 import org.slf4j.Logger;
@@ -56,6 +57,8 @@ final class SessionWriter {
     private final SessionStoreStatistics statistics;
     private final String tableName;
     private final PrincipalSource principals;
+    /** Whether a cache of this process checks its copies, and so uses the marks a write carries its trust to. */
+    private final BooleanSupplier copiesChecked;
 
     SessionWriter(
             String tableName,
@@ -65,8 +68,10 @@ final class SessionWriter {
             SessionAttributes attributes,
             boolean compareInPlace,
             PrincipalSource principals,
-            SessionStoreStatistics statistics) {
+            SessionStoreStatistics statistics,
+            BooleanSupplier copiesChecked) {
         this.principals = principals;
+        this.copiesChecked = copiesChecked;
         this.database = database;
         this.writes = writes;
         this.scope = scope;
@@ -271,7 +276,13 @@ final class SessionWriter {
      */
     private <R> R announced(SessionData data, DatabaseCall<R> write, Predicate<R> leavesDataCurrent)
             throws SessionDatabaseException {
-        return announced(data, database.signals().begin(tableName, scope, data.getId()), write, leavesDataCurrent);
+        ChangeSignals signals = database.signals();
+        // Without a cache here that checks its copies (Jetty's default or null cache), nobody would use the marks:
+        // the change is announced to other processes all the same, and the reads a mark costs are saved.
+        ChangeSignals.Change change = copiesChecked.getAsBoolean()
+                ? signals.begin(tableName, scope, data.getId())
+                : signals.beginUnmarked(tableName, scope, data.getId());
+        return announced(data, change, write, leavesDataCurrent);
     }
 
     /** As {@link #announced(SessionData, DatabaseCall, Predicate)}, for a change its caller began. */

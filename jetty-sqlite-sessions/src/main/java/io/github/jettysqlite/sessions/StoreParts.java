@@ -60,7 +60,8 @@ final class StoreParts {
                     attributes,
                     settings.isSaveInPlaceChanges(),
                     principals,
-                    statistics);
+                    statistics,
+                    store::copiesChecked);
             cachedCopyCheck = new CachedCopyCheck(database, statements.reads(), table.name(), scope, lifetime);
             rows = new SessionDataReader(
                     store::database,

@@ -72,6 +72,21 @@ class CoherentSessionCacheTest {
     }
 
     @Test
+    void aSessionOnlyThisNodeChangesIsCheckedWithoutReadingItsRow() throws Exception {
+        startCoherentNodes();
+        String id = get(nodeA, "?set=user=alice", null);
+        // The first check after a creation reads the row once; from then on the node's own writes keep its copy
+        // trusted, because the cache told the store at start to ask for marks.
+        get(nodeA, "?set=cart=book", id);
+        statistics(nodeA).reset();
+
+        assertThat(get(nodeA, "?get=cart", id)).isEqualTo("book");
+
+        assertThat(statistics(nodeA).getCacheChecksSignalled()).isEqualTo(1);
+        assertThat(statistics(nodeA).getCacheChecks()).isZero();
+    }
+
+    @Test
     void logoutOnOneNodeEndsTheSessionOnTheOtherAtItsNextRequest() throws Exception {
         startCoherentNodes();
         String id = get(nodeA, "?set=user=alice", null);

@@ -38,6 +38,8 @@ class SQLiteChangeSignalsTest {
         fixture = SQLiteFixture.in(dir);
         nodeA = fixture.store(NODE, "/app", SessionContext.NULL_VHOST);
         nodeB = fixture.store(OTHER_NODE, "/app", SessionContext.NULL_VHOST);
+        // As a CoherentSessionCache above it tells it when it starts.
+        nodeA.copiesWillBeChecked();
         put(nodeA, session(nodeA, "s1", System.currentTimeMillis() + HOUR, NODE));
         cached = nodeA.load("s1");
         assertThat(nodeA.cachedCopies().check(cached)).isEqualTo(CachedSessionCheck.CURRENT);
@@ -104,6 +106,23 @@ class SQLiteChangeSignalsTest {
         assertThat(nodeA.cachedCopies().check(cached)).isEqualTo(CachedSessionCheck.CURRENT);
         assertThat(nodeA.getStatistics().getCacheChecksSignalled()).isEqualTo(1);
         assertThat(nodeA.getStatistics().getCacheChecks()).isZero();
+    }
+
+    @Test
+    void withoutACacheCheckingCopiesAWriteReadsNoMarkAndIsStillSeenByOtherNodes() throws Exception {
+        SessionData atB = nodeB.load("s1");
+        assertThat(nodeB.cachedCopies().check(atB)).isEqualTo(CachedSessionCheck.CURRENT);
+        nodeB.getStatistics().reset();
+
+        // Node B has no cache that checks copies: its write asks for no mark, so its own copy is not trusted after it.
+        atB.setAttribute("cart", "book");
+        nodeB.store("s1", atB);
+        assertThat(nodeB.cachedCopies().check(atB)).isEqualTo(CachedSessionCheck.CURRENT);
+        assertThat(nodeB.getStatistics().getCacheChecksSignalled()).isZero();
+        assertThat(nodeB.getStatistics().getCacheChecks()).isEqualTo(1);
+
+        // The write was announced all the same: node A's trusted copy is not used as it was.
+        assertThat(nodeA.cachedCopies().check(cached)).isEqualTo(CachedSessionCheck.ATTRIBUTES_CHANGED);
     }
 
     @Test

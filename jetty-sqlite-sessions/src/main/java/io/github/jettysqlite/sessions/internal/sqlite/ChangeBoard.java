@@ -184,6 +184,12 @@ public final class ChangeBoard implements ChangeSignals {
         return beginWithoutMark(slotOf(table, scope, id));
     }
 
+    /** Nothing is read: no cache of this process uses the mark (see {@link ChangeSignals#beginUnmarked}). */
+    @Override
+    public Change beginUnmarked(String table, SessionScope scope, String id) {
+        return beginWithoutMark(slotOf(table, scope, id));
+    }
+
     private Change beginWithoutMark(int slot) {
         return counted(
                 slot,

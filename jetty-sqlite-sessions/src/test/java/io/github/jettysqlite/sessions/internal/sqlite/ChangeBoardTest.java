@@ -76,6 +76,20 @@ class ChangeBoardTest {
     }
 
     @Test
+    void aChangeWithoutAMarkIsAnnouncedLikeAnyOtherButGivesItsWriterNoMark() {
+        ChangeSignals nodeA = ChangeBoard.open(dir.resolve("s.db"));
+        ChangeSignals nodeB = ChangeBoard.open(dir.resolve("s.db"));
+        ChangeSignals.Mark before = nodeA.mark("t", SCOPE, "s1");
+
+        ChangeSignals.Change change = nodeB.beginUnmarked("t", SCOPE, "s1");
+        assertThat(change.markBefore()).isNull();
+        assertThat(nodeA.mark("t", SCOPE, "s1")).as("under way").isNull();
+        assertThat(nodeB.end(change)).as("alone, yet no mark for the writer").isNull();
+
+        assertThat(nodeA.mark("t", SCOPE, "s1")).isNotNull().isNotEqualTo(before);
+    }
+
+    @Test
     void aWriterLearnsItsCopyIsCurrentOnlyWhenNoOtherChangeRanBesideIt() {
         ChangeSignals nodeA = ChangeBoard.open(dir.resolve("s.db"));
         ChangeSignals nodeB = ChangeBoard.open(dir.resolve("s.db"));
