@@ -63,25 +63,26 @@ class ChangeBoardTest {
 
     @Test
     void aCreationIsAnnouncedLikeAnyChangeButGivesItsWriterNoMark() {
-        ChangeSignals nodeA = ChangeBoard.open(dir.resolve("s.db"));
-        ChangeSignals nodeB = ChangeBoard.open(dir.resolve("s.db"));
-        ChangeSignals.Mark before = nodeA.mark("t", SCOPE, "s1");
-
-        ChangeSignals.Change creation = nodeB.beginCreation("t", SCOPE, "s1");
-        assertThat(creation.markBefore()).isNull();
-        assertThat(nodeA.mark("t", SCOPE, "s1")).as("under way").isNull();
-        assertThat(nodeB.end(creation)).as("no mark for the writer").isNull();
-
-        assertThat(nodeA.mark("t", SCOPE, "s1")).isNotNull().isNotEqualTo(before);
+        assertAnnouncedWithoutAMark(ChangeSignals::beginCreation);
     }
 
     @Test
     void aChangeWithoutAMarkIsAnnouncedLikeAnyOtherButGivesItsWriterNoMark() {
+        assertAnnouncedWithoutAMark(ChangeSignals::beginUnmarked);
+    }
+
+    /** How a change of session s1 begins on a board. */
+    @FunctionalInterface
+    private interface Beginning {
+        ChangeSignals.Change begin(ChangeSignals board, String table, SessionScope scope, String id);
+    }
+
+    private void assertAnnouncedWithoutAMark(Beginning beginning) {
         ChangeSignals nodeA = ChangeBoard.open(dir.resolve("s.db"));
         ChangeSignals nodeB = ChangeBoard.open(dir.resolve("s.db"));
         ChangeSignals.Mark before = nodeA.mark("t", SCOPE, "s1");
 
-        ChangeSignals.Change change = nodeB.beginUnmarked("t", SCOPE, "s1");
+        ChangeSignals.Change change = beginning.begin(nodeB, "t", SCOPE, "s1");
         assertThat(change.markBefore()).isNull();
         assertThat(nodeA.mark("t", SCOPE, "s1")).as("under way").isNull();
         assertThat(nodeB.end(change)).as("alone, yet no mark for the writer").isNull();
