@@ -62,7 +62,6 @@ public class CoherentSessionCache extends DefaultSessionCache {
                             + " Jetty's DefaultSessionCache (the session-cache-hash module) with other stores, or when"
                             + " Jetty's session-store-cache module wraps the store.");
         }
-        store().copiesWillBeChecked();
         super.doStart();
     }
 

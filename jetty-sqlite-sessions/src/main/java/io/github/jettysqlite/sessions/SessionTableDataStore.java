@@ -39,11 +39,6 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
     private volatile StoreParts parts;
     /** While this store runs and refuses failed saves: its refusals, listening to its context; else null. */
     private FailedSaveRefusals refusals;
-    /**
-     * Set when a cache that checks its copies against this store starts ({@link CoherentSessionCache}); until then
-     * writes ask for no marks, which only such a cache uses. Never cleared: marks nobody uses only cost a little.
-     */
-    private volatile boolean copiesChecked;
 
     protected SessionTableDataStore() {}
 
@@ -140,18 +135,9 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         return parts().cachedCopies;
     }
 
-    /**
-     * Tells this store that a cache above it checks its copies: from then on each write carries its session's trust
-     * to the mark after it, so that a session only this node changes is checked without a read of its row. Without
-     * it, every check after a write of attributes or timeout reads the row (correct, only slower).
-     */
-    void copiesWillBeChecked() {
-        copiesChecked = true;
-    }
-
-    /** Whether a cache checks its copies against this store, so that writes should ask for marks. */
-    boolean copiesChecked() {
-        return copiesChecked;
+    /** How many writes asked the change signals for a mark since the store started, for tests. */
+    long markedWrites() {
+        return parts().writer.markedWrites();
     }
 
     /** Forgets what a check of this thread read for a load that did not come; nothing while the store is stopped. */

@@ -18,7 +18,7 @@ import io.github.jettysqlite.sessions.internal.table.StoredAttributes;
 import java.io.IOException;
 import java.io.InvalidObjectException;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
 import org.eclipse.jetty.session.SessionData;
 import org.slf4j.Logger;
@@ -57,8 +57,8 @@ final class SessionWriter {
     private final SessionStoreStatistics statistics;
     private final String tableName;
     private final PrincipalSource principals;
-    /** Whether a cache of this process checks its copies, and so uses the marks a write carries its trust to. */
-    private final BooleanSupplier copiesChecked;
+    /** Writes that asked for a mark (for tests: only trusted data should pay for one). */
+    private final LongAdder markedWrites = new LongAdder();
 
     SessionWriter(
             String tableName,
@@ -68,10 +68,8 @@ final class SessionWriter {
             SessionAttributes attributes,
             boolean compareInPlace,
             PrincipalSource principals,
-            SessionStoreStatistics statistics,
-            BooleanSupplier copiesChecked) {
+            SessionStoreStatistics statistics) {
         this.principals = principals;
-        this.copiesChecked = copiesChecked;
         this.database = database;
         this.writes = writes;
         this.scope = scope;
@@ -277,11 +275,17 @@ final class SessionWriter {
     private <R> R announced(SessionData data, DatabaseCall<R> write, Predicate<R> leavesDataCurrent)
             throws SessionDatabaseException {
         ChangeSignals signals = database.signals();
-        // Without a cache here that checks its copies (Jetty's default or null cache), nobody would use the marks:
-        // the change is announced to other processes all the same, and the reads a mark costs are saved.
-        ChangeSignals.Change change = copiesChecked.getAsBoolean()
-                ? signals.begin(tableName, scope, data.getId())
-                : signals.beginUnmarked(tableName, scope, data.getId());
+        // The marks around a write only carry the trust a cache's check gave this data. Data no check trusts now (a
+        // store under Jetty's default or null cache, a session just loaded again, trust older than a copy may keep
+        // it) is announced to other processes all the same, without the reads a mark costs.
+        ChangeSignals.Change change;
+        if (data instanceof TrackedSessionData tracked
+                && tracked.isTrusted(System.currentTimeMillis(), CachedCopyCheck.TRUST_MS)) {
+            markedWrites.increment();
+            change = signals.begin(tableName, scope, data.getId());
+        } else {
+            change = signals.beginUnmarked(tableName, scope, data.getId());
+        }
         return announced(data, change, write, leavesDataCurrent);
     }
 
@@ -311,6 +315,11 @@ final class SessionWriter {
                 }
             }
         }
+    }
+
+    /** How many writes asked for a mark, for tests. */
+    long markedWrites() {
+        return markedWrites.sum();
     }
 
     /** What a merge found: the row gone, a base it could not read (the reason), or the version it merged onto. */

@@ -60,8 +60,7 @@ final class StoreParts {
                     attributes,
                     settings.isSaveInPlaceChanges(),
                     principals,
-                    statistics,
-                    store::copiesChecked);
+                    statistics);
             cachedCopyCheck = new CachedCopyCheck(database, statements.reads(), table.name(), scope, lifetime);
             rows = new SessionDataReader(
                     store::database,

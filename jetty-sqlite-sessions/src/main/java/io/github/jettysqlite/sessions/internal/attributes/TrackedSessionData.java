@@ -262,17 +262,20 @@ public final class TrackedSessionData extends SessionData {
     }
 
     /**
+     * True when a cache's check trusts this data under its present id, on a read no older than {@code trustMs}: only
+     * then can a mark carry that trust past a write of it.
+     */
+    public boolean isTrusted(long nowMs, long trustMs) {
+        Trust t = trust;
+        return t != null && t.id().equals(getId()) && nowMs >= t.sinceMs() && nowMs - t.sinceMs() < trustMs;
+    }
+
+    /**
      * True when these are still the marks this data was known current at, for its present id, and the read that
      * showed it is no older than {@code trustMs}.
      */
     public boolean trustedAt(long sessionMark, long allMark, long board, long nowMs, long trustMs) {
         Trust t = trust;
-        return t != null
-                && t.session() == sessionMark
-                && t.all() == allMark
-                && t.board() == board
-                && t.id().equals(getId())
-                && nowMs >= t.sinceMs()
-                && nowMs - t.sinceMs() < trustMs;
+        return isTrusted(nowMs, trustMs) && t.session() == sessionMark && t.all() == allMark && t.board() == board;
     }
 }
