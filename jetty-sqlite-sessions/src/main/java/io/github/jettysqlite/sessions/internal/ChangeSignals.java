@@ -112,9 +112,9 @@ public interface ChangeSignals {
     }
 
     /**
-     * Announces that a change of one session begins, for a writer that wants no mark after it: no cache of this
-     * process checks its copies against the signals, so the mark would go unused. Other processes see the change as
-     * any other. Where marks cost reads of their own, this saves them.
+     * Announces that a change of one session begins, for a writer that wants no mark after it: no cache trusts the
+     * data it writes, so there is no trust for a mark to carry. Other processes see the change as any other. Where
+     * marks cost reads of their own, this saves them.
      */
     default Change beginUnmarked(String table, SessionScope scope, String id) {
         return begin(table, scope, id);

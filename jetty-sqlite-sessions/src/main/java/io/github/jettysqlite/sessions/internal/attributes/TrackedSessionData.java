@@ -266,8 +266,7 @@ public final class TrackedSessionData extends SessionData {
      * then can a mark carry that trust past a write of it.
      */
     public boolean isTrusted(long nowMs, long trustMs) {
-        Trust t = trust;
-        return t != null && t.id().equals(getId()) && nowMs >= t.sinceMs() && nowMs - t.sinceMs() < trustMs;
+        return isLive(trust, nowMs, trustMs);
     }
 
     /**
@@ -275,7 +274,11 @@ public final class TrackedSessionData extends SessionData {
      * showed it is no older than {@code trustMs}.
      */
     public boolean trustedAt(long sessionMark, long allMark, long board, long nowMs, long trustMs) {
-        Trust t = trust;
-        return isTrusted(nowMs, trustMs) && t.session() == sessionMark && t.all() == allMark && t.board() == board;
+        Trust t = trust; // read once: a check on another thread may replace it meanwhile
+        return isLive(t, nowMs, trustMs) && t.session() == sessionMark && t.all() == allMark && t.board() == board;
+    }
+
+    private boolean isLive(Trust t, long nowMs, long trustMs) {
+        return t != null && t.id().equals(getId()) && nowMs >= t.sinceMs() && nowMs - t.sinceMs() < trustMs;
     }
 }

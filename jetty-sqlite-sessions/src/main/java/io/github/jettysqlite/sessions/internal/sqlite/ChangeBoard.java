@@ -184,7 +184,7 @@ public final class ChangeBoard implements ChangeSignals {
         return beginWithoutMark(slotOf(table, scope, id));
     }
 
-    /** Nothing is read: no cache of this process uses the mark (see {@link ChangeSignals#beginUnmarked}). */
+    /** Nothing is read: the writer wants no mark (see {@link ChangeSignals#beginUnmarked}). */
     @Override
     public Change beginUnmarked(String table, SessionScope scope, String id) {
         return beginWithoutMark(slotOf(table, scope, id));
