@@ -16,6 +16,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.session.DefaultSessionCacheFactory;
 import org.eclipse.jetty.session.NullSessionDataStoreFactory;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,15 +76,24 @@ class CoherentSessionCacheTest {
     void aSessionOnlyThisNodeChangesIsCheckedWithoutReadingItsRow() throws Exception {
         startCoherentNodes();
         String id = get(nodeA, "?set=user=alice", null);
-        // The first check after a creation reads the row once; from then on the node's own writes keep its copy
-        // trusted, because the cache told the store at start to ask for marks.
-        get(nodeA, "?set=cart=book", id);
-        statistics(nodeA).reset();
+        for (int attempt = 1; ; attempt++) {
+            long start = System.nanoTime();
+            // This check reads the row (a creation, or trust run out, leaves the copy untrusted) and trusts the copy;
+            // the write that follows asks for a mark and carries that trust over.
+            get(nodeA, "?set=cart=book" + attempt, id);
+            statistics(nodeA).reset();
 
-        assertThat(get(nodeA, "?get=cart", id)).isEqualTo("book");
+            assertThat(get(nodeA, "?get=cart", id)).isEqualTo("book" + attempt);
 
-        assertThat(statistics(nodeA).getCacheChecksSignalled()).isEqualTo(1);
-        assertThat(statistics(nodeA).getCacheChecks()).isZero();
+            if (TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) < CachedCopyCheck.TRUST_MS) {
+                assertThat(statistics(nodeA).getCacheChecksSignalled()).isEqualTo(1);
+                assertThat(statistics(nodeA).getCacheChecks()).isZero();
+                return;
+            }
+            // A pause longer than a copy's trust came between the two requests (a loaded machine): reading the row
+            // was right then, and shows nothing; the next attempt starts with the copy untrusted again.
+            Assumptions.assumeTrue(attempt < 5, "five attempts each took longer than a copy's trust");
+        }
     }
 
     @Test
