@@ -159,7 +159,7 @@ public final class Bench {
             bases.put(subject.name(), base(subject, size, shape, Math.max(options.baseSessions(), maxThreads())));
             created.put(subject.name(), new ConcurrentLinkedQueue<>());
         }
-        settle(subjects, size, shape, bases, created, sequence);
+        settle(subjects, options.operations(), size, shape, bases, created, sequence);
         for (Operation op : options.operations()) {
             Map<String, List<ConcurrentLinkedQueue<String>>> toDelete = new HashMap<>();
             if (op == Operation.DELETE) {
@@ -195,10 +195,13 @@ public final class Bench {
      * writes the base sessions and the warm-up's writes back, 30 seconds later, during whichever cell runs then).
      * Without it the subject that came first paid for both: measured 2026-12-04, new sessions of 16 KiB at one thread
      * ran at 2,730-2,860 ops/s (p50 276-294 µs) for whichever of this store and Jetty's came first, and at 3,785-4,913
-     * ops/s when second. Subjects without a database file (the file store) are warmed up but not synced.
+     * ops/s when second. Subjects without a database file (the file store, PostgreSQL) are warmed up but not synced.
+     *
+     * @param order the operations in the order their cells are measured; the first is the one warmed up
      */
-    private void settle(
+    void settle(
             Map<String, Subject> subjects,
+            List<Operation> order,
             int size,
             Shape shape,
             Map<String, List<BenchSession>> bases,
@@ -206,12 +209,10 @@ public final class Bench {
             AtomicLong sequence)
             throws Exception {
         // A delete would only use up the sessions the delete cells are kept for.
-        if (options.operations().isEmpty()
-                || options.threads().isEmpty()
-                || options.operations().get(0) == Operation.DELETE) {
+        if (order.isEmpty() || options.threads().isEmpty() || order.get(0) == Operation.DELETE) {
             return;
         }
-        Operation first = options.operations().get(0);
+        Operation first = order.get(0);
         int threads = options.threads().get(0);
         for (Subject subject : subjects.values()) {
             if (!subject.operations().contains(first)) {
