@@ -204,24 +204,19 @@ public final class PostgreSQLDatabase implements SessionDatabase {
     /**
      * @param notification what to tell other nodes of the write (see {@link PostgreSQLChangeSignals}), or null
      */
-    private <R> R attempt(SqlWork<R> work, boolean oneTransaction, PostgreSQLChangeSignals.Pending notification)
+    private <R> R attempt(SqlWork<R> work, boolean transaction, PostgreSQLChangeSignals.Pending notification)
             throws SQLException {
-        // A single statement runs in autocommit (BEGIN and COMMIT would add a round trip to the server's own
-        // commit), unless its notification must commit with it.
-        boolean transaction = oneTransaction || notification != null && notification.inTransaction();
+        // A single statement runs in autocommit: BEGIN and COMMIT would add a round trip to the server's own commit.
         try (Connection connection = dataSource.getConnection()) {
             CachedConnection c = new CachedConnection(connection);
             boolean autoCommit = connection.getAutoCommit();
             try {
                 connection.setAutoCommit(!transaction);
                 R result = work.run(c);
-                if (notification != null && notification.inTransaction()) {
-                    PostgreSQLChangeSignals.send(connection, notification);
-                }
                 if (transaction) {
                     connection.commit();
                 }
-                if (notification != null && !notification.inTransaction()) {
+                if (notification != null) {
                     notifyAfterCommit(connection, notification, result);
                 }
                 return result;
@@ -237,12 +232,14 @@ public final class PostgreSQLDatabase implements SessionDatabase {
         }
     }
 
-    /** Right after the commit, on the same connection: no second connection to wait for, nothing in between. */
-    private static void notifyAfterCommit(
-            Connection connection, PostgreSQLChangeSignals.Pending notification, Object result) {
+    /**
+     * Right after the commit, on the same connection (no second connection to wait for, nothing in between), or with
+     * other writers' notifications when several wait at once.
+     */
+    private void notifyAfterCommit(Connection connection, PostgreSQLChangeSignals.Pending notification, Object result) {
         try {
             connection.setAutoCommit(true);
-            PostgreSQLChangeSignals.send(connection, notification);
+            signals.announce(connection, notification);
         } catch (SQLException e) {
             throw new NotAnnounced(e, result);
         }

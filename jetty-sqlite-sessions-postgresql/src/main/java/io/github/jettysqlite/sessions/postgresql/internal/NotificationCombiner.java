@@ -1,0 +1,126 @@
+package io.github.jettysqlite.sessions.postgresql.internal;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Sends the notifications of committed writes, several in one statement when several writers are waiting. One
+ * statement is on its way at a time. A writer that finds none on its way sends its own at once, on its own connection;
+ * one that finds one waits for it to end, and then either finds its notification sent by a writer that came before it,
+ * or sends its own together with every one that queued meanwhile.
+ *
+ * <p>Why: a PostgreSQL transaction that notifies holds the server's one notification lock through its commit, so
+ * notifications sent one per write commit one at a time, each a transaction of its own that the server's other work
+ * waits on. Batched, writers under load pay one such transaction among many, and a writer alone pays what it did.
+ *
+ * <p>A writer returns only once a statement carrying its notification has committed (or failed, which it is told of),
+ * so a request answers only after other nodes can know of its change.
+ */
+final class NotificationCombiner {
+    /** Sends payloads in one statement on a connection. */
+    interface Sender {
+        void send(Connection connection, List<String> payloads) throws SQLException;
+    }
+
+    /** One writer's notification, and what became of it. */
+    private static final class Ticket {
+        final String payload;
+        boolean done;
+        SQLException failure;
+
+        Ticket(String payload) {
+            this.payload = payload;
+        }
+    }
+
+    private final Sender sender;
+    private final Object lock = new Object();
+    private List<Ticket> queued = new ArrayList<>();
+    private boolean sending;
+    private final AtomicLong statements = new AtomicLong();
+
+    NotificationCombiner(Sender sender) {
+        this.sender = sender;
+    }
+
+    /**
+     * Returns once the payload has been sent and committed, by this writer or another.
+     *
+     * @param connection this writer's connection, in autocommit, used only if this writer sends
+     * @throws SQLException when the statement carrying the payload failed (the payload may not have been sent)
+     */
+    void announce(Connection connection, String payload) throws SQLException {
+        Ticket mine = new Ticket(payload);
+        List<Ticket> batch;
+        synchronized (lock) {
+            queued.add(mine);
+            boolean interrupted = false;
+            // Waits for at most the statement on its way and the one after it: not interruptible, as the write it
+            // announces has committed and an answer before its notification would let another node serve a stale copy.
+            while (sending && !mine.done) {
+                try {
+                    lock.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            if (mine.done) {
+                if (mine.failure != null) {
+                    throw new SQLException(
+                            "the notification was sent with other writes' and failed: " + mine.failure.getMessage(),
+                            mine.failure.getSQLState(),
+                            mine.failure);
+                }
+                return;
+            }
+            sending = true;
+            batch = queued;
+            queued = new ArrayList<>();
+        }
+        SQLException failure = null;
+        try {
+            // Two writes of one slot on this node send one notification: PostgreSQL would fold them into one anyway.
+            Set<String> payloads = new LinkedHashSet<>();
+            for (Ticket ticket : batch) {
+                payloads.add(ticket.payload);
+            }
+            statements.incrementAndGet();
+            sender.send(connection, List.copyOf(payloads));
+        } catch (SQLException e) {
+            failure = e;
+            throw e;
+        } catch (RuntimeException | Error e) {
+            failure = new SQLException("sending notifications failed: " + e, e);
+            throw e;
+        } finally {
+            synchronized (lock) {
+                for (Ticket ticket : batch) {
+                    ticket.done = true;
+                    ticket.failure = ticket == mine ? null : failure;
+                }
+                sending = false;
+                lock.notifyAll();
+            }
+        }
+    }
+
+    /** Statements sent so far (for tests: fewer than the writes announced when writers queued). */
+    long statements() {
+        return statements.get();
+    }
+
+    /** Writers waiting for a statement to carry their notification (for tests). */
+    int queued() {
+        synchronized (lock) {
+            return queued.size();
+        }
+    }
+}
