@@ -16,8 +16,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A PostgreSQL server reached through a connection pool. Unlike an SQLite file it needs no writer of its own: the
@@ -28,7 +26,6 @@ import org.slf4j.LoggerFactory;
  * the last lease; an application's own {@link DataSource} is never closed here.
  */
 public final class PostgreSQLDatabase implements SessionDatabase {
-    private static final Logger LOG = LoggerFactory.getLogger(PostgreSQLDatabase.class);
     private static final SharedDatabases<Object, PostgreSQLDatabase> OPEN = new SharedDatabases<>();
     private static final long FIRST_PAUSE_MS = 25;
     private static final long MAX_PAUSE_MS = 500;
@@ -39,6 +36,7 @@ public final class PostgreSQLDatabase implements SessionDatabase {
     private volatile String location;
     private final OutageWatch outages;
     private final PostgreSQLChangeSignals signals;
+    private final LostNotifications lostNotifications = new LostNotifications();
 
     private PostgreSQLDatabase(
             PostgreSQLConnectionSettings settings, DataSource dataSource, HikariDataSource ownedPool) {
@@ -240,6 +238,7 @@ public final class PostgreSQLDatabase implements SessionDatabase {
         try {
             connection.setAutoCommit(true);
             signals.announce(connection, notification);
+            lostNotifications.sent(location);
         } catch (SQLException e) {
             throw new NotAnnounced(e, result);
         }
@@ -263,12 +262,9 @@ public final class PostgreSQLDatabase implements SessionDatabase {
                     },
                     false,
                     null);
+            lostNotifications.sent(location);
         } catch (SQLException | RuntimeException e) {
-            LOG.warn(
-                    "A session change on {} was saved, but other nodes could not be told of it ({}); their coherent"
-                            + " caches see it within a second",
-                    location,
-                    e.getMessage());
+            lostNotifications.lost(location, e);
         }
     }
 
