@@ -94,8 +94,8 @@ public interface ChangeSignals {
     Change begin(String table, SessionScope scope, String id);
 
     /**
-     * Announces that a session's removal begins (a logout, an administrator's deletion): where announcing can be tied
-     * to the write more closely at a cost, it is, as no cache may miss a removal.
+     * Announces that a session's removal begins (a logout, an administrator's deletion), announced like any change;
+     * its writer asks for no mark after it (the session is gone), which saves reads where marks cost some.
      */
     default Change beginRemoval(String table, SessionScope scope, String id) {
         return begin(table, scope, id);

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -19,7 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * waits on. Batched, writers under load pay one such transaction among many, and a writer alone pays what it did.
  *
  * <p>A writer returns only once a statement carrying its notification has committed (or failed, which it is told of),
- * so a request answers only after other nodes can know of its change.
+ * so a request answers only after other nodes can know of its change. A writer that has waited too long for another's
+ * statement sends its own alone.
  */
 final class NotificationCombiner {
     /** Sends payloads in one statement on a connection. */
@@ -52,27 +54,21 @@ final class NotificationCombiner {
      * Returns once the payload has been sent and committed, by this writer or another.
      *
      * @param connection this writer's connection, in autocommit, used only if this writer sends
+     * @param waitMs how long to wait for another writer's statement before sending this one's alone: a statement on a
+     *     connection that hangs (a half-open socket after a failover) must not hold up every write of the node
      * @throws SQLException when the statement carrying the payload failed (the payload may not have been sent)
      */
-    void announce(Connection connection, String payload) throws SQLException {
+    void announce(Connection connection, String payload, long waitMs) throws SQLException {
         Ticket mine = new Ticket(payload);
         List<Ticket> batch;
         synchronized (lock) {
             queued.add(mine);
-            boolean interrupted = false;
-            // Waits for at most the statement on its way and the one after it: not interruptible, as the write it
-            // announces has committed and an answer before its notification would let another node serve a stale copy.
-            while (sending && !mine.done) {
-                try {
-                    lock.wait();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-            if (mine.done) {
+            if (!waitForTurn(mine, waitMs)) {
+                // Still queued or on its way in a statement that has not answered: sent alone, which at worst
+                // announces the change twice (a cache then reads its row once more).
+                queued.remove(mine);
+                batch = null;
+            } else if (mine.done) {
                 if (mine.failure != null) {
                     throw new SQLException(
                             "the notification was sent with other writes' and failed: " + mine.failure.getMessage(),
@@ -80,10 +76,16 @@ final class NotificationCombiner {
                             mine.failure);
                 }
                 return;
+            } else {
+                batch = queued;
+                queued = new ArrayList<>();
+                sending = true;
             }
-            sending = true;
-            batch = queued;
-            queued = new ArrayList<>();
+        }
+        if (batch == null) {
+            statements.incrementAndGet();
+            sender.send(connection, List.of(payload));
+            return;
         }
         SQLException failure = null;
         try {
@@ -97,9 +99,10 @@ final class NotificationCombiner {
         } catch (SQLException e) {
             failure = e;
             throw e;
-        } catch (RuntimeException | Error e) {
+        } catch (RuntimeException e) {
+            // Told as an SQLException, so that the caller sends it once more elsewhere, as after any failed send.
             failure = new SQLException("sending notifications failed: " + e, e);
-            throw e;
+            throw failure;
         } finally {
             synchronized (lock) {
                 for (Ticket ticket : batch) {
@@ -108,6 +111,36 @@ final class NotificationCombiner {
                 }
                 sending = false;
                 lock.notifyAll();
+            }
+        }
+    }
+
+    /**
+     * Waits, holding the lock, until no statement is on its way or one carrying this ticket has answered. Not cut
+     * short by an interrupt, as the write it announces has committed and answering before its notification would let
+     * another node serve a stale copy; bounded instead.
+     *
+     * @return false when the wait ran out first
+     */
+    private boolean waitForTurn(Ticket mine, long waitMs) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
+        boolean interrupted = false;
+        try {
+            while (sending && !mine.done) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(lock, left);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            return true;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }

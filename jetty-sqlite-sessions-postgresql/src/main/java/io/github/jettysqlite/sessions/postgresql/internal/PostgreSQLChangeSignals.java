@@ -153,10 +153,10 @@ public final class PostgreSQLChangeSignals implements ChangeSignals, AutoCloseab
 
     /**
      * Sends a committed write's notification, on the write's connection (in autocommit) or with other writers' waiting
-     * at the same moment; returns once it has committed.
+     * at the same moment; returns once it has committed. Waits at most {@code waitMs} for another writer's statement.
      */
-    void announce(Connection connection, Pending notification) throws SQLException {
-        combiner.announce(connection, notification.payload());
+    void announce(Connection connection, Pending notification, long waitMs) throws SQLException {
+        combiner.announce(connection, notification.payload(), waitMs);
     }
 
     /** Statements that carried notifications so far (for tests). */

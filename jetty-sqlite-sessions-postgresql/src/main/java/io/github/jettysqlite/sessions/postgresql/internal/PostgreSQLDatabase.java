@@ -237,10 +237,13 @@ public final class PostgreSQLDatabase implements SessionDatabase {
     private void notifyAfterCommit(Connection connection, PostgreSQLChangeSignals.Pending notification, Object result) {
         try {
             connection.setAutoCommit(true);
-            signals.announce(connection, notification);
+            signals.announce(connection, notification, settings.connectionTimeoutMs());
             lostNotifications.sent(location);
         } catch (SQLException e) {
             throw new NotAnnounced(e, result);
+        } catch (RuntimeException e) {
+            // Whatever went wrong, the write committed: never run again, its notification sent once more elsewhere.
+            throw new NotAnnounced(new SQLException("sending the notification failed: " + e, e), result);
         }
     }
 

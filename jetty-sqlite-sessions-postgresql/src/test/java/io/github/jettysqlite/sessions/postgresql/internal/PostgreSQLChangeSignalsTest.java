@@ -91,7 +91,7 @@ class PostgreSQLChangeSignalsTest {
         Change change = nodeA.beginRemoval(TABLE, SCOPE, id);
         try (Connection c = DriverManager.getConnection(url)) {
             // In autocommit, as the write's connection is once its delete committed: sent in a transaction of its own.
-            nodeA.announce(c, nodeA.pending());
+            nodeA.announce(c, nodeA.pending(), Waiting.SECONDS * 1000);
         } finally {
             nodeA.end(change);
         }
@@ -102,32 +102,39 @@ class PostgreSQLChangeSignalsTest {
     void writersWaitingAtOneMomentShareOneStatementAndEachReturnsOnlyOnceItsChangeIsSeen() throws Exception {
         List<String> ids = List.of("w0", "w1", "w2", "w3");
         Waiting.until("node B listens", () -> nodeB.mark(TABLE, SCOPE, "w0") != null);
-        List<Mark> before = new ArrayList<>();
-        for (String id : ids) {
-            before.add(nodeB.mark(TABLE, SCOPE, id));
-        }
-        CountDownLatch leaderSending = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch firstSending = new CountDownLatch(1);
+        CountDownLatch releaseFirst = new CountDownLatch(1);
+        CountDownLatch secondSending = new CountDownLatch(1);
+        CountDownLatch releaseSecond = new CountDownLatch(1);
         ExecutorService writers = Executors.newFixedThreadPool(ids.size());
         try (Connection first = DriverManager.getConnection(url)) {
-            Connection held = holding(first, leaderSending, release, null);
-            List<Future<?>> done = new ArrayList<>();
-            done.add(writers.submit(() -> announceChange(nodeA, ids.get(0), held)));
-            Waiting.await(leaderSending, "the first writer sends");
+            Connection held = holding(first, firstSending, releaseFirst, null);
+            List<Future<Boolean>> seen = new ArrayList<>();
+            seen.add(writers.submit(() -> announceAndLook(ids.get(0), held)));
+            Waiting.await(firstSending, "the first writer sends");
             for (String id : ids.subList(1, ids.size())) {
-                done.add(writers.submit(() -> {
+                seen.add(writers.submit(() -> {
                     try (Connection own = DriverManager.getConnection(url)) {
-                        return announceChange(nodeA, id, own);
+                        // Whichever of the three sends for all is held too, until the test lets it go.
+                        return announceAndLook(id, holding(own, secondSending, releaseSecond, null));
                     }
                 }));
             }
             Waiting.until("three writers wait", () -> nodeA.combiner().queued() == 3);
-            assertThat(done)
-                    .as("no writer returns before its notification is sent")
+            assertThat(seen).as("no writer returns before the first statement").noneMatch(Future::isDone);
+            releaseFirst.countDown();
+            assertThat(seen.get(0).get(Waiting.SECONDS, TimeUnit.SECONDS))
+                    .as("the first writer's change is seen when it returns")
+                    .isTrue();
+            Waiting.await(secondSending, "one of the three sends for all");
+            assertThat(seen.subList(1, seen.size()))
+                    .as("none of the three returns before the statement carrying them")
                     .noneMatch(Future::isDone);
-            release.countDown();
-            for (Future<?> writer : done) {
-                writer.get(Waiting.SECONDS, TimeUnit.SECONDS);
+            releaseSecond.countDown();
+            for (Future<Boolean> writer : seen) {
+                assertThat(writer.get(Waiting.SECONDS, TimeUnit.SECONDS))
+                        .as("each change is seen on the other node when its writer returns")
+                        .isTrue();
             }
         } finally {
             writers.shutdownNow();
@@ -135,11 +142,42 @@ class PostgreSQLChangeSignalsTest {
         assertThat(nodeA.combiner().statements())
                 .as("the first writer's statement, then one for the three that waited")
                 .isEqualTo(2);
-        for (int i = 0; i < ids.size(); i++) {
-            assertThat(nodeB.mark(TABLE, SCOPE, ids.get(i)).session())
-                    .as(ids.get(i))
-                    .isGreaterThan(before.get(i).session());
+    }
+
+    @Test
+    void aWriterThatHasWaitedTooLongSendsItsOwnAlone() throws Exception {
+        Waiting.until("node B listens", () -> nodeB.mark(TABLE, SCOPE, "h0") != null);
+        CountDownLatch firstSending = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService writers = Executors.newFixedThreadPool(2);
+        try (Connection first = DriverManager.getConnection(url);
+                Connection own = DriverManager.getConnection(url)) {
+            // The first statement hangs, as one on a half-open connection would.
+            Connection hangs = holding(first, firstSending, release, null);
+            Future<?> stuck = writers.submit(() -> announceChange(nodeA, "h0", hangs, Waiting.SECONDS * 1000));
+            Waiting.await(firstSending, "the first writer sends");
+            Mark before = nodeB.mark(TABLE, SCOPE, "h1");
+            Future<?> next = writers.submit(() -> announceChange(nodeA, "h1", own, 1));
+            next.get(Waiting.SECONDS, TimeUnit.SECONDS);
+            assertThat(stuck).as("the first statement still hangs").isNotDone();
+            assertThat(nodeB.mark(TABLE, SCOPE, "h1").session())
+                    .as("the second writer's change was sent without it")
+                    .isEqualTo(before.session() + 1);
+            release.countDown();
+            stuck.get(Waiting.SECONDS, TimeUnit.SECONDS);
+        } finally {
+            writers.shutdownNow();
         }
+        assertThat(nodeA.combiner().statements()).isEqualTo(2);
+    }
+
+    /** Announces a change of the session as a write does and says whether node B sees it the moment this returns. */
+    private boolean announceAndLook(String id, Connection connection) throws SQLException {
+        Mark known = nodeB.mark(TABLE, SCOPE, id);
+        long before = known == null ? -1 : known.session();
+        announceChange(nodeA, id, connection);
+        Mark after = nodeB.mark(TABLE, SCOPE, id);
+        return after != null && after.session() > before;
     }
 
     @Test
@@ -184,9 +222,14 @@ class PostgreSQLChangeSignalsTest {
 
     /** Begins, announces on the connection given and ends a change of a session, as a write does after its commit. */
     private Void announceChange(PostgreSQLChangeSignals node, String id, Connection connection) throws SQLException {
+        return announceChange(node, id, connection, Waiting.SECONDS * 1000);
+    }
+
+    private Void announceChange(PostgreSQLChangeSignals node, String id, Connection connection, long waitMs)
+            throws SQLException {
         Change change = node.begin(TABLE, SCOPE, id);
         try {
-            node.announce(connection, node.pending());
+            node.announce(connection, node.pending(), waitMs);
         } finally {
             node.end(change);
         }
