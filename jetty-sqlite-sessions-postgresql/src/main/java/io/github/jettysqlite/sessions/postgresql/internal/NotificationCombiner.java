@@ -88,6 +88,7 @@ final class NotificationCombiner {
             return;
         }
         SQLException failure = null;
+        boolean sent = false;
         try {
             // Two writes of one slot on this node send one notification: PostgreSQL would fold them into one anyway.
             Set<String> payloads = new LinkedHashSet<>();
@@ -96,6 +97,7 @@ final class NotificationCombiner {
             }
             statements.incrementAndGet();
             sender.send(connection, List.copyOf(payloads));
+            sent = true;
         } catch (SQLException e) {
             failure = e;
             throw e;
@@ -104,6 +106,10 @@ final class NotificationCombiner {
             failure = new SQLException("sending notifications failed: " + e, e);
             throw failure;
         } finally {
+            if (!sent && failure == null) {
+                // An Error on its way up: the writers carried must not take their notifications for sent.
+                failure = new SQLException("sending notifications failed");
+            }
             synchronized (lock) {
                 for (Ticket ticket : batch) {
                     ticket.done = true;

@@ -220,6 +220,48 @@ class PostgreSQLChangeSignalsTest {
                 .isEqualTo(before.session() + 1);
     }
 
+    @Test
+    void anErrorWhileSendingLeavesNoWriterItCarriedBelievingItsNotificationSent() throws Exception {
+        Waiting.until("node B listens", () -> nodeB.mark(TABLE, SCOPE, "e0") != null);
+        CountDownLatch firstSending = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService writers = Executors.newFixedThreadPool(3);
+        try (Connection first = DriverManager.getConnection(url)) {
+            Connection goes = holding(first, firstSending, release, null);
+            Future<?> leader = writers.submit(() -> announceChange(nodeA, "e0", goes));
+            Waiting.await(firstSending, "the first writer sends");
+            // Whichever of the two waiting writers sends for both meets an Error, not an SQLException.
+            List<Future<?>> waiting = new ArrayList<>();
+            for (String id : List.of("e1", "e2")) {
+                Connection errs = (Connection) Proxy.newProxyInstance(
+                        getClass().getClassLoader(), new Class<?>[] {Connection.class}, (p, m, args) -> {
+                            if (m.getName().equals("prepareStatement")) {
+                                throw new AssertionError("an error while sending");
+                            }
+                            return m.invoke(first, args);
+                        });
+                waiting.add(writers.submit(() -> announceChange(nodeA, id, errs)));
+            }
+            Waiting.until("two writers wait", () -> nodeA.combiner().queued() == 2);
+            release.countDown();
+            leader.get(Waiting.SECONDS, TimeUnit.SECONDS);
+            List<Class<?>> outcomes = new ArrayList<>();
+            for (Future<?> writer : waiting) {
+                try {
+                    writer.get(Waiting.SECONDS, TimeUnit.SECONDS);
+                    outcomes.add(Void.class);
+                } catch (ExecutionException e) {
+                    outcomes.add(e.getCause().getClass());
+                }
+            }
+            assertThat(outcomes)
+                    .as("the sender meets the Error, the other is told its notification failed")
+                    .containsExactlyInAnyOrder(AssertionError.class, SQLException.class);
+        } finally {
+            writers.shutdownNow();
+        }
+    }
+
     /** Begins, announces on the connection given and ends a change of a session, as a write does after its commit. */
     private Void announceChange(PostgreSQLChangeSignals node, String id, Connection connection) throws SQLException {
         return announceChange(node, id, connection, Waiting.SECONDS * 1000);
