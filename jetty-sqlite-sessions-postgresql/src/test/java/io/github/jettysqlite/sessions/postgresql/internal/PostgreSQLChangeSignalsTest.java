@@ -1,7 +1,6 @@
 package io.github.jettysqlite.sessions.postgresql.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.jettysqlite.sessions.internal.ChangeSignals.Change;
 import io.github.jettysqlite.sessions.internal.ChangeSignals.Mark;
@@ -25,6 +24,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -182,34 +182,13 @@ class PostgreSQLChangeSignalsTest {
 
     @Test
     void aFailedStatementFailsEveryWriterItCarriedAndTheNextWriterSendsAgain() throws Exception {
-        Waiting.until("node B listens", () -> nodeB.mark(TABLE, SCOPE, "f0") != null);
-        CountDownLatch firstSending = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        ExecutorService writers = Executors.newFixedThreadPool(3);
-        try (Connection first = DriverManager.getConnection(url)) {
-            Connection goes = holding(first, firstSending, release, null);
-            Future<?> leader = writers.submit(() -> announceChange(nodeA, "f0", goes));
-            Waiting.await(firstSending, "the first writer sends");
-            // Two writers wait; whichever of them sends for both, its connection breaks.
-            List<Future<?>> waiting = new ArrayList<>();
-            for (String id : List.of("f1", "f2")) {
-                Connection breaks = holding(first, new CountDownLatch(1), new CountDownLatch(0), "connection reset");
-                waiting.add(writers.submit(() -> announceChange(nodeA, id, breaks)));
-            }
-            Waiting.until("two writers wait", () -> nodeA.combiner().queued() == 2);
-            release.countDown();
-            leader.get(Waiting.SECONDS, TimeUnit.SECONDS);
-            for (Future<?> writer : waiting) {
-                assertThatThrownBy(() -> writer.get(Waiting.SECONDS, TimeUnit.SECONDS))
-                        .as("a writer whose notification went in the failed statement is told")
-                        .isInstanceOf(ExecutionException.class)
-                        .cause()
-                        .isInstanceOf(SQLException.class)
-                        .hasMessageContaining("connection reset");
-            }
-        } finally {
-            writers.shutdownNow();
-        }
+        List<Throwable> outcomes = twoWritersBehindAStatement(
+                "f", held -> holding(held, new CountDownLatch(1), new CountDownLatch(0), "connection reset"));
+        assertThat(outcomes)
+                .as("each writer whose notification went in the failed statement is told")
+                .hasSize(2)
+                .allSatisfy(failure ->
+                        assertThat(failure).isInstanceOf(SQLException.class).hasMessageContaining("connection reset"));
         assertThat(nodeA.combiner().statements()).isEqualTo(2);
         Mark before = nodeB.mark(TABLE, SCOPE, "f3");
         try (Connection own = DriverManager.getConnection(url)) {
@@ -222,41 +201,55 @@ class PostgreSQLChangeSignalsTest {
 
     @Test
     void anErrorWhileSendingLeavesNoWriterItCarriedBelievingItsNotificationSent() throws Exception {
-        Waiting.until("node B listens", () -> nodeB.mark(TABLE, SCOPE, "e0") != null);
+        List<Throwable> outcomes = twoWritersBehindAStatement("e", held -> (Connection)
+                Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class}, (p, m, args) -> {
+                    if (m.getName().equals("prepareStatement")) {
+                        throw new AssertionError("an error while sending");
+                    }
+                    return m.invoke(held, args);
+                }));
+        assertThat(outcomes)
+                .as("the sender meets the Error, the other is told its notification failed")
+                .extracting(failure ->
+                        failure == null ? "returned" : failure.getClass().getSimpleName())
+                .containsExactlyInAnyOrder("AssertionError", "SQLException");
+    }
+
+    /**
+     * Two writers queue behind a first writer's statement, which the test holds until both wait, each with the
+     * connection given (so whichever sends for both sends on such a connection).
+     *
+     * @return what each of the two met: null when it returned, else what it threw
+     */
+    private List<Throwable> twoWritersBehindAStatement(String prefix, UnaryOperator<Connection> theirConnection)
+            throws Exception {
+        Waiting.until("node B listens", () -> nodeB.mark(TABLE, SCOPE, prefix + 0) != null);
         CountDownLatch firstSending = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         ExecutorService writers = Executors.newFixedThreadPool(3);
         try (Connection first = DriverManager.getConnection(url)) {
             Connection goes = holding(first, firstSending, release, null);
-            Future<?> leader = writers.submit(() -> announceChange(nodeA, "e0", goes));
+            Future<?> leader = writers.submit(() -> announceChange(nodeA, prefix + 0, goes));
             Waiting.await(firstSending, "the first writer sends");
-            // Whichever of the two waiting writers sends for both meets an Error, not an SQLException.
             List<Future<?>> waiting = new ArrayList<>();
-            for (String id : List.of("e1", "e2")) {
-                Connection errs = (Connection) Proxy.newProxyInstance(
-                        getClass().getClassLoader(), new Class<?>[] {Connection.class}, (p, m, args) -> {
-                            if (m.getName().equals("prepareStatement")) {
-                                throw new AssertionError("an error while sending");
-                            }
-                            return m.invoke(first, args);
-                        });
-                waiting.add(writers.submit(() -> announceChange(nodeA, id, errs)));
+            for (int i = 1; i <= 2; i++) {
+                String id = prefix + i;
+                Connection theirs = theirConnection.apply(first);
+                waiting.add(writers.submit(() -> announceChange(nodeA, id, theirs)));
             }
             Waiting.until("two writers wait", () -> nodeA.combiner().queued() == 2);
             release.countDown();
             leader.get(Waiting.SECONDS, TimeUnit.SECONDS);
-            List<Class<?>> outcomes = new ArrayList<>();
+            List<Throwable> outcomes = new ArrayList<>();
             for (Future<?> writer : waiting) {
                 try {
                     writer.get(Waiting.SECONDS, TimeUnit.SECONDS);
-                    outcomes.add(Void.class);
+                    outcomes.add(null);
                 } catch (ExecutionException e) {
-                    outcomes.add(e.getCause().getClass());
+                    outcomes.add(e.getCause());
                 }
             }
-            assertThat(outcomes)
-                    .as("the sender meets the Error, the other is told its notification failed")
-                    .containsExactlyInAnyOrder(AssertionError.class, SQLException.class);
+            return outcomes;
         } finally {
             writers.shutdownNow();
         }
