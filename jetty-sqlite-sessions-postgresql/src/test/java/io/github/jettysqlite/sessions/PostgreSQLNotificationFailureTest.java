@@ -18,6 +18,8 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.eclipse.jetty.session.SessionContext;
 import org.junit.jupiter.api.AfterEach;
@@ -31,14 +33,16 @@ import org.postgresql.ds.PGSimpleDataSource;
 /**
  * A write whose notification fails after its commit (its connection reset at that moment, a full notification queue):
  * the write stands, is never run twice, and its notification is sent once more on another connection. Watched from a
- * connection listening on the channel, as another node's would.
+ * connection listening on the channel, as another node's would, in a database of the test's own (notifications go to
+ * every listener of a database, and other tests' stores may be writing in theirs).
  */
 @ExtendWith(PostgreSQLRequired.class)
 class PostgreSQLNotificationFailureTest {
     private static final long HOUR = 3_600_000;
     private static final String CHANNEL = "jetty_sessions_changes";
 
-    private final String url = PostgreSQLServer.get().freshSchemaUrl();
+    private final String database = "notify_" + ProcessHandle.current().pid() + "_" + System.nanoTime();
+    private String url;
     /** Notification statements still to fail, whichever connection sends them. */
     private final AtomicInteger failuresLeft = new AtomicInteger();
 
@@ -49,6 +53,11 @@ class PostgreSQLNotificationFailureTest {
 
     @BeforeEach
     void start() throws Exception {
+        try (Connection c = DriverManager.getConnection(PostgreSQLServer.get().url());
+                Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + database);
+        }
+        url = inDatabase(PostgreSQLServer.get().url(), database);
         PGSimpleDataSource real = new PGSimpleDataSource();
         real.setURL(url);
         PostgreSQLSessionSettings settings = new PostgreSQLSessionSettings();
@@ -64,10 +73,25 @@ class PostgreSQLNotificationFailureTest {
 
     @AfterEach
     void stop() throws Exception {
-        store.stop();
+        if (store != null) {
+            store.stop();
+        }
         for (AutoCloseable c : opened) {
             c.close();
         }
+        try (Connection c = DriverManager.getConnection(PostgreSQLServer.get().url());
+                Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+        }
+    }
+
+    /** The server's URL naming another database, its parameters kept. */
+    private static String inDatabase(String serverUrl, String name) {
+        Matcher m = Pattern.compile("^(jdbc:postgresql://[^/?]*/)([^?]*)(.*)$").matcher(serverUrl);
+        if (!m.matches()) {
+            throw new IllegalStateException("Cannot name another database in " + serverUrl);
+        }
+        return m.group(1) + name + m.group(3);
     }
 
     @Test
@@ -83,6 +107,7 @@ class PostgreSQLNotificationFailureTest {
         assertThat(failuresLeft.get()).as("the first notification failed").isZero();
         assertThat(store.load("s1")).isNull();
         assertThat(received()).as("sent once more, on another connection").hasSize(1);
+        assertThat(store.getStatistics().getChangesNotAnnounced()).isZero();
     }
 
     @Test
@@ -97,8 +122,12 @@ class PostgreSQLNotificationFailureTest {
         assertThat(failuresLeft.get()).as("both attempts failed").isZero();
         assertThat(store.load("s2")).isNull();
         // A later write's notification goes through; nothing of the lost one arrives before or with it.
+        assertThat(store.getStatistics().getChangesNotAnnounced())
+                .as("counted for operators")
+                .isEqualTo(1);
         assertThat(store.delete("s3")).isTrue();
         assertThat(received()).hasSize(1);
+        assertThat(store.getStatistics().getChangesNotAnnounced()).isEqualTo(1);
     }
 
     /** The name this store's node gives itself in its notifications, from those its creations sent. */

@@ -295,6 +295,14 @@ public final class SessionStoreStatistics {
         return watch == null ? 0 : watch.gaveUpCount();
     }
 
+    @ManagedAttribute(
+            value = "saved changes other nodes could not be told of (their coherent caches saw them within a second)",
+            readonly = true)
+    public long getChangesNotAnnounced() {
+        OutageWatch watch = outages;
+        return watch == null ? 0 : watch.changesNotAnnounced();
+    }
+
     @ManagedAttribute(value = "duration of the last scavenging pass in ms", readonly = true)
     public double getLastScavengeDurationMs() {
         return lastScavengeNanos / 1e6;

@@ -120,6 +120,11 @@ class SessionStoreMetricsTest {
                         .functionCounter()
                         .count())
                 .isZero();
+        assertThat(registry.get("jetty.sessions.changes.not.announced")
+                        .tags("context", "_a")
+                        .functionCounter()
+                        .count())
+                .isZero();
     }
 
     @Test

@@ -8,8 +8,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What a database's outages looked like, for operators: one log line when the database stops answering and one
- * when it answers again (never one per request), and counters of retried statements, time spent waiting, and work
- * that gave up because the database stayed away longer than the configured wait.
+ * when it answers again (never one per request), and counters of retried statements, time spent waiting, work
+ * that gave up because the database stayed away longer than the configured wait, and saved changes other nodes could
+ * not be told of (said in the log once per run of them, with a count when one is told again).
  */
 public final class OutageWatch {
     private static final Logger LOG = LoggerFactory.getLogger(OutageWatch.class);
@@ -22,6 +23,9 @@ public final class OutageWatch {
     private final LongAdder retries = new LongAdder();
     private final LongAdder waitedNanos = new LongAdder();
     private final LongAdder gaveUp = new LongAdder();
+    private final LongAdder notAnnounced = new LongAdder();
+    /** Saved changes not announced since one last was: 0 while announcements go through. */
+    private final AtomicLong notAnnouncedInARow = new AtomicLong();
 
     public OutageWatch(String location) {
         this.location = location;
@@ -68,6 +72,40 @@ public final class OutageWatch {
         }
     }
 
+    /**
+     * A saved change that other nodes could not be told of (PostgreSQL: its notification failed twice): their coherent
+     * caches see it only within the second they trust a copy.
+     *
+     * @return whether this one was said in the log (the first since an announcement last went through)
+     */
+    public boolean changeNotAnnounced(Throwable cause) {
+        notAnnounced.increment();
+        if (notAnnouncedInARow.getAndIncrement() != 0) {
+            return false;
+        }
+        LOG.warn(
+                "A session change on {} was saved, but other nodes could not be told of it ({}); their coherent caches"
+                        + " see such changes within a second. Said once until an announcement goes through again",
+                location,
+                cause.getMessage());
+        return true;
+    }
+
+    /** A change was announced: if some were not before it, says how many. One volatile read while all are. */
+    public void changeAnnounced() {
+        if (notAnnouncedInARow.get() == 0) {
+            return;
+        }
+        long missed = notAnnouncedInARow.getAndSet(0);
+        if (missed > 0) {
+            LOG.info(
+                    "Other nodes are told of session changes on {} again; {} change(s) saved meanwhile were not"
+                            + " announced (their caches saw them within a second)",
+                    location,
+                    missed);
+        }
+    }
+
     /** True while the database is not answering. */
     public boolean isUnreachable() {
         return outageSince.get() != 0;
@@ -87,5 +125,10 @@ public final class OutageWatch {
 
     public long gaveUpCount() {
         return gaveUp.sum();
+    }
+
+    /** Saved changes other nodes could not be told of, in all. */
+    public long changesNotAnnounced() {
+        return notAnnounced.sum();
     }
 }

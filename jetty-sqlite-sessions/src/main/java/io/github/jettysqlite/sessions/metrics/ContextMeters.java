@@ -149,6 +149,13 @@ final class ContextMeters {
         meters.add(counter(
                 registry,
                 tags,
+                "jetty.sessions.changes.not.announced",
+                "saved changes other nodes could not be told of (their coherent caches saw them within a second)",
+                statistics,
+                SessionStoreStatistics::getChangesNotAnnounced));
+        meters.add(counter(
+                registry,
+                tags,
                 "jetty.sessions.saves.refused",
                 "requests answered 503 because the database refused their session changes",
                 statistics,

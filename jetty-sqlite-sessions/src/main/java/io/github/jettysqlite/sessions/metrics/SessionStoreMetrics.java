@@ -33,6 +33,8 @@ import org.eclipse.jetty.util.component.LifeCycle;
  *   <li>{@code jetty.sessions.database.retries}, {@code .gave.up} and {@code .outages} (counters), {@code
  *       jetty.sessions.database.wait} (counter, milliseconds waited for the database to come back), {@code
  *       jetty.sessions.database.unreachable} (gauge, 1 while down): how the store rode out database outages
+ *   <li>{@code jetty.sessions.changes.not.announced} (counter): saved changes other nodes' coherent caches were not told
+ *       of (on PostgreSQL, a notification that failed twice), which they saw only within a second
  *   <li>{@code jetty.sessions.sqlite.wal.size} (gauge, bytes): the SQLite write-ahead log; {@code
  *       jetty.sessions.sqlite.checkpoints.forced} (counter): checkpoints that had to wait out readers; {@code
  *       jetty.sessions.sqlite.file.lost} (gauge, 1 once the file was deleted or replaced under the store)

@@ -34,6 +34,8 @@ final class NotificationCombiner {
         final String payload;
         boolean done;
         SQLException failure;
+        /** Interrupted while waiting: the flag is set again once the writer is done, not before it sends. */
+        boolean interrupted;
 
         Ticket(String payload) {
             this.payload = payload;
@@ -44,6 +46,9 @@ final class NotificationCombiner {
     private final Object lock = new Object();
     private List<Ticket> queued = new ArrayList<>();
     private boolean sending;
+    /** When the statement on its way was sent (System.nanoTime). */
+    private long sendingSince;
+
     private final AtomicLong statements = new AtomicLong();
 
     NotificationCombiner(Sender sender) {
@@ -60,6 +65,17 @@ final class NotificationCombiner {
      */
     void announce(Connection connection, String payload, long waitMs) throws SQLException {
         Ticket mine = new Ticket(payload);
+        try {
+            announce(connection, mine, waitMs);
+        } finally {
+            if (mine.interrupted) {
+                // Set again only now: with the flag set, a virtual thread's socket I/O would close the connection.
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void announce(Connection connection, Ticket mine, long waitMs) throws SQLException {
         List<Ticket> batch;
         synchronized (lock) {
             queued.add(mine);
@@ -79,12 +95,13 @@ final class NotificationCombiner {
             } else {
                 batch = queued;
                 queued = new ArrayList<>();
+                sendingSince = System.nanoTime();
                 sending = true;
             }
         }
         if (batch == null) {
             statements.incrementAndGet();
-            sender.send(connection, List.of(payload));
+            sender.send(connection, List.of(mine.payload));
             return;
         }
         SQLException failure = null;
@@ -122,33 +139,29 @@ final class NotificationCombiner {
     }
 
     /**
-     * Waits, holding the lock, until no statement is on its way or one carrying this ticket has answered. Not cut
-     * short by an interrupt, as the write it announces has committed and answering before its notification would let
-     * another node serve a stale copy; bounded instead.
+     * Waits, holding the lock, until no statement is on its way or one carrying this ticket has answered; at most
+     * {@code waitMs}, and not at all once the statement on its way has been for that long (a hanging statement then
+     * costs later writers nothing). Not cut short by an interrupt, as the write it announces has committed and
+     * answering before its notification would let another node serve a stale copy.
      *
      * @return false when the wait ran out first
      */
     private boolean waitForTurn(Ticket mine, long waitMs) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
-        boolean interrupted = false;
-        try {
-            while (sending && !mine.done) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(lock, left);
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
+        long wait = TimeUnit.MILLISECONDS.toNanos(waitMs);
+        long mineUntil = System.nanoTime() + wait;
+        while (sending && !mine.done) {
+            long now = System.nanoTime();
+            long left = Math.min(mineUntil - now, sendingSince + wait - now);
+            if (left <= 0) {
+                return false;
             }
-            return true;
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
+            try {
+                TimeUnit.NANOSECONDS.timedWait(lock, left);
+            } catch (InterruptedException e) {
+                mine.interrupted = true;
             }
         }
+        return true;
     }
 
     /** Statements sent so far (for tests: fewer than the writes announced when writers queued). */

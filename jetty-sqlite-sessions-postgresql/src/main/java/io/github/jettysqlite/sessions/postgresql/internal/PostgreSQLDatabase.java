@@ -29,6 +29,8 @@ public final class PostgreSQLDatabase implements SessionDatabase {
     private static final SharedDatabases<Object, PostgreSQLDatabase> OPEN = new SharedDatabases<>();
     private static final long FIRST_PAUSE_MS = 25;
     private static final long MAX_PAUSE_MS = 500;
+    /** The least a writer waits for another's notification before sending its own alone. */
+    private static final long MIN_NOTIFY_WAIT_MS = 100;
 
     private final PostgreSQLConnectionSettings settings;
     private final DataSource dataSource;
@@ -36,7 +38,6 @@ public final class PostgreSQLDatabase implements SessionDatabase {
     private volatile String location;
     private final OutageWatch outages;
     private final PostgreSQLChangeSignals signals;
-    private final LostNotifications lostNotifications = new LostNotifications();
 
     private PostgreSQLDatabase(
             PostgreSQLConnectionSettings settings, DataSource dataSource, HikariDataSource ownedPool) {
@@ -158,7 +159,7 @@ public final class PostgreSQLDatabase implements SessionDatabase {
         long pause = FIRST_PAUSE_MS;
         while (true) {
             try {
-                R result = attempt(work, transaction, notification);
+                R result = attempt(work, transaction, notification, deadline);
                 outages.answered();
                 return result;
             } catch (NotAnnounced e) {
@@ -201,8 +202,10 @@ public final class PostgreSQLDatabase implements SessionDatabase {
 
     /**
      * @param notification what to tell other nodes of the write (see {@link PostgreSQLChangeSignals}), or null
+     * @param deadline when the unit of work's wait runs out (System.nanoTime), bounding the notification's wait too
      */
-    private <R> R attempt(SqlWork<R> work, boolean transaction, PostgreSQLChangeSignals.Pending notification)
+    private <R> R attempt(
+            SqlWork<R> work, boolean transaction, PostgreSQLChangeSignals.Pending notification, long deadline)
             throws SQLException {
         // A single statement runs in autocommit: BEGIN and COMMIT would add a round trip to the server's own commit.
         try (Connection connection = dataSource.getConnection()) {
@@ -215,7 +218,7 @@ public final class PostgreSQLDatabase implements SessionDatabase {
                     connection.commit();
                 }
                 if (notification != null) {
-                    notifyAfterCommit(connection, notification, result);
+                    notifyAfterCommit(connection, notification, result, deadline);
                 }
                 return result;
             } catch (SQLException | RuntimeException e) {
@@ -234,22 +237,29 @@ public final class PostgreSQLDatabase implements SessionDatabase {
      * Right after the commit, on the same connection (no second connection to wait for, nothing in between), or with
      * other writers' notifications when several wait at once.
      */
-    private void notifyAfterCommit(Connection connection, PostgreSQLChangeSignals.Pending notification, Object result) {
+    private void notifyAfterCommit(
+            Connection connection, PostgreSQLChangeSignals.Pending notification, Object result, long deadline) {
         try {
             connection.setAutoCommit(true);
-            signals.announce(connection, notification, settings.connectionTimeoutMs());
-            lostNotifications.sent(location);
+            // What is left of the unit of work's wait, but never so little that a writer behind a busy one sends
+            // alone at once.
+            long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            signals.announce(connection, notification, Math.max(MIN_NOTIFY_WAIT_MS, leftMs));
+            outages.changeAnnounced();
         } catch (SQLException e) {
             throw new NotAnnounced(e, result);
         } catch (RuntimeException e) {
             // Whatever went wrong, the write committed: never run again, its notification sent once more elsewhere.
             throw new NotAnnounced(new SQLException("sending the notification failed: " + e, e), result);
+        } catch (Error e) {
+            outages.changeNotAnnounced(e);
+            throw e;
         }
     }
 
     /**
-     * A write committed and its notification failed on its connection: sent again on another, waiting out an outage
-     * as any statement does. The write stands either way: it is in the table, and failing its request would tell the
+     * A write committed and its notification failed on its connection: sent once more, on another connection, in one
+     * attempt. The write stands either way: it is in the table, and failing its request would tell the
      * user a change was lost that was not. When even that fails, other nodes see the change within the second their
      * caches trust a copy (a server that restarted or went away ended their listening connections too, and with them
      * every trust).
@@ -264,10 +274,11 @@ public final class PostgreSQLDatabase implements SessionDatabase {
                         return null;
                     },
                     false,
-                    null);
-            lostNotifications.sent(location);
+                    null,
+                    System.nanoTime());
+            outages.changeAnnounced();
         } catch (SQLException | RuntimeException e) {
-            lostNotifications.lost(location, e);
+            outages.changeNotAnnounced(e);
         }
     }
 

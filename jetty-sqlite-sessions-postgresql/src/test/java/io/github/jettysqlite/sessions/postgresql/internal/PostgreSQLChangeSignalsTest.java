@@ -173,11 +173,11 @@ class PostgreSQLChangeSignalsTest {
 
     /** Announces a change of the session as a write does and says whether node B sees it the moment this returns. */
     private boolean announceAndLook(String id, Connection connection) throws SQLException {
-        Mark known = nodeB.mark(TABLE, SCOPE, id);
-        long before = known == null ? -1 : known.session();
+        Mark before = nodeB.mark(TABLE, SCOPE, id);
+        assertThat(before).as("node B gives a mark before " + id + " changes").isNotNull();
         announceChange(nodeA, id, connection);
         Mark after = nodeB.mark(TABLE, SCOPE, id);
-        return after != null && after.session() > before;
+        return after != null && after.session() > before.session();
     }
 
     @Test
