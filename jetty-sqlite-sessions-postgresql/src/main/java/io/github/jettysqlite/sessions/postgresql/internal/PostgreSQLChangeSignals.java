@@ -159,7 +159,7 @@ public final class PostgreSQLChangeSignals implements ChangeSignals, AutoCloseab
         combiner.announce(connection, notification.payload(), waitMs);
     }
 
-    /** Statements that carried notifications so far (for tests). */
+    /** What sends the notifications (for tests: its statements and its queue). */
     NotificationCombiner combiner() {
         return combiner;
     }
