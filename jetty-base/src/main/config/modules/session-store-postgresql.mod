@@ -53,7 +53,8 @@ jetty.session.postgresql.url=jdbc:postgresql://localhost:5432/jetty
 ## as Jetty's session-store-jdbc offers with db-connection-type=datasource.
 # jetty.session.postgresql.dataSourceName=jdbc/sessions
 
-## With a URL: the most connections each Jetty server opens, and how long a request waits for one (ms).
+## With a URL: the most connections each Jetty server opens, and how long a request waits for one (ms); a statement
+## the server has not answered in twice that is given up (a server or network gone silent).
 # jetty.session.postgresql.poolSize=10
 # jetty.session.postgresql.connectionTimeoutMs=5000
 

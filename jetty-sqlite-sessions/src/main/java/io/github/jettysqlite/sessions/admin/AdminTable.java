@@ -16,9 +16,12 @@ import java.util.List;
  * A write here may touch rows of any context, so it is announced as a change of all sessions.
  */
 record AdminTable(SessionDatabase database, SessionTable sessionTable, AdminQueries queries) {
-    /** See {@link AdminQueries#AdminQueries} for what {@code hasPrincipal} says. */
+    /**
+     * See {@link AdminQueries#AdminQueries} for what {@code hasPrincipal} says. A tool's counts, pages and purges run
+     * as {@link SessionDatabase#lengthy} work: over a large table they may rightly take longer than a request may.
+     */
     static AdminTable of(SessionDatabase database, SessionTable sessionTable, boolean hasPrincipal) {
-        return new AdminTable(database, sessionTable, new AdminQueries(sessionTable, hasPrincipal));
+        return new AdminTable(database.unhurried(), sessionTable, new AdminQueries(sessionTable, hasPrincipal));
     }
 
     /** See {@link SessionDatabaseAdmin#file}. */

@@ -41,6 +41,25 @@ public interface SessionDatabase {
         }
     }
 
+    /**
+     * Runs database calls that may rightly take long: creating or upgrading the table, an administrator's counts,
+     * pages and purges. An engine that gives up on a statement whose answer is late (a server gone silent) lets these
+     * take all the time they need. Not the store's sweeps: their statements are short by design, and they run on
+     * Jetty's scheduler, which must not wait on a server that will never answer.
+     */
+    default <R> R lengthy(DatabaseCall<R> call) throws SessionDatabaseException {
+        return call.call();
+    }
+
+    /**
+     * This database for an administrator's tools, where every call runs as {@link #lengthy} work: itself where
+     * {@code lengthy} changes nothing, otherwise one {@link UnhurriedDatabase} over it (one, so that two tools on one
+     * database can tell it is the same).
+     */
+    default SessionDatabase unhurried() {
+        return this;
+    }
+
     /** Calls on a database, to announce as one change. */
     @FunctionalInterface
     interface DatabaseCall<R> {

@@ -52,6 +52,18 @@ public record PostgreSQLConnectionSettings(
         return dataSource != null ? dataSource : List.of(url, Objects.toString(user, ""));
     }
 
+    /**
+     * How long a connection of the pool this library builds waits for an answer before it gives the statement up and
+     * closes (pgjdbc's {@code socketTimeout}): twice {@code connectionTimeoutMs}, in whole seconds. A live server
+     * answers a session's statements in milliseconds; without a bound, a server whose machine died or a network that
+     * drops packets would hold a request's thread until the kernel gives up on the connection, about a quarter of an
+     * hour on Linux, and every other request would wait for the connections so held. A URL that names its own
+     * {@code socketTimeout} keeps it (the driver takes the URL's parameters over the pool's properties).
+     */
+    int answerTimeoutSeconds() {
+        return (int) Math.max(1, (2L * connectionTimeoutMs + 999) / 1000);
+    }
+
     /** The server as messages name it: the URL without its query string, where passwords may sit. */
     public String location() {
         return dataSource != null ? "DataSource " + dataSource.getClass().getName() : Redaction.url(url);

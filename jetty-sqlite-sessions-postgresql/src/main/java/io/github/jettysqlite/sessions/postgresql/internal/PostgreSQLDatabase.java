@@ -9,6 +9,7 @@ import io.github.jettysqlite.sessions.internal.Redaction;
 import io.github.jettysqlite.sessions.internal.SessionDatabase;
 import io.github.jettysqlite.sessions.internal.SqlWork;
 import io.github.jettysqlite.sessions.internal.TableUse;
+import io.github.jettysqlite.sessions.internal.UnhurriedDatabase;
 import io.github.jettysqlite.sessions.internal.engine.SharedDatabases;
 import io.github.jettysqlite.sessions.internal.table.SessionSchema;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
@@ -38,6 +39,10 @@ public final class PostgreSQLDatabase implements SessionDatabase {
     private volatile String location;
     private final OutageWatch outages;
     private final PostgreSQLChangeSignals signals;
+    /** How many lengthy calls this thread is inside (see {@link #lengthy}). */
+    private final ThreadLocal<int[]> lengthyDepth = ThreadLocal.withInitial(() -> new int[1]);
+
+    private final UnhurriedDatabase unhurried = new UnhurriedDatabase(this);
 
     private PostgreSQLDatabase(
             PostgreSQLConnectionSettings settings, DataSource dataSource, HikariDataSource ownedPool) {
@@ -89,6 +94,9 @@ public final class PostgreSQLDatabase implements SessionDatabase {
         config.setMinimumIdle(1);
         config.setConnectionTimeout(settings.connectionTimeoutMs());
         config.setPoolName("jetty-sessions " + settings.location());
+        // A statement the server never answers fails (and, as a lost connection, runs again on another connection
+        // while the unit of work's wait lasts) instead of holding the request; lengthy work lifts the bound (attempt).
+        config.addDataSourceProperty("socketTimeout", Integer.toString(settings.answerTimeoutSeconds()));
         // Fail now, with the server's own reason, rather than on the first request.
         config.setInitializationFailTimeout(settings.connectionTimeoutMs());
         if (settings.metricRegistry() != null) {
@@ -138,6 +146,26 @@ public final class PostgreSQLDatabase implements SessionDatabase {
     @Override
     public <R> R read(SqlWork<R> work) throws SessionDatabaseException {
         return run(work, false, null);
+    }
+
+    /**
+     * Work that may rightly take long (the schema, an administrator's tools) runs without the bound this library's
+     * pool puts on waiting for an answer.
+     */
+    @Override
+    public <R> R lengthy(DatabaseCall<R> call) throws SessionDatabaseException {
+        int[] depth = lengthyDepth.get();
+        depth[0]++;
+        try {
+            return call.call();
+        } finally {
+            depth[0]--;
+        }
+    }
+
+    @Override
+    public SessionDatabase unhurried() {
+        return unhurried;
     }
 
     /** Other nodes' coherent caches learn of this node's changes by the notifications its writes send. */
@@ -211,6 +239,10 @@ public final class PostgreSQLDatabase implements SessionDatabase {
         try (Connection connection = dataSource.getConnection()) {
             CachedConnection c = new CachedConnection(connection);
             boolean autoCommit = connection.getAutoCommit();
+            if (ownedPool != null && lengthyDepth.get()[0] > 0) {
+                // The pool sets the connection's own bound again when it takes the connection back.
+                connection.setNetworkTimeout(Runnable::run, 0);
+            }
             try {
                 connection.setAutoCommit(!transaction);
                 R result = work.run(c);

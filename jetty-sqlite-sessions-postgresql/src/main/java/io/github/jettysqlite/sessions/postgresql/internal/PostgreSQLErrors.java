@@ -3,6 +3,7 @@ package io.github.jettysqlite.sessions.postgresql.internal;
 import io.github.jettysqlite.sessions.SessionDatabaseException;
 import io.github.jettysqlite.sessions.internal.Redaction;
 import io.github.jettysqlite.sessions.internal.table.SchemaException;
+import java.net.SocketTimeoutException;
 import java.sql.SQLException;
 
 /**
@@ -26,9 +27,22 @@ final class PostgreSQLErrors {
                 state = sql.getSQLState();
             }
         }
-        String cause = state == null ? null : causeOfState(state);
+        String cause = answerNeverCame(e) ? UNANSWERED : state == null ? null : causeOfState(state);
         return new SessionDatabaseException(
                 "Session database " + location + (cause == null ? " failed" : " " + cause) + ": " + e.getMessage(), e);
+    }
+
+    private static final String UNANSWERED = "did not answer in time, and the statement was given up (a server whose"
+            + " machine or network is down, or one too busy to answer; see connectionTimeoutMs)";
+
+    /** The pool's bound on waiting for an answer ran out (see PostgreSQLConnectionSettings.answerTimeoutSeconds). */
+    private static boolean answerNeverCame(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SocketTimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String causeOfState(String state) {

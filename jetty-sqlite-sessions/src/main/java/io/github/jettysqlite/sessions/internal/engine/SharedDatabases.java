@@ -87,10 +87,10 @@ public final class SharedDatabases<K, D extends SessionDatabase> {
         String table = schema.tableName();
         if (entry.readyTables.add(table)) {
             try {
-                entry.database.write(c -> {
+                entry.database.lengthy(() -> entry.database.write(c -> {
                     schema.ensure(c);
                     return null;
-                });
+                }));
             } catch (SessionDatabaseException | RuntimeException e) {
                 entry.readyTables.remove(table);
                 throw e;
