@@ -4,13 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.jettysqlite.sessions.internal.CachedConnection;
+import io.github.jettysqlite.sessions.support.Waiting;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
-/** The read connections of a file: a connection whose work failed is closed, never lent again. */
+/**
+ * The read connections of a file: a thread reads again on the connection it used last, a read waits for a free one
+ * and no longer than its bound, and a connection whose work failed is closed, never lent again.
+ */
 class ReaderPoolTest {
     private final List<CachedConnection> openedConnections = new ArrayList<>();
     private final ReaderPool pool = new ReaderPool(this::open, 2, 1_000);
@@ -58,5 +69,120 @@ class ReaderPoolTest {
             return row.getInt(1);
         });
         assertThat(seven).isEqualTo(7);
+    }
+
+    @Test
+    void aThreadReadsAgainOnTheConnectionItUsedLast() throws Exception {
+        ExecutorService a = Executors.newSingleThreadExecutor();
+        ExecutorService b = Executors.newSingleThreadExecutor();
+        try {
+            CountDownLatch aHolds = new CountDownLatch(1);
+            CountDownLatch bDone = new CountDownLatch(1);
+            Future<CachedConnection> aFirst = a.submit(() -> pool.read(c -> {
+                aHolds.countDown();
+                Waiting.await(bDone, "b's read");
+                return c;
+            }));
+            Waiting.await(aHolds, "a holding a connection");
+            CachedConnection bFirst = b.submit(() -> pool.read(c -> c)).get();
+            bDone.countDown();
+            assertThat(aFirst.get()).isNotSameAs(bFirst);
+
+            // b gave its connection back first: a connection handed out in the order they came back would go to a.
+            assertThat(a.submit(() -> pool.read(c -> c)).get()).isSameAs(aFirst.get());
+            assertThat(b.submit(() -> pool.read(c -> c)).get()).isSameAs(bFirst);
+            assertThat(pool.opened()).isEqualTo(2);
+        } finally {
+            a.shutdownNow();
+            b.shutdownNow();
+        }
+    }
+
+    @Test
+    void aReadThatFindsEveryConnectionBusyWaitsForOneAndRunsOnIt() throws Exception {
+        ReaderPool one = new ReaderPool(this::open, 1, Waiting.SECONDS * 1000);
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            CountDownLatch holds = new CountDownLatch(1);
+            CountDownLatch letGo = new CountDownLatch(1);
+            AtomicBoolean holderDone = new AtomicBoolean();
+            Future<CachedConnection> holder = threads.submit(() -> one.read(c -> {
+                holds.countDown();
+                Waiting.await(letGo, "the test letting the holder go");
+                holderDone.set(true);
+                return c;
+            }));
+            Waiting.await(holds, "the holder holding the one connection");
+            AtomicReference<Thread> waiterThread = new AtomicReference<>();
+            Future<Boolean> waiter = threads.submit(() -> {
+                waiterThread.set(Thread.currentThread());
+                return one.read(c -> holderDone.get());
+            });
+            Waiting.until(
+                    "the second read waiting",
+                    () -> waiterThread.get() != null && waiterThread.get().getState() == Thread.State.TIMED_WAITING);
+            letGo.countDown();
+
+            assertThat(waiter.get()).as("ran only once the holder was done").isTrue();
+            assertThat(holder.get()).isNotNull();
+            assertThat(openedConnections).hasSize(1);
+        } finally {
+            threads.shutdownNow();
+            one.close();
+        }
+    }
+
+    @Test
+    void aReadGivesUpWhenNoConnectionComesFreeWithinItsWaitAndClosingWakesEveryWaiter() throws Exception {
+        ReaderPool one = new ReaderPool(this::open, 1, 50);
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        CountDownLatch holds = new CountDownLatch(1);
+        CountDownLatch letGo = new CountDownLatch(1);
+        try {
+            Future<Boolean> holder = threads.submit(() -> one.read(c -> {
+                holds.countDown();
+                Waiting.await(letGo, "the test letting the holder go");
+                return true;
+            }));
+            Waiting.await(holds, "the holder holding the one connection");
+
+            assertThatThrownBy(() -> one.read(c -> true))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("no read connection came free within 50 ms");
+
+            ReaderPool patient = new ReaderPool(this::open, 1, Waiting.SECONDS * 1000);
+            CountDownLatch patientHolds = new CountDownLatch(1);
+            Future<Boolean> patientHolder = threads.submit(() -> patient.read(c -> {
+                patientHolds.countDown();
+                Waiting.await(letGo, "the test letting the holder go");
+                return true;
+            }));
+            Waiting.await(patientHolds, "a holder of the patient pool's one connection");
+            AtomicReference<Thread> waiterThread = new AtomicReference<>();
+            CompletableFuture<Boolean> waiter = CompletableFuture.supplyAsync(() -> {
+                waiterThread.set(Thread.currentThread());
+                try {
+                    return patient.read(c -> true);
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e.getMessage(), e);
+                }
+            });
+            Waiting.until(
+                    "the read waiting",
+                    () -> waiterThread.get() != null && waiterThread.get().getState() == Thread.State.TIMED_WAITING);
+            patient.close();
+            assertThatThrownBy(waiter::join).hasMessageContaining("closed");
+
+            letGo.countDown();
+            assertThat(holder.get()).isTrue();
+            assertThat(patientHolder.get()).isTrue();
+            assertThat(patient.opened())
+                    .as("the holder's connection closed as it came back")
+                    .isZero();
+        } finally {
+            letGo.countDown();
+            threads.shutdownNow();
+            one.close();
+        }
     }
 }

@@ -33,12 +33,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 import org.eclipse.jetty.session.SessionContext;
 import org.eclipse.jetty.session.SessionData;
 import org.eclipse.jetty.util.component.AbstractLifeCycle;
@@ -371,7 +369,7 @@ class SQLiteWriterFaultTest {
             waiterThread.set(Thread.currentThread());
             return store.load("s1");
         });
-        Waiting.until("the read waiting for the busy connection", () -> waitsForAPermit(waiterThread.get()));
+        Waiting.until("the read waiting for the busy connection", () -> waitsForAConnection(waiterThread.get()));
         // Only the store holds the database now, so stopping it closes the database.
         internals.close();
         internals = null;
@@ -383,10 +381,18 @@ class SQLiteWriterFaultTest {
         finish.countDown();
     }
 
-    /** Whether the thread is parked in a wait for one of the reader pool's permits. */
-    private static boolean waitsForAPermit(Thread thread) {
-        Object blocker = thread == null ? null : LockSupport.getBlocker(thread);
-        return blocker != null && blocker.getClass().getName().startsWith(Semaphore.class.getName());
+    /** Whether the thread waits in the reader pool for a connection to come free. */
+    private static boolean waitsForAConnection(Thread thread) {
+        if (thread == null || thread.getState() != Thread.State.TIMED_WAITING) {
+            return false;
+        }
+        for (StackTraceElement frame : thread.getStackTrace()) {
+            if (frame.getClassName().equals(ReaderPool.class.getName())
+                    && frame.getMethodName().equals("acquire")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private CountDownLatch occupyTheOnlyReader(SQLiteSessionDataStore store) throws InterruptedException {
