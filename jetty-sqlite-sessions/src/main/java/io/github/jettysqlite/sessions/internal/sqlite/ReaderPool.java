@@ -123,6 +123,11 @@ final class ReaderPool {
                 }
             }
         } catch (InterruptedException e) {
+            // The wake-up this waiter may have been given is passed on, so that a slot freed for it is not left
+            // unclaimed while another waiter sleeps.
+            synchronized (freed) {
+                freed.notify();
+            }
             Thread.currentThread().interrupt();
             throw new SQLException("interrupted while waiting for a read connection", e);
         } finally {
