@@ -30,8 +30,8 @@ class PostgreSQLUnhurriedAdminTest {
     @BeforeEach
     void start() throws Exception {
         fixture = new PostgreSQLFixture();
-        // The least the settings allow: a request's statement is given up after a second without an answer.
-        store = fixture.postgresStore(NODE, "_shop", SessionContext.NULL_VHOST, s -> s.setConnectionTimeoutMs(250));
+        // A request's statement is then given up after two seconds without an answer.
+        store = fixture.postgresStore(NODE, "_shop", SessionContext.NULL_VHOST, s -> s.setConnectionTimeoutMs(1_000));
         put(store, session(store, "s1", System.currentTimeMillis() + 3_600_000, NODE));
     }
 
@@ -62,7 +62,9 @@ class PostgreSQLUnhurriedAdminTest {
                                     + " AND query ILIKE '%count(%jetty_sessions%'")
                             == 1);
 
-            assertThatThrownBy(() -> store.exists("s1")).isInstanceOf(SessionDatabaseException.class);
+            assertThatThrownBy(() -> store.exists("s1"))
+                    .isInstanceOf(SessionDatabaseException.class)
+                    .hasMessageContaining("did not answer in time");
             assertThat(count).isNotDone();
             locker.commit();
 

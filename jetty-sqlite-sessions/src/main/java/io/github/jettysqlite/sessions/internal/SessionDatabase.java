@@ -43,8 +43,8 @@ public interface SessionDatabase {
 
     /**
      * Runs database calls that may rightly take long: creating or upgrading the table, an administrator's counts,
-     * pages and purges. An engine that gives up on a statement whose answer is late (a server gone silent) lets these
-     * take all the time they need. Not the store's sweeps: their statements are short by design, and they run on
+     * pages and purges. An engine that gives up on a statement whose answer is late (a server gone silent) gives these
+     * far longer. Not the store's sweeps: their statements are short by design, and they run on
      * Jetty's scheduler, which must not wait on a server that will never answer.
      */
     default <R> R lengthy(DatabaseCall<R> call) throws SessionDatabaseException {

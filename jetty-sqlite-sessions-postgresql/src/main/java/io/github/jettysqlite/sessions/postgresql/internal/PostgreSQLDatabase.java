@@ -30,6 +30,11 @@ public final class PostgreSQLDatabase implements SessionDatabase {
     private static final SharedDatabases<Object, PostgreSQLDatabase> OPEN = new SharedDatabases<>();
     private static final long FIRST_PAUSE_MS = 25;
     private static final long MAX_PAUSE_MS = 500;
+    /**
+     * How long lengthy work (the schema, an administrator's tools) waits for each answer: long enough for a count or
+     * an index over a very large table, and still an end when the server's machine died after taking the statement.
+     */
+    static final int LENGTHY_ANSWER_TIMEOUT_MS = 10 * 60_000;
     /** The least a writer waits for another's notification before sending its own alone. */
     private static final long MIN_NOTIFY_WAIT_MS = 100;
 
@@ -94,9 +99,10 @@ public final class PostgreSQLDatabase implements SessionDatabase {
         config.setMinimumIdle(1);
         config.setConnectionTimeout(settings.connectionTimeoutMs());
         config.setPoolName("jetty-sessions " + settings.location());
-        // A statement the server never answers fails (and, as a lost connection, runs again on another connection
-        // while the unit of work's wait lasts) instead of holding the request; lengthy work lifts the bound (attempt).
+        // A statement the server never answers fails, as a lost connection, instead of holding the request; lengthy
+        // work waits longer (attempt). Keepalive ends a connection whose server vanished while it sat idle.
         config.addDataSourceProperty("socketTimeout", Integer.toString(settings.answerTimeoutSeconds()));
+        config.addDataSourceProperty("tcpKeepAlive", "true");
         // Fail now, with the server's own reason, rather than on the first request.
         config.setInitializationFailTimeout(settings.connectionTimeoutMs());
         if (settings.metricRegistry() != null) {
@@ -149,8 +155,8 @@ public final class PostgreSQLDatabase implements SessionDatabase {
     }
 
     /**
-     * Work that may rightly take long (the schema, an administrator's tools) runs without the bound this library's
-     * pool puts on waiting for an answer.
+     * Work that may rightly take long (the schema, an administrator's tools) waits up to {@link
+     * #LENGTHY_ANSWER_TIMEOUT_MS} for each answer, not the bound a request's statements have.
      */
     @Override
     public <R> R lengthy(DatabaseCall<R> call) throws SessionDatabaseException {
@@ -239,15 +245,18 @@ public final class PostgreSQLDatabase implements SessionDatabase {
         try (Connection connection = dataSource.getConnection()) {
             CachedConnection c = new CachedConnection(connection);
             boolean autoCommit = connection.getAutoCommit();
-            if (ownedPool != null && lengthyDepth.get()[0] > 0) {
-                // The pool sets the connection's own bound again when it takes the connection back.
-                connection.setNetworkTimeout(Runnable::run, 0);
-            }
+            int answerTimeoutMs = lengthyDepth.get()[0] > 0 ? lengthen(connection) : -1;
             try {
                 connection.setAutoCommit(!transaction);
                 R result = work.run(c);
                 if (transaction) {
                     connection.commit();
+                }
+                if (answerTimeoutMs >= 0) {
+                    // The notification is a request's kind of statement again: one stuck on a silent server would
+                    // hold up every writer waiting to share it.
+                    connection.setNetworkTimeout(Runnable::run, answerTimeoutMs);
+                    answerTimeoutMs = -1;
                 }
                 if (notification != null) {
                     notifyAfterCommit(connection, notification, result, deadline);
@@ -261,7 +270,28 @@ public final class PostgreSQLDatabase implements SessionDatabase {
             } finally {
                 c.forgetStatements();
                 restoreAutoCommit(connection, autoCommit);
+                if (answerTimeoutMs >= 0) {
+                    restoreAnswerTimeout(connection, answerTimeoutMs);
+                }
             }
+        }
+    }
+
+    /**
+     * Lets lengthy work wait up to {@link #LENGTHY_ANSWER_TIMEOUT_MS} for each answer, whatever bound the connection
+     * has (this library's pool's, or one an application gave its own data source); returns the bound to restore.
+     */
+    private static int lengthen(Connection connection) throws SQLException {
+        int answerTimeoutMs = connection.getNetworkTimeout();
+        connection.setNetworkTimeout(Runnable::run, LENGTHY_ANSWER_TIMEOUT_MS);
+        return answerTimeoutMs;
+    }
+
+    private static void restoreAnswerTimeout(Connection connection, int answerTimeoutMs) {
+        try {
+            connection.setNetworkTimeout(Runnable::run, answerTimeoutMs);
+        } catch (SQLException ignored) {
+            // a broken connection, which the pool discards; the failure that broke it is the one to report
         }
     }
 

@@ -32,8 +32,8 @@ final class PostgreSQLErrors {
                 "Session database " + location + (cause == null ? " failed" : " " + cause) + ": " + e.getMessage(), e);
     }
 
-    private static final String UNANSWERED = "did not answer in time, and the statement was given up (a server whose"
-            + " machine or network is down, or one too busy to answer; see connectionTimeoutMs)";
+    private static final String UNANSWERED = "did not answer in time (its machine or the network may be down, or it is"
+            + " too busy to answer; see connectionTimeoutMs)";
 
     /** The pool's bound on waiting for an answer ran out (see PostgreSQLConnectionSettings.answerTimeoutSeconds). */
     private static boolean answerNeverCame(Throwable failure) {

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * A server that stops answering (its machine died, the network drops packets: no reset ever comes) fails the
@@ -31,8 +32,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(PostgreSQLRequired.class)
 class PostgreSQLSilentServerTest {
-    /** The least the settings allow: the pool's statements are then given up after a second without an answer. */
-    private static final int CONNECTION_TIMEOUT_MS = 250;
+    /** The pool's statements are then given up after two seconds without an answer. */
+    private static final int CONNECTION_TIMEOUT_MS = 1_000;
+    /** Longer than that bound. */
+    private static final double LONGER = 3;
 
     private static final SessionScope SCOPE = new SessionScope("_shop", "0.0.0.0");
 
@@ -104,11 +107,13 @@ class PostgreSQLSilentServerTest {
 
     @Test
     void workThatMayRunLongIsNotCutShortAndTheBoundHoldsAgainAfterIt() throws Exception {
-        // Longer than the bound this pool's statements have (a second), on the pool's one connection.
-        int answer = database.lengthy(() -> database.read(c -> sleep(c, 1.5)));
+        // Longer than the bound this pool's statements have, on the pool's one connection.
+        int answer = database.lengthy(() -> database.read(c -> sleep(c, LONGER)));
         assertThat(answer).isEqualTo(1);
 
-        assertThatThrownBy(() -> database.read(c -> sleep(c, 1.5))).isInstanceOf(SessionDatabaseException.class);
+        assertThatThrownBy(() -> database.read(c -> sleep(c, LONGER)))
+                .isInstanceOf(SessionDatabaseException.class)
+                .hasMessageContaining("did not answer in time");
         answersAgain();
     }
 
@@ -127,8 +132,27 @@ class PostgreSQLSilentServerTest {
                 new SessionTable(SessionTable.DEFAULT_NAME, PostgreSQLDialect.INSTANCE),
                 TableUse.SERVE,
                 false)) {
-            int answer = unbounded.database().read(c -> sleep(c, 1.5));
+            int answer = unbounded.database().read(c -> sleep(c, LONGER));
             assertThat(answer).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void anApplicationsDataSourceKeepsItsBoundForRequestsAndLengthyWorkWaitsLonger() throws Exception {
+        PGSimpleDataSource own = new PGSimpleDataSource();
+        own.setURL(proxy.url());
+        own.setSocketTimeout(2);
+        try (SharedDatabases.Lease<PostgreSQLDatabase> application = PostgreSQLDatabase.acquire(
+                new PostgreSQLConnectionSettings(null, null, null, 1, CONNECTION_TIMEOUT_MS, own, null),
+                new SessionTable(SessionTable.DEFAULT_NAME, PostgreSQLDialect.INSTANCE),
+                TableUse.SERVE,
+                false)) {
+            PostgreSQLDatabase db = application.database();
+            int answer = db.lengthy(() -> db.read(c -> sleep(c, LONGER)));
+            assertThat(answer).isEqualTo(1);
+            assertThatThrownBy(() -> db.read(c -> sleep(c, LONGER)))
+                    .isInstanceOf(SessionDatabaseException.class)
+                    .hasMessageContaining("did not answer in time");
         }
     }
 

@@ -79,6 +79,10 @@ final class SilenceableProxy implements AutoCloseable {
     private void relay(Socket client) {
         try {
             waitWhileSilent();
+            if (closed) {
+                closeQuietly(client);
+                return;
+            }
             Socket server = new Socket(target.getAddress(), target.getPort());
             sockets.add(server);
             pump(client, server, "proxy-up");
