@@ -59,7 +59,10 @@ public class SQLiteSessionSettings extends SessionTableSettings {
         Path file = checked("databaseFile", this::file);
         Synchronous mode = checked("synchronous", () -> oneOf(Synchronous.class, "synchronous", synchronous));
         checked("busyTimeoutMs", () -> requireAtLeast(0, busyTimeoutMs, "busyTimeoutMs"));
-        checked("maxReaders", () -> requireAtLeast(1, maxReaders, "maxReaders"));
+        checked(
+                "maxReaders",
+                () -> requireAtMost(
+                        SQLiteDatabaseSettings.MAX_READERS, requireAtLeast(1, maxReaders, "maxReaders"), "maxReaders"));
         Checkpoints by = checked("checkpoints", this::checkpointsBy);
         return new SQLiteDatabaseSettings(file, mode, busyTimeoutMs, maxReaders, by);
     }
@@ -128,7 +131,7 @@ public class SQLiteSessionSettings extends SessionTableSettings {
         return maxReaders;
     }
 
-    /** The most read connections open at once per database file. Default 8. */
+    /** The most read connections open at once per database file, 1 to 1024. Default 8. */
     public void setMaxReaders(int maxReaders) {
         this.maxReaders = maxReaders;
     }

@@ -155,6 +155,14 @@ public abstract class SessionTableSettings {
         return value;
     }
 
+    /** For checks of numbers: the value when it is at most {@code most}. */
+    protected static int requireAtMost(int most, int value, String setting) {
+        if (value > most) {
+            throw new IllegalArgumentException(setting + " must be at most " + most + ", not " + value);
+        }
+        return value;
+    }
+
     public String getTableName() {
         return tableName;
     }

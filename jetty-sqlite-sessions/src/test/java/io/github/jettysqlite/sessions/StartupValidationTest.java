@@ -130,6 +130,19 @@ class StartupValidationTest {
     }
 
     @Test
+    void maxReadersOutsideItsRangeStopsStart() {
+        assertThatThrownBy(() -> fixture.sqliteStore(
+                        StoreFixture.NODE, "/app", SessionContext.NULL_VHOST, s -> s.setMaxReaders(0)))
+                .hasMessage("Invalid SQLite session store setting maxReaders: maxReaders must be at least 1, not 0");
+        // An absurd bound would size the pool's slot array past what an int can index.
+        assertThatThrownBy(() -> fixture.sqliteStore(
+                        StoreFixture.NODE, "/app", SessionContext.NULL_VHOST, s -> s.setMaxReaders(Integer.MAX_VALUE)))
+                .hasMessage("Invalid SQLite session store setting maxReaders: maxReaders must be at most 1024, not "
+                        + Integer.MAX_VALUE);
+        assertThat(Files.exists(fixture.file())).isFalse();
+    }
+
+    @Test
     void missingParentDirectoriesAreCreated() throws Exception {
         SQLiteFixture nested = new SQLiteFixture(dir.resolve("a/b/c/sessions.db"));
         try (nested) {

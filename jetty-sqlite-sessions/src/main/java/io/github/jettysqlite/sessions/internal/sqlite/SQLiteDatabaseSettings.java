@@ -19,13 +19,16 @@ import java.nio.file.Path;
  */
 public record SQLiteDatabaseSettings(
         Path file, Synchronous synchronous, int busyTimeoutMs, int maxReaders, Checkpoints checkpoints) {
+    /** The most read connections a file may have; far above what one file's readers gain from. */
+    public static final int MAX_READERS = 1024;
+
     public SQLiteDatabaseSettings {
         file = canonical(file);
         if (busyTimeoutMs < 0) {
             throw new IllegalArgumentException("busyTimeoutMs must be 0 or more, not " + busyTimeoutMs);
         }
-        if (maxReaders < 1) {
-            throw new IllegalArgumentException("maxReaders must be at least 1, not " + maxReaders);
+        if (maxReaders < 1 || maxReaders > MAX_READERS) {
+            throw new IllegalArgumentException("maxReaders must be 1 to " + MAX_READERS + ", not " + maxReaders);
         }
         if (checkpoints == null) {
             throw new IllegalArgumentException("checkpoints must be set");

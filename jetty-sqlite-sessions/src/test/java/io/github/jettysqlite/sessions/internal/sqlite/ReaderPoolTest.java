@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.jettysqlite.sessions.internal.CachedConnection;
 import io.github.jettysqlite.sessions.support.Waiting;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -16,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,6 +30,11 @@ import org.junit.jupiter.api.Test;
 class ReaderPoolTest {
     private final List<CachedConnection> openedConnections = new ArrayList<>();
     private final ReaderPool pool = new ReaderPool(this::open, 2, 1_000);
+
+    @AfterEach
+    void closePool() {
+        pool.close();
+    }
 
     private CachedConnection open() throws SQLException {
         CachedConnection connection = new CachedConnection(DriverManager.getConnection("jdbc:sqlite::memory:"));
@@ -119,8 +129,7 @@ class ReaderPoolTest {
                 return one.read(c -> holderDone.get());
             });
             Waiting.until(
-                    "the second read waiting",
-                    () -> waiterThread.get() != null && waiterThread.get().getState() == Thread.State.TIMED_WAITING);
+                    "the second read waiting", () -> SQLiteInternals.queuedForAReadConnection(waiterThread.get()));
             letGo.countDown();
 
             assertThat(waiter.get()).as("ran only once the holder was done").isTrue();
@@ -167,9 +176,7 @@ class ReaderPoolTest {
                     throw new IllegalStateException(e.getMessage(), e);
                 }
             });
-            Waiting.until(
-                    "the read waiting",
-                    () -> waiterThread.get() != null && waiterThread.get().getState() == Thread.State.TIMED_WAITING);
+            Waiting.until("the read waiting", () -> SQLiteInternals.queuedForAReadConnection(waiterThread.get()));
             patient.close();
             assertThatThrownBy(waiter::join).hasMessageContaining("closed");
 
@@ -184,5 +191,91 @@ class ReaderPoolTest {
             threads.shutdownNow();
             one.close();
         }
+    }
+
+    @Test
+    void aConnectionGivenBackGoesToAReadQueuedPastTheHandOverTimeNotToAThreadThatReadsAgain() throws Exception {
+        // Every queued read has waited past a hand-over time of 0 by the time the connection comes back.
+        ReaderPool one = new ReaderPool(this::open, 1, Waiting.SECONDS * 1000, 0);
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            // Several rounds: a pool that let the freed connection go to whichever thread came first would lose some
+            // of them to the thread reading again, whose path to the connection is shorter than a waiter's wake-up.
+            for (int round = 0; round < 20; round++) {
+                List<String> order = Collections.synchronizedList(new ArrayList<>());
+                CountDownLatch holds = new CountDownLatch(1);
+                CountDownLatch letGo = new CountDownLatch(1);
+                Future<?> reader = threads.submit(() -> {
+                    one.read(c -> {
+                        holds.countDown();
+                        Waiting.await(letGo, "the test letting the first read go");
+                        return null;
+                    });
+                    // Straight back for more, as a busy thread does: its connection is free, but a read queued for it.
+                    return one.read(c -> order.add("the thread reading again"));
+                });
+                Waiting.await(holds, "the first read holding the one connection");
+                AtomicReference<Thread> queuedThread = new AtomicReference<>();
+                Future<Boolean> queued = threads.submit(() -> {
+                    queuedThread.set(Thread.currentThread());
+                    return one.read(c -> order.add("the queued read"));
+                });
+                Waiting.until("the read queueing", () -> SQLiteInternals.queuedForAReadConnection(queuedThread.get()));
+                letGo.countDown();
+
+                reader.get();
+                queued.get();
+                assertThat(order).as("round " + round).containsExactly("the queued read", "the thread reading again");
+            }
+        } finally {
+            threads.shutdownNow();
+            one.close();
+        }
+    }
+
+    @Test
+    void aConnectionThatThrowsAsItClosesStillGivesItsSlotBack() throws Exception {
+        ReaderPool one = new ReaderPool(this::openOneThatFailsToClose, 1, Waiting.SECONDS * 1000);
+        try {
+            assertThatThrownBy(() -> one.read(c -> {
+                        throw new SQLException("work failed");
+                    }))
+                    .hasMessage("work failed");
+
+            boolean read = one.read(c -> c.prepare("SELECT 1").executeQuery().next());
+            assertThat(read)
+                    .as("the slot came back although closing its connection threw")
+                    .isTrue();
+            assertThat(one.opened()).isEqualTo(1);
+        } finally {
+            one.close();
+        }
+    }
+
+    @Test
+    void aPoolSizeOutsideItsRangeIsRefused() {
+        assertThatThrownBy(() -> new ReaderPool(this::open, 0, 1_000)).hasMessageContaining("1 to 1024");
+        assertThatThrownBy(() -> new ReaderPool(this::open, Integer.MAX_VALUE, 1_000))
+                .hasMessageContaining("not " + Integer.MAX_VALUE);
+    }
+
+    /** A connection whose close throws an unchecked exception, as a driver's bug or an interrupted close may. */
+    private CachedConnection openOneThatFailsToClose() throws SQLException {
+        Connection real = DriverManager.getConnection("jdbc:sqlite::memory:");
+        Connection failing = (Connection) Proxy.newProxyInstance(
+                Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("close")) {
+                        real.close();
+                        throw new IllegalStateException("close failed");
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        CachedConnection connection = new CachedConnection(failing);
+        openedConnections.add(connection);
+        return connection;
     }
 }

@@ -64,6 +64,20 @@ public final class SQLiteInternals implements AutoCloseable {
         return release;
     }
 
+    /** Whether the thread is queued in a reader pool, waiting for a connection to come free. */
+    static boolean queuedForAReadConnection(Thread thread) {
+        if (thread == null || thread.getState() != Thread.State.TIMED_WAITING) {
+            return false;
+        }
+        for (StackTraceElement frame : thread.getStackTrace()) {
+            if (frame.getClassName().equals(ReaderPool.class.getName())
+                    && frame.getMethodName().equals("queue")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     ReaderPool readers() {
         return lease.database().readers();
     }

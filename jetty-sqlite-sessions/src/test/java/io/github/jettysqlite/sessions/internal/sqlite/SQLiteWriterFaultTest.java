@@ -369,7 +369,9 @@ class SQLiteWriterFaultTest {
             waiterThread.set(Thread.currentThread());
             return store.load("s1");
         });
-        Waiting.until("the read waiting for the busy connection", () -> waitsForAConnection(waiterThread.get()));
+        Waiting.until(
+                "the read waiting for the busy connection",
+                () -> SQLiteInternals.queuedForAReadConnection(waiterThread.get()));
         // Only the store holds the database now, so stopping it closes the database.
         internals.close();
         internals = null;
@@ -379,20 +381,6 @@ class SQLiteWriterFaultTest {
         // Well within the busy timeout of a minute, which is what a read nobody woke would wait.
         assertThatThrownBy(() -> waiter.get(30, TimeUnit.SECONDS)).hasMessageContaining("closed");
         finish.countDown();
-    }
-
-    /** Whether the thread waits in the reader pool for a connection to come free. */
-    private static boolean waitsForAConnection(Thread thread) {
-        if (thread == null || thread.getState() != Thread.State.TIMED_WAITING) {
-            return false;
-        }
-        for (StackTraceElement frame : thread.getStackTrace()) {
-            if (frame.getClassName().equals(ReaderPool.class.getName())
-                    && frame.getMethodName().equals("acquire")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private CountDownLatch occupyTheOnlyReader(SQLiteSessionDataStore store) throws InterruptedException {
