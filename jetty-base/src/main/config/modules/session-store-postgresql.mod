@@ -54,7 +54,8 @@ jetty.session.postgresql.url=jdbc:postgresql://localhost:5432/jetty
 # jetty.session.postgresql.dataSourceName=jdbc/sessions
 
 ## With a URL: the most connections each Jetty server opens, and how long a request waits for one (ms); a statement
-## the server has not answered in twice that is given up (a server or network gone silent).
+## the server has not answered in twice that is given up (a server or network gone silent), and the server cancels
+## one running a second less than that (statement_timeout; a statement waiting for a lock).
 # jetty.session.postgresql.poolSize=10
 # jetty.session.postgresql.connectionTimeoutMs=5000
 

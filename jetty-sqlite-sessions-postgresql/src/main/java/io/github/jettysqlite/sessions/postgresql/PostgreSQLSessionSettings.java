@@ -183,8 +183,9 @@ public class PostgreSQLSessionSettings extends SessionTableSettings {
 
     /**
      * With a URL, how long a request waits for a free pooled connection, and start-up for the server, before failing
-     * in words; a statement the server has not answered in twice this is given up, and its connection closed (the
-     * schema's creation and the administrator's tools excepted). Default 5000.
+     * in words; a statement the server has not answered in twice this is given up, and its connection closed, and the
+     * server is asked to cancel a statement a second before that ({@code statement_timeout}); the schema's creation
+     * and the administrator's tools excepted. Default 5000.
      */
     public void setConnectionTimeoutMs(int connectionTimeoutMs) {
         this.connectionTimeoutMs = connectionTimeoutMs;

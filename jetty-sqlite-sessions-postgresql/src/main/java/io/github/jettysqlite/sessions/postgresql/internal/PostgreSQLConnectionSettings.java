@@ -64,6 +64,31 @@ public record PostgreSQLConnectionSettings(
         return (int) Math.max(1, (2L * connectionTimeoutMs + 999) / 1000);
     }
 
+    /**
+     * The {@code statement_timeout} the pool this library builds asks the server for: a second under the answer bound
+     * its connections end up with (the URL's own {@code socketTimeout} when it names one), at least half of it. A
+     * server that is alive but slow to answer (a statement waiting for a lock) then cancels the statement itself,
+     * before the client gives it up. Null when that bound is 0 (none), or when the URL sets a {@code
+     * statement_timeout} of its own in its {@code options}.
+     */
+    Integer statementTimeoutMs() {
+        Properties fromUrl = Driver.parseURL(url, null);
+        if (fromUrl == null || fromUrl.getProperty("options", "").contains("statement_timeout")) {
+            return null;
+        }
+        String own = fromUrl.getProperty("socketTimeout");
+        long boundMs;
+        try {
+            boundMs = 1_000L * (own == null ? answerTimeoutSeconds() : Integer.parseInt(own.trim()));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        if (boundMs <= 0) {
+            return null;
+        }
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(boundMs - 1_000, boundMs / 2));
+    }
+
     /** The server as messages name it: the URL without its query string, where passwords may sit. */
     public String location() {
         return dataSource != null ? "DataSource " + dataSource.getClass().getName() : Redaction.url(url);

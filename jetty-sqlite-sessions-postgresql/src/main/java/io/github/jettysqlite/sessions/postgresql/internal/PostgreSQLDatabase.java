@@ -103,6 +103,15 @@ public final class PostgreSQLDatabase implements SessionDatabase {
         // work waits longer (attempt). Keepalive ends a connection whose server vanished while it sat idle.
         config.addDataSourceProperty("socketTimeout", Integer.toString(settings.answerTimeoutSeconds()));
         config.addDataSourceProperty("tcpKeepAlive", "true");
+        // And the server ends a statement itself a little before that, so that one waiting for a lock is cancelled
+        // there rather than abandoned: an abandoned statement keeps its backend (and may commit after its request
+        // was told it failed) until the lock goes.
+        // Set on each new connection rather than in the startup packet's options, which poolers such as PgBouncer
+        // refuse by default.
+        Integer statementTimeoutMs = settings.statementTimeoutMs();
+        if (statementTimeoutMs != null) {
+            config.setConnectionInitSql("SET statement_timeout = " + statementTimeoutMs);
+        }
         // Fail now, with the server's own reason, rather than on the first request.
         config.setInitializationFailTimeout(settings.connectionTimeoutMs());
         if (settings.metricRegistry() != null) {
@@ -245,18 +254,20 @@ public final class PostgreSQLDatabase implements SessionDatabase {
         try (Connection connection = dataSource.getConnection()) {
             CachedConnection c = new CachedConnection(connection);
             boolean autoCommit = connection.getAutoCommit();
-            int answerTimeoutMs = lengthyDepth.get()[0] > 0 ? lengthen(connection) : -1;
+            AnswerBounds.Saved bounds =
+                    lengthyDepth.get()[0] > 0 ? AnswerBounds.lift(connection, LENGTHY_ANSWER_TIMEOUT_MS) : null;
             try {
                 connection.setAutoCommit(!transaction);
                 R result = work.run(c);
                 if (transaction) {
                     connection.commit();
                 }
-                if (answerTimeoutMs >= 0) {
+                if (bounds != null) {
                     // The notification is a request's kind of statement again: one stuck on a silent server would
                     // hold up every writer waiting to share it.
-                    connection.setNetworkTimeout(Runnable::run, answerTimeoutMs);
-                    answerTimeoutMs = -1;
+                    connection.setAutoCommit(true);
+                    restoreBounds(connection, bounds);
+                    bounds = null;
                 }
                 if (notification != null) {
                     notifyAfterCommit(connection, notification, result, deadline);
@@ -270,28 +281,35 @@ public final class PostgreSQLDatabase implements SessionDatabase {
             } finally {
                 c.forgetStatements();
                 restoreAutoCommit(connection, autoCommit);
-                if (answerTimeoutMs >= 0) {
-                    restoreAnswerTimeout(connection, answerTimeoutMs);
+                if (bounds != null) {
+                    restoreBounds(connection, bounds);
                 }
             }
         }
     }
 
     /**
-     * Lets lengthy work wait up to {@link #LENGTHY_ANSWER_TIMEOUT_MS} for each answer, whatever bound the connection
-     * has (this library's pool's, or one an application gave its own data source); returns the bound to restore.
+     * Puts back the bounds lengthy work lifted. A connection that cannot take them back is discarded rather than lent
+     * to a request with ten minutes to wait; the work's own outcome stands either way (it may have committed).
      */
-    private static int lengthen(Connection connection) throws SQLException {
-        int answerTimeoutMs = connection.getNetworkTimeout();
-        connection.setNetworkTimeout(Runnable::run, LENGTHY_ANSWER_TIMEOUT_MS);
-        return answerTimeoutMs;
+    private void restoreBounds(Connection connection, AnswerBounds.Saved bounds) {
+        try {
+            AnswerBounds.restore(connection, bounds);
+        } catch (SQLException | RuntimeException e) {
+            discard(connection);
+        }
     }
 
-    private static void restoreAnswerTimeout(Connection connection, int answerTimeoutMs) {
+    private void discard(Connection connection) {
+        if (ownedPool != null) {
+            ownedPool.evictConnection(connection);
+            return;
+        }
         try {
-            connection.setNetworkTimeout(Runnable::run, answerTimeoutMs);
-        } catch (SQLException ignored) {
-            // a broken connection, which the pool discards; the failure that broke it is the one to report
+            // An application's pool finds it closed and replaces it.
+            connection.abort(Runnable::run);
+        } catch (SQLException | RuntimeException ignored) {
+            // already unusable
         }
     }
 

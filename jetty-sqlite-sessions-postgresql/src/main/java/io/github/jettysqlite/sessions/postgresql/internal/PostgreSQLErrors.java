@@ -64,6 +64,10 @@ final class PostgreSQLErrors {
         if (state.startsWith("53")) {
             return "is out of resources (connections or memory)";
         }
+        if (state.equals("57014")) {
+            return "cancelled the statement (it ran past statement_timeout, set just under the answer bound, most"
+                    + " often waiting for a lock another connection holds; or an administrator cancelled it)";
+        }
         if (state.startsWith("57")) {
             return "is shutting down or cancelled the statement";
         }

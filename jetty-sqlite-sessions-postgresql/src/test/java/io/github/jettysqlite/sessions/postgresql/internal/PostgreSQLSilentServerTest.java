@@ -106,14 +106,24 @@ class PostgreSQLSilentServerTest {
     }
 
     @Test
-    void workThatMayRunLongIsNotCutShortAndTheBoundHoldsAgainAfterIt() throws Exception {
-        // Longer than the bound this pool's statements have, on the pool's one connection.
+    @Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void workThatMayRunLongIsNotCutShortAndBothBoundsHoldAgainAfterIt() throws Exception {
+        // Longer than both bounds this pool's statements have, on the pool's one connection.
         int answer = database.lengthy(() -> database.read(c -> sleep(c, LONGER)));
         assertThat(answer).isEqualTo(1);
 
+        // The server's: it cancels a statement running longer, before the client would give it up.
         assertThatThrownBy(() -> database.read(c -> sleep(c, LONGER)))
                 .isInstanceOf(SessionDatabaseException.class)
+                .hasMessageContaining("cancelled the statement");
+        // The client's: a silent server is given up on, on the same connection (a cancel leaves it usable).
+        assertThatThrownBy(() -> database.read(c -> {
+                    proxy.fallSilent();
+                    return one(c);
+                }))
+                .isInstanceOf(SessionDatabaseException.class)
                 .hasMessageContaining("did not answer in time");
+        proxy.speakAgain();
         answersAgain();
     }
 
@@ -125,6 +135,19 @@ class PostgreSQLSilentServerTest {
                 .isEqualTo(3);
         assertThat(settings("jdbc:postgresql://h/db", 250).answerTimeoutSeconds())
                 .isEqualTo(1);
+        // The server's bound: a second under the client's, at least half of it, none where the client waits for good.
+        assertThat(settings("jdbc:postgresql://h/db", 5_000).statementTimeoutMs())
+                .isEqualTo(9_000);
+        assertThat(settings("jdbc:postgresql://h/db", 1_000).statementTimeoutMs())
+                .isEqualTo(1_000);
+        assertThat(settings("jdbc:postgresql://h/db", 250).statementTimeoutMs()).isEqualTo(500);
+        assertThat(settings("jdbc:postgresql://h/db?socketTimeout=30", 5_000).statementTimeoutMs())
+                .isEqualTo(29_000);
+        assertThat(settings("jdbc:postgresql://h/db?socketTimeout=0", 5_000).statementTimeoutMs())
+                .isNull();
+        assertThat(settings("jdbc:postgresql://h/db?options=-c%20statement_timeout%3D60s", 5_000)
+                        .statementTimeoutMs())
+                .isNull();
 
         String own = proxy.url() + (proxy.url().contains("?") ? "&" : "?") + "socketTimeout=0";
         try (SharedDatabases.Lease<PostgreSQLDatabase> unbounded = PostgreSQLDatabase.acquire(
