@@ -105,6 +105,28 @@ class PostgreSQLSilentServerTest {
         answersAgain();
     }
 
+    // As above, for an administrator's write: its statements wait long, but its notification (and putting the bounds
+    // back before it) must not, or writers sharing notifications would wait ten minutes behind it.
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aLengthyWriteWhoseNotificationMeetsASilentServerReturnsWithinARequestsBound() throws Exception {
+        Change change = database.signals().begin(SessionTable.DEFAULT_NAME, SCOPE, "s1");
+        String result;
+        try {
+            result = database.lengthy(() -> database.writeStatement(c -> {
+                proxy.fallSilent();
+                return "committed";
+            }));
+        } finally {
+            database.signals().end(change);
+        }
+
+        assertThat(result).isEqualTo("committed");
+        assertThat(database.outages().changesNotAnnounced()).isEqualTo(1);
+        proxy.speakAgain();
+        answersAgain();
+    }
+
     @Test
     @Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void workThatMayRunLongIsNotCutShortAndBothBoundsHoldAgainAfterIt() throws Exception {
