@@ -22,8 +22,9 @@ final class AnswerBounds {
      */
     static Saved lift(Connection connection, int answerTimeoutMs) throws SQLException {
         Saved saved = new Saved(connection.getNetworkTimeout(), statementTimeout(connection));
-        connection.setNetworkTimeout(Runnable::run, answerTimeoutMs);
+        // The server's first: if that fails, nothing has changed.
         setStatementTimeout(connection, (answerTimeoutMs - 1_000) + "ms");
+        connection.setNetworkTimeout(Runnable::run, answerTimeoutMs);
         return saved;
     }
 

@@ -254,9 +254,13 @@ public final class PostgreSQLDatabase implements SessionDatabase {
         try (Connection connection = dataSource.getConnection()) {
             CachedConnection c = new CachedConnection(connection);
             boolean autoCommit = connection.getAutoCommit();
-            AnswerBounds.Saved bounds =
-                    lengthyDepth.get()[0] > 0 ? AnswerBounds.lift(connection, LENGTHY_ANSWER_TIMEOUT_MS) : null;
+            AnswerBounds.Saved bounds = null;
             try {
+                if (lengthyDepth.get()[0] > 0) {
+                    // In autocommit, so that the change stands whatever becomes of the work's transaction.
+                    connection.setAutoCommit(true);
+                    bounds = AnswerBounds.lift(connection, LENGTHY_ANSWER_TIMEOUT_MS);
+                }
                 connection.setAutoCommit(!transaction);
                 R result = work.run(c);
                 if (transaction) {
@@ -265,7 +269,6 @@ public final class PostgreSQLDatabase implements SessionDatabase {
                 if (bounds != null) {
                     // The notification is a request's kind of statement again: one stuck on a silent server would
                     // hold up every writer waiting to share it.
-                    connection.setAutoCommit(true);
                     restoreBounds(connection, bounds);
                     bounds = null;
                 }
@@ -280,10 +283,10 @@ public final class PostgreSQLDatabase implements SessionDatabase {
                 throw e;
             } finally {
                 c.forgetStatements();
-                restoreAutoCommit(connection, autoCommit);
                 if (bounds != null) {
                     restoreBounds(connection, bounds);
                 }
+                restoreAutoCommit(connection, autoCommit);
             }
         }
     }
@@ -294,6 +297,8 @@ public final class PostgreSQLDatabase implements SessionDatabase {
      */
     private void restoreBounds(Connection connection, AnswerBounds.Saved bounds) {
         try {
+            // In autocommit (the work's transaction is over), so that the change stands.
+            connection.setAutoCommit(true);
             AnswerBounds.restore(connection, bounds);
         } catch (SQLException | RuntimeException e) {
             discard(connection);

@@ -171,6 +171,7 @@ final class ReaderPool {
             long leftNs = TimeUnit.MILLISECONDS.toNanos(waitMs);
             while (true) {
                 if (read.slot >= 0) {
+                    lastSlot.get()[0] = read.slot;
                     return read.slot;
                 }
                 read.woken = false;
