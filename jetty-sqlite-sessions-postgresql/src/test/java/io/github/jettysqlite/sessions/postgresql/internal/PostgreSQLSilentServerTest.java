@@ -3,6 +3,8 @@ package io.github.jettysqlite.sessions.postgresql.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.github.jettysqlite.sessions.SessionDatabaseException;
 import io.github.jettysqlite.sessions.internal.CachedConnection;
 import io.github.jettysqlite.sessions.internal.ChangeSignals.Change;
@@ -198,6 +200,48 @@ class PostgreSQLSilentServerTest {
             assertThatThrownBy(() -> db.read(c -> sleep(c, LONGER)))
                     .isInstanceOf(SessionDatabaseException.class)
                     .hasMessageContaining("did not answer in time");
+        }
+    }
+
+    @Test
+    void anApplicationsPoolWhoseConnectionsBeginInATransactionGetsItsOwnStatementTimeoutBackAfterLengthyWork()
+            throws Exception {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(PostgreSQLServer.get().freshSchemaUrl());
+        config.setMaximumPoolSize(1);
+        // The application's choices: connections that begin in a transaction, and a statement_timeout of its own.
+        config.setAutoCommit(false);
+        config.setConnectionInitSql("SET statement_timeout = 4000");
+        try (HikariDataSource own = new HikariDataSource(config);
+                SharedDatabases.Lease<PostgreSQLDatabase> application = PostgreSQLDatabase.acquire(
+                        new PostgreSQLConnectionSettings(null, null, null, 1, CONNECTION_TIMEOUT_MS, own, null),
+                        new SessionTable(SessionTable.DEFAULT_NAME, PostgreSQLDialect.INSTANCE),
+                        TableUse.SERVE,
+                        false)) {
+            PostgreSQLDatabase db = application.database();
+            assertThat(db.lengthy(() -> db.read(PostgreSQLSilentServerTest::statementTimeout)))
+                    .isEqualTo("599s");
+            assertThat(db.lengthy(() -> db.write(PostgreSQLSilentServerTest::statementTimeout)))
+                    .isEqualTo("599s");
+
+            assertThat(db.read(PostgreSQLSilentServerTest::statementTimeout)).isEqualTo("4s");
+            // Lengthy work that fails: a restore made inside a transaction the pool then rolls back would leave ten
+            // minutes here.
+            assertThatThrownBy(() -> db.lengthy(() -> db.read(c -> {
+                        try (Statement statement = c.connection().createStatement()) {
+                            return statement.executeQuery("SELECT * FROM no_such_table");
+                        }
+                    })))
+                    .isInstanceOf(SessionDatabaseException.class);
+            assertThat(db.read(PostgreSQLSilentServerTest::statementTimeout)).isEqualTo("4s");
+        }
+    }
+
+    private static String statementTimeout(CachedConnection c) throws SQLException {
+        try (Statement statement = c.connection().createStatement();
+                ResultSet row = statement.executeQuery("SHOW statement_timeout")) {
+            row.next();
+            return row.getString(1);
         }
     }
 
