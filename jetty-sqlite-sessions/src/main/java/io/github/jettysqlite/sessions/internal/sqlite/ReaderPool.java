@@ -18,7 +18,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>A thread takes the connection it used last when that one is free. A connection's page cache and SQLite's
  * state for it then stay in the caches of the core that thread runs on, rather than moving between cores with every
  * read; with four threads reading on two cores this made an {@code exists} about 40 % faster than a shared queue of
- * connections (see docs/benchmarks.md). Taking and giving back a connection is one atomic change of its slot.
+ * connections (see docs/benchmarks.md). Taking and giving back a connection is one atomic change of its slot. A
+ * virtual thread per request has no connection it used last, so every read starts looking at the first slot: it still
+ * takes the first free one, at the cost of a failed compare-and-set per busy slot before it.
  *
  * <p>A read that finds every connection busy queues, and a connection given back wakes the first queued read. A
  * thread that reads again at once may take the connection before the woken read runs: with 32 threads reading on two
@@ -127,6 +129,11 @@ final class ReaderPool {
         return opened.get();
     }
 
+    /** The queue's lock, for tests that order a release and a queued read's wake-up on it. */
+    ReentrantLock queueLock() {
+        return lock;
+    }
+
     void close() {
         closed = true;
         for (int slot = 0; slot < connections.length; slot++) {
@@ -160,10 +167,11 @@ final class ReaderPool {
 
     /** Waits in line for a slot, at most {@link #waitMs}. */
     private int queue() throws SQLException {
-        int handedAsInterrupted;
-        InterruptedException interrupt;
-        lock.lock();
+        // Made before the lock is taken, so that nothing between taking it and the try below can fail.
         Queued read = new Queued(lock.newCondition());
+        boolean got = false;
+        int handedButUnused = -1;
+        lock.lock();
         try {
             requireOpen();
             queue.addLast(read);
@@ -172,6 +180,7 @@ final class ReaderPool {
             while (true) {
                 if (read.slot >= 0) {
                     lastSlot.get()[0] = read.slot;
+                    got = true;
                     return read.slot;
                 }
                 read.woken = false;
@@ -179,33 +188,35 @@ final class ReaderPool {
                 // this read is free now.
                 int slot = take();
                 if (slot >= 0) {
-                    leave(read);
+                    got = true;
                     return slot;
                 }
-                if (closed) {
-                    leave(read);
-                    requireOpen();
-                }
+                requireOpen();
                 if (leftNs <= 0) {
-                    leave(read);
                     throw new SQLException("no read connection came free within " + waitMs + " ms (all "
                             + connections.length + " are in use; raise maxReaders or busyTimeoutMs)");
                 }
                 leftNs = read.wakeUp.awaitNanos(leftNs);
             }
         } catch (InterruptedException e) {
-            leave(read);
-            handedAsInterrupted = read.slot;
-            interrupt = e;
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while waiting for a read connection", e);
         } finally {
-            lock.unlock();
+            // However this read leaves (a slot, a timeout, an interrupt, an error), it leaves the queue, passing on a
+            // wake-up it did not use.
+            try {
+                leave(read);
+                if (!got) {
+                    handedButUnused = read.slot;
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (handedButUnused >= 0) {
+                // Handed over as it failed: the slot goes on to the next in line.
+                release(handedButUnused);
+            }
         }
-        if (handedAsInterrupted >= 0) {
-            // Handed over as the interrupt came: it goes on to the next in line.
-            release(handedAsInterrupted);
-        }
-        Thread.currentThread().interrupt();
-        throw new SQLException("interrupted while waiting for a read connection", interrupt);
     }
 
     /**

@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -228,6 +229,58 @@ class ReaderPoolTest {
                 assertThat(order).as("round " + round).containsExactly("the queued read", "the thread reading again");
             }
         } finally {
+            threads.shutdownNow();
+            one.close();
+        }
+    }
+
+    @Test
+    void aConnectionHandedToAReadAsItIsInterruptedGoesBackToThePool() throws Exception {
+        // Hand-over at once, so that the connection given back goes to the queued read, not to the free list.
+        ReaderPool one = new ReaderPool(this::open, 1, Waiting.SECONDS * 1000, 0);
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        CountDownLatch letGo = new CountDownLatch(1);
+        try {
+            CountDownLatch holds = new CountDownLatch(1);
+            AtomicReference<Thread> holderThread = new AtomicReference<>();
+            Future<Boolean> holder = threads.submit(() -> {
+                holderThread.set(Thread.currentThread());
+                return one.read(c -> {
+                    holds.countDown();
+                    Waiting.await(letGo, "the test letting the holder go");
+                    return true;
+                });
+            });
+            Waiting.await(holds, "the holder holding the one connection");
+            AtomicReference<Thread> queuedThread = new AtomicReference<>();
+            Future<Boolean> queued = threads.submit(() -> {
+                queuedThread.set(Thread.currentThread());
+                return one.read(c -> true);
+            });
+            Waiting.until("the read queueing", () -> SQLiteInternals.queuedForAReadConnection(queuedThread.get()));
+
+            // Ordered on the pool's lock: the holder gives its connection back first, then the interrupted read wakes.
+            ReentrantLock lock = one.queueLock();
+            lock.lock();
+            try {
+                letGo.countDown();
+                Waiting.until("the holder giving its connection back", () -> lock.hasQueuedThread(holderThread.get()));
+                queuedThread.get().interrupt();
+                Waiting.until("the queued read waking", () -> lock.hasQueuedThread(queuedThread.get()));
+            } finally {
+                lock.unlock();
+            }
+
+            assertThat(holder.get()).isTrue();
+            assertThatThrownBy(queued::get).hasMessageContaining("interrupted while waiting for a read connection");
+            // A pool that kept the slot with the read that failed would leave this one waiting out its wait.
+            assertThat(threads.submit(() -> one.read(
+                                    c -> c.prepare("SELECT 1").executeQuery().next()))
+                            .get())
+                    .isTrue();
+            assertThat(one.opened()).isEqualTo(1);
+        } finally {
+            letGo.countDown();
             threads.shutdownNow();
             one.close();
         }
