@@ -66,6 +66,9 @@ class PostgreSQLUnhurriedAdminTest {
                     .isInstanceOf(SessionDatabaseException.class)
                     .hasMessageContaining("cancelled the statement")
                     .hasMessageContaining("statement_timeout");
+            assertThat(store.getStatistics().getDatabaseGaveUp())
+                    .as("counted with the statements a silent server's client gives up")
+                    .isEqualTo(1);
             // The server ended it: a statement the client had only given up would still wait there for the lock.
             Waiting.until(
                     "no request's statement left waiting for the lock",

@@ -289,7 +289,10 @@ public final class SessionStoreStatistics {
         return watch == null ? 0 : watch.waitedMillis();
     }
 
-    @ManagedAttribute(value = "work that failed because the database stayed away past the wait", readonly = true)
+    @ManagedAttribute(
+            value = "work that failed because the database stayed away past the wait, or cancelled a statement that"
+                    + " ran too long",
+            readonly = true)
     public long getDatabaseGaveUp() {
         OutageWatch watch = outages;
         return watch == null ? 0 : watch.gaveUpCount();

@@ -2,52 +2,48 @@ package io.github.jettysqlite.sessions.postgresql.internal;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
  * The two bounds on waiting for an answer that a connection carries: the driver's, after which the client gives a
  * statement up and closes the connection, and the server's {@code statement_timeout}, after which the server
- * cancels the statement itself. Lengthy work lifts both for its statements and puts them back after.
+ * cancels the statement itself. Lengthy work lifts both for its transaction.
  */
 final class AnswerBounds {
-    /** What a connection had before lengthy work lifted it. */
-    record Saved(int networkTimeoutMs, String statementTimeout) {}
-
     private AnswerBounds() {}
 
     /**
-     * Lets the connection wait {@code answerTimeoutMs} for each answer, and the server run each statement a second
-     * less; returns what to restore.
+     * Lets the connection wait {@code answerTimeoutMs} for each answer, and the server run each statement of the
+     * transaction under way a second less; returns the driver's bound to put back with {@link #restore} once the
+     * transaction is over. The server's bound needs no putting back: it is local to the transaction, and ends with it
+     * whether it commits or rolls back, so a failure half-way leaves nothing behind, and a pooler that lends a server
+     * connection per transaction (PgBouncer in transaction mode) never passes it on to another client.
      */
-    static Saved lift(Connection connection, int answerTimeoutMs) throws SQLException {
-        Saved saved = new Saved(connection.getNetworkTimeout(), statementTimeout(connection));
-        // The server's first: if that fails, nothing has changed.
-        setStatementTimeout(connection, (answerTimeoutMs - 1_000) + "ms");
-        connection.setNetworkTimeout(Runnable::run, answerTimeoutMs);
-        return saved;
-    }
-
-    /** Puts back what {@link #lift} saved. */
-    static void restore(Connection connection, Saved saved) throws SQLException {
-        // The driver's first, so that a server gone silent meanwhile holds this only as long as any request.
-        connection.setNetworkTimeout(Runnable::run, saved.networkTimeoutMs());
-        setStatementTimeout(connection, saved.statementTimeout());
-    }
-
-    private static String statementTimeout(Connection connection) throws SQLException {
-        try (PreparedStatement show = connection.prepareStatement("SELECT current_setting('statement_timeout')");
-                ResultSet row = show.executeQuery()) {
-            row.next();
-            return row.getString(1);
-        }
-    }
-
-    private static void setStatementTimeout(Connection connection, String value) throws SQLException {
-        // set_config takes the value as a parameter, where SET would need it spliced into the statement.
-        try (PreparedStatement set = connection.prepareStatement("SELECT set_config('statement_timeout', ?, false)")) {
-            set.setString(1, value);
+    static int lift(Connection connection, int answerTimeoutMs) throws SQLException {
+        int networkTimeoutMs = connection.getNetworkTimeout();
+        // set_config takes the value as a parameter, where SET LOCAL would need it spliced into the statement.
+        try (PreparedStatement set = connection.prepareStatement("SELECT set_config('statement_timeout', ?, true)")) {
+            set.setString(1, (answerTimeoutMs - 1_000) + "ms");
             set.executeQuery().close();
         }
+        connection.setNetworkTimeout(Runnable::run, answerTimeoutMs);
+        return networkTimeoutMs;
+    }
+
+    /**
+     * The statement that brings a new connection's {@code statement_timeout} down to {@code ms}, leaving one already
+     * lower (set on the role or the database) as it is. A role-level setting is also the way to keep this statement
+     * from changing anything behind a pooler that lends server connections per transaction, where a session's
+     * setting outlives the client that made it.
+     */
+    static String capStatementTimeout(int ms) {
+        // pg_settings gives the value in milliseconds, whatever unit it was set in.
+        return "SELECT set_config('statement_timeout', '" + ms + "ms', false) FROM pg_settings"
+                + " WHERE name = 'statement_timeout' AND (setting::bigint = 0 OR setting::bigint > " + ms + ")";
+    }
+
+    /** Puts back the driver's bound {@link #lift} returned; no round trip to the server. */
+    static void restore(Connection connection, int networkTimeoutMs) throws SQLException {
+        connection.setNetworkTimeout(Runnable::run, networkTimeoutMs);
     }
 }

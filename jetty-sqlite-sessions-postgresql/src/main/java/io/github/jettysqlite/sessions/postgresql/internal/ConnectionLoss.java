@@ -31,6 +31,11 @@ final class ConnectionLoss {
         return anyState(failure, "40001", "40P01");
     }
 
+    /** The server cancelled the statement: its {@code statement_timeout} ran out, or someone cancelled it. */
+    static boolean isCancelled(Throwable failure) {
+        return anyState(failure, "57014");
+    }
+
     private static boolean anyState(Throwable failure, String... prefixes) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof SQLException sql && sql.getSQLState() != null) {

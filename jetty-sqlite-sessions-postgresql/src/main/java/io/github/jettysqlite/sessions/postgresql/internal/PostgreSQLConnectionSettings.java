@@ -4,6 +4,7 @@ import io.github.jettysqlite.sessions.internal.Redaction;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Properties;
 import javax.sql.DataSource;
@@ -69,11 +70,15 @@ public record PostgreSQLConnectionSettings(
      * its connections end up with (the URL's own {@code socketTimeout} when it names one), at least half of it. A
      * server that is alive but slow to answer (a statement waiting for a lock) then cancels the statement itself,
      * before the client gives it up. Null when that bound is 0 (none), or when the URL sets a {@code
-     * statement_timeout} of its own in its {@code options}.
+     * statement_timeout} of its own in its {@code options}. A server whose role or database already sets a lower one
+     * keeps it (see {@link AnswerBounds#capStatementTimeout}).
      */
     Integer statementTimeoutMs() {
         Properties fromUrl = Driver.parseURL(url, null);
-        if (fromUrl == null || fromUrl.getProperty("options", "").contains("statement_timeout")) {
+        // The server reads setting names in any case, and with dashes for underscores.
+        String options = fromUrl == null ? "" : fromUrl.getProperty("options", "");
+        if (fromUrl == null
+                || options.toLowerCase(Locale.ROOT).replace('-', '_').contains("statement_timeout")) {
             return null;
         }
         String own = fromUrl.getProperty("socketTimeout");

@@ -110,7 +110,7 @@ public final class PostgreSQLDatabase implements SessionDatabase {
         // refuse by default.
         Integer statementTimeoutMs = settings.statementTimeoutMs();
         if (statementTimeoutMs != null) {
-            config.setConnectionInitSql("SET statement_timeout = " + statementTimeoutMs);
+            config.setConnectionInitSql(AnswerBounds.capStatementTimeout(statementTimeoutMs));
         }
         // Fail now, with the server's own reason, rather than on the first request.
         config.setInitializationFailTimeout(settings.connectionTimeoutMs());
@@ -216,6 +216,11 @@ public final class PostgreSQLDatabase implements SessionDatabase {
                 long now = System.nanoTime();
                 boolean lost = ConnectionLoss.isConnectionLoss(e);
                 if (!lost && !ConnectionLoss.isConflict(e)) {
+                    if (ConnectionLoss.isCancelled(e)) {
+                        // The server took too long to finish it (most often a lock held elsewhere): what a silent
+                        // server's statement given up on by the client counts as too.
+                        outages.gaveUp();
+                    }
                     throw PostgreSQLErrors.describe(location, e, settings.password());
                 }
                 if (now >= deadline) {
@@ -250,56 +255,74 @@ public final class PostgreSQLDatabase implements SessionDatabase {
     private <R> R attempt(
             SqlWork<R> work, boolean transaction, PostgreSQLChangeSignals.Pending notification, long deadline)
             throws SQLException {
+        Connection connection = dataSource.getConnection();
+        try {
+            return attemptOn(connection, work, transaction, notification, deadline);
+        } finally {
+            // Whatever the work's outcome (a commit stands), a connection the pool cannot take back cleanly is the
+            // pool's to replace: an application's pool refuses to close one discarded below, and that must not make
+            // finished work run again.
+            closeQuietly(connection);
+        }
+    }
+
+    private <R> R attemptOn(
+            Connection connection,
+            SqlWork<R> work,
+            boolean transaction,
+            PostgreSQLChangeSignals.Pending notification,
+            long deadline)
+            throws SQLException {
+        CachedConnection c = new CachedConnection(connection);
+        boolean autoCommit = connection.getAutoCommit();
+        boolean lengthy = lengthyDepth.get()[0] > 0;
         // A single statement runs in autocommit: BEGIN and COMMIT would add a round trip to the server's own commit.
-        try (Connection connection = dataSource.getConnection()) {
-            CachedConnection c = new CachedConnection(connection);
-            boolean autoCommit = connection.getAutoCommit();
-            AnswerBounds.Saved bounds = null;
-            try {
-                if (lengthyDepth.get()[0] > 0) {
-                    // In autocommit, so that the change stands whatever becomes of the work's transaction.
-                    connection.setAutoCommit(true);
-                    bounds = AnswerBounds.lift(connection, LENGTHY_ANSWER_TIMEOUT_MS);
-                }
-                connection.setAutoCommit(!transaction);
-                R result = work.run(c);
-                if (transaction) {
-                    connection.commit();
-                }
-                if (bounds != null) {
-                    // The notification is a request's kind of statement again: one stuck on a silent server would
-                    // hold up every writer waiting to share it.
-                    restoreBounds(connection, bounds);
-                    bounds = null;
-                }
-                if (notification != null) {
-                    notifyAfterCommit(connection, notification, result, deadline);
-                }
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                if (transaction) {
-                    rollbackQuietly(connection);
-                }
-                throw e;
-            } finally {
-                c.forgetStatements();
-                if (bounds != null) {
-                    restoreBounds(connection, bounds);
-                }
-                restoreAutoCommit(connection, autoCommit);
+        // Lengthy work runs in a transaction of its own whatever its kind, so that its lifted bounds end with it.
+        boolean inTransaction = transaction || lengthy;
+        int liftedFromMs = -1;
+        try {
+            connection.setAutoCommit(!inTransaction);
+            if (lengthy) {
+                liftedFromMs = AnswerBounds.lift(connection, LENGTHY_ANSWER_TIMEOUT_MS);
             }
+            R result = work.run(c);
+            if (inTransaction) {
+                connection.commit();
+            }
+            if (liftedFromMs >= 0) {
+                // The notification is a request's kind of statement again: one stuck on a silent server would hold up
+                // every writer waiting to share it.
+                restoreBound(connection, liftedFromMs);
+                liftedFromMs = -1;
+            }
+            if (notification != null) {
+                notifyAfterCommit(connection, notification, result, deadline);
+            }
+            return result;
+        } catch (Throwable e) {
+            // Whatever the failure (an Error too): what the transaction did so far must not commit as the connection
+            // goes back to autocommit below.
+            if (inTransaction) {
+                rollbackQuietly(connection);
+            }
+            throw e;
+        } finally {
+            c.forgetStatements();
+            if (liftedFromMs >= 0) {
+                restoreBound(connection, liftedFromMs);
+            }
+            restoreAutoCommit(connection, autoCommit);
         }
     }
 
     /**
-     * Puts back the bounds lengthy work lifted. A connection that cannot take them back is discarded rather than lent
-     * to a request with ten minutes to wait; the work's own outcome stands either way (it may have committed).
+     * Puts back the driver's bound lengthy work lifted (the server's ended with the transaction). A connection that
+     * cannot take it back is discarded rather than lent to a request with ten minutes to wait; the work's own outcome
+     * stands either way (it may have committed).
      */
-    private void restoreBounds(Connection connection, AnswerBounds.Saved bounds) {
+    private void restoreBound(Connection connection, int networkTimeoutMs) {
         try {
-            // In autocommit (the work's transaction is over), so that the change stands.
-            connection.setAutoCommit(true);
-            AnswerBounds.restore(connection, bounds);
+            AnswerBounds.restore(connection, networkTimeoutMs);
         } catch (SQLException | RuntimeException e) {
             discard(connection);
         }
@@ -315,6 +338,14 @@ public final class PostgreSQLDatabase implements SessionDatabase {
             connection.abort(Runnable::run);
         } catch (SQLException | RuntimeException ignored) {
             // already unusable
+        }
+    }
+
+    private static void closeQuietly(Connection connection) {
+        try {
+            connection.close();
+        } catch (SQLException | RuntimeException ignored) {
+            // the pool discards a connection it cannot take back; the work's outcome is what counts
         }
     }
 

@@ -65,8 +65,8 @@ final class PostgreSQLErrors {
             return "is out of resources (connections or memory)";
         }
         if (state.equals("57014")) {
-            return "cancelled the statement (it ran past statement_timeout, set just under the answer bound, most"
-                    + " often waiting for a lock another connection holds; or an administrator cancelled it)";
+            return "cancelled the statement (it ran past its statement_timeout, most often waiting for a lock another"
+                    + " connection holds; or someone cancelled it with pg_cancel_backend)";
         }
         if (state.startsWith("57")) {
             return "is shutting down or cancelled the statement";

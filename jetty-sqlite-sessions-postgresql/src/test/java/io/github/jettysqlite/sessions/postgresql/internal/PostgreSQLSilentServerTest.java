@@ -115,8 +115,9 @@ class PostgreSQLSilentServerTest {
         Change change = database.signals().begin(SessionTable.DEFAULT_NAME, SCOPE, "s1");
         String result;
         try {
+            // Silent once its commit is answered: the commit belongs to the lengthy work, which may wait long.
             result = database.lengthy(() -> database.writeStatement(c -> {
-                proxy.fallSilent();
+                proxy.fallSilentOnceAnswered();
                 return "committed";
             }));
         } finally {

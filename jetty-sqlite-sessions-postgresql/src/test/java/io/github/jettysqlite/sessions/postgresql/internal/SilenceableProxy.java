@@ -27,6 +27,9 @@ final class SilenceableProxy implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final Object gate = new Object();
     private boolean silent;
+    /** Whether to fall silent once the next answer from the server has been passed on; guarded by {@link #gate}. */
+    private boolean silentAfterNextAnswer;
+
     private volatile boolean closed;
 
     /** A relay in front of the server a {@code jdbc:postgresql://host[:port]/...} URL names. */
@@ -52,6 +55,16 @@ final class SilenceableProxy implements AutoCloseable {
     void fallSilent() {
         synchronized (gate) {
             silent = true;
+        }
+    }
+
+    /**
+     * Passes on the server's next answer (a commit's, say), then falls silent: the client's next statement meets the
+     * silence.
+     */
+    void fallSilentOnceAnswered() {
+        synchronized (gate) {
+            silentAfterNextAnswer = true;
         }
     }
 
@@ -85,14 +98,14 @@ final class SilenceableProxy implements AutoCloseable {
             }
             Socket server = new Socket(target.getAddress(), target.getPort());
             sockets.add(server);
-            pump(client, server, "proxy-up");
-            pump(server, client, "proxy-down");
+            pump(client, server, "proxy-up", false);
+            pump(server, client, "proxy-down", true);
         } catch (IOException | InterruptedException e) {
             closeQuietly(client);
         }
     }
 
-    private void pump(Socket from, Socket to, String name) {
+    private void pump(Socket from, Socket to, String name, boolean answers) {
         Thread pump = new Thread(
                 () -> {
                     byte[] buffer = new byte[16 * 1024];
@@ -103,6 +116,9 @@ final class SilenceableProxy implements AutoCloseable {
                             waitWhileSilent();
                             out.write(buffer, 0, n);
                             out.flush();
+                            if (answers) {
+                                fallSilentIfAsked();
+                            }
                         }
                     } catch (IOException | InterruptedException e) {
                         // the other side went away, or the relay closed
@@ -114,6 +130,15 @@ final class SilenceableProxy implements AutoCloseable {
                 name);
         pump.setDaemon(true);
         pump.start();
+    }
+
+    private void fallSilentIfAsked() {
+        synchronized (gate) {
+            if (silentAfterNextAnswer) {
+                silentAfterNextAnswer = false;
+                silent = true;
+            }
+        }
     }
 
     private void waitWhileSilent() throws InterruptedException {

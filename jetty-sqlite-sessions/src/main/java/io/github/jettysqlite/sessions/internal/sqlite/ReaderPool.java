@@ -20,7 +20,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * read; with four threads reading on two cores this made an {@code exists} about 40 % faster than a shared queue of
  * connections (see docs/benchmarks.md). Taking and giving back a connection is one atomic change of its slot. A
  * virtual thread per request has no connection it used last, so every read starts looking at the first slot: it still
- * takes the first free one, at the cost of a failed compare-and-set per busy slot before it.
+ * takes the first free one, at the cost of reading each busy slot before it.
  *
  * <p>A read that finds every connection busy queues, and a connection given back wakes the first queued read. A
  * thread that reads again at once may take the connection before the woken read runs: with 32 threads reading on two

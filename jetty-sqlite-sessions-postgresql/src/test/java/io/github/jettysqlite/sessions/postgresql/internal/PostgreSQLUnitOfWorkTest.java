@@ -1,0 +1,174 @@
+package io.github.jettysqlite.sessions.postgresql.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.jettysqlite.sessions.internal.CachedConnection;
+import io.github.jettysqlite.sessions.internal.TableUse;
+import io.github.jettysqlite.sessions.internal.engine.SharedDatabases;
+import io.github.jettysqlite.sessions.internal.table.SessionTable;
+import io.github.jettysqlite.sessions.support.PostgreSQLRequired;
+import io.github.jettysqlite.sessions.support.PostgreSQLServer;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * How one unit of work treats its connection whatever becomes of the work: an error leaves nothing committed, a
+ * connection that cannot be closed after work that succeeded does not make it run again, and the bound the store
+ * puts on a new connection's statements never raises one its server already has.
+ */
+@ExtendWith(PostgreSQLRequired.class)
+class PostgreSQLUnitOfWorkTest {
+    private static final int CONNECTION_TIMEOUT_MS = 1_000;
+
+    private String url;
+    private SharedDatabases.Lease<PostgreSQLDatabase> lease;
+
+    @BeforeEach
+    void open() throws Exception {
+        url = PostgreSQLServer.get().freshSchemaUrl();
+        try (Connection c = DriverManager.getConnection(url);
+                Statement statement = c.createStatement()) {
+            statement.execute("CREATE TABLE scratch (x int)");
+        }
+    }
+
+    @AfterEach
+    void close() {
+        if (lease != null) {
+            lease.close();
+        }
+    }
+
+    @Test
+    void workThatFailsWithAnErrorCommitsNothing() throws Exception {
+        PostgreSQLDatabase database = pool();
+
+        assertThatThrownBy(() -> database.write(c -> {
+                    insert(c);
+                    throw new AssertionError("the work's own error");
+                }))
+                .isInstanceOf(AssertionError.class);
+        // Lengthy work too, which runs in a transaction even as a single statement.
+        assertThatThrownBy(() -> database.lengthy(() -> database.writeStatement(c -> {
+                    insert(c);
+                    throw new AssertionError("the work's own error");
+                })))
+                .isInstanceOf(AssertionError.class);
+
+        assertThat(database.read(PostgreSQLUnitOfWorkTest::rows))
+                .as("a connection put back in autocommit would have committed the insert")
+                .isZero();
+        assertThat(database.read(PostgreSQLUnitOfWorkTest::statementTimeout))
+                .as("the lengthy bound ended with its transaction")
+                .isEqualTo("1s");
+    }
+
+    @Test
+    void aConnectionThatCannotBeClosedAfterTheWorkDoesNotMakeTheWorkRunAgain() throws Exception {
+        // An application's pool may refuse to close a connection it finds broken (HikariCP's does, after an abort).
+        PGSimpleDataSource real = new PGSimpleDataSource();
+        real.setURL(url);
+        lease = PostgreSQLDatabase.acquire(
+                new PostgreSQLConnectionSettings(
+                        null, null, null, 1, CONNECTION_TIMEOUT_MS, refusingToClose(real), null),
+                new SessionTable(SessionTable.DEFAULT_NAME, PostgreSQLDialect.INSTANCE),
+                TableUse.SERVE,
+                false);
+        AtomicInteger runs = new AtomicInteger();
+
+        lease.database().write(c -> {
+            runs.incrementAndGet();
+            return insert(c);
+        });
+
+        assertThat(runs).hasValue(1);
+        assertThat(lease.database().read(PostgreSQLUnitOfWorkTest::rows)).isEqualTo(1);
+    }
+
+    @Test
+    void aNewConnectionsStatementTimeoutIsBroughtDownToTheBoundButNeverRaised() throws Exception {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement statement = c.createStatement()) {
+            for (String[] before_after : new String[][] {{"0", "9s"}, {"60s", "9s"}, {"2s", "2s"}, {"9s", "9s"}}) {
+                statement.execute("SET statement_timeout = '" + before_after[0] + "'");
+                statement.execute(AnswerBounds.capStatementTimeout(9_000));
+                assertThat(statementTimeout(new CachedConnection(c)))
+                        .as("from " + before_after[0])
+                        .isEqualTo(before_after[1]);
+            }
+        }
+    }
+
+    /** The store's own pool, whose connections' statements the server cancels after a second. */
+    private PostgreSQLDatabase pool() throws Exception {
+        lease = PostgreSQLDatabase.acquire(
+                new PostgreSQLConnectionSettings(url, null, null, 1, CONNECTION_TIMEOUT_MS, null, null),
+                new SessionTable(SessionTable.DEFAULT_NAME, PostgreSQLDialect.INSTANCE),
+                TableUse.SERVE,
+                false);
+        return lease.database();
+    }
+
+    private static int insert(CachedConnection c) throws SQLException {
+        try (Statement statement = c.connection().createStatement()) {
+            return statement.executeUpdate("INSERT INTO scratch VALUES (1)");
+        }
+    }
+
+    private static int rows(CachedConnection c) throws SQLException {
+        try (Statement statement = c.connection().createStatement();
+                ResultSet row = statement.executeQuery("SELECT count(*) FROM scratch")) {
+            row.next();
+            return row.getInt(1);
+        }
+    }
+
+    private static String statementTimeout(CachedConnection c) throws SQLException {
+        try (Statement statement = c.connection().createStatement();
+                ResultSet row = statement.executeQuery("SHOW statement_timeout")) {
+            row.next();
+            return row.getString(1);
+        }
+    }
+
+    /** Connections that close, then say they could not, as a pool does with one it no longer holds. */
+    private static DataSource refusingToClose(DataSource real) {
+        return (DataSource) Proxy.newProxyInstance(
+                DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+                    Object result = invoke(method, real, args);
+                    if (!method.getName().equals("getConnection")) {
+                        return result;
+                    }
+                    Connection connection = (Connection) result;
+                    return Proxy.newProxyInstance(
+                            Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, (p, m, a) -> {
+                                Object answer = invoke(m, connection, a);
+                                if (m.getName().equals("close")) {
+                                    throw new SQLException("Connection is closed", "08003");
+                                }
+                                return answer;
+                            });
+                });
+    }
+
+    private static Object invoke(java.lang.reflect.Method method, Object target, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+}
