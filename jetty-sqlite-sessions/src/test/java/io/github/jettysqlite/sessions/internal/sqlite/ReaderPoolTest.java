@@ -18,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
@@ -279,6 +280,64 @@ class ReaderPoolTest {
                             .get())
                     .isTrue();
             assertThat(one.opened()).isEqualTo(1);
+        } finally {
+            letGo.countDown();
+            threads.shutdownNow();
+            one.close();
+        }
+    }
+
+    @Test
+    void aQueuedReadThatLeavesWithAWakeUpItDidNotUsePassesItOn() throws Exception {
+        // Never a hand-over: a connection given back is freed, and only a wake-up brings a queued read to it (or the
+        // end of its wait, an hour, long past the test's own).
+        long hourMs = 3_600_000;
+        ReaderPool one = new ReaderPool(this::open, 1, hourMs, hourMs);
+        ExecutorService threads = Executors.newFixedThreadPool(3);
+        CountDownLatch letGo = new CountDownLatch(1);
+        try {
+            CountDownLatch holds = new CountDownLatch(1);
+            AtomicReference<Thread> holderThread = new AtomicReference<>();
+            Future<Boolean> holder = threads.submit(() -> {
+                holderThread.set(Thread.currentThread());
+                return one.read(c -> {
+                    holds.countDown();
+                    Waiting.await(letGo, "the test letting the holder go");
+                    return true;
+                });
+            });
+            Waiting.await(holds, "the holder holding the one connection");
+            AtomicReference<Thread> firstThread = new AtomicReference<>();
+            Future<Boolean> first = threads.submit(() -> {
+                firstThread.set(Thread.currentThread());
+                return one.read(c -> true);
+            });
+            Waiting.until("the first read queueing", () -> SQLiteInternals.queuedForAReadConnection(firstThread.get()));
+            AtomicReference<Thread> secondThread = new AtomicReference<>();
+            Future<Boolean> second = threads.submit(() -> {
+                secondThread.set(Thread.currentThread());
+                return one.read(c -> true);
+            });
+            Waiting.until(
+                    "the second read queueing", () -> SQLiteInternals.queuedForAReadConnection(secondThread.get()));
+
+            // Ordered on the pool's lock: the holder frees its connection and wakes the first read, which has been
+            // interrupted meanwhile and leaves without it.
+            ReentrantLock lock = one.queueLock();
+            lock.lock();
+            try {
+                letGo.countDown();
+                Waiting.until("the holder giving its connection back", () -> lock.hasQueuedThread(holderThread.get()));
+                firstThread.get().interrupt();
+                Waiting.until("the first read waking", () -> lock.hasQueuedThread(firstThread.get()));
+            } finally {
+                lock.unlock();
+            }
+
+            assertThat(holder.get()).isTrue();
+            assertThatThrownBy(first::get).hasMessageContaining("interrupted while waiting for a read connection");
+            // Nobody else gives a connection back: without the wake-up passed on, this read waits out its wait.
+            assertThat(second.get(Waiting.SECONDS, TimeUnit.SECONDS)).isTrue();
         } finally {
             letGo.countDown();
             threads.shutdownNow();
