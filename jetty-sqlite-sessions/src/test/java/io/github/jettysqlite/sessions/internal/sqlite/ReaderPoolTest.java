@@ -242,38 +242,14 @@ class ReaderPoolTest {
         ExecutorService threads = Executors.newFixedThreadPool(2);
         CountDownLatch letGo = new CountDownLatch(1);
         try {
-            CountDownLatch holds = new CountDownLatch(1);
-            AtomicReference<Thread> holderThread = new AtomicReference<>();
-            Future<Boolean> holder = threads.submit(() -> {
-                holderThread.set(Thread.currentThread());
-                return one.read(c -> {
-                    holds.countDown();
-                    Waiting.await(letGo, "the test letting the holder go");
-                    return true;
-                });
-            });
-            Waiting.await(holds, "the holder holding the one connection");
-            AtomicReference<Thread> queuedThread = new AtomicReference<>();
-            Future<Boolean> queued = threads.submit(() -> {
-                queuedThread.set(Thread.currentThread());
-                return one.read(c -> true);
-            });
-            Waiting.until("the read queueing", () -> SQLiteInternals.queuedForAReadConnection(queuedThread.get()));
+            Reader holder = holdTheOnlyConnection(threads, one, letGo);
+            Reader queued = queueARead(threads, one, "the read");
 
-            // Ordered on the pool's lock: the holder gives its connection back first, then the interrupted read wakes.
-            ReentrantLock lock = one.queueLock();
-            lock.lock();
-            try {
-                letGo.countDown();
-                Waiting.until("the holder giving its connection back", () -> lock.hasQueuedThread(holderThread.get()));
-                queuedThread.get().interrupt();
-                Waiting.until("the queued read waking", () -> lock.hasQueuedThread(queuedThread.get()));
-            } finally {
-                lock.unlock();
-            }
+            giveBackAndInterrupt(one, letGo, holder, queued);
 
-            assertThat(holder.get()).isTrue();
-            assertThatThrownBy(queued::get).hasMessageContaining("interrupted while waiting for a read connection");
+            assertThat(holder.result().get()).isTrue();
+            assertThatThrownBy(queued.result()::get)
+                    .hasMessageContaining("interrupted while waiting for a read connection");
             // A pool that kept the slot with the read that failed would leave this one waiting out its wait.
             assertThat(threads.submit(() -> one.read(
                                     c -> c.prepare("SELECT 1").executeQuery().next()))
@@ -296,52 +272,72 @@ class ReaderPoolTest {
         ExecutorService threads = Executors.newFixedThreadPool(3);
         CountDownLatch letGo = new CountDownLatch(1);
         try {
-            CountDownLatch holds = new CountDownLatch(1);
-            AtomicReference<Thread> holderThread = new AtomicReference<>();
-            Future<Boolean> holder = threads.submit(() -> {
-                holderThread.set(Thread.currentThread());
-                return one.read(c -> {
-                    holds.countDown();
-                    Waiting.await(letGo, "the test letting the holder go");
-                    return true;
-                });
-            });
-            Waiting.await(holds, "the holder holding the one connection");
-            AtomicReference<Thread> firstThread = new AtomicReference<>();
-            Future<Boolean> first = threads.submit(() -> {
-                firstThread.set(Thread.currentThread());
-                return one.read(c -> true);
-            });
-            Waiting.until("the first read queueing", () -> SQLiteInternals.queuedForAReadConnection(firstThread.get()));
-            AtomicReference<Thread> secondThread = new AtomicReference<>();
-            Future<Boolean> second = threads.submit(() -> {
-                secondThread.set(Thread.currentThread());
-                return one.read(c -> true);
-            });
-            Waiting.until(
-                    "the second read queueing", () -> SQLiteInternals.queuedForAReadConnection(secondThread.get()));
+            Reader holder = holdTheOnlyConnection(threads, one, letGo);
+            Reader first = queueARead(threads, one, "the first read");
+            Reader second = queueARead(threads, one, "the second read");
 
-            // Ordered on the pool's lock: the holder frees its connection and wakes the first read, which has been
-            // interrupted meanwhile and leaves without it.
-            ReentrantLock lock = one.queueLock();
-            lock.lock();
-            try {
-                letGo.countDown();
-                Waiting.until("the holder giving its connection back", () -> lock.hasQueuedThread(holderThread.get()));
-                firstThread.get().interrupt();
-                Waiting.until("the first read waking", () -> lock.hasQueuedThread(firstThread.get()));
-            } finally {
-                lock.unlock();
-            }
+            // The holder frees its connection and wakes the first read, which was interrupted and leaves without it.
+            giveBackAndInterrupt(one, letGo, holder, first);
 
-            assertThat(holder.get()).isTrue();
-            assertThatThrownBy(first::get).hasMessageContaining("interrupted while waiting for a read connection");
+            assertThat(holder.result().get()).isTrue();
+            assertThatThrownBy(first.result()::get)
+                    .hasMessageContaining("interrupted while waiting for a read connection");
             // Nobody else gives a connection back: without the wake-up passed on, this read waits out its wait.
-            assertThat(second.get(Waiting.SECONDS, TimeUnit.SECONDS)).isTrue();
+            assertThat(second.result().get(Waiting.SECONDS, TimeUnit.SECONDS)).isTrue();
         } finally {
             letGo.countDown();
             threads.shutdownNow();
             one.close();
+        }
+    }
+
+    /** A read on a thread of its own. */
+    private record Reader(Future<Boolean> result, AtomicReference<Thread> thread) {}
+
+    private Reader holdTheOnlyConnection(ExecutorService threads, ReaderPool pool, CountDownLatch letGo) {
+        CountDownLatch holds = new CountDownLatch(1);
+        AtomicReference<Thread> thread = new AtomicReference<>();
+        Future<Boolean> result = threads.submit(() -> {
+            thread.set(Thread.currentThread());
+            return pool.read(c -> {
+                holds.countDown();
+                Waiting.await(letGo, "the test letting the holder go");
+                return true;
+            });
+        });
+        Waiting.await(holds, "the holder holding the one connection");
+        return new Reader(result, thread);
+    }
+
+    private Reader queueARead(ExecutorService threads, ReaderPool pool, String what) throws Exception {
+        AtomicReference<Thread> thread = new AtomicReference<>();
+        Future<Boolean> result = threads.submit(() -> {
+            thread.set(Thread.currentThread());
+            return pool.read(c -> true);
+        });
+        Waiting.until(what + " queueing", () -> SQLiteInternals.queuedForAReadConnection(thread.get()));
+        return new Reader(result, thread);
+    }
+
+    /**
+     * Ordered on the pool's lock: the holder gives its connection back (and takes the lock to hand it over or wake a
+     * read) before the interrupted read wakes.
+     */
+    private static void giveBackAndInterrupt(ReaderPool pool, CountDownLatch letGo, Reader holder, Reader interrupted)
+            throws Exception {
+        ReentrantLock lock = pool.queueLock();
+        lock.lock();
+        try {
+            letGo.countDown();
+            Waiting.until(
+                    "the holder giving its connection back",
+                    () -> lock.hasQueuedThread(holder.thread().get()));
+            interrupted.thread().get().interrupt();
+            Waiting.until(
+                    "the interrupted read waking",
+                    () -> lock.hasQueuedThread(interrupted.thread().get()));
+        } finally {
+            lock.unlock();
         }
     }
 
