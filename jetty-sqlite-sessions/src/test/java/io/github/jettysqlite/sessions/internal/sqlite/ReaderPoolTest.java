@@ -291,6 +291,48 @@ class ReaderPoolTest {
         }
     }
 
+    @Test
+    void aReadHandedAConnectionAsThePoolClosesGivesItBackAndFails() throws Exception {
+        // Hand-over at once, so that the connection given back goes straight to the queued read.
+        ReaderPool one = new ReaderPool(this::open, 1, Waiting.SECONDS * 1000, 0);
+        ExecutorService threads = Executors.newFixedThreadPool(3);
+        CountDownLatch letGo = new CountDownLatch(1);
+        try {
+            Reader holder = holdTheOnlyConnection(threads, one, letGo);
+            Reader queued = queueARead(threads, one, "the read");
+
+            // Ordered on the pool's lock: the holder hands its connection to the queued read while the pool closes.
+            ReentrantLock lock = one.queueLock();
+            AtomicReference<Thread> closer = new AtomicReference<>();
+            Future<?> closing;
+            lock.lock();
+            try {
+                letGo.countDown();
+                Waiting.until(
+                        "the holder handing its connection over",
+                        () -> lock.hasQueuedThread(holder.thread().get()));
+                closing = threads.submit(() -> {
+                    closer.set(Thread.currentThread());
+                    one.close();
+                });
+                Waiting.until("the pool closing", () -> closer.get() != null && lock.hasQueuedThread(closer.get()));
+            } finally {
+                lock.unlock();
+            }
+            closing.get();
+
+            assertThat(holder.result().get()).isTrue();
+            assertThatThrownBy(queued.result()::get)
+                    .as("a read must not run on a connection of a closed pool")
+                    .hasMessageContaining("closed");
+            assertThat(one.opened()).as("the connection closed as it came back").isZero();
+        } finally {
+            letGo.countDown();
+            threads.shutdownNow();
+            one.close();
+        }
+    }
+
     /** A read on a thread of its own. */
     private record Reader(Future<Boolean> result, AtomicReference<Thread> thread) {}
 
