@@ -23,7 +23,8 @@ abstract class AbstractSchemaUpgradeTest {
     @TempDir
     Path dir;
 
-    private StoreFixture fixture;
+    /** The engine's fixture, holding the rows {@link #writeRows} wrote. */
+    StoreFixture fixture;
 
     /** The engine under test: a fixture of its own in the directory. */
     abstract StoreFixture newFixture(Path dir) throws Exception;

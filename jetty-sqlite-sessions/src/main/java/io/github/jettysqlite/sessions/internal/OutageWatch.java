@@ -9,8 +9,8 @@ import org.slf4j.LoggerFactory;
 /**
  * What a database's outages looked like, for operators: one log line when the database stops answering and one
  * when it answers again (never one per request), and counters of retried statements, time spent waiting, work
- * that gave up because the database stayed away longer than the configured wait, and saved changes other nodes could
- * not be told of (said in the log once per run of them, with a count when one is told again).
+ * that gave up because the database stayed away longer than the configured wait (or cancelled a statement that ran
+ * too long), and saved changes other nodes could not be told of (said in the log once per run of them, with a count when one is told again).
  */
 public final class OutageWatch {
     private static final Logger LOG = LoggerFactory.getLogger(OutageWatch.class);
@@ -56,7 +56,7 @@ public final class OutageWatch {
         waitedNanos.add(nanos);
     }
 
-    /** A unit of work gave up: the database stayed away past the wait. */
+    /** A unit of work gave up: the database stayed away past the wait, or cancelled a statement that ran too long. */
     public void gaveUp() {
         gaveUp.increment();
     }

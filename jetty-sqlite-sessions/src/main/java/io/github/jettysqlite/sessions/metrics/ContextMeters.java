@@ -143,7 +143,8 @@ final class ContextMeters {
                 registry,
                 tags,
                 "jetty.sessions.database.gave.up",
-                "work that failed because the database stayed away past the connection timeout",
+                "work that failed because the database stayed away past the connection timeout, or whose statement the"
+                        + " server cancelled for running too long",
                 statistics,
                 SessionStoreStatistics::getDatabaseGaveUp));
         meters.add(counter(

@@ -17,6 +17,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A PostgreSQL server reached through a connection pool. Unlike an SQLite file it needs no writer of its own: the
@@ -27,6 +29,8 @@ import javax.sql.DataSource;
  * the last lease; an application's own {@link DataSource} is never closed here.
  */
 public final class PostgreSQLDatabase implements SessionDatabase {
+    private static final Logger LOG = LoggerFactory.getLogger(PostgreSQLDatabase.class);
+
     private static final SharedDatabases<Object, PostgreSQLDatabase> OPEN = new SharedDatabases<>();
     private static final long FIRST_PAUSE_MS = 25;
     private static final long MAX_PAUSE_MS = 500;
@@ -202,7 +206,7 @@ public final class PostgreSQLDatabase implements SessionDatabase {
         long pause = FIRST_PAUSE_MS;
         while (true) {
             try {
-                R result = attempt(work, transaction, notification, deadline);
+                R result = attempt(work, transaction, lengthyDepth.get()[0] > 0, notification, deadline);
                 outages.answered();
                 return result;
             } catch (NotAnnounced e) {
@@ -249,15 +253,20 @@ public final class PostgreSQLDatabase implements SessionDatabase {
     }
 
     /**
+     * @param lengthy whether the work may wait {@link #LENGTHY_ANSWER_TIMEOUT_MS} for each answer
      * @param notification what to tell other nodes of the write (see {@link PostgreSQLChangeSignals}), or null
      * @param deadline when the unit of work's wait runs out (System.nanoTime), bounding the notification's wait too
      */
     private <R> R attempt(
-            SqlWork<R> work, boolean transaction, PostgreSQLChangeSignals.Pending notification, long deadline)
+            SqlWork<R> work,
+            boolean transaction,
+            boolean lengthy,
+            PostgreSQLChangeSignals.Pending notification,
+            long deadline)
             throws SQLException {
         Connection connection = dataSource.getConnection();
         try {
-            return attemptOn(connection, work, transaction, notification, deadline);
+            return attemptOn(connection, work, transaction, lengthy, notification, deadline);
         } finally {
             // Whatever the work's outcome (a commit stands), a connection the pool cannot take back cleanly is the
             // pool's to replace: an application's pool refuses to close one discarded below, and that must not make
@@ -270,16 +279,17 @@ public final class PostgreSQLDatabase implements SessionDatabase {
             Connection connection,
             SqlWork<R> work,
             boolean transaction,
+            boolean lengthy,
             PostgreSQLChangeSignals.Pending notification,
             long deadline)
             throws SQLException {
         CachedConnection c = new CachedConnection(connection);
         boolean autoCommit = connection.getAutoCommit();
-        boolean lengthy = lengthyDepth.get()[0] > 0;
         // A single statement runs in autocommit: BEGIN and COMMIT would add a round trip to the server's own commit.
         // Lengthy work runs in a transaction of its own whatever its kind, so that its lifted bounds end with it.
         boolean inTransaction = transaction || lengthy;
         int liftedFromMs = -1;
+        boolean discarded = false;
         try {
             connection.setAutoCommit(!inTransaction);
             if (lengthy) {
@@ -302,16 +312,21 @@ public final class PostgreSQLDatabase implements SessionDatabase {
         } catch (Throwable e) {
             // Whatever the failure (an Error too): what the transaction did so far must not commit as the connection
             // goes back to autocommit below.
-            if (inTransaction) {
-                rollbackQuietly(connection);
+            if (inTransaction && !rollBack(connection)) {
+                // Still open, perhaps still alive: putting it back in autocommit would commit the transaction, so it
+                // is thrown away instead, and the server rolls back as it goes.
+                discard(connection);
+                discarded = true;
             }
             throw e;
         } finally {
             c.forgetStatements();
-            if (liftedFromMs >= 0) {
-                restoreBound(connection, liftedFromMs);
+            if (!discarded) {
+                if (liftedFromMs >= 0) {
+                    restoreBound(connection, liftedFromMs);
+                }
+                restoreAutoCommit(connection, autoCommit);
             }
-            restoreAutoCommit(connection, autoCommit);
         }
     }
 
@@ -324,6 +339,7 @@ public final class PostgreSQLDatabase implements SessionDatabase {
         try {
             AnswerBounds.restore(connection, networkTimeoutMs);
         } catch (SQLException | RuntimeException e) {
+            LOG.debug("Discarding a connection that could not take back its bound", e);
             discard(connection);
         }
     }
@@ -336,16 +352,18 @@ public final class PostgreSQLDatabase implements SessionDatabase {
         try {
             // An application's pool finds it closed and replaces it.
             connection.abort(Runnable::run);
-        } catch (SQLException | RuntimeException ignored) {
+        } catch (SQLException | RuntimeException e) {
             // already unusable
+            LOG.debug("Aborting a discarded connection failed", e);
         }
     }
 
     private static void closeQuietly(Connection connection) {
         try {
             connection.close();
-        } catch (SQLException | RuntimeException ignored) {
+        } catch (SQLException | RuntimeException e) {
             // the pool discards a connection it cannot take back; the work's outcome is what counts
+            LOG.debug("Closing a connection failed after its unit of work", e);
         }
     }
 
@@ -390,6 +408,8 @@ public final class PostgreSQLDatabase implements SessionDatabase {
                         return null;
                     },
                     false,
+                    // A request's bounds, even after lengthy work: the work is done, and this only tells others.
+                    false,
                     null,
                     System.nanoTime());
             outages.changeAnnounced();
@@ -407,16 +427,20 @@ public final class PostgreSQLDatabase implements SessionDatabase {
     private static void restoreAutoCommit(Connection connection, boolean autoCommit) {
         try {
             connection.setAutoCommit(autoCommit);
-        } catch (SQLException ignored) {
+        } catch (SQLException | RuntimeException e) {
             // a broken connection, which the pool discards; the failure that broke it is the one to report
+            LOG.debug("Putting a connection back in its autocommit mode failed", e);
         }
     }
 
-    private static void rollbackQuietly(Connection connection) {
+    /** Whether the transaction was rolled back; the failure that ended the work is the one to report. */
+    private static boolean rollBack(Connection connection) {
         try {
             connection.rollback();
-        } catch (SQLException ignored) {
-            // the connection is broken; the pool discards it, and the server has rolled back already
+            return true;
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("Rolling back a failed unit of work failed", e);
+            return false;
         }
     }
 

@@ -25,6 +25,14 @@ final class PostgreSQLSchema extends SessionSchema {
     /** Any fixed number will do: it only has to differ from the advisory locks other applications take. */
     private static final long SCHEMA_LOCK_KEY = 0x6a657474795f7373L;
 
+    /**
+     * How long a change of layout waits for a lock on the session table. A statement waiting for a lock makes every
+     * later one on the table wait behind it, requests included, and a request's statement is cancelled after 9 s by
+     * default: a change that waits longer than this (behind an administrator's open transaction, say) fails the
+     * start instead, and the other nodes go on answering.
+     */
+    static final int LAYOUT_LOCK_WAIT_MS = 2_000;
+
     private final String readVersion = "SELECT version FROM " + VERSION_TABLE + " WHERE table_name = ?";
 
     PostgreSQLSchema(SessionTable table) {
@@ -40,6 +48,10 @@ final class PostgreSQLSchema extends SessionSchema {
         PreparedStatement lock = c.prepare("SELECT pg_advisory_xact_lock(?)");
         lock.setLong(1, SCHEMA_LOCK_KEY);
         lock.executeQuery().close();
+        // Set once the advisory lock is held: another node's change of layout may rightly take longer than this.
+        PreparedStatement bound = c.prepare("SELECT set_config('lock_timeout', ?, true)");
+        bound.setString(1, LAYOUT_LOCK_WAIT_MS + "ms");
+        bound.executeQuery().close();
     }
 
     /** Reads the version only where its table exists: a failed query would end the caller's transaction. */

@@ -4,18 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.jettysqlite.sessions.internal.CachedConnection;
+import io.github.jettysqlite.sessions.internal.ChangeSignals.Change;
+import io.github.jettysqlite.sessions.internal.SessionScope;
 import io.github.jettysqlite.sessions.internal.TableUse;
 import io.github.jettysqlite.sessions.internal.engine.SharedDatabases;
 import io.github.jettysqlite.sessions.internal.table.SessionTable;
 import io.github.jettysqlite.sessions.support.PostgreSQLRequired;
 import io.github.jettysqlite.sessions.support.PostgreSQLServer;
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
@@ -32,6 +36,7 @@ import org.postgresql.ds.PGSimpleDataSource;
 @ExtendWith(PostgreSQLRequired.class)
 class PostgreSQLUnitOfWorkTest {
     private static final int CONNECTION_TIMEOUT_MS = 1_000;
+    private static final SessionScope SCOPE = new SessionScope("_shop", "0.0.0.0");
 
     private String url;
     private SharedDatabases.Lease<PostgreSQLDatabase> lease;
@@ -77,16 +82,71 @@ class PostgreSQLUnitOfWorkTest {
     }
 
     @Test
+    void workWhoseRollbackFailsOnALiveConnectionCommitsNothing() throws Exception {
+        // Still open after the refusal: a connection put back in autocommit now would commit what the work did.
+        PostgreSQLDatabase database = applicationsPool((connection, method, args) -> {
+            if (method.getName().equals("rollback")) {
+                throw new SQLException("rollback refused");
+            }
+            return invoke(method, connection, args);
+        });
+
+        assertThatThrownBy(() -> database.write(c -> {
+                    insert(c);
+                    throw new AssertionError("the work's own error");
+                }))
+                .isInstanceOf(AssertionError.class)
+                .hasMessage("the work's own error");
+
+        try (Connection c = DriverManager.getConnection(url)) {
+            assertThat(rows(new CachedConnection(c))).isZero();
+        }
+    }
+
+    @Test
+    void aNotificationSentAgainAfterLengthyWorkWaitsNoLongerThanARequests() throws Exception {
+        // The first notification, on the lengthy work's own connection, fails; the one more attempt on another
+        // connection is a request's kind of statement, and must not lift the bounds again.
+        AtomicBoolean notificationRefused = new AtomicBoolean();
+        AtomicInteger lifts = new AtomicInteger();
+        PostgreSQLDatabase database = applicationsPool((connection, method, args) -> {
+            if (method.getName().equals("prepareStatement")
+                    && ((String) args[0]).contains("pg_notify")
+                    && notificationRefused.compareAndSet(false, true)) {
+                throw new SQLException("notification refused");
+            }
+            if (method.getName().equals("setNetworkTimeout")
+                    && (Integer) args[1] == PostgreSQLDatabase.LENGTHY_ANSWER_TIMEOUT_MS) {
+                lifts.incrementAndGet();
+            }
+            return invoke(method, connection, args);
+        });
+
+        lifts.set(0); // the schema's check as the store opened was lengthy work too
+        Change change = database.signals().begin(SessionTable.DEFAULT_NAME, SCOPE, "s1");
+        try {
+            database.lengthy(() -> database.writeStatement(PostgreSQLUnitOfWorkTest::insert));
+        } finally {
+            database.signals().end(change);
+        }
+
+        assertThat(notificationRefused).isTrue();
+        assertThat(database.outages().changesNotAnnounced())
+                .as("sent on the second try")
+                .isZero();
+        assertThat(lifts).as("the work's own lift only").hasValue(1);
+    }
+
+    @Test
     void aConnectionThatCannotBeClosedAfterTheWorkDoesNotMakeTheWorkRunAgain() throws Exception {
         // An application's pool may refuse to close a connection it finds broken (HikariCP's does, after an abort).
-        PGSimpleDataSource real = new PGSimpleDataSource();
-        real.setURL(url);
-        lease = PostgreSQLDatabase.acquire(
-                new PostgreSQLConnectionSettings(
-                        null, null, null, 1, CONNECTION_TIMEOUT_MS, refusingToClose(real), null),
-                new SessionTable(SessionTable.DEFAULT_NAME, PostgreSQLDialect.INSTANCE),
-                TableUse.SERVE,
-                false);
+        applicationsPool((connection, method, args) -> {
+            Object answer = invoke(method, connection, args);
+            if (method.getName().equals("close")) {
+                throw new SQLException("Connection is closed", "08003");
+            }
+            return answer;
+        });
         AtomicInteger runs = new AtomicInteger();
 
         lease.database().write(c -> {
@@ -110,6 +170,19 @@ class PostgreSQLUnitOfWorkTest {
                         .isEqualTo(before_after[1]);
             }
         }
+    }
+
+    /** An application's data source, whose connections answer each call as {@code calls} says. */
+    private PostgreSQLDatabase applicationsPool(Calls calls) throws Exception {
+        PGSimpleDataSource real = new PGSimpleDataSource();
+        real.setURL(url);
+        lease = PostgreSQLDatabase.acquire(
+                new PostgreSQLConnectionSettings(
+                        null, null, null, 1, CONNECTION_TIMEOUT_MS, answering(real, calls), null),
+                new SessionTable(SessionTable.DEFAULT_NAME, PostgreSQLDialect.INSTANCE),
+                TableUse.SERVE,
+                false);
+        return lease.database();
     }
 
     /** The store's own pool, whose connections' statements the server cancels after a second. */
@@ -144,8 +217,12 @@ class PostgreSQLUnitOfWorkTest {
         }
     }
 
-    /** Connections that close, then say they could not, as a pool does with one it no longer holds. */
-    private static DataSource refusingToClose(DataSource real) {
+    /** What a test's connection does with one call, given the real connection behind it. */
+    private interface Calls {
+        Object answer(Connection connection, Method method, Object[] args) throws Throwable;
+    }
+
+    private static DataSource answering(DataSource real, Calls calls) {
         return (DataSource) Proxy.newProxyInstance(
                 DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
                     Object result = invoke(method, real, args);
@@ -154,17 +231,13 @@ class PostgreSQLUnitOfWorkTest {
                     }
                     Connection connection = (Connection) result;
                     return Proxy.newProxyInstance(
-                            Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, (p, m, a) -> {
-                                Object answer = invoke(m, connection, a);
-                                if (m.getName().equals("close")) {
-                                    throw new SQLException("Connection is closed", "08003");
-                                }
-                                return answer;
-                            });
+                            Connection.class.getClassLoader(),
+                            new Class<?>[] {Connection.class},
+                            (p, m, a) -> calls.answer(connection, m, a));
                 });
     }
 
-    private static Object invoke(java.lang.reflect.Method method, Object target, Object[] args) throws Throwable {
+    private static Object invoke(Method method, Object target, Object[] args) throws Throwable {
         try {
             return method.invoke(target, args);
         } catch (InvocationTargetException e) {

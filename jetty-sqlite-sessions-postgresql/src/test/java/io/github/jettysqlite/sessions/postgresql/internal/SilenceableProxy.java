@@ -116,7 +116,7 @@ final class SilenceableProxy implements AutoCloseable {
                             waitWhileSilent();
                             out.write(buffer, 0, n);
                             out.flush();
-                            if (answers) {
+                            if (answers && endsAnAnswer(buffer, n)) {
                                 fallSilentIfAsked();
                             }
                         }
@@ -130,6 +130,19 @@ final class SilenceableProxy implements AutoCloseable {
                 name);
         pump.setDaemon(true);
         pump.start();
+    }
+
+    /**
+     * Whether the chunk ends with the server's ReadyForQuery message ('Z', a length of 5, a status byte), which closes
+     * every answer: an answer split over chunks falls silent only once all of it is through.
+     */
+    private static boolean endsAnAnswer(byte[] chunk, int length) {
+        return length >= 6
+                && chunk[length - 6] == 'Z'
+                && chunk[length - 5] == 0
+                && chunk[length - 4] == 0
+                && chunk[length - 3] == 0
+                && chunk[length - 2] == 5;
     }
 
     private void fallSilentIfAsked() {

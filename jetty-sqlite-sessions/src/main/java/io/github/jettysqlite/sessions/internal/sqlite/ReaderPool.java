@@ -205,10 +205,11 @@ final class ReaderPool {
             // However this read leaves (a slot, a timeout, an interrupt, an error), it leaves the queue, passing on a
             // wake-up it did not use.
             try {
-                leave(read);
+                // The slot first: it is owed back even if leaving were to fail.
                 if (!got) {
                     handedButUnused = read.slot;
                 }
+                leave(read);
             } finally {
                 lock.unlock();
             }
