@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
  * What a database's outages looked like, for operators: one log line when the database stops answering and one
  * when it answers again (never one per request), and counters of retried statements, time spent waiting, work
  * that gave up because the database stayed away longer than the configured wait (or cancelled a statement that ran
- * too long), and saved changes other nodes could not be told of (said in the log once per run of them, with a count when one is told again).
+ * too long), and saved changes other nodes could not be told of (said in the log once per run of them, with a count
+ * when one is told again).
  */
 public final class OutageWatch {
     private static final Logger LOG = LoggerFactory.getLogger(OutageWatch.class);

@@ -264,32 +264,47 @@ public final class PostgreSQLDatabase implements SessionDatabase {
             PostgreSQLChangeSignals.Pending notification,
             long deadline)
             throws SQLException {
-        Connection connection = dataSource.getConnection();
+        Lent lent = new Lent(dataSource.getConnection());
         try {
-            return attemptOn(connection, work, transaction, lengthy, notification, deadline);
+            return attemptOn(lent, work, transaction, lengthy, notification, deadline);
         } finally {
             // Whatever the work's outcome (a commit stands), a connection the pool cannot take back cleanly is the
             // pool's to replace: an application's pool refuses to close one discarded below, and that must not make
-            // finished work run again.
-            closeQuietly(connection);
+            // finished work run again. One the store's own pool has evicted is no longer the pool's to take back.
+            if (!lent.evicted) {
+                closeQuietly(lent.connection);
+            }
+        }
+    }
+
+    /** A connection borrowed for one attempt, and whether the store's own pool has already thrown it away. */
+    private static final class Lent {
+        final Connection connection;
+        boolean evicted;
+
+        Lent(Connection connection) {
+            this.connection = connection;
         }
     }
 
     private <R> R attemptOn(
-            Connection connection,
+            Lent lent,
             SqlWork<R> work,
             boolean transaction,
             boolean lengthy,
             PostgreSQLChangeSignals.Pending notification,
             long deadline)
             throws SQLException {
+        Connection connection = lent.connection;
         CachedConnection c = new CachedConnection(connection);
         boolean autoCommit = connection.getAutoCommit();
         // A single statement runs in autocommit: BEGIN and COMMIT would add a round trip to the server's own commit.
         // Lengthy work runs in a transaction of its own whatever its kind, so that its lifted bounds end with it.
         boolean inTransaction = transaction || lengthy;
+        // Whether nothing uncommitted can be left on the connection, so that putting it back in autocommit (which
+        // commits an open transaction) is safe.
+        boolean settled = !inTransaction;
         int liftedFromMs = -1;
-        boolean discarded = false;
         try {
             connection.setAutoCommit(!inTransaction);
             if (lengthy) {
@@ -298,11 +313,12 @@ public final class PostgreSQLDatabase implements SessionDatabase {
             R result = work.run(c);
             if (inTransaction) {
                 connection.commit();
+                settled = true;
             }
             if (liftedFromMs >= 0) {
                 // The notification is a request's kind of statement again: one stuck on a silent server would hold up
                 // every writer waiting to share it.
-                restoreBound(connection, liftedFromMs);
+                restoreBound(lent, liftedFromMs);
                 liftedFromMs = -1;
             }
             if (notification != null) {
@@ -310,22 +326,28 @@ public final class PostgreSQLDatabase implements SessionDatabase {
             }
             return result;
         } catch (Throwable e) {
-            // Whatever the failure (an Error too): what the transaction did so far must not commit as the connection
-            // goes back to autocommit below.
-            if (inTransaction && !rollBack(connection)) {
-                // Still open, perhaps still alive: putting it back in autocommit would commit the transaction, so it
-                // is thrown away instead, and the server rolls back as it goes.
-                discard(connection);
-                discarded = true;
+            // Whatever the failure (an Error too), before the commit: what the transaction did so far must not
+            // commit as the connection goes back to autocommit below.
+            if (!settled) {
+                try {
+                    settled = rollBack(connection);
+                } catch (Error rollbackError) {
+                    // The work's failure is the one to report; the connection is thrown away below.
+                    e.addSuppressed(rollbackError);
+                }
             }
             throw e;
         } finally {
             c.forgetStatements();
-            if (!discarded) {
+            if (settled) {
                 if (liftedFromMs >= 0) {
-                    restoreBound(connection, liftedFromMs);
+                    restoreBound(lent, liftedFromMs);
                 }
                 restoreAutoCommit(connection, autoCommit);
+            } else {
+                // The rollback failed (or never ran): the transaction may still be open and the connection alive, and
+                // autocommit would commit it. Thrown away instead; the server rolls back as it goes.
+                discard(lent);
             }
         }
     }
@@ -335,26 +357,37 @@ public final class PostgreSQLDatabase implements SessionDatabase {
      * cannot take it back is discarded rather than lent to a request with ten minutes to wait; the work's own outcome
      * stands either way (it may have committed).
      */
-    private void restoreBound(Connection connection, int networkTimeoutMs) {
+    private void restoreBound(Lent lent, int networkTimeoutMs) {
         try {
-            AnswerBounds.restore(connection, networkTimeoutMs);
+            AnswerBounds.restore(lent.connection, networkTimeoutMs);
         } catch (SQLException | RuntimeException e) {
             LOG.debug("Discarding a connection that could not take back its bound", e);
-            discard(connection);
+            discard(lent);
         }
     }
 
-    private void discard(Connection connection) {
+    private void discard(Lent lent) {
         if (ownedPool != null) {
-            ownedPool.evictConnection(connection);
+            ownedPool.evictConnection(lent.connection);
+            lent.evicted = true;
             return;
         }
         try {
             // An application's pool finds it closed and replaces it.
-            connection.abort(Runnable::run);
+            lent.connection.abort(Runnable::run);
         } catch (SQLException | RuntimeException e) {
-            // already unusable
-            LOG.debug("Aborting a discarded connection failed", e);
+            // A pool's wrapper that cannot abort: the connection underneath is closed instead, or the pool would
+            // lend it again as it is.
+            LOG.warn(
+                    "Session database {}: a connection to throw away could not be aborted ({}); closing the one"
+                            + " underneath",
+                    location,
+                    e.toString());
+            try {
+                lent.connection.unwrap(Connection.class).close();
+            } catch (SQLException | RuntimeException closing) {
+                LOG.warn("Session database {}: closing it failed too", location, closing);
+            }
         }
     }
 

@@ -69,10 +69,8 @@ final class PostgreSQLErrors {
                     + " connection holds; or someone cancelled it with pg_cancel_backend)";
         }
         if (state.equals("55P03")) {
-            return "gave up waiting for a lock another transaction holds (lock_timeout; a store changing the table's"
-                    + " layout as it starts waits " + PostgreSQLSchema.LAYOUT_LOCK_WAIT_MS / 1000 + " s at most, so"
-                    + " that requests do not queue behind it: pg_locks and pg_stat_activity show which transaction"
-                    + " holds the lock; end it and start again)";
+            return "gave up waiting for a lock another transaction holds (lock_timeout; pg_locks and pg_stat_activity"
+                    + " show which transaction holds it)";
         }
         if (state.startsWith("57")) {
             return "is shutting down or cancelled the statement";

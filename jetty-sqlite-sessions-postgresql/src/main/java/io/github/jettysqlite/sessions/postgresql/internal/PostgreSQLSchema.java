@@ -26,12 +26,18 @@ final class PostgreSQLSchema extends SessionSchema {
     private static final long SCHEMA_LOCK_KEY = 0x6a657474795f7373L;
 
     /**
-     * How long a change of layout waits for a lock on the session table. A statement waiting for a lock makes every
-     * later one on the table wait behind it, requests included, and a request's statement is cancelled after 9 s by
-     * default: a change that waits longer than this (behind an administrator's open transaction, say) fails the
-     * start instead, and the other nodes go on answering.
+     * How long a change of layout waits for a lock on the session table each time it tries. A statement waiting for
+     * a lock makes every later one on the table wait behind it, requests included, and a request's statement is
+     * cancelled after 9 s by default: a change that cannot get its lock (behind an administrator's open transaction,
+     * say) gives up and tries again a little later, and fails after {@link #LAYOUT_LOCK_TRIES} tries, so that
+     * requests meanwhile are slower, never cancelled. A lower {@code lock_timeout} set on the role or the database
+     * stays.
      */
     static final int LAYOUT_LOCK_WAIT_MS = 2_000;
+
+    static final int LAYOUT_LOCK_TRIES = 3;
+    private static final String LOCK_NOT_AVAILABLE = "55P03";
+    private static final long LAYOUT_LOCK_PAUSE_MS = 1_000;
 
     private final String readVersion = "SELECT version FROM " + VERSION_TABLE + " WHERE table_name = ?";
 
@@ -49,9 +55,50 @@ final class PostgreSQLSchema extends SessionSchema {
         lock.setLong(1, SCHEMA_LOCK_KEY);
         lock.executeQuery().close();
         // Set once the advisory lock is held: another node's change of layout may rightly take longer than this.
-        PreparedStatement bound = c.prepare("SELECT set_config('lock_timeout', ?, true)");
-        bound.setString(1, LAYOUT_LOCK_WAIT_MS + "ms");
-        bound.executeQuery().close();
+        // pg_settings gives the value in milliseconds, whatever unit it was set in.
+        c.execute("SELECT set_config('lock_timeout', '" + LAYOUT_LOCK_WAIT_MS + "ms', true) FROM pg_settings"
+                + " WHERE name = 'lock_timeout' AND (setting::bigint = 0 OR setting::bigint > " + LAYOUT_LOCK_WAIT_MS
+                + ")");
+    }
+
+    /**
+     * Each try from a savepoint, so that one that gave up waiting for its lock leaves the transaction (and the
+     * advisory lock that lines nodes up) usable for the next.
+     */
+    @Override
+    protected void apply(CachedConnection c, List<String> statements) throws SQLException {
+        for (int tried = 1; ; tried++) {
+            c.execute("SAVEPOINT layout_change");
+            try {
+                super.apply(c, statements);
+                c.execute("RELEASE SAVEPOINT layout_change");
+                return;
+            } catch (SQLException e) {
+                if (!LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+                    throw e;
+                }
+                c.execute("ROLLBACK TO SAVEPOINT layout_change");
+                if (tried == LAYOUT_LOCK_TRIES) {
+                    throw new SQLException(
+                            "the table's layout was not changed: another transaction held a lock on the table through "
+                                    + LAYOUT_LOCK_TRIES + " tries of " + LAYOUT_LOCK_WAIT_MS / 1000 + " s each (a"
+                                    + " change waits no longer, so that requests do not queue behind it); end that"
+                                    + " transaction, then start again (or run upgrade-schema again)",
+                            LOCK_NOT_AVAILABLE,
+                            e);
+                }
+                pause();
+            }
+        }
+    }
+
+    private static void pause() throws SQLException {
+        try {
+            Thread.sleep(LAYOUT_LOCK_PAUSE_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while waiting to change the table's layout", e);
+        }
     }
 
     /** Reads the version only where its table exists: a failed query would end the caller's transaction. */

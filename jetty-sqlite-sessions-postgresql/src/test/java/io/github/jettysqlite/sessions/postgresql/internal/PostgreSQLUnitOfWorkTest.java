@@ -26,6 +26,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
@@ -81,12 +83,17 @@ class PostgreSQLUnitOfWorkTest {
                 .isEqualTo("1s");
     }
 
-    @Test
-    void workWhoseRollbackFailsOnALiveConnectionCommitsNothing() throws Exception {
+    @ParameterizedTest(name = "rollback fails with {0}")
+    @ValueSource(strings = {"SQLException", "RuntimeException", "Error"})
+    void workWhoseRollbackFailsOnALiveConnectionCommitsNothing(String failure) throws Exception {
         // Still open after the refusal: a connection put back in autocommit now would commit what the work did.
         PostgreSQLDatabase database = applicationsPool((connection, method, args) -> {
             if (method.getName().equals("rollback")) {
-                throw new SQLException("rollback refused");
+                throw switch (failure) {
+                    case "SQLException" -> new SQLException("rollback refused");
+                    case "RuntimeException" -> new IllegalStateException("rollback refused");
+                    default -> new LinkageError("rollback refused");
+                };
             }
             return invoke(method, connection, args);
         });
@@ -109,7 +116,11 @@ class PostgreSQLUnitOfWorkTest {
         // connection is a request's kind of statement, and must not lift the bounds again.
         AtomicBoolean notificationRefused = new AtomicBoolean();
         AtomicInteger lifts = new AtomicInteger();
+        AtomicInteger aborts = new AtomicInteger();
         PostgreSQLDatabase database = applicationsPool((connection, method, args) -> {
+            if (method.getName().equals("abort")) {
+                aborts.incrementAndGet();
+            }
             if (method.getName().equals("prepareStatement")
                     && ((String) args[0]).contains("pg_notify")
                     && notificationRefused.compareAndSet(false, true)) {
@@ -135,6 +146,9 @@ class PostgreSQLUnitOfWorkTest {
                 .as("sent on the second try")
                 .isZero();
         assertThat(lifts).as("the work's own lift only").hasValue(1);
+        assertThat(aborts)
+                .as("the work had committed: its connection is sound, and nothing is left to roll back")
+                .hasValue(0);
     }
 
     @Test

@@ -212,10 +212,10 @@ final class ReaderPool {
                 leave(read);
             } finally {
                 lock.unlock();
-            }
-            if (handedButUnused >= 0) {
-                // Handed over as it failed: the slot goes on to the next in line.
-                release(handedButUnused);
+                if (handedButUnused >= 0) {
+                    // Handed over as it failed: the slot goes on to the next in line (release takes the lock itself).
+                    release(handedButUnused);
+                }
             }
         }
     }

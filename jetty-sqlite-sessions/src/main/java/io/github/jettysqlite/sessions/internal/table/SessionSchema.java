@@ -88,7 +88,12 @@ public abstract class SessionSchema {
             return;
         }
         lockOutOtherNodes(c);
-        for (String statement : changes(c).statements()) {
+        apply(c, changes(c).statements());
+    }
+
+    /** Runs the statements that bring the table to this layout, in the caller's transaction. */
+    protected void apply(CachedConnection c, List<String> statements) throws SQLException {
+        for (String statement : statements) {
             c.execute(statement);
         }
     }
