@@ -55,11 +55,16 @@ final class PostgreSQLSchema extends SessionSchema {
         lock.setLong(1, SCHEMA_LOCK_KEY);
         lock.executeQuery().close();
         // Set once the advisory lock is held: another node's change of layout may rightly take longer than this.
-        // pg_settings gives the value in milliseconds, whatever unit it was set in.
-        c.execute("SELECT set_config('lock_timeout', '" + LAYOUT_LOCK_WAIT_MS + "ms', true) FROM pg_settings"
-                + " WHERE name = 'lock_timeout' AND (setting::bigint = 0 OR setting::bigint > " + LAYOUT_LOCK_WAIT_MS
-                + ")");
+        c.execute(BOUND_LOCK_WAIT);
     }
+
+    /**
+     * Brings this transaction's {@code lock_timeout} down to {@link #LAYOUT_LOCK_WAIT_MS}, leaving a lower one (set on
+     * the role or the database) as it is. pg_settings gives the value in milliseconds, whatever unit it was set in.
+     */
+    static final String BOUND_LOCK_WAIT = "SELECT set_config('lock_timeout', '" + LAYOUT_LOCK_WAIT_MS
+            + "ms', true) FROM pg_settings WHERE name = 'lock_timeout' AND (setting::bigint = 0 OR setting::bigint > "
+            + LAYOUT_LOCK_WAIT_MS + ")";
 
     /**
      * Each try from a savepoint, so that one that gave up waiting for its lock leaves the transaction (and the

@@ -186,6 +186,34 @@ class PostgreSQLUnitOfWorkTest {
         }
     }
 
+    @Test
+    void aLayoutChangesLockWaitIsBroughtDownTo2sButNeverRaised() throws Exception {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement statement = c.createStatement()) {
+            for (String[] before_after : new String[][] {{"0", "2s"}, {"1min", "2s"}, {"500ms", "500ms"}}) {
+                statement.execute("SET lock_timeout = '" + before_after[0] + "'");
+                c.setAutoCommit(false);
+                statement.execute(PostgreSQLSchema.BOUND_LOCK_WAIT);
+                assertThat(setting(c, "lock_timeout"))
+                        .as("from " + before_after[0])
+                        .isEqualTo(before_after[1]);
+                c.rollback();
+                c.setAutoCommit(true);
+                assertThat(setting(c, "lock_timeout"))
+                        .as("only for the transaction")
+                        .isEqualTo(before_after[0]);
+            }
+        }
+    }
+
+    private static String setting(Connection c, String name) throws SQLException {
+        try (Statement statement = c.createStatement();
+                ResultSet row = statement.executeQuery("SHOW " + name)) {
+            row.next();
+            return row.getString(1);
+        }
+    }
+
     /** An application's data source, whose connections answer each call as {@code calls} says. */
     private PostgreSQLDatabase applicationsPool(Calls calls) throws Exception {
         PGSimpleDataSource real = new PGSimpleDataSource();
