@@ -17,6 +17,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.postgresql.jdbc.PgConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -277,9 +279,10 @@ public final class PostgreSQLDatabase implements SessionDatabase {
         }
     }
 
-    /** A connection borrowed for one attempt, and whether the store's own pool has already thrown it away. */
+    /** A connection borrowed for one attempt, and whether it has been thrown away (by the store's own pool, or not). */
     private static final class Lent {
         final Connection connection;
+        boolean discarded;
         boolean evicted;
 
         Lent(Connection connection) {
@@ -318,8 +321,13 @@ public final class PostgreSQLDatabase implements SessionDatabase {
             if (liftedFromMs >= 0) {
                 // The notification is a request's kind of statement again: one stuck on a silent server would hold up
                 // every writer waiting to share it.
-                restoreBound(lent, liftedFromMs);
+                int lifted = liftedFromMs;
                 liftedFromMs = -1;
+                restoreBound(lent, lifted);
+            }
+            if (lent.discarded && notification != null) {
+                // Not on a connection thrown away: sent once more on another.
+                throw new NotAnnounced(new SQLException("its connection could not take back its bound"), result);
             }
             if (notification != null) {
                 notifyAfterCommit(connection, notification, result, deadline);
@@ -332,14 +340,18 @@ public final class PostgreSQLDatabase implements SessionDatabase {
                 try {
                     settled = rollBack(connection);
                 } catch (Error rollbackError) {
-                    // The work's failure is the one to report; the connection is thrown away below.
+                    // The work's failure is the one to report (and it may be retried); the connection is thrown away
+                    // below.
+                    LOG.warn("Session database {}: rolling back failed work failed", location, rollbackError);
                     e.addSuppressed(rollbackError);
                 }
             }
             throw e;
         } finally {
             c.forgetStatements();
-            if (settled) {
+            if (lent.discarded) {
+                // nothing to put back
+            } else if (settled) {
                 if (liftedFromMs >= 0) {
                     restoreBound(lent, liftedFromMs);
                 }
@@ -367,6 +379,7 @@ public final class PostgreSQLDatabase implements SessionDatabase {
     }
 
     private void discard(Lent lent) {
+        lent.discarded = true;
         if (ownedPool != null) {
             ownedPool.evictConnection(lent.connection);
             lent.evicted = true;
@@ -375,19 +388,31 @@ public final class PostgreSQLDatabase implements SessionDatabase {
         try {
             // An application's pool finds it closed and replaces it.
             lent.connection.abort(Runnable::run);
-        } catch (SQLException | RuntimeException e) {
-            // A pool's wrapper that cannot abort: the connection underneath is closed instead, or the pool would
-            // lend it again as it is.
+        } catch (SQLException | RuntimeException | LinkageError e) {
+            // A pool's wrapper that cannot abort (an AbstractMethodError from one older than JDBC 4.1): the driver's
+            // connection underneath is closed instead, or the pool would lend it again as it is.
             LOG.warn(
-                    "Session database {}: a connection to throw away could not be aborted ({}); closing the one"
-                            + " underneath",
+                    "Session database {}: a connection to throw away could not be aborted ({}); closing the driver's"
+                            + " connection underneath",
                     location,
                     e.toString());
-            try {
-                lent.connection.unwrap(Connection.class).close();
-            } catch (SQLException | RuntimeException closing) {
-                LOG.warn("Session database {}: closing it failed too", location, closing);
+            closeUnderneath(lent.connection);
+        }
+    }
+
+    private void closeUnderneath(Connection wrapper) {
+        try {
+            // The driver's own class: a wrapper that answers for itself would only go back to its pool.
+            if (wrapper.unwrap(PGConnection.class) instanceof PgConnection driver) {
+                driver.close();
+                return;
             }
+            LOG.warn(
+                    "Session database {}: the pool's connection gives no access to the driver's; the pool's own checks"
+                            + " must find it unusable",
+                    location);
+        } catch (SQLException | RuntimeException | LinkageError closing) {
+            LOG.warn("Session database {}: closing the driver's connection failed too", location, closing);
         }
     }
 

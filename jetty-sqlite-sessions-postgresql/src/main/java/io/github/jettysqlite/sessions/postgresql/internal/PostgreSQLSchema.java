@@ -72,8 +72,8 @@ final class PostgreSQLSchema extends SessionSchema {
      */
     @Override
     protected void apply(CachedConnection c, List<String> statements) throws SQLException {
+        c.execute("SAVEPOINT layout_change");
         for (int tried = 1; ; tried++) {
-            c.execute("SAVEPOINT layout_change");
             try {
                 super.apply(c, statements);
                 c.execute("RELEASE SAVEPOINT layout_change");
@@ -82,7 +82,13 @@ final class PostgreSQLSchema extends SessionSchema {
                 if (!LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
                     throw e;
                 }
-                c.execute("ROLLBACK TO SAVEPOINT layout_change");
+                // The savepoint stays after a rollback to it, ready for the next try.
+                try {
+                    c.execute("ROLLBACK TO SAVEPOINT layout_change");
+                } catch (SQLException rollback) {
+                    rollback.addSuppressed(e);
+                    throw rollback;
+                }
                 if (tried == LAYOUT_LOCK_TRIES) {
                     throw new SQLException(
                             "the table's layout was not changed: another transaction held a lock on the table through "

@@ -18,9 +18,13 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,6 +33,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.postgresql.ds.PGSimpleDataSource;
+import org.postgresql.jdbc.PgConnection;
 
 /**
  * How one unit of work treats its connection whatever becomes of the work: an error leaves nothing committed, a
@@ -111,6 +116,47 @@ class PostgreSQLUnitOfWorkTest {
     }
 
     @Test
+    void aConnectionThatCannotBeAbortedAfterAFailedRollbackHasTheDriversConnectionClosed() throws Exception {
+        // A pool's connection that neither rolls back nor aborts, and whose close only takes it back, open: the
+        // driver's connection underneath must be closed, or the pool would lend it again inside the transaction.
+        List<Connection> opened = new CopyOnWriteArrayList<>();
+        PostgreSQLDatabase database = applicationsPool((connection, method, args) -> {
+            if (!opened.contains(connection)) {
+                opened.add(connection);
+            }
+            switch (method.getName()) {
+                case "rollback" -> throw new SQLException("rollback refused");
+                case "abort" -> throw new SQLFeatureNotSupportedException("abort not offered");
+                case "close" -> {
+                    return null;
+                }
+                default -> {
+                    return invoke(method, connection, args);
+                }
+            }
+        });
+        try {
+            AtomicReference<Connection> used = new AtomicReference<>();
+
+            assertThatThrownBy(() -> database.write(c -> {
+                        used.set(c.connection().unwrap(PgConnection.class));
+                        insert(c);
+                        throw new AssertionError("the work's own error");
+                    }))
+                    .isInstanceOf(AssertionError.class);
+
+            assertThat(used.get().isClosed()).isTrue();
+            try (Connection c = DriverManager.getConnection(url)) {
+                assertThat(rows(new CachedConnection(c))).isZero();
+            }
+        } finally {
+            for (Connection connection : opened) {
+                connection.close();
+            }
+        }
+    }
+
+    @Test
     void aNotificationSentAgainAfterLengthyWorkWaitsNoLongerThanARequests() throws Exception {
         // The first notification, on the lengthy work's own connection, fails; the one more attempt on another
         // connection is a request's kind of statement, and must not lift the bounds again.
@@ -149,6 +195,47 @@ class PostgreSQLUnitOfWorkTest {
         assertThat(aborts)
                 .as("the work had committed: its connection is sound, and nothing is left to roll back")
                 .hasValue(0);
+    }
+
+    @Test
+    void aNotificationAfterLengthyWorkWhoseBoundCannotBePutBackGoesOutOnAnotherConnection() throws Exception {
+        // The connection that cannot take back its bound is thrown away: the notification must not be sent on it.
+        AtomicBoolean refusing = new AtomicBoolean();
+        AtomicReference<Connection> refused = new AtomicReference<>();
+        List<Connection> notifiedOn = new CopyOnWriteArrayList<>();
+        List<String> askedAfterRefusal = new CopyOnWriteArrayList<>();
+        PostgreSQLDatabase database = applicationsPool((connection, method, args) -> {
+            if (connection == refused.get()) {
+                askedAfterRefusal.add(method.getName());
+            }
+            if (method.getName().equals("setNetworkTimeout")
+                    && (Integer) args[1] != PostgreSQLDatabase.LENGTHY_ANSWER_TIMEOUT_MS
+                    && refusing.get()
+                    && refused.compareAndSet(null, connection)) {
+                throw new SQLException("bound refused");
+            }
+            if (method.getName().equals("prepareStatement") && ((String) args[0]).contains("pg_notify")) {
+                notifiedOn.add(connection);
+            }
+            return invoke(method, connection, args);
+        });
+        refusing.set(true);
+
+        Change change = database.signals().begin(SessionTable.DEFAULT_NAME, SCOPE, "s1");
+        try {
+            database.lengthy(() -> database.writeStatement(PostgreSQLUnitOfWorkTest::insert));
+        } finally {
+            database.signals().end(change);
+        }
+
+        assertThat(refused.get()).isNotNull();
+        assertThat(refused.get().isClosed()).as("thrown away").isTrue();
+        assertThat(askedAfterRefusal).as("nothing asked of it but to go").containsExactly("abort", "close");
+        assertThat(notifiedOn).hasSize(1).doesNotContain(refused.get());
+        assertThat(database.outages().changesNotAnnounced()).isZero();
+        assertThat(database.read(PostgreSQLUnitOfWorkTest::rows))
+                .as("the write stands")
+                .isEqualTo(1);
     }
 
     @Test
