@@ -355,7 +355,9 @@ public final class PostgreSQLDatabase implements SessionDatabase {
                 if (liftedFromMs >= 0) {
                     restoreBound(lent, liftedFromMs);
                 }
-                restoreAutoCommit(connection, autoCommit);
+                if (!lent.discarded) {
+                    restoreAutoCommit(connection, autoCommit);
+                }
             } else {
                 // The rollback failed (or never ran): the transaction may still be open and the connection alive, and
                 // autocommit would commit it. Thrown away instead; the server rolls back as it goes.
@@ -372,7 +374,7 @@ public final class PostgreSQLDatabase implements SessionDatabase {
     private void restoreBound(Lent lent, int networkTimeoutMs) {
         try {
             AnswerBounds.restore(lent.connection, networkTimeoutMs);
-        } catch (SQLException | RuntimeException e) {
+        } catch (SQLException | RuntimeException | LinkageError e) {
             LOG.debug("Discarding a connection that could not take back its bound", e);
             discard(lent);
         }

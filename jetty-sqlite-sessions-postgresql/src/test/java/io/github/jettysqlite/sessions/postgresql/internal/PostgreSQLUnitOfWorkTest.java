@@ -92,7 +92,7 @@ class PostgreSQLUnitOfWorkTest {
     @ValueSource(strings = {"SQLException", "RuntimeException", "Error"})
     void workWhoseRollbackFailsOnALiveConnectionCommitsNothing(String failure) throws Exception {
         // Still open after the refusal: a connection put back in autocommit now would commit what the work did.
-        PostgreSQLDatabase database = applicationsPool((connection, method, args) -> {
+        PostgreSQLDatabase database = applicationsPool((wrapper, connection, method, args) -> {
             if (method.getName().equals("rollback")) {
                 throw switch (failure) {
                     case "SQLException" -> new SQLException("rollback refused");
@@ -115,20 +115,30 @@ class PostgreSQLUnitOfWorkTest {
         }
     }
 
-    @Test
-    void aConnectionThatCannotBeAbortedAfterAFailedRollbackHasTheDriversConnectionClosed() throws Exception {
+    @ParameterizedTest(name = "abort fails with {0}")
+    @ValueSource(strings = {"SQLFeatureNotSupportedException", "AbstractMethodError"})
+    void aConnectionThatCannotBeAbortedAfterAFailedRollbackHasTheDriversConnectionClosed(String failure)
+            throws Exception {
         // A pool's connection that neither rolls back nor aborts, and whose close only takes it back, open: the
         // driver's connection underneath must be closed, or the pool would lend it again inside the transaction.
         List<Connection> opened = new CopyOnWriteArrayList<>();
-        PostgreSQLDatabase database = applicationsPool((connection, method, args) -> {
+        PostgreSQLDatabase database = applicationsPool((wrapper, connection, method, args) -> {
             if (!opened.contains(connection)) {
                 opened.add(connection);
             }
             switch (method.getName()) {
                 case "rollback" -> throw new SQLException("rollback refused");
-                case "abort" -> throw new SQLFeatureNotSupportedException("abort not offered");
+                case "abort" ->
+                    throw failure.equals("AbstractMethodError")
+                            ? new AbstractMethodError("a pool older than JDBC 4.1")
+                            : new SQLFeatureNotSupportedException("abort not offered");
                 case "close" -> {
                     return null;
+                }
+                case "unwrap" -> {
+                    // As a pool's wrapper may: itself for what it is, and the driver's connection only when asked for
+                    // the driver's own interface.
+                    return ((Class<?>) args[0]).isInstance(wrapper) ? wrapper : invoke(method, connection, args);
                 }
                 default -> {
                     return invoke(method, connection, args);
@@ -163,7 +173,7 @@ class PostgreSQLUnitOfWorkTest {
         AtomicBoolean notificationRefused = new AtomicBoolean();
         AtomicInteger lifts = new AtomicInteger();
         AtomicInteger aborts = new AtomicInteger();
-        PostgreSQLDatabase database = applicationsPool((connection, method, args) -> {
+        PostgreSQLDatabase database = applicationsPool((wrapper, connection, method, args) -> {
             if (method.getName().equals("abort")) {
                 aborts.incrementAndGet();
             }
@@ -204,7 +214,7 @@ class PostgreSQLUnitOfWorkTest {
         AtomicReference<Connection> refused = new AtomicReference<>();
         List<Connection> notifiedOn = new CopyOnWriteArrayList<>();
         List<String> askedAfterRefusal = new CopyOnWriteArrayList<>();
-        PostgreSQLDatabase database = applicationsPool((connection, method, args) -> {
+        PostgreSQLDatabase database = applicationsPool((wrapper, connection, method, args) -> {
             if (connection == refused.get()) {
                 askedAfterRefusal.add(method.getName());
             }
@@ -241,7 +251,7 @@ class PostgreSQLUnitOfWorkTest {
     @Test
     void aConnectionThatCannotBeClosedAfterTheWorkDoesNotMakeTheWorkRunAgain() throws Exception {
         // An application's pool may refuse to close a connection it finds broken (HikariCP's does, after an abort).
-        applicationsPool((connection, method, args) -> {
+        applicationsPool((wrapper, connection, method, args) -> {
             Object answer = invoke(method, connection, args);
             if (method.getName().equals("close")) {
                 throw new SQLException("Connection is closed", "08003");
@@ -346,9 +356,9 @@ class PostgreSQLUnitOfWorkTest {
         }
     }
 
-    /** What a test's connection does with one call, given the real connection behind it. */
+    /** What a test's connection (the wrapper) does with one call, given the real connection behind it. */
     private interface Calls {
-        Object answer(Connection connection, Method method, Object[] args) throws Throwable;
+        Object answer(Object wrapper, Connection connection, Method method, Object[] args) throws Throwable;
     }
 
     private static DataSource answering(DataSource real, Calls calls) {
@@ -362,7 +372,7 @@ class PostgreSQLUnitOfWorkTest {
                     return Proxy.newProxyInstance(
                             Connection.class.getClassLoader(),
                             new Class<?>[] {Connection.class},
-                            (p, m, a) -> calls.answer(connection, m, a));
+                            (p, m, a) -> calls.answer(p, connection, m, a));
                 });
     }
 
