@@ -37,9 +37,17 @@ final class AnswerBounds {
      * setting outlives the client that made it.
      */
     static String capStatementTimeout(int ms) {
+        return capSetting("statement_timeout", ms, false);
+    }
+
+    /**
+     * The statement that brings a setting in milliseconds (0 meaning none) down to {@code ms}, for the session or,
+     * with {@code transactionOnly}, for the transaction under way, leaving one already lower as it is.
+     */
+    static String capSetting(String name, int ms, boolean transactionOnly) {
         // pg_settings gives the value in milliseconds, whatever unit it was set in.
-        return "SELECT set_config('statement_timeout', '" + ms + "ms', false) FROM pg_settings"
-                + " WHERE name = 'statement_timeout' AND (setting::bigint = 0 OR setting::bigint > " + ms + ")";
+        return "SELECT set_config('" + name + "', '" + ms + "ms', " + transactionOnly + ") FROM pg_settings"
+                + " WHERE name = '" + name + "' AND (setting::bigint = 0 OR setting::bigint > " + ms + ")";
     }
 
     /** Puts back the driver's bound {@link #lift} returned; no round trip to the server. */

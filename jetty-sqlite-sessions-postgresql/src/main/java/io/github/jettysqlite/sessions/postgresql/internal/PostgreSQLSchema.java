@@ -60,11 +60,9 @@ final class PostgreSQLSchema extends SessionSchema {
 
     /**
      * Brings this transaction's {@code lock_timeout} down to {@link #LAYOUT_LOCK_WAIT_MS}, leaving a lower one (set on
-     * the role or the database) as it is. pg_settings gives the value in milliseconds, whatever unit it was set in.
+     * the role or the database) as it is.
      */
-    static final String BOUND_LOCK_WAIT = "SELECT set_config('lock_timeout', '" + LAYOUT_LOCK_WAIT_MS
-            + "ms', true) FROM pg_settings WHERE name = 'lock_timeout' AND (setting::bigint = 0 OR setting::bigint > "
-            + LAYOUT_LOCK_WAIT_MS + ")";
+    static final String BOUND_LOCK_WAIT = AnswerBounds.capSetting("lock_timeout", LAYOUT_LOCK_WAIT_MS, true);
 
     /**
      * Each try from a savepoint, so that one that gave up waiting for its lock leaves the transaction (and the

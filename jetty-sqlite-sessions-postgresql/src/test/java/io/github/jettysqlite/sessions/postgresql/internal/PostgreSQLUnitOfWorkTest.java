@@ -83,7 +83,7 @@ class PostgreSQLUnitOfWorkTest {
         assertThat(database.read(PostgreSQLUnitOfWorkTest::rows))
                 .as("a connection put back in autocommit would have committed the insert")
                 .isZero();
-        assertThat(database.read(PostgreSQLUnitOfWorkTest::statementTimeout))
+        assertThat(database.<String>read(c -> setting(c.connection(), "statement_timeout")))
                 .as("the lengthy bound ended with its transaction")
                 .isEqualTo("1s");
     }
@@ -276,7 +276,7 @@ class PostgreSQLUnitOfWorkTest {
             for (String[] before_after : new String[][] {{"0", "9s"}, {"60s", "9s"}, {"2s", "2s"}, {"9s", "9s"}}) {
                 statement.execute("SET statement_timeout = '" + before_after[0] + "'");
                 statement.execute(AnswerBounds.capStatementTimeout(9_000));
-                assertThat(statementTimeout(new CachedConnection(c)))
+                assertThat(setting(c, "statement_timeout"))
                         .as("from " + before_after[0])
                         .isEqualTo(before_after[1]);
             }
@@ -345,14 +345,6 @@ class PostgreSQLUnitOfWorkTest {
                 ResultSet row = statement.executeQuery("SELECT count(*) FROM scratch")) {
             row.next();
             return row.getInt(1);
-        }
-    }
-
-    private static String statementTimeout(CachedConnection c) throws SQLException {
-        try (Statement statement = c.connection().createStatement();
-                ResultSet row = statement.executeQuery("SHOW statement_timeout")) {
-            row.next();
-            return row.getString(1);
         }
     }
 
