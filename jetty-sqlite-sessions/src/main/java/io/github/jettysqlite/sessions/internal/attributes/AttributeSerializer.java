@@ -3,8 +3,10 @@ package io.github.jettysqlite.sessions.internal.attributes;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.ObjectInputFilter;
 import java.io.ObjectOutputStream;
+import java.util.Objects;
 import org.eclipse.jetty.session.SessionData;
 import org.eclipse.jetty.util.ClassLoadingObjectInputStream;
 
@@ -66,7 +68,7 @@ public final class AttributeSerializer {
         if (common != CommonValues.NOT_COMMON) {
             return common;
         }
-        try (ClassLoadingObjectInputStream in = new ClassLoadingObjectInputStream(new ByteArrayInputStream(stream))) {
+        try (ClassLoadingObjectInputStream in = new ClassLoadingObjectInputStream(new ByteSource(stream))) {
             in.setObjectInputFilter(bounded);
             boolean server = in.readBoolean();
             return in.readObject(server ? SERVER_LOADER : Thread.currentThread().getContextClassLoader());
@@ -100,6 +102,52 @@ public final class AttributeSerializer {
             return Class.forName(type.getName(), false, webapp) != type;
         } catch (ClassNotFoundException | LinkageError e) {
             return true;
+        }
+    }
+
+    /**
+     * The bytes of one stream, read without the lock {@code ByteArrayInputStream} takes on every call: an object
+     * stream reads its input in many small pieces, and this one is only ever read by the thread that made it.
+     */
+    private static final class ByteSource extends InputStream {
+        private final byte[] bytes;
+        private int at;
+
+        ByteSource(byte[] bytes) {
+            this.bytes = bytes;
+        }
+
+        @Override
+        public int read() {
+            return at < bytes.length ? bytes[at++] & 0xFF : -1;
+        }
+
+        @Override
+        public int read(byte[] into, int offset, int length) {
+            Objects.checkFromIndexSize(offset, length, into.length);
+            if (length == 0) {
+                return 0;
+            }
+            int left = bytes.length - at;
+            if (left <= 0) {
+                return -1;
+            }
+            int n = Math.min(length, left);
+            System.arraycopy(bytes, at, into, offset, n);
+            at += n;
+            return n;
+        }
+
+        @Override
+        public long skip(long n) {
+            int skipped = (int) Math.max(0, Math.min(n, bytes.length - at));
+            at += skipped;
+            return skipped;
+        }
+
+        @Override
+        public int available() {
+            return bytes.length - at;
         }
     }
 }
