@@ -215,7 +215,8 @@ public final class AttributeCodec {
         if (count < 0 || count > (blob.length - offset) / 6) {
             throw new InvalidObjectException("its attribute count " + count + " does not fit its length");
         }
-        Map<String, byte[]> attributes = new HashMap<>(count * 2);
+        // Sized for the count only up to a point: a forged row may claim a million empty entries under one name.
+        Map<String, byte[]> attributes = new HashMap<>(Math.min(count, 64) * 2);
         for (int i = 0; i < count; i++) {
             int nameAt = need(blob, at, 2);
             int nameLength = ((blob[at] & 0xFF) << 8) | (blob[at + 1] & 0xFF);

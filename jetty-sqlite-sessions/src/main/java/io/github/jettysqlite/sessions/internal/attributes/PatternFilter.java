@@ -1,6 +1,9 @@
 package io.github.jettysqlite.sessions.internal.attributes;
 
 import java.io.ObjectInputFilter;
+import java.util.Set;
+import java.util.StringJoiner;
+import java.util.function.Predicate;
 
 /**
  * The JDK's filter of a {@code jdk.serialFilter} pattern, answering exactly as it does, with the verdict on each class
@@ -19,11 +22,11 @@ import java.io.ObjectInputFilter;
  * pattern first, so only a pattern it accepts reaches the limits' own reading.
  */
 final class PatternFilter implements ObjectInputFilter {
-    private final Limits limits;
+    private final Predicate<FilterInfo> pastLimits;
     private final ClassValue<Status> verdicts;
 
-    private PatternFilter(Limits limits, ObjectInputFilter whole) {
-        this.limits = limits;
+    private PatternFilter(Predicate<FilterInfo> pastLimits, ObjectInputFilter whole) {
+        this.pastLimits = pastLimits;
         this.verdicts = new ClassValue<>() {
             @Override
             protected Status computeValue(Class<?> type) {
@@ -42,12 +45,28 @@ final class PatternFilter implements ObjectInputFilter {
             throw new IllegalArgumentException("the pattern \"" + pattern + "\" has no entries");
         }
         Limits limits = Limits.of(pattern);
-        return new PatternFilter(limits, whole);
+        // A limit this class does not know (a later JDK may add one) is left to that JDK's filter of the limits.
+        return limits != null ? new PatternFilter(limits::exceededBy, whole) : withJdkLimits(pattern, whole);
+    }
+
+    /** The filter with its limits checked by the JDK's filter of the pattern's limit entries, on every call. */
+    static ObjectInputFilter withJdkLimits(String pattern, ObjectInputFilter whole) {
+        StringJoiner entries = new StringJoiner(";");
+        for (String entry : pattern.split(";")) {
+            // The JDK's own rule: an entry with '=' is a limit, any other a class pattern.
+            if (entry.indexOf('=') >= 0) {
+                entries.add(entry);
+            }
+        }
+        // With no limit given, every limit is the JDK's default (none); the filter still refuses negative counts.
+        ObjectInputFilter jdkLimits = ObjectInputFilter.Config.createFilter(
+                entries.length() == 0 ? "maxdepth=" + Long.MAX_VALUE : entries.toString());
+        return new PatternFilter(info -> jdkLimits.checkInput(info) == Status.REJECTED, whole);
     }
 
     @Override
     public Status checkInput(FilterInfo info) {
-        if (limits.exceededBy(info)) {
+        if (pastLimits.test(info)) {
             return Status.REJECTED;
         }
         Class<?> type = info.serialClass();
@@ -56,9 +75,12 @@ final class PatternFilter implements ObjectInputFilter {
 
     /**
      * The pattern's four limits, each unbounded unless an entry sets it (a later entry for the same limit wins, as
-     * with the JDK).
+     * with the JDK). The JDK has accepted the pattern before it is read here.
      */
     private record Limits(long maxDepth, long maxReferences, long maxStreamBytes, long maxArrayLength) {
+        private static final Set<String> KNOWN = Set.of("maxdepth", "maxrefs", "maxbytes", "maxarray");
+
+        /** The pattern's limits; null when it sets one this class does not know. */
         static Limits of(String pattern) {
             long depth = Long.MAX_VALUE;
             long references = Long.MAX_VALUE;
@@ -70,17 +92,19 @@ final class PatternFilter implements ObjectInputFilter {
                 if (equals < 0) {
                     continue;
                 }
+                String name = entry.substring(0, equals);
+                if (!KNOWN.contains(name)) {
+                    return null;
+                }
                 long value = Long.parseLong(entry.substring(equals + 1));
                 if (value < 0) {
                     throw new IllegalArgumentException("negative limit: " + entry);
                 }
-                String name = entry.substring(0, equals);
                 switch (name) {
                     case "maxdepth" -> depth = value;
                     case "maxrefs" -> references = value;
                     case "maxbytes" -> bytes = value;
-                    case "maxarray" -> array = value;
-                    default -> throw new IllegalArgumentException("unknown limit: " + name);
+                    default -> array = value;
                 }
             }
             return new Limits(depth, references, bytes, array);

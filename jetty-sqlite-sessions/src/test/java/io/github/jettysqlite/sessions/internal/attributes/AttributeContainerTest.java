@@ -72,6 +72,25 @@ class AttributeContainerTest {
                 .hasMessageContaining("malformed name");
     }
 
+    @Test
+    void aCountAtTheMostTheLengthAllowsIsReadAndOneMoreIsNot() throws Exception {
+        // One entry of an empty name and an empty value takes six bytes: the least any entry takes.
+        assertThat(AttributeCodec.layout(container(1, 0, 0, 0, 0, 0, 0))).containsOnlyKeys("");
+        assertThat(AttributeCodec.layout(container(2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
+                .containsOnlyKeys("");
+        assertThatThrownBy(() -> AttributeCodec.layout(container(2, 0, 0, 0, 0, 0, 0)))
+                .isInstanceOf(InvalidObjectException.class)
+                .hasMessageContaining("count 2 does not fit");
+    }
+
+    @Test
+    void aRawZeroByteInANameIsReadAsDataInputStreamReadsIt() throws Exception {
+        // writeUTF never writes a zero byte (it writes NUL as C0 80), but a forged row may hold one.
+        Map<String, byte[]> read = AttributeCodec.layout(container(1, 0, 3, 'a', 0, 'b', 0, 0, 0, 1, 7));
+        assertThat(read).containsOnlyKeys("a\u0000b");
+        assertThat(read.get("a\u0000b")).containsExactly(7);
+    }
+
     /**
      * Damaged containers, many at random: each is refused when the stream reading of the same layout refuses it,
      * and otherwise split into the very same names and bytes.

@@ -46,21 +46,28 @@ class PatternFilterTest {
         long[] counts = {-1, 0, 1, 4, 5, 6, 99, 100, 101, 1_000_000, 1_000_001, Long.MAX_VALUE};
         for (String pattern : PATTERNS) {
             ObjectInputFilter jdk = ObjectInputFilter.Config.createFilter(pattern);
-            ObjectInputFilter ours = PatternFilter.of(pattern);
-            List<Class<?>> classes = new ArrayList<>(CLASSES);
-            classes.add(null);
-            for (int round = 0; round < 2; round++) { // the second round answers from remembered verdicts
-                for (Class<?> type : classes) {
-                    for (long n : counts) {
-                        for (Info info : List.of(
-                                new Info(type, -1, n, 1, 1),
-                                new Info(type, -1, 1, n, 1),
-                                new Info(type, -1, 1, 1, n),
-                                new Info(type, n, 1, 1, 1))) {
-                            assertThat(ours.checkInput(info))
-                                    .as("%s under %s", info, pattern)
-                                    .isEqualTo(jdk.checkInput(info));
-                        }
+            for (ObjectInputFilter ours : List.of(
+                    PatternFilter.of(pattern),
+                    PatternFilter.withJdkLimits(pattern, ObjectInputFilter.Config.createFilter(pattern)))) {
+                answersAsTheJdk(pattern, jdk, ours, counts);
+            }
+        }
+    }
+
+    private static void answersAsTheJdk(String pattern, ObjectInputFilter jdk, ObjectInputFilter ours, long[] counts) {
+        List<Class<?>> classes = new ArrayList<>(CLASSES);
+        classes.add(null);
+        for (int round = 0; round < 2; round++) { // the second round answers from remembered verdicts
+            for (Class<?> type : classes) {
+                for (long n : counts) {
+                    for (Info info : List.of(
+                            new Info(type, -1, n, 1, 1),
+                            new Info(type, -1, 1, n, 1),
+                            new Info(type, -1, 1, 1, n),
+                            new Info(type, n, 1, 1, 1))) {
+                        assertThat(ours.checkInput(info))
+                                .as("%s under %s", info, pattern)
+                                .isEqualTo(jdk.checkInput(info));
                     }
                 }
             }
