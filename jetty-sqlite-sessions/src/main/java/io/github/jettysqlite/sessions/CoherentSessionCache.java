@@ -156,6 +156,13 @@ public class CoherentSessionCache extends DefaultSessionCache {
             }
             if (outcome == CachedSessionCheck.ATTRIBUTES_CHANGED && cached.getRequests() > 0) {
                 outcome = store().cachedCopies().refresh(cached.getSessionData());
+                if (outcome == CachedSessionCheck.ATTRIBUTES_CHANGED
+                        && cached.isValid()
+                        && _sessionDataStore.isPassivating()) {
+                    // The attributes are now objects read from the row, as a load's are: they are activated as
+                    // Jetty activates a load's, so a listener can set up again what it keeps transient.
+                    cached.onSessionActivation();
+                }
                 if (outcome != CachedSessionCheck.GONE) {
                     return outcome;
                 }

@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.jettysqlite.sessions.support.TestServer;
 import io.github.jettysqlite.sessions.support.Waiting;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.http.HttpHeader;
@@ -100,6 +103,32 @@ class CoherentSessionCacheTest {
     }
 
     @Test
+    void attributesTakenInWhileARequestHoldsTheSessionAreActivatedAsALoadsAre() throws Exception {
+        startCoherentNodes();
+        String id = get(nodeA, "?probe=probe=one", null);
+        assertThat(get(nodeA, "?get=probe", id)).isEqualTo("one ready");
+        TestServer.prepareHold();
+        CompletableFuture<String> holding = CompletableFuture.supplyAsync(() -> {
+            try {
+                return get(nodeA, "?hold", id);
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        });
+        try {
+            TestServer.awaitHeld();
+            get(nodeB, "?probe=probe=two", id);
+
+            // Node A's copy is held by the request above, so the check takes the row's attributes into it in place.
+            assertThat(get(nodeA, "?get=probe", id)).isEqualTo("two ready");
+            assertThat(statistics(nodeA).getCacheReloads()).isEqualTo(1);
+        } finally {
+            TestServer.releaseHeld();
+        }
+        assertThat(holding.join()).isEqualTo(id);
+    }
+
+    @Test
     void logoutOnOneNodeEndsTheSessionOnTheOtherAtItsNextRequest() throws Exception {
         startCoherentNodes();
         String id = get(nodeA, "?set=user=alice", null);
@@ -166,14 +195,18 @@ class CoherentSessionCacheTest {
     }
 
     private String get(Server node, String query, String sessionId) throws Exception {
-        var request = client.newRequest("http://127.0.0.1:" + TestServer.port(node) + "/a/" + query)
+        ContentResponse response = request(node, query, sessionId).send();
+        assertThat(response.getStatus()).as(response.getContentAsString()).isEqualTo(200);
+        return response.getContentAsString();
+    }
+
+    private Request request(Server node, String query, String sessionId) {
+        Request request = client.newRequest("http://127.0.0.1:" + TestServer.port(node) + "/a/" + query)
                 .timeout(30, TimeUnit.SECONDS);
         if (sessionId != null) {
             request.headers(h -> h.put(HttpHeader.COOKIE, "JSESSIONID=" + sessionId));
         }
-        ContentResponse response = request.send();
-        assertThat(response.getStatus()).as(response.getContentAsString()).isEqualTo(200);
-        return response.getContentAsString();
+        return request;
     }
 
     private static boolean cached(org.eclipse.jetty.session.SessionCache cache, String id) {

@@ -8,6 +8,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -62,6 +63,23 @@ public final class TestServer {
         return server;
     }
 
+    private static volatile CountDownLatch held = new CountDownLatch(1);
+    private static volatile CountDownLatch release = new CountDownLatch(1);
+
+    /** Readies the next ?hold request: it counts down what {@link #awaitHeld} waits for, then waits to be released. */
+    public static void prepareHold() {
+        held = new CountDownLatch(1);
+        release = new CountDownLatch(1);
+    }
+
+    public static void awaitHeld() throws InterruptedException {
+        held.await();
+    }
+
+    public static void releaseHeld() {
+        release.countDown();
+    }
+
     public static int port(Server server) {
         return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
     }
@@ -69,7 +87,8 @@ public final class TestServer {
     /**
      * ?set=name=value sets an attribute, ?get=name answers it, ?ttl=s sets the timeout, ?invalidate ends the session,
      * ?vanish deletes its row through the store first (as another node would), ?pad=n sets an attribute of n bytes
-     * (a write that needs new pages); otherwise the id.
+     * (a write that needs new pages), ?probe=name=value sets an {@link ActivationProbe}, ?hold keeps the request (and
+     * so the session) until {@link #releaseHeld} after saying so to {@link #awaitHeld}; otherwise the id.
      */
     public static final class SessionServlet extends HttpServlet {
         @Override
@@ -99,6 +118,20 @@ public final class TestServer {
             if (set != null) {
                 String[] pair = set.split("=", 2);
                 session.setAttribute(pair[0], pair[1]);
+            }
+            String probe = request.getParameter("probe");
+            if (probe != null) {
+                String[] pair = probe.split("=", 2);
+                session.setAttribute(pair[0], new ActivationProbe(pair[1]));
+            }
+            if (request.getParameter("hold") != null) {
+                held.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException(e);
+                }
             }
             String pad = request.getParameter("pad");
             if (pad != null) {
