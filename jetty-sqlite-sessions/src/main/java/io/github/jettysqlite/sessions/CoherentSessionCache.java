@@ -156,14 +156,8 @@ public class CoherentSessionCache extends DefaultSessionCache {
             }
             if (outcome == CachedSessionCheck.ATTRIBUTES_CHANGED && cached.getRequests() > 0) {
                 outcome = store().cachedCopies().refresh(cached.getSessionData());
-                if (outcome == CachedSessionCheck.ATTRIBUTES_CHANGED
-                        && cached.isValid()
-                        && _sessionDataStore.isPassivating()) {
-                    // The attributes are now objects read from the row, as a load's are: they are activated as
-                    // Jetty activates a load's, so a listener can set up again what it keeps transient.
-                    cached.onSessionActivation();
-                }
-                if (outcome != CachedSessionCheck.GONE) {
+                if (outcome == CachedSessionCheck.CURRENT
+                        || outcome == CachedSessionCheck.ATTRIBUTES_CHANGED && activateTakenIn(cached)) {
                     return outcome;
                 }
             }
@@ -172,6 +166,30 @@ public class CoherentSessionCache extends DefaultSessionCache {
                 drop(cached);
             }
             return outcome;
+        }
+    }
+
+    /**
+     * Activates attributes just taken in from the row, as Jetty activates a load's, so that a listener can set up
+     * again what it keeps transient. The objects they replace are not passivated: the request holding the session may
+     * still be using them, and Jetty passivates only what it is about to write.
+     *
+     * @return false when a listener failed: the copy, partly activated, is then dropped, and the next request loads
+     *     the session afresh (where Jetty activates it, and a listener failing again fails as on any load)
+     */
+    private boolean activateTakenIn(ManagedSession cached) {
+        if (!cached.isValid() || !_sessionDataStore.isPassivating()) {
+            return true;
+        }
+        try {
+            cached.onSessionActivation();
+            return true;
+        } catch (RuntimeException e) {
+            LOG.warn(
+                    "An activation listener of session {} failed after its attributes were refreshed; dropping it",
+                    cached.getId(),
+                    e);
+            return false;
         }
     }
 

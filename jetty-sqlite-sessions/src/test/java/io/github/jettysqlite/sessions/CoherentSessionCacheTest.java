@@ -3,6 +3,7 @@ package io.github.jettysqlite.sessions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.jettysqlite.sessions.support.ActivationProbe;
 import io.github.jettysqlite.sessions.support.TestServer;
 import io.github.jettysqlite.sessions.support.Waiting;
 import java.nio.file.Path;
@@ -107,6 +108,38 @@ class CoherentSessionCacheTest {
         startCoherentNodes();
         String id = get(nodeA, "?probe=probe=one", null);
         assertThat(get(nodeA, "?get=probe", id)).isEqualTo("one ready");
+        String served = get(nodeA, "?identity", id);
+
+        whileNodeAHolds(id, () -> {
+            get(nodeB, "?probe=probe=two", id);
+
+            // The request above holds node A's copy, so the check takes the row's attributes into it in place.
+            assertThat(get(nodeA, "?get=probe", id)).isEqualTo("two ready");
+            assertThat(get(nodeA, "?identity", id))
+                    .as("the same session object")
+                    .isEqualTo(served);
+        });
+        assertThat(statistics(nodeA).getCacheReloads()).isEqualTo(1);
+    }
+
+    @Test
+    void aCopyWhoseActivationFailsAfterARefreshIsDroppedAndLoadedAfresh() throws Exception {
+        startCoherentNodes();
+        String id = get(nodeA, "?probe=probe=one", null);
+        String served = get(nodeA, "?identity", id);
+
+        whileNodeAHolds(id, () -> {
+            get(nodeB, "?probe=probe=two", id);
+            ActivationProbe.failNextActivation();
+
+            // The refresh's activation fails: the copy goes, and the session is loaded afresh and activated.
+            assertThat(get(nodeA, "?get=probe", id)).isEqualTo("two ready");
+            assertThat(get(nodeA, "?identity", id)).as("a new session object").isNotEqualTo(served);
+        });
+    }
+
+    /** Runs the steps while a request on node A holds the session, then lets that request finish normally. */
+    private void whileNodeAHolds(String id, Steps steps) throws Exception {
         TestServer.prepareHold();
         CompletableFuture<String> holding = CompletableFuture.supplyAsync(() -> {
             try {
@@ -116,16 +149,19 @@ class CoherentSessionCacheTest {
             }
         });
         try {
-            TestServer.awaitHeld();
-            get(nodeB, "?probe=probe=two", id);
-
-            // Node A's copy is held by the request above, so the check takes the row's attributes into it in place.
-            assertThat(get(nodeA, "?get=probe", id)).isEqualTo("two ready");
-            assertThat(statistics(nodeA).getCacheReloads()).isEqualTo(1);
+            assertThat(TestServer.awaitHeld(holding::isDone))
+                    .as("the request holds the session")
+                    .isTrue();
+            steps.run();
         } finally {
             TestServer.releaseHeld();
         }
         assertThat(holding.join()).isEqualTo(id);
+    }
+
+    @FunctionalInterface
+    private interface Steps {
+        void run() throws Exception;
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.github.jettysqlite.sessions.support;
 import jakarta.servlet.http.HttpSessionActivationListener;
 import jakarta.servlet.http.HttpSessionEvent;
 import java.io.Serializable;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * An attribute that keeps part of itself transient and sets it up again when the container activates it, as an
@@ -11,6 +12,7 @@ import java.io.Serializable;
  */
 public final class ActivationProbe implements HttpSessionActivationListener, Serializable {
     private static final long serialVersionUID = 1L;
+    private static final AtomicBoolean FAIL_NEXT = new AtomicBoolean();
 
     private final String value;
     private transient boolean ready;
@@ -20,8 +22,19 @@ public final class ActivationProbe implements HttpSessionActivationListener, Ser
         this.ready = true;
     }
 
+    /**
+     * Makes the next activation of a probe read from a row throw, as a listener whose set-up fails would (a probe the
+     * application made is left alone: Jetty activates those too, after each save).
+     */
+    public static void failNextActivation() {
+        FAIL_NEXT.set(true);
+    }
+
     @Override
     public void sessionDidActivate(HttpSessionEvent event) {
+        if (!ready && FAIL_NEXT.compareAndSet(true, false)) {
+            throw new IllegalStateException("this activation fails, as asked");
+        }
         ready = true;
     }
 

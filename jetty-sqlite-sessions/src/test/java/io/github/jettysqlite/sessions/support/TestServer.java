@@ -9,6 +9,8 @@ import jakarta.servlet.http.HttpSession;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -72,8 +74,14 @@ public final class TestServer {
         release = new CountDownLatch(1);
     }
 
-    public static void awaitHeld() throws InterruptedException {
-        held.await();
+    /** Waits until the ?hold request holds its session; false if {@code failed} says it ended before that. */
+    public static boolean awaitHeld(BooleanSupplier failed) throws InterruptedException {
+        while (!held.await(100, TimeUnit.MILLISECONDS)) {
+            if (failed.getAsBoolean()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static void releaseHeld() {
@@ -88,7 +96,8 @@ public final class TestServer {
      * ?set=name=value sets an attribute, ?get=name answers it, ?ttl=s sets the timeout, ?invalidate ends the session,
      * ?vanish deletes its row through the store first (as another node would), ?pad=n sets an attribute of n bytes
      * (a write that needs new pages), ?probe=name=value sets an {@link ActivationProbe}, ?hold keeps the request (and
-     * so the session) until {@link #releaseHeld} after saying so to {@link #awaitHeld}; otherwise the id.
+     * so the session) until {@link #releaseHeld} after saying so to {@link #awaitHeld}, ?identity answers which
+     * session object this node served; otherwise the id.
      */
     public static final class SessionServlet extends HttpServlet {
         @Override
@@ -136,6 +145,10 @@ public final class TestServer {
             String pad = request.getParameter("pad");
             if (pad != null) {
                 session.setAttribute("pad", new byte[Integer.parseInt(pad)]);
+            }
+            if (request.getParameter("identity") != null) {
+                response.getWriter().print(System.identityHashCode(session));
+                return;
             }
             String get = request.getParameter("get");
             response.getWriter().print(get == null ? session.getId() : String.valueOf(session.getAttribute(get)));
