@@ -1,8 +1,9 @@
 package io.github.jettysqlite.sessions.internal.attributes;
 
 import java.io.ObjectInputFilter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
-import java.util.StringJoiner;
 import java.util.function.Predicate;
 
 /**
@@ -51,17 +52,22 @@ final class PatternFilter implements ObjectInputFilter {
 
     /** The filter with its limits checked by the JDK's filter of the pattern's limit entries, on every call. */
     static ObjectInputFilter withJdkLimits(String pattern, ObjectInputFilter whole) {
-        StringJoiner entries = new StringJoiner(";");
+        List<String> entries = limitEntries(pattern);
+        // With no limit given, every limit is the JDK's default (none); the filter still refuses negative counts.
+        ObjectInputFilter jdkLimits = ObjectInputFilter.Config.createFilter(
+                entries.isEmpty() ? "maxdepth=" + Long.MAX_VALUE : String.join(";", entries));
+        return new PatternFilter(info -> jdkLimits.checkInput(info) == Status.REJECTED, whole);
+    }
+
+    /** The pattern's limit entries, in order: by the JDK's own rule, an entry with '=' is a limit. */
+    private static List<String> limitEntries(String pattern) {
+        List<String> entries = new ArrayList<>();
         for (String entry : pattern.split(";")) {
-            // The JDK's own rule: an entry with '=' is a limit, any other a class pattern.
             if (entry.indexOf('=') >= 0) {
                 entries.add(entry);
             }
         }
-        // With no limit given, every limit is the JDK's default (none); the filter still refuses negative counts.
-        ObjectInputFilter jdkLimits = ObjectInputFilter.Config.createFilter(
-                entries.length() == 0 ? "maxdepth=" + Long.MAX_VALUE : entries.toString());
-        return new PatternFilter(info -> jdkLimits.checkInput(info) == Status.REJECTED, whole);
+        return entries;
     }
 
     @Override
@@ -86,12 +92,8 @@ final class PatternFilter implements ObjectInputFilter {
             long references = Long.MAX_VALUE;
             long bytes = Long.MAX_VALUE;
             long array = Long.MAX_VALUE;
-            for (String entry : pattern.split(";")) {
-                // The JDK's own rule: an entry with '=' is a limit, any other a class pattern.
+            for (String entry : limitEntries(pattern)) {
                 int equals = entry.indexOf('=');
-                if (equals < 0) {
-                    continue;
-                }
                 String name = entry.substring(0, equals);
                 if (!KNOWN.contains(name)) {
                     return null;
