@@ -1,21 +1,17 @@
 package io.github.jettysqlite.sessions;
 
+import static io.github.jettysqlite.sessions.support.NodeRequests.contextOf;
+import static io.github.jettysqlite.sessions.support.NodeRequests.statistics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.jettysqlite.sessions.support.ActivationProbe;
+import io.github.jettysqlite.sessions.support.NodeRequests;
 import io.github.jettysqlite.sessions.support.TestServer;
 import io.github.jettysqlite.sessions.support.Waiting;
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.client.Request;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.http.HttpCookieStore;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.session.DefaultSessionCacheFactory;
 import org.eclipse.jetty.session.NullSessionDataStoreFactory;
@@ -29,13 +25,15 @@ import org.junit.jupiter.api.io.TempDir;
  * Two real Jetty servers on one SQLite file, each with a {@link CoherentSessionCache}, answering Jetty's HttpClient:
  * what one node does to a session, the other's cached copy follows at its next request. The same steps with Jetty's
  * {@code DefaultSessionCache} show the stale copy this cache exists to prevent. (Two JVMs: {@code
- * SQLiteCoherentCacheNodesIT}.)
+ * SQLiteCoherentCacheNodesIT}; a change taken into a copy a request holds, on each engine: {@link
+ * AbstractHeldSessionRefreshTest}.)
  */
 class CoherentSessionCacheTest {
     @TempDir
     Path dir;
 
     private final HttpClient client = new HttpClient();
+    private final NodeRequests requests = new NodeRequests(client);
     private Server nodeA;
     private Server nodeB;
 
@@ -47,12 +45,7 @@ class CoherentSessionCacheTest {
 
     @AfterEach
     void stopAll() throws Exception {
-        for (Server server : new Server[] {nodeA, nodeB}) {
-            if (server != null) {
-                server.stop();
-            }
-        }
-        client.stop();
+        NodeRequests.stopAll(client, nodeA, nodeB);
     }
 
     private void startNodes(Object cacheFactoryA, Object cacheFactoryB) throws Exception {
@@ -101,68 +94,6 @@ class CoherentSessionCacheTest {
             // older trust: what the second check did then shows nothing. Try again.
             Assumptions.assumeTrue(attempt < 5, "five attempts each took longer than a copy's trust");
         }
-    }
-
-    @Test
-    void attributesTakenInWhileARequestHoldsTheSessionAreActivatedAsALoadsAre() throws Exception {
-        startCoherentNodes();
-        String id = get(nodeA, "?probe=probe=one", null);
-        assertThat(get(nodeA, "?get=probe", id)).isEqualTo("one ready");
-        String served = get(nodeA, "?identity", id);
-
-        whileNodeAHolds(id, () -> {
-            get(nodeB, "?probe=probe=two", id);
-
-            // The request above holds node A's copy, so the check takes the row's attributes into it in place.
-            assertThat(get(nodeA, "?get=probe", id)).isEqualTo("two ready");
-            assertThat(get(nodeA, "?identity", id))
-                    .as("the same session object")
-                    .isEqualTo(served);
-        });
-        assertThat(statistics(nodeA).getCacheReloads()).isEqualTo(1);
-    }
-
-    @Test
-    void aCopyWhoseActivationFailsAfterARefreshIsDroppedAndLoadedAfresh() throws Exception {
-        startCoherentNodes();
-        String id = get(nodeA, "?probe=probe=one", null);
-        String served = get(nodeA, "?identity", id);
-
-        whileNodeAHolds(id, () -> {
-            get(nodeB, "?probe=probe=two", id);
-            ActivationProbe.failNextActivation();
-
-            // The refresh's activation fails: the copy goes, and the session is loaded afresh (which Jetty 12.1
-            // activates, and 12.0 does not).
-            assertThat(get(nodeA, "?get=probe", id)).startsWith("two ");
-            assertThat(get(nodeA, "?identity", id)).as("a new session object").isNotEqualTo(served);
-        });
-    }
-
-    /** Runs the steps while a request on node A holds the session, then lets that request finish normally. */
-    private void whileNodeAHolds(String id, Steps steps) throws Exception {
-        TestServer.prepareHold();
-        CompletableFuture<String> holding = CompletableFuture.supplyAsync(() -> {
-            try {
-                return get(nodeA, "?hold", id);
-            } catch (Exception e) {
-                throw new CompletionException(e);
-            }
-        });
-        try {
-            assertThat(TestServer.awaitHeld(holding::isDone))
-                    .as("the request holds the session")
-                    .isTrue();
-            steps.run();
-        } finally {
-            TestServer.releaseHeld();
-        }
-        assertThat(holding.join()).isEqualTo(id);
-    }
-
-    @FunctionalInterface
-    private interface Steps {
-        void run() throws Exception;
     }
 
     @Test
@@ -220,7 +151,7 @@ class CoherentSessionCacheTest {
         get(nodeA, "?vanish&set=cart=book", id);
         Waiting.until("the cached copy dropped", () -> !cached(cache, id));
 
-        assertThat(store(nodeA).getStatistics().getStoresOfDeletedSessions()).isPositive();
+        assertThat(statistics(nodeA).getStoresOfDeletedSessions()).isPositive();
         assertThat(get(nodeA, "?get=user", id)).isEqualTo("null");
     }
 
@@ -231,21 +162,6 @@ class CoherentSessionCacheTest {
                 .hasStackTraceContaining("CoherentSessionCache checks cached sessions against a jetty-sqlite-sessions");
     }
 
-    private String get(Server node, String query, String sessionId) throws Exception {
-        ContentResponse response = request(node, query, sessionId).send();
-        assertThat(response.getStatus()).as(response.getContentAsString()).isEqualTo(200);
-        return response.getContentAsString();
-    }
-
-    private Request request(Server node, String query, String sessionId) {
-        Request request = client.newRequest("http://127.0.0.1:" + TestServer.port(node) + "/a/" + query)
-                .timeout(30, TimeUnit.SECONDS);
-        if (sessionId != null) {
-            request.headers(h -> h.put(HttpHeader.COOKIE, "JSESSIONID=" + sessionId));
-        }
-        return request;
-    }
-
     private static boolean cached(org.eclipse.jetty.session.SessionCache cache, String id) {
         try {
             return cache.contains(id);
@@ -254,19 +170,7 @@ class CoherentSessionCacheTest {
         }
     }
 
-    private static ServletContextHandler contextOf(Server server) {
-        return server.getDescendants(ServletContextHandler.class).stream()
-                .filter(c -> c.getContextPath().equals("/a"))
-                .findFirst()
-                .orElseThrow();
-    }
-
-    private static SessionTableDataStore store(Server server) {
-        return (SessionTableDataStore)
-                contextOf(server).getSessionHandler().getSessionCache().getSessionDataStore();
-    }
-
-    private static SessionStoreStatistics statistics(Server server) {
-        return store(server).getStatistics();
+    private String get(Server node, String query, String sessionId) throws Exception {
+        return requests.get(node, query, sessionId);
     }
 }
