@@ -92,11 +92,18 @@ public final class AttributeSerializer {
      * back through the server's loader, whatever the webapp has of the same name.
      */
     private static boolean isServerClass(Class<?> type, ClassLoader webapp) {
-        if (type.getClassLoader() == webapp) {
+        ClassLoader own = type.getClassLoader();
+        if (own == webapp) {
             return false;
         }
         if (webapp == null) {
             return true;
+        }
+        if (own == null && type.getName().startsWith("java.")) {
+            // The JVM lets no loader but the JDK's own define a class in a "java." package, so every loader that
+            // resolves this name resolves it to this very class. Asking the webapp's loader would only say so again,
+            // at the price of a lookup in its tables for every attribute of every write (a twentieth of an update).
+            return false;
         }
         try {
             return Class.forName(type.getName(), false, webapp) != type;

@@ -1,0 +1,111 @@
+package io.github.jettysqlite.sessions.internal.attributes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.ObjectInputStream;
+import java.io.Serializable;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Which loader a stream names for reading its value back: the webapp's whenever the webapp's loader resolves the
+ * value's class name to that very class, the server's otherwise. JDK classes are decided without asking the loader;
+ * the answers must be the ones asking would give.
+ */
+class AttributeSerializerLoaderTest {
+    private static final AttributeSerializer SERIALIZER = new AttributeSerializer(info -> null);
+
+    /** A class of the server's class path, which a webapp loader with no parent cannot see. */
+    static final class ServerValue implements Serializable {
+        private static final long serialVersionUID = 1L;
+        final String name = "server";
+    }
+
+    private static List<Object> jdkValues() {
+        return List.of(
+                "alice",
+                42,
+                7L,
+                true,
+                new byte[] {1, 2},
+                new ArrayList<>(List.of("a", "b")),
+                new HashMap<>(Map.of("k", 1)),
+                Locale.GERMANY,
+                UUID.randomUUID());
+    }
+
+    @Test
+    void jdkValuesAreTheWebappsWhenItsLoaderSeesTheJdk() throws Exception {
+        try (URLClassLoader webapp = new URLClassLoader(new URL[0], getClass().getClassLoader())) {
+            for (Object value : jdkValues()) {
+                assertThat(serverFlag(value, webapp))
+                        .as(value.getClass().getName())
+                        .isFalse();
+                assertThat(serverFlag(value, webapp)).isEqualTo(askTheLoader(value, webapp));
+            }
+            assertThat(serverFlag(new ServerValue(), webapp))
+                    .as("a server class the webapp reaches through its parent is the same class")
+                    .isFalse();
+        }
+    }
+
+    @Test
+    void aLoaderThatSeesOnlyTheBootLayerLeavesEverythingElseToTheServer() throws Exception {
+        try (URLClassLoader webapp = new URLClassLoader(new URL[0], null)) {
+            for (Object value : jdkValues()) {
+                assertThat(serverFlag(value, webapp))
+                        .as(value.getClass().getName())
+                        .isFalse();
+            }
+            // java.sql is defined by the platform loader, which a loader without a parent does not ask.
+            Timestamp timestamp = new Timestamp(0);
+            assertThat(askTheLoader(timestamp, webapp)).isTrue();
+            assertThat(serverFlag(timestamp, webapp)).as("java.sql.Timestamp").isTrue();
+            assertThat(serverFlag(new ServerValue(), webapp)).isTrue();
+        }
+    }
+
+    @Test
+    void withoutAContextLoaderOnlyTheBootLayersClassesNeedNoServerLoader() throws Exception {
+        for (Object value : jdkValues()) {
+            // Their own loader is the boot loader, which is what a thread without a context loader reads through.
+            assertThat(serverFlag(value, null)).as(value.getClass().getName()).isFalse();
+        }
+        assertThat(serverFlag(new Timestamp(0), null)).isTrue();
+        assertThat(serverFlag(new ServerValue(), null)).isTrue();
+    }
+
+    /** Serializes with the loader as the thread's context loader, as Jetty calls a store, and reads the flag. */
+    private static boolean serverFlag(Object value, ClassLoader webapp) throws Exception {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(webapp);
+        byte[] stream;
+        try {
+            stream = SERIALIZER.serialize(value);
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(stream))) {
+            return in.readBoolean();
+        }
+    }
+
+    /** What the webapp's loader itself says: the server's when it resolves the name to another class, or none. */
+    private static boolean askTheLoader(Object value, ClassLoader webapp) {
+        try {
+            return Class.forName(value.getClass().getName(), false, webapp) != value.getClass();
+        } catch (ClassNotFoundException e) {
+            return true;
+        }
+    }
+}
