@@ -68,7 +68,7 @@ public final class AttributeSerializer {
         if (common != CommonValues.NOT_COMMON) {
             return common;
         }
-        try (ClassLoadingObjectInputStream in = new ClassLoadingObjectInputStream(new ByteSource(stream))) {
+        try (ClassLoadingObjectInputStream in = new AttributeObjectInput(new ByteSource(stream))) {
             in.setObjectInputFilter(bounded);
             boolean server = in.readBoolean();
             return in.readObject(server ? SERVER_LOADER : Thread.currentThread().getContextClassLoader());
@@ -81,7 +81,7 @@ public final class AttributeSerializer {
      * @param data receives the attributes
      */
     public void deserializeJettyStream(SessionData data, byte[] stream) throws IOException, ClassNotFoundException {
-        try (ClassLoadingObjectInputStream in = new ClassLoadingObjectInputStream(new ByteArrayInputStream(stream))) {
+        try (ClassLoadingObjectInputStream in = new AttributeObjectInput(new ByteArrayInputStream(stream))) {
             in.setObjectInputFilter(DeserializationFilter.boundedBy(filter, stream.length));
             SessionData.deserializeAttributes(data, in);
         }

@@ -1,8 +1,11 @@
 package io.github.jettysqlite.sessions.internal.attributes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
+import java.io.InvalidClassException;
+import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.io.Serializable;
 import java.net.URL;
@@ -19,10 +22,12 @@ import org.junit.jupiter.api.Test;
 /**
  * Which loader a stream names for reading its value back: the webapp's whenever the webapp's loader resolves the
  * value's class name to that very class, the server's otherwise. JDK classes are decided without asking the loader;
- * the answers must be the ones asking would give.
+ * the answers must be the ones asking would give. Reading back, JDK classes resolved once are remembered; nothing
+ * else is, and the filter still judges every class.
  */
 class AttributeSerializerLoaderTest {
-    private static final AttributeSerializer SERIALIZER = new AttributeSerializer(info -> null);
+    private static final AttributeSerializer SERIALIZER =
+            new AttributeSerializer(info -> ObjectInputFilter.Status.UNDECIDED);
 
     /** A class of the server's class path, which a webapp loader with no parent cannot see. */
     static final class ServerValue implements Serializable {
@@ -82,6 +87,50 @@ class AttributeSerializerLoaderTest {
         }
         assertThat(serverFlag(new Timestamp(0), null)).isTrue();
         assertThat(serverFlag(new ServerValue(), null)).isTrue();
+    }
+
+    @Test
+    void aJdkClassRememberedFromAnEarlierStreamIsStillJudgedByTheFilter() throws Exception {
+        ArrayList<String> list = new ArrayList<>(List.of("a", "b"));
+        byte[] stream = SERIALIZER.serialize(list);
+        assertThat(SERIALIZER.deserialize(stream)).isEqualTo(list);
+        assertThat(AttributeObjectInput.remembered()).isPositive();
+
+        ObjectInputFilter noLists = info -> info.serialClass() == ArrayList.class
+                ? ObjectInputFilter.Status.REJECTED
+                : ObjectInputFilter.Status.UNDECIDED;
+        assertThatThrownBy(() -> new AttributeSerializer(noLists).deserialize(stream))
+                .isInstanceOf(InvalidClassException.class);
+    }
+
+    @Test
+    void aClassOfTheWebappIsAskedOfTheLoaderEveryTime() throws Exception {
+        byte[] stream = SERIALIZER.serialize(new ArrayList<>(List.of(new ServerValue())));
+        try (URLClassLoader first = new URLClassLoader(new URL[] {classesOfThisTest()}, null);
+                URLClassLoader second = new URLClassLoader(new URL[] {classesOfThisTest()}, null)) {
+            Object fromFirst = ((List<?>) deserializeWith(stream, first)).get(0);
+            Object fromSecond = ((List<?>) deserializeWith(stream, second)).get(0);
+            assertThat(fromFirst.getClass().getClassLoader()).isSameAs(first);
+            assertThat(fromSecond.getClass().getClassLoader()).isSameAs(second);
+        }
+    }
+
+    private static URL classesOfThisTest() {
+        return AttributeSerializerLoaderTest.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation();
+    }
+
+    private static Object deserializeWith(byte[] stream, ClassLoader webapp) throws Exception {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(webapp);
+        try {
+            return SERIALIZER.deserialize(stream);
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
     }
 
     /** Serializes with the loader as the thread's context loader, as Jetty calls a store, and reads the flag. */
