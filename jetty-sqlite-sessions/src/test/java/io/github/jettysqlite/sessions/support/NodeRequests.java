@@ -57,11 +57,14 @@ public final class NodeRequests {
 
     /** Stops the nodes that were started, then the client. */
     public static void stopAll(HttpClient client, Server... nodes) throws Exception {
-        for (Server node : nodes) {
-            if (node != null) {
-                node.stop();
+        try {
+            for (Server node : nodes) {
+                if (node != null) {
+                    node.stop();
+                }
             }
+        } finally {
+            client.stop();
         }
-        client.stop();
     }
 }

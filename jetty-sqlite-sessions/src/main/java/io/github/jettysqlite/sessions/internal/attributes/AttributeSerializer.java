@@ -99,10 +99,11 @@ public final class AttributeSerializer {
         if (webapp == null) {
             return true;
         }
-        if (own == null && type.getName().startsWith("java.")) {
+        if (own == null && !type.isHidden() && type.getName().startsWith("java.")) {
             // The JVM lets no loader but the JDK's own define a class in a "java." package, so every loader that
             // resolves this name resolves it to this very class. Asking the webapp's loader would only say so again,
             // at the price of a lookup in its tables for every attribute of every write (a twentieth of an update).
+            // A hidden class (a lambda the JDK made) has no name any loader resolves: asked, as before.
             return false;
         }
         try {

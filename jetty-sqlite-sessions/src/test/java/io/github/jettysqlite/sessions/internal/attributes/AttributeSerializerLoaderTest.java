@@ -60,6 +60,12 @@ class AttributeSerializerLoaderTest {
             assertThat(serverFlag(new ServerValue(), webapp))
                     .as("a server class the webapp reaches through its parent is the same class")
                     .isFalse();
+            // A lambda the JDK made: its class is hidden, in a java. package, and no loader resolves its name.
+            Object jdkLambda = Map.Entry.comparingByKey();
+            assertThat(jdkLambda.getClass().isHidden()).isTrue();
+            assertThat(serverFlag(jdkLambda, webapp))
+                    .isEqualTo(askTheLoader(jdkLambda, webapp))
+                    .isTrue();
         }
     }
 
