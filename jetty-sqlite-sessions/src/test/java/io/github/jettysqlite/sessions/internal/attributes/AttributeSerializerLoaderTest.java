@@ -4,12 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.InvalidClassException;
 import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.ObjectStreamClass;
 import java.io.Serializable;
+import java.net.URI;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,6 +25,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
+import javax.security.auth.x500.X500Principal;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -86,6 +96,100 @@ class AttributeSerializerLoaderTest {
     }
 
     @Test
+    void aBootClassOutsideTheJavaPackagesIsAskedOfTheLoader() throws Exception {
+        // The boot loader defines javax.security.auth.x500, but the JVM lets any loader define a class of that name:
+        // only java. names are certain, so only they may skip the question.
+        X500Principal principal = new X500Principal("CN=alice");
+        assertThat(principal.getClass().getClassLoader()).isNull();
+        ClassLoader refusing = refusing(X500Principal.class.getName(), Locale.class.getName());
+        assertThat(askTheLoader(principal, refusing)).isTrue();
+        assertThat(serverFlag(principal, refusing)).isTrue();
+
+        // A java. name the loader refuses is still the webapp's, as no other loader could define it; it reads back
+        // through the same loader (Jetty's stream falls back to the class the JDK resolves).
+        assertThat(askTheLoader(Locale.GERMANY, refusing)).isTrue();
+        assertThat(serverFlag(Locale.GERMANY, refusing)).isFalse();
+        byte[] stream = serializeWith(Locale.GERMANY, refusing);
+        assertThat(deserializeWith(stream, refusing)).isEqualTo(Locale.GERMANY);
+    }
+
+    @Test
+    void noMoreThanSoManyJdkClassesAreRemembered() throws Exception {
+        byte[] header;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.flush();
+            header = bytes.toByteArray();
+        }
+        List<Class<?>> jdk = new ArrayList<>();
+        // The classes the other tests read come first, so that they are remembered whatever order the tests run in.
+        for (Object value : jdkValues()) {
+            jdk.add(value.getClass());
+        }
+        jdk.addAll(javaBootClasses());
+        assertThat(jdk.size()).as("enough classes to pass the bound").isGreaterThan(2000);
+        try (AttributeObjectInput in = new AttributeObjectInput(new ByteArrayInputStream(header))) {
+            for (Class<?> type : jdk) {
+                // A stream names a class by its descriptor; whether the class is serializable is the filter's and
+                // the stream's business after this, so any class of the JDK will do.
+                assertThat(in.resolveClass(ObjectStreamClass.lookupAny(type))).isSameAs(type);
+            }
+            // Resolved again, remembered or not, each is still the same class.
+            for (Class<?> type : jdk) {
+                assertThat(in.resolveClass(ObjectStreamClass.lookupAny(type))).isSameAs(type);
+            }
+        }
+        assertThat(AttributeObjectInput.remembered()).isEqualTo(1024);
+    }
+
+    /** The classes of java. packages the boot loader defines, from the runtime image, none initialized. */
+    private static List<Class<?>> javaBootClasses() throws Exception {
+        List<Class<?>> found = new ArrayList<>();
+        FileSystem image = FileSystems.getFileSystem(URI.create("jrt:/"));
+        List<Path> modules;
+        try (Stream<Path> listed = Files.list(image.getPath("/modules"))) {
+            modules = listed.sorted().toList();
+        }
+        for (Path module : modules) {
+            if (!Files.isDirectory(module.resolve("java"))) {
+                continue;
+            }
+            try (Stream<Path> files = Files.walk(module.resolve("java"))) {
+                for (Path file : (Iterable<Path>) files.sorted()::iterator) {
+                    String relative = module.relativize(file).toString();
+                    if (!relative.endsWith(".class")) {
+                        continue;
+                    }
+                    String name = relative.substring(0, relative.length() - ".class".length())
+                            .replace('/', '.');
+                    Class<?> type;
+                    try {
+                        type = Class.forName(name, false, null);
+                    } catch (ClassNotFoundException | LinkageError e) {
+                        continue; // a module another loader defines (java.sql, say)
+                    }
+                    found.add(type);
+                }
+            }
+        }
+        return found;
+    }
+
+    /** A loader of the boot layer only that will not resolve the names given, as a webapp's may be set up to. */
+    private static ClassLoader refusing(String... names) {
+        List<String> refused = List.of(names);
+        return new ClassLoader(null) {
+            @Override
+            protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+                if (refused.contains(name)) {
+                    throw new ClassNotFoundException(name);
+                }
+                return super.loadClass(name, resolve);
+            }
+        };
+    }
+
+    @Test
     void withoutAContextLoaderOnlyTheBootLayersClassesNeedNoServerLoader() throws Exception {
         for (Object value : jdkValues()) {
             // Their own loader is the boot loader, which is what a thread without a context loader reads through.
@@ -141,17 +245,20 @@ class AttributeSerializerLoaderTest {
 
     /** Serializes with the loader as the thread's context loader, as Jetty calls a store, and reads the flag. */
     private static boolean serverFlag(Object value, ClassLoader webapp) throws Exception {
+        byte[] stream = serializeWith(value, webapp);
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(stream))) {
+            return in.readBoolean();
+        }
+    }
+
+    private static byte[] serializeWith(Object value, ClassLoader webapp) throws Exception {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(webapp);
-        byte[] stream;
         try {
-            stream = SERIALIZER.serialize(value);
+            return SERIALIZER.serialize(value);
         } finally {
             thread.setContextClassLoader(previous);
-        }
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(stream))) {
-            return in.readBoolean();
         }
     }
 
