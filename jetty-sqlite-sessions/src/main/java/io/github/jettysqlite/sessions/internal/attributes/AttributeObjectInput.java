@@ -48,4 +48,9 @@ final class AttributeObjectInput extends ClassLoadingObjectInputStream {
     static int remembered() {
         return JDK_CLASSES.size();
     }
+
+    /** Whether the class of this name is remembered, for tests. */
+    static boolean remembers(String name) {
+        return JDK_CLASSES.containsKey(name);
+    }
 }
