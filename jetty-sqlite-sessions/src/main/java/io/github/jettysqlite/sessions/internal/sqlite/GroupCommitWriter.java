@@ -21,7 +21,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * A caller whose work a previous holder already committed finds it done and returns at once. Nobody returns before
  * the transaction holding their work has committed. With one thread this is one transaction per write; under
  * concurrency many writes share one commit. Callers that find the writer busy park instead of queueing on its
- * lock, so that a leader's batch completes them all at once rather than handing the lock along one by one.
+ * lock, so that a leader's batch completes them all at once rather than handing the lock along one by one. Where
+ * every commit waits for the disk, a leader first waits a little for the callers it expects ({@link CommitCompany}).
  *
  * <p>Failures fail fast and alone. When the transaction cannot even begin (another process holds the write lock
  * past the busy timeout), every write of the batch fails at once with that cause: retrying each would make the
@@ -75,11 +76,23 @@ final class GroupCommitWriter {
     private final AtomicInteger writers = new AtomicInteger();
 
     private final ConcurrentLinkedQueue<PendingWrite<?>> queue = new ConcurrentLinkedQueue<>();
+    /**
+     * Writes in {@link #queue} (whose own size() walks it), counted after each is added and after each is taken, so
+     * for a moment it may read one low or high: a hint for leaders and tests, never for correctness.
+     */
+    private final AtomicInteger queued = new AtomicInteger();
+
+    private final CommitCompany company;
     /** Used only while holding {@link #lock}. */
     private final WriteTransactions transactions;
 
     GroupCommitWriter(CachedConnection connection, Opener opener, CommitListener listener) {
+        this(connection, opener, listener, CommitCompany.none());
+    }
+
+    GroupCommitWriter(CachedConnection connection, Opener opener, CommitListener listener, CommitCompany company) {
         this.transactions = new WriteTransactions(connection, opener, listener);
+        this.company = company;
     }
 
     /**
@@ -101,8 +114,10 @@ final class GroupCommitWriter {
     }
 
     private <R> R submit(PendingWrite<R> pending) throws SQLException {
+        // Counted inside before it is queued: a leader that sees the write queued has seen it arrive too.
+        company.arrived(writers.incrementAndGet());
         queue.add(pending);
-        writers.incrementAndGet();
+        queued.incrementAndGet();
         boolean interrupted = false;
         try {
             while (!pending.done()) {
@@ -131,6 +146,7 @@ final class GroupCommitWriter {
             // The batch that failed may not have held this caller's own write: it must not stay queued for a later
             // leader to commit after its caller was told it failed.
             if (queue.remove(pending)) {
+                queued.decrementAndGet();
                 pending.fail(e);
             }
             throw e;
@@ -157,6 +173,7 @@ final class GroupCommitWriter {
             return false;
         }
         if (queue.remove(pending)) {
+            queued.decrementAndGet();
             // The wake-up a leader handed to this caller must not be lost with it: pass it on.
             wakeNext();
             Thread.currentThread().interrupt();
@@ -171,8 +188,8 @@ final class GroupCommitWriter {
      * caller costs a wake-up (tens of microseconds on a busy machine) for every write it hands over or is handed,
      * which at two threads took more than the writes themselves. Only while no more callers are inside the writer than
      * there are cores (threads doing the work around their writes are not counted), and only one at a time: with more,
-     * a spinning caller would take the core another needs for the work around its write (measured: deletes at four and eight threads on two cores lost a fifth), and parked callers
-     * are committed in one batch anyway.
+     * a spinning caller would take the core another needs for the work around its write (measured: deletes at four and
+     * eight threads on two cores lost a fifth), and parked callers are committed in one batch anyway.
      *
      * @return true when the caller's write is done or the writer is free, so it should look again without parking
      */
@@ -213,9 +230,14 @@ final class GroupCommitWriter {
         }
     }
 
+    /** What leaders wait for before they take a batch, for tests. */
+    CommitCompany company() {
+        return company;
+    }
+
     /** Writes waiting for the writer, for tests that arrange a batch. */
     int queued() {
-        return queue.size();
+        return queued.get();
     }
 
     /** Transactions committed and the writes they carried. */
@@ -261,12 +283,20 @@ final class GroupCommitWriter {
     private void commitQueued() {
         List<PendingWrite<?>> batch = new ArrayList<>();
         try {
+            company.awaitExpected(queued::get);
+            company.batchTaken(writers.get());
             PendingWrite<?> next;
             while (batch.size() < MAX_BATCH && (next = queue.poll()) != null) {
+                queued.decrementAndGet();
                 batch.add(next);
             }
             if (!batch.isEmpty()) {
-                transactions.commitBatch(batch);
+                long began = System.nanoTime();
+                try {
+                    transactions.commitBatch(batch);
+                } finally {
+                    company.batchEnded(System.nanoTime() - began, MAX_BATCH);
+                }
             }
         } catch (Throwable e) {
             // Every caller must learn an outcome, or it would wait for a commit that will never come: this covers an

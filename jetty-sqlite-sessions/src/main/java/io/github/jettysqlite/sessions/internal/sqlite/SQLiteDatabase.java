@@ -43,7 +43,11 @@ public final class SQLiteDatabase implements SQLiteFile {
     private SQLiteDatabase(SQLiteDatabaseSettings settings, CachedConnection writerConnection) {
         this.settings = settings;
         this.housekeeping = new Housekeeping(settings);
-        this.writer = new GroupCommitWriter(writerConnection, () -> openWriter(settings, false), this::committed);
+        this.writer = new GroupCommitWriter(
+                writerConnection,
+                () -> openWriter(settings, false),
+                this::committed,
+                CommitCompany.of(settings.synchronous()));
         this.checkpointer = new Checkpointer(
                 this::connect, writer::exclusive, settings.file().toString());
         // A read waits for a free connection as long as a write waits for the lock, and a second at least: a busy

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import javax.security.auth.x500.X500Principal;
 import org.junit.jupiter.api.Test;
@@ -230,14 +231,7 @@ class AttributeSerializerLoaderTest {
     }
 
     private static Object deserializeWith(byte[] stream, ClassLoader webapp) throws Exception {
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(webapp);
-        try {
-            return SERIALIZER.deserialize(stream);
-        } finally {
-            thread.setContextClassLoader(previous);
-        }
+        return withContextLoader(webapp, () -> SERIALIZER.deserialize(stream));
     }
 
     /** Serializes with the loader as the thread's context loader, as Jetty calls a store, and reads the flag. */
@@ -249,11 +243,16 @@ class AttributeSerializerLoaderTest {
     }
 
     private static byte[] serializeWith(Object value, ClassLoader webapp) throws Exception {
+        return withContextLoader(webapp, () -> SERIALIZER.serialize(value));
+    }
+
+    /** Runs the work with the loader as the thread's context loader, as Jetty calls a store; the old one back after. */
+    private static <T> T withContextLoader(ClassLoader webapp, Callable<T> work) throws Exception {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(webapp);
         try {
-            return SERIALIZER.serialize(value);
+            return work.call();
         } finally {
             thread.setContextClassLoader(previous);
         }
