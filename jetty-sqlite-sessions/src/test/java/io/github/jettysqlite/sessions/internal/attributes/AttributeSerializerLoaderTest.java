@@ -246,7 +246,7 @@ class AttributeSerializerLoaderTest {
         return withContextLoader(webapp, () -> SERIALIZER.serialize(value));
     }
 
-    /** Runs the work with the loader as the thread's context loader, as Jetty saves and loads; then puts back the old. */
+    /** Runs the work with the loader as the thread's context loader, as Jetty saves and loads; then the old one. */
     private static <T> T withContextLoader(ClassLoader webapp, Callable<T> work) throws Exception {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
