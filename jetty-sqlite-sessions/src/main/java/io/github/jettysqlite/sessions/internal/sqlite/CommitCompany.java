@@ -11,10 +11,10 @@ import java.util.function.IntSupplier;
  *
  * <p>There a commit costs an fsync. The callers one batch completes go back to their requests and come back with
  * their next write some tens of microseconds later, by which time the first of them to come back leads a batch of its
- * own write alone: at four threads batches went one, three, one, three, each paying an fsync. So the leader waits for
- * as many writes as there were callers inside the writer at once during the last batch, for at most half the mean
- * time of a batch (statements and commit), and commits them together (measured in {@code docs/benchmarks.md}, "Under
- * FULL, the leader waits for the writers it expects (stop 46)").
+ * own write alone, and each batch pays an fsync (at four threads the throughput matched about two writes per fsync).
+ * So the leader waits for as many writes as there were callers inside the writer at once during the last batch, for
+ * at most half the mean time of a batch (statements and commit), and commits them together (measured in {@code
+ * docs/benchmarks.md}, "Under FULL, the leader waits for the writers it expects (stop 46)").
  *
  * <p>It adapts batch by batch: when fewer callers come (a thread stopped writing), the next batch expects what this
  * one saw. Callers that spend longer between writes than a wait lasts (a request doing its work) would make leaders
