@@ -26,9 +26,6 @@ final class CommitCompany {
     /** However slow the disk, a leader waits no longer than this for company. */
     static final long MAX_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
-    /** After waits that ran out, up to 2^this - 1 batches are taken without waiting. */
-    private static final int MAX_SKIP_SHIFT = 6;
-
     private final boolean waits;
     /** The longest wait: {@link #MAX_WAIT_NANOS}, or a fixed wait a test gives. */
     private final long maxWaitNanos;
@@ -40,8 +37,8 @@ final class CommitCompany {
     // Used only by the leader, holding the writer's lock (which orders them from one leader to the next).
     private int expectedWrites = 1;
     private long meanBatchNanos;
-    private int waitsRunOutInARow;
-    private int waitsToSkip;
+    /** Batches taken without a wait after waits that ran out. */
+    private final SkipsAfterFailures waitChances = new SkipsAfterFailures();
 
     /** Whether a leader is waiting for company now, for tests. */
     private volatile boolean waiting;
@@ -85,8 +82,7 @@ final class CommitCompany {
         if (wait <= 0 || queued.getAsInt() >= expectedWrites) {
             return;
         }
-        if (waitsToSkip > 0) {
-            waitsToSkip--;
+        if (waitChances.skipThisOne()) {
             return;
         }
         long deadline = System.nanoTime() + wait;
@@ -94,13 +90,12 @@ final class CommitCompany {
         try {
             while (queued.getAsInt() < expectedWrites) {
                 if (System.nanoTime() - deadline >= 0 || Thread.currentThread().isInterrupted()) {
-                    waitsRunOutInARow = Math.min(waitsRunOutInARow + 1, MAX_SKIP_SHIFT);
-                    waitsToSkip = (1 << waitsRunOutInARow) - 1;
+                    waitChances.failed();
                     return;
                 }
                 Thread.yield();
             }
-            waitsRunOutInARow = 0;
+            waitChances.succeeded();
         } finally {
             waiting = false;
         }

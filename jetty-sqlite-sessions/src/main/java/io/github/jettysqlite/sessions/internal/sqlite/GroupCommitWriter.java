@@ -57,9 +57,6 @@ final class GroupCommitWriter {
     /** How long one caller spins for the writer before it parks: about what a small write holds it for. */
     private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
 
-    /** After spins in vain, up to 2^this - 1 waits park at once before one spins again. */
-    private static final int MAX_SKIP_SHIFT = 6;
-
     /**
      * Callers may spin only while no more of them are inside the writer than there are cores (read once: a container
      * whose CPU limit changes later keeps the count it started with).
@@ -68,10 +65,8 @@ final class GroupCommitWriter {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final AtomicBoolean spinning = new AtomicBoolean();
-    /** Spins that ran out before the writer was free, in a row; used only by the caller holding {@link #spinning}. */
-    private int spinsFailedInARow;
-    /** Waits that park without spinning, after spins in vain; used only by the caller holding {@link #spinning}. */
-    private int spinsToSkip;
+    /** Waits that park without spinning after spins in vain; used only by the caller holding {@link #spinning}. */
+    private final SkipsAfterFailures spins = new SkipsAfterFailures();
     /** Callers inside {@link #submit}, leader included. */
     private final AtomicInteger writers = new AtomicInteger();
 
@@ -198,22 +193,20 @@ final class GroupCommitWriter {
             return false;
         }
         try {
-            if (spinsToSkip > 0) {
-                spinsToSkip--;
+            if (spins.skipThisOne()) {
                 return false;
             }
             long deadline = System.nanoTime() + SPIN_NANOS;
             do {
                 if (pending.done() || !lock.isLocked()) {
-                    spinsFailedInARow = 0;
+                    spins.succeeded();
                     return true;
                 }
                 Thread.onSpinWait();
             } while (System.nanoTime() - deadline < 0);
             // Writes here take longer than a spin (large rows, fsync under FULL, a busy disk): the CPU would be burnt
             // for nothing, so the next waits park at once, more of them the more spins in a row were in vain.
-            spinsFailedInARow = Math.min(spinsFailedInARow + 1, MAX_SKIP_SHIFT);
-            spinsToSkip = (1 << spinsFailedInARow) - 1;
+            spins.failed();
             return false;
         } finally {
             spinning.set(false);
