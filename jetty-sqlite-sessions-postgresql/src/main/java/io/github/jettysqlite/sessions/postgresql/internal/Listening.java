@@ -5,15 +5,17 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.QueryExecutor;
 
 /**
- * A connection that {@code LISTEN}s on a channel, the server process behind it when it began, and the round trip's
- * statement, prepared once: the server then only binds and runs it, which matters when it shares the machine's cores
- * with the nodes. Used by one thread at a time (see {@link ChangeListener}).
+ * A connection that {@code LISTEN}s on a channel, the server process behind it when it began, the round trip's
+ * statement, prepared once (the server then only binds and runs it, which matters when it shares the machine's cores
+ * with the nodes), and the driver's queue of the notifications it received. Used by one thread at a time (see {@link
+ * ChangeListener}).
  */
-record Listening(Connection connection, int serverPid, PreparedStatement askPid) {
+record Listening(Connection connection, int serverPid, PreparedStatement askPid, QueryExecutor received) {
     private static final String ASK_PID = "SELECT pg_backend_pid()";
 
     /** Makes {@code opened} listen on {@code channel}; gives it back and fails when it cannot. */
@@ -23,7 +25,7 @@ record Listening(Connection connection, int serverPid, PreparedStatement askPid)
         }
         try {
             // Unwrapped first: a connection that cannot give its notifications must not be left listening.
-            opened.unwrap(PGConnection.class);
+            QueryExecutor received = opened.unwrap(BaseConnection.class).getQueryExecutor();
             opened.setAutoCommit(true);
             opened.setNetworkTimeout(Runnable::run, timeoutMs);
             PreparedStatement askPid = opened.prepareStatement(ASK_PID);
@@ -37,7 +39,7 @@ record Listening(Connection connection, int serverPid, PreparedStatement askPid)
             int serverPid = askServerPid(askPid);
             opened.commit();
             opened.setAutoCommit(true);
-            return new Listening(opened, serverPid, askPid);
+            return new Listening(opened, serverPid, askPid, received);
         } catch (SQLException | RuntimeException e) {
             giveBack(opened);
             throw e;
@@ -48,6 +50,11 @@ record Listening(Connection connection, int serverPid, PreparedStatement askPid)
      * The round trip: answered only after the server has sent every notification committed before it began; fails
      * when the connection now reaches another server process than the one that listens.
      *
+     * <p>The notifications are those the driver collected while it read the answer, taken from its queue. Not through
+     * {@code PGConnection.getNotifications()}: that also polls the socket for notifications sent after the answer, by
+     * a read that waits 1 ms and then fails, so every round trip, and every request waiting for it, would wait a
+     * millisecond for what it need not see (whatever comes later is read ahead of the next answer).
+     *
      * @return the notifications received so far (and not returned before), never null
      */
     PGNotification[] roundTrip() throws SQLException {
@@ -55,7 +62,7 @@ record Listening(Connection connection, int serverPid, PreparedStatement askPid)
         if (pid != serverPid) {
             throw new ReachesAnotherServerProcess(serverPid, pid);
         }
-        PGNotification[] notifications = connection.unwrap(PGConnection.class).getNotifications();
+        PGNotification[] notifications = received.getNotifications();
         return notifications == null ? new PGNotification[0] : notifications;
     }
 
