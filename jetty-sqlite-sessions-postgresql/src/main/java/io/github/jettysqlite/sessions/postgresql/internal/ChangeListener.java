@@ -192,7 +192,7 @@ final class ChangeListener implements AutoCloseable {
         Listening opened;
         try {
             opened = connect();
-        } catch (SQLException | RuntimeException e) {
+        } catch (SQLException | RuntimeException | LinkageError e) {
             warn(e);
             nextConnectNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(reconnectMs);
             reconnectMs = Math.min(reconnectMs * 2, MAX_RECONNECT_MS);

@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.core.QueryExecutor;
@@ -12,11 +13,17 @@ import org.postgresql.core.QueryExecutor;
 /**
  * A connection that {@code LISTEN}s on a channel, the server process behind it when it began, the round trip's
  * statement, prepared once (the server then only binds and runs it, which matters when it shares the machine's cores
- * with the nodes), and the driver's queue of the notifications it received. Used by one thread at a time (see {@link
+ * with the nodes), and how to take the notifications the driver received. Used by one thread at a time (see {@link
  * ChangeListener}).
  */
-record Listening(Connection connection, int serverPid, PreparedStatement askPid, QueryExecutor received) {
+record Listening(Connection connection, int serverPid, PreparedStatement askPid, Received received) {
     private static final String ASK_PID = "SELECT pg_backend_pid()";
+
+    /** Takes the notifications the driver has received and not handed out before. */
+    @FunctionalInterface
+    interface Received {
+        PGNotification[] take() throws SQLException;
+    }
 
     /** Makes {@code opened} listen on {@code channel}; gives it back and fails when it cannot. */
     static Listening on(Connection opened, String channel, int timeoutMs) throws SQLException {
@@ -25,7 +32,7 @@ record Listening(Connection connection, int serverPid, PreparedStatement askPid,
         }
         try {
             // Unwrapped first: a connection that cannot give its notifications must not be left listening.
-            QueryExecutor received = opened.unwrap(BaseConnection.class).getQueryExecutor();
+            Received received = received(opened);
             opened.setAutoCommit(true);
             opened.setNetworkTimeout(Runnable::run, timeoutMs);
             PreparedStatement askPid = opened.prepareStatement(ASK_PID);
@@ -40,10 +47,24 @@ record Listening(Connection connection, int serverPid, PreparedStatement askPid,
             opened.commit();
             opened.setAutoCommit(true);
             return new Listening(opened, serverPid, askPid, received);
-        } catch (SQLException | RuntimeException e) {
+        } catch (SQLException | RuntimeException | LinkageError e) {
             giveBack(opened);
             throw e;
         }
+    }
+
+    /**
+     * The driver's queue of received notifications, read without touching the socket (see {@link #roundTrip}); for a
+     * wrapper that only gives pgjdbc's public interface, that interface's way, which polls the socket: as right, only
+     * slower.
+     */
+    private static Received received(Connection opened) throws SQLException {
+        if (opened.isWrapperFor(BaseConnection.class)) {
+            QueryExecutor executor = opened.unwrap(BaseConnection.class).getQueryExecutor();
+            return executor::getNotifications;
+        }
+        PGConnection driver = opened.unwrap(PGConnection.class);
+        return driver::getNotifications;
     }
 
     /**
@@ -62,7 +83,7 @@ record Listening(Connection connection, int serverPid, PreparedStatement askPid,
         if (pid != serverPid) {
             throw new ReachesAnotherServerProcess(serverPid, pid);
         }
-        PGNotification[] notifications = received.getNotifications();
+        PGNotification[] notifications = received.take();
         return notifications == null ? new PGNotification[0] : notifications;
     }
 

@@ -18,6 +18,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.SocketFactory;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.postgresql.PGNotification;
@@ -28,10 +29,15 @@ import org.postgresql.PGNotification;
  */
 @ExtendWith(PostgreSQLRequired.class)
 class ListeningTest {
-    private static final String CHANNEL = "listening_test";
-
     private final String url = PostgreSQLServer.get().freshSchemaUrl();
     private final String tag = "listening-" + UUID.randomUUID();
+    /** A channel is the whole database's: another build's tests on the same server must not reach this one. */
+    private final String channel = "listening_test_" + tag.substring(tag.length() - 12);
+
+    @AfterEach
+    void forgetTimeouts() {
+        RecordingSocketFactory.forget(tag);
+    }
 
     /**
      * The driver's own way to collect notifications also polls the socket for ones not yet arrived, a read that waits
@@ -39,10 +45,13 @@ class ListeningTest {
      * round trip's answer already brought every notification it must see.
      */
     @Test
-    void aRoundTripReadsTheAnswerAndNoMoreFromTheSocket() throws Exception {
-        Listening listening = Listening.on(recordedConnection(), CHANNEL, 5_000);
+    void aRoundTripSetsNoShortSocketTimeoutToPollForMore() throws Exception {
+        Listening listening = Listening.on(recordedConnection(), channel, 5_000);
         try {
             List<Integer> timeouts = RecordingSocketFactory.timeoutsSet(tag);
+            assertThat(timeouts)
+                    .as("the listening connection's own timeout, set through the recording socket")
+                    .contains(5_000);
             timeouts.clear();
             for (int i = 0; i < 20; i++) {
                 listening.roundTrip();
@@ -57,11 +66,11 @@ class ListeningTest {
 
     @Test
     void aRoundTripBringsEveryNotificationCommittedBeforeItBegan() throws Exception {
-        Listening listening = Listening.on(recordedConnection(), CHANNEL, 5_000);
+        Listening listening = Listening.on(recordedConnection(), channel, 5_000);
         try (Connection other = DriverManager.getConnection(url);
                 Statement notify = other.createStatement()) {
             for (int i = 0; i < 50; i++) {
-                notify.execute("SELECT pg_notify('" + CHANNEL + "', 'n" + i + "')");
+                notify.execute("SELECT pg_notify('" + channel + "', 'n" + i + "')");
                 List<String> received = new ArrayList<>();
                 for (PGNotification n : listening.roundTrip()) {
                     received.add(n.getParameter());
@@ -92,6 +101,10 @@ class ListeningTest {
 
         static List<Integer> timeoutsSet(String tag) {
             return TIMEOUTS.computeIfAbsent(tag, t -> new CopyOnWriteArrayList<>());
+        }
+
+        static void forget(String tag) {
+            TIMEOUTS.remove(tag);
         }
 
         @Override
