@@ -48,7 +48,8 @@ record Options(
             int users,
             long warmupMs,
             long measureMs,
-            int rounds) {}
+            int rounds,
+            int warmupRounds) {}
 
     static Options parse(String... args) {
         boolean quick = Arrays.asList(args).contains("--quick");
@@ -81,6 +82,7 @@ record Options(
         long nodesWarmupMs = quick ? 200 : 2500;
         long nodesMeasureMs = quick ? 300 : 4000;
         int nodesRounds = quick ? 1 : 3;
+        int nodesWarmupRounds = quick ? 0 : 6;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -121,6 +123,7 @@ record Options(
                 case "--nodes-warmup-ms" -> nodesWarmupMs = Long.parseLong(value);
                 case "--nodes-measure-ms" -> nodesMeasureMs = Long.parseLong(value);
                 case "--nodes-rounds" -> nodesRounds = Integer.parseInt(value);
+                case "--nodes-warmup-rounds" -> nodesWarmupRounds = Integer.parseInt(value);
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + "; see docs/benchmarks.md");
             }
             i++;
@@ -159,7 +162,8 @@ record Options(
                         nodesUsers,
                         nodesWarmupMs,
                         nodesMeasureMs,
-                        nodesRounds));
+                        nodesRounds,
+                        nodesWarmupRounds));
     }
 
     /** The shape of the targets, the safeguard costs and the PostgreSQL section: the first one asked for. */

@@ -111,15 +111,15 @@ final class TwoNodeBench {
             for (Pair pair : options.quick() ? List.<Pair>of() : pairs) {
                 measure(engine, pair, Traffic.WARM_UP, settings.warmupMs(), false);
             }
+            // Rounds like the measured ones, not reported. Six node JVMs share two cores here, and their compilers
+            // take minutes of traffic to finish (on PostgreSQL the nodes' CPU per request fell fourfold over the first
+            // eight rounds of two traffics, and 39 % of a node's samples in its first 50 seconds were the compiler's):
+            // without these, every cache would be measured on its compiler, and a cache with more code on it most.
+            for (int round = 0; round < settings.warmupRounds(); round++) {
+                runRound(engine, pairs, round, false);
+            }
             for (int round = 0; round < settings.rounds(); round++) {
-                for (Traffic traffic : settings.traffic()) {
-                    // Each round starts with another cache: whichever runs first after the traffic changes pays for
-                    // what the previous cell left (the log to checkpoint, the other nodes' collections), and no cache
-                    // should pay it every round.
-                    for (int i = 0; i < pairs.size(); i++) {
-                        measure(engine, pairs.get((i + round) % pairs.size()), traffic, settings.measureMs(), true);
-                    }
-                }
+                runRound(engine, pairs, round, true);
             }
         } finally {
             for (Pair pair : pairs) {
@@ -130,6 +130,18 @@ final class TwoNodeBench {
                 PostgreSQLBench.dropSchemas(options.postgresUrl(), schemas);
             }
             Bench.deleteRecursively(dir);
+        }
+    }
+
+    /** Every traffic on every pair once. */
+    private void runRound(String engine, List<Pair> pairs, int round, boolean reported) throws Exception {
+        for (Traffic traffic : settings.traffic()) {
+            // Each round starts with another cache: whichever runs first after the traffic changes pays for what the
+            // previous cell left (the log to checkpoint, the other nodes' collections), and no cache should pay it
+            // every round.
+            for (int i = 0; i < pairs.size(); i++) {
+                measure(engine, pairs.get((i + round) % pairs.size()), traffic, settings.measureMs(), reported);
+            }
         }
     }
 
