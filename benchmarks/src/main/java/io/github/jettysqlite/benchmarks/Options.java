@@ -39,7 +39,8 @@ record Options(
 
     /**
      * The two-node section's settings ({@link TwoNodeBench}): engines, caches and traffic measured, and per run the
-     * users, warm-up and measured period; each run is repeated {@code rounds} times and the figures averaged.
+     * users, warm-up and measured period; each run is repeated {@code rounds} times and the figures averaged, after
+     * {@code warmupRounds} rounds like them that are not reported.
      */
     record Nodes(
             List<String> engines,
@@ -122,8 +123,8 @@ record Options(
                 case "--nodes-users" -> nodesUsers = Integer.parseInt(value);
                 case "--nodes-warmup-ms" -> nodesWarmupMs = Long.parseLong(value);
                 case "--nodes-measure-ms" -> nodesMeasureMs = Long.parseLong(value);
-                case "--nodes-rounds" -> nodesRounds = Integer.parseInt(value);
-                case "--nodes-warmup-rounds" -> nodesWarmupRounds = Integer.parseInt(value);
+                case "--nodes-rounds" -> nodesRounds = atLeast(args[i], value, 1);
+                case "--nodes-warmup-rounds" -> nodesWarmupRounds = atLeast(args[i], value, 0);
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + "; see docs/benchmarks.md");
             }
             i++;
@@ -169,6 +170,14 @@ record Options(
     /** The shape of the targets, the safeguard costs and the PostgreSQL section: the first one asked for. */
     Shape primaryShape() {
         return shapes.get(0);
+    }
+
+    private static int atLeast(String option, String value, int least) {
+        int parsed = Integer.parseInt(value);
+        if (parsed < least) {
+            throw new IllegalArgumentException(option + " must be at least " + least + ", not " + value);
+        }
+        return parsed;
     }
 
     private static List<Integer> ints(String csv) {
