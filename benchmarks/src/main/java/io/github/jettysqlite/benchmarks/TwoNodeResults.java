@@ -147,15 +147,15 @@ final class TwoNodeResults {
                 .append(settings.measureMs())
                 .append(" ms measured, after ")
                 .append(settings.warmupRounds())
-                .append(
-                        " unreported warm-up round(s). Wrong answers: measured answers that did not show the value the user last"
-                                + " stored. From both nodes' store statistics over the measured periods, per request and"
-                                + " each with its mean time: cached sessions used without reading their row because no"
-                                + " change of them was signalled (SQLite's change board), checks of a cached session against"
-                                + " its row, loads (for the"
-                                + " coherent cache, reloads after a check found the attributes changed) and stores; and the"
-                                + " CPU time both node JVMs used per request (every thread: Jetty, the store, the JIT, the"
-                                + " collector), which the machine's load moves far less than the throughput.\n\n")
+                .append(" unreported warm-up round(s).")
+                .append(" Wrong answers: measured answers that did not show the value the user last"
+                        + " stored. From both nodes' store statistics over the measured periods, per request and"
+                        + " each with its mean time: cached sessions used without reading their row because no"
+                        + " change of them was signalled (SQLite's change board), checks of a cached session against"
+                        + " its row, loads (for the"
+                        + " coherent cache, reloads after a check found the attributes changed) and stores; and the"
+                        + " CPU time both node JVMs used per request (every thread: Jetty, the store, the JIT, the"
+                        + " collector), which the machine's load moves far less than the throughput.\n\n")
                 .append(
                         "| engine | traffic | cache | req/s | p50 µs | p99 µs | wrong answers | signalled/req | checks/req | µs/check"
                                 + " | loads/req | µs/load | stores/req | µs/store | node CPU µs/req |\n")
