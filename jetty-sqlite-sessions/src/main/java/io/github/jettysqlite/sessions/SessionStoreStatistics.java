@@ -36,7 +36,10 @@ public final class SessionStoreStatistics {
         context = canonicalContextPath;
     }
 
-    /** The canonical path of the context these figures are of ("" for the root context); null before it starts. */
+    /**
+     * The canonical path of the context these figures are of ("_" for a server's root context, "" for a store used
+     * without a server); null before it starts.
+     */
     @ManagedAttribute(value = "the context these figures are of, in Jetty's canonical form", readonly = true)
     public String getContext() {
         return context;

@@ -15,8 +15,10 @@ import javax.management.MBeanServerFactory;
 import javax.management.ObjectName;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.jmx.MBeanContainer;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.session.SessionContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -100,8 +102,43 @@ class JmxNamesTest {
         assertThat((Long) mbeans.getAttribute(statisticsOfA, "storeCount")).isPositive();
     }
 
+    /**
+     * A real server's root context: Jetty's canonical form of "/" is "_" (the null context of a store used without a
+     * server is ""); both are named ROOT, as README says.
+     */
     @Test
-    void theRootContextIsNamedRoot() throws Exception {
+    void theRootContextOfARealServerIsNamedRoot() throws Exception {
+        mbeans = MBeanServerFactory.newMBeanServer();
+        server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        server.addConnector(connector);
+        server.addBean(new SQLiteSessionDataStoreFactory(dir.resolve("root.db")));
+        server.addBean(new MBeanContainer(mbeans));
+        ServletContextHandler root = new ServletContextHandler(ServletContextHandler.SESSIONS);
+        root.setContextPath("/");
+        root.addServlet(TestServer.SessionServlet.class, "/*");
+        server.setHandler(root);
+        server.start();
+        HttpClient client = new HttpClient();
+        client.start();
+        try {
+            ContentResponse response = client.GET("http://127.0.0.1:" + TestServer.port(server) + "/?set=k=v");
+            assertThat(response.getStatus()).isEqualTo(200);
+        } finally {
+            client.stop();
+        }
+
+        Set<ObjectName> names =
+                mbeans.queryNames(new ObjectName("io.github.jettysqlite.sessions:type=sessionstorestatistics,*"), null);
+        assertThat(names).hasSize(1);
+        Matcher rule = readmeRule().matcher(exporterName(names.iterator().next(), "storeCount"));
+        assertThat(rule.matches()).isTrue();
+        assertThat(rule.group(1)).isEqualTo("ROOT");
+    }
+
+    @Test
+    void aStoreWithoutAServerContextIsNamedRoot() throws Exception {
         mbeans = MBeanServerFactory.newMBeanServer();
         SQLiteFixture fixture = new SQLiteFixture(dir.resolve("root.db"));
         try {

@@ -25,6 +25,8 @@ public class SessionStoreStatisticsMBean extends ObjectMBean {
         if (context == null) {
             return super.getObjectContextBasis();
         }
-        return context.isEmpty() ? "ROOT" : context;
+        // Jetty's canonical form of a server's root context "/" is "_"; "" is the context of a store used without a
+        // server. No other context path gives either.
+        return context.isEmpty() || context.equals("_") ? "ROOT" : context;
     }
 }
