@@ -6,21 +6,23 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 
 /**
- * How long the leader of {@link GroupCommitWriter} waits, before it takes its batch, for the callers it expects: only
- * where every commit waits for the disk ({@code synchronous=FULL} or {@code EXTRA}).
+ * How long the leader of {@link GroupCommitWriter} waits, before it takes its batch, for the callers it expects: under
+ * every durability but {@code synchronous=OFF}.
  *
- * <p>There a commit costs an fsync. The callers one batch completes go back to their requests and come back with
- * their next write some tens of microseconds later, by which time the first of them to come back leads a batch of its
- * own write alone, and each batch pays an fsync (at four threads the throughput matched about two writes per fsync).
- * So the leader waits for as many writes as there were callers inside the writer at once during the last batch, for
- * at most half the mean time of a batch (statements and commit), and commits them together (measured in {@code
- * docs/benchmarks.md}, "Under FULL, the leader waits for the writers it expects (stop 46)").
+ * <p>The callers one batch completes go back to their requests and come back with their next write some tens of
+ * microseconds later, by which time the first of them to come back leads a batch of its own write alone. Under
+ * {@code FULL} each such batch pays an fsync (at four threads the throughput matched about two writes per fsync);
+ * under {@code NORMAL} each pays a commit's WAL append and locks, and the callers that find the writer busy pay a
+ * wake-up each. So the leader waits for as many writes as there were callers inside the writer at once during the
+ * last batch, for at most half the mean time of a batch (statements and commit) and {@link #MAX_WAIT_NANOS} at most,
+ * and commits them together (measured in {@code docs/benchmarks.md}: "Under FULL, the leader waits for the writers it
+ * expects (stop 46)" and "Under NORMAL too (stop 49)").
  *
  * <p>It adapts batch by batch: when fewer callers come (a thread stopped writing), the next batch expects what this
  * one saw. Callers that spend longer between writes than a wait lasts (a request doing its work) would make leaders
  * wait in vain batch after batch, so after each wait that ran out, more of the following batches (up to 63) are taken
- * without one; a wait that is met starts over. A caller alone never waits. Under {@code NORMAL} or {@code OFF} nobody
- * waits: a commit there costs about what a statement does, and a wait would cost more than it saves.
+ * without one; a wait that is met starts over. A caller alone never waits. Under {@code OFF}, where nothing waits for
+ * the disk, nobody waits: it was not measured, and stays as it was.
  */
 final class CommitCompany {
     /** However slow the disk, a leader waits no longer than this for company. */
@@ -51,8 +53,7 @@ final class CommitCompany {
 
     /** The company a writer of a database with this durability waits for. */
     static CommitCompany of(Synchronous synchronous) {
-        boolean commitsWaitForDisk = synchronous == Synchronous.FULL || synchronous == Synchronous.EXTRA;
-        return new CommitCompany(commitsWaitForDisk, MAX_WAIT_NANOS, true);
+        return new CommitCompany(synchronous != Synchronous.OFF, MAX_WAIT_NANOS, true);
     }
 
     /** Never waits. */
