@@ -25,8 +25,8 @@ public class SessionStoreStatisticsMBean extends ObjectMBean {
         if (context == null) {
             return super.getObjectContextBasis();
         }
-        // Jetty's canonical form of a server's root context "/" is "_"; "" is the context of a store used without a
-        // server. No other context path gives either.
+        // Jetty's canonical form of a server's root context "/" is "_" (no other path beginning with "/" gives it: the
+        // form keeps the length); "" is the context of a store used without a server.
         return context.isEmpty() || context.equals("_") ? "ROOT" : context;
     }
 }

@@ -21,8 +21,12 @@ import java.util.function.IntSupplier;
  * <p>It adapts batch by batch: when fewer callers come (a thread stopped writing), the next batch expects what this
  * one saw. Callers that spend longer between writes than a wait lasts (a request doing its work) would make leaders
  * wait in vain batch after batch, so after each wait that ran out, more of the following batches (up to 63) are taken
- * without one; a wait that is met starts over. A caller alone never waits. Under {@code OFF}, where nothing waits for
- * the disk, nobody waits: it was not measured, and stays as it was.
+ * without one; a wait that is met starts over. A leader whose last batch had nobody else inside the writer never
+ * waits, so a lone writer never does. Under {@code OFF}, where nothing waits for the disk, nobody waits: it was not
+ * measured, and stays as it was.
+ *
+ * <p>The bound is a deadline: the leader yields its core while it waits, and on a machine whose cores are all busy
+ * the scheduler may give it back later than that.
  */
 final class CommitCompany {
     /** However slow the disk, a leader waits no longer than this for company. */
@@ -122,9 +126,14 @@ final class CommitCompany {
         if (!waits) {
             return;
         }
-        // One batch that waited out a busy timeout must not make the waits long for the many after it: no sample
-        // counts for more than twice the longest wait, which changes no wait.
+        // A long batch (one that waited out a busy timeout, an expiry sweep deleting hundreds of rows) must not make
+        // the waits long for the many short ones after it: no sample counts for more than twice the longest wait, nor,
+        // once there is a mean, for more than four times the mean, which a lasting change still reaches in a few
+        // batches (each may raise the mean by three eighths).
         long sample = Math.min(tookNanos, 2 * maxWaitNanos);
+        if (meanBatchNanos > 0) {
+            sample = Math.min(sample, 4 * meanBatchNanos);
+        }
         meanBatchNanos = meanBatchNanos == 0 ? sample : meanBatchNanos + (sample - meanBatchNanos) / 8;
         expectedWrites = Math.min(peakInside.get(), maxBatch);
     }

@@ -187,6 +187,20 @@ class CommitCompanyTest {
     }
 
     @Test
+    void aLongBatchAfterShortOnesCountsForFourTimesTheMean() {
+        CommitCompany company = CommitCompany.of(Synchronous.NORMAL);
+        company.arrived(2);
+        company.batchTaken(2);
+        company.batchEnded(TimeUnit.MICROSECONDS.toNanos(100), 256);
+        assertThat(company.waitNanos()).as("after a 100 us batch").isEqualTo(50_000);
+
+        // A sweep's batch of 2 ms counts as 400 us: the mean is 100 us + (400 us - 100 us) / 8.
+        company.batchTaken(2);
+        company.batchEnded(TimeUnit.MILLISECONDS.toNanos(2), 256);
+        assertThat(company.waitNanos()).as("after a 2 ms batch").isEqualTo(137_500 / 2);
+    }
+
+    @Test
     void aDatabaseWaitsForCompanyUnlessSynchronousIsOff() throws Exception {
         for (Synchronous level : Synchronous.values()) {
             SQLiteDatabaseSettings settings = new SQLiteDatabaseSettings(dir.resolve(level + ".db"), level, 5_000, 2);
