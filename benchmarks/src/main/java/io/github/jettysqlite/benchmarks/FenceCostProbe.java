@@ -78,6 +78,11 @@ public final class FenceCostProbe {
             r.next();
             serverPid = r.getInt(1);
         }
+        Path command = Path.of("/proc", Integer.toString(serverPid), "comm");
+        if (!Files.isReadable(command) || !Files.readString(command).startsWith("postgres")) {
+            throw new IllegalStateException("the server process " + serverPid + " is not a postgres process on this"
+                    + " machine: the probe reads the server's CPU time from /proc, so the server must run here");
+        }
         for (int i = 0; i < ROUND_TRIPS; i++) {
             roundTrip.run();
         }

@@ -6,27 +6,27 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 
 /**
- * How long the leader of {@link GroupCommitWriter} waits, before it takes its batch, for the callers it expects: under
- * every durability but {@code synchronous=OFF}.
+ * How long the leader of {@link GroupCommitWriter} waits, before it takes its batch, for the callers it expects: only
+ * where every commit waits for the disk ({@code synchronous=FULL} or {@code EXTRA}).
  *
- * <p>The callers one batch completes go back to their requests and come back with their next write some tens of
- * microseconds later, by which time the first of them to come back leads a batch of its own write alone. Under
- * {@code FULL} each such batch pays an fsync (at four threads the throughput matched about two writes per fsync);
- * under {@code NORMAL} each pays a commit's WAL append and locks, and the callers that find the writer busy pay a
- * wake-up each. So the leader waits for as many writes as there were callers inside the writer at once during the
- * last batch, for at most half the mean time of a batch (statements and commit) and {@link #MAX_WAIT_NANOS} at most,
- * and commits them together (measured in {@code docs/benchmarks.md}: "Under FULL, the leader waits for the writers it
- * expects (stop 46)" and "Under NORMAL too (stop 49)").
+ * <p>There a commit costs an fsync. The callers one batch completes go back to their requests and come back with
+ * their next write some tens of microseconds later, by which time the first of them to come back leads a batch of its
+ * own write alone, and each batch pays an fsync (at four threads the throughput matched about two writes per fsync).
+ * So the leader waits for as many writes as there were callers inside the writer at once during the last batch, for
+ * at most half the mean time of a batch (statements and commit), and commits them together (measured in {@code
+ * docs/benchmarks.md}, "Under FULL, the leader waits for the writers it expects (stop 46)").
  *
  * <p>It adapts batch by batch: when fewer callers come (a thread stopped writing), the next batch expects what this
  * one saw. Callers that spend longer between writes than a wait lasts (a request doing its work) would make leaders
  * wait in vain batch after batch, so after each wait that ran out, more of the following batches (up to 63) are taken
  * without one; a wait that is met starts over. A leader whose last batch had nobody else inside the writer never
- * waits, so a lone writer never does. Under {@code OFF}, where nothing waits for the disk, nobody waits: it was not
- * measured, and stays as it was.
+ * waits, so a lone writer never does. The bound is a deadline: the leader yields its core while it waits, and on a
+ * machine whose cores are all busy the scheduler may give it back later than that.
  *
- * <p>The bound is a deadline: the leader yields its core while it waits, and on a machine whose cores are all busy
- * the scheduler may give it back later than that.
+ * <p>Under {@code NORMAL} or {@code OFF} nobody waits. Waiting under {@code NORMAL} too was measured ({@code
+ * docs/benchmarks.md}, stop 49): in the store's own benchmark, whose threads write back to back, it cut the p99 of
+ * writes at four and eight threads by a third to two thirds; but two Jetty nodes over HTTP, whose request threads work
+ * between writes, leaned towards more CPU per request with it, so it was not kept.
  */
 final class CommitCompany {
     /** However slow the disk, a leader waits no longer than this for company. */
@@ -57,7 +57,8 @@ final class CommitCompany {
 
     /** The company a writer of a database with this durability waits for. */
     static CommitCompany of(Synchronous synchronous) {
-        return new CommitCompany(synchronous != Synchronous.OFF, MAX_WAIT_NANOS, true);
+        boolean commitsWaitForDisk = synchronous == Synchronous.FULL || synchronous == Synchronous.EXTRA;
+        return new CommitCompany(commitsWaitForDisk, MAX_WAIT_NANOS, true);
     }
 
     /** Never waits. */
@@ -126,14 +127,9 @@ final class CommitCompany {
         if (!waits) {
             return;
         }
-        // A long batch (one that waited out a busy timeout, an expiry sweep deleting hundreds of rows) must not make
-        // the waits long for the many short ones after it: no sample counts for more than twice the longest wait, nor,
-        // once there is a mean, for more than four times the mean, which a lasting change still reaches in a few
-        // batches (each may raise the mean by three eighths).
+        // One batch that waited out a busy timeout must not make the waits long for the many after it: no sample
+        // counts for more than twice the longest wait, which changes no wait.
         long sample = Math.min(tookNanos, 2 * maxWaitNanos);
-        if (meanBatchNanos > 0) {
-            sample = Math.min(sample, 4 * meanBatchNanos);
-        }
         meanBatchNanos = meanBatchNanos == 0 ? sample : meanBatchNanos + (sample - meanBatchNanos) / 8;
         expectedWrites = Math.min(peakInside.get(), maxBatch);
     }

@@ -21,8 +21,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * A caller whose work a previous holder already committed finds it done and returns at once. Nobody returns before
  * the transaction holding their work has committed. With one thread this is one transaction per write; under
  * concurrency many writes share one commit. Callers that find the writer busy park instead of queueing on its
- * lock, so that a leader's batch completes them all at once rather than handing the lock along one by one. Unless
- * {@code synchronous=OFF}, a leader first waits a little for the callers it expects ({@link CommitCompany}).
+ * lock, so that a leader's batch completes them all at once rather than handing the lock along one by one. Where
+ * every commit waits for the disk, a leader first waits a little for the callers it expects ({@link CommitCompany}).
  *
  * <p>Failures fail fast and alone. When the transaction cannot even begin (another process holds the write lock
  * past the busy timeout), every write of the batch fails at once with that cause: retrying each would make the

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Unless synchronous=OFF, a leader waits for the callers it expects before it takes its batch. */
+/** Where commits wait for the disk, a leader waits for the callers it expects before it takes its batch. */
 class CommitCompanyTest {
     /** A wait that only a broken writer would see run out (and then fail the test, not hang it). */
     private static final long AS_LONG_AS_A_TEST_WAITS = TimeUnit.SECONDS.toNanos(Waiting.SECONDS);
@@ -141,32 +142,20 @@ class CommitCompanyTest {
     }
 
     @Test
-    void underOffNobodyWaitsWhateverCameBefore() throws Exception {
-        CommitCompany company = CommitCompany.of(Synchronous.OFF);
-        expectTwo(company);
-        AtomicInteger looks = new AtomicInteger();
+    void underNormalNobodyWaitsWhateverCameBefore() throws Exception {
+        for (Synchronous level : List.of(Synchronous.OFF, Synchronous.NORMAL)) {
+            CommitCompany company = CommitCompany.of(level);
+            expectTwo(company);
+            AtomicInteger looks = new AtomicInteger();
 
-        company.awaitExpected(() -> {
-            looks.incrementAndGet();
-            return 1;
-        });
+            company.awaitExpected(() -> {
+                looks.incrementAndGet();
+                return 1;
+            });
 
-        assertThat(looks.get()).as("looks at the queue").isZero();
-        assertThat(company.waitNanos()).isZero();
-    }
-
-    @Test
-    void underNormalTheLeaderWaitsForTheWriteItExpects() throws Exception {
-        CommitCompany company = CommitCompany.of(Synchronous.NORMAL);
-        expectTwo(company);
-        assertThat(company.waitNanos()).as("half of a 1 ms batch").isEqualTo(500_000);
-        AtomicInteger looks = new AtomicInteger();
-
-        // The expected write is queued by the leader's second look, which only a leader that waits takes (one that
-        // does not looks once, or not at all).
-        company.awaitExpected(() -> looks.incrementAndGet() >= 2 ? 2 : 1);
-
-        assertThat(looks.get()).isEqualTo(2);
+            assertThat(looks.get()).as("looks at the queue under %s", level).isZero();
+            assertThat(company.waitNanos()).isZero();
+        }
     }
 
     @Test
@@ -187,28 +176,14 @@ class CommitCompanyTest {
     }
 
     @Test
-    void aLongBatchAfterShortOnesCountsForFourTimesTheMean() {
-        CommitCompany company = CommitCompany.of(Synchronous.NORMAL);
-        company.arrived(2);
-        company.batchTaken(2);
-        company.batchEnded(TimeUnit.MICROSECONDS.toNanos(100), 256);
-        assertThat(company.waitNanos()).as("after a 100 us batch").isEqualTo(50_000);
-
-        // A sweep's batch of 2 ms counts as 400 us: the mean is 100 us + (400 us - 100 us) / 8.
-        company.batchTaken(2);
-        company.batchEnded(TimeUnit.MILLISECONDS.toNanos(2), 256);
-        assertThat(company.waitNanos()).as("after a 2 ms batch").isEqualTo(137_500 / 2);
-    }
-
-    @Test
-    void aDatabaseWaitsForCompanyUnlessSynchronousIsOff() throws Exception {
+    void aDatabaseWaitsForCompanyOnlyWhereCommitsWaitForTheDisk() throws Exception {
         for (Synchronous level : Synchronous.values()) {
             SQLiteDatabaseSettings settings = new SQLiteDatabaseSettings(dir.resolve(level + ".db"), level, 5_000, 2);
             try (SharedDatabases.Lease<SQLiteDatabase> lease = SQLiteDatabase.acquire(
                     settings, new SessionTable(SessionTable.DEFAULT_NAME, SqlDialect.SQLITE), TableUse.SERVE, true)) {
                 assertThat(lease.database().writer().company().waits())
                         .as("waits under %s", level)
-                        .isEqualTo(level != Synchronous.OFF);
+                        .isEqualTo(level == Synchronous.FULL || level == Synchronous.EXTRA);
             }
         }
     }
