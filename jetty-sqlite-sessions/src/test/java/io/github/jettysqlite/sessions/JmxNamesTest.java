@@ -58,14 +58,7 @@ class JmxNamesTest {
         // A server of its own, so no other test's beans are counted.
         mbeans = MBeanServerFactory.newMBeanServer();
         server = TestServer.start(dir.resolve("sessions.db"), 0, new MBeanContainer(mbeans));
-        HttpClient client = new HttpClient();
-        client.start();
-        try {
-            ContentResponse response = client.GET("http://127.0.0.1:" + TestServer.port(server) + "/a/?set=k=v");
-            assertThat(response.getStatus()).isEqualTo(200);
-        } finally {
-            client.stop();
-        }
+        setAnAttribute("/a/");
 
         Set<ObjectName> stores =
                 mbeans.queryNames(new ObjectName("io.github.jettysqlite.sessions:type=sqlitesessiondatastore,*"), null);
@@ -120,14 +113,7 @@ class JmxNamesTest {
         root.addServlet(TestServer.SessionServlet.class, "/*");
         server.setHandler(root);
         server.start();
-        HttpClient client = new HttpClient();
-        client.start();
-        try {
-            ContentResponse response = client.GET("http://127.0.0.1:" + TestServer.port(server) + "/?set=k=v");
-            assertThat(response.getStatus()).isEqualTo(200);
-        } finally {
-            client.stop();
-        }
+        setAnAttribute("/");
 
         Set<ObjectName> names =
                 mbeans.queryNames(new ObjectName("io.github.jettysqlite.sessions:type=sessionstorestatistics,*"), null);
@@ -153,6 +139,18 @@ class JmxNamesTest {
             assertThat(rule.group(1)).isEqualTo("ROOT");
         } finally {
             fixture.close();
+        }
+    }
+
+    /** One request to the server that sets an attribute under {@code path}, so a session is stored. */
+    private void setAnAttribute(String path) throws Exception {
+        HttpClient client = new HttpClient();
+        client.start();
+        try {
+            ContentResponse response = client.GET("http://127.0.0.1:" + TestServer.port(server) + path + "?set=k=v");
+            assertThat(response.getStatus()).isEqualTo(200);
+        } finally {
+            client.stop();
         }
     }
 
