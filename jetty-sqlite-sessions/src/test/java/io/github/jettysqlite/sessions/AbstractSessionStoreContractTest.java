@@ -322,6 +322,19 @@ abstract class AbstractSessionStoreContractTest {
     }
 
     @Test
+    void anAttributeNameTooLongToStoreIsRefusedInWordsAndTheRowKeepsWhatItHeld() throws Exception {
+        SessionData data = session(store, "s1", now + HOUR, NODE);
+        store.store("s1", data);
+        SessionData loaded = store.load("s1");
+        loaded.setAttribute("user", "bob");
+        loaded.setAttribute("n".repeat(70_000), "too long a name");
+
+        assertThatThrownBy(() -> store.store("s1", loaded))
+                .hasStackTraceContaining("70000 bytes long in modified UTF-8; a name may have at most 65,535");
+        assertThat(store.load("s1").getAttribute("user")).isEqualTo(data.getAttribute("user"));
+    }
+
+    @Test
     void storeOfARowDeletedMeanwhileLeavesItDeleted() throws Exception {
         SessionData data = session(store, "s1", now + HOUR, NODE);
         store.store("s1", data);

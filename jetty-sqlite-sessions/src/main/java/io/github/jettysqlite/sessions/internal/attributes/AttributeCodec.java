@@ -104,35 +104,95 @@ public final class AttributeCodec {
         }
     }
 
-    /** The column value for these serialized attributes in the given row, sealed when a key is configured. */
+    /**
+     * The column value for these serialized attributes in the given row, sealed when a key is configured. The column
+     * is written straight into an array of its exact size: every write builds one, and going through a {@code
+     * DataOutputStream} into a growing buffer and copying that out cost about a microsecond more per write (measured
+     * with ten attributes, at 1 KiB and at 16 KiB).
+     *
+     * @throws IllegalArgumentException when an attribute's name is longer than its two length bytes can say
+     */
     public byte[] encode(Map<String, byte[]> attributes, AttributeSeal.SessionKey row) {
-        int size = (seal.seals() ? SEALED_PREFIX : HEADER_BYTES) + 4;
+        int count = attributes.size();
+        byte[][] names = new byte[count][];
+        byte[][] values = new byte[count][];
+        int prefix = seal.seals() ? SEALED_PREFIX : HEADER_BYTES;
+        long size = prefix + 4L;
+        int i = 0;
         for (Map.Entry<String, byte[]> e : attributes.entrySet()) {
-            size += 2 + e.getKey().length() * 3 + 4 + e.getValue().length;
+            names[i] = modifiedUtf8(e.getKey());
+            values[i] = encrypt ? seal.encrypt(e.getValue(), associated(row, e.getKey())) : e.getValue();
+            size += 2L + names[i].length + 4L + values[i].length;
+            i++;
         }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(size);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.write(new byte[] {'J', 'S', 'A', encrypt ? ENCRYPTED : seal.seals() ? SEALED : UNSEALED});
-            if (seal.seals()) {
-                out.write(new byte[AttributeSeal.KEY_ID_BYTES + AttributeSeal.MAC_BYTES]);
-            }
-            out.writeInt(attributes.size());
-            for (Map.Entry<String, byte[]> e : attributes.entrySet()) {
-                byte[] value = encrypt ? seal.encrypt(e.getValue(), associated(row, e.getKey())) : e.getValue();
-                out.writeUTF(e.getKey());
-                out.writeInt(value.length);
-                out.write(value);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot happen in memory", e);
+        if (size > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException(
+                    "the session's attributes come to " + size + " bytes serialized, more than one column can hold");
         }
-        byte[] blob = bytes.toByteArray();
+        byte[] blob = new byte[(int) size];
+        blob[0] = 'J';
+        blob[1] = 'S';
+        blob[2] = 'A';
+        blob[3] = encrypt ? ENCRYPTED : seal.seals() ? SEALED : UNSEALED;
+        int at = putInt(blob, prefix, count);
+        for (i = 0; i < count; i++) {
+            blob[at++] = (byte) (names[i].length >>> 8);
+            blob[at++] = (byte) names[i].length;
+            System.arraycopy(names[i], 0, blob, at, names[i].length);
+            at = putInt(blob, at + names[i].length, values[i].length);
+            System.arraycopy(values[i], 0, blob, at, values[i].length);
+            at += values[i].length;
+        }
         if (seal.seals()) {
             System.arraycopy(seal.currentKeyId(), 0, blob, HEADER_BYTES, AttributeSeal.KEY_ID_BYTES);
             byte[] mac = seal.seal(row, blob, SEALED_PREFIX);
             System.arraycopy(mac, 0, blob, HEADER_BYTES + AttributeSeal.KEY_ID_BYTES, AttributeSeal.MAC_BYTES);
         }
         return blob;
+    }
+
+    /**
+     * A name as {@code DataOutput.writeUTF} writes it, less its two length bytes (which {@link #name} reads back): an
+     * ASCII name without NUL is its own bytes; any other character takes two or three bytes, NUL two.
+     */
+    static byte[] modifiedUtf8(String name) {
+        int length = name.length();
+        int bytes = 0;
+        for (int i = 0; i < length; i++) {
+            char c = name.charAt(i);
+            bytes += c >= 0x0001 && c <= 0x007F ? 1 : c <= 0x07FF ? 2 : 3;
+        }
+        if (bytes > 0xFFFF) {
+            throw new IllegalArgumentException("attribute name '" + name.substring(0, 40) + "...' is " + bytes
+                    + " bytes long in modified UTF-8; a name may have at most 65,535");
+        }
+        if (bytes == length) {
+            return name.getBytes(StandardCharsets.ISO_8859_1);
+        }
+        byte[] out = new byte[bytes];
+        int at = 0;
+        for (int i = 0; i < length; i++) {
+            char c = name.charAt(i);
+            if (c >= 0x0001 && c <= 0x007F) {
+                out[at++] = (byte) c;
+            } else if (c <= 0x07FF) {
+                out[at++] = (byte) (0xC0 | (c >> 6));
+                out[at++] = (byte) (0x80 | (c & 0x3F));
+            } else {
+                out[at++] = (byte) (0xE0 | (c >> 12));
+                out[at++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+                out[at++] = (byte) (0x80 | (c & 0x3F));
+            }
+        }
+        return out;
+    }
+
+    private static int putInt(byte[] blob, int at, int value) {
+        blob[at] = (byte) (value >>> 24);
+        blob[at + 1] = (byte) (value >>> 16);
+        blob[at + 2] = (byte) (value >>> 8);
+        blob[at + 3] = (byte) value;
+        return at + 4;
     }
 
     /**

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InvalidObjectException;
 import java.nio.charset.StandardCharsets;
@@ -39,6 +41,58 @@ class AttributeContainerTest {
         assertThat(read.keySet()).containsExactlyInAnyOrderElementsOf(written.keySet());
         written.forEach((name, value) -> assertThat(read.get(name)).as(name).isEqualTo(value));
         assertThat(AttributeCodec.layout(blob).keySet()).isEqualTo(read.keySet());
+    }
+
+    @Test
+    void theContainerIsByteForByteWhatADataOutputStreamWritesOfTheLayout() throws Exception {
+        Map<String, byte[]> written = new LinkedHashMap<>();
+        written.put("user", bytes("alice"));
+        written.put("", new byte[0]);
+        written.put("nul\u0000 del\u007F \u0080 \u07FF \u0800 \uFFFF \uD83D\uDE00", bytes("edges"));
+        Random random = new Random(20261206);
+        char[] edges = {0, 1, 0x7F, 0x80, 0x7FF, 0x800, 0xD800, 0xDFFF, 0xFFFF};
+        for (int n = 0; n < 200; n++) {
+            char[] name = new char[random.nextInt(12)];
+            for (int i = 0; i < name.length; i++) {
+                name[i] = random.nextBoolean() ? edges[random.nextInt(edges.length)] : (char) random.nextInt(0x10000);
+            }
+            byte[] value = new byte[random.nextInt(40)];
+            random.nextBytes(value);
+            written.put(new String(name), value);
+        }
+
+        byte[] blob = AttributeCodec.unsealed().encode(written, ROW);
+
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(expected)) {
+            out.write(new byte[] {'J', 'S', 'A', 1});
+            out.writeInt(written.size());
+            for (Map.Entry<String, byte[]> e : written.entrySet()) {
+                out.writeUTF(e.getKey());
+                out.writeInt(e.getValue().length);
+                out.write(e.getValue());
+            }
+        }
+        assertThat(blob).isEqualTo(expected.toByteArray());
+        Map<String, byte[]> read = AttributeCodec.unsealed().decode(blob, ROW).attributes();
+        written.forEach((name, value) -> assertThat(read.get(name)).as(name).isEqualTo(value));
+    }
+
+    @Test
+    void aNameLongerThanItsLengthBytesCanSayIsRefusedInWords() throws Exception {
+        String longest = "x".repeat(65_535);
+        String longestWide = "\u4E2D".repeat(21_845);
+        Map<String, byte[]> fits = Map.of(longest, bytes("a"), longestWide, bytes("b"));
+        assertThat(AttributeCodec.unsealed()
+                        .decode(AttributeCodec.unsealed().encode(fits, ROW), ROW)
+                        .attributes())
+                .containsOnlyKeys(longest, longestWide);
+
+        for (String tooLong : new String[] {longest + "x", longestWide + "\u4E2D"}) {
+            assertThatThrownBy(() -> AttributeCodec.unsealed().encode(Map.of(tooLong, bytes("v")), ROW))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("bytes long in modified UTF-8; a name may have at most 65,535");
+        }
     }
 
     @Test
