@@ -2,6 +2,7 @@ package io.github.jettysqlite.sessions.internal;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
@@ -12,11 +13,29 @@ import java.util.Map;
  * connection is used by one thread at a time (the writer holds a lock, readers are checked out of a pool).
  */
 public final class CachedConnection implements AutoCloseable {
+    /** How a connection runs its prepared queries; an engine's driver may have a cheaper way than the plain one. */
+    public interface Queries {
+        /** Runs the query with the parameters bound, as {@link PreparedStatement#executeQuery()} does. */
+        ResultSet run(PreparedStatement query) throws SQLException;
+
+        /** Forgets what it kept of the statements of this connection, which are closed. */
+        default void forget() {}
+    }
+
+    /** {@link PreparedStatement#executeQuery()}, and nothing kept. */
+    public static final Queries PLAIN = PreparedStatement::executeQuery;
+
     private final Connection connection;
+    private final Queries queries;
     private final Map<String, PreparedStatement> statements = new HashMap<>();
 
     public CachedConnection(Connection connection) {
+        this(connection, PLAIN);
+    }
+
+    public CachedConnection(Connection connection, Queries queries) {
         this.connection = connection;
+        this.queries = queries;
     }
 
     /** The statement for this SQL, prepared on first use and reused after that. */
@@ -27,6 +46,14 @@ public final class CachedConnection implements AutoCloseable {
             statements.put(sql, statement);
         }
         return statement;
+    }
+
+    /**
+     * Runs a statement of this connection that returns rows, with its parameters bound. Its columns must be read by
+     * position: the column names a driver reports may be the ones of its first run.
+     */
+    public ResultSet query(PreparedStatement query) throws SQLException {
+        return queries.run(query);
     }
 
     /**
@@ -43,6 +70,7 @@ public final class CachedConnection implements AutoCloseable {
             }
         }
         statements.clear();
+        queries.forget();
     }
 
     /** Runs a statement that returns nothing, such as a pragma or a transaction boundary. */
@@ -57,6 +85,7 @@ public final class CachedConnection implements AutoCloseable {
     @Override
     public void close() throws SQLException {
         statements.clear();
+        queries.forget();
         // Closing the connection closes and finalizes every statement prepared on it.
         connection.close();
     }

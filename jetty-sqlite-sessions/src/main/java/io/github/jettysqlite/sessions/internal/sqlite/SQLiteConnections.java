@@ -45,8 +45,8 @@ public final class SQLiteConnections {
         config.setBusyTimeout(settings.busyTimeoutMs());
         // Otherwise sqlite-jdbc runs "SELECT last_insert_rowid()" after every INSERT, inside the writer lock.
         config.setGetGeneratedKeys(false);
-        CachedConnection c =
-                new CachedConnection(decorator.apply(config.createConnection("jdbc:sqlite:" + settings.file())));
+        CachedConnection c = new CachedConnection(
+                decorator.apply(config.createConnection("jdbc:sqlite:" + settings.file())), new SQLiteQueries());
         try {
             c.execute("PRAGMA synchronous = " + settings.synchronous().name());
             queryString(c, "SELECT count(*) FROM sqlite_schema");
@@ -62,7 +62,8 @@ public final class SQLiteConnections {
         SQLiteConfig config = new SQLiteConfig();
         config.setReadOnly(true);
         config.setBusyTimeout(settings.busyTimeoutMs());
-        return new CachedConnection(decorator.apply(config.createConnection("jdbc:sqlite:" + settings.file())));
+        return new CachedConnection(
+                decorator.apply(config.createConnection("jdbc:sqlite:" + settings.file())), new SQLiteQueries());
     }
 
     /** Checks what SQLite would otherwise report vaguely: a missing or read-only directory or file. */

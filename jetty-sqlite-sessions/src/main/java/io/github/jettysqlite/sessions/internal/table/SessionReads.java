@@ -75,7 +75,7 @@ public final class SessionReads {
             throws SQLException {
         PreparedStatement s = c.prepare(load);
         Sql.bindKey(s, 1, scope, key);
-        try (ResultSet row = s.executeQuery()) {
+        try (ResultSet row = c.query(s)) {
             if (!row.next() || !RowKeys.mayUse(plainOnly, row.getString(11))) {
                 return null;
             }
@@ -106,22 +106,23 @@ public final class SessionReads {
         String current = ids.keyOf(id);
         boolean plainOnly = !ids.trustsCurrentKeyOf(id);
         List<String> formers = ids.formerKeysOf(id);
-        if (existsAt(s, scope, current, plainOnly)) {
+        if (existsAt(c, s, scope, current, plainOnly)) {
             return true;
         }
         for (String former : formers) {
-            if (existsAt(s, scope, former, !SessionIds.isProtectedKey(former))) {
+            if (existsAt(c, s, scope, former, !SessionIds.isProtectedKey(former))) {
                 return true;
             }
         }
         // As in load: the row may have moved under the current key meanwhile.
-        return !formers.isEmpty() && existsAt(s, scope, current, plainOnly);
+        return !formers.isEmpty() && existsAt(c, s, scope, current, plainOnly);
     }
 
-    private static boolean existsAt(PreparedStatement s, SessionScope scope, String key, boolean plainOnly)
+    private static boolean existsAt(
+            CachedConnection c, PreparedStatement s, SessionScope scope, String key, boolean plainOnly)
             throws SQLException {
         Sql.bindKey(s, 1, scope, key);
-        try (ResultSet row = s.executeQuery()) {
+        try (ResultSet row = c.query(s)) {
             return row.next() && RowKeys.mayUse(plainOnly, row.getString(1));
         }
     }
@@ -153,7 +154,7 @@ public final class SessionReads {
         PreparedStatement s = c.prepare(probeOrLoad);
         s.setLong(1, knownVersion);
         Sql.bindKey(s, 2, scope, current);
-        try (ResultSet row = s.executeQuery()) {
+        try (ResultSet row = c.query(s)) {
             if (!row.next()) {
                 return null;
             }
@@ -165,7 +166,7 @@ public final class SessionReads {
     private RowStamp probeAt(CachedConnection c, SessionScope scope, String key) throws SQLException {
         PreparedStatement s = c.prepare(probe);
         Sql.bindKey(s, 1, scope, key);
-        try (ResultSet row = s.executeQuery()) {
+        try (ResultSet row = c.query(s)) {
             if (!row.next()) {
                 return null;
             }
