@@ -162,9 +162,11 @@ final class CachedCopyCheck {
     }
 
     /**
-     * Brings a cached session that a request on this node still holds up to date with its row, in place: the row's
-     * attributes replace the copy's (the object stays the one every request here holds), and its metadata is taken
-     * in. A copy holding changes not yet saved is left as it is, for its own store to merge.
+     * Brings a cached session that a request on this node still holds up to date with its row, in place: the
+     * attributes changed elsewhere replace the copy's, those unchanged keep their objects (which the holding request
+     * may still change in place; see {@link TrackedSessionData#takeChangedAttributesFrom}), and the session object
+     * stays the one every request here holds; its metadata is taken in. A copy holding changes not yet saved is left
+     * as it is, for its own store to merge.
      *
      * @param load a fresh load of the session, as the store's {@code load} gives it (null when the row is gone)
      */
@@ -176,7 +178,7 @@ final class CachedCopyCheck {
         if (copy.isDirty() || !(load instanceof TrackedSessionData fresh)) {
             return CachedSessionCheck.CURRENT;
         }
-        copy.takeAttributesFrom(fresh);
+        copy.takeChangedAttributesFrom(fresh);
         takeMetadata(
                 copy,
                 new RowStamp(

@@ -86,12 +86,33 @@ abstract class AbstractHeldSessionRefreshTest {
         });
     }
 
+    @Test
+    void anAttributeARequestHoldsAndChangesInPlaceAfterARefreshIsStillSaved() throws Exception {
+        String id = get(nodeA, "?list=cart=apple", null);
+
+        whileNodeAHolds(id, "?hold&append=cart=pen", () -> {
+            get(nodeB, "?set=theme=dark", id);
+            // Node A takes node B's change into the copy the holding request has: the theme, and the cart it holds.
+            assertThat(get(nodeA, "?get=theme", id)).isEqualTo("dark");
+        });
+
+        // The holding request added to the cart object it took before the refresh, and saved that in place.
+        assertThat(get(nodeB, "?get=cart", id)).isEqualTo("[apple, pen]");
+        assertThat(get(nodeA, "?get=cart", id)).isEqualTo("[apple, pen]");
+        assertThat(get(nodeA, "?get=theme", id)).isEqualTo("dark");
+    }
+
     /** Runs the steps while a request on node A holds the session, then lets that request end as usual. */
     private void whileNodeAHolds(String id, Steps steps) throws Exception {
+        whileNodeAHolds(id, "?hold", steps);
+    }
+
+    /** As above, with the holding request's query (which holds the session by its ?hold). */
+    private void whileNodeAHolds(String id, String holdingQuery, Steps steps) throws Exception {
         TestServer.prepareHold();
         CompletableFuture<String> holding = CompletableFuture.supplyAsync(() -> {
             try {
-                return get(nodeA, "?hold", id);
+                return get(nodeA, holdingQuery, id);
             } catch (Exception e) {
                 throw new CompletionException(e);
             }

@@ -8,6 +8,8 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -97,7 +99,9 @@ public final class TestServer {
      * ?vanish deletes its row through the store first (as another node would), ?pad=n sets an attribute of n bytes
      * (a write that needs new pages), ?probe=name=value sets an {@link ActivationProbe}, ?hold keeps the request (and
      * so the session) until {@link #releaseHeld} after saying so to {@link #awaitHeld}, ?identity answers which
-     * session object this node served; otherwise the id.
+     * session object this node served, ?list=name=value sets a list holding the value, ?append=name=value adds the
+     * value to that list in place (without setting the attribute again), after the hold if there is one; otherwise
+     * the id.
      */
     public static final class SessionServlet extends HttpServlet {
         @Override
@@ -133,6 +137,17 @@ public final class TestServer {
                 String[] pair = probe.split("=", 2);
                 session.setAttribute(pair[0], new ActivationProbe(pair[1]));
             }
+            String list = request.getParameter("list");
+            if (list != null) {
+                String[] pair = list.split("=", 2);
+                session.setAttribute(pair[0], new ArrayList<>(List.of(pair[1])));
+            }
+            // The list object is taken now and added to only after the hold, as a slow request changes an attribute.
+            String[] append = request.getParameter("append") == null
+                    ? null
+                    : request.getParameter("append").split("=", 2);
+            @SuppressWarnings("unchecked")
+            List<String> appendTo = append == null ? null : (List<String>) session.getAttribute(append[0]);
             if (request.getParameter("hold") != null) {
                 held.countDown();
                 try {
@@ -141,6 +156,9 @@ public final class TestServer {
                     Thread.currentThread().interrupt();
                     throw new IOException(e);
                 }
+            }
+            if (appendTo != null) {
+                appendTo.add(append[1]);
             }
             String pad = request.getParameter("pad");
             if (pad != null) {

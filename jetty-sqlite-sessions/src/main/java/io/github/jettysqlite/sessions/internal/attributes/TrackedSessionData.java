@@ -1,5 +1,7 @@
 package io.github.jettysqlite.sessions.internal.attributes;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.session.SessionData;
@@ -204,10 +206,34 @@ public final class TrackedSessionData extends SessionData {
     }
 
     /**
-     * Takes the attributes of a fresh load of this session's row in place of this data's own, with what the store
-     * knows of them: for a session a cache must bring up to date while a request still holds it.
+     * Brings this data, which a request still holds, up to date with a fresh load of its row: an attribute the row
+     * holds as this data last knew it keeps its object, and only those changed or added elsewhere take the fresh
+     * load's objects (those removed elsewhere go). A request holding an unchanged attribute's object and changing it in
+     * place after this keeps its change: the object is still the session's, and is saved as changed in place. The
+     * caller has made sure this data holds no change of its own, in place or set, so a kept object is what the row
+     * holds.
      */
-    public void takeAttributesFrom(TrackedSessionData fresh) {
+    public void takeChangedAttributesFrom(TrackedSessionData fresh) {
+        AttributePrints known = storedPrints();
+        AttributePrints now = fresh.storedPrints();
+        Map<String, Object> unchanged = new HashMap<>();
+        if (known != null && now != null) {
+            for (String name : now.names()) {
+                Object value = getAttribute(name);
+                if (value != null && known.contains(name) && known.matches(name, now.printOf(name))) {
+                    unchanged.put(name, value);
+                }
+            }
+        }
+        clearAllAttributes();
+        fresh.getAllAttributes().forEach((name, value) -> putStored(name, unchanged.getOrDefault(name, value)));
+        stored(now, fresh.storedVersion());
+        setRewriteAttributes(fresh.rewriteAttributes());
+        rowKey(fresh.rowKey());
+    }
+
+    /** Takes the attributes of a fresh load of this session's row in place of this data's own, every object too. */
+    private void takeAttributesFrom(TrackedSessionData fresh) {
         clearAllAttributes();
         fresh.getAllAttributes().forEach(this::putStored);
         stored(fresh.storedPrints(), fresh.storedVersion());
