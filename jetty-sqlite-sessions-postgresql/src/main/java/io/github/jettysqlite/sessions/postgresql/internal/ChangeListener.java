@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * <p>A thread of its own connects (again after a failure, waiting longer each time up to {@value #MAX_RECONNECT_MS}
  * ms) and catches up every {@value #KEEP_UP_MS} ms when no request did, so that the server's queue of notifications
  * for this node never grows while the node is idle. Each connection is a new generation, never 0; while there is
- * none, callers are told 0.
+ * none, callers are told 0. A round trip that has not ended in {@value #ROUND_TRIP_TIMEOUT_MS} ms has its connection
+ * aborted, by the next caller whose wait runs out or by a watch every {@value #KEEP_UP_MS} ms on a second thread.
  */
 final class ChangeListener implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PostgreSQLChangeSignals.class);
@@ -59,6 +60,8 @@ final class ChangeListener implements AutoCloseable {
 
     private long finished;
     private boolean underWay;
+    /** When the round trip under way began (System.nanoTime). Guarded by {@link #lock}. */
+    private long underWaySince;
     /** The generation the last finished round trip caught up on, 0 when it failed. Guarded by {@link #lock}. */
     private long lastOutcome;
 
@@ -114,6 +117,7 @@ final class ChangeListener implements AutoCloseable {
                 if (underWay) {
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
+                        abortIfStuck();
                         return 0;
                     }
                     try {
@@ -125,6 +129,7 @@ final class ChangeListener implements AutoCloseable {
                     continue;
                 }
                 underWay = true;
+                underWaySince = System.nanoTime();
                 long mine = ++begun;
                 long outcome = 0;
                 lock.unlock();
@@ -144,6 +149,42 @@ final class ChangeListener implements AutoCloseable {
         }
     }
 
+    /**
+     * Aborts the connection of a round trip under way for longer than {@value #ROUND_TRIP_TIMEOUT_MS} ms; the caller
+     * holds the lock and has waited for it that long. The read timeout cannot end such a round trip when the server
+     * never stops sending: anyone who may connect to the database can {@code NOTIFY} on the channel without pause,
+     * and the driver then reads, and keeps in memory, notification after notification ahead of the answer. Aborted,
+     * the round trip fails, its thread (a request's) goes on to read its row, the driver's collected notifications
+     * go with the connection, and the keeping thread connects again. A caller looks when its wait runs out, and a
+     * watch looks every {@value #KEEP_UP_MS} ms, also when the stuck round trip is the keeping thread's own.
+     */
+    private void abortIfStuck() {
+        if (listening != null
+                && System.nanoTime() - underWaySince > TimeUnit.MILLISECONDS.toNanos(ROUND_TRIP_TIMEOUT_MS)) {
+            LOG.debug(
+                    "A round trip on {} has not ended in {} ms; aborting its connection",
+                    location,
+                    ROUND_TRIP_TIMEOUT_MS);
+            listening.abort();
+        }
+    }
+
+    /** The watch: a look for a stuck round trip (see {@link #abortIfStuck}), on a thread that never waits for one. */
+    private void watch() {
+        try {
+            lock.lock();
+            try {
+                if (underWay) {
+                    abortIfStuck();
+                }
+            } finally {
+                lock.unlock();
+            }
+        } catch (Throwable e) {
+            LOG.debug("Watching round trips on {} failed", location, e);
+        }
+    }
+
     /** Starts the keeping thread on first use: a process that never checks a cached copy needs no listener. */
     void start() {
         if (keeper != null || closed) {
@@ -151,7 +192,8 @@ final class ChangeListener implements AutoCloseable {
         }
         synchronized (this) {
             if (keeper == null && !closed) {
-                ScheduledExecutorService k = Executors.newSingleThreadScheduledExecutor(r -> {
+                // Two threads: the watch must look while the keeping thread's own round trip is the stuck one.
+                ScheduledExecutorService k = Executors.newScheduledThreadPool(2, r -> {
                     Thread t = new Thread(r, "jetty-sessions-changes " + location);
                     t.setDaemon(true);
                     // Not the class loader of the web application whose request happened to start it: the database
@@ -160,6 +202,7 @@ final class ChangeListener implements AutoCloseable {
                     return t;
                 });
                 k.scheduleWithFixedDelay(this::keepUp, 0, KEEP_UP_MS, TimeUnit.MILLISECONDS);
+                k.scheduleWithFixedDelay(this::watch, KEEP_UP_MS, KEEP_UP_MS, TimeUnit.MILLISECONDS);
                 keeper = k;
             }
         }

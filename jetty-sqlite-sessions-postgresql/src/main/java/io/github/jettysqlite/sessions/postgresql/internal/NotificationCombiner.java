@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Sends the notifications of committed writes, several in one statement when several writers are waiting. One
@@ -22,6 +24,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>A writer returns only once a statement carrying its notification has committed (or failed, which it is told of),
  * so a request answers only after other nodes can know of its change. A writer that has waited too long for another's
  * statement sends its own alone.
+ *
+ * <p>The queue is a lock and a condition rather than a monitor: a virtual thread waiting for its turn then does not
+ * pin its carrier (it would on Java 21 to 23), so writers queued behind a slow statement cannot take every carrier
+ * from the node's other virtual threads.
  */
 final class NotificationCombiner {
     /** Sends payloads in one statement on a connection. */
@@ -43,7 +49,10 @@ final class NotificationCombiner {
     }
 
     private final Sender sender;
-    private final Object lock = new Object();
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Signalled when a statement on its way has answered. */
+    private final Condition answered = lock.newCondition();
+
     private List<Ticket> queued = new ArrayList<>();
     private boolean sending;
     /** When the statement on its way was sent (System.nanoTime). */
@@ -77,7 +86,8 @@ final class NotificationCombiner {
 
     private void announce(Connection connection, Ticket mine, long waitMs) throws SQLException {
         List<Ticket> batch;
-        synchronized (lock) {
+        lock.lock();
+        try {
             queued.add(mine);
             if (!waitForTurn(mine, waitMs)) {
                 // Still queued or on its way in a statement that has not answered: sent alone, which at worst
@@ -98,6 +108,8 @@ final class NotificationCombiner {
                 sendingSince = System.nanoTime();
                 sending = true;
             }
+        } finally {
+            lock.unlock();
         }
         if (batch == null) {
             statements.incrementAndGet();
@@ -127,13 +139,16 @@ final class NotificationCombiner {
                 // An Error on its way up: the writers carried must not take their notifications for sent.
                 failure = new SQLException("sending notifications failed");
             }
-            synchronized (lock) {
+            lock.lock();
+            try {
                 for (Ticket ticket : batch) {
                     ticket.done = true;
                     ticket.failure = ticket == mine ? null : failure;
                 }
                 sending = false;
-                lock.notifyAll();
+                answered.signalAll();
+            } finally {
+                lock.unlock();
             }
         }
     }
@@ -156,7 +171,7 @@ final class NotificationCombiner {
                 return false;
             }
             try {
-                TimeUnit.NANOSECONDS.timedWait(lock, left);
+                answered.awaitNanos(left);
             } catch (InterruptedException e) {
                 mine.interrupted = true;
             }
@@ -171,8 +186,11 @@ final class NotificationCombiner {
 
     /** Writers waiting for a statement to carry their notification (for tests). */
     int queued() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             return queued.size();
+        } finally {
+            lock.unlock();
         }
     }
 }
