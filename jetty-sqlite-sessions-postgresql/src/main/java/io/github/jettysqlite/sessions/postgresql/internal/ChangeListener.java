@@ -76,7 +76,7 @@ final class ChangeListener implements AutoCloseable {
 
     private volatile boolean warned;
     private volatile ScheduledExecutorService keeper;
-    /** Used only by the keeping thread. */
+    /** Used only by {@link #keepUp}, which never runs twice at once (on either of the keeper's threads). */
     private long nextConnectNanos = System.nanoTime();
 
     private long reconnectMs = FIRST_RECONNECT_MS;
@@ -165,6 +165,8 @@ final class ChangeListener implements AutoCloseable {
                     "A round trip on {} has not ended in {} ms; aborting its connection",
                     location,
                     ROUND_TRIP_TIMEOUT_MS);
+            // No mark of this connection's from now on, even for a round trip that answered just before.
+            generation = 0;
             listening.abort();
         }
     }
