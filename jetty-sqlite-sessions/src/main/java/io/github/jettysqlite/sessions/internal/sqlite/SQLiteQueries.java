@@ -12,12 +12,12 @@ import org.sqlite.core.CoreResultSet;
  * Runs a prepared query of one sqlite-jdbc connection again without the driver asking SQLite for its column names
  * again. sqlite-jdbc forgets a query's column names whenever its result set closes, and at the query's next run asks
  * for each of them (a JNI call and a new string per column). The store reads columns by position, and a prepared
- * query's columns do not change, so that was pure cost: a quarter of a primary-key read of fourteen columns on this
- * machine (10.0 µs against 7.3 µs a read, in a loop of both ways on one connection).
+ * query's columns do not change, so that was pure cost: a quarter of a load's read of its eleven columns on the
+ * development machine (8.8 µs against 6.5 µs a read; {@code ColumnNamesProbe} in the benchmarks measures it).
  *
- * <p>The driver keeps one result set object per statement for every run, and reports as column names what that
- * object holds when the run ends; so a run after the first executes the statement, gives the result set the names
- * of the first run back, and only then asks for it. A statement whose result set is not sqlite-jdbc's own (a test's
+ * <p>The driver keeps one result set object per statement for every run, and asks SQLite for the names only when
+ * that object holds none as the result set is handed out; so a run after the first executes the statement, gives the
+ * result set the names of the first run back, and only then asks for it. A statement whose result set is not sqlite-jdbc's own (a test's
  * wrapper around the connection) runs as usual. Not thread-safe, like the connection it serves.
  */
 final class SQLiteQueries implements CachedConnection.Queries {
