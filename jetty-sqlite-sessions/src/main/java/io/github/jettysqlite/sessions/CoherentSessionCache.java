@@ -171,9 +171,11 @@ public class CoherentSessionCache extends DefaultSessionCache {
 
     /**
      * Activates attributes just taken in from the row, as Jetty activates a load's, so that a listener can set up
-     * again what it keeps transient; those the row still held as this node knew them kept their objects and are not
-     * activated again. The objects replaced are not passivated: the request holding the session may still be using
-     * them, and Jetty passivates only what it is about to write.
+     * again what it keeps transient. Jetty activates a whole session at once, so the attributes that kept their
+     * objects (see {@link TrackedSessionData#takeChangedAttributesFrom}) are activated again too, without a
+     * passivation before, much as Jetty activates every attribute again after each save; hiding them during the
+     * activation instead would show a listener the session without them. The objects replaced are not passivated:
+     * the request holding the session may still be using them, and Jetty passivates only what it is about to write.
      *
      * @return false when a listener failed: the copy, partly activated, is then dropped, and the next request loads
      *     the session afresh (where Jetty activates it, and a listener failing again fails as on any load)
@@ -183,11 +185,7 @@ public class CoherentSessionCache extends DefaultSessionCache {
             return true;
         }
         try {
-            if (cached.getSessionData() instanceof TrackedSessionData tracked) {
-                tracked.activateTakenIn(cached::onSessionActivation);
-            } else {
-                cached.onSessionActivation();
-            }
+            cached.onSessionActivation();
             return true;
         } catch (RuntimeException e) {
             LOG.warn(

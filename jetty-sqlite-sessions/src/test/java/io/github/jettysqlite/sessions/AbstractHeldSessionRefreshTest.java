@@ -88,22 +88,6 @@ abstract class AbstractHeldSessionRefreshTest {
     }
 
     @Test
-    void anAttributeTheRowStillHoldsKeepsItsObjectAndIsNotActivatedAgain() throws Exception {
-        String id = get(nodeA, "?probe=probe=kept", null);
-
-        whileNodeAHolds(id, () -> {
-            String activations = get(nodeA, "?activations=probe", id);
-            get(nodeB, "?set=theme=dark", id);
-
-            assertThat(get(nodeA, "?get=theme", id)).as("taken in").isEqualTo("dark");
-            assertThat(get(nodeA, "?activations=probe", id))
-                    .as("the probe, unchanged on the row, is the same object, not activated again")
-                    .isEqualTo(activations);
-        });
-        assertThat(statistics(nodeA).getCacheReloads()).isEqualTo(1);
-    }
-
-    @Test
     void anAttributeARequestHoldsAndChangesInPlaceAfterARefreshIsStillSaved() throws Exception {
         String id = get(nodeA, "?list=cart=apple", null);
 

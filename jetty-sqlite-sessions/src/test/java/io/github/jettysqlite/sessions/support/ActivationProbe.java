@@ -16,8 +16,6 @@ public final class ActivationProbe implements HttpSessionActivationListener, Ser
 
     private final String value;
     private transient boolean ready;
-    /** How many times this object was activated. */
-    private transient int activations;
 
     public ActivationProbe(String value) {
         this.value = value;
@@ -38,12 +36,6 @@ public final class ActivationProbe implements HttpSessionActivationListener, Ser
             throw new IllegalStateException("this activation fails, as asked");
         }
         ready = true;
-        activations++;
-    }
-
-    /** How many times the container activated this object. */
-    public int activations() {
-        return activations;
     }
 
     /** The value, then whether the object was activated since it was read. */

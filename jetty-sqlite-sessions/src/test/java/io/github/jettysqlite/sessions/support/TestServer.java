@@ -99,7 +99,7 @@ public final class TestServer {
      * ?vanish deletes its row through the store first (as another node would), ?pad=n sets an attribute of n bytes
      * (a write that needs new pages), ?probe=name=value sets an {@link ActivationProbe}, ?hold keeps the request (and
      * so the session) until {@link #releaseHeld} after saying so to {@link #awaitHeld}, ?identity answers which
-     * session object this node served, ?activations=name how often that probe object was activated, ?list=name=value sets a list holding the value, ?append=name=value adds the
+     * session object this node served, ?list=name=value sets a list holding the value, ?append=name=value adds the
      * value to that list in place (without setting the attribute again), after the hold if there is one; otherwise
      * the id.
      */
@@ -163,11 +163,6 @@ public final class TestServer {
             String pad = request.getParameter("pad");
             if (pad != null) {
                 session.setAttribute("pad", new byte[Integer.parseInt(pad)]);
-            }
-            String activations = request.getParameter("activations");
-            if (activations != null) {
-                response.getWriter().print(((ActivationProbe) session.getAttribute(activations)).activations());
-                return;
             }
             if (request.getParameter("identity") != null) {
                 response.getWriter().print(System.identityHashCode(session));

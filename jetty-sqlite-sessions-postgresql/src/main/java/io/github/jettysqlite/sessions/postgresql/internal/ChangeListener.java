@@ -165,8 +165,9 @@ final class ChangeListener implements AutoCloseable {
                     "A round trip on {} has not ended in {} ms; aborting its connection",
                     location,
                     ROUND_TRIP_TIMEOUT_MS);
-            // No mark of this connection's from now on, even for a round trip that answered just before.
-            generation = 0;
+            // The generation stays until the next round trip fails on the aborted connection and gives it up (see
+            // lost): the round trip under way may still finish after this, having answered just before, and then
+            // nothing else would clear the connection for a new one to be made.
             listening.abort();
         }
     }

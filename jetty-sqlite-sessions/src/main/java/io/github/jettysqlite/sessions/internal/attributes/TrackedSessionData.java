@@ -205,9 +205,6 @@ public final class TrackedSessionData extends SessionData {
         this.rowKey = key;
     }
 
-    /** The attributes the last refresh in place kept, for {@link #activateTakenIn} to leave alone. */
-    private Set<String> keptAtRefresh = Set.of();
-
     /**
      * Brings this data, which a request still holds, up to date with a fresh load of its row: an attribute the row
      * holds as this data last knew it keeps its object, and only those changed or added elsewhere take the fresh
@@ -215,8 +212,7 @@ public final class TrackedSessionData extends SessionData {
      * place after this keeps its change: the object is still the session's, and is saved as changed in place. The
      * caller has made sure this data holds no change of its own, set or (with {@code saveInPlaceChanges} on) in
      * place, so a kept object is what the row holds; with it off, an object changed in place and never saved stays
-     * as changed, as it would have without this refresh. {@link #activateTakenIn} then activates only what was
-     * taken.
+     * as changed, as it would have without this refresh.
      */
     public void takeChangedAttributesFrom(TrackedSessionData fresh) {
         AttributePrints known = storedPrints();
@@ -232,32 +228,9 @@ public final class TrackedSessionData extends SessionData {
         }
         clearAllAttributes();
         fresh.getAllAttributes().forEach((name, value) -> putStored(name, unchanged.getOrDefault(name, value)));
-        keptAtRefresh = unchanged.keySet();
         stored(now, fresh.storedVersion());
         setRewriteAttributes(fresh.rewriteAttributes());
         rowKey(fresh.rowKey());
-    }
-
-    /**
-     * Runs an activation of the session (Jetty's, which goes over every attribute) with the attributes the last
-     * {@link #takeChangedAttributesFrom} kept out of its sight: they were activated when loaded and not passivated
-     * since, so only the objects just taken in are activated, as a load's would be. The caller holds the session's
-     * lock, so no request sees them missing; one an activation listener sets meanwhile is left as it set it.
-     */
-    public void activateTakenIn(Runnable activation) {
-        Map<String, Object> kept = new HashMap<>();
-        for (String name : keptAtRefresh) {
-            Object value = _attributes.remove(name);
-            if (value != null) {
-                kept.put(name, value);
-            }
-        }
-        keptAtRefresh = Set.of();
-        try {
-            activation.run();
-        } finally {
-            kept.forEach(_attributes::putIfAbsent);
-        }
     }
 
     /** Takes the attributes of a fresh load of this session's row in place of this data's own, every object too. */
