@@ -6,6 +6,7 @@ import java.util.List;
 import org.eclipse.jetty.server.Session;
 import org.eclipse.jetty.session.ManagedSession;
 import org.eclipse.jetty.session.SessionDataStore;
+import org.eclipse.jetty.util.thread.AutoLock;
 
 /**
  * The sessions of the user a request's session is logged in as, in the request's context, for an application that
@@ -56,9 +57,14 @@ public final class UserSessions {
         return new UserSessions(managed, ours);
     }
 
-    /** Who the session is logged in as; null when nobody is. */
+    /**
+     * Who the session is logged in as; null when nobody is. Read under the session's lock, as Jetty reads attributes:
+     * a coherent cache bringing the session up to date in place holds it while the attributes are replaced.
+     */
     public String principal() {
-        return store.principalOf(session.getSessionData());
+        try (AutoLock ignored = session.lock()) {
+            return store.principalOf(session.getSessionData());
+        }
     }
 
     /** This context's sessions of the user, most recently used first; none when nobody is logged in. */
