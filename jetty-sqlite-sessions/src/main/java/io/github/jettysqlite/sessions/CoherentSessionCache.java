@@ -99,6 +99,38 @@ public class CoherentSessionCache extends DefaultSessionCache {
     }
 
     /**
+     * Looks the session up, deletes its row, and takes it out of memory, as Jetty's cache does; but the row is deleted
+     * even when the look-up fails. Here the look-up is a check against the row, a read, and a logout must not stay
+     * undone on every other node because that read failed while the delete works (a dropped pooled connection, a
+     * reader's timeout, a row this node cannot deserialize). The copy this node holds, if any, is then ended as it is,
+     * as Jetty's own cache would end it.
+     */
+    @Override
+    public ManagedSession delete(String id) throws Exception {
+        ManagedSession session;
+        try {
+            session = getAndEnter(id, false);
+        } catch (Exception e) {
+            LOG.warn(
+                    "Could not check session {} against its row before ending it ({}); ending it all the same",
+                    id,
+                    e.toString());
+            session = doGet(id);
+        }
+        boolean deleted = _sessionDataStore.delete(id);
+        LOG.debug("Session {} ended; its row {}", id, deleted ? "deleted" : "was already gone");
+        // Gone by this node's hand, so no longer a session the database failed to give back (see UnreadSessions).
+        unreachable.answered(id);
+        if (session == null) {
+            return null;
+        }
+        try (AutoLock lock = session.lock()) {
+            session.setResident(false);
+            return doDelete(id);
+        }
+    }
+
+    /**
      * As Jetty's, but an id whose session could not be read because the database failed counts as in use: Jetty then
      * creates a request's new session under the requested id, which {@link #newSession(String, long, long)} refuses,
      * rather than under a fresh id whose cookie would replace the user's.

@@ -4,12 +4,22 @@ import static io.github.jettysqlite.sessions.support.NodeRequests.contextOf;
 import static io.github.jettysqlite.sessions.support.NodeRequests.statistics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mockito.AdditionalAnswers.delegatesTo;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.mock;
 
+import io.github.jettysqlite.sessions.internal.sqlite.SQLiteConnections;
 import io.github.jettysqlite.sessions.support.NodeRequests;
 import io.github.jettysqlite.sessions.support.TestServer;
 import io.github.jettysqlite.sessions.support.Waiting;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.server.Server;
@@ -45,6 +55,8 @@ class CoherentSessionCacheTest {
 
     @AfterEach
     void stopAll() throws Exception {
+        TestServer.beforeInvalidate = () -> {};
+        SQLiteConnections.decorator = UnaryOperator.identity();
         NodeRequests.stopAll(client, nodeA, nodeB);
     }
 
@@ -108,6 +120,86 @@ class CoherentSessionCacheTest {
                 .as("the old cookie gets a new, empty session")
                 .isEqualTo("null");
         assertThat(statistics(nodeA).getCacheDrops()).isEqualTo(1);
+    }
+
+    /**
+     * Jetty's cache looks the session up before it deletes the row, and with this cache that look is a check against
+     * the row. The logout must end the session on every node even when that check cannot read (a read failing while
+     * writes succeed: a dropped pooled connection, a reader's timeout). Such a failure is injected around real
+     * connections, into reads made for the check inside the cache's delete only.
+     */
+    @Test
+    void aLogoutWhoseCheckCannotReadTheRowStillEndsTheSessionOnEveryNode() throws Exception {
+        AtomicBoolean checksFail = new AtomicBoolean();
+        SQLiteConnections.decorator = real -> readsFailingInCacheDelete(real, checksFail);
+        startCoherentNodes();
+        String id = get(nodeA, "?set=user=alice", null);
+        assertThat(get(nodeB, "?get=user", id)).isEqualTo("alice");
+        // Node B changes the session while node A's logout runs, so that node A's copy must be checked by a read.
+        TestServer.beforeInvalidate = () -> {
+            try {
+                get(nodeB, "?set=theme=dark", id);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            checksFail.set(true);
+        };
+
+        assertThat(get(nodeA, "?invalidate", id)).isEqualTo("invalidated");
+        TestServer.beforeInvalidate = () -> {};
+
+        assertThat(checksFail).as("the check's read was made, and failed").isFalse();
+        try (SQLiteFixture table = SQLiteFixture.in(dir)) {
+            assertThat(table.query("SELECT session_id FROM jetty_sessions WHERE session_id = ?", id))
+                    .as("the row")
+                    .isEmpty();
+        }
+        assertThat(get(nodeB, "?get=user", id)).as("the other node").isEqualTo("null");
+        assertThat(get(nodeA, "?get=user", id)).as("the node that ended it").isEqualTo("null");
+    }
+
+    /**
+     * The connection, whose queries fail once {@code fail} is set and they run for a cache's check inside the cache's
+     * delete; the first failure clears {@code fail}.
+     */
+    private static Connection readsFailingInCacheDelete(Connection real, AtomicBoolean fail) {
+        Connection connection = mock(Connection.class, delegatesTo(real));
+        try {
+            doAnswer(call -> {
+                        PreparedStatement statement = real.prepareStatement(call.getArgument(0));
+                        PreparedStatement faulty = mock(PreparedStatement.class, delegatesTo(statement));
+                        doAnswer(query -> {
+                                    failIfCheckingForDelete(fail);
+                                    return statement.executeQuery();
+                                })
+                                .when(faulty)
+                                .executeQuery();
+                        doAnswer(query -> {
+                                    failIfCheckingForDelete(fail);
+                                    return statement.execute();
+                                })
+                                .when(faulty)
+                                .execute();
+                        return faulty;
+                    })
+                    .when(connection)
+                    .prepareStatement(anyString());
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return connection;
+    }
+
+    private static void failIfCheckingForDelete(AtomicBoolean fail) throws SQLException {
+        boolean checkingForDelete = StackWalker.getInstance()
+                .walk(frames -> frames.map(StackWalker.StackFrame::getMethodName)
+                                .filter(name -> name.equals("delete") || name.equals("checkAgainstRow"))
+                                .distinct()
+                                .count()
+                        == 2);
+        if (checkingForDelete && fail.compareAndSet(true, false)) {
+            throw new SQLException("injected: this read failed");
+        }
     }
 
     @Test

@@ -67,6 +67,12 @@ public final class TestServer {
         return server;
     }
 
+    /**
+     * Runs in an {@code ?invalidate} request after it loaded the session and before it ends it (what another node
+     * does meanwhile, say); nothing unless a test sets it.
+     */
+    public static volatile Runnable beforeInvalidate = () -> {};
+
     private static volatile CountDownLatch held = new CountDownLatch(1);
     private static volatile CountDownLatch release = new CountDownLatch(1);
 
@@ -95,7 +101,8 @@ public final class TestServer {
     }
 
     /**
-     * ?set=name=value sets an attribute, ?get=name answers it, ?ttl=s sets the timeout, ?invalidate ends the session,
+     * ?set=name=value sets an attribute, ?get=name answers it, ?ttl=s sets the timeout, ?invalidate ends the session
+     * (after running {@link #beforeInvalidate}),
      * ?vanish deletes its row through the store first (as another node would), ?pad=n sets an attribute of n bytes
      * (a write that needs new pages), ?probe=name=value sets an {@link ActivationProbe}, ?hold keeps the request (and
      * so the session) until {@link #releaseHeld} after saying so to {@link #awaitHeld}, ?identity answers which
@@ -107,6 +114,9 @@ public final class TestServer {
         @Override
         protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
             if (request.getParameter("invalidate") != null) {
+                if (request.getSession(false) != null) {
+                    beforeInvalidate.run();
+                }
                 NodeServer.invalidate(request, response);
                 return;
             }
