@@ -1,6 +1,7 @@
 package io.github.jettysqlite.sessions;
 
 import io.github.jettysqlite.sessions.internal.attributes.TrackedSessionData;
+import java.util.Set;
 import org.eclipse.jetty.session.DefaultSessionCache;
 import org.eclipse.jetty.session.ManagedSession;
 import org.eclipse.jetty.session.SessionData;
@@ -39,6 +40,7 @@ public class CoherentSessionCache extends DefaultSessionCache {
     private static final Logger LOG = LoggerFactory.getLogger(CoherentSessionCache.class);
 
     private final UnreadSessions unreachable = new UnreadSessions();
+    private final UndeletedRows undeleted = new UndeletedRows();
 
     public CoherentSessionCache(SessionManager manager) {
         super(manager);
@@ -50,6 +52,12 @@ public class CoherentSessionCache extends DefaultSessionCache {
             readonly = true)
     public long getRequestsRefused() {
         return unreachable.refused();
+    }
+
+    /** Sessions ended here whose rows the database failed to delete, to be deleted when it answers again. */
+    @ManagedAttribute(value = "sessions ended here whose rows are still to be deleted", readonly = true)
+    public int getRowsStillToDelete() {
+        return undeleted.size();
     }
 
     @Override
@@ -71,6 +79,10 @@ public class CoherentSessionCache extends DefaultSessionCache {
      */
     @Override
     protected ManagedSession getAndEnter(String id, boolean enter) throws Exception {
+        if (undeleted.contains(id)) {
+            // Ended here; its row is still to be deleted.
+            return null;
+        }
         ManagedSession cached = doGet(id);
         ManagedSession session;
         try {
@@ -99,26 +111,43 @@ public class CoherentSessionCache extends DefaultSessionCache {
     }
 
     /**
-     * Looks the session up, deletes its row, and takes it out of memory, as Jetty's cache does; but the row is deleted
-     * even when the look-up fails. Here the look-up is a check against the row, a read, and a logout must not stay
-     * undone on every other node because that read failed while the delete works (a dropped pooled connection, a
-     * reader's timeout, a row this node cannot deserialize). The copy this node holds, if any, is then ended as it is,
-     * as Jetty's own cache would end it.
+     * Looks the session up, deletes its row, and takes it out of memory, as Jetty's cache does, with two differences
+     * that keep a logout from being undone on other nodes when the database fails part of the way:
+     *
+     * <ul>
+     *   <li>the row is deleted even when the look-up fails. Here the look-up is a check against the row, a read, which
+     *       can fail while the delete works (a dropped pooled connection, a reader's timeout, a row this node cannot
+     *       deserialize); the copy this node holds, if any, is then ended as it is, as Jetty's own cache would end it;
+     *   <li>a delete the database fails is remembered and tried again later (see {@link UndeletedRows}), and the
+     *       session is ended here all the same, listeners included. Jetty would only log the failure, and every other
+     *       node would go on serving the session from its row.
+     * </ul>
      */
     @Override
     public ManagedSession delete(String id) throws Exception {
+        // Taken first: a check that fails may have dropped the copy from memory before it failed.
+        ManagedSession cached = doGet(id);
         ManagedSession session;
         try {
             session = getAndEnter(id, false);
         } catch (Exception e) {
-            LOG.warn(
-                    "Could not check session {} against its row before ending it ({}); ending it all the same",
-                    id,
-                    e.toString());
-            session = doGet(id);
+            if (UnreadSessions.isDatabaseFailure(e)) {
+                LOG.warn(
+                        "Could not check session {} against its row before ending it ({}); ending it all the same",
+                        id,
+                        e.toString());
+            } else {
+                LOG.warn("Could not check session {} against its row before ending it; ending it all the same", id, e);
+            }
+            session = cached;
         }
-        boolean deleted = _sessionDataStore.delete(id);
-        LOG.debug("Session {} ended; its row {}", id, deleted ? "deleted" : "was already gone");
+        try {
+            boolean deleted = _sessionDataStore.delete(id);
+            LOG.debug("Session {} ended; its row {}", id, deleted ? "deleted" : "was already gone");
+            undeleted.forget(id);
+        } catch (Exception e) {
+            undeleted.failed(id, e);
+        }
         // Gone by this node's hand, so no longer a session the database failed to give back (see UnreadSessions).
         unreachable.answered(id);
         if (session == null) {
@@ -126,8 +155,16 @@ public class CoherentSessionCache extends DefaultSessionCache {
         }
         try (AutoLock lock = session.lock()) {
             session.setResident(false);
-            return doDelete(id);
+            doDelete(id);
+            return session;
         }
+    }
+
+    /** As Jetty's, after trying again the deletes of rows of sessions ended here that the database failed. */
+    @Override
+    public Set<String> checkExpiration(Set<String> candidates) {
+        undeleted.retryAll(_sessionDataStore::delete);
+        return super.checkExpiration(candidates);
     }
 
     /**
@@ -137,6 +174,10 @@ public class CoherentSessionCache extends DefaultSessionCache {
      */
     @Override
     public boolean exists(String id) throws Exception {
+        if (undeleted.contains(id)) {
+            // Ended here: a new session must not take this id, whose row is still to be deleted.
+            return false;
+        }
         if (unreachable.isUnread(id)) {
             return true;
         }
@@ -235,6 +276,7 @@ public class CoherentSessionCache extends DefaultSessionCache {
     @Override
     public void release(ManagedSession session) throws Exception {
         super.release(session);
+        undeleted.retrySomeIfDue(_sessionDataStore::delete);
         if (session.getSessionData() instanceof TrackedSessionData tracked && tracked.isDeletedElsewhere()) {
             try (AutoLock lock = session.lock()) {
                 if (session.getRequests() <= 0 && doGet(session.getId()) == session) {

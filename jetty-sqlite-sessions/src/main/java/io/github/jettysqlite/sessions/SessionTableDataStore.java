@@ -310,14 +310,29 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
      *
      * @param keepId a session to leave alone (the caller's own, for "log out my other devices"), or null
      * @return how many sessions were ended
+     * @throws SessionDatabaseException when a session's row could not be deleted, after trying every other session;
+     *     the message says how many were ended
      */
     public int endSessionsOf(String principal, String keepId) throws Exception {
         int ended = 0;
+        int failed = 0;
+        Exception firstFailure = null;
         for (SessionSummary session : sessionsOf(principal)) {
             if (!session.id().equals(keepId)) {
-                endSession(session.id());
-                ended++;
+                try {
+                    endSession(session.id());
+                    ended++;
+                } catch (Exception e) {
+                    failed++;
+                    firstFailure = firstFailure == null ? e : firstFailure;
+                }
             }
+        }
+        if (firstFailure != null) {
+            throw new SessionDatabaseException(
+                    "Ended " + ended + " of the user's sessions in " + parts().scope + "; " + failed
+                            + " could not be ended, and other nodes may still serve them",
+                    firstFailure);
         }
         return ended;
     }
@@ -326,9 +341,18 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
      * Ends this context's session with this id through Jetty's session manager, as an {@code invalidate()} would:
      * a session another node serves is loaded here to be ended, its listeners run here, its row is deleted, and that
      * node's coherent cache finds it gone at its next request. An id the table does not hold ends nothing.
+     *
+     * @throws SessionDatabaseException when the row is still there afterwards (Jetty's session manager only logs a
+     *     delete that fails) or the database cannot say
      */
     public void endSession(String id) throws Exception {
         _context.getSessionManager().invalidate(id);
+        if (doExists(id)) {
+            throw new SessionDatabaseException(
+                    "Session " + id + " of " + parts().scope + " was ended here, but its row could not be deleted;"
+                            + " other nodes may still serve it (see the log for the cause)",
+                    null);
+        }
     }
 
     /** The users logged in to this context's unexpired sessions, each once, in name order, as the rows say. */

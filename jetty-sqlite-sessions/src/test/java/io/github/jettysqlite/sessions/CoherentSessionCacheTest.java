@@ -19,6 +19,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpCookieStore;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mockito.stubbing.Answer;
 
 /**
  * Two real Jetty servers on one SQLite file, each with a {@link CoherentSessionCache}, answering Jetty's HttpClient:
@@ -131,7 +133,7 @@ class CoherentSessionCacheTest {
     @Test
     void aLogoutWhoseCheckCannotReadTheRowStillEndsTheSessionOnEveryNode() throws Exception {
         AtomicBoolean checksFail = new AtomicBoolean();
-        SQLiteConnections.decorator = real -> readsFailingInCacheDelete(real, checksFail);
+        SQLiteConnections.decorator = real -> failing(real, sql -> checkingForDelete(checksFail));
         startCoherentNodes();
         String id = get(nodeA, "?set=user=alice", null);
         assertThat(get(nodeB, "?get=user", id)).isEqualTo("alice");
@@ -149,37 +151,83 @@ class CoherentSessionCacheTest {
         TestServer.beforeInvalidate = () -> {};
 
         assertThat(checksFail).as("the check's read was made, and failed").isFalse();
-        try (SQLiteFixture table = SQLiteFixture.in(dir)) {
-            assertThat(table.query("SELECT session_id FROM jetty_sessions WHERE session_id = ?", id))
-                    .as("the row")
-                    .isEmpty();
-        }
+        assertThat(rows(id)).as("the row").isEmpty();
         assertThat(get(nodeB, "?get=user", id)).as("the other node").isEqualTo("null");
         assertThat(get(nodeA, "?get=user", id)).as("the node that ended it").isEqualTo("null");
     }
 
     /**
-     * The connection, whose queries fail once {@code fail} is set and they run for a cache's check inside the cache's
-     * delete; the first failure clears {@code fail}.
+     * A logout whose row delete the database fails: the session ends on this node at once, listeners included, and its
+     * row is deleted by a later attempt once the database takes it, so the other node does not serve it for good.
+     * The failure is injected around real connections into every delete of a session row while it lasts (the writer
+     * tries each failed write once more on its own).
      */
-    private static Connection readsFailingInCacheDelete(Connection real, AtomicBoolean fail) {
+    @Test
+    void aLogoutWhoseRowDeleteFailsEndsTheSessionHereAndDeletesTheRowOnceTheDatabaseTakesIt() throws Exception {
+        AtomicBoolean deletesFail = new AtomicBoolean();
+        SQLiteConnections.decorator =
+                real -> failing(real, sql -> deletesFail.get() && sql.startsWith("DELETE FROM jetty_sessions WHERE"));
+        startCoherentNodes();
+        String id = get(nodeA, "?set=user=alice", null);
+        assertThat(get(nodeB, "?get=user", id)).isEqualTo("alice");
+
+        deletesFail.set(true);
+        assertThat(get(nodeA, "?invalidate", id)).isEqualTo("invalidated");
+
+        assertThat(rows(id)).as("the row, whose delete failed").hasSize(1);
+        assertThat(coherentCache(nodeA).getRowsStillToDelete()).isEqualTo(1);
+        assertThat(get(nodeA, "?get=user", id)).as("the node that ended it").isEqualTo("null");
+
+        deletesFail.set(false);
+        Waiting.until("the row deleted by a later attempt", () -> rows(id).isEmpty());
+        assertThat(get(nodeB, "?get=user", id)).as("the other node").isEqualTo("null");
+        assertThat(coherentCache(nodeA).getRowsStillToDelete()).isZero();
+    }
+
+    @Test
+    void endingASessionWhoseRowCannotBeDeletedSaysSo() throws Exception {
+        AtomicBoolean deletesFail = new AtomicBoolean();
+        SQLiteConnections.decorator =
+                real -> failing(real, sql -> deletesFail.get() && sql.startsWith("DELETE FROM jetty_sessions WHERE"));
+        startCoherentNodes();
+        String id = get(nodeA, "?set=user=alice", null);
+        var store = (SessionTableDataStore)
+                contextOf(nodeB).getSessionHandler().getSessionCache().getSessionDataStore();
+
+        deletesFail.set(true);
+        assertThatThrownBy(() -> store.endSession(id))
+                .isInstanceOf(SessionDatabaseException.class)
+                .hasMessageContaining("its row could not be deleted");
+    }
+
+    /** True, once after {@code fail} is set, for a statement run by a cache's check inside the cache's delete. */
+    private static boolean checkingForDelete(AtomicBoolean fail) {
+        boolean checkingForDelete = StackWalker.getInstance()
+                .walk(frames -> frames.map(StackWalker.StackFrame::getMethodName)
+                                .filter(name -> name.equals("delete") || name.equals("checkAgainstRow"))
+                                .distinct()
+                                .count()
+                        == 2);
+        return checkingForDelete && fail.compareAndSet(true, false);
+    }
+
+    /** The connection, whose statements fail while {@code failsNow} says so of their SQL as they run. */
+    private static Connection failing(Connection real, Predicate<String> failsNow) {
         Connection connection = mock(Connection.class, delegatesTo(real));
         try {
             doAnswer(call -> {
-                        PreparedStatement statement = real.prepareStatement(call.getArgument(0));
+                        String sql = call.getArgument(0);
+                        PreparedStatement statement = real.prepareStatement(sql);
                         PreparedStatement faulty = mock(PreparedStatement.class, delegatesTo(statement));
-                        doAnswer(query -> {
-                                    failIfCheckingForDelete(fail);
-                                    return statement.executeQuery();
-                                })
-                                .when(faulty)
-                                .executeQuery();
-                        doAnswer(query -> {
-                                    failIfCheckingForDelete(fail);
-                                    return statement.execute();
-                                })
-                                .when(faulty)
-                                .execute();
+                        Answer<Object> failOrRun = run -> {
+                            if (failsNow.test(sql)) {
+                                throw new SQLException("injected: this statement failed");
+                            }
+                            return run.getMethod().invoke(statement, run.getArguments());
+                        };
+                        doAnswer(failOrRun).when(faulty).executeQuery();
+                        doAnswer(failOrRun).when(faulty).execute();
+                        doAnswer(failOrRun).when(faulty).executeUpdate();
                         return faulty;
                     })
                     .when(connection)
@@ -190,16 +238,14 @@ class CoherentSessionCacheTest {
         return connection;
     }
 
-    private static void failIfCheckingForDelete(AtomicBoolean fail) throws SQLException {
-        boolean checkingForDelete = StackWalker.getInstance()
-                .walk(frames -> frames.map(StackWalker.StackFrame::getMethodName)
-                                .filter(name -> name.equals("delete") || name.equals("checkAgainstRow"))
-                                .distinct()
-                                .count()
-                        == 2);
-        if (checkingForDelete && fail.compareAndSet(true, false)) {
-            throw new SQLException("injected: this read failed");
+    private java.util.List<java.util.List<Object>> rows(String id) throws Exception {
+        try (SQLiteFixture table = SQLiteFixture.in(dir)) {
+            return table.query("SELECT session_id FROM jetty_sessions WHERE session_id = ?", id);
         }
+    }
+
+    private static CoherentSessionCache coherentCache(Server node) {
+        return (CoherentSessionCache) contextOf(node).getSessionHandler().getSessionCache();
     }
 
     @Test

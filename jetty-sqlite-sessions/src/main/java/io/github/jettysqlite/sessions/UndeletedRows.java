@@ -1,0 +1,105 @@
+package io.github.jettysqlite.sessions;
+
+import java.util.Iterator;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sessions this node ended (a logout, an expiry) whose rows the database failed to delete. Jetty ends a session in
+ * memory whatever its store says, so without this the user would be logged out here while every other node went on
+ * serving the session from its row until it expired. Until a later attempt deletes a row, this node serves none of
+ * these sessions and never hands a new session one of their ids; the deletes are tried again at each housekeeping
+ * pass and, at most once a second, after a request's session was saved (the database answers again).
+ */
+final class UndeletedRows {
+    private static final Logger LOG = LoggerFactory.getLogger(UndeletedRows.class);
+
+    /**
+     * At most this many ids are remembered (only sessions this node held and ended get here, so reaching it takes a
+     * long outage); past it a further id is only logged.
+     */
+    static final int MOST_IDS = 100_000;
+
+    /** At most this many deletes are tried again after a request, so that one request is not held up long. */
+    static final int AFTER_A_REQUEST = 16;
+
+    private static final long RETRY_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    /** Deletes one session's row; true when there was one. */
+    @FunctionalInterface
+    interface Delete {
+        boolean delete(String id) throws Exception;
+    }
+
+    private final Set<String> ids = ConcurrentHashMap.newKeySet();
+    private final AtomicLong lastRetryNanos = new AtomicLong(System.nanoTime());
+
+    /** Remembers an ended session whose row the database failed to delete. */
+    void failed(String id, Exception failure) {
+        if (ids.size() < MOST_IDS) {
+            ids.add(id);
+            LOG.warn(
+                    "Session {} was ended here, but the database failed to delete its row ({}); other nodes serve it"
+                            + " until the delete, tried again at each housekeeping pass, succeeds",
+                    id,
+                    failure.toString());
+        } else {
+            LOG.error(
+                    "Session {} was ended here, but the database failed to delete its row ({}), and {} such rows are"
+                            + " waiting already: other nodes serve it until it expires",
+                    id,
+                    failure.toString(),
+                    MOST_IDS);
+        }
+    }
+
+    boolean contains(String id) {
+        return !ids.isEmpty() && ids.contains(id);
+    }
+
+    void forget(String id) {
+        if (!ids.isEmpty()) {
+            ids.remove(id);
+        }
+    }
+
+    int size() {
+        return ids.size();
+    }
+
+    /** Tries every remembered delete again, stopping at the first the database fails (it is failing still). */
+    void retryAll(Delete delete) {
+        retry(delete, Integer.MAX_VALUE);
+    }
+
+    /** After a request's save succeeded: tries a few deletes again, at most once a second. */
+    void retrySomeIfDue(Delete delete) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        long last = lastRetryNanos.get();
+        long now = System.nanoTime();
+        if (now - last >= RETRY_INTERVAL_NANOS && lastRetryNanos.compareAndSet(last, now)) {
+            retry(delete, AFTER_A_REQUEST);
+        }
+    }
+
+    private void retry(Delete delete, int most) {
+        int tried = 0;
+        for (Iterator<String> it = ids.iterator(); it.hasNext() && tried < most; tried++) {
+            String id = it.next();
+            try {
+                delete.delete(id);
+                it.remove();
+                LOG.info("The row of session {}, ended here earlier, is deleted now", id);
+            } catch (Exception e) {
+                LOG.debug("The row of ended session {} still cannot be deleted", id, e);
+                return;
+            }
+        }
+    }
+}
