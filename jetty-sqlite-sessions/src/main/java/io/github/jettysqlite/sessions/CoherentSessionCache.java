@@ -160,6 +160,61 @@ public class CoherentSessionCache extends DefaultSessionCache {
         }
     }
 
+    /**
+     * Gives the session a new id as Jetty's cache does, but writes its row under the new id before it deletes the row
+     * under the old one, so that a database failing part of the way never leaves the user with neither. Jetty deletes
+     * first: a write then refused (answered 503 without the new cookie) left the user's old cookie pointing at a
+     * deleted row, and the session, logged in or not, was gone. Here a refused write leaves the old row, and the old
+     * cookie, as they were. Otherwise the old row is deleted, as Jetty deletes it (the request goes on under the new
+     * id, and the old id must stop working); a delete the database fails is tried again later (see {@link
+     * UndeletedRows}), and this node serves nothing under the old id meanwhile.
+     */
+    @Override
+    protected void renewSessionId(ManagedSession session, String newId, String newExtendedId) throws Exception {
+        if (session == null) {
+            return;
+        }
+        try (AutoLock lock = session.lock()) {
+            String oldId = session.getId();
+            if (!session.isResident() || session.isInvalidOrInvalidating()) {
+                throw new IllegalStateException("Session " + oldId + " is not valid; its id cannot change");
+            }
+            SessionData data = session.getSessionData();
+            data.setId(newId);
+            // Never saved under the new id: written whole, and the old id's row is not touched by that write.
+            data.setLastSaved(0);
+            data.setDirty(true);
+            session.setExtendedId(newExtendedId);
+            session.onIdChanged();
+            doPutIfAbsent(newId, session);
+            doDelete(oldId);
+            boolean stored = false;
+            try {
+                _sessionDataStore.store(newId, data);
+                stored = true;
+            } finally {
+                if (stored || !refused(data)) {
+                    deleteRenewedRow(oldId);
+                }
+            }
+        }
+    }
+
+    /** True when a save of this data was refused (answered 503, see {@link RowPutBack}). */
+    private static boolean refused(SessionData data) {
+        return data instanceof TrackedSessionData tracked
+                && (tracked.isDeletedElsewhere() || tracked.refusedChanges() != null);
+    }
+
+    private void deleteRenewedRow(String oldId) {
+        try {
+            _sessionDataStore.delete(oldId);
+            undeleted.forget(oldId);
+        } catch (Exception e) {
+            undeleted.failed(oldId, e);
+        }
+    }
+
     /** As Jetty's, after trying again the deletes of rows of sessions ended here that the database failed. */
     @Override
     public Set<String> checkExpiration(Set<String> candidates) {

@@ -9,9 +9,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sessions this node ended (a logout, an expiry) whose rows the database failed to delete. Jetty ends a session in
- * memory whatever its store says, so without this the user would be logged out here while every other node went on
- * serving the session from its row until it expired. Until a later attempt deletes a row, this node serves none of
+ * Sessions this node ended (a logout, an expiry), or gave a new id, whose rows (under the old id) the database failed
+ * to delete. Jetty ends a session in memory whatever its store says, so without this the user would be logged out
+ * here while every other node went on serving the session from its row until it expired, and an old id would go on
+ * working after a login renewed it. Until a later attempt deletes a row, this node serves none of
  * these sessions and never hands a new session one of their ids; the deletes are tried again at each housekeeping
  * pass and, at most once a second, after a request's session was saved (the database answers again).
  */

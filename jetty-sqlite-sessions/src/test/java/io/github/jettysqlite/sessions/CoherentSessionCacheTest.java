@@ -21,8 +21,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
+import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpCookieStore;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.session.DefaultSessionCacheFactory;
 import org.eclipse.jetty.session.NullSessionDataStoreFactory;
@@ -198,6 +200,76 @@ class CoherentSessionCacheTest {
         assertThatThrownBy(() -> store.endSession(id))
                 .isInstanceOf(SessionDatabaseException.class)
                 .hasMessageContaining("its row could not be deleted");
+    }
+
+    @Test
+    void aRenewedIdCarriesTheSessionToEveryNodeAndTheOldIdEnds() throws Exception {
+        startCoherentNodes();
+        String id = get(nodeA, "?set=user=alice", null);
+        assertThat(get(nodeB, "?get=user", id)).isEqualTo("alice");
+
+        String renewed = get(nodeA, "?renew", id);
+
+        assertThat(renewed).isNotEqualTo(id);
+        assertThat(get(nodeB, "?get=user", renewed)).isEqualTo("alice");
+        assertThat(get(nodeA, "?get=user", renewed)).isEqualTo("alice");
+        assertThat(rows(id)).as("the old id's row").isEmpty();
+        assertThat(get(nodeB, "?get=user", id))
+                .as("the old id on the other node")
+                .isEqualTo("null");
+    }
+
+    /**
+     * A renewal whose row under the new id the database refuses is answered 503 without the new cookie; the session
+     * under the old id, the user's cookie, is still there. Jetty's cache deletes the old row first, and the user's
+     * session was gone.
+     */
+    @Test
+    void aRenewalWhoseNewRowIsRefusedKeepsTheSessionUnderTheOldId() throws Exception {
+        AtomicBoolean insertsFail = new AtomicBoolean();
+        SQLiteConnections.decorator =
+                real -> failing(real, sql -> insertsFail.get() && sql.startsWith("INSERT INTO jetty_sessions"));
+        startCoherentNodes();
+        String id = get(nodeA, "?set=user=alice", null);
+
+        insertsFail.set(true);
+        ContentResponse refused = requests.request(nodeA, "?renew", id).send();
+        insertsFail.set(false);
+
+        assertThat(refused.getStatus()).isEqualTo(503);
+        assertThat(refused.getHeaders().getValuesList(HttpHeader.SET_COOKIE))
+                .as("no new cookie")
+                .isEmpty();
+        assertThat(get(nodeA, "?get=user", id)).isEqualTo("alice");
+        assertThat(get(nodeB, "?get=user", id)).isEqualTo("alice");
+    }
+
+    /**
+     * A renewal whose delete of the old id's row the database fails goes on under the new id; the old id serves
+     * nothing on this node, and its row is deleted once the database takes it, so no node serves it for good.
+     */
+    @Test
+    void aRenewalWhoseOldRowCannotBeDeletedEndsTheOldIdOnceTheDatabaseTakesIt() throws Exception {
+        AtomicBoolean deletesFail = new AtomicBoolean();
+        SQLiteConnections.decorator =
+                real -> failing(real, sql -> deletesFail.get() && sql.startsWith("DELETE FROM jetty_sessions WHERE"));
+        startCoherentNodes();
+        String id = get(nodeA, "?set=user=alice", null);
+
+        deletesFail.set(true);
+        String renewed = get(nodeA, "?renew", id);
+
+        assertThat(rows(id)).as("the old id's row, whose delete failed").hasSize(1);
+        assertThat(get(nodeA, "?get=user", renewed)).isEqualTo("alice");
+        assertThat(get(nodeA, "?get=user", id))
+                .as("the old id on the node that renewed it")
+                .isEqualTo("null");
+        deletesFail.set(false);
+        Waiting.until("the old id's row deleted by a later attempt", () -> rows(id).isEmpty());
+        assertThat(get(nodeB, "?get=user", id))
+                .as("the old id on the other node")
+                .isEqualTo("null");
+        assertThat(get(nodeB, "?get=user", renewed)).isEqualTo("alice");
     }
 
     /** True, once after {@code fail} is set, for a statement run by a cache's check inside the cache's delete. */

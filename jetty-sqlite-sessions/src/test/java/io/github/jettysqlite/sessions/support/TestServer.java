@@ -102,7 +102,7 @@ public final class TestServer {
 
     /**
      * ?set=name=value sets an attribute, ?get=name answers it, ?ttl=s sets the timeout, ?invalidate ends the session
-     * (after running {@link #beforeInvalidate}),
+     * (after running {@link #beforeInvalidate}), ?renew gives the session a new id and answers it,
      * ?vanish deletes its row through the store first (as another node would), ?pad=n sets an attribute of n bytes
      * (a write that needs new pages), ?probe=name=value sets an {@link ActivationProbe}, ?hold keeps the request (and
      * so the session) until {@link #releaseHeld} after saying so to {@link #awaitHeld}, ?identity answers which
@@ -121,6 +121,10 @@ public final class TestServer {
                 return;
             }
             HttpSession session = request.getSession(true);
+            if (request.getParameter("renew") != null) {
+                response.getWriter().print(request.changeSessionId());
+                return;
+            }
             if (request.getParameter("vanish") != null) {
                 // The row goes while this request holds the session, as when another node ends it meanwhile.
                 try {
