@@ -42,6 +42,9 @@ public class CoherentSessionCache extends DefaultSessionCache {
     private final UnreadSessions unreachable = new UnreadSessions();
     private final UndeletedRows undeleted = new UndeletedRows();
 
+    /** A session's creation time when the session ended was not at hand. */
+    private static final long UNKNOWN_CREATION = Long.MIN_VALUE;
+
     public CoherentSessionCache(SessionManager manager) {
         super(manager);
     }
@@ -146,7 +149,11 @@ public class CoherentSessionCache extends DefaultSessionCache {
             LOG.debug("Session {} ended; its row {}", id, deleted ? "deleted" : "was already gone");
             undeleted.forget(id);
         } catch (Exception e) {
-            undeleted.failed(id, e);
+            ManagedSession known = session != null ? session : cached;
+            undeleted.failed(
+                    id,
+                    known == null ? UNKNOWN_CREATION : known.getSessionData().getCreated(),
+                    e);
         }
         // Gone by this node's hand, so no longer a session the database failed to give back (see UnreadSessions).
         unreachable.answered(id);
@@ -194,7 +201,7 @@ public class CoherentSessionCache extends DefaultSessionCache {
                 stored = true;
             } finally {
                 if (stored || !refused(data)) {
-                    deleteRenewedRow(oldId);
+                    deleteRenewedRow(oldId, data.getCreated());
                 }
             }
         }
@@ -206,20 +213,38 @@ public class CoherentSessionCache extends DefaultSessionCache {
                 && (tracked.isDeletedElsewhere() || tracked.refusedChanges() != null);
     }
 
-    private void deleteRenewedRow(String oldId) {
+    private void deleteRenewedRow(String oldId, long createdMs) {
         try {
             _sessionDataStore.delete(oldId);
             undeleted.forget(oldId);
         } catch (Exception e) {
-            undeleted.failed(oldId, e);
+            undeleted.failed(oldId, createdMs, e);
         }
+    }
+
+    /** Deletes again a row whose delete failed: only the session it was, when its creation time is known. */
+    private boolean deleteAgain(String id, long createdMs) throws Exception {
+        return createdMs == UNKNOWN_CREATION ? _sessionDataStore.delete(id) : store().deleteCreatedAt(id, createdMs);
     }
 
     /** As Jetty's, after trying again the deletes of rows of sessions ended here that the database failed. */
     @Override
     public Set<String> checkExpiration(Set<String> candidates) {
-        undeleted.retryAll(_sessionDataStore::delete);
+        undeleted.retryAll(this::deleteAgain);
         return super.checkExpiration(candidates);
+    }
+
+    /** Tries the deletes still owed once more while the store still runs; what is left is forgotten, and said. */
+    @Override
+    protected void doStop() throws Exception {
+        undeleted.retryAll(this::deleteAgain);
+        if (undeleted.size() > 0) {
+            LOG.warn(
+                    "{} sessions ended here still have rows the database failed to delete; other nodes serve them"
+                            + " until they expire",
+                    undeleted.size());
+        }
+        super.doStop();
     }
 
     /**
@@ -330,8 +355,12 @@ public class CoherentSessionCache extends DefaultSessionCache {
      */
     @Override
     public void release(ManagedSession session) throws Exception {
+        long savedBefore = session.getSessionData().getLastSaved();
         super.release(session);
-        undeleted.retrySomeIfDue(_sessionDataStore::delete);
+        if (session.getSessionData().getLastSaved() != savedBefore) {
+            // Just saved: the database writes again, so a delete still owed is likely to succeed now.
+            undeleted.retrySomeIfDue(this::deleteAgain);
+        }
         if (session.getSessionData() instanceof TrackedSessionData tracked && tracked.isDeletedElsewhere()) {
             try (AutoLock lock = session.lock()) {
                 if (session.getRequests() <= 0 && doGet(session.getId()) == session) {

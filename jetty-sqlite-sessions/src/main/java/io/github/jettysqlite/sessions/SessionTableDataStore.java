@@ -3,13 +3,16 @@ package io.github.jettysqlite.sessions;
 import io.github.jettysqlite.sessions.admin.Progress;
 import io.github.jettysqlite.sessions.admin.SessionDatabaseAdmin;
 import io.github.jettysqlite.sessions.admin.SessionSummary;
+import io.github.jettysqlite.sessions.internal.CachedConnection;
 import io.github.jettysqlite.sessions.internal.ChangeSignals;
 import io.github.jettysqlite.sessions.internal.JulianDay;
 import io.github.jettysqlite.sessions.internal.SessionDatabase;
 import io.github.jettysqlite.sessions.internal.SessionScope;
 import io.github.jettysqlite.sessions.internal.attributes.TrackedSessionData;
 import io.github.jettysqlite.sessions.internal.table.ExpiryStatements;
+import io.github.jettysqlite.sessions.internal.table.SessionWrites;
 import java.io.IOException;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Set;
 import org.eclipse.jetty.session.ObjectStreamSessionDataStore;
@@ -172,13 +175,31 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
     /** Removes the session from this context; true when there was one. */
     @Override
     public boolean delete(String id) throws Exception {
+        return delete(id, (writes, c, scope) -> writes.delete(c, scope, id));
+    }
+
+    /**
+     * Removes the session created at {@code createdMs}, and not a row created again under its id since; true when
+     * there was one. For a delete tried again later, when the id may have been given to a new session meanwhile.
+     */
+    boolean deleteCreatedAt(String id, long createdMs) throws Exception {
+        return delete(id, (writes, c, scope) -> writes.deleteCreatedAt(c, scope, id, createdMs));
+    }
+
+    /** One of the deletes of {@link SessionWrites}. */
+    @FunctionalInterface
+    private interface RowDelete {
+        int run(SessionWrites writes, CachedConnection c, SessionScope scope) throws SQLException;
+    }
+
+    private boolean delete(String id, RowDelete rowDelete) throws Exception {
         StoreParts started = parts();
         SessionDatabase database = started.database();
         SessionScope scope = started.scope;
         return statistics.deletes().time(() -> {
             ChangeSignals.Change change = database.signals().beginRemoval(started.table.name(), scope, id);
             try {
-                return database.writeStatement(c -> started.statements.writes().delete(c, scope, id)) > 0;
+                return database.writeStatement(c -> rowDelete.run(started.statements.writes(), c, scope)) > 0;
             } finally {
                 database.signals().end(change);
             }
@@ -348,9 +369,10 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
     public void endSession(String id) throws Exception {
         _context.getSessionManager().invalidate(id);
         if (doExists(id)) {
+            // The id is left out: it still works on other nodes, and this message may travel to a client.
             throw new SessionDatabaseException(
-                    "Session " + id + " of " + parts().scope + " was ended here, but its row could not be deleted;"
-                            + " other nodes may still serve it (see the log for the cause)",
+                    "A session of " + parts().scope + " was ended here, but its row could not be deleted; other"
+                            + " nodes may still serve it (the log names it and the cause)",
                     null);
         }
     }

@@ -1,7 +1,7 @@
 package io.github.jettysqlite.sessions;
 
 import java.util.Iterator;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,19 +30,29 @@ final class UndeletedRows {
 
     private static final long RETRY_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-    /** Deletes one session's row; true when there was one. */
+    /** Deletes the row of the session created at {@code createdMs}; true when there was one. */
     @FunctionalInterface
     interface Delete {
-        boolean delete(String id) throws Exception;
+        boolean delete(String id, long createdMs) throws Exception;
     }
 
-    private final Set<String> ids = ConcurrentHashMap.newKeySet();
+    /**
+     * Each id with the creation time of the session ended under it: a later attempt deletes that session's row only,
+     * not one created under the id since (another node, or another context on this one, may give the id to a new
+     * session once the row is gone or expired).
+     */
+    private final Map<String, Long> ids = new ConcurrentHashMap<>();
+
     private final AtomicLong lastRetryNanos = new AtomicLong(System.nanoTime());
 
-    /** Remembers an ended session whose row the database failed to delete. */
-    void failed(String id, Exception failure) {
+    /**
+     * Remembers an ended session whose row the database failed to delete. The next attempt after a request waits its
+     * full second from now: the database has only just failed.
+     */
+    void failed(String id, long createdMs, Exception failure) {
+        lastRetryNanos.set(System.nanoTime());
         if (ids.size() < MOST_IDS) {
-            ids.add(id);
+            ids.put(id, createdMs);
             LOG.warn(
                     "Session {} was ended here, but the database failed to delete its row ({}); other nodes serve it"
                             + " until the delete, tried again at each housekeeping pass, succeeds",
@@ -59,7 +69,7 @@ final class UndeletedRows {
     }
 
     boolean contains(String id) {
-        return !ids.isEmpty() && ids.contains(id);
+        return !ids.isEmpty() && ids.containsKey(id);
     }
 
     void forget(String id) {
@@ -77,7 +87,7 @@ final class UndeletedRows {
         retry(delete, Integer.MAX_VALUE);
     }
 
-    /** After a request's save succeeded: tries a few deletes again, at most once a second. */
+    /** After a request's save succeeded (the database writes again): tries a few deletes again, at most once a second. */
     void retrySomeIfDue(Delete delete) {
         if (ids.isEmpty()) {
             return;
@@ -91,10 +101,11 @@ final class UndeletedRows {
 
     private void retry(Delete delete, int most) {
         int tried = 0;
-        for (Iterator<String> it = ids.iterator(); it.hasNext() && tried < most; tried++) {
-            String id = it.next();
+        for (Iterator<Map.Entry<String, Long>> it = ids.entrySet().iterator(); it.hasNext() && tried < most; tried++) {
+            Map.Entry<String, Long> ended = it.next();
+            String id = ended.getKey();
             try {
-                delete.delete(id);
+                delete.delete(id, ended.getValue());
                 it.remove();
                 LOG.info("The row of session {}, ended here earlier, is deleted now", id);
             } catch (Exception e) {

@@ -79,14 +79,21 @@ public final class UserSessions {
         return principal == null ? 0 : store.endSessionsOf(principal, session.getId());
     }
 
-    /** Ends every session of the user in this context, this one last; returns how many were ended. */
+    /**
+     * Ends every session of the user in this context, this one last (also when ending another failed, which is then
+     * thrown); returns how many were ended.
+     */
     public int endAll() throws Exception {
         String principal = principal();
         if (principal == null) {
             return 0;
         }
-        int ended = store.endSessionsOf(principal, session.getId());
-        session.invalidate();
+        int ended;
+        try {
+            ended = store.endSessionsOf(principal, session.getId());
+        } finally {
+            session.invalidate();
+        }
         return ended + 1;
     }
 }

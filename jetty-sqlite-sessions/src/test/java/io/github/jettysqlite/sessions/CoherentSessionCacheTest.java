@@ -28,6 +28,7 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.session.DefaultSessionCacheFactory;
 import org.eclipse.jetty.session.NullSessionDataStoreFactory;
+import org.eclipse.jetty.session.SessionData;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -183,7 +184,46 @@ class CoherentSessionCacheTest {
         deletesFail.set(false);
         Waiting.until("the row deleted by a later attempt", () -> rows(id).isEmpty());
         assertThat(get(nodeB, "?get=user", id)).as("the other node").isEqualTo("null");
-        assertThat(coherentCache(nodeA).getRowsStillToDelete()).isZero();
+        Waiting.until("nothing left to delete", () -> coherentCache(nodeA).getRowsStillToDelete() == 0);
+    }
+
+    /**
+     * A delete tried again removes the session that was ended, never a new session given its id since (another node,
+     * or another context on the same node, may hand out the id once the row is gone): the retry names the ended
+     * session's creation time.
+     */
+    @Test
+    void aDeleteTriedAgainLeavesANewSessionCreatedUnderTheIdSince() throws Exception {
+        AtomicBoolean deletesFail = new AtomicBoolean();
+        SQLiteConnections.decorator =
+                real -> failing(real, sql -> deletesFail.get() && sql.startsWith("DELETE FROM jetty_sessions WHERE"));
+        startCoherentNodes();
+        String id = get(nodeA, "?set=user=alice", null);
+        long created;
+        try (SQLiteFixture table = SQLiteFixture.in(dir)) {
+            created = ((Number) table.query("SELECT created_ms FROM jetty_sessions WHERE session_id = ?", id)
+                            .get(0)
+                            .get(0))
+                    .longValue();
+        }
+        deletesFail.set(true);
+        assertThat(get(nodeA, "?invalidate", id)).isEqualTo("invalidated");
+        assertThat(coherentCache(nodeA).getRowsStillToDelete()).isEqualTo(1);
+
+        // The row goes another way meanwhile (as an expiry elsewhere would take it), and a new session takes the id.
+        try (SQLiteFixture table = SQLiteFixture.in(dir)) {
+            assertThat(table.update("DELETE FROM jetty_sessions WHERE session_id = ?", id))
+                    .isEqualTo(1);
+        }
+        var storeB = (SessionTableDataStore)
+                contextOf(nodeB).getSessionHandler().getSessionCache().getSessionDataStore();
+        SessionData bob = storeB.newSessionData(id, created + 1, created + 1, created + 1, 1_800_000);
+        bob.setAttribute("user", "bob");
+        storeB.store(id, bob);
+        deletesFail.set(false);
+
+        Waiting.until("the delete tried again", () -> coherentCache(nodeA).getRowsStillToDelete() == 0);
+        assertThat(rows(id)).as("the new session's row").hasSize(1);
     }
 
     @Test

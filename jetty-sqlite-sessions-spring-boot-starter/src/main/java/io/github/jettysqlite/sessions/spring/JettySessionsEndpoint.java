@@ -92,19 +92,45 @@ public class JettySessionsEndpoint {
         return null;
     }
 
+    /** Ends the user's sessions in every context; one context that fails does not keep the others' from ending. */
     @DeleteOperation
     public EndedDescriptor endSessionsOf(String principal) throws Exception {
         int ended = 0;
+        Exception failure = null;
         for (SessionTableDataStore store : stores.list()) {
-            ended += store.endSessionsOf(principal, null);
+            try {
+                ended += store.endSessionsOf(principal, null);
+            } catch (Exception e) {
+                failure = firstOf(failure, e);
+            }
+        }
+        if (failure != null) {
+            throw failure;
         }
         return new EndedDescriptor(principal, ended);
     }
 
+    /** Ends the session in every context that holds it, each context tried whatever another's does. */
     @DeleteOperation
     public void endSession(@Selector String sessionId) throws Exception {
+        Exception failure = null;
         for (SessionTableDataStore store : stores.list()) {
-            store.endSession(sessionId);
+            try {
+                store.endSession(sessionId);
+            } catch (Exception e) {
+                failure = firstOf(failure, e);
+            }
         }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private static Exception firstOf(Exception first, Exception next) {
+        if (first == null) {
+            return next;
+        }
+        first.addSuppressed(next);
+        return first;
     }
 }

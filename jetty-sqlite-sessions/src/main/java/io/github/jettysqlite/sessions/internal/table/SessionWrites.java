@@ -27,6 +27,7 @@ public final class SessionWrites {
     private final String updateAttributesAnyVersion;
     private final String currentAttributes;
     private final String delete;
+    private final String deleteGeneration;
 
     private final SessionLifetime lifetime;
     private final SessionIds ids;
@@ -95,6 +96,8 @@ public final class SessionWrites {
                 + dialect.lockingTheRowsRead();
         // The second condition keeps a delete by a former key off protected rows: see SessionIds.formerKeysOf.
         delete = "DELETE FROM " + name + KEY + " AND (? OR " + SEALED_ID_COLUMN + " IS NULL)";
+        deleteGeneration =
+                "DELETE FROM " + name + KEY + " AND (? OR " + SEALED_ID_COLUMN + " IS NULL) AND created_ms = ?";
     }
 
     /**
@@ -241,7 +244,20 @@ public final class SessionWrites {
      * or more if rows of the id were left under several keys).
      */
     public int delete(CachedConnection c, SessionScope scope, String id) throws SQLException {
-        PreparedStatement s = c.prepare(delete);
+        return delete(c.prepare(delete), scope, id);
+    }
+
+    /**
+     * As {@link #delete}, only the session created at {@code createdMs}: a row created again under the id since (a new
+     * session given an id still in use elsewhere) is another session, and stays.
+     */
+    public int deleteCreatedAt(CachedConnection c, SessionScope scope, String id, long createdMs) throws SQLException {
+        PreparedStatement s = c.prepare(deleteGeneration);
+        s.setLong(5, createdMs);
+        return delete(s, scope, id);
+    }
+
+    private int delete(PreparedStatement s, SessionScope scope, String id) throws SQLException {
         Sql.bindKey(s, 1, scope, ids.keyOf(id));
         s.setBoolean(4, ids.trustsCurrentKeyOf(id));
         int deleted = s.executeUpdate();
