@@ -42,9 +42,6 @@ public class CoherentSessionCache extends DefaultSessionCache {
     private final UnreadSessions unreachable = new UnreadSessions();
     private final UndeletedRows undeleted = new UndeletedRows();
 
-    /** A session's creation time when the session ended was not at hand. */
-    private static final long UNKNOWN_CREATION = Long.MIN_VALUE;
-
     public CoherentSessionCache(SessionManager manager) {
         super(manager);
     }
@@ -87,6 +84,13 @@ public class CoherentSessionCache extends DefaultSessionCache {
             return null;
         }
         ManagedSession cached = doGet(id);
+        if (cached != null && !id.equals(cached.getId())) {
+            // Given a new id by a renewal that failed part of the way: never served under the old one again.
+            try (AutoLock lock = cached.lock()) {
+                doDelete(id);
+            }
+            cached = null;
+        }
         ManagedSession session;
         try {
             // A copy that cannot be checked is not served: another node may have changed the session just before
@@ -130,6 +134,13 @@ public class CoherentSessionCache extends DefaultSessionCache {
     public ManagedSession delete(String id) throws Exception {
         // Taken first: a check that fails may have dropped the copy from memory before it failed.
         ManagedSession cached = doGet(id);
+        if (cached != null && !id.equals(cached.getId())) {
+            // Given a new id by a renewal that failed part of the way: never served under the old one again.
+            try (AutoLock lock = cached.lock()) {
+                doDelete(id);
+            }
+            cached = null;
+        }
         ManagedSession session;
         try {
             session = getAndEnter(id, false);
@@ -152,7 +163,9 @@ public class CoherentSessionCache extends DefaultSessionCache {
             ManagedSession known = session != null ? session : cached;
             undeleted.failed(
                     id,
-                    known == null ? UNKNOWN_CREATION : known.getSessionData().getCreated(),
+                    known == null
+                            ? UndeletedRows.UNKNOWN_CREATION
+                            : known.getSessionData().getCreated(),
                     e);
         }
         // Gone by this node's hand, so no longer a session the database failed to give back (see UnreadSessions).
@@ -168,13 +181,39 @@ public class CoherentSessionCache extends DefaultSessionCache {
     }
 
     /**
+     * As Jetty's, and a session left under its old id by a renewal that failed part of the way is taken out of memory:
+     * Jetty gives the object its new id even when the cache failed (and only logs the failure), so it must not be
+     * found under the old id again. The failure is thrown, for Jetty to log, as before.
+     */
+    @Override
+    public ManagedSession renewSessionId(String oldId, String newId, String oldExtendedId, String newExtendedId)
+            throws Exception {
+        try {
+            return super.renewSessionId(oldId, newId, oldExtendedId, newExtendedId);
+        } catch (Exception e) {
+            ManagedSession left = doGet(oldId);
+            if (left != null) {
+                try (AutoLock lock = left.lock()) {
+                    doDelete(oldId);
+                }
+            }
+            throw e;
+        }
+    }
+
+    /**
      * Gives the session a new id as Jetty's cache does, but writes its row under the new id before it deletes the row
      * under the old one, so that a database failing part of the way never leaves the user with neither. Jetty deletes
      * first: a write then refused (answered 503 without the new cookie) left the user's old cookie pointing at a
      * deleted row, and the session, logged in or not, was gone. Here a refused write leaves the old row, and the old
-     * cookie, as they were. Otherwise the old row is deleted, as Jetty deletes it (the request goes on under the new
-     * id, and the old id must stop working); a delete the database fails is tried again later (see {@link
-     * UndeletedRows}), and this node serves nothing under the old id meanwhile.
+     * cookie, as they were (other nodes serve the session under the old id as it was before this request). Otherwise
+     * the old row is deleted, as Jetty deletes it (the request goes on under the new id, and the old id must stop
+     * working); a delete the database fails is tried again later (see {@link UndeletedRows}), and this node serves
+     * nothing under the old id meanwhile.
+     *
+     * <p>A failed write is logged, not thrown: Jetty would only log it too, but without releasing the session the
+     * request entered for the renewal. The session stays unsaved under its new id, so the request's own save writes it
+     * whole again (or, refused, finds it dropped and writes nothing).
      */
     @Override
     protected void renewSessionId(ManagedSession session, String newId, String newExtendedId) throws Exception {
@@ -195,15 +234,23 @@ public class CoherentSessionCache extends DefaultSessionCache {
             session.onIdChanged();
             doPutIfAbsent(newId, session);
             doDelete(oldId);
-            boolean stored = false;
             try {
                 _sessionDataStore.store(newId, data);
-                stored = true;
-            } finally {
-                if (stored || !refused(data)) {
-                    deleteRenewedRow(oldId, data.getCreated());
+            } catch (Exception e) {
+                boolean refused = refused(data);
+                LOG.warn(
+                        "Could not write session {} under its new id {} ({}); {}",
+                        oldId,
+                        newId,
+                        e.toString(),
+                        refused
+                                ? "the request is refused and the session stays under its old id"
+                                : "the request's own save writes it again");
+                if (refused) {
+                    return;
                 }
             }
+            deleteRenewedRow(oldId, data.getCreated());
         }
     }
 
@@ -224,7 +271,9 @@ public class CoherentSessionCache extends DefaultSessionCache {
 
     /** Deletes again a row whose delete failed: only the session it was, when its creation time is known. */
     private boolean deleteAgain(String id, long createdMs) throws Exception {
-        return createdMs == UNKNOWN_CREATION ? _sessionDataStore.delete(id) : store().deleteCreatedAt(id, createdMs);
+        return createdMs == UndeletedRows.UNKNOWN_CREATION
+                ? _sessionDataStore.delete(id)
+                : store().deleteCreatedAt(id, createdMs);
     }
 
     /** As Jetty's, after trying again the deletes of rows of sessions ended here that the database failed. */

@@ -28,6 +28,9 @@ final class UndeletedRows {
     /** At most this many deletes are tried again after a request, so that one request is not held up long. */
     static final int AFTER_A_REQUEST = 16;
 
+    /** The creation time of a session ended when it was not at hand: its row is then deleted whatever it holds. */
+    static final long UNKNOWN_CREATION = Long.MIN_VALUE;
+
     private static final long RETRY_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /** Deletes the row of the session created at {@code createdMs}; true when there was one. */
@@ -52,7 +55,8 @@ final class UndeletedRows {
     void failed(String id, long createdMs, Exception failure) {
         lastRetryNanos.set(System.nanoTime());
         if (ids.size() < MOST_IDS) {
-            ids.put(id, createdMs);
+            // A creation time known before (the id ended here, then its delete failed again) is kept.
+            ids.merge(id, createdMs, (known, now) -> now == UNKNOWN_CREATION ? known : now);
             LOG.warn(
                     "Session {} was ended here, but the database failed to delete its row ({}); other nodes serve it"
                             + " until the delete, tried again at each housekeeping pass, succeeds",
@@ -106,7 +110,8 @@ final class UndeletedRows {
             String id = ended.getKey();
             try {
                 delete.delete(id, ended.getValue());
-                it.remove();
+                // Only the entry tried: one made again meanwhile (the id ended once more) stays.
+                ids.remove(id, ended.getValue());
                 LOG.info("The row of session {}, ended here earlier, is deleted now", id);
             } catch (Exception e) {
                 LOG.debug("The row of ended session {} still cannot be deleted", id, e);

@@ -60,7 +60,7 @@ class CoherentSessionCacheTest {
 
     @AfterEach
     void stopAll() throws Exception {
-        TestServer.beforeInvalidate = () -> {};
+        TestServer.meanwhile = () -> {};
         SQLiteConnections.decorator = UnaryOperator.identity();
         NodeRequests.stopAll(client, nodeA, nodeB);
     }
@@ -136,12 +136,12 @@ class CoherentSessionCacheTest {
     @Test
     void aLogoutWhoseCheckCannotReadTheRowStillEndsTheSessionOnEveryNode() throws Exception {
         AtomicBoolean checksFail = new AtomicBoolean();
-        SQLiteConnections.decorator = real -> failing(real, sql -> checkingForDelete(checksFail));
+        SQLiteConnections.decorator = real -> failing(real, sql -> checkingFor("delete", checksFail));
         startCoherentNodes();
         String id = get(nodeA, "?set=user=alice", null);
         assertThat(get(nodeB, "?get=user", id)).isEqualTo("alice");
         // Node B changes the session while node A's logout runs, so that node A's copy must be checked by a read.
-        TestServer.beforeInvalidate = () -> {
+        TestServer.meanwhile = () -> {
             try {
                 get(nodeB, "?set=theme=dark", id);
             } catch (Exception e) {
@@ -151,7 +151,7 @@ class CoherentSessionCacheTest {
         };
 
         assertThat(get(nodeA, "?invalidate", id)).isEqualTo("invalidated");
-        TestServer.beforeInvalidate = () -> {};
+        TestServer.meanwhile = () -> {};
 
         assertThat(checksFail).as("the check's read was made, and failed").isFalse();
         assertThat(rows(id)).as("the row").isEmpty();
@@ -250,7 +250,7 @@ class CoherentSessionCacheTest {
 
         String renewed = get(nodeA, "?renew", id);
 
-        assertThat(renewed).isNotEqualTo(id);
+        assertThat(renewed).isNotEqualTo(id).isNotBlank();
         assertThat(get(nodeB, "?get=user", renewed)).isEqualTo("alice");
         assertThat(get(nodeA, "?get=user", renewed)).isEqualTo("alice");
         assertThat(rows(id)).as("the old id's row").isEmpty();
@@ -285,6 +285,39 @@ class CoherentSessionCacheTest {
     }
 
     /**
+     * A renewal whose check of the cached copy cannot read fails (Jetty logs it), but Jetty gives the session object
+     * its new id all the same, and the request goes on to log the user in on it. That object must never be served
+     * under the old id, which an attacker may have planted: the old id gets the session as its row holds it.
+     */
+    @Test
+    void aRenewalWhoseCheckCannotReadNeverServesTheLoggedInSessionUnderTheOldId() throws Exception {
+        AtomicBoolean checksFail = new AtomicBoolean();
+        SQLiteConnections.decorator = real -> failing(real, sql -> checkingFor("renewSessionId", checksFail));
+        startCoherentNodes();
+        String id = get(nodeA, "?set=cart=book", null);
+        // Node B changes the session while node A's login runs, so that node A's copy must be checked by a read.
+        TestServer.meanwhile = () -> {
+            try {
+                get(nodeB, "?set=theme=dark", id);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            checksFail.set(true);
+        };
+
+        requests.request(nodeA, "?renew&set=user=alice", id).send();
+        TestServer.meanwhile = () -> {};
+
+        assertThat(checksFail).as("the check's read was made, and failed").isFalse();
+        assertThat(get(nodeA, "?get=user", id))
+                .as("the old id on the node that renewed it")
+                .isEqualTo("null");
+        assertThat(get(nodeB, "?get=user", id))
+                .as("the old id on the other node")
+                .isEqualTo("null");
+    }
+
+    /**
      * A renewal whose delete of the old id's row the database fails goes on under the new id; the old id serves
      * nothing on this node, and its row is deleted once the database takes it, so no node serves it for good.
      */
@@ -312,15 +345,15 @@ class CoherentSessionCacheTest {
         assertThat(get(nodeB, "?get=user", renewed)).isEqualTo("alice");
     }
 
-    /** True, once after {@code fail} is set, for a statement run by a cache's check inside the cache's delete. */
-    private static boolean checkingForDelete(AtomicBoolean fail) {
-        boolean checkingForDelete = StackWalker.getInstance()
+    /** True, once after {@code fail} is set, for a statement run by a cache's check inside the cache's {@code call}. */
+    private static boolean checkingFor(String call, AtomicBoolean fail) {
+        boolean checking = StackWalker.getInstance()
                 .walk(frames -> frames.map(StackWalker.StackFrame::getMethodName)
-                                .filter(name -> name.equals("delete") || name.equals("checkAgainstRow"))
+                                .filter(name -> name.equals(call) || name.equals("checkAgainstRow"))
                                 .distinct()
                                 .count()
                         == 2);
-        return checkingForDelete && fail.compareAndSet(true, false);
+        return checking && fail.compareAndSet(true, false);
     }
 
     /** The connection, whose statements fail while {@code failsNow} says so of their SQL as they run. */

@@ -68,10 +68,10 @@ public final class TestServer {
     }
 
     /**
-     * Runs in an {@code ?invalidate} request after it loaded the session and before it ends it (what another node
-     * does meanwhile, say); nothing unless a test sets it.
+     * Runs in an {@code ?invalidate} or {@code ?renew} request after it loaded the session and before it ends it or
+     * gives it a new id (what another node does meanwhile, say); nothing unless a test sets it.
      */
-    public static volatile Runnable beforeInvalidate = () -> {};
+    public static volatile Runnable meanwhile = () -> {};
 
     private static volatile CountDownLatch held = new CountDownLatch(1);
     private static volatile CountDownLatch release = new CountDownLatch(1);
@@ -102,7 +102,8 @@ public final class TestServer {
 
     /**
      * ?set=name=value sets an attribute, ?get=name answers it, ?ttl=s sets the timeout, ?invalidate ends the session
-     * (after running {@link #beforeInvalidate}), ?renew gives the session a new id and answers it,
+     * (after running {@link #meanwhile}), ?renew gives the session a new id (after running {@link #meanwhile}) before
+     * the other parameters are taken,
      * ?vanish deletes its row through the store first (as another node would), ?pad=n sets an attribute of n bytes
      * (a write that needs new pages), ?probe=name=value sets an {@link ActivationProbe}, ?hold keeps the request (and
      * so the session) until {@link #releaseHeld} after saying so to {@link #awaitHeld}, ?identity answers which
@@ -115,15 +116,15 @@ public final class TestServer {
         protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
             if (request.getParameter("invalidate") != null) {
                 if (request.getSession(false) != null) {
-                    beforeInvalidate.run();
+                    meanwhile.run();
                 }
                 NodeServer.invalidate(request, response);
                 return;
             }
             HttpSession session = request.getSession(true);
             if (request.getParameter("renew") != null) {
-                response.getWriter().print(request.changeSessionId());
-                return;
+                meanwhile.run();
+                request.changeSessionId();
             }
             if (request.getParameter("vanish") != null) {
                 // The row goes while this request holds the session, as when another node ends it meanwhile.
