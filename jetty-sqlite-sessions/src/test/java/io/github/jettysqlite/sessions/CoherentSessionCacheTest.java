@@ -141,14 +141,7 @@ class CoherentSessionCacheTest {
         String id = get(nodeA, "?set=user=alice", null);
         assertThat(get(nodeB, "?get=user", id)).isEqualTo("alice");
         // Node B changes the session while node A's logout runs, so that node A's copy must be checked by a read.
-        TestServer.meanwhile = () -> {
-            try {
-                get(nodeB, "?set=theme=dark", id);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-            checksFail.set(true);
-        };
+        TestServer.meanwhile = nodeBChangesThenChecksFail(id, checksFail);
 
         assertThat(get(nodeA, "?invalidate", id)).isEqualTo("invalidated");
         TestServer.meanwhile = () -> {};
@@ -296,14 +289,7 @@ class CoherentSessionCacheTest {
         startCoherentNodes();
         String id = get(nodeA, "?set=cart=book", null);
         // Node B changes the session while node A's login runs, so that node A's copy must be checked by a read.
-        TestServer.meanwhile = () -> {
-            try {
-                get(nodeB, "?set=theme=dark", id);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-            checksFail.set(true);
-        };
+        TestServer.meanwhile = nodeBChangesThenChecksFail(id, checksFail);
 
         requests.request(nodeA, "?renew&set=user=alice", id).send();
         TestServer.meanwhile = () -> {};
@@ -315,6 +301,34 @@ class CoherentSessionCacheTest {
         assertThat(get(nodeB, "?get=user", id))
                 .as("the old id on the other node")
                 .isEqualTo("null");
+    }
+
+    /**
+     * With refusals off, a renewal whose write under the new id fails goes on under the new id (as Jetty's would), and
+     * the request's own save writes the session whole: the session the renewal entered must be released for that
+     * save to happen at all.
+     */
+    @Test
+    void aRenewalWhoseNewRowFailsWithRefusalsOffIsWrittenByTheRequestsOwnSave() throws Exception {
+        AtomicBoolean injected = new AtomicBoolean();
+        SQLiteConnections.decorator = real -> failing(real, sql -> {
+            boolean fails = sql.startsWith("INSERT INTO jetty_sessions") && inside("renewSessionId");
+            injected.compareAndSet(false, fails);
+            return fails;
+        });
+        SQLiteSessionDataStoreFactory noRefusals = new SQLiteSessionDataStoreFactory(dir.resolve("sessions.db"));
+        noRefusals.getSettings().setRefuseFailedSaves(false);
+        nodeA = TestServer.startWithStore(0, noRefusals, new CoherentSessionCacheFactory());
+        nodeB = TestServer.start(dir.resolve("sessions.db"), 0, new CoherentSessionCacheFactory());
+        String id = get(nodeA, "?set=cart=book", null);
+
+        String renewed = get(nodeA, "?renew&set=user=alice", id);
+
+        assertThat(injected).as("the renewal's write failed").isTrue();
+        assertThat(renewed).isNotEqualTo(id);
+        assertThat(get(nodeB, "?get=user", renewed)).isEqualTo("alice");
+        assertThat(get(nodeB, "?get=cart", renewed)).isEqualTo("book");
+        assertThat(rows(id)).as("the old id's row").isEmpty();
     }
 
     /**
@@ -345,15 +359,30 @@ class CoherentSessionCacheTest {
         assertThat(get(nodeB, "?get=user", renewed)).isEqualTo("alice");
     }
 
+    /**
+     * Node B changes the session (so that node A's copy, whose check follows, must be read), and then node A's next
+     * check fails.
+     */
+    private Runnable nodeBChangesThenChecksFail(String id, AtomicBoolean checksFail) {
+        return () -> {
+            try {
+                get(nodeB, "?set=theme=dark", id);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            checksFail.set(true);
+        };
+    }
+
     /** True, once after {@code fail} is set, for a statement run by a cache's check inside the cache's {@code call}. */
     private static boolean checkingFor(String call, AtomicBoolean fail) {
-        boolean checking = StackWalker.getInstance()
-                .walk(frames -> frames.map(StackWalker.StackFrame::getMethodName)
-                                .filter(name -> name.equals(call) || name.equals("checkAgainstRow"))
-                                .distinct()
-                                .count()
-                        == 2);
-        return checking && fail.compareAndSet(true, false);
+        return inside(call) && inside("checkAgainstRow") && fail.compareAndSet(true, false);
+    }
+
+    /** True when this thread runs inside a method of that name. */
+    private static boolean inside(String method) {
+        return StackWalker.getInstance()
+                .walk(frames -> frames.anyMatch(frame -> frame.getMethodName().equals(method)));
     }
 
     /** The connection, whose statements fail while {@code failsNow} says so of their SQL as they run. */
