@@ -175,6 +175,22 @@ abstract class AbstractSessionStoreContractTest {
     }
 
     @Test
+    void aDeleteNamingTheCreationTimeLeavesAnotherSessionUnderTheId() throws Exception {
+        SessionData data = session(store, "s1", now + HOUR, NODE);
+        put(store, data);
+        SessionTableDataStore other = fixture.store(NODE, "/other", SessionContext.NULL_VHOST);
+        put(other, session(other, "s1", now + HOUR, NODE));
+
+        assertThat(store.deleteCreatedAt("s1", data.getCreated() + 1))
+                .as("another session's time")
+                .isFalse();
+        assertThat(store.load("s1")).isNotNull();
+        assertThat(store.deleteCreatedAt("s1", data.getCreated())).isTrue();
+        assertThat(store.load("s1")).isNull();
+        assertThat(other.load("s1")).as("the same id in another context").isNotNull();
+    }
+
+    @Test
     void checkExpiredReturnsCandidatesNoLongerInTheStore() {
         assertThat(store.doCheckExpired(Set.of("gone1", "gone2"), now)).containsExactlyInAnyOrder("gone1", "gone2");
     }
