@@ -1,8 +1,10 @@
 package io.github.jettysqlite.sessions;
 
+import io.github.jettysqlite.sessions.internal.attributes.TrackedSessionData;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.Set;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -36,6 +38,11 @@ final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
 
     /** What the thread is doing for requests: the guards of the requests it is in the scope of, and a refusal due. */
     private static final ThreadLocal<Scopes> SCOPES = new ThreadLocal<>();
+
+    static {
+        // A session's data learns which requests set its attributes, so that a refusal fails them all.
+        TrackedSessionData.requestsKnownBy(FailedSaveRefusals::currentRequest);
+    }
 
     private final HttpField retryAfter;
     /** The context this listens to, until {@link #unregister}. */
@@ -139,6 +146,26 @@ final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
         return getClass().getSimpleName() + "[" + retryAfter + "]";
     }
 
+    /** The guard of the request this thread serves, while its response is not committed yet; else null. */
+    private static Guard currentRequest() {
+        Scopes scopes = SCOPES.get();
+        Guard current = scopes == null ? null : scopes.entered.peek();
+        return current == null || current.committed ? null : current;
+    }
+
+    /**
+     * Refuses, as their responses are committed, the requests that set something in a session whose save was just
+     * refused (tokens of {@link TrackedSessionData#takeSetters}): their changes were in the data dropped with it. A
+     * request sharing the session that set nothing is answered as usual.
+     */
+    static void refuseAlso(Set<Object> setters) {
+        for (Object setter : setters) {
+            if (setter instanceof Guard guard) {
+                guard.refusalDue = true;
+            }
+        }
+    }
+
     /** Takes the refusal due on this thread, if any. */
     private static boolean takeRefusal() {
         Scopes scopes = SCOPES.get();
@@ -176,7 +203,9 @@ final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
 
         private final HttpField retryAfter;
         private volatile boolean committed;
-        private boolean refusalDue;
+        /** Set by this request's thread, or by another whose refused save dropped this request's changes. */
+        private volatile boolean refusalDue;
+
         private boolean refused;
 
         Guard(HttpStream wrapped, HttpField retryAfter) {

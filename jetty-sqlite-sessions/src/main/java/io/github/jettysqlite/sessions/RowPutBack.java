@@ -42,6 +42,8 @@ final class RowPutBack {
         if (!(data instanceof TrackedSessionData tracked) || !tracked.hasBaseline()) {
             return;
         }
+        // Other requests sharing the session whose changes go with these are refused too, not answered 200.
+        FailedSaveRefusals.refuseAlso(tracked.takeSetters());
         tracked.refused(this::tryPutBack);
         tryPutBack(tracked);
     }

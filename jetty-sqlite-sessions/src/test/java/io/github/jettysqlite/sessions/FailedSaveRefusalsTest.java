@@ -6,9 +6,14 @@ import io.github.jettysqlite.sessions.internal.sqlite.SQLiteInternals;
 import io.github.jettysqlite.sessions.support.NodeHttp;
 import io.github.jettysqlite.sessions.support.NodeServer;
 import io.github.jettysqlite.sessions.support.TestServer;
+import io.github.jettysqlite.sessions.support.Waiting;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -93,6 +98,39 @@ class FailedSaveRefusalsTest {
         assertThat(refused.getHeaders().get(HttpHeader.SET_COOKIE))
                 .as("no cookie for a session that was not stored")
                 .isNull();
+    }
+
+    /**
+     * Two requests of one session at once on a cache that shares the session object between them: a change the one
+     * made goes with the other's refused save (the session is put back as the row holds it), so that request is
+     * refused too, rather than answered 200 for a change that was not kept.
+     */
+    @ParameterizedTest(name = "{0} cache")
+    @ValueSource(strings = {"coherent", "default"})
+    void aParallelRequestWhoseChangeWentWithARefusedSaveIsRefusedToo(String cache) throws Exception {
+        start(cache, true);
+        String id = get("/a/?set=cart=book", null).getContentAsString();
+        TestServer.prepareHold();
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        try {
+            Future<ContentResponse> parallel = other.submit(() -> get("/a/?set=theme=dark&hold", id));
+            assertThat(TestServer.awaitHeld(parallel::isDone))
+                    .as("the parallel request holds the session")
+                    .isTrue();
+
+            ContentResponse refused = whileLocked("/a/?set=cart=pen", id);
+            assertThat(refused.getStatus()).isEqualTo(503);
+
+            TestServer.releaseHeld();
+            assertThat(parallel.get(Waiting.SECONDS, TimeUnit.SECONDS).getStatus())
+                    .as("the parallel request, whose change was dropped")
+                    .isEqualTo(503);
+        } finally {
+            TestServer.releaseHeld();
+            other.shutdownNow();
+        }
+        assertThat(get("/a/?get=theme", id).getContentAsString()).isEqualTo("null");
+        assertThat(get("/a/?get=cart", id).getContentAsString()).isEqualTo("book");
     }
 
     @Test

@@ -1,9 +1,12 @@
 package io.github.jettysqlite.sessions.internal.attributes;
 
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.eclipse.jetty.session.SessionData;
 
 /**
@@ -36,6 +39,19 @@ public final class TrackedSessionData extends SessionData {
     private volatile Trust trust;
     /** Set while this data holds changes the database refused, which must give way to the row's; else null. */
     private volatile RefusedChanges refused;
+    /** The requests that set something not stored yet (see {@link #takeSetters}); null until one does. */
+    private volatile Set<Object> setters;
+
+    /**
+     * The request the calling thread serves, as the layer that answers requests knows it (an opaque token), or null.
+     * That layer installs it; this one cannot see requests.
+     */
+    private static volatile Supplier<Object> currentRequest = () -> null;
+
+    /** Installs what tells which request sets an attribute (see {@link #takeSetters}). */
+    public static void requestsKnownBy(Supplier<Object> current) {
+        currentRequest = current;
+    }
 
     public TrackedSessionData(
             String id,
@@ -72,7 +88,27 @@ public final class TrackedSessionData extends SessionData {
             }
         }
         names.add(name);
+        Object request = currentRequest.get();
+        if (request != null) {
+            Set<Object> by = setters;
+            if (by == null) {
+                by = Collections.newSetFromMap(new IdentityHashMap<>());
+                setters = by;
+            }
+            by.add(request);
+        }
         super.setDirty(name);
+    }
+
+    /**
+     * Takes the requests (tokens of {@link #requestsKnownBy}) that set something not stored since. When a save of this
+     * data is refused, the changes of every request sharing it are dropped with the refused ones, so each of those
+     * requests must fail too. Jetty sets attributes under the session's lock, where the store takes these too.
+     */
+    public Set<Object> takeSetters() {
+        Set<Object> by = setters;
+        setters = null;
+        return by == null ? Set.of() : by;
     }
 
     /** Names given to {@code setAttribute} (set or removed) since the attributes were last stored. */
@@ -99,6 +135,7 @@ public final class TrackedSessionData extends SessionData {
         this.storedVersion = version;
         this.storedMaxInactiveMs = getMaxInactiveMs();
         this.namesSet = null;
+        this.setters = null;
         this.rewriteAttributes = false;
     }
 
@@ -132,6 +169,7 @@ public final class TrackedSessionData extends SessionData {
     public void restoreGone() {
         clearAllAttributes();
         namesSet = null;
+        setters = null;
         markDeletedElsewhere();
         clean();
         refused = null;
