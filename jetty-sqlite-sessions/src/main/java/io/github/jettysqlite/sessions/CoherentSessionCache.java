@@ -2,6 +2,8 @@ package io.github.jettysqlite.sessions;
 
 import io.github.jettysqlite.sessions.internal.attributes.TrackedSessionData;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import org.eclipse.jetty.session.DefaultSessionCache;
 import org.eclipse.jetty.session.ManagedSession;
 import org.eclipse.jetty.session.SessionData;
@@ -42,8 +44,16 @@ public class CoherentSessionCache extends DefaultSessionCache {
     private final UnreadSessions unreachable = new UnreadSessions();
     private final UndeletedRows undeleted = new UndeletedRows();
 
+    /** The cache's map, also Jetty's: kept to remove an entry only if it still holds a given object. */
+    private final ConcurrentMap<String, ManagedSession> sessions;
+
     public CoherentSessionCache(SessionManager manager) {
-        super(manager);
+        this(manager, new ConcurrentHashMap<>());
+    }
+
+    private CoherentSessionCache(SessionManager manager, ConcurrentMap<String, ManagedSession> sessions) {
+        super(manager, sessions);
+        this.sessions = sessions;
     }
 
     /** Requests refused because a session they asked for could not be read from the database. */
@@ -86,9 +96,7 @@ public class CoherentSessionCache extends DefaultSessionCache {
         ManagedSession cached = doGet(id);
         if (cached != null && !id.equals(cached.getId())) {
             // Given a new id by a renewal that failed part of the way: never served under the old one again.
-            try (AutoLock lock = cached.lock()) {
-                doDelete(id);
-            }
+            sessions.remove(id, cached);
             cached = null;
         }
         ManagedSession session;
@@ -136,9 +144,7 @@ public class CoherentSessionCache extends DefaultSessionCache {
         ManagedSession cached = doGet(id);
         if (cached != null && !id.equals(cached.getId())) {
             // Given a new id by a renewal that failed part of the way: never served under the old one again.
-            try (AutoLock lock = cached.lock()) {
-                doDelete(id);
-            }
+            sessions.remove(id, cached);
             cached = null;
         }
         ManagedSession session;
@@ -193,9 +199,12 @@ public class CoherentSessionCache extends DefaultSessionCache {
         } catch (Exception e) {
             ManagedSession left = doGet(oldId);
             if (left != null) {
-                try (AutoLock lock = left.lock()) {
-                    doDelete(oldId);
-                }
+                sessions.remove(oldId, left);
+            }
+            if (UnreadSessions.isDatabaseFailure(e)) {
+                // Jetty only logs this and goes on: the response would set a cookie for the new id, which has no row,
+                // and the user would be logged out. Refused (503, no cookie), the user keeps the old session.
+                FailedSaveRefusals.refusing();
             }
             throw e;
         }
@@ -212,8 +221,8 @@ public class CoherentSessionCache extends DefaultSessionCache {
      * nothing under the old id meanwhile.
      *
      * <p>A failed write is logged, not thrown: Jetty would only log it too, but without releasing the session the
-     * request entered for the renewal. The session stays unsaved under its new id, so the request's own save writes it
-     * whole again (or, refused, finds it dropped and writes nothing).
+     * request entered for the renewal. Not refused, the session stays unsaved under its new id, so the request's own
+     * save writes it whole again; refused, it is marked deleted, and the store writes nothing more of it.
      */
     @Override
     protected void renewSessionId(ManagedSession session, String newId, String newExtendedId) throws Exception {

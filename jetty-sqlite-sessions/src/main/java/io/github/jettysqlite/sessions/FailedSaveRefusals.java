@@ -1,5 +1,6 @@
 package io.github.jettysqlite.sessions;
 
+import io.github.jettysqlite.sessions.internal.attributes.SettingRequest;
 import io.github.jettysqlite.sessions.internal.attributes.TrackedSessionData;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -146,24 +147,20 @@ final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
         return getClass().getSimpleName() + "[" + retryAfter + "]";
     }
 
-    /** The guard of the request this thread serves, while its response is not committed yet; else null. */
-    private static Guard currentRequest() {
+    /** The request this thread serves, while its response is not committed yet; else null. */
+    static SettingRequest currentRequest() {
         Scopes scopes = SCOPES.get();
         Guard current = scopes == null ? null : scopes.entered.peek();
-        return current == null || current.committed ? null : current;
+        return current == null || current.committed ? null : current.mark;
     }
 
     /**
-     * Refuses, as their responses are committed, the requests that set something in a session whose save was just
-     * refused (tokens of {@link TrackedSessionData#takeSetters}): their changes were in the data dropped with it. A
-     * request sharing the session that set nothing is answered as usual.
+     * Refuses, as their responses are committed, the requests that set something in a session whose changes were just
+     * dropped (see {@link TrackedSessionData#takeSetters}): their changes went too. A request sharing the session that
+     * set nothing is answered as usual.
      */
-    static void refuseAlso(Set<Object> setters) {
-        for (Object setter : setters) {
-            if (setter instanceof Guard guard) {
-                guard.refusalDue = true;
-            }
-        }
+    static void refuseAlso(Set<SettingRequest> setters) {
+        setters.forEach(SettingRequest::refuse);
     }
 
     /** Takes the refusal due on this thread, if any. */
@@ -203,8 +200,12 @@ final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
 
         private final HttpField retryAfter;
         private volatile boolean committed;
-        /** Set by this request's thread, or by another whose refused save dropped this request's changes. */
-        private volatile boolean refusalDue;
+        private boolean refusalDue;
+        /**
+         * This request as a session's data remembers it when it sets an attribute: a small object of its own, so
+         * that a session holding it keeps nothing of the request alive.
+         */
+        private final Mark mark = new Mark();
 
         private boolean refused;
 
@@ -226,9 +227,10 @@ final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
                 return;
             }
             if (response != null) {
-                refusalDue |= takeRefusal();
+                refusalDue |= takeRefusal() | mark.refused;
                 if (!HttpStatus.isInformational(response.getStatus())) {
                     committed = true;
+                    mark.answered = true;
                     if (refusalDue) {
                         refused = true;
                         super.send(request, refusal(response), true, ByteBuffer.wrap(BODY), callback);
@@ -259,6 +261,27 @@ final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
         public void failed(Throwable x) {
             takeRefusal();
             super.failed(x);
+        }
+    }
+
+    /** A request as sessions' data remember it (see {@link Guard#mark}). */
+    private static final class Mark implements SettingRequest {
+        private volatile boolean answered;
+        private volatile boolean refused;
+
+        @Override
+        public boolean answered() {
+            return answered;
+        }
+
+        @Override
+        public void refuse() {
+            refused = true;
+        }
+
+        @Override
+        public boolean refused() {
+            return refused;
         }
     }
 }

@@ -54,6 +54,14 @@ final class RowPutBack {
      * refused too.
      */
     void beforeSave(SessionData data) throws IOException, SessionDatabaseException {
+        if (data instanceof TrackedSessionData tracked
+                && tracked.refusedChanges() == null
+                && tracked.setByARefusedRequest()) {
+            // A request answered 503 set some of these changes after its refusal: none of its changes may be kept, so
+            // the row goes back in place of them all, and the requests whose changes go with them are refused too.
+            putBackOrFail(tracked);
+            return;
+        }
         if (data instanceof TrackedSessionData tracked && tracked.refusedChanges() != null) {
             boolean ownChanges = CachedCopies.hasSetChanges(tracked);
             putBackOrFail(tracked);
@@ -116,6 +124,8 @@ final class RowPutBack {
     /** Reads the row and puts it in place of the data's attributes and timeout; a row gone leaves none. */
     private void putBack(TrackedSessionData data) throws SessionDatabaseException, UnreadableSessionDataException {
         SessionData fresh = rows.read(data.getId(), null);
+        // Whoever set something since the refusal (on top of the changes it left pending) loses it too.
+        FailedSaveRefusals.refuseAlso(data.takeSetters());
         if (fresh instanceof TrackedSessionData row && row.getCreated() == data.getCreated()) {
             data.restore(row);
         } else {

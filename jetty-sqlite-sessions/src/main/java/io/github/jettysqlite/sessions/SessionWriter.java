@@ -85,6 +85,12 @@ final class SessionWriter {
      *     (sealed under a key this store does not hold); nothing is written then
      */
     void store(SessionData data, long lastSaveTime) throws IOException, SessionDatabaseException {
+        if (data instanceof TrackedSessionData tracked && tracked.isDeletedElsewhere()) {
+            // Found gone (ended elsewhere, or dropped by a refusal): written again, even whole under a renewed id, it
+            // would come back to life.
+            deletedElsewhere(data);
+            return;
+        }
         if (lastSaveTime <= 0) {
             insertNew(data);
             return;

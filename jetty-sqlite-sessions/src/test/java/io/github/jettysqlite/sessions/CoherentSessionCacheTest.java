@@ -280,7 +280,9 @@ class CoherentSessionCacheTest {
     /**
      * A renewal whose check of the cached copy cannot read fails (Jetty logs it), but Jetty gives the session object
      * its new id all the same, and the request goes on to log the user in on it. That object must never be served
-     * under the old id, which an attacker may have planted: the old id gets the session as its row holds it.
+     * under the old id, which an attacker may have planted: the old id gets the session as its row holds it. The
+     * request is refused (503, no cookie), so the user keeps that session rather than get a cookie for an id with no
+     * row.
      */
     @Test
     void aRenewalWhoseCheckCannotReadNeverServesTheLoggedInSessionUnderTheOldId() throws Exception {
@@ -291,16 +293,24 @@ class CoherentSessionCacheTest {
         // Node B changes the session while node A's login runs, so that node A's copy must be checked by a read.
         TestServer.meanwhile = nodeBChangesThenChecksFail(id, checksFail);
 
-        requests.request(nodeA, "?renew&set=user=alice", id).send();
+        ContentResponse login =
+                requests.request(nodeA, "?renew&set=user=alice", id).send();
         TestServer.meanwhile = () -> {};
 
         assertThat(checksFail).as("the check's read was made, and failed").isFalse();
+        assertThat(login.getStatus())
+                .as("refused, rather than a cookie for an id with no session")
+                .isEqualTo(503);
+        assertThat(login.getHeaders().getValuesList(HttpHeader.SET_COOKIE)).isEmpty();
         assertThat(get(nodeA, "?get=user", id))
                 .as("the old id on the node that renewed it")
                 .isEqualTo("null");
         assertThat(get(nodeB, "?get=user", id))
                 .as("the old id on the other node")
                 .isEqualTo("null");
+        assertThat(get(nodeA, "?get=cart", id))
+                .as("the session kept under the old id")
+                .isEqualTo("book");
     }
 
     /**

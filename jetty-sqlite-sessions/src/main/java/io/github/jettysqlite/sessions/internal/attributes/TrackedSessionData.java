@@ -40,16 +40,19 @@ public final class TrackedSessionData extends SessionData {
     /** Set while this data holds changes the database refused, which must give way to the row's; else null. */
     private volatile RefusedChanges refused;
     /** The requests that set something not stored yet (see {@link #takeSetters}); null until one does. */
-    private volatile Set<Object> setters;
+    private volatile Set<SettingRequest> setters;
+
+    /** Past this many requests remembered, those already answered are forgotten. */
+    private static final int SETTERS_KEPT = 16;
 
     /**
-     * The request the calling thread serves, as the layer that answers requests knows it (an opaque token), or null.
-     * That layer installs it; this one cannot see requests.
+     * The request the calling thread serves, as the layer that answers requests knows it, or null. That layer installs
+     * it; this one cannot see requests.
      */
-    private static volatile Supplier<Object> currentRequest = () -> null;
+    private static volatile Supplier<SettingRequest> currentRequest = () -> null;
 
     /** Installs what tells which request sets an attribute (see {@link #takeSetters}). */
-    public static void requestsKnownBy(Supplier<Object> current) {
+    public static void requestsKnownBy(Supplier<SettingRequest> current) {
         currentRequest = current;
     }
 
@@ -88,27 +91,44 @@ public final class TrackedSessionData extends SessionData {
             }
         }
         names.add(name);
-        Object request = currentRequest.get();
+        SettingRequest request = currentRequest.get();
         if (request != null) {
-            Set<Object> by = setters;
+            Set<SettingRequest> by = setters;
             if (by == null) {
                 by = Collections.newSetFromMap(new IdentityHashMap<>());
                 setters = by;
             }
-            by.add(request);
+            if (by.add(request) && by.size() > SETTERS_KEPT) {
+                // Saves that keep failing without a refusal (an attribute that cannot be serialized) never clear the
+                // set: answered requests, which no refusal can reach any more, go.
+                by.removeIf(SettingRequest::answered);
+            }
         }
         super.setDirty(name);
     }
 
     /**
-     * Takes the requests (tokens of {@link #requestsKnownBy}) that set something not stored since. When a save of this
+     * Takes the requests (as {@link #requestsKnownBy} knows them) that set something not stored since. When a save of this
      * data is refused, the changes of every request sharing it are dropped with the refused ones, so each of those
      * requests must fail too. Jetty sets attributes under the session's lock, where the store takes these too.
      */
-    public Set<Object> takeSetters() {
-        Set<Object> by = setters;
+    public Set<SettingRequest> takeSetters() {
+        Set<SettingRequest> by = setters;
         setters = null;
         return by == null ? Set.of() : by;
+    }
+
+    /** True when a request already refused set some of the changes not stored yet (see {@link #takeSetters}). */
+    public boolean setByARefusedRequest() {
+        Set<SettingRequest> by = setters;
+        if (by != null) {
+            for (SettingRequest request : by) {
+                if (request.refused()) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Names given to {@code setAttribute} (set or removed) since the attributes were last stored. */
