@@ -1,5 +1,6 @@
 package io.github.jettysqlite.sessions;
 
+import io.github.jettysqlite.sessions.internal.Redaction;
 import io.github.jettysqlite.sessions.internal.attributes.TrackedSessionData;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -62,6 +63,15 @@ public class CoherentSessionCache extends DefaultSessionCache {
             readonly = true)
     public long getRequestsRefused() {
         return unreachable.refused();
+    }
+
+    /**
+     * The sessions this cache holds, counted from its map: an entry removed only if it still held a given object (see
+     * {@link #getAndEnter}) bypasses Jetty's count.
+     */
+    @Override
+    public long getSessionsCurrent() {
+        return sessions.size();
     }
 
     /** Sessions ended here whose rows the database failed to delete, to be deleted when it answers again. */
@@ -154,10 +164,13 @@ public class CoherentSessionCache extends DefaultSessionCache {
             if (UnreadSessions.isDatabaseFailure(e)) {
                 LOG.warn(
                         "Could not check session {} against its row before ending it ({}); ending it all the same",
-                        id,
+                        Redaction.sessionId(id),
                         e.toString());
             } else {
-                LOG.warn("Could not check session {} against its row before ending it; ending it all the same", id, e);
+                LOG.warn(
+                        "Could not check session {} against its row before ending it; ending it all the same",
+                        Redaction.sessionId(id),
+                        e);
             }
             session = cached;
         }
@@ -201,10 +214,12 @@ public class CoherentSessionCache extends DefaultSessionCache {
             if (left != null) {
                 sessions.remove(oldId, left);
             }
-            if (UnreadSessions.isDatabaseFailure(e)) {
+            FailedSaveRefusals refusals = store().refusals();
+            if (refusals != null && UnreadSessions.isDatabaseFailure(e)) {
                 // Jetty only logs this and goes on: the response would set a cookie for the new id, which has no row,
-                // and the user would be logged out. Refused (503, no cookie), the user keeps the old session.
-                FailedSaveRefusals.refusing();
+                // and the user would be logged out. Refused (503, no cookie), the user keeps the old session. Only a
+                // request of this context is refused: another context's renewal may have succeeded.
+                refusals.refuseCurrentRequest();
             }
             throw e;
         }
@@ -249,8 +264,8 @@ public class CoherentSessionCache extends DefaultSessionCache {
                 boolean refused = refused(data);
                 LOG.warn(
                         "Could not write session {} under its new id {} ({}); {}",
-                        oldId,
-                        newId,
+                        Redaction.sessionId(oldId),
+                        Redaction.sessionId(newId),
                         e.toString(),
                         refused
                                 ? "the request is refused and the session stays under its old id"

@@ -116,7 +116,7 @@ final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
     private Guard guard(Request request) {
         Guard[] made = new Guard[1];
         try {
-            request.addHttpStreamWrapper(stream -> made[0] = new Guard(stream, retryAfter));
+            request.addHttpStreamWrapper(stream -> made[0] = new Guard(stream, retryAfter, this));
         } catch (IllegalStateException e) {
             // The request is already over (Jetty ran late work of it): nothing left to answer.
             return Guard.ANSWERED;
@@ -163,6 +163,23 @@ final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
         setters.forEach(SettingRequest::refuse);
     }
 
+    /**
+     * Refuses the request this thread serves, if this context's listener guards it and its response is not committed
+     * yet: that response becomes a 503, on whichever thread commits it. A request of another context (Jetty renews a
+     * session id in every context on one request) is left alone.
+     *
+     * @return whether a request was refused
+     */
+    boolean refuseCurrentRequest() {
+        Scopes scopes = SCOPES.get();
+        Guard current = scopes == null ? null : scopes.entered.peek();
+        if (current == null || current.committed || current.owner != this) {
+            return false;
+        }
+        current.mark.refuse();
+        return true;
+    }
+
     /** Takes the refusal due on this thread, if any. */
     private static boolean takeRefusal() {
         Scopes scopes = SCOPES.get();
@@ -196,7 +213,7 @@ final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
      */
     static final class Guard extends HttpStream.Wrapper {
         /** For a request that was over before a guard could wrap it. */
-        static final Guard ANSWERED = new Guard(null, null);
+        static final Guard ANSWERED = new Guard(null, null, null);
 
         private final HttpField retryAfter;
         private volatile boolean committed;
@@ -209,8 +226,12 @@ final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
 
         private boolean refused;
 
-        Guard(HttpStream wrapped, HttpField retryAfter) {
+        /** The refusals of the context whose listener made this guard. */
+        private final FailedSaveRefusals owner;
+
+        Guard(HttpStream wrapped, HttpField retryAfter, FailedSaveRefusals owner) {
             super(wrapped);
+            this.owner = owner;
             this.retryAfter = retryAfter;
             this.committed = wrapped == null;
         }
@@ -254,12 +275,14 @@ final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
         @Override
         public void succeeded() {
             takeRefusal();
+            mark.answered = true;
             super.succeeded();
         }
 
         @Override
         public void failed(Throwable x) {
             takeRefusal();
+            mark.answered = true;
             super.failed(x);
         }
     }

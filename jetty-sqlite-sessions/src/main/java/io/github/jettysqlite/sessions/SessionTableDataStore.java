@@ -133,6 +133,11 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
         });
     }
 
+    /** While this store runs and refuses failed saves: its refusals; else null. */
+    FailedSaveRefusals refusals() {
+        return refusals;
+    }
+
     /** What the coherent cache asks of this store about its copies; fails while the store is stopped. */
     CachedCopies cachedCopies() {
         return parts().cachedCopies;

@@ -1,5 +1,6 @@
 package io.github.jettysqlite.sessions;
 
+import io.github.jettysqlite.sessions.internal.Redaction;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -60,13 +61,13 @@ final class UndeletedRows {
             LOG.warn(
                     "Session {} was ended here, but the database failed to delete its row ({}); other nodes serve it"
                             + " until the delete, tried again at each housekeeping pass, succeeds",
-                    id,
+                    Redaction.sessionId(id),
                     failure.toString());
         } else {
             LOG.error(
                     "Session {} was ended here, but the database failed to delete its row ({}), and {} such rows are"
                             + " waiting already: other nodes serve it until it expires",
-                    id,
+                    Redaction.sessionId(id),
                     failure.toString(),
                     MOST_IDS);
         }
@@ -105,6 +106,7 @@ final class UndeletedRows {
 
     private void retry(Delete delete, int most) {
         int tried = 0;
+        int deleted = 0;
         for (Iterator<Map.Entry<String, Long>> it = ids.entrySet().iterator(); it.hasNext() && tried < most; tried++) {
             Map.Entry<String, Long> ended = it.next();
             String id = ended.getKey();
@@ -112,11 +114,14 @@ final class UndeletedRows {
                 delete.delete(id, ended.getValue());
                 // Only the entry tried: one made again meanwhile (the id ended once more) stays.
                 ids.remove(id, ended.getValue());
-                LOG.info("The row of session {}, ended here earlier, is deleted now", id);
+                deleted++;
             } catch (Exception e) {
-                LOG.debug("The row of ended session {} still cannot be deleted", id, e);
-                return;
+                LOG.debug("The row of ended session {} still cannot be deleted", Redaction.sessionId(id), e);
+                break;
             }
+        }
+        if (deleted > 0) {
+            LOG.info("Deleted the rows of {} sessions ended here earlier; {} still to delete", deleted, ids.size());
         }
     }
 }

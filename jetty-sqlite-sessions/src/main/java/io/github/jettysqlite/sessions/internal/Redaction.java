@@ -21,6 +21,17 @@ public final class Redaction {
 
     private Redaction() {}
 
+    /** How many characters of a session id a log line shows: enough to tell sessions apart, too few to use one. */
+    private static final int ID_SHOWN = 10;
+
+    /**
+     * A session id as a log line about a session still live somewhere may show it: its start only, since whoever
+     * reads the log could otherwise present the whole id as a cookie.
+     */
+    public static String sessionId(String id) {
+        return id == null || id.length() <= ID_SHOWN ? id : id.substring(0, ID_SHOWN) + "...";
+    }
+
     /** The URL as messages may show it: without its query string and without user information. */
     public static String url(String url) {
         int query = url.indexOf('?');
