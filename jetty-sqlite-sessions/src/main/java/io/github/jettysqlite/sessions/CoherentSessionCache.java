@@ -268,11 +268,21 @@ public class CoherentSessionCache extends DefaultSessionCache {
                         Redaction.sessionId(newId),
                         e.toString(),
                         refused
-                                ? "the request is refused and the session stays under its old id"
+                                ? "the request is refused, and the old id's row is left as it is"
                                 : "the request's own save writes it again");
                 if (refused) {
                     return;
                 }
+            }
+            if (data instanceof TrackedSessionData tracked && tracked.isDeletedElsewhere()) {
+                // Ended elsewhere meanwhile: nothing was written under the new id, and the old id's row is gone or
+                // another session's. The request is refused, so that the user does not get a cookie for an id with
+                // no session believing a login worked; the copy leaves the cache as the request releases it.
+                FailedSaveRefusals refusals = store().refusals();
+                if (refusals != null) {
+                    refusals.refuseCurrentRequest();
+                }
+                return;
             }
             deleteRenewedRow(oldId, data.getCreated());
         }
@@ -284,9 +294,10 @@ public class CoherentSessionCache extends DefaultSessionCache {
                 && (tracked.isDeletedElsewhere() || tracked.refusedChanges() != null);
     }
 
+    /** Deletes the old id's row of this session only: another session may hold the id by now. */
     private void deleteRenewedRow(String oldId, long createdMs) {
         try {
-            _sessionDataStore.delete(oldId);
+            store().deleteCreatedAt(oldId, createdMs);
             undeleted.forget(oldId);
         } catch (Exception e) {
             undeleted.failed(oldId, createdMs, e);

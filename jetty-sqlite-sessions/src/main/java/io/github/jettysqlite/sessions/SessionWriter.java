@@ -89,13 +89,6 @@ final class SessionWriter {
             // Found gone (ended elsewhere, or dropped by a refusal): written again, even whole under a renewed id, it
             // would come back to life.
             deletedElsewhere(data);
-            if (lastSaveTime <= 0) {
-                // A new id for it: answered as written, the user would get a cookie for an id with no row.
-                throw new SessionDatabaseException(
-                        "A session of " + scope + " was ended elsewhere while it was given a new id; it is not written"
-                                + " again",
-                        null);
-            }
             return;
         }
         if (lastSaveTime <= 0) {
