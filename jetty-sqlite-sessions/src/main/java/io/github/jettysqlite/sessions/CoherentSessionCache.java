@@ -103,12 +103,7 @@ public class CoherentSessionCache extends DefaultSessionCache {
             // Ended here; its row is still to be deleted.
             return null;
         }
-        ManagedSession cached = doGet(id);
-        if (cached != null && !id.equals(cached.getId())) {
-            // Given a new id by a renewal that failed part of the way: never served under the old one again.
-            sessions.remove(id, cached);
-            cached = null;
-        }
+        ManagedSession cached = cachedUnder(id);
         ManagedSession session;
         try {
             // A copy that cannot be checked is not served: another node may have changed the session just before
@@ -136,6 +131,20 @@ public class CoherentSessionCache extends DefaultSessionCache {
     }
 
     /**
+     * The session this cache holds under the id, or null. An object found there under another id was given a new id
+     * by a renewal that failed part of the way (Jetty renames it whatever the cache says): it leaves the map, and is
+     * never served under the old id again.
+     */
+    private ManagedSession cachedUnder(String id) {
+        ManagedSession cached = doGet(id);
+        if (cached != null && !id.equals(cached.getId())) {
+            sessions.remove(id, cached);
+            return null;
+        }
+        return cached;
+    }
+
+    /**
      * Looks the session up, deletes its row, and takes it out of memory, as Jetty's cache does, with two differences
      * that keep a logout from being undone on other nodes when the database fails part of the way:
      *
@@ -151,12 +160,7 @@ public class CoherentSessionCache extends DefaultSessionCache {
     @Override
     public ManagedSession delete(String id) throws Exception {
         // Taken first: a check that fails may have dropped the copy from memory before it failed.
-        ManagedSession cached = doGet(id);
-        if (cached != null && !id.equals(cached.getId())) {
-            // Given a new id by a renewal that failed part of the way: never served under the old one again.
-            sessions.remove(id, cached);
-            cached = null;
-        }
+        ManagedSession cached = cachedUnder(id);
         ManagedSession session;
         try {
             session = getAndEnter(id, false);
