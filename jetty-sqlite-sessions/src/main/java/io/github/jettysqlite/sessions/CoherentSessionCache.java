@@ -180,7 +180,8 @@ public class CoherentSessionCache extends DefaultSessionCache {
         }
         try {
             boolean deleted = _sessionDataStore.delete(id);
-            LOG.debug("Session {} ended; its row {}", id, deleted ? "deleted" : "was already gone");
+            LOG.debug(
+                    "Session {} ended; its row {}", Redaction.sessionId(id), deleted ? "deleted" : "was already gone");
             undeleted.forget(id);
         } catch (Exception e) {
             ManagedSession known = session != null ? session : cached;
@@ -251,7 +252,8 @@ public class CoherentSessionCache extends DefaultSessionCache {
         try (AutoLock lock = session.lock()) {
             String oldId = session.getId();
             if (!session.isResident() || session.isInvalidOrInvalidating()) {
-                throw new IllegalStateException("Session " + oldId + " is not valid; its id cannot change");
+                throw new IllegalStateException(
+                        "Session " + Redaction.sessionId(oldId) + " is not valid; its id cannot change");
             }
             SessionData data = session.getSessionData();
             data.setId(newId);
@@ -403,7 +405,11 @@ public class CoherentSessionCache extends DefaultSessionCache {
                 }
             }
             if (outcome == CachedSessionCheck.ATTRIBUTES_CHANGED || outcome == CachedSessionCheck.GONE) {
-                LOG.debug("Cached session {} is stale ({}); dropping it from {}", cached.getId(), outcome, this);
+                LOG.debug(
+                        "Cached session {} is stale ({}); dropping it from {}",
+                        Redaction.sessionId(cached.getId()),
+                        outcome,
+                        this);
                 drop(cached);
             }
             return outcome;
@@ -431,7 +437,7 @@ public class CoherentSessionCache extends DefaultSessionCache {
         } catch (RuntimeException e) {
             LOG.warn(
                     "An activation listener of session {} failed after its attributes were refreshed; dropping it",
-                    cached.getId(),
+                    Redaction.sessionId(cached.getId()),
                     e);
             return false;
         }
@@ -452,7 +458,10 @@ public class CoherentSessionCache extends DefaultSessionCache {
         if (session.getSessionData() instanceof TrackedSessionData tracked && tracked.isDeletedElsewhere()) {
             try (AutoLock lock = session.lock()) {
                 if (session.getRequests() <= 0 && doGet(session.getId()) == session) {
-                    LOG.debug("Session {} was deleted elsewhere; dropping it from {}", session.getId(), this);
+                    LOG.debug(
+                            "Session {} was deleted elsewhere; dropping it from {}",
+                            Redaction.sessionId(session.getId()),
+                            this);
                     drop(session);
                     // Counted as a check that found the row gone would be: under load, another node's logout can
                     // land between this request's two saves, and then this, not the next check, drops the copy.

@@ -108,7 +108,9 @@ final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
             if (scopes.entered.isEmpty()) {
                 // A refusal no response took while the thread was in a request's scope belongs to that request: a
                 // response this thread sends later, outside any scope, is another request's and must not take it.
-                scopes.refusalDue = false;
+                // Nothing is left for the thread to keep, and it must keep nothing: a value of this library's class
+                // in a pooled thread would hold the webapp's class loader after the webapp is undeployed.
+                SCOPES.remove();
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.github.jettysqlite.sessions;
 
+import io.github.jettysqlite.sessions.internal.Redaction;
 import io.github.jettysqlite.sessions.internal.SessionScope;
 import io.github.jettysqlite.sessions.internal.attributes.TrackedSessionData;
 import java.io.IOException;
@@ -67,7 +68,8 @@ final class RowPutBack {
             putBackOrFail(tracked);
             if (ownChanges) {
                 throw new SessionDatabaseException(
-                        "Session " + data.getId() + " of " + scope + " held changes the database refused before;"
+                        "Session " + Redaction.sessionId(data.getId()) + " of " + scope
+                                + " held changes the database refused before;"
                                 + " they are dropped, and this save, made on top of them, is not written",
                         null);
             }
@@ -85,7 +87,7 @@ final class RowPutBack {
             } catch (UnreadableSessionDataException e) {
                 LOG.warn(
                         "Cannot read session {} in {} to drop the changes the database refused",
-                        cached.getId(),
+                        Redaction.sessionId(cached.getId()),
                         store,
                         e);
             }
@@ -100,7 +102,7 @@ final class RowPutBack {
             LOG.warn(
                     "Cannot read session {} in {} to drop the changes the database refused; they are dropped when it"
                             + " reads again, and are not saved meanwhile: {}",
-                    data.getId(),
+                    Redaction.sessionId(data.getId()),
                     store,
                     e.toString());
         }
@@ -115,8 +117,8 @@ final class RowPutBack {
             putBack(data);
         } catch (UnreadableSessionDataException e) {
             throw new IOException(
-                    "Cannot read session " + data.getId() + " of " + scope + " to drop the changes the"
-                            + " database refused",
+                    "Cannot read session " + Redaction.sessionId(data.getId()) + " of " + scope
+                            + " to drop the changes the" + " database refused",
                     e);
         }
     }

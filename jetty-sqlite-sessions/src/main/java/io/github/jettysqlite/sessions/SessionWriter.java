@@ -2,6 +2,7 @@ package io.github.jettysqlite.sessions;
 
 import io.github.jettysqlite.sessions.internal.ChangeSignals;
 import io.github.jettysqlite.sessions.internal.JulianDay;
+import io.github.jettysqlite.sessions.internal.Redaction;
 import io.github.jettysqlite.sessions.internal.SessionDatabase;
 import io.github.jettysqlite.sessions.internal.SessionDatabase.DatabaseCall;
 import io.github.jettysqlite.sessions.internal.SessionScope;
@@ -129,8 +130,8 @@ final class SessionWriter {
                                 c -> writes.insert(c, scope, data, blob, version, principal, now)),
                         inserted -> inserted > 0)
                 == 0) {
-            throw new IOException("Session id " + data.getId() + " of " + scope + " belongs to another live session;"
-                    + " a new session is not written over it");
+            throw new IOException("Session id " + Redaction.sessionId(data.getId()) + " of " + scope
+                    + " belongs to another live session;" + " a new session is not written over it");
         }
         stored(data, all.after(), version);
     }
@@ -251,7 +252,8 @@ final class SessionWriter {
             return;
         }
         if (outcome.unmergeable() != null) {
-            throw new IOException("Cannot store session " + data.getId() + " of " + scope + ": another node wrote"
+            throw new IOException("Cannot store session " + Redaction.sessionId(data.getId()) + " of " + scope
+                    + ": another node wrote"
                     + " its attributes in a form this store cannot merge with (" + outcome.unmergeable() + "); the row"
                     + " is left as that node wrote it. Give every node the same attributeKey and attributeOldKeys.");
         }
@@ -265,7 +267,7 @@ final class SessionWriter {
         statistics.mergedWrite();
         LOG.debug(
                 "Session {} of {} was changed by another request meanwhile; merged this request's changes into it",
-                data.getId(),
+                Redaction.sessionId(data.getId()),
                 scope);
         // The row now holds the other writer's attributes too, which this data does not: its next write must merge
         // again rather than write this data's attributes whole.
@@ -338,7 +340,10 @@ final class SessionWriter {
         if (data instanceof TrackedSessionData tracked) {
             tracked.markDeletedElsewhere();
         }
-        LOG.debug("Not storing session {} of {}: it was deleted elsewhere since it was loaded", data.getId(), scope);
+        LOG.debug(
+                "Not storing session {} of {}: it was deleted elsewhere since it was loaded",
+                Redaction.sessionId(data.getId()),
+                scope);
     }
 
     private static void stored(SessionData data, AttributePrints attributes, long version) {

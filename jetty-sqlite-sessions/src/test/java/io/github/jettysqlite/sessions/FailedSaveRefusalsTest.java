@@ -7,19 +7,27 @@ import io.github.jettysqlite.sessions.support.NodeHttp;
 import io.github.jettysqlite.sessions.support.NodeServer;
 import io.github.jettysqlite.sessions.support.TestServer;
 import io.github.jettysqlite.sessions.support.Waiting;
+import java.lang.reflect.Field;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.handler.ContextHandlerCollection;
+import org.eclipse.jetty.util.Callback;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -146,6 +154,46 @@ class FailedSaveRefusalsTest {
 
         assertThat(answered.getStatus()).isEqualTo(200);
         assertThat(store().getStatistics().getSavesRefused()).isZero();
+    }
+
+    /**
+     * A thread of Jetty's pool keeps nothing of this library once a request it served has left the context: a value
+     * of a class the webapp loaded, left in a pooled thread, would keep the webapp's class loader (every class it
+     * loaded, and their statics) alive after the webapp is undeployed or redeployed.
+     */
+    @ParameterizedTest(name = "{0} cache")
+    @ValueSource(strings = {"coherent", "null"})
+    void aRequestLeavesNothingOnTheThreadThatServedIt(String cache) throws Exception {
+        start(cache, true);
+        Field scopes = FailedSaveRefusals.class.getDeclaredField("SCOPES");
+        scopes.setAccessible(true);
+        ThreadLocal<?> perThread = (ThreadLocal<?>) scopes.get(null);
+        Queue<String> kept = new ConcurrentLinkedQueue<>();
+        AtomicInteger served = new AtomicInteger();
+        server.stop();
+        Handler application = server.getHandler();
+        server.setHandler(new Handler.Wrapper(application) {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                try {
+                    return super.handle(request, response, callback);
+                } finally {
+                    served.incrementAndGet();
+                    if (perThread.get() != null) {
+                        kept.add(Thread.currentThread().getName() + " after " + request.getHttpURI());
+                    }
+                }
+            }
+        });
+        server.start();
+
+        String id = get("/a/?set=cart=book", null).getContentAsString();
+        ContentResponse refused = whileLocked("/a/?set=cart=pen", id);
+        assertThat(get("/a/?get=cart", id).getContentAsString()).isEqualTo("book");
+
+        assertThat(refused.getStatus()).isEqualTo(503);
+        assertThat(served.get()).isEqualTo(3);
+        assertThat(kept).isEmpty();
     }
 
     /**

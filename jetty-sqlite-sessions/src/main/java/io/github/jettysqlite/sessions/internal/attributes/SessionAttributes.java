@@ -1,5 +1,6 @@
 package io.github.jettysqlite.sessions.internal.attributes;
 
+import io.github.jettysqlite.sessions.internal.Redaction;
 import java.io.IOException;
 import java.io.InvalidObjectException;
 import java.util.HashMap;
@@ -169,7 +170,7 @@ public final class SessionAttributes {
             LOG.warn(
                     "Read unsealed session {} of {} {} because acceptUnsealedRows is on; it is sealed on its next"
                             + " write. Run the seal command, then switch acceptUnsealedRows off.",
-                    row.id(),
+                    Redaction.sessionId(row.id()),
                     row.contextPath(),
                     row.virtualHost());
         } else if (seen == UNSEALED_WARNINGS && unsealedSeen.add("")) {
