@@ -12,6 +12,9 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -139,10 +142,35 @@ public final class NodeServer {
     /** Ends the request's session, if it has one, and answers {@code invalidated}, or {@code none}. */
     static void invalidate(HttpServletRequest request, HttpServletResponse response) throws IOException {
         HttpSession existing = request.getSession(false);
+        String hold = request.getParameter("hold");
+        if (hold != null) {
+            holdUntilReleased(Path.of(hold));
+        }
         if (existing != null) {
             existing.invalidate();
         }
         response.getWriter().print(existing == null ? "none" : "invalidated");
+    }
+
+    /**
+     * Holds a request, its session loaded, until the test process says go on: a file {@code <path>.held} says the
+     * request is held, the file {@code <path>} releases it. Files, because the test runs in another JVM; no timing is
+     * assumed either way (the wait gives up after a minute, failing the request, so that a broken test ends).
+     */
+    private static void holdUntilReleased(Path release) throws IOException {
+        Files.createFile(Path.of(release + ".held"));
+        long giveUp = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (!Files.exists(release)) {
+            if (System.nanoTime() > giveUp) {
+                throw new IOException("never released: " + release);
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while held", e);
+            }
+        }
     }
 
     /**
@@ -151,7 +179,8 @@ public final class NodeServer {
      * <ul>
      *   <li>{@code GET /} adds one to the session's count, {@code ?peek} only reads it: the session id and the count;
      *       {@code &linger=ms} holds the request that long after the whole answer is sent;
-     *   <li>{@code ?invalidate} ends the session: {@code invalidated}, or {@code none};
+     *   <li>{@code ?invalidate} ends the session: {@code invalidated}, or {@code none}; {@code &hold=path} holds it
+     *       first, its session loaded, until the test releases it (see {@link #holdUntilReleased});
      *   <li>{@code ?set=name=value} sets an attribute ({@code &delay=ms} holds the request that long after loading
      *       the session): {@code ok}; {@code ?get=a,b} answers {@code a=.. b=..};
      *   <li>{@code ?login=name} puts the user in the session: {@code ok}; {@code ?whoami} answers the session id and
