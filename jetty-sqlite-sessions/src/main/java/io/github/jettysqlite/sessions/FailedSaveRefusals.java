@@ -2,6 +2,7 @@ package io.github.jettysqlite.sessions;
 
 import io.github.jettysqlite.sessions.internal.attributes.SettingRequest;
 import io.github.jettysqlite.sessions.internal.attributes.TrackedSessionData;
+import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -29,7 +30,8 @@ import org.eclipse.jetty.util.Callback;
  * then passes the headers on, on the same thread. This listener, registered on the context by the store, wraps each
  * request's stream as the request enters the context, before the session handler does: its {@link Guard} lies inside
  * Jetty's wrapper, so the headers reach it right after the save, still unsent, and it can send others. Between the
- * two, the store {@linkplain #refusing() learns} on its failure whether a guard will answer it.
+ * two, the store {@linkplain #refuseCurrentRequest() learns} on its failure whether a guard will answer it, and the
+ * guard learns the refusal from the request's own mark, whichever thread commits the response.
  */
 final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
     private static final String GUARD_ATTRIBUTE = FailedSaveRefusals.class.getName();
@@ -37,8 +39,15 @@ final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
             "This request's changes to your session could not be saved, and were not kept. Please try again shortly."
                     .getBytes(StandardCharsets.UTF_8);
 
-    /** What the thread is doing for requests: the guards of the requests it is in the scope of, and a refusal due. */
-    private static final ThreadLocal<Scopes> SCOPES = new ThreadLocal<>();
+    /**
+     * The guards of the requests this thread is in the scope of, innermost first; no value while it is in none. A
+     * pooled thread must keep nothing of this library strongly: the class of a value it kept would hold the webapp's
+     * class loader (every class it loaded, and their statics) after an undeploy. The request holds its guard while it
+     * runs, so a weak reference is enough here; and a scope never left as far as this listener knows (Jetty drops the
+     * listeners it did not start with as a context stops, while a request may still be running in it) leaves only a
+     * reference that clears once the request is gone.
+     */
+    private static final ThreadLocal<ArrayDeque<WeakReference<Guard>>> SCOPES = new ThreadLocal<>();
 
     static {
         // A session's data learns which requests set its attributes, so that a refusal fails them all.
@@ -90,28 +99,44 @@ final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
         if (request == null) {
             return;
         }
-        Scopes scopes = scopes();
-        Guard guard = (Guard) request.getAttribute(GUARD_ATTRIBUTE);
-        if (guard == null) {
-            guard = guard(request);
-            // A refusal left by a failure no response followed (a request that failed before it answered).
-            scopes.refusalDue = false;
+        Guard guard;
+        try {
+            guard = (Guard) request.getAttribute(GUARD_ATTRIBUTE);
+            if (guard == null) {
+                guard = guard(request);
+            }
+        } catch (IllegalStateException over) {
+            // The request is already over (Jetty runs late work of it): nothing left to answer.
+            guard = new Guard(null, null, this);
         }
-        scopes.entered.push(guard);
+        ArrayDeque<WeakReference<Guard>> entered = SCOPES.get();
+        if (entered == null) {
+            entered = new ArrayDeque<>(4);
+            SCOPES.set(entered);
+        } else {
+            // Scopes never left as far as a listener knows, of requests gone since.
+            entered.removeIf(scope -> scope.get() == null);
+        }
+        entered.push(new WeakReference<>(guard));
     }
 
     @Override
     public void exitScope(Context context, Request request) {
-        Scopes scopes = SCOPES.get();
-        if (request != null && scopes != null) {
-            scopes.entered.poll();
-            if (scopes.entered.isEmpty()) {
-                // A refusal no response took while the thread was in a request's scope belongs to that request: a
-                // response this thread sends later, outside any scope, is another request's and must not take it.
-                // Nothing is left for the thread to keep, and it must keep nothing: a value of this library's class
-                // in a pooled thread would hold the webapp's class loader after the webapp is undeployed.
-                SCOPES.remove();
-            }
+        ArrayDeque<WeakReference<Guard>> entered = SCOPES.get();
+        if (request == null || entered == null) {
+            return;
+        }
+        // Only a guard of this listener's is taken off: another one on top belongs to a scope of another context
+        // entered later and still open (this listener was registered while the thread was in this scope already).
+        while (!entered.isEmpty() && entered.peek().get() == null) {
+            entered.pop();
+        }
+        Guard top = entered.isEmpty() ? null : entered.peek().get();
+        if (top != null && top.owner == this) {
+            entered.pop();
+        }
+        if (entered.isEmpty()) {
+            SCOPES.remove();
         }
     }
 
@@ -121,27 +146,17 @@ final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
             request.addHttpStreamWrapper(stream -> made[0] = new Guard(stream, retryAfter, this));
         } catch (IllegalStateException e) {
             // The request is already over (Jetty ran late work of it): nothing left to answer.
-            return Guard.ANSWERED;
+            return new Guard(null, null, this);
         }
         request.setAttribute(GUARD_ATTRIBUTE, made[0]);
         return made[0];
     }
 
-    /**
-     * Called by the store when the database refused a save: true when a refusal will answer it, because the thread
-     * is in the scope of a request whose response is not committed yet (the save Jetty makes as it commits it, or one
-     * the request made before, creating a session or renewing its id). The refusal is due on this thread: the next
-     * response this thread sends, which is the one being committed, becomes the 503. False for a save made after the
-     * response went out (at the end of the request, an eviction, a scavenge): that is Jetty's to log, as it does.
-     */
-    static boolean refusing() {
-        Scopes scopes = SCOPES.get();
-        Guard current = scopes == null ? null : scopes.entered.peek();
-        if (current == null || current.committed) {
-            return false;
-        }
-        scopes.refusalDue = true;
-        return true;
+    /** The guard of the innermost request scope this thread is in, or null. */
+    private static Guard current() {
+        ArrayDeque<WeakReference<Guard>> entered = SCOPES.get();
+        WeakReference<Guard> innermost = entered == null ? null : entered.peek();
+        return innermost == null ? null : innermost.get();
     }
 
     @Override
@@ -151,8 +166,7 @@ final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
 
     /** The request this thread serves, while its response is not committed yet; else null. */
     static SettingRequest currentRequest() {
-        Scopes scopes = SCOPES.get();
-        Guard current = scopes == null ? null : scopes.entered.peek();
+        Guard current = current();
         return current == null || current.committed ? null : current.mark;
     }
 
@@ -166,44 +180,24 @@ final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
     }
 
     /**
-     * Refuses the request this thread serves, if this context's listener guards it and its response is not committed
-     * yet: that response becomes a 503, on whichever thread commits it. A request of another context (Jetty renews a
-     * session id in every context on one request) is left alone.
+     * Called by the store when the database refused a save, or by the coherent cache when a renewal failed: refuses
+     * the request this thread serves, if this context's listener guards it and its response is not committed yet (the
+     * save Jetty makes as it commits it, or one the request made before, creating a session or renewing its id). Its
+     * response becomes a 503 on whichever thread commits it, also after the thread left the context's scope (Jetty
+     * saves a session in the scope and sends the response after leaving it, when an asynchronous response is
+     * committed from the application's own thread). False for a save made after the response went out (at the end
+     * of the request, an eviction, a scavenge), which is Jetty's to log, as it does, and for a request of another
+     * context (Jetty renews a session id in every context on one request).
      *
      * @return whether a request was refused
      */
     boolean refuseCurrentRequest() {
-        Scopes scopes = SCOPES.get();
-        Guard current = scopes == null ? null : scopes.entered.peek();
+        Guard current = current();
         if (current == null || current.committed || current.owner != this) {
             return false;
         }
         current.mark.refuse();
         return true;
-    }
-
-    /** Takes the refusal due on this thread, if any. */
-    private static boolean takeRefusal() {
-        Scopes scopes = SCOPES.get();
-        if (scopes == null || !scopes.refusalDue) {
-            return false;
-        }
-        scopes.refusalDue = false;
-        return true;
-    }
-
-    private static Scopes scopes() {
-        Scopes scopes = SCOPES.get();
-        if (scopes == null) {
-            scopes = new Scopes();
-            SCOPES.set(scopes);
-        }
-        return scopes;
-    }
-
-    private static final class Scopes {
-        final ArrayDeque<Guard> entered = new ArrayDeque<>();
-        boolean refusalDue;
     }
 
     /**
@@ -214,12 +208,8 @@ final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
      * refusal due then waits for the final one.
      */
     static final class Guard extends HttpStream.Wrapper {
-        /** For a request that was over before a guard could wrap it. */
-        static final Guard ANSWERED = new Guard(null, null, null);
-
         private final HttpField retryAfter;
         private volatile boolean committed;
-        private boolean refusalDue;
         /**
          * This request as a session's data remembers it when it sets an attribute: a small object of its own, so
          * that a session holding it keeps nothing of the request alive.
@@ -250,11 +240,10 @@ final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
                 return;
             }
             if (response != null) {
-                refusalDue |= takeRefusal() | mark.refused;
                 if (!HttpStatus.isInformational(response.getStatus())) {
                     committed = true;
                     mark.answered = true;
-                    if (refusalDue) {
+                    if (mark.refused) {
                         refused = true;
                         super.send(request, refusal(response), true, ByteBuffer.wrap(BODY), callback);
                         return;
@@ -276,14 +265,12 @@ final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
 
         @Override
         public void succeeded() {
-            takeRefusal();
             mark.answered = true;
             super.succeeded();
         }
 
         @Override
         public void failed(Throwable x) {
-            takeRefusal();
             mark.answered = true;
             super.failed(x);
         }

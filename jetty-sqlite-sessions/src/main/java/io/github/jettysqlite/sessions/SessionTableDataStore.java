@@ -123,7 +123,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
             } catch (IOException e) {
                 throw new UnwriteableSessionDataException(id, _context, e);
             } catch (SessionDatabaseException e) {
-                if (refusals != null && FailedSaveRefusals.refusing()) {
+                if (refusals != null && refusals.refuseCurrentRequest()) {
                     // The request is answered 503: its changes are not kept (see RowPutBack).
                     started.putBack.drop(data);
                     statistics.saveRefused();

@@ -7,10 +7,12 @@ import io.github.jettysqlite.sessions.support.NodeHttp;
 import io.github.jettysqlite.sessions.support.NodeServer;
 import io.github.jettysqlite.sessions.support.TestServer;
 import io.github.jettysqlite.sessions.support.Waiting;
+import java.lang.ref.WeakReference;
 import java.lang.reflect.Field;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -26,7 +28,6 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.handler.ContextHandlerCollection;
 import org.eclipse.jetty.util.Callback;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -73,6 +74,21 @@ class FailedSaveRefusalsTest {
         String id = get("/a/?set=cart=book", null).getContentAsString();
 
         ContentResponse refused = whileLocked("/a/?set=cart=pen", id);
+
+        assertRefusedAndKeptAsBefore(refused, id);
+    }
+
+    /**
+     * An asynchronous servlet that sets the attribute and commits its response from a thread of its own: Jetty saves
+     * the session there, entering the context only for the save, and the response goes out after it left.
+     */
+    @ParameterizedTest(name = "{0} cache")
+    @ValueSource(strings = {"coherent", "default", "null"})
+    void aChangeAnAsynchronousResponseCommitsOutsideTheContextIsRefusedToo(String cache) throws Exception {
+        start(cache, true);
+        String id = get("/a/?set=cart=book", null).getContentAsString();
+
+        ContentResponse refused = whileLocked("/a/?async&set=cart=pen", id);
 
         assertRefusedAndKeptAsBefore(refused, id);
     }
@@ -165,11 +181,78 @@ class FailedSaveRefusalsTest {
     @ValueSource(strings = {"coherent", "null"})
     void aRequestLeavesNothingOnTheThreadThatServedIt(String cache) throws Exception {
         start(cache, true);
+        ThreadWatch watch = watchThreadsAfterRequests();
+
+        String id = get("/a/?set=cart=book", null).getContentAsString();
+        ContentResponse refused = whileLocked("/a/?set=cart=pen", id);
+        assertThat(get("/a/?get=cart", id).getContentAsString()).isEqualTo("book");
+
+        assertThat(refused.getStatus()).isEqualTo(503);
+        // The handler returns after the response went out: the client may have its answer first.
+        Waiting.until("every request out of the handler", () -> watch.served().get() == 3);
+        assertThat(watch.kept()).isEmpty();
+    }
+
+    /**
+     * The webapp is stopped (an undeploy, a redeploy) while a request is still running in it. Jetty then drops the
+     * store's listener before the request leaves the context, so the listener never hears it leave: what the thread
+     * kept of it must hold nothing once the request is gone.
+     */
+    @Test
+    void aRequestRunningAsTheStoreStopsLeavesNothingOnItsThreadEither() throws Exception {
+        start("coherent", true);
+        ThreadWatch watch = watchThreadsAfterRequests();
+        String id = get("/a/?set=cart=book", null).getContentAsString();
+        ServletContextHandler context = contextA();
+        assertThat(context.getEventListeners()).anyMatch(FailedSaveRefusals.class::isInstance);
+
+        TestServer.prepareHold();
+        ExecutorService sender = Executors.newSingleThreadExecutor();
+        try {
+            Future<ContentResponse> running = sender.submit(() -> get("/a/?hold&set=cart=pen", id));
+            assertThat(TestServer.awaitHeld(running::isDone))
+                    .as("the request held")
+                    .isTrue();
+            context.stop();
+            TestServer.releaseHeld();
+            running.get(60, TimeUnit.SECONDS);
+        } finally {
+            TestServer.releaseHeld();
+            sender.shutdownNow();
+        }
+
+        // The handler returns after the response went out: the client may have its answer first.
+        Waiting.until("every request out of the handler", () -> watch.served().get() == 2);
+        assertThat(context.getEventListeners()).noneMatch(FailedSaveRefusals.class::isInstance);
+        assertThat(watch.kept()).as("what the held request's thread kept").hasSize(1);
+        Waiting.until("nothing of the ended request held by its thread", () -> {
+            System.gc();
+            return watch.values().stream().allMatch(FailedSaveRefusalsTest::holdsNothingStrongly);
+        });
+    }
+
+    /** Whether a thread's value of the refusals' state holds no object of this library otherwise unreachable. */
+    private static boolean holdsNothingStrongly(Object value) {
+        return value instanceof ArrayDeque<?> scopes
+                && scopes.stream().allMatch(scope -> scope instanceof WeakReference<?> weak && weak.get() == null);
+    }
+
+    /**
+     * What requests left on their threads: a line per request after which the thread kept the refusals' state, and
+     * that state.
+     */
+    private record ThreadWatch(Queue<String> kept, Queue<Object> values, AtomicInteger served) {}
+
+    /**
+     * Puts a handler around the server's contexts that looks, on each request's thread right after the request left
+     * them, at the refusals' per-thread state. The server is restarted for it (a started server takes no new handler).
+     */
+    private ThreadWatch watchThreadsAfterRequests() throws Exception {
         Field scopes = FailedSaveRefusals.class.getDeclaredField("SCOPES");
         scopes.setAccessible(true);
         ThreadLocal<?> perThread = (ThreadLocal<?>) scopes.get(null);
-        Queue<String> kept = new ConcurrentLinkedQueue<>();
-        AtomicInteger served = new AtomicInteger();
+        ThreadWatch watch =
+                new ThreadWatch(new ConcurrentLinkedQueue<>(), new ConcurrentLinkedQueue<>(), new AtomicInteger());
         server.stop();
         Handler application = server.getHandler();
         server.setHandler(new Handler.Wrapper(application) {
@@ -178,22 +261,17 @@ class FailedSaveRefusalsTest {
                 try {
                     return super.handle(request, response, callback);
                 } finally {
-                    served.incrementAndGet();
-                    if (perThread.get() != null) {
-                        kept.add(Thread.currentThread().getName() + " after " + request.getHttpURI());
+                    watch.served().incrementAndGet();
+                    Object value = perThread.get();
+                    if (value != null) {
+                        watch.kept().add(Thread.currentThread().getName() + " after " + request.getHttpURI());
+                        watch.values().add(value);
                     }
                 }
             }
         });
         server.start();
-
-        String id = get("/a/?set=cart=book", null).getContentAsString();
-        ContentResponse refused = whileLocked("/a/?set=cart=pen", id);
-        assertThat(get("/a/?get=cart", id).getContentAsString()).isEqualTo("book");
-
-        assertThat(refused.getStatus()).isEqualTo(503);
-        assertThat(served.get()).isEqualTo(3);
-        assertThat(kept).isEmpty();
+        return watch;
     }
 
     /**
@@ -253,10 +331,14 @@ class FailedSaveRefusalsTest {
     }
 
     private SessionTableDataStore store() {
-        ServletContextHandler context = (ServletContextHandler)
-                ((ContextHandlerCollection) server.getHandler()).getHandlers().get(0);
         return (SessionTableDataStore)
-                context.getSessionHandler().getSessionCache().getSessionDataStore();
+                contextA().getSessionHandler().getSessionCache().getSessionDataStore();
+    }
+
+    /** The context of {@code /a}, inside whatever handler wraps the server's contexts. */
+    private ServletContextHandler contextA() {
+        return (ServletContextHandler)
+                server.getDescendants(ServletContextHandler.class).get(0);
     }
 
     private long pageCount() throws Exception {

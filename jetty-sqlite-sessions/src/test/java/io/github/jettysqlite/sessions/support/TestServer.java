@@ -2,6 +2,7 @@ package io.github.jettysqlite.sessions.support;
 
 import io.github.jettysqlite.sessions.SQLiteSessionDataStoreFactory;
 import io.github.jettysqlite.sessions.SessionTableDataStore;
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -59,7 +60,7 @@ public final class TestServer {
         for (String path : new String[] {"/a", "/b"}) {
             ServletContextHandler context = new ServletContextHandler(ServletContextHandler.SESSIONS);
             context.setContextPath(path);
-            context.addServlet(SessionServlet.class, "/*");
+            context.addServlet(SessionServlet.class, "/*").setAsyncSupported(true);
             contexts.addHandler(context);
         }
         server.setHandler(contexts);
@@ -108,8 +109,8 @@ public final class TestServer {
      * (a write that needs new pages), ?probe=name=value sets an {@link ActivationProbe}, ?hold keeps the request (and
      * so the session) until {@link #releaseHeld} after saying so to {@link #awaitHeld}, ?identity answers which
      * session object this node served, ?list=name=value sets a list holding the value, ?append=name=value adds the
-     * value to that list in place (without setting the attribute again), after the hold if there is one; otherwise
-     * the id.
+     * value to that list in place (without setting the attribute again), after the hold if there is one, ?async with
+     * ?set sets it and answers the id from a thread outside the context (see {@link #answerLater}); otherwise the id.
      */
     public static final class SessionServlet extends HttpServlet {
         @Override
@@ -122,6 +123,10 @@ public final class TestServer {
                 return;
             }
             HttpSession session = request.getSession(true);
+            if (request.getParameter("async") != null) {
+                answerLater(request, response, session);
+                return;
+            }
             if (request.getParameter("renew") != null) {
                 meanwhile.run();
                 request.changeSessionId();
@@ -185,6 +190,29 @@ public final class TestServer {
             }
             String get = request.getParameter("get");
             response.getWriter().print(get == null ? session.getId() : String.valueOf(session.getAttribute(get)));
+        }
+
+        /**
+         * Answers on a thread of the application's own, outside the context's scope, as an asynchronous servlet
+         * answering from its own executor does: the attribute of {@code ?set} is set and the response committed there,
+         * so Jetty saves the session from that thread.
+         */
+        private static void answerLater(HttpServletRequest request, HttpServletResponse response, HttpSession session) {
+            AsyncContext async = request.startAsync();
+            String[] pair = request.getParameter("set").split("=", 2);
+            Thread answering = new Thread(() -> {
+                try {
+                    session.setAttribute(pair[0], pair[1]);
+                    response.getWriter().print(session.getId());
+                    response.flushBuffer();
+                } catch (IOException | RuntimeException e) {
+                    response.setStatus(500);
+                } finally {
+                    async.complete();
+                }
+            });
+            answering.setDaemon(true);
+            answering.start();
         }
     }
 }
