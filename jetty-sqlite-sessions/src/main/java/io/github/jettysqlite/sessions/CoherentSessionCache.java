@@ -256,6 +256,7 @@ public class CoherentSessionCache extends DefaultSessionCache {
                         "Session " + Redaction.sessionId(oldId) + " is not valid; its id cannot change");
             }
             SessionData data = session.getSessionData();
+            boolean savedBefore = data.getLastSaved() > 0;
             data.setId(newId);
             // Never saved under the new id: written whole, and the old id's row is not touched by that write.
             data.setLastSaved(0);
@@ -290,7 +291,35 @@ public class CoherentSessionCache extends DefaultSessionCache {
                 }
                 return;
             }
-            deleteRenewedRow(oldId, data.getCreated());
+            if (!deleteRenewedRow(oldId, data.getCreated()) && savedBefore) {
+                endedDuringRenewal(oldId, newId, data);
+            }
+        }
+    }
+
+    /**
+     * The old id's row was gone when the renewal came to delete it: another node, or an operator, ended the session
+     * after this node's check of it (a logout, {@code endSessionsOf}, an expiry). The row just written under the new
+     * id would bring it back, and the user would stay logged in under the new cookie. Nobody but this request knows
+     * the new id yet: its row is deleted, the data is marked deleted (nothing more of it is written), and the request
+     * is refused, so that the user keeps the old cookie, which gets a new session.
+     */
+    private void endedDuringRenewal(String oldId, String newId, SessionData data) {
+        LOG.info(
+                "Session {} was ended elsewhere while this node gave it the new id {}; ended under the new id too",
+                Redaction.sessionId(oldId),
+                Redaction.sessionId(newId));
+        if (data instanceof TrackedSessionData tracked) {
+            tracked.markDeletedElsewhere();
+        }
+        try {
+            store().deleteCreatedAt(newId, data.getCreated());
+        } catch (Exception e) {
+            undeleted.failed(newId, data.getCreated(), e);
+        }
+        FailedSaveRefusals refusals = store().refusals();
+        if (refusals != null) {
+            refusals.refuseCurrentRequest();
         }
     }
 
@@ -300,13 +329,19 @@ public class CoherentSessionCache extends DefaultSessionCache {
                 && (tracked.isDeletedElsewhere() || tracked.refusedChanges() != null);
     }
 
-    /** Deletes the old id's row of this session only: another session may hold the id by now. */
-    private void deleteRenewedRow(String oldId, long createdMs) {
+    /**
+     * Deletes the old id's row of this session only: another session may hold the id by now.
+     *
+     * @return false when there was no such row to delete; true when it was deleted, or its delete failed and is owed
+     */
+    private boolean deleteRenewedRow(String oldId, long createdMs) {
         try {
-            store().deleteCreatedAt(oldId, createdMs);
+            boolean deleted = store().deleteCreatedAt(oldId, createdMs);
             undeleted.forget(oldId);
+            return deleted;
         } catch (Exception e) {
             undeleted.failed(oldId, createdMs, e);
+            return true;
         }
     }
 

@@ -253,6 +253,49 @@ class CoherentSessionCacheTest {
     }
 
     /**
+     * The user logs out on another node while a request of theirs on node A, its session already checked, renews the
+     * id (a login or a step-up): the session under the new id must not outlive the logout. Written whole under the new id
+     * before the old row is deleted, it was: the old row was gone, and the user stayed logged in under the new cookie.
+     */
+    @Test
+    void aRenewalRacingALogoutElsewhereLeavesNoSessionUnderTheNewId() throws Exception {
+        AtomicBoolean loggedOut = new AtomicBoolean();
+        String[] user = new String[1];
+        // The logout runs as node A's renewal writes the new row: after every check node A makes of the old one.
+        SQLiteConnections.decorator = real -> failing(real, sql -> {
+            if (sql.startsWith("INSERT INTO jetty_sessions")
+                    && inside("renewSessionId")
+                    && loggedOut.compareAndSet(false, true)) {
+                // As another process would (node B here shares node A's writer, which waits for this statement).
+                try (SQLiteFixture table = SQLiteFixture.in(dir)) {
+                    assertThat(table.update("DELETE FROM jetty_sessions WHERE session_id = ?", user[0]))
+                            .isEqualTo(1);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            return false;
+        });
+        startCoherentNodes();
+        String id = get(nodeA, "?set=user=alice", null);
+        user[0] = id;
+
+        ContentResponse renewal = requests.request(nodeA, "?renew", id).send();
+
+        assertThat(loggedOut).as("the logout on node B ran during the renewal").isTrue();
+        try (SQLiteFixture table = SQLiteFixture.in(dir)) {
+            assertThat(table.query("SELECT session_id FROM jetty_sessions"))
+                    .as("rows left")
+                    .isEmpty();
+        }
+        assertThat(renewal.getStatus()).as(renewal.getContentAsString()).isEqualTo(503);
+        assertThat(renewal.getHeaders().getValuesList(HttpHeader.SET_COOKIE))
+                .as("no cookie for the new id")
+                .isEmpty();
+        assertThat(get(nodeA, "?get=user", id)).as("the old id on node A").isEqualTo("null");
+    }
+
+    /**
      * A renewal whose row under the new id the database refuses is answered 503 without the new cookie; the session
      * under the old id, the user's cookie, is still there. Jetty's cache deletes the old row first, and the user's
      * session was gone.
