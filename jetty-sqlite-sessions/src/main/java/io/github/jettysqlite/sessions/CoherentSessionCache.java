@@ -5,6 +5,7 @@ import io.github.jettysqlite.sessions.internal.attributes.TrackedSessionData;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import org.eclipse.jetty.server.Session;
 import org.eclipse.jetty.session.DefaultSessionCache;
 import org.eclipse.jetty.session.ManagedSession;
 import org.eclipse.jetty.session.SessionData;
@@ -504,6 +505,19 @@ public class CoherentSessionCache extends DefaultSessionCache {
                 }
             }
         }
+    }
+
+    /**
+     * As Jetty's, except that a session found deleted elsewhere is never put in the map: Jetty's {@code release} puts
+     * the session it has just saved back in (to make sure it is cached) before {@link #release} here drops it, and a
+     * request looking the id up in between would find it there and be handed the ended session without a check.
+     */
+    @Override
+    public Session doPutIfAbsent(String id, ManagedSession session) {
+        if (session.getSessionData() instanceof TrackedSessionData tracked && tracked.isDeletedElsewhere()) {
+            return null;
+        }
+        return super.doPutIfAbsent(id, session);
     }
 
     /** Takes the session out of memory without touching its row; the caller holds its lock. */

@@ -9,6 +9,7 @@ import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.mock;
 
+import io.github.jettysqlite.sessions.internal.attributes.TrackedSessionData;
 import io.github.jettysqlite.sessions.internal.sqlite.SQLiteConnections;
 import io.github.jettysqlite.sessions.support.NodeRequests;
 import io.github.jettysqlite.sessions.support.TestServer;
@@ -250,6 +251,30 @@ class CoherentSessionCacheTest {
         assertThat(get(nodeB, "?get=user", id))
                 .as("the old id on the other node")
                 .isEqualTo("null");
+    }
+
+    /**
+     * A session whose save found its row deleted elsewhere is never put back in the map: Jetty's release puts the
+     * session it just saved back (to make sure it is cached), before this cache drops it, and a request looking it up
+     * in between would be handed the ended session without a check.
+     */
+    @Test
+    void aSessionFoundDeletedElsewhereIsNeverPutBackInTheMap() throws Exception {
+        startCoherentNodes();
+        CoherentSessionCache cache = coherentCache(nodeA);
+        var store = (SessionTableDataStore) cache.getSessionDataStore();
+        long now = System.currentTimeMillis();
+        var ended = (TrackedSessionData) store.newSessionData("ended-elsewhere", now, now, now, 1_800_000);
+        ended.markDeletedElsewhere();
+        var live = (TrackedSessionData) store.newSessionData("live", now, now, now, 1_800_000);
+
+        cache.doPutIfAbsent("ended-elsewhere", cache.newSession(ended));
+        cache.doPutIfAbsent("live", cache.newSession(live));
+
+        assertThat(cache.doGet("ended-elsewhere")).as("the ended session").isNull();
+        assertThat(cache.doGet("live")).as("a live session").isNotNull();
+        // Never entered by a request: out again before Jetty's shutdown would save it.
+        cache.doDelete("live");
     }
 
     /**
