@@ -119,6 +119,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
             try {
                 started.putBack.beforeSave(data);
                 started.writer.store(data, lastSaveTime);
+                refuseChangesToAnEndedSession(data);
                 return null;
             } catch (IOException e) {
                 throw new UnwriteableSessionDataException(id, _context, e);
@@ -131,6 +132,18 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
                 throw e;
             }
         });
+    }
+
+    /**
+     * A session found ended elsewhere (its row gone, or dropped by a refused renewal) is not written, and what requests
+     * set in it since its last store is lost with it: those requests are refused (503) rather than answered as if
+     * their changes were kept, as a request setting an attribute of a session ended meanwhile on the same node fails.
+     * Requests that set nothing are answered as usual.
+     */
+    private void refuseChangesToAnEndedSession(SessionData data) {
+        if (refusals != null && data instanceof TrackedSessionData tracked && tracked.isDeletedElsewhere()) {
+            FailedSaveRefusals.refuseAlso(tracked.takeSetters());
+        }
     }
 
     /** While this store runs and refuses failed saves: its refusals; else null. */

@@ -163,7 +163,8 @@ abstract class AbstractDeletedSessionStaysDeletedTest {
             assertThat(SlowServlet.loaded.await(10, TimeUnit.SECONDS)).isTrue();
             assertThat(get(client, b, "?logout", id)).isEqualTo("logged out");
             SlowServlet.proceed.countDown();
-            assertThat(slow.get(10, TimeUnit.SECONDS)).isEqualTo("done");
+            // Its change went with the ended session: refused (503), as on one node its setAttribute would fail.
+            assertThat(slow.get(10, TimeUnit.SECONDS)).contains("could not be saved");
 
             String after = get(client, a, "?whoami", id);
             assertThat(after).doesNotStartWith(id).endsWith(" null");

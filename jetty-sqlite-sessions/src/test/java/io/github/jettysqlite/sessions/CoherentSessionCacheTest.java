@@ -18,10 +18,12 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
+import org.eclipse.jetty.client.CompletableResponseListener;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpCookieStore;
@@ -251,6 +253,34 @@ class CoherentSessionCacheTest {
         assertThat(get(nodeB, "?get=user", id))
                 .as("the old id on the other node")
                 .isEqualTo("null");
+    }
+
+    /**
+     * The user logs out on node B while a request of theirs on node A, which set something, is still running: its
+     * change goes with the ended session, and it is answered 503, not 200 as if the change were kept (on one node, a
+     * request setting an attribute of a session invalidated meanwhile fails too). The session stays ended.
+     */
+    @Test
+    void aChangeToASessionLoggedOutElsewhereMeanwhileIsRefused() throws Exception {
+        startCoherentNodes();
+        String id = get(nodeA, "?set=user=alice", null);
+        TestServer.prepareHold();
+        CompletableFuture<ContentResponse> running =
+                new CompletableResponseListener(requests.request(nodeA, "?set=cart=pen&hold", id)).send();
+        try {
+            assertThat(TestServer.awaitHeld(running::isDone))
+                    .as("the request held")
+                    .isTrue();
+            assertThat(get(nodeB, "?invalidate", id)).isEqualTo("invalidated");
+        } finally {
+            TestServer.releaseHeld();
+        }
+        ContentResponse change = running.get(60, TimeUnit.SECONDS);
+
+        assertThat(change.getStatus()).as(change.getContentAsString()).isEqualTo(503);
+        assertThat(rows(id)).as("the ended session's row").isEmpty();
+        assertThat(get(nodeA, "?get=user", id)).as("node A").isEqualTo("null");
+        assertThat(get(nodeB, "?get=user", id)).as("node B").isEqualTo("null");
     }
 
     /**
@@ -537,8 +567,10 @@ class CoherentSessionCacheTest {
         String id = get(nodeA, "?set=user=alice", null);
         var cache = contextOf(nodeA).getSessionHandler().getSessionCache();
 
-        // The row goes after this request's check, while it holds the session; its save then finds it gone.
-        get(nodeA, "?vanish&set=cart=book", id);
+        // The row goes after this request's check, while it holds the session; its save then finds it gone, and the
+        // change it set went with the session.
+        assertThat(requests.request(nodeA, "?vanish&set=cart=book", id).send().getStatus())
+                .isEqualTo(503);
         Waiting.until("the cached copy dropped", () -> !cached(cache, id));
 
         assertThat(statistics(nodeA).getStoresOfDeletedSessions()).isPositive();
