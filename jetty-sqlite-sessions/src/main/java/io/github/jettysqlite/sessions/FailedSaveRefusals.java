@@ -16,6 +16,7 @@ import org.eclipse.jetty.server.Context;
 import org.eclipse.jetty.server.HttpStream;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.handler.ContextHandler;
+import org.eclipse.jetty.session.SessionCache;
 import org.eclipse.jetty.session.SessionContext;
 import org.eclipse.jetty.util.Callback;
 
@@ -30,8 +31,7 @@ import org.eclipse.jetty.util.Callback;
  * then passes the headers on, on the same thread. This listener, registered on the context by the store, wraps each
  * request's stream as the request enters the context, before the session handler does: its {@link Guard} lies inside
  * Jetty's wrapper, so the headers reach it right after the save, still unsent, and it can send others. Between the
- * two, the store {@linkplain #refuseCurrentRequest() learns} on its failure whether a guard will answer it, and the
- * guard learns the refusal from the request's own mark, whichever thread commits the response.
+ * two, the store {@linkplain #refusing() learns} on its failure whether a guard will answer it.
  */
 final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
     private static final String GUARD_ATTRIBUTE = FailedSaveRefusals.class.getName();
@@ -40,14 +40,30 @@ final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
                     .getBytes(StandardCharsets.UTF_8);
 
     /**
-     * The guards of the requests this thread is in the scope of, innermost first; no value while it is in none. A
-     * pooled thread must keep nothing of this library strongly: the class of a value it kept would hold the webapp's
-     * class loader (every class it loaded, and their statics) after an undeploy. The request holds its guard while it
-     * runs, so a weak reference is enough here; and a scope never left as far as this listener knows (Jetty drops the
-     * listeners it did not start with as a context stops, while a request may still be running in it) leaves only a
-     * reference that clears once the request is gone.
+     * The request scopes this thread is in, innermost first: for each, the request's guard and the listener that saw
+     * it entered (in a cross-context dispatch, another context's listener takes the request's guard), as {@link
+     * #GUARD} and {@link #LISTENER} of a pair of weak references; no value while it is in none. A pooled thread must
+     * keep nothing of this library strongly: the class of a value it kept would hold the webapp's class loader (every
+     * class it loaded, and their statics) after an undeploy. The request holds its guard while it runs, so a weak
+     * reference is enough here; and a scope never left as far as a listener knows (Jetty drops the listeners it did
+     * not start with as a context stops, while a request may still be running in it) leaves only references that
+     * clear once the request is gone.
      */
-    private static final ThreadLocal<ArrayDeque<WeakReference<Guard>>> SCOPES = new ThreadLocal<>();
+    private static final ThreadLocal<ArrayDeque<WeakReference<?>[]>> SCOPES = new ThreadLocal<>();
+
+    private static final int GUARD = 0;
+    private static final int LISTENER = 1;
+
+    /**
+     * A refusal due on this thread: set when a save fails for a request whose response is not committed yet, with the
+     * guard of the innermost scope then. Jetty saves a session as it commits the response, on the thread that sends
+     * it, right before the response reaches the guard of the request it belongs to: that guard takes the refusal,
+     * which may be another request's than the innermost scope's (an application thread serving one request can
+     * complete another's asynchronous response). A refusal no response took when the scope it was made in ends goes
+     * to that scope's request, whichever thread sends its response later (Jetty saves an asynchronous response's
+     * session in the context's scope and sends it after leaving). Weak, as {@link #SCOPES}.
+     */
+    private static final ThreadLocal<WeakReference<Guard>> DUE = new ThreadLocal<>();
 
     static {
         // A session's data learns which requests set its attributes, so that a refusal fails them all.
@@ -107,46 +123,59 @@ final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
             }
         } catch (IllegalStateException over) {
             // The request is already over (Jetty runs late work of it): nothing left to answer.
-            guard = new Guard(null, null, this);
+            guard = new Guard(null, null);
         }
-        ArrayDeque<WeakReference<Guard>> entered = SCOPES.get();
+        ArrayDeque<WeakReference<?>[]> entered = SCOPES.get();
         if (entered == null) {
             entered = new ArrayDeque<>(4);
             SCOPES.set(entered);
         } else {
             // Scopes never left as far as a listener knows, of requests gone since.
-            entered.removeIf(scope -> scope.get() == null);
+            entered.removeIf(FailedSaveRefusals::gone);
         }
-        entered.push(new WeakReference<>(guard));
+        entered.push(new WeakReference<?>[] {new WeakReference<>(guard), new WeakReference<>(this)});
     }
 
     @Override
     public void exitScope(Context context, Request request) {
-        ArrayDeque<WeakReference<Guard>> entered = SCOPES.get();
+        ArrayDeque<WeakReference<?>[]> entered = SCOPES.get();
         if (request == null || entered == null) {
             return;
         }
-        // Only a guard of this listener's is taken off: another one on top belongs to a scope of another context
-        // entered later and still open (this listener was registered while the thread was in this scope already).
-        while (!entered.isEmpty() && entered.peek().get() == null) {
+        while (!entered.isEmpty() && gone(entered.peek())) {
             entered.pop();
         }
-        Guard top = entered.isEmpty() ? null : entered.peek().get();
-        if (top != null && top.owner == this) {
-            entered.pop();
+        // Only a scope this listener saw entered is left: another one on top belongs to another context's scope,
+        // entered later and still open (this listener was registered while the thread was in this scope already).
+        if (!entered.isEmpty() && entered.peek()[LISTENER].get() == this) {
+            Guard left = (Guard) entered.pop()[GUARD].get();
+            WeakReference<Guard> due = DUE.get();
+            if (due != null && (due.get() == left || entered.isEmpty())) {
+                // No response took it while the scope lasted: the scope's request is refused, wherever it answers.
+                DUE.remove();
+                Guard refused = due.get();
+                if (refused != null) {
+                    refused.mark.refuse();
+                }
+            }
         }
         if (entered.isEmpty()) {
             SCOPES.remove();
         }
     }
 
+    /** Whether a scope's request or listener is gone, so that nothing will leave it any more. */
+    private static boolean gone(WeakReference<?>[] scope) {
+        return scope[GUARD].get() == null || scope[LISTENER].get() == null;
+    }
+
     private Guard guard(Request request) {
         Guard[] made = new Guard[1];
         try {
-            request.addHttpStreamWrapper(stream -> made[0] = new Guard(stream, retryAfter, this));
+            request.addHttpStreamWrapper(stream -> made[0] = new Guard(stream, retryAfter));
         } catch (IllegalStateException e) {
             // The request is already over (Jetty ran late work of it): nothing left to answer.
-            return new Guard(null, null, this);
+            return new Guard(null, null);
         }
         request.setAttribute(GUARD_ATTRIBUTE, made[0]);
         return made[0];
@@ -154,9 +183,16 @@ final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
 
     /** The guard of the innermost request scope this thread is in, or null. */
     private static Guard current() {
-        ArrayDeque<WeakReference<Guard>> entered = SCOPES.get();
-        WeakReference<Guard> innermost = entered == null ? null : entered.peek();
-        return innermost == null ? null : innermost.get();
+        ArrayDeque<WeakReference<?>[]> entered = SCOPES.get();
+        WeakReference<?>[] innermost = entered == null ? null : entered.peek();
+        return innermost == null ? null : (Guard) innermost[GUARD].get();
+    }
+
+    /** The guard of the innermost request scope this thread is in, when this listener saw it entered; else null. */
+    private Guard currentOfMine() {
+        ArrayDeque<WeakReference<?>[]> entered = SCOPES.get();
+        WeakReference<?>[] innermost = entered == null ? null : entered.peek();
+        return innermost == null || innermost[LISTENER].get() != this ? null : (Guard) innermost[GUARD].get();
     }
 
     @Override
@@ -180,24 +216,65 @@ final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
     }
 
     /**
-     * Called by the store when the database refused a save, or by the coherent cache when a renewal failed: refuses
-     * the request this thread serves, if this context's listener guards it and its response is not committed yet (the
-     * save Jetty makes as it commits it, or one the request made before, creating a session or renewing its id). Its
-     * response becomes a 503 on whichever thread commits it, also after the thread left the context's scope (Jetty
-     * saves a session in the scope and sends the response after leaving it, when an asynchronous response is
-     * committed from the application's own thread). False for a save made after the response went out (at the end
-     * of the request, an eviction, a scavenge), which is Jetty's to log, as it does, and for a request of another
-     * context (Jetty renews a session id in every context on one request).
+     * Called by the store when the database refused a save: true when a refusal will answer it, because the thread is
+     * in a scope of this context (seen entered by this listener) whose request's response is not committed yet. The
+     * refusal is then due on this thread (see {@link #DUE}): the next response this thread sends, which is the one
+     * whose commit made the save, becomes a 503; if the scope ends first, its request's response does. False for a
+     * save made after the response went out (at the end of the request, an eviction, a scavenge), which is Jetty's to
+     * log, as it does, and in a scope of another context (Jetty renews a session id in every context on one request).
+     */
+    boolean refusing() {
+        Guard current = currentOfMine();
+        if (current == null || current.committed || releasing()) {
+            return false;
+        }
+        DUE.set(new WeakReference<>(current));
+        return true;
+    }
+
+    /**
+     * Whether this thread is in a session cache's {@code release}: a save made there is of a session whose request
+     * has answered already, though the thread may serve another request not answered yet (an application thread
+     * completing another request's asynchronous response), which must not take its refusal. Looked at only when a
+     * save failed.
+     */
+    private static boolean releasing() {
+        return StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
+                .walk(frames -> frames.anyMatch(frame -> frame.getMethodName().equals("release")
+                        && SessionCache.class.isAssignableFrom(frame.getDeclaringClass())));
+    }
+
+    /**
+     * Called by the coherent cache when a renewal of the id of the session of the request this thread serves failed:
+     * refuses that request, if this context's listener saw its scope entered and its response is not committed yet;
+     * its response becomes a 503 on whichever thread commits it.
      *
      * @return whether a request was refused
      */
     boolean refuseCurrentRequest() {
-        Guard current = current();
-        if (current == null || current.committed || current.owner != this) {
+        Guard current = currentOfMine();
+        if (current == null || current.committed) {
             return false;
         }
         current.mark.refuse();
         return true;
+    }
+
+    /** Takes the refusal due on this thread, if any (see {@link #DUE}). */
+    private static boolean takeRefusal() {
+        if (DUE.get() == null) {
+            return false;
+        }
+        DUE.remove();
+        return true;
+    }
+
+    /** Forgets a refusal due for this guard's request, which is over. */
+    private static void forgetRefusalOf(Guard over) {
+        WeakReference<Guard> due = DUE.get();
+        if (due != null && due.get() == over) {
+            DUE.remove();
+        }
     }
 
     /**
@@ -218,12 +295,8 @@ final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
 
         private boolean refused;
 
-        /** The refusals of the context whose listener made this guard. */
-        private final FailedSaveRefusals owner;
-
-        Guard(HttpStream wrapped, HttpField retryAfter, FailedSaveRefusals owner) {
+        Guard(HttpStream wrapped, HttpField retryAfter) {
             super(wrapped);
-            this.owner = owner;
             this.retryAfter = retryAfter;
             this.committed = wrapped == null;
         }
@@ -243,7 +316,7 @@ final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
                 if (!HttpStatus.isInformational(response.getStatus())) {
                     committed = true;
                     mark.answered = true;
-                    if (mark.refused) {
+                    if (takeRefusal() | mark.refused) {
                         refused = true;
                         super.send(request, refusal(response), true, ByteBuffer.wrap(BODY), callback);
                         return;
@@ -265,12 +338,14 @@ final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
 
         @Override
         public void succeeded() {
+            forgetRefusalOf(this);
             mark.answered = true;
             super.succeeded();
         }
 
         @Override
         public void failed(Throwable x) {
+            forgetRefusalOf(this);
             mark.answered = true;
             super.failed(x);
         }

@@ -124,7 +124,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
             } catch (IOException e) {
                 throw new UnwriteableSessionDataException(id, _context, e);
             } catch (SessionDatabaseException e) {
-                if (refusals != null && refusals.refuseCurrentRequest()) {
+                if (refusals != null && refusals.refusing()) {
                     // The request is answered 503: its changes are not kept (see RowPutBack).
                     started.putBack.drop(data);
                     statistics.saveRefused();

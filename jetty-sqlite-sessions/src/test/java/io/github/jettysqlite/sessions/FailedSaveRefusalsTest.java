@@ -13,13 +13,16 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.client.CompletableResponseListener;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -89,6 +92,31 @@ class FailedSaveRefusalsTest {
                 whileLocked(response.equals("asynchronous") ? "/a/?async&set=cart=pen" : "/a/?set=cart=pen", id);
 
         assertRefusedAndKeptAsBefore(refused, id);
+    }
+
+    /**
+     * A request answers another one of the same context (a chat or long-poll server): the answered request's save,
+     * made on the answering request's thread as it commits the other's response, is refused; the request that answered
+     * it, whose session has no change, is answered as usual.
+     */
+    @ParameterizedTest(name = "{0} cache")
+    @ValueSource(strings = {"coherent", "default", "null"})
+    void aRequestAnsweredFromAnotherRequestIsTheOneRefused(String cache) throws Exception {
+        start(cache, true);
+        String id = get("/a/?set=cart=book", null).getContentAsString();
+        TestServer.prepareParking();
+        CompletableFuture<ContentResponse> parked = new CompletableResponseListener(
+                        client.newRequest("http://127.0.0.1:" + TestServer.port(server) + "/a/?park=pen")
+                                .headers(h -> h.put(HttpHeader.COOKIE, "JSESSIONID=" + id + ".node0")))
+                .send();
+        TestServer.awaitParked();
+
+        ContentResponse answering = whileLocked("/a/?finishParked", null);
+
+        assertThat(answering.getStatus())
+                .as("the request that answered the other")
+                .isEqualTo(200);
+        assertRefusedAndKeptAsBefore(parked.get(60, TimeUnit.SECONDS), id);
     }
 
     @ParameterizedTest(name = "{0} cache")
@@ -229,10 +257,18 @@ class FailedSaveRefusalsTest {
         });
     }
 
-    /** Whether a thread's value of the refusals' state holds no object of this library otherwise unreachable. */
+    /** Whether a thread's value of the refusals' scopes holds no object of this library otherwise unreachable. */
     private static boolean holdsNothingStrongly(Object value) {
         return value instanceof ArrayDeque<?> scopes
-                && scopes.stream().allMatch(scope -> scope instanceof WeakReference<?> weak && weak.get() == null);
+                && scopes.stream()
+                        .allMatch(scope -> scope instanceof WeakReference<?>[] pair
+                                && Arrays.stream(pair).allMatch(weak -> weak.get() == null));
+    }
+
+    private static ThreadLocal<?> threadLocal(String name) throws ReflectiveOperationException {
+        Field field = FailedSaveRefusals.class.getDeclaredField(name);
+        field.setAccessible(true);
+        return (ThreadLocal<?>) field.get(null);
     }
 
     /**
@@ -246,9 +282,8 @@ class FailedSaveRefusalsTest {
      * them, at the refusals' per-thread state. The server is restarted for it (a started server takes no new handler).
      */
     private ThreadWatch watchThreadsAfterRequests() throws Exception {
-        Field scopes = FailedSaveRefusals.class.getDeclaredField("SCOPES");
-        scopes.setAccessible(true);
-        ThreadLocal<?> perThread = (ThreadLocal<?>) scopes.get(null);
+        ThreadLocal<?> perThread = threadLocal("SCOPES");
+        ThreadLocal<?> due = threadLocal("DUE");
         ThreadWatch watch =
                 new ThreadWatch(new ConcurrentLinkedQueue<>(), new ConcurrentLinkedQueue<>(), new AtomicInteger());
         server.stop();
@@ -260,6 +295,11 @@ class FailedSaveRefusalsTest {
                     return super.handle(request, response, callback);
                 } finally {
                     watch.served().incrementAndGet();
+                    if (due.get() != null) {
+                        watch.kept()
+                                .add("a refusal due on "
+                                        + Thread.currentThread().getName());
+                    }
                     Object value = perThread.get();
                     if (value != null) {
                         watch.kept().add(Thread.currentThread().getName() + " after " + request.getHttpURI());

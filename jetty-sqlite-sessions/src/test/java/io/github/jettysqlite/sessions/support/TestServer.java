@@ -74,6 +74,20 @@ public final class TestServer {
      */
     public static volatile Runnable meanwhile = () -> {};
 
+    /** The request {@code ?park=value} left unanswered, until a {@code ?finishParked} request answers it. */
+    private static volatile AsyncContext parked;
+
+    private static volatile CountDownLatch parkedNow = new CountDownLatch(1);
+
+    /** Readies the next {@code ?park} request; {@link #awaitParked} then waits until it is parked. */
+    public static void prepareParking() {
+        parkedNow = new CountDownLatch(1);
+    }
+
+    public static void awaitParked() throws InterruptedException {
+        parkedNow.await();
+    }
+
     private static volatile CountDownLatch held = new CountDownLatch(1);
     private static volatile CountDownLatch release = new CountDownLatch(1);
 
@@ -110,7 +124,9 @@ public final class TestServer {
      * so the session) until {@link #releaseHeld} after saying so to {@link #awaitHeld}, ?identity answers which
      * session object this node served, ?list=name=value sets a list holding the value, ?append=name=value adds the
      * value to that list in place (without setting the attribute again), after the hold if there is one, ?async with
-     * ?set sets it and answers the id from a thread outside the context (see {@link #answerLater}); otherwise the id.
+     * ?set sets it and answers the id from a thread outside the context (see {@link #answerLater}), ?park=value sets
+     * cart to the value and leaves the request unanswered until a ?finishParked request answers it (see {@link
+     * SessionServlet#finishParked}); otherwise the id.
      */
     public static final class SessionServlet extends HttpServlet {
         @Override
@@ -122,7 +138,18 @@ public final class TestServer {
                 NodeServer.invalidate(request, response);
                 return;
             }
+            if (request.getParameter("finishParked") != null) {
+                finishParked();
+                response.getWriter().print("finished");
+                return;
+            }
             HttpSession session = request.getSession(true);
+            if (request.getParameter("park") != null) {
+                session.setAttribute("cart", request.getParameter("park"));
+                parked = request.startAsync();
+                parkedNow.countDown();
+                return;
+            }
             if (request.getParameter("async") != null) {
                 answerLater(request, response, session);
                 return;
@@ -190,6 +217,19 @@ public final class TestServer {
             }
             String get = request.getParameter("get");
             response.getWriter().print(get == null ? session.getId() : String.valueOf(session.getAttribute(get)));
+        }
+
+        /**
+         * Answers the parked request from this request's thread, inside this request's scope of the same context: Jetty
+         * saves the parked request's session here, as a chat or long-poll server answering one request from another
+         * does.
+         */
+        private static void finishParked() throws IOException {
+            AsyncContext other = parked;
+            parked = null;
+            other.getResponse().getWriter().print("parked answer");
+            other.getResponse().flushBuffer();
+            other.complete();
         }
 
         /**
