@@ -319,8 +319,8 @@ public class CoherentSessionCache extends DefaultSessionCache {
             undeleted.failed(newId, data.getCreated(), e);
         }
         FailedSaveRefusals refusals = store().refusals();
-        if (refusals != null) {
-            refusals.refuseCurrentRequest();
+        if (refusals != null && refusals.refuseCurrentRequest()) {
+            store().getStatistics().endedSessionChangesRefused(1);
         }
     }
 

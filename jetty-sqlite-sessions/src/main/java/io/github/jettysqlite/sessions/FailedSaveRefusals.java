@@ -210,9 +210,18 @@ final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
      * Refuses, as their responses are committed, the requests that set something in a session whose changes were just
      * dropped (see {@link TrackedSessionData#takeSetters}): their changes went too. A request sharing the session that
      * set nothing is answered as usual.
+     *
+     * @return how many of them had not answered yet, which the refusal reaches
      */
-    static void refuseAlso(Set<SettingRequest> setters) {
-        setters.forEach(SettingRequest::refuse);
+    static int refuseAlso(Set<SettingRequest> setters) {
+        int reached = 0;
+        for (SettingRequest setter : setters) {
+            if (!setter.answered()) {
+                reached++;
+            }
+            setter.refuse();
+        }
+        return reached;
     }
 
     /**

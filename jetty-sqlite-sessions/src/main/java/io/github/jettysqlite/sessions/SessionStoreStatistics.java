@@ -27,6 +27,7 @@ public final class SessionStoreStatistics {
     private final LongAdder cacheReloads = new LongAdder();
     private final LongAdder cacheDrops = new LongAdder();
     private final LongAdder savesRefused = new LongAdder();
+    private final LongAdder endedSessionChangesRefused = new LongAdder();
     private volatile long lastScavengeNanos;
     private volatile long lastOrphansRemoved;
     private volatile String context;
@@ -122,6 +123,11 @@ public final class SessionStoreStatistics {
         savesRefused.increment();
     }
 
+    /** Requests refused because their session was ended elsewhere while they changed it (see the getter). */
+    void endedSessionChangesRefused(int requests) {
+        endedSessionChangesRefused.add(requests);
+    }
+
     void scavenged(long nanos) {
         lastScavengeNanos = nanos;
     }
@@ -188,6 +194,14 @@ public final class SessionStoreStatistics {
             readonly = true)
     public long getSavesRefused() {
         return savesRefused.sum();
+    }
+
+    @ManagedAttribute(
+            value = "requests answered 503 because their session was ended elsewhere (a logout on another node, an"
+                    + " expiry) while they changed it or gave it a new id",
+            readonly = true)
+    public long getEndedSessionChangesRefused() {
+        return endedSessionChangesRefused.sum();
     }
 
     @ManagedAttribute(value = "sessions deleted", readonly = true)
@@ -332,5 +346,6 @@ public final class SessionStoreStatistics {
         cacheReloads.reset();
         cacheDrops.reset();
         savesRefused.reset();
+        endedSessionChangesRefused.reset();
     }
 }

@@ -142,7 +142,7 @@ public abstract class SessionTableDataStore extends ObjectStreamSessionDataStore
      */
     private void refuseChangesToAnEndedSession(SessionData data) {
         if (refusals != null && data instanceof TrackedSessionData tracked && tracked.isDeletedElsewhere()) {
-            FailedSaveRefusals.refuseAlso(tracked.takeSetters());
+            statistics.endedSessionChangesRefused(FailedSaveRefusals.refuseAlso(tracked.takeSetters()));
         }
     }
 

@@ -278,6 +278,7 @@ class CoherentSessionCacheTest {
         ContentResponse change = running.get(60, TimeUnit.SECONDS);
 
         assertThat(change.getStatus()).as(change.getContentAsString()).isEqualTo(503);
+        assertThat(statistics(nodeA).getEndedSessionChangesRefused()).isEqualTo(1);
         assertThat(rows(id)).as("the ended session's row").isEmpty();
         assertThat(get(nodeA, "?get=user", id)).as("node A").isEqualTo("null");
         assertThat(get(nodeB, "?get=user", id)).as("node B").isEqualTo("null");
@@ -344,6 +345,7 @@ class CoherentSessionCacheTest {
                     .isEmpty();
         }
         assertThat(renewal.getStatus()).as(renewal.getContentAsString()).isEqualTo(503);
+        assertThat(statistics(nodeA).getEndedSessionChangesRefused()).isEqualTo(1);
         assertThat(renewal.getHeaders().getValuesList(HttpHeader.SET_COOKIE))
                 .as("no cookie for the new id")
                 .isEmpty();

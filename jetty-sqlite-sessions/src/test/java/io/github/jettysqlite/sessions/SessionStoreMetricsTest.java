@@ -120,6 +120,11 @@ class SessionStoreMetricsTest {
                         .functionCounter()
                         .count())
                 .isZero();
+        assertThat(registry.get("jetty.sessions.ended.changes.refused")
+                        .tags("context", "_a")
+                        .functionCounter()
+                        .count())
+                .isZero();
         assertThat(registry.get("jetty.sessions.changes.not.announced")
                         .tags("context", "_a")
                         .functionCounter()

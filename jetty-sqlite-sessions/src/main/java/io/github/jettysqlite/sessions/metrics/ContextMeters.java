@@ -161,6 +161,13 @@ final class ContextMeters {
                 "requests answered 503 because the database refused their session changes",
                 statistics,
                 SessionStoreStatistics::getSavesRefused));
+        meters.add(counter(
+                registry,
+                tags,
+                "jetty.sessions.ended.changes.refused",
+                "requests answered 503 because their session was ended elsewhere while they changed it",
+                statistics,
+                SessionStoreStatistics::getEndedSessionChangesRefused));
         meters.add(
                 Gauge.builder("jetty.sessions.database.unreachable", statistics, s -> s.isDatabaseUnreachable() ? 1 : 0)
                         .description("1 while the database is not answering")
