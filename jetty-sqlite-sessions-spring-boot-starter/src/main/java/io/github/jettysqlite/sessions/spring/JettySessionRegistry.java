@@ -142,12 +142,13 @@ public final class JettySessionRegistry implements SessionRegistry {
         public void expireNow() {
             super.expireNow();
             if (store == null) {
-                throw new IllegalStateException("A deserialized copy cannot end session " + getSessionId());
+                // No id in the message: a whole id in a log could be presented as a cookie.
+                throw new IllegalStateException("A deserialized copy cannot end the session it describes");
             }
             try {
                 store.endSession(getSessionId());
             } catch (Exception e) {
-                throw new IllegalStateException("Session " + getSessionId() + " could not be ended: " + e, e);
+                throw new IllegalStateException("The session could not be ended: " + e, e);
             }
         }
     }

@@ -1,7 +1,11 @@
 package io.github.jettysqlite.sessions.internal;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -25,11 +29,23 @@ public final class Redaction {
     private static final int ID_SHOWN = 10;
 
     /**
-     * A session id as a log line about a session still live somewhere may show it: its start only, since whoever
-     * reads the log could otherwise present the whole id as a cookie.
+     * A session id as a log line about a session still live somewhere may show it: its start and a short hash of the
+     * whole, since whoever reads the log could otherwise present the id as a cookie. The start alone would not tell
+     * sessions apart where Jetty's worker name, which begins every id, is ten characters or longer (a host name); the
+     * hash does, the same on every node, so an operator can follow one session through the logs of several.
      */
     public static String sessionId(String id) {
-        return id == null || id.length() <= ID_SHOWN ? id : id.substring(0, ID_SHOWN) + "...";
+        return id == null || id.length() <= ID_SHOWN ? id : id.substring(0, ID_SHOWN) + "...#" + shortHash(id);
+    }
+
+    /** The first 32 bits of the id's SHA-256, in hex: far too few to find the id again among its random bits. */
+    private static String shortHash(String id) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 4);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
     }
 
     /** The URL as messages may show it: without its query string and without user information. */
