@@ -34,7 +34,13 @@ import org.eclipse.jetty.util.Callback;
  * two, the store {@linkplain #refusing() learns} on its failure whether a guard will answer it.
  */
 final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
-    private static final String GUARD_ATTRIBUTE = FailedSaveRefusals.class.getName();
+    /**
+     * Where a request keeps its guard: a name of this copy of the class, since two webapps that each bundle the
+     * library may see one request in a cross-context dispatch, and each must find its own guard.
+     */
+    private static final String GUARD_ATTRIBUTE = FailedSaveRefusals.class.getName() + "."
+            + Integer.toHexString(System.identityHashCode(FailedSaveRefusals.class));
+
     private static final byte[] BODY =
             "This request's changes to your session could not be saved, and were not kept. Please try again shortly."
                     .getBytes(StandardCharsets.UTF_8);
@@ -129,6 +135,8 @@ final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
         if (entered == null) {
             entered = new ArrayDeque<>(4);
             SCOPES.set(entered);
+            // Left by a scope whose end no listener saw (Jetty dropped the listener as its context stopped).
+            DUE.remove();
         } else {
             // Scopes never left as far as a listener knows, of requests gone since.
             entered.removeIf(FailedSaveRefusals::gone);
@@ -225,32 +233,51 @@ final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
     }
 
     /**
-     * Called by the store when the database refused a save: true when a refusal will answer it, because the thread is
-     * in a scope of this context (seen entered by this listener) whose request's response is not committed yet. The
-     * refusal is then due on this thread (see {@link #DUE}): the next response this thread sends, which is the one
-     * whose commit made the save, becomes a 503; if the scope ends first, its request's response does. False for a
-     * save made after the response went out (at the end of the request, an eviction, a scavenge), which is Jetty's to
-     * log, as it does, and in a scope of another context (Jetty renews a session id in every context on one request).
+     * Called by the store when the database refused a save: true when a refusal will answer it. In a scope of this
+     * context (seen entered by this listener), a save Jetty makes as it commits a response makes the refusal due on
+     * this thread (see {@link #DUE}): the next response this thread sends, which is the one being committed, becomes
+     * a 503 (if the scope ends first, its request's response does); a save the request makes itself before it answers
+     * (a new session, a renewed id) refuses its own response. False for a save made after the response went out (as
+     * the session is released, an eviction, a scavenge), which is Jetty's to log, as it does, and in a scope of
+     * another context (Jetty renews a session id in every context on one request).
      */
     boolean refusing() {
         Guard current = currentOfMine();
-        if (current == null || current.committed || releasing()) {
+        if (current == null) {
             return false;
         }
-        DUE.set(new WeakReference<>(current));
+        String caller = sessionCacheCall();
+        if ("release".equals(caller)) {
+            // The session's request has answered already; the thread may serve another one not answered yet (an
+            // application thread completing another request's asynchronous response), which must not take this.
+            return false;
+        }
+        if ("commit".equals(caller)) {
+            // The response being committed is the next this thread sends, whichever request it belongs to: also when
+            // the innermost scope's own response went out before (a request answering another one after its own).
+            DUE.set(new WeakReference<>(current));
+            return true;
+        }
+        // A save the request made itself before it answers (a new session, a renewed id): its own response is refused.
+        if (current.committed) {
+            return false;
+        }
+        current.mark.refuse();
         return true;
     }
 
     /**
-     * Whether this thread is in a session cache's {@code release}: a save made there is of a session whose request
-     * has answered already, though the thread may serve another request not answered yet (an application thread
-     * completing another request's asynchronous response), which must not take its refusal. Looked at only when a
-     * save failed.
+     * The nearest call of a session cache this thread is in, {@code commit} (Jetty saves as it commits a response) or
+     * {@code release} (as a request lets its session go, after its response), or null. Looked at only when a save
+     * failed.
      */
-    private static boolean releasing() {
+    private static String sessionCacheCall() {
         return StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
-                .walk(frames -> frames.anyMatch(frame -> frame.getMethodName().equals("release")
-                        && SessionCache.class.isAssignableFrom(frame.getDeclaringClass())));
+                .walk(frames -> frames.filter(frame -> SessionCache.class.isAssignableFrom(frame.getDeclaringClass()))
+                        .map(StackWalker.StackFrame::getMethodName)
+                        .filter(name -> name.equals("commit") || name.equals("release"))
+                        .findFirst()
+                        .orElse(null));
     }
 
     /**
@@ -271,11 +298,13 @@ final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
 
     /** Takes the refusal due on this thread, if any (see {@link #DUE}). */
     private static boolean takeRefusal() {
-        if (DUE.get() == null) {
+        WeakReference<Guard> due = DUE.get();
+        if (due == null) {
             return false;
         }
         DUE.remove();
-        return true;
+        // Made in the scope of a request still running; one gone since left it stale.
+        return due.get() != null;
     }
 
     /** Forgets a refusal due for this guard's request, which is over. */
@@ -322,7 +351,12 @@ final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
                 return;
             }
             if (response != null) {
-                if (!HttpStatus.isInformational(response.getStatus())) {
+                if (HttpStatus.isInformational(response.getStatus())) {
+                    // Jetty saved as this interim response (100 Continue) was committed: the final one is refused.
+                    if (takeRefusal()) {
+                        mark.refuse();
+                    }
+                } else {
                     committed = true;
                     mark.answered = true;
                     if (takeRefusal() | mark.refused) {

@@ -97,11 +97,19 @@ class FailedSaveRefusalsTest {
     /**
      * A request answers another one of the same context (a chat or long-poll server): the answered request's save,
      * made on the answering request's thread as it commits the other's response, is refused; the request that answered
-     * it, whose session has no change, is answered as usual.
+     * it, whose session has no change, is answered as usual. Also when the answering request sent its own response
+     * first.
      */
-    @ParameterizedTest(name = "{0} cache")
-    @ValueSource(strings = {"coherent", "default", "null"})
-    void aRequestAnsweredFromAnotherRequestIsTheOneRefused(String cache) throws Exception {
+    @ParameterizedTest(name = "{0} cache, {1}")
+    @CsvSource({
+        "coherent, ?finishParked",
+        "default, ?finishParked",
+        "null, ?finishParked",
+        "coherent, ?finishParked&answerFirst",
+        "default, ?finishParked&answerFirst",
+        "null, ?finishParked&answerFirst"
+    })
+    void aRequestAnsweredFromAnotherRequestIsTheOneRefused(String cache, String answering) throws Exception {
         start(cache, true);
         String id = get("/a/?set=cart=book", null).getContentAsString();
         TestServer.prepareParking();
@@ -111,9 +119,9 @@ class FailedSaveRefusalsTest {
                 .send();
         TestServer.awaitParked();
 
-        ContentResponse answering = whileLocked("/a/?finishParked", null);
+        ContentResponse answered = whileLocked("/a/" + answering, null);
 
-        assertThat(answering.getStatus())
+        assertThat(answered.getStatus())
                 .as("the request that answered the other")
                 .isEqualTo(200);
         assertRefusedAndKeptAsBefore(parked.get(60, TimeUnit.SECONDS), id);

@@ -126,7 +126,7 @@ public final class TestServer {
      * value to that list in place (without setting the attribute again), after the hold if there is one, ?async with
      * ?set sets it and answers the id from a thread outside the context (see {@link #answerLater}), ?park=value sets
      * cart to the value and leaves the request unanswered until a ?finishParked request answers it (see {@link
-     * SessionServlet#finishParked}); otherwise the id.
+     * SessionServlet#finishParked}; with &answerFirst, after sending its own answer); otherwise the id.
      */
     public static final class SessionServlet extends HttpServlet {
         @Override
@@ -139,6 +139,13 @@ public final class TestServer {
                 return;
             }
             if (request.getParameter("finishParked") != null) {
+                if (request.getParameter("answerFirst") != null) {
+                    // This request's own response goes out before it answers the parked one.
+                    response.getWriter().print("finished");
+                    response.flushBuffer();
+                    finishParked();
+                    return;
+                }
                 finishParked();
                 response.getWriter().print("finished");
                 return;
