@@ -71,6 +71,9 @@ final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
      */
     private static final ThreadLocal<WeakReference<Guard>> DUE = new ThreadLocal<>();
 
+    /** What {@link #DUE} names for a commit made in a scope entered without a request, which has no guard. */
+    private static final Guard UNSCOPED = new Guard(null, null);
+
     static {
         // A session's data learns which requests set its attributes, so that a refusal fails them all.
         TrackedSessionData.requestsKnownBy(FailedSaveRefusals::currentRequest);
@@ -162,7 +165,7 @@ final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
                 // No response took it while the scope lasted: the scope's request is refused, wherever it answers.
                 DUE.remove();
                 Guard refused = due.get();
-                if (refused != null) {
+                if (refused != null && refused != UNSCOPED) {
                     refused.mark.refuse();
                 }
             }
@@ -244,6 +247,13 @@ final class FailedSaveRefusals implements ContextHandler.ContextScopeListener {
     boolean refusing() {
         Guard current = currentOfMine();
         if (current == null) {
+            if (ContextHandler.getCurrentContext() == context.getContext() && "commit".equals(sessionCacheCall())) {
+                // In this context's scope entered without a request, as Jetty completes an asynchronous response an
+                // application thread ended with complete(): the response being committed is the next this thread
+                // sends.
+                DUE.set(new WeakReference<>(UNSCOPED));
+                return true;
+            }
             return false;
         }
         String caller = sessionCacheCall();

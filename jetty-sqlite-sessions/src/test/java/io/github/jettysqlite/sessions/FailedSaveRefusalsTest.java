@@ -73,7 +73,9 @@ class FailedSaveRefusalsTest {
 
     /**
      * Also with an asynchronous servlet that sets the attribute and commits its response from a thread of its own:
-     * Jetty saves the session there, entering the context only for the save, and the response goes out after it left.
+     * Jetty saves the session there, entering the context only for the save, and the response goes out after it left;
+     * and with one that leaves the commit to {@code complete()}, which Jetty runs in the context entered without the
+     * request.
      */
     @ParameterizedTest(name = "{0} cache, {1} response")
     @CsvSource({
@@ -82,14 +84,22 @@ class FailedSaveRefusalsTest {
         "null, synchronous",
         "coherent, asynchronous",
         "default, asynchronous",
-        "null, asynchronous"
+        "null, asynchronous",
+        "coherent, completed",
+        "default, completed",
+        "null, completed"
     })
     void aChangeAnotherProcessLockedOutIsRefusedAndNotKept(String cache, String response) throws Exception {
         start(cache, true);
         String id = get("/a/?set=cart=book", null).getContentAsString();
 
-        ContentResponse refused =
-                whileLocked(response.equals("asynchronous") ? "/a/?async&set=cart=pen" : "/a/?set=cart=pen", id);
+        ContentResponse refused = whileLocked(
+                switch (response) {
+                    case "asynchronous" -> "/a/?async&set=cart=pen";
+                    case "completed" -> "/a/?async&complete&set=cart=pen";
+                    default -> "/a/?set=cart=pen";
+                },
+                id);
 
         assertRefusedAndKeptAsBefore(refused, id);
     }

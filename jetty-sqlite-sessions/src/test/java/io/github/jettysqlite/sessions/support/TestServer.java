@@ -124,7 +124,8 @@ public final class TestServer {
      * so the session) until {@link #releaseHeld} after saying so to {@link #awaitHeld}, ?identity answers which
      * session object this node served, ?list=name=value sets a list holding the value, ?append=name=value adds the
      * value to that list in place (without setting the attribute again), after the hold if there is one, ?async with
-     * ?set sets it and answers the id from a thread outside the context (see {@link #answerLater}), ?park=value sets
+     * ?set sets it and answers the id from a thread outside the context (see {@link #answerLater}; with &complete,
+     * leaving the commit to complete()), ?park=value sets
      * cart to the value and leaves the request unanswered until a ?finishParked request answers it (see {@link
      * SessionServlet#finishParked}; with &answerFirst, after sending its own answer); otherwise the id.
      */
@@ -251,7 +252,9 @@ public final class TestServer {
                 try {
                     session.setAttribute(pair[0], pair[1]);
                     response.getWriter().print(session.getId());
-                    response.flushBuffer();
+                    if (request.getParameter("complete") == null) {
+                        response.flushBuffer();
+                    }
                 } catch (IOException | RuntimeException e) {
                     response.setStatus(500);
                 } finally {
