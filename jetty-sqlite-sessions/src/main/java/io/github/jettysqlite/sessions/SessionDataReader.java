@@ -34,6 +34,7 @@ final class SessionDataReader {
     private final SessionAttributes attributes;
     private final SessionContext context;
     private final NewSessionData newSessionData;
+    private final SessionStoreStatistics statistics;
 
     SessionDataReader(
             Supplier<SessionDatabase> database,
@@ -43,7 +44,9 @@ final class SessionDataReader {
             SessionLifetime lifetime,
             SessionAttributes attributes,
             SessionContext context,
-            NewSessionData newSessionData) {
+            NewSessionData newSessionData,
+            SessionStoreStatistics statistics) {
+        this.statistics = statistics;
         this.database = database;
         this.reads = reads;
         this.table = table;
@@ -83,6 +86,9 @@ final class SessionDataReader {
             attributes.readInto(data, row.attributes(), row.attributesVersion(), keyOf(id, row.created()));
         } catch (Exception e) {
             throw new UnreadableSessionDataException(id, context, e);
+        }
+        if (data instanceof TrackedSessionData tracked && !tracked.unloaded().isEmpty()) {
+            statistics.attributesNotLoaded(tracked.unloaded().size());
         }
         return data;
     }

@@ -28,6 +28,7 @@ public final class SessionStoreStatistics {
     private final LongAdder cacheDrops = new LongAdder();
     private final LongAdder savesRefused = new LongAdder();
     private final LongAdder endedSessionChangesRefused = new LongAdder();
+    private final LongAdder attributesNotLoaded = new LongAdder();
     private volatile long lastScavengeNanos;
     private volatile long lastOrphansRemoved;
     private volatile String context;
@@ -128,6 +129,11 @@ public final class SessionStoreStatistics {
         endedSessionChangesRefused.add(requests);
     }
 
+    /** Attributes a load left out because this node cannot load their class (see the getter). */
+    void attributesNotLoaded(int attributes) {
+        attributesNotLoaded.add(attributes);
+    }
+
     void scavenged(long nanos) {
         lastScavengeNanos = nanos;
     }
@@ -202,6 +208,14 @@ public final class SessionStoreStatistics {
             readonly = true)
     public long getEndedSessionChangesRefused() {
         return endedSessionChangesRefused.sum();
+    }
+
+    @ManagedAttribute(
+            value = "attributes left out of loaded sessions because this node cannot load their class (a class it lacks"
+                    + " or holds in an incompatible version, as during a rolling deploy); the rows keep them",
+            readonly = true)
+    public long getAttributesNotLoaded() {
+        return attributesNotLoaded.sum();
     }
 
     @ManagedAttribute(value = "sessions deleted", readonly = true)
@@ -347,5 +361,6 @@ public final class SessionStoreStatistics {
         cacheDrops.reset();
         savesRefused.reset();
         endedSessionChangesRefused.reset();
+        attributesNotLoaded.reset();
     }
 }

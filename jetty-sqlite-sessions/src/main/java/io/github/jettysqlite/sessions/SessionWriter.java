@@ -162,8 +162,10 @@ final class SessionWriter {
 
     /** No attribute changed: only the metadata is written, and the attributes and their version stay. */
     private void writeMetadata(TrackedSessionData data) throws SessionDatabaseException {
-        long known = data.storedVersion();
         String principal = principals.principalOf(data);
+        // The principal goes with the metadata only while the row's attributes are the loaded ones (see
+        // SessionWrites): an unknown version keeps the row's, as when this node could not load the attribute saying it.
+        long known = principalUnknown(data, principal) ? TrackedSessionData.UNKNOWN_VERSION : data.storedVersion();
         DatabaseCall<Integer> write =
                 () -> database.writeStatement(c -> writes.updateMetadata(c, scope, data, known, principal));
         // An access alone is not announced: other nodes' caches need not read the row for it (see ChangeSignals).
@@ -187,7 +189,8 @@ final class SessionWriter {
         long expected = data.storedVersion();
         if (changes.kept().isEmpty() && expected != TrackedSessionData.UNKNOWN_VERSION) {
             byte[] blob = attributes.encode(changes.serialized(), keyOf(data));
-            PrincipalWrite principal = new PrincipalWrite(true, principals.principalOf(data));
+            String name = principals.principalOf(data);
+            PrincipalWrite principal = new PrincipalWrite(!principalUnknown(data, name), name);
             if (announced(
                             data,
                             () -> database.writeStatement(
@@ -215,9 +218,11 @@ final class SessionWriter {
     private void merge(TrackedSessionData data, AttributeChanges changes, Map<String, byte[]> whole)
             throws IOException, SessionDatabaseException {
         AttributeSeal.SessionKey key = keyOf(data);
+        String name = principals.principalOf(data);
         PrincipalWrite principal = new PrincipalWrite(
-                principals.readsAnyOf(changes.changed().keySet()) || principals.readsAnyOf(changes.removed()),
-                principals.principalOf(data));
+                (principals.readsAnyOf(changes.changed().keySet()) || principals.readsAnyOf(changes.removed()))
+                        && !principalUnknown(data, name),
+                name);
         long known = data.storedVersion();
         MergeOutcome outcome = announced(
                 data,
@@ -238,7 +243,9 @@ final class SessionWriter {
                         return new MergeOutcome(theirs.version(), "the row holds Jetty's whole-map form");
                     }
                     byte[] result = attributes.encode(base == null ? whole : changes.appliedTo(base), key);
-                    PrincipalWrite written = base == null ? new PrincipalWrite(true, principal.name()) : principal;
+                    PrincipalWrite written = base == null
+                            ? new PrincipalWrite(!principalUnknown(data, principal.name()), principal.name())
+                            : principal;
                     writes.updateAttributes(c, scope, data, result, written, theirs.version());
                     return new MergeOutcome(theirs.version(), null);
                 }),
@@ -323,6 +330,17 @@ final class SessionWriter {
                 }
             }
         }
+    }
+
+    /**
+     * True when the attributes this node loaded name nobody but an attribute it could not load may: the principal is
+     * then left as the row holds it rather than cleared. A session given a new id here is written with what this node
+     * can read (the visible attributes' user, or none) until a node that loads every attribute writes it again.
+     */
+    private boolean principalUnknown(SessionData data, String principal) {
+        return principal == null
+                && data instanceof TrackedSessionData tracked
+                && principals.readsAnyOf(tracked.carriedUnloaded());
     }
 
     /** How many writes asked for a mark, for tests. */

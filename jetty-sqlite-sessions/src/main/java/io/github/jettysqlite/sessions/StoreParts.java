@@ -70,7 +70,8 @@ final class StoreParts {
                     lifetime,
                     attributes,
                     context,
-                    store::newSessionData);
+                    store::newSessionData,
+                    statistics);
             putBack = new RowPutBack(rows, scope, store);
             expired = new ExpiredSessions(store::database, statements.expiry(), scope, statistics, store);
             summaries = new ContextSessionSummaries(store::database, store::admin, statements, scope);

@@ -1,16 +1,13 @@
 package io.github.jettysqlite.sessions;
 
+import static io.github.jettysqlite.sessions.support.WebappClasses.inContext;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.net.URL;
+import io.github.jettysqlite.sessions.support.WebappClasses;
 import java.net.URLClassLoader;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
-import javax.tools.ToolProvider;
 import org.eclipse.jetty.session.SessionData;
-import org.eclipse.jetty.session.UnreadableSessionDataException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,19 +27,7 @@ class WebappClassLoaderTest {
 
     @BeforeEach
     void compileWebappClass() throws Exception {
-        classes = Files.createDirectories(dir.resolve("WEB-INF/classes"));
-        Path source = Files.createDirectories(dir.resolve("src/shop")).resolve("Cart.java");
-        Files.writeString(source, """
-                package shop;
-                public class Cart implements java.io.Serializable {
-                    private final java.util.List<String> items = new java.util.ArrayList<>();
-                    public Cart(String item) { items.add(item); }
-                    @Override public String toString() { return "Cart" + items; }
-                }
-                """);
-        int status =
-                ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(), source.toString());
-        assertThat(status).isZero();
+        classes = WebappClasses.compileCart(dir.resolve("WEB-INF"), 1L);
         fixture = new SQLiteFixture(dir.resolve("sessions.db"));
     }
 
@@ -55,7 +40,7 @@ class WebappClassLoaderTest {
     void webappOnlyClassRoundTripsThroughTheWebappLoader() throws Exception {
         assertThatThrownBy(() -> Class.forName("shop.Cart")).isInstanceOf(ClassNotFoundException.class);
         SQLiteSessionDataStore store = fixture.store();
-        try (URLClassLoader storing = webappLoader()) {
+        try (URLClassLoader storing = WebappClasses.loaderOver(classes)) {
             Object cart =
                     storing.loadClass("shop.Cart").getConstructor(String.class).newInstance("book");
             inContext(storing, () -> {
@@ -66,47 +51,12 @@ class WebappClassLoaderTest {
             });
         }
 
-        try (URLClassLoader loading = webappLoader()) {
+        try (URLClassLoader loading = WebappClasses.loaderOver(classes)) {
             SessionData loaded = inContext(loading, () -> store.load("s1"));
 
             Object cart = loaded.getAttribute("cart");
             assertThat(cart.getClass().getClassLoader()).isSameAs(loading);
             assertThat(cart).hasToString("Cart[book]");
-        }
-    }
-
-    @Test
-    void withoutTheWebappLoaderTheSessionIsUnreadable() throws Exception {
-        SQLiteSessionDataStore store = fixture.store();
-        try (URLClassLoader storing = webappLoader()) {
-            Object cart =
-                    storing.loadClass("shop.Cart").getConstructor(String.class).newInstance("pen");
-            inContext(storing, () -> {
-                SessionData data = StoreFixture.session(store, "s1", 0, StoreFixture.NODE);
-                data.setAttribute("cart", cart);
-                store.store("s1", data);
-                return null;
-            });
-        }
-
-        assertThatThrownBy(() -> store.load("s1"))
-                .isInstanceOf(UnreadableSessionDataException.class)
-                .hasRootCauseInstanceOf(ClassNotFoundException.class);
-    }
-
-    private URLClassLoader webappLoader() throws Exception {
-        return new URLClassLoader(
-                new URL[] {classes.toUri().toURL()}, getClass().getClassLoader());
-    }
-
-    private static <T> T inContext(ClassLoader loader, Callable<T> work) throws Exception {
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(loader);
-        try {
-            return work.call();
-        } finally {
-            thread.setContextClassLoader(previous);
         }
     }
 }

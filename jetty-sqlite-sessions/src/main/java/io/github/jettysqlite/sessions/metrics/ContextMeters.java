@@ -168,6 +168,13 @@ final class ContextMeters {
                 "requests answered 503 because their session was ended elsewhere while they changed it",
                 statistics,
                 SessionStoreStatistics::getEndedSessionChangesRefused));
+        meters.add(counter(
+                registry,
+                tags,
+                "jetty.sessions.attributes.not.loaded",
+                "attributes left out of loaded sessions because this node cannot load their class; the rows keep them",
+                statistics,
+                SessionStoreStatistics::getAttributesNotLoaded));
         meters.add(
                 Gauge.builder("jetty.sessions.database.unreachable", statistics, s -> s.isDatabaseUnreachable() ? 1 : 0)
                         .description("1 while the database is not answering")

@@ -26,8 +26,8 @@ import org.eclipse.jetty.session.NullSessionCacheFactory;
 
 /**
  * Child process of the tests that run Jetty nodes in JVMs of their own ({@code AbstractTwoProcessesIT}, {@code
- * AbstractLostUpdateIT}, {@code AbstractCoherentCacheNodesIT}, {@code PostgreSQLClusterIT}): one Jetty node
- * with a counter in the session. Prints {@code READY <port>} once it listens.
+ * AbstractLostUpdateIT}, {@code AbstractCoherentCacheNodesIT}, {@code AbstractRollingDeployNodesIT}, {@code
+ * PostgreSQLClusterIT}): one Jetty node with a counter in the session. Prints {@code READY <port>} once it listens.
  *
  * <p>Arguments: the SQLite file or a {@code jdbc:postgresql:} URL, the node's name, and optionally the sessions'
  * maximum inactive interval, the scavenging interval and the store's grace period, all in seconds.
@@ -38,6 +38,11 @@ import org.eclipse.jetty.session.NullSessionCacheFactory;
  * SQLite store's busy timeout and {@value #CONNECTION_TIMEOUT_MS} a PostgreSQL store's connection timeout (how long
  * it waits for a lost server), both in milliseconds, and {@value #CHECKPOINTS} an SQLite store's {@code
  * checkpoints}; unset, the stores' defaults.
+ *
+ * <p>{@value #WEBAPP_CLASSES} names a directory of classes that only this node's webapp can load: the context's class
+ * loader then reads that directory before this JVM's class path, as a newer version of a webapp would see classes
+ * an older one lacks (the store deserializes attributes through that loader, which Jetty makes the thread's context
+ * class loader around requests and session loads and stores).
  */
 public final class NodeServer {
     /** The system property naming the session cache: {@code null}, {@code default} or {@code coherent}. */
@@ -51,6 +56,9 @@ public final class NodeServer {
 
     /** The system property setting a PostgreSQL store's {@code connectionTimeoutMs}. */
     public static final String CONNECTION_TIMEOUT_MS = "jss.connectionTimeoutMs";
+
+    /** The system property naming a directory of classes only the webapp's class loader sees. */
+    public static final String WEBAPP_CLASSES = "jss.webappClasses";
 
     private NodeServer() {}
 
@@ -70,6 +78,10 @@ public final class NodeServer {
         ServletContextHandler context = new ServletContextHandler(ServletContextHandler.SESSIONS);
         context.setContextPath("/");
         context.addServlet(Counter.class, "/");
+        String webappClasses = System.getProperty(WEBAPP_CLASSES);
+        if (webappClasses != null) {
+            context.setClassLoader(WebappClasses.loaderOver(Path.of(webappClasses)));
+        }
         if (args.length > 2) {
             context.getSessionHandler().setMaxInactiveInterval(Integer.parseInt(args[2]));
         }
@@ -185,6 +197,12 @@ public final class NodeServer {
      *       the session): {@code ok}; {@code ?get=a,b} answers {@code a=.. b=..};
      *   <li>{@code ?login=name} puts the user in the session: {@code ok}; {@code ?whoami} answers the session id and
      *       its user, or {@code anonymous} (in a new session if there was none);
+     *   <li>{@code ?remove=name} removes an attribute: {@code ok}, or {@code none} without a session;
+     *   <li>{@code ?cart=item} puts a new {@code shop.Cart(item)} in the session as attribute {@code cart}, the class
+     *       loaded through the thread's context class loader (so only a node with {@value #WEBAPP_CLASSES} has it):
+     *       {@code ok};
+     *   <li>{@code ?renew} gives the session a new id ({@code changeSessionId}): the new id, or {@code none} without
+     *       a session;
      *   <li>{@code ?merged}: how many writes the store merged;
      *   <li>{@code ?stats}: what the store and the cache counted of database outages, as {@code name=value} pairs
      *       (see {@link NodeStats}).
@@ -235,6 +253,25 @@ public final class NodeServer {
                 response.getWriter().print("ok");
                 return;
             }
+            String remove = request.getParameter("remove");
+            if (remove != null) {
+                HttpSession session = request.getSession(false);
+                if (session != null) {
+                    session.removeAttribute(remove);
+                }
+                response.getWriter().print(session == null ? "none" : "ok");
+                return;
+            }
+            String cart = request.getParameter("cart");
+            if (cart != null) {
+                request.getSession(true).setAttribute("cart", newCart(cart));
+                response.getWriter().print("ok");
+                return;
+            }
+            if (request.getParameter("renew") != null) {
+                response.getWriter().print(request.getSession(false) == null ? "none" : request.changeSessionId());
+                return;
+            }
             String get = request.getParameter("get");
             if (get != null) {
                 HttpSession session = request.getSession(true);
@@ -268,6 +305,18 @@ public final class NodeServer {
                 return;
             }
             response.getWriter().print(answer);
+        }
+
+        /**
+         * A {@code shop.Cart} of the webapp's own classes: loaded by name through the context class loader, as this
+         * JVM's class path has no such class.
+         */
+        private static Object newCart(String item) throws IOException {
+            try {
+                return WebappClasses.cart(item);
+            } catch (ReflectiveOperationException e) {
+                throw new IOException("no shop.Cart in this webapp", e);
+            }
         }
 
         /** Holds the request with its session loaded, so that two requests of one session overlap for certain. */

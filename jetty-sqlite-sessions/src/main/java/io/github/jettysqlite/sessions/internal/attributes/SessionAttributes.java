@@ -20,11 +20,14 @@ public final class SessionAttributes {
     private static final Logger LOG = LoggerFactory.getLogger(SessionAttributes.class);
     /** Unsealed rows are logged once each, up to this many; past it one line says the rest go unlogged. */
     static final int UNSEALED_WARNINGS = 10_000;
+    /** Classes a load could not load are logged once each, up to this many. */
+    static final int UNLOADED_WARNINGS = 1_000;
 
     private final AttributeCodec codec;
     private final AttributeSerializer serializer;
     private final Set<String> unsealedSeen = ConcurrentHashMap.newKeySet();
     private final SharedNames sharedNames = new SharedNames();
+    private final Set<String> unloadedClassesSeen = ConcurrentHashMap.newKeySet();
 
     public SessionAttributes(AttributeCodec codec, AttributeSerializer serializer) {
         this.codec = codec;
@@ -37,7 +40,9 @@ public final class SessionAttributes {
 
     /**
      * Deserializes a row's attributes into {@code data}, after its seal (if any) verified, without marking anything
-     * changed, and records in tracked data what the row held (each attribute's fingerprint, not its bytes).
+     * changed, and records in tracked data what the row held (each attribute's fingerprint, not its bytes). Into
+     * tracked data, an attribute this node cannot load for its class (see {@link UnloadableClass}) is left out, and
+     * its bytes are kept with the data, for writes to put back.
      *
      * @throws IOException when the seal does not verify, an unsealed row is refused, the filter rejects a class or
      *     bound, or the bytes are not what they claim
@@ -62,14 +67,33 @@ public final class SessionAttributes {
             Map<String, Object> values = new HashMap<>(serialized.size() * 2);
             // One heap bound for the whole row, not one per attribute (see DeserializationFilter.HeapBudget).
             DeserializationFilter.HeapBudget budget = DeserializationFilter.HeapBudget.forBytes(blob.length);
+            Map<String, byte[]> unloaded = Map.of();
             for (Map.Entry<String, byte[]> e : serialized.entrySet()) {
-                Object value = serializer.deserialize(e.getValue(), budget);
+                Object value;
+                try {
+                    value = serializer.deserialize(e.getValue(), budget);
+                } catch (IOException | ClassNotFoundException | NoClassDefFoundError failure) {
+                    String type = UnloadableClass.classOf(failure);
+                    if (type == null || tracked == null) {
+                        throw failure;
+                    }
+                    // A value of a class this node lacks, or holds in another version (a rolling deploy): the session
+                    // is served without it and the row keeps it. Ending the whole session instead, as Jetty does with
+                    // an unreadable one, would log the user out on every node and drop every attribute.
+                    if (unloaded.isEmpty()) {
+                        unloaded = new HashMap<>();
+                    }
+                    unloaded.put(e.getKey(), e.getValue());
+                    notLoaded(row, e.getKey(), type, failure);
+                    continue;
+                }
                 if (value != null) {
                     values.put(e.getKey(), value);
                 }
             }
             if (tracked != null) {
                 values.forEach(tracked::putStored);
+                tracked.unloaded(unloaded);
             } else {
                 data.putAllAttributes(values);
             }
@@ -115,10 +139,18 @@ public final class SessionAttributes {
                 changed.put(name, now);
             }
         }
+        // What this node could not load goes back as the row holds it, unless the application set or removed it by
+        // name: written whole (a new id, a rewrite) it stays in the session, merged it is left as the row has it.
+        Set<String> carried = tracked == null ? Set.of() : tracked.carriedUnloaded();
+        for (String name : carried) {
+            byte[] bytes = tracked.unloaded().get(name);
+            serialized.put(name, bytes);
+            printed.put(name, AttributePrints.fingerprint(bytes));
+        }
         Set<String> removed = new HashSet<>();
         if (before != null) {
             for (String name : before.names()) {
-                if (!values.containsKey(name)) {
+                if (!values.containsKey(name) && !carried.contains(name)) {
                     removed.add(name);
                 }
             }
@@ -157,6 +189,29 @@ public final class SessionAttributes {
             return null;
         }
         return new HashMap<>(codec.decode(blob, row).attributes());
+    }
+
+    /**
+     * An attribute left out for its class: said once per class (up to {@link #UNLOADED_WARNINGS} classes), since
+     * during a rolling deploy every session the new version touched says it again.
+     */
+    private void notLoaded(AttributeSeal.SessionKey row, String name, String type, Throwable failure) {
+        int seen = unloadedClassesSeen.size();
+        if (seen < UNLOADED_WARNINGS && unloadedClassesSeen.add(type)) {
+            LOG.warn(
+                    "Session {} of {} {} holds attribute '{}' of class {}, which this node cannot load ({}); the"
+                            + " session is served here without it, and the row keeps it. Give every node the same"
+                            + " classes (this is expected while a rolling deploy adds or changes a class). Not"
+                            + " repeated for this class.",
+                    Redaction.sessionId(row.id()),
+                    row.contextPath(),
+                    row.virtualHost(),
+                    name,
+                    type,
+                    failure.toString());
+        } else if (seen == UNLOADED_WARNINGS && unloadedClassesSeen.add("")) {
+            LOG.warn("Attributes of more classes this node cannot load were left out; not logging each any more");
+        }
     }
 
     /** With keys configured, an unsealed row was read (the operator accepts them): said once per row. */

@@ -2,6 +2,7 @@ package io.github.jettysqlite.sessions.internal.attributes;
 
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -41,6 +42,11 @@ public final class TrackedSessionData extends SessionData {
     private volatile RefusedChanges refused;
     /** The requests that set something not stored yet (see {@link #takeSetters}); null until one does. */
     private volatile Set<SettingRequest> setters;
+    /**
+     * Attributes of the row this node could not load (see {@link UnloadableClass}), each still serialized; null when
+     * none. Replaced whole, never changed in place.
+     */
+    private volatile Map<String, byte[]> unloaded;
 
     /** Past this many requests remembered, those already answered are forgotten. */
     private static final int SETTERS_KEPT = 16;
@@ -108,6 +114,20 @@ public final class TrackedSessionData extends SessionData {
     }
 
     /**
+     * As Jetty's, and removing an attribute this node could not load is a change too: Jetty sees nothing to remove
+     * and would not say so, and the store would write the attribute back.
+     */
+    @Override
+    public Object setAttribute(String name, Object value) {
+        Object old = super.setAttribute(name, value);
+        Map<String, byte[]> notLoaded = unloaded;
+        if (value == null && old == null && notLoaded != null && notLoaded.containsKey(name)) {
+            setDirty(name);
+        }
+        return old;
+    }
+
+    /**
      * Takes the requests (as {@link #requestsKnownBy} knows them) that set something not stored since. When a save of this
      * data is refused, the changes of every request sharing it are dropped with the refused ones, so each of those
      * requests must fail too. Jetty sets attributes under the session's lock, where the store takes these too.
@@ -154,9 +174,52 @@ public final class TrackedSessionData extends SessionData {
         this.storedNames = attributes.names();
         this.storedVersion = version;
         this.storedMaxInactiveMs = getMaxInactiveMs();
+        // An unloaded attribute the application set or removed by its name was written as it asked: no longer carried.
+        Map<String, byte[]> notLoaded = unloaded;
+        if (notLoaded != null) {
+            Set<String> carried = carriedUnloaded();
+            if (carried.size() < notLoaded.size()) {
+                Map<String, byte[]> left = new HashMap<>(notLoaded);
+                left.keySet().retainAll(carried);
+                unloaded = left.isEmpty() ? null : Map.copyOf(left);
+            }
+        }
         this.namesSet = null;
         this.setters = null;
         this.rewriteAttributes = false;
+    }
+
+    /**
+     * Records the attributes of the row this node could not load (each still serialized, by name), which the store
+     * writes back as they are until the application sets or removes that name; empty for none.
+     */
+    void unloaded(Map<String, byte[]> attributes) {
+        this.unloaded = attributes.isEmpty() ? null : Map.copyOf(attributes);
+    }
+
+    /** The attributes of the row this node could not load, each still serialized; empty when it loaded them all. */
+    public Map<String, byte[]> unloaded() {
+        Map<String, byte[]> notLoaded = unloaded;
+        return notLoaded == null ? Map.of() : notLoaded;
+    }
+
+    /**
+     * The names of the unloaded attributes a write carries over as the row holds them: those the application has not
+     * set or removed by name since (it cannot see them, but it may name them).
+     */
+    public Set<String> carriedUnloaded() {
+        Map<String, byte[]> notLoaded = unloaded;
+        if (notLoaded == null) {
+            return Set.of();
+        }
+        Set<String> set = namesSet();
+        Set<String> carried = new HashSet<>();
+        for (String name : notLoaded.keySet()) {
+            if (!set.contains(name) && !_attributes.containsKey(name)) {
+                carried.add(name);
+            }
+        }
+        return carried;
     }
 
     /**
@@ -188,6 +251,7 @@ public final class TrackedSessionData extends SessionData {
      */
     public void restoreGone() {
         clearAllAttributes();
+        unloaded = null;
         namesSet = null;
         setters = null;
         markDeletedElsewhere();
@@ -286,6 +350,9 @@ public final class TrackedSessionData extends SessionData {
         }
         clearAllAttributes();
         fresh.getAllAttributes().forEach((name, value) -> putStored(name, unchanged.getOrDefault(name, value)));
+        // The row's attributes this node could not load, as the fresh load found them; nothing set is left to prune.
+        namesSet = null;
+        unloaded = fresh.unloaded;
         stored(now, fresh.storedVersion());
         setRewriteAttributes(fresh.rewriteAttributes());
         rowKey(fresh.rowKey());
@@ -295,6 +362,9 @@ public final class TrackedSessionData extends SessionData {
     private void takeAttributesFrom(TrackedSessionData fresh) {
         clearAllAttributes();
         fresh.getAllAttributes().forEach(this::putStored);
+        // The row's attributes this node could not load, as the fresh load found them; nothing set is left to prune.
+        namesSet = null;
+        unloaded = fresh.unloaded;
         stored(fresh.storedPrints(), fresh.storedVersion());
         setRewriteAttributes(fresh.rewriteAttributes());
         rowKey(fresh.rowKey());
