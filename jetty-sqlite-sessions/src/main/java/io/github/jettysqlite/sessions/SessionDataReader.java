@@ -63,7 +63,14 @@ final class SessionDataReader {
      * @return null when the context holds no such session, or it is older than the absolute lifetime
      */
     SessionData read(String id, StoredSession row) throws SessionDatabaseException, UnreadableSessionDataException {
-        return toSessionData(id, row != null ? row : database.get().read(c -> reads.load(c, scope, id)));
+        SessionData data = toSessionData(id, row != null ? row : database.get().read(c -> reads.load(c, scope, id)));
+        if (data instanceof TrackedSessionData tracked && !tracked.unloaded().isEmpty()) {
+            statistics.attributesNotLoaded(tracked.unloaded().size());
+            // The attributes left out may be the ones that name the user: the row's record of it goes with the data,
+            // for a write under a new id, which cannot tell it from what this node loaded.
+            tracked.unloadedPrincipal(database.get().read(c -> reads.principalOf(c, scope, tracked)));
+        }
+        return data;
     }
 
     private SessionData toSessionData(String id, StoredSession row) throws UnreadableSessionDataException {
@@ -86,9 +93,6 @@ final class SessionDataReader {
             attributes.readInto(data, row.attributes(), row.attributesVersion(), keyOf(id, row.created()));
         } catch (Exception e) {
             throw new UnreadableSessionDataException(id, context, e);
-        }
-        if (data instanceof TrackedSessionData tracked && !tracked.unloaded().isEmpty()) {
-            statistics.attributesNotLoaded(tracked.unloaded().size());
         }
         return data;
     }

@@ -119,7 +119,8 @@ final class SessionWriter {
         byte[] blob = attributes.encode(all.serialized(), keyOf(data));
         long version = RowVersion.first();
         double now = JulianDay.fromEpochMillis(System.currentTimeMillis());
-        String principal = principals.principalOf(data);
+        String principal =
+                principalUnknown(data) ? ((TrackedSessionData) data).unloadedPrincipal() : principals.principalOf(data);
         // A creation asks for no mark: the two reads of the board it saves cost more, over a session's life, than
         // the one read of the row its cache makes when the session is next used.
         ChangeSignals.Change creation = database.signals().beginCreation(tableName, scope, data.getId());
@@ -165,7 +166,7 @@ final class SessionWriter {
         String principal = principals.principalOf(data);
         // The principal goes with the metadata only while the row's attributes are the loaded ones (see
         // SessionWrites): an unknown version keeps the row's, as when this node could not load the attribute saying it.
-        long known = principalUnknown(data, principal) ? TrackedSessionData.UNKNOWN_VERSION : data.storedVersion();
+        long known = principalUnknown(data) ? TrackedSessionData.UNKNOWN_VERSION : data.storedVersion();
         DatabaseCall<Integer> write =
                 () -> database.writeStatement(c -> writes.updateMetadata(c, scope, data, known, principal));
         // An access alone is not announced: other nodes' caches need not read the row for it (see ChangeSignals).
@@ -190,7 +191,7 @@ final class SessionWriter {
         if (changes.kept().isEmpty() && expected != TrackedSessionData.UNKNOWN_VERSION) {
             byte[] blob = attributes.encode(changes.serialized(), keyOf(data));
             String name = principals.principalOf(data);
-            PrincipalWrite principal = new PrincipalWrite(!principalUnknown(data, name), name);
+            PrincipalWrite principal = new PrincipalWrite(!principalUnknown(data), name);
             if (announced(
                             data,
                             () -> database.writeStatement(
@@ -221,7 +222,7 @@ final class SessionWriter {
         String name = principals.principalOf(data);
         PrincipalWrite principal = new PrincipalWrite(
                 (principals.readsAnyOf(changes.changed().keySet()) || principals.readsAnyOf(changes.removed()))
-                        && !principalUnknown(data, name),
+                        && !principalUnknown(data),
                 name);
         long known = data.storedVersion();
         MergeOutcome outcome = announced(
@@ -235,19 +236,19 @@ final class SessionWriter {
                     try {
                         base = attributes.storedByAnother(theirs.attributes(), key);
                     } catch (InvalidObjectException e) {
-                        return new MergeOutcome(theirs.version(), e.getMessage());
+                        return new MergeOutcome(theirs.version(), e.getMessage(), null);
                     }
                     if (base == null && whole == null) {
                         // Cannot happen: a row in Jetty's form was loaded in it, which marks the data for a whole
                         // rewrite.
-                        return new MergeOutcome(theirs.version(), "the row holds Jetty's whole-map form");
+                        return new MergeOutcome(theirs.version(), "the row holds Jetty's whole-map form", null);
                     }
-                    byte[] result = attributes.encode(base == null ? whole : changes.appliedTo(base), key);
-                    PrincipalWrite written = base == null
-                            ? new PrincipalWrite(!principalUnknown(data, principal.name()), principal.name())
-                            : principal;
+                    Map<String, byte[]> merged = base == null ? whole : changes.appliedTo(base);
+                    byte[] result = attributes.encode(merged, key);
+                    PrincipalWrite written =
+                            base == null ? new PrincipalWrite(!principalUnknown(data), principal.name()) : principal;
                     writes.updateAttributes(c, scope, data, result, written, theirs.version());
-                    return new MergeOutcome(theirs.version(), null);
+                    return new MergeOutcome(theirs.version(), null, merged);
                 }),
                 // Only when nobody wrote meanwhile does the row now hold exactly this data's attributes.
                 merged -> merged != MergeOutcome.GONE
@@ -271,6 +272,8 @@ final class SessionWriter {
             stored(data, changes.after(), expected + 1);
             return;
         }
+        // What this node could not load is now as the other writer left it (or gone, if it removed it).
+        data.unloadedAsWritten(outcome.written());
         statistics.mergedWrite();
         LOG.debug(
                 "Session {} of {} was changed by another request meanwhile; merged this request's changes into it",
@@ -333,14 +336,13 @@ final class SessionWriter {
     }
 
     /**
-     * True when the attributes this node loaded name nobody but an attribute it could not load may: the principal is
-     * then left as the row holds it rather than cleared. A session given a new id here is written with what this node
-     * can read (the visible attributes' user, or none) until a node that loads every attribute writes it again.
+     * True when an attribute this node could not load may name the user, and none it loaded names one before it: the
+     * principal is then left as the row holds it (or, under a new id, written as the row held it when loaded) rather
+     * than taken from the attributes at hand.
      */
-    private boolean principalUnknown(SessionData data, String principal) {
-        return principal == null
-                && data instanceof TrackedSessionData tracked
-                && principals.readsAnyOf(tracked.carriedUnloaded());
+    private boolean principalUnknown(SessionData data) {
+        return data instanceof TrackedSessionData tracked
+                && !principals.decidedWithout(data, tracked.carriedUnloaded());
     }
 
     /** How many writes asked for a mark, for tests. */
@@ -348,9 +350,12 @@ final class SessionWriter {
         return markedWrites.sum();
     }
 
-    /** What a merge found: the row gone, a base it could not read (the reason), or the version it merged onto. */
-    private record MergeOutcome(long version, String unmergeable) {
-        static final MergeOutcome GONE = new MergeOutcome(-1, null);
+    /**
+     * What a merge found: the row gone, a base it could not read (the reason), or the version it merged onto and the
+     * attributes it wrote, each serialized.
+     */
+    private record MergeOutcome(long version, String unmergeable, Map<String, byte[]> written) {
+        static final MergeOutcome GONE = new MergeOutcome(-1, null, null);
     }
 
     private void deletedElsewhere(SessionData data) {

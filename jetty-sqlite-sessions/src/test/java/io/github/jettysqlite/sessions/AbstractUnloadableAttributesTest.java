@@ -170,6 +170,80 @@ abstract class AbstractUnloadableAttributesTest {
     }
 
     @Test
+    void aSessionGivenANewIdByTheOldVersionKeepsTheUserOnlyTheNewVersionCanRead() throws Exception {
+        inContext(newVersion, () -> {
+            SessionData data = session(nodeB, "s1", System.currentTimeMillis() + HOUR, OTHER_NODE);
+            data.setAttribute("appUser", cart("x"));
+            StoreFixture.put(nodeB, data);
+            return null;
+        });
+
+        SessionData loaded = nodeA.load("s1");
+        loaded.setId("s2");
+        loaded.setLastSaved(0);
+        nodeA.store("s2", loaded);
+
+        assertThat(principalOf("s2")).isEqualTo("Cart[x]");
+    }
+
+    @Test
+    void aUserNamedByAnAttributeTheOldVersionCannotLoadOutranksOneItCanRead() throws Exception {
+        inContext(newVersion, () -> {
+            SessionData data = session(nodeB, "s1", System.currentTimeMillis() + HOUR, OTHER_NODE);
+            // The settings' attribute is looked at before Spring Security's context, which the old version can read.
+            data.setAttribute("appUser", cart("x"));
+            data.setAttribute("SPRING_SECURITY_CONTEXT", "someone-else");
+            StoreFixture.put(nodeB, data);
+            return null;
+        });
+        assertThat(principalOf("s1")).isEqualTo("Cart[x]");
+
+        SessionData loaded = nodeA.load("s1");
+        loaded.setAttribute("color", "red");
+        nodeA.store("s1", loaded);
+        nodeA.store("s1", loaded);
+
+        assertThat(principalOf("s1")).isEqualTo("Cart[x]");
+    }
+
+    @Test
+    void withoutInPlaceComparisonTheAttributeIsKeptToo() throws Exception {
+        SessionTableDataStore notComparing =
+                fixture.store(NODE, "/app", SessionContext.NULL_VHOST, s -> s.setSaveInPlaceChanges(false));
+        cartStoredByTheNewVersion("s1");
+
+        SessionData loaded = notComparing.load("s1");
+        loaded.setAttribute("color", "red");
+        notComparing.store("s1", loaded);
+
+        SessionData seen = inContext(newVersion, () -> nodeB.load("s1"));
+        assertThat(seen.getAttribute("cart")).hasToString("Cart[pen]");
+        assertThat(seen.getAttribute("color")).isEqualTo("red");
+    }
+
+    @Test
+    void aNewIdAfterAMergeWritesTheAttributeAsTheOtherWriterLeftIt() throws Exception {
+        cartStoredByTheNewVersion("s1");
+        SessionData loaded = nodeA.load("s1");
+        SessionData current = inContext(newVersion, () -> nodeB.load("s1"));
+        inContext(newVersion, () -> {
+            current.setAttribute("cart", cart("book"));
+            nodeB.store("s1", current);
+            return null;
+        });
+        // The old version's write merges onto the new cart; a renewal then writes the session whole.
+        loaded.setAttribute("color", "red");
+        nodeA.store("s1", loaded);
+        loaded.setId("s2");
+        loaded.setLastSaved(0);
+        nodeA.store("s2", loaded);
+
+        SessionData seen = inContext(newVersion, () -> nodeB.load("s2"));
+        assertThat(seen.getAttribute("cart")).hasToString("Cart[book]");
+        assertThat(seen.getAttribute("color")).isEqualTo("red");
+    }
+
+    @Test
     void aClassTheFilterRejectsStillMakesTheRowUnreadable() throws Exception {
         cartStoredByTheNewVersion("s1");
         SessionTableDataStore strict = fixture.store(

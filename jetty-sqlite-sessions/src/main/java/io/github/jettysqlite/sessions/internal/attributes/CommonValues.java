@@ -164,10 +164,11 @@ final class CommonValues {
         try {
             status = filter.checkInput(new Info(byte[].class, arrayLength, streamBytes));
         } catch (RuntimeException e) {
-            throw (InvalidClassException) new InvalidClassException("[B", "filter failed").initCause(e);
+            throw (InvalidClassException) new InvalidClassException("[B: filter failed").initCause(e);
         }
         if (status == null || status == ObjectInputFilter.Status.REJECTED) {
-            throw new InvalidClassException("[B", "filter status: " + status);
+            // As the JDK reports a rejection: naming no class, so that it never reads as a class this node lacks.
+            throw new InvalidClassException("[B: filter status: " + status);
         }
     }
 

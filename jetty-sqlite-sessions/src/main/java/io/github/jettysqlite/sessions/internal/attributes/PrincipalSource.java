@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.eclipse.jetty.session.SessionData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,6 +93,26 @@ public final class PrincipalSource {
             }
         }
         return null;
+    }
+
+    /**
+     * True when the user can be told from the attributes at hand although those named {@code unread} could not be
+     * loaded: an attribute looked at before every one of them names the user, or none of them is looked at.
+     */
+    public boolean decidedWithout(SessionData data, Set<String> unread) {
+        if (unread.isEmpty()) {
+            return true;
+        }
+        for (String attribute : attributes) {
+            if (unread.contains(attribute)) {
+                return false;
+            }
+            String name = nameIn(data.getAttribute(attribute), 0);
+            if (name != null && !name.isEmpty()) {
+                return true;
+            }
+        }
+        return true;
     }
 
     /** True when any of these attribute names is one this source reads: a change to it may change the user. */

@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.session.SessionData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +28,10 @@ public final class SessionAttributes {
     private final AttributeSerializer serializer;
     private final Set<String> unsealedSeen = ConcurrentHashMap.newKeySet();
     private final SharedNames sharedNames = new SharedNames();
+    /** The classes said so far (each cut to a bounded length: see {@link UnloadableClass#printable}). */
     private final Set<String> unloadedClassesSeen = ConcurrentHashMap.newKeySet();
+
+    private final AtomicBoolean unloadedOverflowSaid = new AtomicBoolean();
 
     public SessionAttributes(AttributeCodec codec, AttributeSerializer serializer) {
         this.codec = codec;
@@ -72,7 +76,7 @@ public final class SessionAttributes {
                 Object value;
                 try {
                     value = serializer.deserialize(e.getValue(), budget);
-                } catch (IOException | ClassNotFoundException | NoClassDefFoundError failure) {
+                } catch (IOException | ClassNotFoundException | NoClassDefFoundError | ClassCastException failure) {
                     String type = UnloadableClass.classOf(failure);
                     if (type == null || tracked == null) {
                         throw failure;
@@ -141,9 +145,10 @@ public final class SessionAttributes {
         }
         // What this node could not load goes back as the row holds it, unless the application set or removed it by
         // name: written whole (a new id, a rewrite) it stays in the session, merged it is left as the row has it.
-        Set<String> carried = tracked == null ? Set.of() : tracked.carriedUnloaded();
+        Map<String, byte[]> unloaded = tracked == null ? Map.of() : tracked.unloaded();
+        Set<String> carried = tracked == null ? Set.of() : tracked.carriedUnloaded(unloaded);
         for (String name : carried) {
-            byte[] bytes = tracked.unloaded().get(name);
+            byte[] bytes = unloaded.get(name);
             serialized.put(name, bytes);
             printed.put(name, AttributePrints.fingerprint(bytes));
         }
@@ -196,8 +201,7 @@ public final class SessionAttributes {
      * during a rolling deploy every session the new version touched says it again.
      */
     private void notLoaded(AttributeSeal.SessionKey row, String name, String type, Throwable failure) {
-        int seen = unloadedClassesSeen.size();
-        if (seen < UNLOADED_WARNINGS && unloadedClassesSeen.add(type)) {
+        if (unloadedClassesSeen.size() < UNLOADED_WARNINGS && unloadedClassesSeen.add(type)) {
             LOG.warn(
                     "Session {} of {} {} holds attribute '{}' of class {}, which this node cannot load ({}); the"
                             + " session is served here without it, and the row keeps it. Give every node the same"
@@ -206,10 +210,10 @@ public final class SessionAttributes {
                     Redaction.sessionId(row.id()),
                     row.contextPath(),
                     row.virtualHost(),
-                    name,
+                    UnloadableClass.printable(name),
                     type,
-                    failure.toString());
-        } else if (seen == UNLOADED_WARNINGS && unloadedClassesSeen.add("")) {
+                    UnloadableClass.printable(failure.toString()));
+        } else if (!unloadedClassesSeen.contains(type) && unloadedOverflowSaid.compareAndSet(false, true)) {
             LOG.warn("Attributes of more classes this node cannot load were left out; not logging each any more");
         }
     }

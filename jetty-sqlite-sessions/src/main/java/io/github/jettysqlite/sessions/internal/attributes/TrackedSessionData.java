@@ -42,11 +42,8 @@ public final class TrackedSessionData extends SessionData {
     private volatile RefusedChanges refused;
     /** The requests that set something not stored yet (see {@link #takeSetters}); null until one does. */
     private volatile Set<SettingRequest> setters;
-    /**
-     * Attributes of the row this node could not load (see {@link UnloadableClass}), each still serialized; null when
-     * none. Replaced whole, never changed in place.
-     */
-    private volatile Map<String, byte[]> unloaded;
+    /** What of the row this node could not load (see {@link UnloadableClass}); null when it loaded everything. */
+    private volatile Unloaded unloaded;
 
     /** Past this many requests remembered, those already answered are forgotten. */
     private static final int SETTERS_KEPT = 16;
@@ -120,8 +117,7 @@ public final class TrackedSessionData extends SessionData {
     @Override
     public Object setAttribute(String name, Object value) {
         Object old = super.setAttribute(name, value);
-        Map<String, byte[]> notLoaded = unloaded;
-        if (value == null && old == null && notLoaded != null && notLoaded.containsKey(name)) {
+        if (value == null && old == null && unloaded().containsKey(name)) {
             setDirty(name);
         }
         return old;
@@ -175,13 +171,13 @@ public final class TrackedSessionData extends SessionData {
         this.storedVersion = version;
         this.storedMaxInactiveMs = getMaxInactiveMs();
         // An unloaded attribute the application set or removed by its name was written as it asked: no longer carried.
-        Map<String, byte[]> notLoaded = unloaded;
+        Unloaded notLoaded = unloaded;
         if (notLoaded != null) {
-            Set<String> carried = carriedUnloaded();
-            if (carried.size() < notLoaded.size()) {
-                Map<String, byte[]> left = new HashMap<>(notLoaded);
+            Set<String> carried = carriedUnloaded(notLoaded.attributes());
+            if (carried.size() < notLoaded.attributes().size()) {
+                Map<String, byte[]> left = new HashMap<>(notLoaded.attributes());
                 left.keySet().retainAll(carried);
-                unloaded = left.isEmpty() ? null : Map.copyOf(left);
+                unloaded = left.isEmpty() ? null : new Unloaded(Map.copyOf(left), notLoaded.principal());
             }
         }
         this.namesSet = null;
@@ -194,13 +190,56 @@ public final class TrackedSessionData extends SessionData {
      * writes back as they are until the application sets or removes that name; empty for none.
      */
     void unloaded(Map<String, byte[]> attributes) {
-        this.unloaded = attributes.isEmpty() ? null : Map.copyOf(attributes);
+        this.unloaded = attributes.isEmpty() ? null : new Unloaded(Map.copyOf(attributes), null);
     }
 
     /** The attributes of the row this node could not load, each still serialized; empty when it loaded them all. */
     public Map<String, byte[]> unloaded() {
-        Map<String, byte[]> notLoaded = unloaded;
-        return notLoaded == null ? Map.of() : notLoaded;
+        Unloaded notLoaded = unloaded;
+        return notLoaded == null ? Map.of() : notLoaded.attributes();
+    }
+
+    /**
+     * Records who the row names as logged in, read when some attributes could not be loaded: they may be the ones
+     * that name the user, which a write of this data under a new id cannot then tell.
+     */
+    public void unloadedPrincipal(String principal) {
+        Unloaded notLoaded = unloaded;
+        if (notLoaded != null) {
+            unloaded = new Unloaded(notLoaded.attributes(), principal);
+        }
+    }
+
+    /** Who the row named as logged in when attributes could not be loaded (see {@link #unloadedPrincipal}); or null. */
+    public String unloadedPrincipal() {
+        Unloaded notLoaded = unloaded;
+        return notLoaded == null ? null : notLoaded.principal();
+    }
+
+    /**
+     * The attributes of a row this node could not load, each still serialized, and who the row named as logged in.
+     * Replaced whole, never changed in place.
+     */
+    private record Unloaded(Map<String, byte[]> attributes, String principal) {}
+
+    /**
+     * After a merge onto another writer's attributes: each unloaded attribute as the row now holds it ({@code
+     * written}, which this request's changes left as the other writer stored it), or gone when the other writer
+     * removed it, so that a later whole write (a new id) does not put back what that writer replaced.
+     */
+    public void unloadedAsWritten(Map<String, byte[]> written) {
+        Unloaded notLoaded = unloaded;
+        if (notLoaded == null) {
+            return;
+        }
+        Map<String, byte[]> now = new HashMap<>();
+        for (String name : notLoaded.attributes().keySet()) {
+            byte[] bytes = written.get(name);
+            if (bytes != null) {
+                now.put(name, bytes);
+            }
+        }
+        unloaded = now.isEmpty() ? null : new Unloaded(Map.copyOf(now), notLoaded.principal());
     }
 
     /**
@@ -208,8 +247,12 @@ public final class TrackedSessionData extends SessionData {
      * set or removed by name since (it cannot see them, but it may name them).
      */
     public Set<String> carriedUnloaded() {
-        Map<String, byte[]> notLoaded = unloaded;
-        if (notLoaded == null) {
+        return carriedUnloaded(unloaded());
+    }
+
+    /** As {@link #carriedUnloaded()}, of these unloaded attributes (as {@link #unloaded()} gave them). */
+    public Set<String> carriedUnloaded(Map<String, byte[]> notLoaded) {
+        if (notLoaded.isEmpty()) {
             return Set.of();
         }
         Set<String> set = namesSet();

@@ -1,6 +1,7 @@
 package io.github.jettysqlite.sessions.internal.table;
 
 import static io.github.jettysqlite.sessions.internal.table.SessionTable.KEY;
+import static io.github.jettysqlite.sessions.internal.table.SessionTable.PRINCIPAL_COLUMN;
 import static io.github.jettysqlite.sessions.internal.table.SessionTable.SEALED_ID_COLUMN;
 import static io.github.jettysqlite.sessions.internal.table.SessionTable.VERSION_COLUMN;
 
@@ -22,6 +23,7 @@ public final class SessionReads {
     private final String load;
     private final String probe;
     private final String probeOrLoad;
+    private final String principal;
     private final String existsUnexpired;
 
     private final SessionIds ids;
@@ -40,6 +42,7 @@ public final class SessionReads {
         probeOrLoad = "SELECT last_node, created_ms, accessed_ms, last_accessed_ms, cookie_set_ms, last_saved_ms,"
                 + " max_inactive_ms, expires_at, CASE WHEN " + VERSION_COLUMN + " = ? THEN NULL ELSE attributes END, "
                 + VERSION_COLUMN + " FROM " + name + KEY;
+        principal = "SELECT " + PRINCIPAL_COLUMN + " FROM " + name + KEY + " AND created_ms = ?";
         existsUnexpired =
                 "SELECT " + SEALED_ID_COLUMN + " FROM " + name + KEY + " AND (expires_at IS NULL OR expires_at > ?)";
     }
@@ -161,6 +164,26 @@ public final class SessionReads {
             StoredSession stored = storedSession(row, null);
             return new CheckedRow(stored.stamp(), stored.attributesVersion() == knownVersion ? null : stored);
         }
+    }
+
+    /**
+     * Who the row of this session (the one created when the data says) records as logged in; null when nobody, or
+     * when the row is gone. Read only for a session some of whose attributes this node could not load, which may be
+     * the ones that name the user.
+     */
+    public String principalOf(CachedConnection c, SessionScope scope, SessionData data) throws SQLException {
+        PreparedStatement s = c.prepare(principal);
+        s.setLong(4, data.getCreated());
+        return RowKeys.atRowKey(
+                ids,
+                data,
+                key -> {
+                    Sql.bindKey(s, 1, scope, key);
+                    try (ResultSet row = c.query(s)) {
+                        return row.next() ? row.getString(1) : null;
+                    }
+                },
+                found -> found != null);
     }
 
     private RowStamp probeAt(CachedConnection c, SessionScope scope, String key) throws SQLException {
