@@ -63,12 +63,13 @@ final class SessionDataReader {
      * @return null when the context holds no such session, or it is older than the absolute lifetime
      */
     SessionData read(String id, StoredSession row) throws SessionDatabaseException, UnreadableSessionDataException {
-        SessionData data = toSessionData(id, row != null ? row : database.get().read(c -> reads.load(c, scope, id)));
+        StoredSession read = row != null ? row : database.get().read(c -> reads.load(c, scope, id));
+        SessionData data = toSessionData(id, read);
         if (data instanceof TrackedSessionData tracked && !tracked.unloaded().isEmpty()) {
             statistics.attributesNotLoaded(tracked.unloaded().size());
             // The attributes left out may be the ones that name the user: the row's record of it goes with the data,
             // for a write under a new id, which cannot tell it from what this node loaded.
-            tracked.unloadedPrincipal(database.get().read(c -> reads.principalOf(c, scope, tracked)));
+            tracked.unloadedPrincipal(read.principal());
         }
         return data;
     }

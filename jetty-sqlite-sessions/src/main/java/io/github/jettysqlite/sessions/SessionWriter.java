@@ -236,19 +236,19 @@ final class SessionWriter {
                     try {
                         base = attributes.storedByAnother(theirs.attributes(), key);
                     } catch (InvalidObjectException e) {
-                        return new MergeOutcome(theirs.version(), e.getMessage(), null);
+                        return new MergeOutcome(theirs.version(), e.getMessage(), null, null);
                     }
                     if (base == null && whole == null) {
                         // Cannot happen: a row in Jetty's form was loaded in it, which marks the data for a whole
                         // rewrite.
-                        return new MergeOutcome(theirs.version(), "the row holds Jetty's whole-map form", null);
+                        return new MergeOutcome(theirs.version(), "the row holds Jetty's whole-map form", null, null);
                     }
                     Map<String, byte[]> merged = base == null ? whole : changes.appliedTo(base);
                     byte[] result = attributes.encode(merged, key);
                     PrincipalWrite written =
                             base == null ? new PrincipalWrite(!principalUnknown(data), principal.name()) : principal;
                     writes.updateAttributes(c, scope, data, result, written, theirs.version());
-                    return new MergeOutcome(theirs.version(), null, merged);
+                    return new MergeOutcome(theirs.version(), null, merged, theirs.principal());
                 }),
                 // Only when nobody wrote meanwhile does the row now hold exactly this data's attributes.
                 merged -> merged != MergeOutcome.GONE
@@ -273,7 +273,7 @@ final class SessionWriter {
             return;
         }
         // What this node could not load is now as the other writer left it (or gone, if it removed it).
-        data.unloadedAsWritten(outcome.written());
+        data.unloadedAsWritten(outcome.written(), outcome.principal());
         statistics.mergedWrite();
         LOG.debug(
                 "Session {} of {} was changed by another request meanwhile; merged this request's changes into it",
@@ -351,11 +351,12 @@ final class SessionWriter {
     }
 
     /**
-     * What a merge found: the row gone, a base it could not read (the reason), or the version it merged onto and the
-     * attributes it wrote, each serialized.
+     * What a merge found: the row gone, a base it could not read (the reason), or the version it merged onto, the
+     * attributes it wrote (each serialized) and the principal the other writer left (which a merge that changed no
+     * attribute naming the user keeps).
      */
-    private record MergeOutcome(long version, String unmergeable, Map<String, byte[]> written) {
-        static final MergeOutcome GONE = new MergeOutcome(-1, null, null);
+    private record MergeOutcome(long version, String unmergeable, Map<String, byte[]> written, String principal) {
+        static final MergeOutcome GONE = new MergeOutcome(-1, null, null, null);
     }
 
     private void deletedElsewhere(SessionData data) {

@@ -223,14 +223,23 @@ abstract class AbstractUnloadableAttributesTest {
 
     @Test
     void aNewIdAfterAMergeWritesTheAttributeAsTheOtherWriterLeftIt() throws Exception {
-        cartStoredByTheNewVersion("s1");
+        inContext(newVersion, () -> {
+            SessionData data = session(nodeB, "s1", System.currentTimeMillis() + HOUR, OTHER_NODE);
+            data.setAttribute("appUser", cart("x"));
+            data.setAttribute("cart", cart("pen"));
+            StoreFixture.put(nodeB, data);
+            return null;
+        });
         SessionData loaded = nodeA.load("s1");
+        // The new version changes the cart and who is logged in.
         SessionData current = inContext(newVersion, () -> nodeB.load("s1"));
         inContext(newVersion, () -> {
             current.setAttribute("cart", cart("book"));
+            current.setAttribute("appUser", cart("y"));
             nodeB.store("s1", current);
             return null;
         });
+        assertThat(principalOf("s1")).isEqualTo("Cart[y]");
         // The old version's write merges onto the new cart; a renewal then writes the session whole.
         loaded.setAttribute("color", "red");
         nodeA.store("s1", loaded);
@@ -240,7 +249,9 @@ abstract class AbstractUnloadableAttributesTest {
 
         SessionData seen = inContext(newVersion, () -> nodeB.load("s2"));
         assertThat(seen.getAttribute("cart")).hasToString("Cart[book]");
+        assertThat(seen.getAttribute("appUser")).hasToString("Cart[y]");
         assertThat(seen.getAttribute("color")).isEqualTo("red");
+        assertThat(principalOf("s2")).isEqualTo("Cart[y]");
     }
 
     @Test

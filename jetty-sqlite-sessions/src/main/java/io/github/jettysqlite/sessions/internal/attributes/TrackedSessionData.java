@@ -225,9 +225,10 @@ public final class TrackedSessionData extends SessionData {
     /**
      * After a merge onto another writer's attributes: each unloaded attribute as the row now holds it ({@code
      * written}, which this request's changes left as the other writer stored it), or gone when the other writer
-     * removed it, so that a later whole write (a new id) does not put back what that writer replaced.
+     * removed it, so that a later whole write (a new id) does not put back what that writer replaced; and who the row
+     * now records as logged in ({@code principal}, as the other writer left it).
      */
-    public void unloadedAsWritten(Map<String, byte[]> written) {
+    public void unloadedAsWritten(Map<String, byte[]> written, String principal) {
         Unloaded notLoaded = unloaded;
         if (notLoaded == null) {
             return;
@@ -239,7 +240,7 @@ public final class TrackedSessionData extends SessionData {
                 now.put(name, bytes);
             }
         }
-        unloaded = now.isEmpty() ? null : new Unloaded(Map.copyOf(now), notLoaded.principal());
+        unloaded = now.isEmpty() ? null : new Unloaded(Map.copyOf(now), principal);
     }
 
     /**

@@ -34,7 +34,7 @@ final class UnloadableClass {
     private UnloadableClass() {}
 
     /**
-     * The class (or, for a changed field type, the reason) this node could not load for a failure of
+     * The class this node could not load (or, for a changed field type, the class holding the field) for a failure of
      * deserialization, cut to {@link #MOST_NAME_CHARS} printable characters; null when the failure is of another kind.
      */
     static String classOf(Throwable failure) {
@@ -64,9 +64,12 @@ final class UnloadableClass {
                 && message.contains(" does not exist in ")) {
             return printable(message.substring(message.lastIndexOf(' ') + 1));
         }
-        // A field whose type the local class changed: the JDK fails to assign the stream's value to it.
-        if (failure instanceof ClassCastException && message.startsWith("cannot assign instance of ")) {
-            return printable(message);
+        // A field whose type the local class changed: the JDK fails to assign the stream's value to it, and names the
+        // class whose instance it was filling last. (A record's canonical constructor failing so is not taken: the JDK
+        // wraps whatever that constructor throws alike.)
+        int owner = message.lastIndexOf(" in instance of ");
+        if (failure instanceof ClassCastException && message.startsWith("cannot assign instance of ") && owner > 0) {
+            return printable(message.substring(owner + " in instance of ".length()));
         }
         return null;
     }

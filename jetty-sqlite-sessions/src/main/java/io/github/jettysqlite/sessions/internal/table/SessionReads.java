@@ -23,7 +23,6 @@ public final class SessionReads {
     private final String load;
     private final String probe;
     private final String probeOrLoad;
-    private final String principal;
     private final String existsUnexpired;
 
     private final SessionIds ids;
@@ -31,18 +30,18 @@ public final class SessionReads {
     SessionReads(SessionTable table, SessionIds ids) {
         this.ids = ids;
         String name = table.name();
+        // The principal comes with the attributes, in one snapshot: a write of a session some of whose attributes this
+        // node cannot load keeps it, and a write under a new id needs it (see TrackedSessionData.unloadedPrincipal).
         load = "SELECT last_node, created_ms, accessed_ms, last_accessed_ms, cookie_set_ms, last_saved_ms,"
-                + " max_inactive_ms, expires_at, attributes, " + VERSION_COLUMN + ", " + SEALED_ID_COLUMN + " FROM "
-                + name
-                + KEY;
+                + " max_inactive_ms, expires_at, attributes, " + VERSION_COLUMN + ", " + SEALED_ID_COLUMN + ", "
+                + PRINCIPAL_COLUMN + " FROM " + name + KEY;
         probe = "SELECT " + VERSION_COLUMN + ", accessed_ms, last_accessed_ms, max_inactive_ms, expires_at,"
                 + " cookie_set_ms, last_saved_ms FROM " + name + KEY;
         // The attributes leave the database only when their version is not the one the cache holds: one read both
         // checks a cached copy and, when another node changed it, reloads it.
         probeOrLoad = "SELECT last_node, created_ms, accessed_ms, last_accessed_ms, cookie_set_ms, last_saved_ms,"
                 + " max_inactive_ms, expires_at, CASE WHEN " + VERSION_COLUMN + " = ? THEN NULL ELSE attributes END, "
-                + VERSION_COLUMN + " FROM " + name + KEY;
-        principal = "SELECT " + PRINCIPAL_COLUMN + " FROM " + name + KEY + " AND created_ms = ?";
+                + VERSION_COLUMN + ", " + PRINCIPAL_COLUMN + " FROM " + name + KEY;
         existsUnexpired =
                 "SELECT " + SEALED_ID_COLUMN + " FROM " + name + KEY + " AND (expires_at IS NULL OR expires_at > ?)";
     }
@@ -82,12 +81,15 @@ public final class SessionReads {
             if (!row.next() || !RowKeys.mayUse(plainOnly, row.getString(11))) {
                 return null;
             }
-            return storedSession(row, rowKey);
+            return storedSession(row, rowKey, 12);
         }
     }
 
-    /** The first ten columns of {@code load} and {@code probeOrLoad}, which list them alike. */
-    private static StoredSession storedSession(ResultSet row, String rowKey) throws SQLException {
+    /**
+     * The first ten columns of {@code load} and {@code probeOrLoad}, which list them alike, and the principal from
+     * the column at {@code principalAt}.
+     */
+    private static StoredSession storedSession(ResultSet row, String rowKey, int principalAt) throws SQLException {
         return new StoredSession(
                 row.getString(1),
                 row.getLong(2),
@@ -99,7 +101,8 @@ public final class SessionReads {
                 Sql.expiry(row, 8),
                 row.getBytes(9),
                 row.getLong(10),
-                rowKey);
+                rowKey,
+                row.getString(principalAt));
     }
 
     /** True when the context holds the session and it has not expired at {@code now} (a Julian day). */
@@ -161,29 +164,9 @@ public final class SessionReads {
             if (!row.next()) {
                 return null;
             }
-            StoredSession stored = storedSession(row, null);
+            StoredSession stored = storedSession(row, null, 11);
             return new CheckedRow(stored.stamp(), stored.attributesVersion() == knownVersion ? null : stored);
         }
-    }
-
-    /**
-     * Who the row of this session (the one created when the data says) records as logged in; null when nobody, or
-     * when the row is gone. Read only for a session some of whose attributes this node could not load, which may be
-     * the ones that name the user.
-     */
-    public String principalOf(CachedConnection c, SessionScope scope, SessionData data) throws SQLException {
-        PreparedStatement s = c.prepare(principal);
-        s.setLong(4, data.getCreated());
-        return RowKeys.atRowKey(
-                ids,
-                data,
-                key -> {
-                    Sql.bindKey(s, 1, scope, key);
-                    try (ResultSet row = c.query(s)) {
-                        return row.next() ? row.getString(1) : null;
-                    }
-                },
-                found -> found != null);
     }
 
     private RowStamp probeAt(CachedConnection c, SessionScope scope, String key) throws SQLException {

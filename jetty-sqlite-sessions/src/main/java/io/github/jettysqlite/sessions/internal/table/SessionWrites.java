@@ -92,8 +92,10 @@ public final class SessionWrites {
                 + " END" + sameSession;
         updateAttributes = attributesSet + " AND " + VERSION_COLUMN + " = ?";
         updateAttributesAnyVersion = attributesSet;
-        currentAttributes = "SELECT " + VERSION_COLUMN + ", attributes, created_ms FROM " + name + KEY
-                + dialect.lockingTheRowsRead();
+        currentAttributes =
+                "SELECT " + VERSION_COLUMN + ", attributes, created_ms, " + PRINCIPAL_COLUMN + " FROM " + name
+                        + KEY
+                        + dialect.lockingTheRowsRead();
         // The second condition keeps a delete by a former key off protected rows: see SessionIds.formerKeysOf.
         delete = "DELETE FROM " + name + KEY + " AND (? OR " + SEALED_ID_COLUMN + " IS NULL)";
         deleteGeneration =
@@ -232,7 +234,8 @@ public final class SessionWrites {
                     Sql.bindKey(s, 1, scope, key);
                     try (ResultSet row = s.executeQuery()) {
                         return row.next()
-                                ? new StoredAttributes(row.getLong(1), row.getBytes(2), row.getLong(3))
+                                ? new StoredAttributes(
+                                        row.getLong(1), row.getBytes(2), row.getLong(3), row.getString(4))
                                 : null;
                     }
                 },

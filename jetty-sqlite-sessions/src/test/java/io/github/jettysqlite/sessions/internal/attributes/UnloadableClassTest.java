@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import io.github.jettysqlite.sessions.support.WebappClasses;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.InvalidClassException;
 import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
@@ -55,17 +56,37 @@ class UnloadableClassTest {
     @Test
     void anEnumConstantTheLocalEnumLacksIsUnloadable() throws Exception {
         byte[] stream;
-        try (URLClassLoader newer = new URLClassLoader(
-                new java.net.URL[] {compileEnum("v2", "SMALL, LARGE").toUri().toURL()},
-                getClass().getClassLoader())) {
+        try (URLClassLoader newer = loaderOver(compile("v2", "Size", "public enum Size { SMALL, LARGE }"))) {
             Class<?> size = newer.loadClass("shop.Size");
             stream = serialized(size.getEnumConstants()[1]);
         }
-        try (URLClassLoader older = new URLClassLoader(
-                new java.net.URL[] {compileEnum("v1", "SMALL").toUri().toURL()},
-                getClass().getClassLoader())) {
+        try (URLClassLoader older = loaderOver(compile("v1", "Size", "public enum Size { SMALL }"))) {
             assertThat(UnloadableClass.classOf(failureReading(stream, older, null)))
                     .isEqualTo("shop.Size");
+        }
+    }
+
+    @Test
+    void aFieldWhoseTypeTheLocalClassChangedIsUnloadable() throws Exception {
+        byte[] stream;
+        try (URLClassLoader newer = loaderOver(compile(
+                "v2",
+                "Item",
+                "public class Item implements"
+                        + " java.io.Serializable { private static final long serialVersionUID = 1L;"
+                        + " public Integer size = 42; }"))) {
+            stream = serialized(newer.loadClass("shop.Item").getConstructor().newInstance());
+        }
+        try (URLClassLoader older = loaderOver(
+                compile(
+                        "v1",
+                        "Item",
+                        "public class Item implements"
+                                + " java.io.Serializable { private static final long serialVersionUID = 1L; public String size; }"))) {
+            Throwable changed = failureReading(stream, older, null);
+
+            assertThat(changed).isInstanceOf(ClassCastException.class);
+            assertThat(UnloadableClass.classOf(changed)).isEqualTo("shop.Item");
         }
     }
 
@@ -90,6 +111,9 @@ class UnloadableClassTest {
         Throwable rejected = catchThrowable(() -> serializer.deserialize(serializer.serialize(new byte[11])));
 
         assertThat(rejected).as("refused by the common values' own check").hasMessageStartingWith("[B");
+        assertThat(((InvalidClassException) rejected).classname)
+                .as("as the JDK reports a rejection")
+                .isNull();
         assertThat(UnloadableClass.classOf(rejected)).isNull();
     }
 
@@ -121,15 +145,20 @@ class UnloadableClassTest {
         static final byte EXTERNALIZABLE = 0x04;
     }
 
-    private Path compileEnum(String version, String constants) throws Exception {
+    /** Compiles one class of package {@code shop} from its declaration into a directory of this version's. */
+    private Path compile(String version, String name, String declaration) throws Exception {
         Path classes = Files.createDirectories(dir.resolve(version + "/classes"));
         Path source =
-                Files.createDirectories(dir.resolve(version + "/src/shop")).resolve("Size.java");
-        Files.writeString(source, "package shop; public enum Size { " + constants + " }");
+                Files.createDirectories(dir.resolve(version + "/src/shop")).resolve(name + ".java");
+        Files.writeString(source, "package shop; " + declaration);
         assertThat(ToolProvider.getSystemJavaCompiler()
                         .run(null, null, null, "-d", classes.toString(), source.toString()))
                 .isZero();
         return classes;
+    }
+
+    private static URLClassLoader loaderOver(Path classes) throws Exception {
+        return WebappClasses.loaderOver(classes);
     }
 
     private static byte[] serialized(Object value) throws Exception {
