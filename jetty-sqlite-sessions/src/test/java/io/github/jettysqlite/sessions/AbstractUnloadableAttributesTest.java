@@ -101,6 +101,28 @@ abstract class AbstractUnloadableAttributesTest {
     }
 
     @Test
+    void aClassWhoseStaticInitializerFailsOnThisNodeIsLeftOutFromTheFirstLoadOn() throws Exception {
+        cartStoredByTheNewVersion("s1");
+        try (URLClassLoader broken = WebappClasses.loaderOver(WebappClasses.compileCart(
+                dir.resolve("broken"), 2L, "static final int LIMIT = Integer.parseInt(\"unset\");"))) {
+            for (int load = 0; load < 2; load++) {
+                SessionData loaded = inContext(broken, () -> nodeA.load("s1"));
+                assertThat(loaded.getKeys()).as("load %d", load).containsExactly("user");
+            }
+            SessionData loaded = inContext(broken, () -> nodeA.load("s1"));
+            loaded.setAttribute("color", "red");
+            inContext(broken, () -> {
+                nodeA.store("s1", loaded);
+                return null;
+            });
+        }
+
+        SessionData seen = inContext(newVersion, () -> nodeB.load("s1"));
+        assertThat(seen.getAttribute("cart")).hasToString("Cart[pen]");
+        assertThat(seen.getAttribute("color")).isEqualTo("red");
+    }
+
+    @Test
     void aSessionGivenANewIdByTheOldVersionKeepsTheAttribute() throws Exception {
         cartStoredByTheNewVersion("s1");
 

@@ -22,6 +22,14 @@ public final class WebappClasses {
      * @return the classes directory
      */
     public static Path compileCart(Path root, long serialVersionUid) throws IOException {
+        return compileCart(root, serialVersionUid, "");
+    }
+
+    /**
+     * As {@link #compileCart(Path, long)}, with more members in the class's body (a static initializer that fails, for
+     * a node where the class cannot be used).
+     */
+    public static Path compileCart(Path root, long serialVersionUid, String members) throws IOException {
         Path classes = Files.createDirectories(root.resolve("classes"));
         Path source = Files.createDirectories(root.resolve("src/shop")).resolve("Cart.java");
         Files.writeString(source, """
@@ -32,8 +40,9 @@ public final class WebappClasses {
                     public Cart(String item) { items.add(item); }
                     @Override public String getName() { return toString(); }
                     @Override public String toString() { return "Cart" + items; }
+                    %s
                 }
-                """.formatted(serialVersionUid));
+                """.formatted(serialVersionUid, members));
         int status =
                 ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(), source.toString());
         if (status != 0) {

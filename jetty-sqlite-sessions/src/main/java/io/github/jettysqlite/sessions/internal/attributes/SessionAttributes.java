@@ -76,7 +76,11 @@ public final class SessionAttributes {
                 Object value;
                 try {
                     value = serializer.deserialize(e.getValue(), budget);
-                } catch (IOException | ClassNotFoundException | NoClassDefFoundError | ClassCastException failure) {
+                } catch (IOException
+                        | ClassNotFoundException
+                        | NoClassDefFoundError
+                        | ExceptionInInitializerError
+                        | ClassCastException failure) {
                     String type = UnloadableClass.classOf(failure);
                     if (type == null || tracked == null) {
                         throw failure;

@@ -42,8 +42,14 @@ final class UnloadableClass {
             return printable(notFound.getMessage());
         }
         if (failure instanceof NoClassDefFoundError missing) {
+            // Also every use of a class whose static initializer failed here before ("Could not initialize class").
             return printable(
                     missing.getMessage() == null ? null : missing.getMessage().replace('/', '.'));
+        }
+        if (failure instanceof ExceptionInInitializerError) {
+            // The first use of such a class: left out as every later use is, not made a reason to end the session.
+            return "a class whose static initializer failed here (" + printable(String.valueOf(failure.getCause()))
+                    + ")";
         }
         if (failure instanceof InvalidClassException incompatible && incompatible.classname != null) {
             String message = incompatible.getMessage();

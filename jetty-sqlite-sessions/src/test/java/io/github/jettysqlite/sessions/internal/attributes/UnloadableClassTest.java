@@ -91,6 +91,32 @@ class UnloadableClassTest {
     }
 
     @Test
+    void aClassWhoseStaticInitializerFailsHereIsUnloadableFromItsFirstUseOn() throws Exception {
+        byte[] stream;
+        try (URLClassLoader working = loaderOver(compile(
+                "v2",
+                "Rate",
+                "public class Rate implements"
+                        + " java.io.Serializable { private static final long serialVersionUID = 1L; }"))) {
+            stream = serialized(working.loadClass("shop.Rate").getConstructor().newInstance());
+        }
+        try (URLClassLoader failing = loaderOver(compile(
+                "v1",
+                "Rate",
+                "public class Rate implements"
+                        + " java.io.Serializable { private static final long serialVersionUID = 1L;"
+                        + " static final int DEFAULT = Integer.parseInt(\"not configured\"); }"))) {
+            Throwable first = failureReading(stream, failing, null);
+            Throwable later = failureReading(stream, failing, null);
+
+            assertThat(first).isInstanceOf(ExceptionInInitializerError.class);
+            assertThat(UnloadableClass.classOf(first)).contains("static initializer failed");
+            assertThat(later).isInstanceOf(NoClassDefFoundError.class);
+            assertThat(UnloadableClass.classOf(later)).contains("shop.Rate");
+        }
+    }
+
+    @Test
     void theFiltersRejectionIsNot() throws Exception {
         ObjectInputFilter noLists = info -> info.serialClass() == ArrayList.class
                 ? ObjectInputFilter.Status.REJECTED
