@@ -29,6 +29,7 @@ public final class SessionStoreStatistics {
     private final LongAdder savesRefused = new LongAdder();
     private final LongAdder endedSessionChangesRefused = new LongAdder();
     private final LongAdder attributesNotLoaded = new LongAdder();
+    private final LongAdder storesSkipped = new LongAdder();
     private volatile long lastScavengeNanos;
     private volatile long lastOrphansRemoved;
     private volatile String context;
@@ -130,6 +131,10 @@ public final class SessionStoreStatistics {
     }
 
     /** Attributes a load left out because this node cannot load their class (see the getter). */
+    void storeSkipped() {
+        storesSkipped.increment();
+    }
+
     void attributesNotLoaded(int attributes) {
         attributesNotLoaded.add(attributes);
     }
@@ -216,6 +221,14 @@ public final class SessionStoreStatistics {
             readonly = true)
     public long getAttributesNotLoaded() {
         return attributesNotLoaded.sum();
+    }
+
+    @ManagedAttribute(
+            value = "saves that wrote nothing: the request's save at its response had written the session, and only"
+                    + " its expiry had moved since, by the time the request took (up to a second)",
+            readonly = true)
+    public long getStoresSkipped() {
+        return storesSkipped.sum();
     }
 
     @ManagedAttribute(value = "sessions deleted", readonly = true)
@@ -362,5 +375,6 @@ public final class SessionStoreStatistics {
         savesRefused.reset();
         endedSessionChangesRefused.reset();
         attributesNotLoaded.reset();
+        storesSkipped.reset();
     }
 }

@@ -49,6 +49,8 @@ import org.slf4j.LoggerFactory;
  */
 final class SessionWriter {
     private static final Logger LOG = LoggerFactory.getLogger(SessionWriter.class);
+    /** The most a row's expiry may lag behind this node's copy for want of a write: see {@link #expiryLagMs}. */
+    static final long MAX_EXPIRY_LAG_MS = 1_000;
 
     private final SessionDatabase database;
     private final SessionWrites writes;
@@ -102,6 +104,10 @@ final class SessionWriter {
         }
         AttributeChanges changes = attributes.changes(data, compareInPlace);
         if (changes.isEmpty() && !tracked.rewriteAttributes()) {
+            if (tracked.unwrittenExpiryOnly(expiryLagMs(tracked))) {
+                statistics.storeSkipped();
+                return;
+            }
             writeMetadata(tracked);
             return;
         }
@@ -161,6 +167,18 @@ final class SessionWriter {
         }
     }
 
+    /**
+     * How much later than the row says a session may expire without a write: a hundredth of its timeout, and a second
+     * at most. Every request that changes a session under {@code flushOnResponseCommit} (the coherent cache's
+     * default) is saved twice, at its response and as it lets go of the session, and the second save differs only by
+     * an expiry later by the time the request took. Skipped, it halves those requests' writes; the row then says the
+     * session expires that much before Jetty's copy here does, counting from the request's start as the servlet
+     * specification does (a longer request is written as Jetty writes it).
+     */
+    static long expiryLagMs(SessionData data) {
+        return Math.max(0, Math.min(MAX_EXPIRY_LAG_MS, data.getMaxInactiveMs() / 100));
+    }
+
     /** No attribute changed: only the metadata is written, and the attributes and their version stay. */
     private void writeMetadata(TrackedSessionData data) throws SessionDatabaseException {
         String principal = principals.principalOf(data);
@@ -175,6 +193,7 @@ final class SessionWriter {
             deletedElsewhere(data);
         } else {
             data.timeoutStored();
+            data.metadataWritten();
         }
     }
 
@@ -373,6 +392,7 @@ final class SessionWriter {
     private static void stored(SessionData data, AttributePrints attributes, long version) {
         if (data instanceof TrackedSessionData tracked) {
             tracked.stored(attributes, version);
+            tracked.metadataWritten();
         }
     }
 

@@ -175,6 +175,13 @@ final class ContextMeters {
                 "attributes left out of loaded sessions because this node cannot load their class; the rows keep them",
                 statistics,
                 SessionStoreStatistics::getAttributesNotLoaded));
+        meters.add(counter(
+                registry,
+                tags,
+                "jetty.sessions.store.skipped",
+                "saves that wrote nothing: the response's save had written the session, and only its expiry had moved",
+                statistics,
+                SessionStoreStatistics::getStoresSkipped));
         meters.add(
                 Gauge.builder("jetty.sessions.database.unreachable", statistics, s -> s.isDatabaseUnreachable() ? 1 : 0)
                         .description("1 while the database is not answering")

@@ -44,6 +44,13 @@ public final class TrackedSessionData extends SessionData {
     private volatile Set<SettingRequest> setters;
     /** What of the row this node could not load (see {@link UnloadableClass}); null when it loaded everything. */
     private volatile Unloaded unloaded;
+    /**
+     * The access time and expiry this node last wrote to the row from this data (see {@link #unwrittenExpiryOnly});
+     * the access time is {@link Long#MIN_VALUE} until the first write.
+     */
+    private volatile long writtenAccessed = Long.MIN_VALUE;
+
+    private volatile long writtenExpiry;
 
     /** Past this many requests remembered, those already answered are forgotten. */
     private static final int SETTERS_KEPT = 16;
@@ -335,6 +342,23 @@ public final class TrackedSessionData extends SessionData {
     public interface RefusedChanges {
         /** Tries now; on failure the changes stay pending, and the reason is logged. */
         void tryPutBack(TrackedSessionData data);
+    }
+
+    /** Records the access time and expiry a write of this data just gave the row (see {@link #unwrittenExpiryOnly}). */
+    public void metadataWritten() {
+        this.writtenAccessed = getAccessed();
+        this.writtenExpiry = getExpiry();
+    }
+
+    /**
+     * True when all this data holds beyond what this node last wrote from it is an expiry at most {@code lagMs}
+     * later: the same access, no timeout set since. That is the save Jetty makes as a request lets go of a session
+     * its response already saved ({@code flushOnResponseCommit}): only the expiry moved, by the time the request took
+     * since it began. Whether an attribute changed (set, or in place) is the caller's to know.
+     */
+    public boolean unwrittenExpiryOnly(long lagMs) {
+        long moved = getExpiry() - writtenExpiry;
+        return getAccessed() == writtenAccessed && !timeoutChanged() && moved >= 0 && moved <= lagMs;
     }
 
     /** Records that the row now holds this data's timeout, after any write or after taking the row's timeout in. */
