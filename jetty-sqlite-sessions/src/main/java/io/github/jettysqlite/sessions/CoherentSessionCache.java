@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * letting go of it when the user's next request arrives): such a session is brought up to date in place. Writes go
  * through the store's merge rules, so two nodes changing one session keep
  * both changes; a store that finds the row deleted since (counted in {@code storesOfDeletedSessions}) makes the
- * cache drop its copy at the end of the request.
+ * cache drop its copy at the end of the request, and a row deleted after the request's last write is found gone by
+ * the next request's check.
  *
  * <p>It needs one of this library's stores beneath it and says so at start otherwise.
  */
@@ -500,7 +501,7 @@ public class CoherentSessionCache extends DefaultSessionCache {
                             this);
                     drop(session);
                     // Counted as a check that found the row gone would be: under load, another node's logout can
-                    // land between this request's two saves, and then this, not the next check, drops the copy.
+                    // land between this request's check and its save, and then this, not the next check, drops it.
                     store().getStatistics().cacheDropped();
                 }
             }

@@ -130,11 +130,12 @@ public final class SessionStoreStatistics {
         endedSessionChangesRefused.add(requests);
     }
 
-    /** Attributes a load left out because this node cannot load their class (see the getter). */
+    /** A save that had nothing to write but a slightly later expiry (see the getter). */
     void storeSkipped() {
         storesSkipped.increment();
     }
 
+    /** Attributes a load left out because this node cannot load their class (see the getter). */
     void attributesNotLoaded(int attributes) {
         attributesNotLoaded.add(attributes);
     }
@@ -224,8 +225,9 @@ public final class SessionStoreStatistics {
     }
 
     @ManagedAttribute(
-            value = "saves that wrote nothing: the request's save at its response had written the session, and only"
-                    + " its expiry had moved since, by the time the request took (up to a second)",
+            value = "saves that wrote nothing: this node had written the session, and only its expiry had moved since,"
+                    + " by less than a hundredth of its timeout and a second (as when a request lets go of a session its"
+                    + " response saved); counted in storeCount too",
             readonly = true)
     public long getStoresSkipped() {
         return storesSkipped.sum();

@@ -179,7 +179,7 @@ final class ContextMeters {
                 registry,
                 tags,
                 "jetty.sessions.store.skipped",
-                "saves that wrote nothing: the response's save had written the session, and only its expiry had moved",
+                "saves that wrote nothing: only the expiry had moved since this node wrote the session, and by little",
                 statistics,
                 SessionStoreStatistics::getStoresSkipped));
         meters.add(

@@ -45,12 +45,14 @@ public final class TrackedSessionData extends SessionData {
     /** What of the row this node could not load (see {@link UnloadableClass}); null when it loaded everything. */
     private volatile Unloaded unloaded;
     /**
-     * The access time and expiry this node last wrote to the row from this data (see {@link #unwrittenExpiryOnly});
-     * the access time is {@link Long#MIN_VALUE} until the first write.
+     * The access time, expiry and cookie time this node last wrote to the row from this data (see {@link
+     * #unwrittenExpiryOnly}); the access time is {@link Long#MIN_VALUE} until the first write. The last node needs no
+     * place here: Jetty sets it only on data that is new or just loaded, whose first save always writes.
      */
     private volatile long writtenAccessed = Long.MIN_VALUE;
 
     private volatile long writtenExpiry;
+    private volatile long writtenCookieSet;
 
     /** Past this many requests remembered, those already answered are forgotten. */
     private static final int SETTERS_KEPT = 16;
@@ -344,21 +346,26 @@ public final class TrackedSessionData extends SessionData {
         void tryPutBack(TrackedSessionData data);
     }
 
-    /** Records the access time and expiry a write of this data just gave the row (see {@link #unwrittenExpiryOnly}). */
+    /** Records the times a write of this data just gave the row (see {@link #unwrittenExpiryOnly}). */
     public void metadataWritten() {
         this.writtenAccessed = getAccessed();
         this.writtenExpiry = getExpiry();
+        this.writtenCookieSet = getCookieSet();
     }
 
     /**
      * True when all this data holds beyond what this node last wrote from it is an expiry at most {@code lagMs}
-     * later: the same access, no timeout set since. That is the save Jetty makes as a request lets go of a session
-     * its response already saved ({@code flushOnResponseCommit}): only the expiry moved, by the time the request took
-     * since it began. Whether an attribute changed (set, or in place) is the caller's to know.
+     * later: the same access, no timeout set and no cookie sent since. That is the save Jetty makes as a request lets
+     * go of a session its response already saved ({@code flushOnResponseCommit}): only the expiry moved, by the time
+     * the request took since it began. Whether an attribute changed (set, or in place) is the caller's to know.
      */
     public boolean unwrittenExpiryOnly(long lagMs) {
         long moved = getExpiry() - writtenExpiry;
-        return getAccessed() == writtenAccessed && !timeoutChanged() && moved >= 0 && moved <= lagMs;
+        return getAccessed() == writtenAccessed
+                && getCookieSet() == writtenCookieSet
+                && !timeoutChanged()
+                && moved >= 0
+                && moved <= lagMs;
     }
 
     /** Records that the row now holds this data's timeout, after any write or after taking the row's timeout in. */

@@ -1,5 +1,6 @@
 package io.github.jettysqlite.sessions.internal.attributes;
 
+import static io.github.jettysqlite.sessions.support.WebappClasses.inContext;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -24,7 +25,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import javax.security.auth.x500.X500Principal;
 import org.junit.jupiter.api.Test;
@@ -231,7 +231,7 @@ class AttributeSerializerLoaderTest {
     }
 
     private static Object deserializeWith(byte[] stream, ClassLoader webapp) throws Exception {
-        return withContextLoader(webapp, () -> SERIALIZER.deserialize(stream));
+        return inContext(webapp, () -> SERIALIZER.deserialize(stream));
     }
 
     /** Serializes with the loader as the thread's context loader, as Jetty calls a store, and reads the flag. */
@@ -243,19 +243,7 @@ class AttributeSerializerLoaderTest {
     }
 
     private static byte[] serializeWith(Object value, ClassLoader webapp) throws Exception {
-        return withContextLoader(webapp, () -> SERIALIZER.serialize(value));
-    }
-
-    /** Runs the work with the loader as the thread's context loader, as Jetty saves and loads; then the old one. */
-    private static <T> T withContextLoader(ClassLoader webapp, Callable<T> work) throws Exception {
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(webapp);
-        try {
-            return work.call();
-        } finally {
-            thread.setContextClassLoader(previous);
-        }
+        return inContext(webapp, () -> SERIALIZER.serialize(value));
     }
 
     /** What the webapp's loader itself says: the server's when it resolves the name to another class, or none. */
