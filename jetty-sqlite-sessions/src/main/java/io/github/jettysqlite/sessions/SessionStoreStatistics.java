@@ -225,9 +225,9 @@ public final class SessionStoreStatistics {
     }
 
     @ManagedAttribute(
-            value = "saves that wrote nothing: this node had written the session, and only its expiry had moved since,"
-                    + " by less than a hundredth of its timeout and a second (as when a request lets go of a session its"
-                    + " response saved); counted in storeCount too",
+            value = "saves that wrote nothing: this node had written the session, and only its expiry had moved"
+                    + " since, by at most the lesser of 1 % of its timeout and a second (as when a request lets go of"
+                    + " a session its response saved); counted in storeCount too",
             readonly = true)
     public long getStoresSkipped() {
         return storesSkipped.sum();
