@@ -62,7 +62,11 @@ public final class PostgreSQLDatabase implements SessionDatabase {
         this.ownedPool = ownedPool;
         this.location = settings.location();
         this.outages = new OutageWatch(settings.location());
-        this.signals = new PostgreSQLChangeSignals(settings::openListening, settings.location());
+        // The watch holds a connection for good: never one of an application's pool.
+        this.signals = new PostgreSQLChangeSignals(
+                settings::openListening,
+                settings.dataSource() == null ? settings::openListening : null,
+                settings.location());
     }
 
     /**
