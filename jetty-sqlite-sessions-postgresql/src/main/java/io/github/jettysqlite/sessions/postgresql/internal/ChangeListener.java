@@ -75,9 +75,6 @@ final class ChangeListener implements AutoCloseable {
     private volatile boolean pooled;
 
     private volatile boolean warned;
-    /** For tests: the keeping thread makes no round trips (see {@link #holdKeepUps}). */
-    private volatile boolean keepUpsHeld;
-
     private volatile ScheduledExecutorService keeper;
     /** Used only by {@link #keepUp}, which never runs twice at once (on either of the keeper's threads). */
     private long nextConnectNanos = System.nanoTime();
@@ -101,10 +98,6 @@ final class ChangeListener implements AutoCloseable {
      * no connection, the round trip failed or took too long (then nothing is known, and the caller reads the row).
      */
     long caughtUp() {
-        return caughtUp(false);
-    }
-
-    private long caughtUp(boolean keeping) {
         start();
         if (generation == 0) {
             return 0;
@@ -134,9 +127,6 @@ final class ChangeListener implements AutoCloseable {
                         return 0;
                     }
                     continue;
-                }
-                if (keeping && keepUpsHeld) {
-                    return 0;
                 }
                 underWay = true;
                 underWaySince = System.nanoTime();
@@ -198,32 +188,6 @@ final class ChangeListener implements AutoCloseable {
         }
     }
 
-    /**
-     * For tests: from now on the keeping thread makes no round trip, so that only callers do; returns once a round trip
-     * it may have begun has ended.
-     */
-    void holdKeepUps() {
-        keepUpsHeld = true;
-        lock.lock();
-        try {
-            while (underWay) {
-                roundTripEnded.awaitUninterruptibly();
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Round trips finished, for tests. */
-    long roundTrips() {
-        lock.lock();
-        try {
-            return finished;
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** Starts the keeping thread on first use: a process that never checks a cached copy needs no listener. */
     void start() {
         if (keeper != null || closed) {
@@ -258,7 +222,7 @@ final class ChangeListener implements AutoCloseable {
                     connectOrWait();
                 }
             } else if (System.nanoTime() - lastCaughtUpNanos > TimeUnit.MILLISECONDS.toNanos(KEEP_UP_MS)) {
-                caughtUp(true);
+                caughtUp();
             }
         } catch (Throwable e) {
             // Whatever it was, the thread must keep running, or an idle node would stop draining its notifications.

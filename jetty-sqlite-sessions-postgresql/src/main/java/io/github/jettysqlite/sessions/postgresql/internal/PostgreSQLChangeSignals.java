@@ -29,11 +29,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * sooner. So a mark is given only once the node has caught up ({@link ChangeListener#caughtUp}): a round trip on the
  * listening connection that starts after the mark was asked for, before whose answer the server delivers every
  * notification committed before it. One round trip serves every request waiting at that moment, where reading each
- * session's row costs one each; {@link #markKnown} gives what the node knows without one. A second listening connection
- * ({@link NotificationWatch}, on connections the store opens itself) counts other nodes' changes as they arrive, so
- * that what the node knows without a round trip is seldom behind: a request whose copy is known to be stale reads its
- * row without first waiting for a round trip. Each notification carries a random name, so that the two connections
- * count each change once ({@link NotificationSightings}).
+ * session's row costs one each; {@link #markKnown} gives what the node knows without one.
  *
  * <p>While the listening connection is down, no mark is given (caches read every row); each connection is a new
  * generation, carried in the marks, so that no trust taken before a gap survives it. A change written by something
@@ -48,12 +44,6 @@ public final class PostgreSQLChangeSignals implements ChangeSignals, AutoCloseab
 
     private static final int ALL = SLOTS;
     private static final String ALL_PAYLOAD = "all";
-    /**
-     * Between the sending node's name and the notification's random name in a payload's first word. Versions before
-     * it sent the node's name alone, and read the whole first word as the node's name (so they count these, as they
-     * should: it is not theirs).
-     */
-    private static final char NONCE_MARK = '#';
 
     /** Names this node in its notifications, so that it does not count its own changes twice. */
     private final String node = Long.toHexString(new SecureRandom().nextLong());
@@ -61,12 +51,6 @@ public final class PostgreSQLChangeSignals implements ChangeSignals, AutoCloseab
     private final AtomicLongArray begun = new AtomicLongArray(SLOTS + 1);
     private final AtomicLongArray ended = new AtomicLongArray(SLOTS + 1);
     private final ChangeListener listener;
-    /** Null when the store uses an application's pool, which it must not hold a second connection of for good. */
-    private final NotificationWatch watch;
-
-    private final SecureRandom nonces = new SecureRandom();
-    /** Guards the counting of other nodes' changes, so that a change one connection skips is counted already. */
-    private final NotificationSightings sightings = new NotificationSightings();
 
     /** The notification a write on this thread must send after its commit: the change it has begun and not ended. */
     record Pending(String payload) {}
@@ -83,30 +67,12 @@ public final class PostgreSQLChangeSignals implements ChangeSignals, AutoCloseab
 
     private final NotificationCombiner combiner = new NotificationCombiner(PostgreSQLChangeSignals::send);
 
-    /** Both listening connections opened by one connector (tests). */
     PostgreSQLChangeSignals(ChangeListener.Connector connector, String location) {
-        this(connector, connector, location);
-    }
-
-    /**
-     * @param listening opens the connection of the round trips
-     * @param watching opens the connection that watches for notifications as they arrive; null for none
-     */
-    PostgreSQLChangeSignals(ChangeListener.Connector listening, ChangeListener.Connector watching, String location) {
-        this.listener = new ChangeListener(
-                listening, CHANNEL, payload -> received(payload, NotificationSightings.Receiver.ROUND_TRIPS), location);
-        this.watch = watching == null
-                ? null
-                : new NotificationWatch(
-                        watching,
-                        CHANNEL,
-                        payload -> received(payload, NotificationSightings.Receiver.WATCH),
-                        location);
+        this.listener = new ChangeListener(connector, CHANNEL, this::received, location);
     }
 
     @Override
     public Mark mark(String table, SessionScope scope, String id) {
-        startWatch();
         return markOn(listener.caughtUp(), table, scope, id);
     }
 
@@ -121,14 +87,7 @@ public final class PostgreSQLChangeSignals implements ChangeSignals, AutoCloseab
     public Mark markKnown(String table, SessionScope scope, String id) {
         // A cache looks here first: the listener starts on the first look of either kind.
         listener.start();
-        startWatch();
         return markOn(listener.generation(), table, scope, id);
-    }
-
-    private void startWatch() {
-        if (watch != null) {
-            watch.start();
-        }
     }
 
     private Mark markOn(long generation, String table, SessionScope scope, String id) {
@@ -160,8 +119,7 @@ public final class PostgreSQLChangeSignals implements ChangeSignals, AutoCloseab
         long allEndedBefore = ended.get(ALL);
         long startedBefore = begun.getAndIncrement(slot);
         long allStartedBefore = slot == ALL ? startedBefore : begun.get(ALL);
-        String name = node + NONCE_MARK + Long.toHexString(nonces.nextLong());
-        pending.set(new Pending(name + " " + (slot == ALL ? ALL_PAYLOAD : Integer.toString(slot))));
+        pending.set(new Pending(node + " " + (slot == ALL ? ALL_PAYLOAD : Integer.toString(slot))));
         return new Change(
                 slot == ALL ? -1 : slot, startedBefore, endedBefore, allStartedBefore, allEndedBefore, generation);
     }
@@ -220,19 +178,12 @@ public final class PostgreSQLChangeSignals implements ChangeSignals, AutoCloseab
     }
 
     /**
-     * Counts a change another node committed, unless the other connection has counted it already. A payload this
-     * version cannot read (another program's, or a later version's) counts as a change of all: at worst caches read
-     * once more. One without a random name (an earlier version's, another program's) is counted by the round trips'
-     * connection alone, as before there was a watch: there is no telling two of them apart.
+     * Counts a change another node committed. A payload this version cannot read (another program's, or a later
+     * version's) counts as a change of all: at worst caches read once more.
      */
-    private void received(String payload, NotificationSightings.Receiver by) {
+    private void received(String payload) {
         int space = payload.indexOf(' ');
-        int nonceMark = space > 0 ? payload.lastIndexOf(NONCE_MARK, space) : -1;
-        int nodeEnd = nonceMark > 0 ? nonceMark : space;
-        if (nodeEnd > 0 && nodeEnd == node.length() && payload.regionMatches(0, node, 0, nodeEnd)) {
-            return;
-        }
-        if (nonceMark <= 0 && by == NotificationSightings.Receiver.WATCH) {
+        if (space > 0 && payload.regionMatches(0, node, 0, space) && space == node.length()) {
             return;
         }
         int slot = ALL;
@@ -245,23 +196,8 @@ public final class PostgreSQLChangeSignals implements ChangeSignals, AutoCloseab
                 slot = ALL;
             }
         }
-        synchronized (sightings) {
-            if (nonceMark > 0 && !sightings.firstSighting(payload.substring(0, space), by)) {
-                return;
-            }
-            begun.incrementAndGet(slot);
-            ended.incrementAndGet(slot);
-        }
-    }
-
-    /** The connection of the round trips, for tests. */
-    ChangeListener listener() {
-        return listener;
-    }
-
-    /** Whether the watching connection is up, for tests. */
-    boolean watching() {
-        return watch != null && watch.watching();
+        begun.incrementAndGet(slot);
+        ended.incrementAndGet(slot);
     }
 
     /**
@@ -284,9 +220,6 @@ public final class PostgreSQLChangeSignals implements ChangeSignals, AutoCloseab
 
     @Override
     public void close() {
-        if (watch != null) {
-            watch.close();
-        }
         listener.close();
     }
 }

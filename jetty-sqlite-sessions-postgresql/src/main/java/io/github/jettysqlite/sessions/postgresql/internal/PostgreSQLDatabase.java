@@ -62,11 +62,7 @@ public final class PostgreSQLDatabase implements SessionDatabase {
         this.ownedPool = ownedPool;
         this.location = settings.location();
         this.outages = new OutageWatch(settings.location());
-        // The watch holds a connection for good: never one of an application's pool.
-        this.signals = new PostgreSQLChangeSignals(
-                settings::openListening,
-                settings.dataSource() == null ? settings::openListening : null,
-                settings.location());
+        this.signals = new PostgreSQLChangeSignals(settings::openListening, settings.location());
     }
 
     /**

@@ -84,41 +84,6 @@ class PostgreSQLChangeSignalsTest {
     }
 
     @Test
-    void anotherNodesChangeIsKnownAsItArrivesWithoutARoundTripAndCountedOnce() throws Exception {
-        String id = "early";
-        Waiting.until("node B listens and watches", () -> nodeB.mark(TABLE, SCOPE, id) != null && nodeB.watching());
-        nodeB.listener().holdKeepUps();
-        long roundTrips = nodeB.listener().roundTrips();
-        Mark known = nodeB.markKnown(TABLE, SCOPE, id);
-        assertThat(known).isNotNull();
-
-        commitChange(nodeA, id);
-
-        Waiting.until(
-                "node B knows of the change without a round trip",
-                () -> !known.equals(nodeB.markKnown(TABLE, SCOPE, id)));
-        assertThat(nodeB.listener().roundTrips()).as("no round trip on node B").isEqualTo(roundTrips);
-        assertThat(nodeB.markKnown(TABLE, SCOPE, id).session()).isEqualTo(known.session() + 1);
-        assertThat(nodeB.mark(TABLE, SCOPE, id).session())
-                .as("the round trips' connection receives it too, and does not count it again")
-                .isEqualTo(known.session() + 1);
-    }
-
-    @Test
-    void aStoreOnAnApplicationsPoolHasNoWatchHoldingOneOfItsConnections() throws Exception {
-        PostgreSQLChangeSignals pooled =
-                new PostgreSQLChangeSignals(() -> DriverManager.getConnection(url), null, "test server");
-        opened.add(pooled);
-        Waiting.until("the node listens", () -> pooled.mark(TABLE, SCOPE, "p") != null);
-        Mark known = pooled.markKnown(TABLE, SCOPE, "p");
-        commitChange(nodeA, "p");
-        assertThat(pooled.watching()).isFalse();
-        assertThat(pooled.mark(TABLE, SCOPE, "p").session())
-                .as("its round trips alone count the change, once")
-                .isEqualTo(known.session() + 1);
-    }
-
-    @Test
     void aRemovalIsAnnouncedAfterItsCommitLikeAnyOtherChange() throws Exception {
         String id = "s2";
         Waiting.until("node B listens", () -> nodeB.mark(TABLE, SCOPE, id) != null);
