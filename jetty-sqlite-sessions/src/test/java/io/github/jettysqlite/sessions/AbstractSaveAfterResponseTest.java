@@ -92,6 +92,13 @@ abstract class AbstractSaveAfterResponseTest {
         assertThat(storedExpiry("s3")).isEqualTo(begun + 1_001 + 3_600_000);
     }
 
+    /** The session's second row write happened, and carried the column's new value. */
+    private void assertWrittenAgainWith(String column, String id, long expected) throws Exception {
+        assertThat(writes()).isEqualTo(2);
+        assertThat(fixture.count("SELECT " + column + " FROM jetty_sessions WHERE session_id = '" + id + "'"))
+                .isEqualTo(expected);
+    }
+
     @Test
     void aRequestThatOnlyReadTheSessionWritesItsAccess() throws Exception {
         long begun = System.currentTimeMillis();
@@ -101,9 +108,7 @@ abstract class AbstractSaveAfterResponseTest {
         long next = begun + 5;
         access(data, next);
         letGo(data, next + 1);
-        assertThat(writes()).isEqualTo(2);
-        assertThat(fixture.count("SELECT accessed_ms FROM jetty_sessions WHERE session_id = 's4'"))
-                .isEqualTo(next);
+        assertWrittenAgainWith("accessed_ms", "s4", next);
     }
 
     @Test
@@ -114,9 +119,7 @@ abstract class AbstractSaveAfterResponseTest {
         // A timeout 100 ms longer moves the expiry by less than the lag allows: only the new timeout asks for a write.
         data.setMaxInactiveMs(TIMEOUT_MS + 100);
         letGo(data, begun);
-        assertThat(writes()).isEqualTo(2);
-        assertThat(fixture.count("SELECT max_inactive_ms FROM jetty_sessions WHERE session_id = 's5'"))
-                .isEqualTo(TIMEOUT_MS + 100);
+        assertWrittenAgainWith("max_inactive_ms", "s5", TIMEOUT_MS + 100);
     }
 
     @Test
@@ -152,9 +155,7 @@ abstract class AbstractSaveAfterResponseTest {
         // Jetty records a cookie it sends after the session's first save (saveOnCreate, a renewed id) in the data.
         data.setCookieSet(begun);
         letGo(data, begun + 1);
-        assertThat(writes()).isEqualTo(2);
-        assertThat(fixture.count("SELECT cookie_set_ms FROM jetty_sessions WHERE session_id = 's8'"))
-                .isEqualTo(begun);
+        assertWrittenAgainWith("cookie_set_ms", "s8", begun);
     }
 
     @Test
